@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+)
+
+const usage = `helpcentre: the after-sales help centre
+
+Usage:
+  helpcentre serve [flags]   serve the help centre (flags also as HELPCENTRE_* variables)
+  helpcentre check DIR       report every problem in a content folder, like a compiler
+  helpcentre eval [flags]    score search quality against a queries file
+  helpcentre help            this text
+
+Run "helpcentre COMMAND -h" for a command's flags.
+`
+
+// Run runs one subcommand and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		args = []string{"serve"}
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		err = runServe(ctx, rest, stdout, stderr)
+	case "check":
+		err = runCheck(rest, stdout, stderr)
+	case "eval":
+		err = runEval(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "helpcentre: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "helpcentre: %v\n", err)
+	return 1
+}

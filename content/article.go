@@ -1,0 +1,105 @@
+// Package content turns a folder of Markdown help articles with YAML front
+// matter into validated, rendered articles, reporting every problem with file and line.
+package content
+
+import (
+	"html/template"
+	"time"
+)
+
+// Locales the content layer recognises as a first path segment. The index
+// has an analyzer for each.
+var Locales = []string{"en", "es", "de", "fr", "it", "pt"}
+
+// DefaultLocale is used when a file's path does not start with a known locale.
+const DefaultLocale = "en"
+
+// KnownLocale reports whether l is one of Locales.
+func KnownLocale(l string) bool {
+	for _, k := range Locales {
+		if k == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Visibility says who may read an article.
+type Visibility string
+
+// Visibilities, from the widest audience to the narrowest.
+const (
+	Public    Visibility = "public"
+	Customers Visibility = "customers"
+	Sellers   Visibility = "sellers"
+	Internal  Visibility = "internal"
+)
+
+func (v Visibility) valid() bool {
+	switch v {
+	case Public, Customers, Sellers, Internal:
+		return true
+	}
+	return false
+}
+
+// Article is one help article in one locale.
+type Article struct {
+	ID         string         `json:"id"`
+	Locale     string         `json:"locale"`
+	Title      string         `json:"title"`
+	Category   string         `json:"category,omitempty"`
+	Tags       []string       `json:"tags,omitempty"`
+	Aliases    []string       `json:"aliases,omitempty"`
+	Intents    []string       `json:"intents,omitempty"`
+	Related    []string       `json:"related,omitempty"`
+	Updated    time.Time      `json:"updated,omitzero"`
+	Visibility Visibility     `json:"visibility"`
+	Draft      bool           `json:"draft,omitempty"`
+	ReviewBy   time.Time      `json:"review_by,omitzero"`
+	Params     map[string]any `json:"params,omitempty"` // unknown front matter keys, kept as written
+
+	Path     string        `json:"path"`     // slash path relative to the content root
+	Slug     string        `json:"slug"`     // file name without extension
+	Body     string        `json:"-"`        // Markdown source after the front matter
+	HTML     template.HTML `json:"-"`        // rendered, sanitised body
+	Text     string        `json:"-"`        // plain text of the body (no headings), for search
+	Headings []string      `json:"headings"` // section headings, in order
+	Links    []Link        `json:"-"`        // links to other articles by id
+	Digest   string        `json:"-"`        // hash of the file's bytes
+
+	relatedLine int
+	idLine      int
+}
+
+// Key identifies an article in one locale.
+func (a *Article) Key() Key { return Key{ID: a.ID, Locale: a.Locale} }
+
+// URL is the article's canonical path in the help centre.
+func (a *Article) URL() string { return ArticleURL(a.Locale, a.ID) }
+
+// ArticleURL is where the article id is read in locale.
+func ArticleURL(locale, id string) string { return "/" + locale + "/articles/" + id }
+
+// Key identifies an article in one locale.
+type Key struct {
+	ID     string
+	Locale string
+}
+
+// Link is an internal link from an article body to another article id.
+type Link struct {
+	ID   string
+	Line int
+}
+
+// Category groups articles; its metadata lives in _category.yaml in the
+// category folder of each locale.
+type Category struct {
+	ID          string `json:"id"`
+	Locale      string `json:"locale"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Order       int    `json:"order"`
+	Path        string `json:"-"`
+}

@@ -1,0 +1,324 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/marketplace/helpcentre/content"
+)
+
+// ErrClosed is returned by Read on a locale index that was swapped out and
+// closed after the caller looked it up; look it up again.
+var ErrClosed = errors.New("index: locale index was replaced")
+
+// Locale is one locale's searchable state: the Bleve index, the published
+// articles it holds and their term statistics. A search reads all three under
+// one read lock, so it never sees a half-applied change.
+type Locale struct {
+	name      string
+	analyzers Analyzers
+	mapping   *mapping.IndexMappingImpl
+
+	mu       sync.RWMutex
+	closed   bool
+	bl       bleve.Index
+	path     string
+	stats    *Stats
+	articles map[string]*content.Article // published (non-draft) articles by id
+	synonyms []Synonym
+}
+
+// View is what a reader may use while it holds a Locale's read lock. Nothing
+// in it may be kept after the callback returns, except the articles, which are
+// immutable.
+type View struct {
+	Locale    string
+	Bleve     bleve.Index
+	Stats     *Stats
+	Analyzers Analyzers
+	Synonyms  []Synonym
+	articles  map[string]*content.Article
+}
+
+// Article returns a published article by id.
+func (v *View) Article(id string) (*content.Article, bool) {
+	a, ok := v.articles[id]
+	return a, ok
+}
+
+// Articles returns the number of published articles.
+func (v *View) Articles() int { return len(v.articles) }
+
+// Each calls fn for every published article, in no particular order.
+func (v *View) Each(fn func(*content.Article)) {
+	for _, a := range v.articles {
+		fn(a)
+	}
+}
+
+// Name is the locale code.
+func (l *Locale) Name() string { return l.name }
+
+// Analyzers are the locale's analyzers.
+func (l *Locale) Analyzers() Analyzers { return l.analyzers }
+
+// Read runs fn with a consistent view of the locale.
+func (l *Locale) Read(fn func(v *View) error) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		return ErrClosed
+	}
+	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms, articles: l.articles})
+}
+
+func bleveDoc(a *content.Article) map[string]any {
+	return map[string]any{
+		"_type":         DocType,
+		FieldTitle:      a.Title,
+		FieldAliases:    joinLines(a.Aliases),
+		FieldTags:       joinLines(a.Tags),
+		FieldHeadings:   joinLines(a.Headings),
+		FieldBody:       a.Text,
+		FieldSuggest:    a.Title + "\n" + joinLines(a.Aliases),
+		FieldID:         a.ID,
+		FieldCategory:   a.Category,
+		FieldVisibility: string(a.Visibility),
+	}
+}
+
+const buildBatch = 2000
+
+// buildLocale creates a fresh on-disk index for one locale's articles in dir,
+// merged down to one segment.
+func buildLocale(ctx context.Context, name, dir string, articles []*content.Article, rules []content.SynonymRule) (*Locale, error) {
+	im, err := NewMapping(name)
+	if err != nil {
+		return nil, err
+	}
+	an, err := analyzersOf(im, name)
+	if err != nil {
+		return nil, err
+	}
+	// unsafe_batch skips an fsync per batch: the index is a cache rebuilt from
+	// the Markdown, and the manifest is written only after the build completes.
+	bl, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true, "bolt_timeout": "2s"})
+	if err != nil {
+		return nil, fmt.Errorf("index: create %s: %w", dir, err)
+	}
+	l := &Locale{name: name, analyzers: an, mapping: im, bl: bl, path: dir, stats: newStats(), articles: map[string]*content.Article{}}
+	b := bl.NewBatch()
+	for _, a := range articles {
+		if a.Draft {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			_ = bl.Close()
+			return nil, err
+		}
+		if err := b.Index(a.ID, bleveDoc(a)); err != nil {
+			_ = bl.Close()
+			return nil, fmt.Errorf("index: %s: %w", a.Path, err)
+		}
+		l.articles[a.ID] = a
+		l.stats.add(an, a, +1)
+		if b.Size() >= buildBatch {
+			if err := bl.Batch(b); err != nil {
+				_ = bl.Close()
+				return nil, fmt.Errorf("index: batch: %w", err)
+			}
+			b.Reset()
+		}
+	}
+	if b.Size() > 0 {
+		if err := bl.Batch(b); err != nil {
+			_ = bl.Close()
+			return nil, fmt.Errorf("index: batch: %w", err)
+		}
+	}
+	if err := forceMerge(ctx, bl); err != nil {
+		_ = bl.Close()
+		return nil, err
+	}
+	if err := l.stats.rebuildFST(); err != nil {
+		_ = bl.Close()
+		return nil, fmt.Errorf("index: vocabulary: %w", err)
+	}
+	l.synonyms = compileSynonyms(an, rules)
+	return l, nil
+}
+
+// openLocale reopens an index built earlier from exactly these articles.
+func openLocale(name, dir string, articles []*content.Article, rules []content.SynonymRule) (*Locale, error) {
+	bl, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": "2s"})
+	if err != nil {
+		return nil, err
+	}
+	im, ok := bl.Mapping().(*mapping.IndexMappingImpl)
+	if !ok {
+		_ = bl.Close()
+		return nil, fmt.Errorf("index: %s has an unexpected mapping type", dir)
+	}
+	an, err := analyzersOf(im, name)
+	if err != nil {
+		_ = bl.Close()
+		return nil, err
+	}
+	l := &Locale{name: name, analyzers: an, mapping: im, bl: bl, path: dir, stats: newStats(), articles: map[string]*content.Article{}}
+	for _, a := range articles {
+		if a.Draft {
+			continue
+		}
+		l.articles[a.ID] = a
+		l.stats.add(an, a, +1)
+	}
+	n, err := bl.DocCount()
+	if err != nil || int(n) != len(l.articles) {
+		_ = bl.Close()
+		return nil, fmt.Errorf("index: %s holds %d documents, want %d", dir, n, len(l.articles))
+	}
+	if err := l.stats.rebuildFST(); err != nil {
+		_ = bl.Close()
+		return nil, err
+	}
+	l.synonyms = compileSynonyms(an, rules)
+	return l, nil
+}
+
+// forceMerge persists and merges the index down to one segment. Scorch
+// merges at most ten segments per call, so it loops.
+func forceMerge(ctx context.Context, bl bleve.Index) error {
+	adv, err := bl.Advanced()
+	if err != nil {
+		return fmt.Errorf("index: advanced: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		mem, files := segments(bl)
+		if mem == 0 && files <= 1 {
+			return nil
+		}
+		if mem > 0 {
+			time.Sleep(5 * time.Millisecond) // let the persister write memory segments
+			continue
+		}
+		if err := s.ForceMerge(ctx, nil); err != nil && !strings.Contains(err.Error(), "in progress") {
+			return fmt.Errorf("index: merge: %w", err)
+		}
+	}
+	return nil
+}
+
+func segments(bl bleve.Index) (mem, files uint64) {
+	st, _ := bl.StatsMap()["index"].(map[string]any)
+	mem, _ = st["num_root_memorysegments"].(uint64)
+	files, _ = st["num_root_filesegments"].(uint64)
+	return mem, files
+}
+
+// apply updates the live index with upserted and removed articles in one
+// Bleve batch, under the write lock, with the statistics.
+func (l *Locale) apply(upserts []*content.Article, removes []string, rules []content.SynonymRule, rulesChanged bool) error {
+	b := l.bl.NewBatch()
+	type change struct{ old, new *content.Article }
+	var changes []change
+	for _, a := range upserts {
+		old := l.articles[a.ID]
+		if a.Draft {
+			if old != nil {
+				b.Delete(a.ID)
+				changes = append(changes, change{old, nil})
+			}
+			continue
+		}
+		if err := b.Index(a.ID, bleveDoc(a)); err != nil {
+			return fmt.Errorf("index: %s: %w", a.Path, err)
+		}
+		changes = append(changes, change{old, a})
+	}
+	for _, id := range removes {
+		if old := l.articles[id]; old != nil {
+			b.Delete(id)
+			changes = append(changes, change{old, nil})
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b.Size() > 0 {
+		if err := l.bl.Batch(b); err != nil {
+			return fmt.Errorf("index: batch: %w", err)
+		}
+	}
+	for _, c := range changes {
+		if c.old != nil {
+			l.stats.add(l.analyzers, c.old, -1)
+			delete(l.articles, c.old.ID)
+		}
+		if c.new != nil {
+			l.stats.add(l.analyzers, c.new, +1)
+			l.articles[c.new.ID] = c.new
+		}
+	}
+	if len(changes) > 0 {
+		if err := l.stats.rebuildFST(); err != nil {
+			return fmt.Errorf("index: vocabulary: %w", err)
+		}
+	}
+	if rulesChanged {
+		l.synonyms = compileSynonyms(l.analyzers, rules)
+	}
+	return nil
+}
+
+// close waits for readers, closes the Bleve index and, when remove is set,
+// deletes its directory.
+func (l *Locale) close(remove bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	err := l.bl.Close()
+	if remove {
+		if rerr := os.RemoveAll(l.path); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// DocCount is the number of published articles.
+func (l *Locale) DocCount() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.articles)
+}
+
+// DiskBytes is the size of the index directory.
+func (l *Locale) DiskBytes() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		return 0
+	}
+	st, _ := l.bl.StatsMap()["index"].(map[string]any)
+	n, _ := st["num_bytes_used_disk"].(uint64)
+	return int64(n)
+}

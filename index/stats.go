@@ -1,0 +1,214 @@
+package index
+
+import (
+	"bytes"
+	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/vellum"
+	"github.com/blevesearch/vellum/levenshtein"
+
+	"github.com/marketplace/helpcentre/content"
+)
+
+// Stats are a locale's term statistics, kept beside the Bleve index so that
+// queries can tell known words from typos and common terms from rare ones
+// without touching the index. They are updated with the index, under the same lock.
+type Stats struct {
+	Docs  int
+	terms map[string]int // analysed term (question or body analyzer) → documents containing it
+	words map[string]int // lower-cased surface word → documents containing it
+	fst   *vellum.FST    // words, for typo correction; rebuilt after each change
+}
+
+func newStats() *Stats {
+	return &Stats{terms: map[string]int{}, words: map[string]int{}}
+}
+
+// DocFreq is the number of articles that contain the analysed term in any text field.
+func (s *Stats) DocFreq(term string) int { return s.terms[term] }
+
+// WordFreq is the number of articles that contain the lower-cased word.
+func (s *Stats) WordFreq(word string) int { return s.words[word] }
+
+// termsOf returns the distinct analysed terms and surface words of an article.
+func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}) {
+	terms = map[string]struct{}{}
+	words = map[string]struct{}{}
+	add := func(dst map[string]struct{}, analyzer analysis.Analyzer, s string) {
+		if s == "" {
+			return
+		}
+		for _, t := range analyzer.Analyze([]byte(s)) {
+			dst[string(t.Term)] = struct{}{}
+		}
+	}
+	for _, f := range fieldTexts(a) {
+		add(terms, an.ForField(f.name), f.text)
+		add(words, an.Suggest, f.text)
+	}
+	return terms, words
+}
+
+func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
+	terms, words := termsOf(an, a)
+	for t := range terms {
+		s.terms[t] += sign
+		if s.terms[t] <= 0 {
+			delete(s.terms, t)
+		}
+	}
+	for w := range words {
+		s.words[w] += sign
+		if s.words[w] <= 0 {
+			delete(s.words, w)
+		}
+	}
+	s.Docs += sign
+}
+
+// rebuildFST compiles the vocabulary into an FST for Levenshtein lookups.
+func (s *Stats) rebuildFST() error {
+	keys := make([]string, 0, len(s.words))
+	for w := range s.words {
+		keys = append(keys, w)
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	b, err := vellum.New(&buf, nil)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Insert([]byte(k), uint64(s.words[k])); err != nil {
+			return err
+		}
+	}
+	if err := b.Close(); err != nil {
+		return err
+	}
+	fst, err := vellum.Load(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	s.fst = fst
+	return nil
+}
+
+// Candidate is a known word close to an unknown one.
+type Candidate struct {
+	Word     string
+	Distance int
+	Freq     int // documents containing Word
+}
+
+var (
+	levOnce     sync.Once
+	levBuilders [3]*levenshtein.LevenshteinAutomatonBuilder
+	levErr      error
+)
+
+// levBuilder returns the (expensive to build, shared) automaton builder for
+// distance d, with transpositions counting as one edit.
+func levBuilder(d int) (*levenshtein.LevenshteinAutomatonBuilder, error) {
+	levOnce.Do(func() {
+		for _, n := range []int{1, 2} {
+			levBuilders[n], levErr = levenshtein.NewLevenshteinAutomatonBuilder(uint8(n), true)
+			if levErr != nil {
+				return
+			}
+		}
+	})
+	return levBuilders[d], levErr
+}
+
+// Near lists the known words within maxDist edits of word (at most limit,
+// nearest and most frequent first).
+func (s *Stats) Near(word string, maxDist, limit int) []Candidate {
+	if s.fst == nil || maxDist < 1 || maxDist > 2 {
+		return nil
+	}
+	lb, err := levBuilder(maxDist)
+	if err != nil {
+		return nil
+	}
+	dfa, err := lb.BuildDfa(word, uint8(maxDist))
+	if err != nil {
+		return nil
+	}
+	it, err := s.fst.Search(dfa, nil, nil)
+	var out []Candidate
+	for err == nil {
+		k, v := it.Current()
+		if string(k) != word {
+			out = append(out, Candidate{Word: string(k), Distance: int(it.EditDistance()), Freq: int(v)})
+		}
+		if len(out) > 256 {
+			break
+		}
+		err = it.Next()
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Distance != out[j].Distance {
+			return out[i].Distance < out[j].Distance
+		}
+		if out[i].Freq != out[j].Freq {
+			return out[i].Freq > out[j].Freq
+		}
+		return out[i].Word < out[j].Word
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+type fieldText struct {
+	name string
+	text string
+}
+
+func joinLines(ss []string) string {
+	var b bytes.Buffer
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// fieldTexts is what each text field of the index holds for an article.
+func fieldTexts(a *content.Article) []fieldText {
+	return []fieldText{
+		{FieldTitle, a.Title},
+		{FieldAliases, joinLines(a.Aliases)},
+		{FieldTags, joinLines(a.Tags)},
+		{FieldHeadings, joinLines(a.Headings)},
+		{FieldBody, a.Text},
+	}
+}
+
+// HasPrefix reports whether any known word starts with prefix.
+func (s *Stats) HasPrefix(prefix string) bool {
+	if s.fst == nil || prefix == "" {
+		return false
+	}
+	end := []byte(prefix)
+	// the smallest key greater than every key with the prefix
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			end = end[:i+1]
+			break
+		}
+	}
+	it, err := s.fst.Iterator([]byte(prefix), end)
+	if err != nil {
+		return false
+	}
+	k, _ := it.Current()
+	return len(k) > 0
+}

@@ -1,0 +1,49 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2/analysis"
+
+	"github.com/marketplace/helpcentre/content"
+)
+
+// Synonym is a synonym rule with each phrase analysed the way the index
+// analysed the fields, so it can be matched against an analysed query and
+// expanded into terms for every field.
+type Synonym struct {
+	From []Phrase // phrases that trigger the rule
+	To   []Phrase // phrases added to the query (for an equivalence, all of them)
+	Line int
+}
+
+// Phrase is one side of a rule: the text as the editor wrote it and its terms
+// under the question analyzer (titles, aliases, tags) and the body analyzer.
+type Phrase struct {
+	Text     string
+	Question []string
+	Body     []string
+}
+
+func analyse(an analysis.Analyzer, s string) []string {
+	var out []string
+	for _, t := range an.Analyze([]byte(s)) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+func compileSynonyms(an Analyzers, rules []content.SynonymRule) []Synonym {
+	out := make([]Synonym, 0, len(rules))
+	phrases := func(texts []string) []Phrase {
+		ps := make([]Phrase, 0, len(texts))
+		for _, t := range texts {
+			if q := analyse(an.Question, t); len(q) > 0 {
+				ps = append(ps, Phrase{Text: t, Question: q, Body: analyse(an.Body, t)})
+			}
+		}
+		return ps
+	}
+	for _, r := range rules {
+		out = append(out, Synonym{From: phrases(r.From), To: phrases(r.To), Line: r.Line})
+	}
+	return out
+}

@@ -1,0 +1,226 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/marketplace/helpcentre/index"
+)
+
+// word is one word of the customer's query after analysis.
+type word struct {
+	typed     string // lower-cased, folded, as typed
+	word      string // after typo correction
+	corrected bool
+	question  string // term under the question analyzer ("" when none)
+	body      string // term under the body analyzer ("" for a stop word)
+	prefix    bool   // the last word while typing: also matched as a prefix
+}
+
+// group is a set of terms that stand for one meaning in the query: a word,
+// or a synonym phrase added for a matched rule.
+type group struct {
+	label    string   // what the customer typed (a word or a phrase)
+	question []string // terms for title, aliases, tags
+	body     []string // terms for headings and body
+	weight   float64
+	synonym  *SynonymUse // set on groups added by a synonym rule
+	prefix   string      // as-you-type prefix on the suggest field
+	word     *word
+}
+
+// plan is the analysed query: what will be searched and why.
+type plan struct {
+	words       []*word
+	groups      []*group
+	corrections []Correction
+	synonyms    []SynonymUse
+	truncated   bool
+}
+
+// normalise cleans user text: invalid UTF-8 and control characters become
+// spaces and white space is collapsed. It never interprets query syntax.
+func normalise(q string) string {
+	if !utf8.ValidString(q) {
+		q = strings.ToValidUTF8(q, " ")
+	}
+	q = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, q)
+	return strings.Join(strings.Fields(q), " ")
+}
+
+// typoBudget is Algolia's rule: one typo from 4 letters, two from 8.
+func typoBudget(w string) int {
+	n := utf8.RuneCountInString(w)
+	switch {
+	case n >= 8:
+		return 2
+	case n >= 4:
+		return 1
+	}
+	return 0
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// analyse turns normalised query text into a plan against one locale's view.
+func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
+	p := &plan{}
+	toks := v.Analyzers.Suggest.Analyze([]byte(q))
+	endsInWord := q != "" && !unicode.IsSpace(rune(q[len(q)-1])) && !unicode.IsPunct(rune(q[len(q)-1]))
+	for i, t := range toks {
+		if len(p.words) >= e.opts.MaxWords {
+			p.truncated = true
+			break
+		}
+		typed := string(t.Term)
+		w := &word{typed: typed, word: typed}
+		w.prefix = asYouType && endsInWord && i == len(toks)-1
+		p.words = append(p.words, w)
+	}
+	for _, w := range p.words {
+		e.correct(v, w)
+		if w.corrected {
+			p.corrections = append(p.corrections, Correction{From: w.typed, To: w.word})
+		}
+		w.question = first(analyseTerms(v.Analyzers.Question, w.word))
+		w.body = first(analyseTerms(v.Analyzers.Body, w.word))
+		g := &group{label: w.typed, weight: 1, word: w}
+		if w.question != "" {
+			g.question = []string{w.question}
+		}
+		if w.body != "" && !e.common(v, w.body) {
+			g.body = []string{w.body}
+		}
+		if w.prefix && utf8.RuneCountInString(w.typed) >= e.opts.MinPrefix {
+			g.prefix = w.typed
+		}
+		if len(g.question)+len(g.body) > 0 || g.prefix != "" {
+			p.groups = append(p.groups, g)
+		}
+	}
+	e.expandSynonyms(v, p)
+	return p
+}
+
+// common reports whether a body term occurs in so many articles that
+// matching it in bodies costs more than it tells (NOTES.md: cost grows with
+// the number of matching documents). Titles and aliases still match it.
+func (e *Engine) common(v *index.View, term string) bool {
+	n := v.Stats.Docs
+	return n >= e.opts.CommonMinDocs && float64(v.Stats.DocFreq(term)) > e.opts.CommonRatio*float64(n)
+}
+
+// correct replaces a word the index does not know by the nearest known word
+// within the typo budget, preferring the most frequent. Numbers (order
+// numbers) and known words are left alone, and so is a word still being typed.
+func (e *Engine) correct(v *index.View, w *word) {
+	if isNumber(w.typed) || v.Stats.WordFreq(w.typed) > 0 {
+		return
+	}
+	if q := first(analyseTerms(v.Analyzers.Question, w.typed)); q != "" && v.Stats.DocFreq(q) > 0 {
+		return // an inflection the stemmer maps onto a known term
+	}
+	if w.prefix && e.hasPrefix(v, w.typed) {
+		return
+	}
+	budget := typoBudget(w.typed)
+	if budget == 0 {
+		return
+	}
+	c := v.Stats.Near(w.typed, budget, 1)
+	if len(c) == 0 {
+		return
+	}
+	w.word = c[0].Word
+	w.corrected = true
+}
+
+func (e *Engine) hasPrefix(v *index.View, prefix string) bool {
+	return v.Stats.HasPrefix(prefix)
+}
+
+func first(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[0]
+}
+
+// expandSynonyms adds a group for each phrase a matched rule brings in.
+func (e *Engine) expandSynonyms(v *index.View, p *plan) {
+	if len(v.Synonyms) == 0 || len(p.words) == 0 {
+		return
+	}
+	seq := make([]string, len(p.words))
+	for i, w := range p.words {
+		seq[i] = w.question
+	}
+	added := map[string]bool{}
+	for _, g := range p.groups {
+		added[strings.Join(g.question, " ")] = true
+	}
+	for _, rule := range v.Synonyms {
+		for _, from := range rule.From {
+			if !containsSeq(seq, from.Question) {
+				continue
+			}
+			for _, to := range rule.To {
+				key := strings.Join(to.Question, " ")
+				if added[key] || sameSeq(to.Question, from.Question) {
+					continue
+				}
+				if len(p.groups) >= e.opts.MaxGroups {
+					return
+				}
+				added[key] = true
+				use := SynonymUse{From: from.Text, To: to.Text}
+				body := to.Body
+				var kept []string
+				for _, t := range body {
+					if !e.common(v, t) {
+						kept = append(kept, t)
+					}
+				}
+				p.groups = append(p.groups, &group{label: to.Text, question: to.Question, body: kept, weight: e.opts.SynonymWeight, synonym: &use})
+				p.synonyms = append(p.synonyms, use)
+			}
+		}
+	}
+}
+
+func containsSeq(seq, sub []string) bool {
+	if len(sub) == 0 || len(sub) > len(seq) {
+		return false
+	}
+	for i := 0; i+len(sub) <= len(seq); i++ {
+		if sameSeq(seq[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameSeq(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

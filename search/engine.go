@@ -1,0 +1,449 @@
+// Package search answers customers' questions from the help centre's index:
+// analysed, typo-tolerant, synonym-aware queries with bounded cost, snippets and reasons.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"sort"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/index"
+)
+
+// Errors a caller can act on; everything else is internal.
+var (
+	ErrQueryTooLong  = errors.New("search: query too long")
+	ErrBadPagination = errors.New("search: page out of range")
+	ErrUnknownLocale = errors.New("search: unknown locale")
+)
+
+// Options are the engine's ranking weights and cost bounds. The defaults were
+// chosen by measurement with `helpcentre eval` (see README).
+type Options struct {
+	DefaultLocale string
+	Boosts        map[string]float64 // per index field
+	SynonymWeight float64            // weight of a synonym's terms beside the typed word
+	PrefixBoost   float64            // weight of an as-you-type prefix match
+	MaxQueryBytes int                // longer queries are rejected
+	MaxWords      int                // words beyond this are ignored (the answer says so)
+	MaxGroups     int                // words plus synonym expansions
+	MinPrefix     int                // shortest prefix matched as you type
+	MaxPerPage    int
+	MaxResults    int // deepest result reachable by paging
+	Timeout       time.Duration
+	// Common-term handling: a body term in more than CommonRatio of the
+	// articles is matched in titles and aliases only, once there are at
+	// least CommonMinDocs articles.
+	CommonRatio   float64
+	CommonMinDocs int
+}
+
+// DefaultOptions are the tuned defaults.
+func DefaultOptions() Options {
+	return Options{
+		DefaultLocale: content.DefaultLocale,
+		Boosts: map[string]float64{
+			index.FieldTitle:    1.25,
+			index.FieldAliases:  1.0,
+			index.FieldTags:     0.5,
+			index.FieldHeadings: 0.5,
+			index.FieldBody:     1.0,
+		},
+		SynonymWeight: 0.7,
+		PrefixBoost:   1.0,
+		MaxQueryBytes: 1024,
+		MaxWords:      32,
+		MaxGroups:     48,
+		MinPrefix:     2,
+		MaxPerPage:    50,
+		MaxResults:    1000,
+		Timeout:       time.Second,
+		CommonRatio:   0.3,
+		CommonMinDocs: 500,
+	}
+}
+
+// Engine runs searches against an index.Index. It is safe for concurrent use.
+type Engine struct {
+	ix   *index.Index
+	opts Options
+}
+
+// New returns an engine over ix. It also bounds the number of clauses any
+// Bleve disjunction may expand to, process-wide (NOTES.md: this rejects
+// regexp and wildcard blow-ups in milliseconds).
+func New(ix *index.Index, opts Options) *Engine {
+	if searcher.DisjunctionMaxClauseCount == 0 {
+		searcher.DisjunctionMaxClauseCount = 1024
+	}
+	return &Engine{ix: ix, opts: opts}
+}
+
+// Options returns the engine's options.
+func (e *Engine) Options() Options { return e.opts }
+
+// Audience is who is asking; it decides which articles they may see.
+type Audience int
+
+// Audiences.
+const (
+	Anonymous Audience = iota
+	Customer
+	Seller
+	Staff
+)
+
+// Allows reports whether the audience may read an article of visibility v.
+func (a Audience) Allows(v content.Visibility) bool {
+	switch v {
+	case content.Public:
+		return true
+	case content.Customers:
+		return a == Customer || a == Staff
+	case content.Sellers:
+		return a == Seller || a == Staff
+	}
+	return a == Staff
+}
+
+func (a Audience) hidden() []string {
+	var out []string
+	for _, v := range []content.Visibility{content.Customers, content.Sellers, content.Internal} {
+		if !a.Allows(v) {
+			out = append(out, string(v))
+		}
+	}
+	return out
+}
+
+// Request is one search.
+type Request struct {
+	Query     string
+	Locale    string
+	Category  string
+	Page      int // from 1
+	PerPage   int
+	Audience  Audience
+	AsYouType bool // match the last word as a prefix too
+	Facets    bool
+	// NoFallback stops a search that finds nothing in Locale from trying
+	// the default locale.
+	NoFallback bool
+
+	fields []string // text fields searched; all when empty
+	lite   bool     // no snippets or reasons (suggestions)
+}
+
+// Result is a page of hits.
+type Result struct {
+	Query        string        `json:"query"`
+	Corrected    string        `json:"corrected,omitempty"` // the query with typos fixed, when any were
+	Locale       string        `json:"locale"`
+	FallbackFrom string        `json:"fallback_from,omitempty"` // the requested locale, when results are from the default one
+	Total        int           `json:"total"`
+	Page         int           `json:"page"`
+	PerPage      int           `json:"per_page"`
+	Hits         []Hit         `json:"hits"`
+	Facets       []Facet       `json:"facets,omitempty"`
+	Truncated    bool          `json:"truncated,omitempty"` // words beyond the limit were ignored
+	Took         time.Duration `json:"-"`
+}
+
+// Hit is one matching article.
+type Hit struct {
+	Article *content.Article
+	Score   float64
+	Snippet template.HTML // HTML-escaped text with <mark> around matched words
+	Why     Why
+}
+
+// Facet counts the hits in one category.
+type Facet struct {
+	Category string `json:"category"`
+	Title    string `json:"title"`
+	Count    int    `json:"count"`
+}
+
+// Why explains a hit: which words matched where, which typos were fixed,
+// which synonyms helped.
+type Why struct {
+	Matched     []Match      `json:"matched"`
+	Corrections []Correction `json:"corrections,omitempty"`
+	Synonyms    []SynonymUse `json:"synonyms,omitempty"`
+	Summary     string       `json:"summary"`
+}
+
+// Match says in which fields a query word was found.
+type Match struct {
+	Word   string   `json:"word"`
+	Fields []string `json:"fields"`
+}
+
+// Correction is a typo fixed in the query.
+type Correction struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// SynonymUse is a synonym rule that added words to the query.
+type SynonymUse struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Search runs a request.
+func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	q := normalise(req.Query)
+	if len(q) > e.opts.MaxQueryBytes {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrQueryTooLong, len(q), e.opts.MaxQueryBytes)
+	}
+	if req.Page == 0 {
+		req.Page = 1
+	}
+	if req.PerPage == 0 {
+		req.PerPage = 10
+	}
+	if req.Page < 1 || req.PerPage < 1 || req.PerPage > e.opts.MaxPerPage || req.Page*req.PerPage > e.opts.MaxResults {
+		return nil, fmt.Errorf("%w: page %d of %d per page (at most %d per page and %d results)", ErrBadPagination, req.Page, req.PerPage, e.opts.MaxPerPage, e.opts.MaxResults)
+	}
+	if req.Locale == "" {
+		req.Locale = e.opts.DefaultLocale
+	}
+	if !content.KnownLocale(req.Locale) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownLocale, req.Locale)
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+
+	res, err := e.searchLocale(ctx, req, q, req.Locale)
+	if err != nil {
+		return nil, err
+	}
+	if res.Total == 0 && !req.NoFallback && req.Locale != e.opts.DefaultLocale && q != "" {
+		fb, err := e.searchLocale(ctx, req, q, e.opts.DefaultLocale)
+		if err == nil && fb.Total > 0 {
+			fb.FallbackFrom = req.Locale
+			res = fb
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// withLocale runs fn on a consistent view of a locale, looking the locale up
+// again if it was swapped out in between.
+func (e *Engine) withLocale(name string, fn func(v *index.View) error) (bool, error) {
+	for range 3 {
+		l, ok := e.ix.Locale(name)
+		if !ok {
+			return false, nil
+		}
+		err := l.Read(fn)
+		if errors.Is(err, index.ErrClosed) {
+			continue
+		}
+		return true, err
+	}
+	return true, index.ErrClosed
+}
+
+func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string) (*Result, error) {
+	res := &Result{Query: q, Locale: locale, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
+	if q == "" {
+		return res, nil
+	}
+	_, err := e.withLocale(locale, func(v *index.View) error {
+		p := e.analyse(v, q, req.AsYouType)
+		res.Truncated = p.truncated
+		res.Corrected = correctedQuery(p)
+		fields := req.fields
+		if len(fields) == 0 {
+			fields = index.TextFields
+		}
+		textQ := e.buildQuery(p, fields)
+		if textQ == nil {
+			return nil
+		}
+		sr := bleve.NewSearchRequestOptions(e.filtered(textQ, req), req.PerPage, (req.Page-1)*req.PerPage, false)
+		sr.SortBy([]string{"-_score", "_id"})
+		if req.Facets {
+			sr.AddFacet(index.FieldCategory, bleve.NewFacetRequest(index.FieldCategory, 50))
+		}
+		out, err := v.Bleve.SearchInContext(ctx, sr)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		res.Total = int(out.Total)
+		for _, h := range out.Hits {
+			a, ok := v.Article(h.ID)
+			if !ok {
+				continue
+			}
+			hit := Hit{Article: a, Score: h.Score}
+			if !req.lite {
+				hit.Snippet, hit.Why = snippet(v, a, p), explain(v, a, p)
+			}
+			res.Hits = append(res.Hits, hit)
+		}
+		if req.Facets {
+			res.Facets = e.facets(out, locale)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// filtered restricts a text query to the request's category and to the
+// articles the audience may see. Hidden visibilities are excluded with
+// must-not clauses, which do not change scores.
+func (e *Engine) filtered(textQ query.Query, req Request) query.Query {
+	must := []query.Query{textQ}
+	if req.Category != "" {
+		must = append(must, fieldTerm(index.FieldCategory, req.Category, 0))
+	}
+	var mustNot []query.Query
+	for _, v := range req.Audience.hidden() {
+		mustNot = append(mustNot, fieldTerm(index.FieldVisibility, v, 0))
+	}
+	if len(must) == 1 && len(mustNot) == 0 {
+		return textQ
+	}
+	return query.NewBooleanQuery(must, nil, mustNot)
+}
+
+func fieldTerm(field, term string, boost float64) *query.TermQuery {
+	t := query.NewTermQuery(term)
+	t.SetField(field)
+	if boost > 0 {
+		t.SetBoost(boost)
+	}
+	return t
+}
+
+// buildQuery turns a plan into one disjunction of term queries, each on a
+// fixed field with its boost: user text never reaches a query parser.
+func (e *Engine) buildQuery(p *plan, fields []string) query.Query {
+	var clauses []query.Query
+	for _, g := range p.groups {
+		for _, f := range fields {
+			terms := g.body
+			if f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags {
+				terms = g.question
+			}
+			boost := e.opts.Boosts[f] * g.weight
+			if boost <= 0 {
+				continue
+			}
+			for _, t := range terms {
+				clauses = append(clauses, fieldTerm(f, t, boost))
+			}
+		}
+		if g.prefix != "" {
+			pq := query.NewPrefixQuery(g.prefix)
+			pq.SetField(index.FieldSuggest)
+			pq.SetBoost(e.opts.PrefixBoost * g.weight)
+			clauses = append(clauses, pq)
+		}
+	}
+	if len(clauses) == 0 {
+		return nil
+	}
+	return query.NewDisjunctionQuery(clauses)
+}
+
+func (e *Engine) facets(out *bleve.SearchResult, locale string) []Facet {
+	fr, ok := out.Facets[index.FieldCategory]
+	if !ok || fr.Terms == nil {
+		return nil
+	}
+	set := e.ix.Content()
+	var facets []Facet
+	for _, t := range fr.Terms.Terms() {
+		if t.Term == "" {
+			continue
+		}
+		title := t.Term
+		if set != nil {
+			if c, ok := set.Categories[content.Key{ID: t.Term, Locale: locale}]; ok {
+				title = c.Title
+			}
+		}
+		facets = append(facets, Facet{Category: t.Term, Title: title, Count: t.Count})
+	}
+	sort.SliceStable(facets, func(i, j int) bool { return facets[i].Count > facets[j].Count })
+	return facets
+}
+
+func correctedQuery(p *plan) string {
+	if len(p.corrections) == 0 {
+		return ""
+	}
+	words := make([]string, len(p.words))
+	for i, w := range p.words {
+		words[i] = w.word
+	}
+	return joinWords(words)
+}
+
+func joinWords(ws []string) string {
+	n := 0
+	for _, w := range ws {
+		n += len(w) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, w := range ws {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, w...)
+	}
+	return string(b)
+}
+
+func analyseTerms(an analysis.Analyzer, s string) []string {
+	var out []string
+	for _, t := range an.Analyze([]byte(s)) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+// Suggestion is an article title offered while the customer types.
+type Suggestion struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	URL      string `json:"url"`
+	Locale   string `json:"locale"`
+	Category string `json:"category,omitempty"`
+}
+
+// Suggest returns up to n article titles for a query being typed: earlier
+// words match titles and aliases, the last one also as a prefix.
+func (e *Engine) Suggest(ctx context.Context, q, locale string, aud Audience, n int) ([]Suggestion, error) {
+	if n <= 0 || n > 10 {
+		n = 5
+	}
+	res, err := e.Search(ctx, Request{
+		Query: q, Locale: locale, PerPage: n, Audience: aud, AsYouType: true,
+		fields: []string{index.FieldTitle, index.FieldAliases, index.FieldTags}, lite: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Suggestion, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		a := h.Article
+		out = append(out, Suggestion{ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category})
+	}
+	return out, nil
+}
