@@ -53,7 +53,7 @@ type fileState struct {
 	modTime time.Time
 	size    int64
 	digest  string
-	article *Article   // last good version, or nil
+	article *Article    // last good version, or nil
 	diags   Diagnostics // problems of the current version
 }
 

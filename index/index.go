@@ -55,10 +55,10 @@ type Status struct {
 
 // ChangeSummary describes what the last reload applied.
 type ChangeSummary struct {
-	Upserted []string `json:"upserted"` // locale/id
-	Removed  []string `json:"removed"`
-	Synonyms []string `json:"synonyms,omitempty"`
-	AppliedMS float64 `json:"applied_ms"`
+	Upserted  []string `json:"upserted"` // locale/id
+	Removed   []string `json:"removed"`
+	Synonyms  []string `json:"synonyms,omitempty"`
+	AppliedMS float64  `json:"applied_ms"`
 }
 
 // Open loads the content tree at fsys, reuses or builds the locale indexes

@@ -55,19 +55,19 @@ func ReadQueries(r io.Reader, name string) ([]EvalQuery, error) {
 
 // EvalReport is the outcome of an evaluation run.
 type EvalReport struct {
-	Queries   int          `json:"queries"`
-	MRR10     float64      `json:"mrr10"`
-	NDCG10    float64      `json:"ndcg10"`
-	Hit1      float64      `json:"hit1"`
-	Hit3      float64      `json:"hit3"`
-	Hit5      float64      `json:"hit5"`
-	Zero      float64      `json:"zero"`
-	P50ms     float64      `json:"p50_ms"`
-	P99ms     float64      `json:"p99_ms"`
-	TypoN     int          `json:"typo_queries,omitempty"`
-	TypoHit3  *float64     `json:"typo_hit3,omitempty"`
-	Misses    []EvalMiss   `json:"-"`
-	ByIntent  map[string]float64 `json:"-"` // hit@3 per intent
+	Queries  int                `json:"queries"`
+	MRR10    float64            `json:"mrr10"`
+	NDCG10   float64            `json:"ndcg10"`
+	Hit1     float64            `json:"hit1"`
+	Hit3     float64            `json:"hit3"`
+	Hit5     float64            `json:"hit5"`
+	Zero     float64            `json:"zero"`
+	P50ms    float64            `json:"p50_ms"`
+	P99ms    float64            `json:"p99_ms"`
+	TypoN    int                `json:"typo_queries,omitempty"`
+	TypoHit3 *float64           `json:"typo_hit3,omitempty"`
+	Misses   []EvalMiss         `json:"-"`
+	ByIntent map[string]float64 `json:"-"` // hit@3 per intent
 }
 
 // EvalMiss is a query whose relevant article was not in the top 3.

@@ -25,5 +25,3 @@ type exitError struct {
 }
 
 func (e exitError) Error() string { return e.msg }
-
-
