@@ -53,13 +53,40 @@ var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
 // yamlErrorLine extracts the line of a yaml.v3 syntax error, relative to the
 // YAML text (1-based), or 0.
+//
+// yaml.v3 reports parser errors ("did not find expected ...") with libyaml's
+// 0-based line of the construct that is left open, and scanner errors with a
+// 1-based line; this undoes the difference.
 func yamlErrorLine(err error) int {
 	m := yamlLineRE.FindStringSubmatch(err.Error())
 	if m == nil {
 		return 0
 	}
 	n, _ := strconv.Atoi(m[1])
+	if strings.Contains(err.Error(), "did not find expected") {
+		n++
+	}
 	return n
+}
+
+// firstFailingLine finds the first line at which the YAML stops parsing with
+// the same complaint as the whole text: yaml.v3's own line numbers point at
+// the start of an open construct or are off by one, depending on the error.
+func firstFailingLine(fm []byte, whole error) int {
+	msg := func(err error) string { return yamlLineRE.ReplaceAllString(err.Error(), "") }
+	lines := strings.SplitAfter(string(fm), "\n")
+	if len(lines) > 200 {
+		return 0
+	}
+	var prefix strings.Builder
+	var n yaml.Node
+	for i, l := range lines {
+		prefix.WriteString(l)
+		if err := yaml.Unmarshal([]byte(prefix.String()), &n); err != nil && msg(err) == msg(whole) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
@@ -70,6 +97,9 @@ func decodeFrontMatter(a *Article, path string, fm []byte, fmLine int) (ds Diagn
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fm, &doc); err != nil {
 		l := yamlErrorLine(err)
+		if p := firstFailingLine(fm, err); p > 0 {
+			l = p
+		}
 		line := fmLine - 1
 		if l > 0 {
 			line = fmLine + l - 1

@@ -72,23 +72,26 @@ func (r *renderer) render(a *Article, body []byte, bodyLine int) Diagnostics {
 	var sb strings.Builder
 	var headings []string
 	var links []Link
-	var drop []ast.Node
-	firstBlock := true
-
+	// A leading H1 that repeats the title is dropped: pages show the title.
+	var drop ast.Node
+	if h, ok := doc.FirstChild().(*ast.Heading); ok && h.Level == 1 &&
+		strings.EqualFold(strings.TrimSpace(inlineText(h, body)), strings.TrimSpace(a.Title)) {
+		drop = h
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			if t := strings.TrimSpace(inlineText(h, body)); t != "" && n != drop {
+				headings = append(headings, t)
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
-		case *ast.Heading:
-			h := strings.TrimSpace(inlineText(n, body))
-			if firstBlock && n.Level == 1 && strings.EqualFold(h, strings.TrimSpace(a.Title)) {
-				drop = append(drop, n)
-			} else if h != "" {
-				headings = append(headings, h)
-			}
-			firstBlock = false
-			return ast.WalkSkipChildren, nil
 		case *ast.Link:
 			dest := string(n.Destination)
 			if strings.HasPrefix(dest, ArticleScheme) {
@@ -108,8 +111,17 @@ func (r *renderer) render(a *Article, body []byte, bodyLine int) Diagnostics {
 				}
 				n.Destination = []byte(u)
 			}
+		}
+		return ast.WalkContinue, nil
+	})
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			return ast.WalkSkipChildren, nil
 		case *ast.Paragraph, *ast.TextBlock, *ast.CodeBlock, *ast.FencedCodeBlock, *extast.TableCell:
-			firstBlock = false
 			if sb.Len() > 0 {
 				sb.WriteString("\n")
 			}
@@ -126,8 +138,8 @@ func (r *renderer) render(a *Article, body []byte, bodyLine int) Diagnostics {
 		}
 		return ast.WalkContinue, nil
 	})
-	for _, n := range drop {
-		n.Parent().RemoveChild(n.Parent(), n)
+	if drop != nil {
+		doc.RemoveChild(doc, drop)
 	}
 
 	var buf bytes.Buffer

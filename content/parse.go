@@ -60,34 +60,36 @@ func (p *Parser) Parse(path string, data []byte) (*Article, Diagnostics) {
 	}
 	fds, fatal := decodeFrontMatter(a, path, fm, 2)
 	ds = append(ds, fds...)
-	if fatal {
-		return nil, ds
+	if fds.Errors() > 0 && len(fm) > 0 && strings.Contains(fds[0].Message, "not valid YAML") {
+		return nil, ds // nothing more can be read from broken YAML
 	}
+	// Check everything else too, so an editor sees every problem at once.
 	fmLine := func(key string) int { return frontMatterKeyLine(fm, key) }
 	if a.ID == "" {
 		a.ID = slug
 	}
+	bad := func(d Diagnostic) {
+		ds = append(ds, d)
+		fatal = true
+	}
 	if !idRE.MatchString(a.ID) {
-		ds = append(ds, errorf(path, fmLine("id"), "id %q may only contain letters, digits, '.', '_' and '-' (at most 128)", a.ID))
-		return nil, ds
+		bad(errorf(path, fmLine("id"), "id %q may only contain letters, digits, '.', '_' and '-' (at most 128)", a.ID))
 	}
 	if strings.TrimSpace(a.Title) == "" {
-		ds = append(ds, errorf(path, max(fmLine("title"), 1), "missing title: every article needs a title"))
-		return nil, ds
-	}
-	if len(a.Title) > 200 {
-		ds = append(ds, errorf(path, fmLine("title"), "title is %d characters long; keep it under 200", len(a.Title)))
-		return nil, ds
+		bad(errorf(path, max(fmLine("title"), 1), "missing title: every article needs a title"))
+	} else if len(a.Title) > 200 {
+		bad(errorf(path, fmLine("title"), "title is %d characters long; keep it under 200", len(a.Title)))
 	}
 	if !KnownLocale(a.Locale) {
-		ds = append(ds, errorf(path, fmLine("locale"), "unknown locale %q (known: %s)", a.Locale, strings.Join(Locales, ", ")))
-		return nil, ds
+		bad(errorf(path, fmLine("locale"), "unknown locale %q (known: %s)", a.Locale, strings.Join(Locales, ", ")))
 	}
 	if a.Visibility == "" {
 		a.Visibility = Public
 	}
 	if !a.Visibility.valid() {
-		ds = append(ds, errorf(path, fmLine("visibility"), "visibility %q must be one of public, customers, sellers, internal", a.Visibility))
+		bad(errorf(path, fmLine("visibility"), "visibility %q must be one of public, customers, sellers, internal", a.Visibility))
+	}
+	if fatal {
 		return nil, ds
 	}
 	if _, folderCat, _ := pathParts(path); folderCat != "" && a.Category != folderCat {

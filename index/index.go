@@ -400,9 +400,8 @@ func (ix *Index) applyChanges(ctx context.Context, set *content.Set, ch content.
 			retired = append(retired, l)
 			_ = os.Remove(filepath.Join(ix.localeDir(name), "manifest.json"))
 		case l != nil:
-			// Incremental batches are not synced one by one (the index is a
-			// cache): the manifest says "dirty" until a clean Close, so a
-			// crash in between means a rebuild at the next start.
+			// The manifest says "dirty" until a clean Close: a crash between
+			// the batch and that moment means a rebuild at the next start.
 			if err := ix.writeManifest(name, manifest{Dir: filepath.Base(l.path), MappingVersion: MappingVersion, Fingerprint: "dirty", BuiltAt: time.Now().UTC()}); err != nil {
 				errs = append(errs, err)
 				continue

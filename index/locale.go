@@ -109,9 +109,9 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 	if err != nil {
 		return nil, err
 	}
-	// unsafe_batch skips an fsync per batch: the index is a cache rebuilt from
-	// the Markdown, and the manifest is written only after the build completes.
-	bl, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true, "bolt_timeout": "2s"})
+	// Batches stay safe (each waits until persisted): a reused index must hold
+	// every acknowledged update, and the cost is a few fsyncs per build.
+	bl, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, map[string]any{"bolt_timeout": "2s"})
 	if err != nil {
 		return nil, fmt.Errorf("index: create %s: %w", dir, err)
 	}

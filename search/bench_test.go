@@ -1,0 +1,115 @@
+package search_test
+
+import (
+	"context"
+	"os"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/content/synth"
+	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/search"
+)
+
+var (
+	bench10kOnce sync.Once
+	bench10k     *index.Index
+	bench10kErr  error
+	bench10kDir  string
+)
+
+func index10k(b *testing.B) *index.Index {
+	bench10kOnce.Do(func() {
+		fsys, err := synth.Corpus(10000, 1)
+		if err != nil {
+			bench10kErr = err
+			return
+		}
+		bench10kDir, _ = os.MkdirTemp("", "hc-bench-")
+		bench10k, bench10kErr = index.Open(context.Background(), bench10kDir, fsys, nil)
+	})
+	if bench10kErr != nil {
+		b.Fatal(bench10kErr)
+	}
+	return bench10k
+}
+
+func devQueries(b *testing.B) []search.EvalQuery {
+	f, err := os.Open("testdata/bitext/queries_dev.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := search.ReadQueries(f, "dev")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return qs
+}
+
+// BenchmarkIndexBuild10k builds the index of the bundled articles plus 10,000
+// generated ones from scratch (issue target: under 10 s).
+func BenchmarkIndexBuild10k(b *testing.B) {
+	fsys, err := synth.Corpus(10000, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		dir := b.TempDir()
+		start := time.Now()
+		ix, err := index.Open(context.Background(), dir, fsys, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(10000)/time.Since(start).Seconds(), "docs/s")
+		ix.Close()
+	}
+}
+
+// BenchmarkSearch10k runs the bitext dev questions with snippets and reasons
+// against 10,000 articles and reports latency percentiles (target: p99 < 5 ms).
+func BenchmarkSearch10k(b *testing.B) {
+	ix := index10k(b)
+	e := search.New(ix, search.DefaultOptions())
+	qs := devQueries(b)
+	ctx := context.Background()
+	var lat []float64
+	i := 0
+	for b.Loop() {
+		q := qs[i%len(qs)]
+		i++
+		start := time.Now()
+		if _, err := e.Search(ctx, search.Request{Query: q.Query, Locale: "en", PerPage: 10, Facets: true}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+	}
+	sort.Float64s(lat)
+	b.ReportMetric(search.Percentile(lat, 0.5), "p50-ms")
+	b.ReportMetric(search.Percentile(lat, 0.99), "p99-ms")
+}
+
+// BenchmarkSuggest10k measures as-you-type suggestions on prefixes of the dev questions.
+func BenchmarkSuggest10k(b *testing.B) {
+	ix := index10k(b)
+	e := search.New(ix, search.DefaultOptions())
+	qs := devQueries(b)
+	ctx := context.Background()
+	var lat []float64
+	i := 0
+	for b.Loop() {
+		q := qs[i%len(qs)].Query
+		i++
+		q = q[:min(len(q), 4+i%12)]
+		start := time.Now()
+		if _, err := e.Suggest(ctx, q, "en", search.Anonymous, 5); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+	}
+	sort.Float64s(lat)
+	b.ReportMetric(search.Percentile(lat, 0.5), "p50-ms")
+	b.ReportMetric(search.Percentile(lat, 0.99), "p99-ms")
+}
