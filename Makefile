@@ -1,0 +1,40 @@
+# The help centre: `make run` serves it, `make test` runs every test.
+GO      ?= go
+BIN     := bin/helpcentre
+COVID   := ../shared/eval/covidfaq
+
+.PHONY: build run test lint eval bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/helpcentre
+
+## run: serve the bundled articles on :8080, data under ./data
+run: build
+	./$(BIN) serve
+
+## test: vet and every test, with the race detector
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+## lint: formatting, vet and the bundled content's own check
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run ./cmd/helpcentre check -strict content/articles
+
+## eval: search quality on the bundled content (bitext dev) and, when present, CovidFAQ
+eval: build
+	@echo "== bitext dev queries on the bundled English articles"
+	./$(BIN) eval -queries search/testdata/bitext/queries_dev.jsonl -intents search/testdata/bitext/intents.json
+	@if [ -d $(COVID) ]; then \
+		echo "== CovidFAQ (foreign corpus)"; \
+		./$(BIN) eval -content $(COVID)/articles -queries $(COVID)/queries.jsonl; \
+	else echo "(skipping CovidFAQ: $(COVID) not found)"; fi
+
+## bench: Go benchmarks of indexing and search at 10,000 articles
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./search/
+
+clean:
+	rm -rf bin
