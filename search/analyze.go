@@ -28,6 +28,8 @@ type group struct {
 	synonym  *SynonymUse // set on groups added by a synonym rule
 	prefix   string      // as-you-type prefix on the suggest field
 	word     *word
+	src      int  // for a synonym group: the group of the first word it stands for, or -1
+	rankOnly bool // question terms used by the rerank only, not matched in the index
 }
 
 // plan is the analysed query: what will be searched and why.
@@ -90,16 +92,34 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 		w.prefix = asYouType && endsInWord && i == len(toks)-1
 		p.words = append(p.words, w)
 	}
-	for _, w := range p.words {
-		e.correct(v, w)
-		if w.corrected {
+	words := p.words
+	p.words = make([]*word, 0, len(words))
+	for _, w := range words {
+		rest := e.correct(v, w)
+		p.words = append(p.words, w)
+		switch {
+		case rest != nil && len(p.words) < e.opts.MaxWords:
+			p.words = append(p.words, rest)
+			p.corrections = append(p.corrections, Correction{From: w.typed, To: w.word + " " + rest.word})
+		case w.corrected:
 			p.corrections = append(p.corrections, Correction{From: w.typed, To: w.word})
 		}
+	}
+	for _, w := range p.words {
 		w.question = first(analyseTerms(v.Analyzers.Question, w.word))
 		w.body = first(analyseTerms(v.Analyzers.Body, w.word))
-		g := &group{label: w.typed, weight: 1, word: w}
+		g := &group{label: w.typed, weight: 1, word: w, src: -1}
+		if w.body == "" {
+			// A stop word ("how", "i", "to"): bodies drop it, titles and
+			// aliases keep it, where it carries some intent but much
+			// less than the words around it.
+			g.weight = e.opts.StopWordWeight
+		}
 		if w.question != "" {
 			g.question = []string{w.question}
+			// A stop word that most titles and aliases contain costs
+			// more to match than it tells: only the rerank uses it.
+			g.rankOnly = w.body == "" && e.common(v, w.question)
 		}
 		if w.body != "" && !e.common(v, w.body) {
 			g.body = []string{w.body}
@@ -124,28 +144,50 @@ func (e *Engine) common(v *index.View, term string) bool {
 }
 
 // correct replaces a word the index does not know by the nearest known word
-// within the typo budget, preferring the most frequent. Numbers (order
-// numbers) and known words are left alone, and so is a word still being typed.
-func (e *Engine) correct(v *index.View, w *word) {
+// within the typo budget, preferring the most frequent; failing that, it
+// splits a word typed without its space ("paymentoptions", "checkthe") into
+// two known words and returns the second. Numbers (order numbers) and known
+// words are left alone, and so is a word still being typed.
+func (e *Engine) correct(v *index.View, w *word) (rest *word) {
 	if isNumber(w.typed) || v.Stats.WordFreq(w.typed) > 0 {
-		return
+		return nil
 	}
 	if q := first(analyseTerms(v.Analyzers.Question, w.typed)); q != "" && v.Stats.DocFreq(q) > 0 {
-		return // an inflection the stemmer maps onto a known term
+		return nil // an inflection the stemmer maps onto a known term
 	}
 	if w.prefix && e.hasPrefix(v, w.typed) {
-		return
+		return nil
 	}
-	budget := typoBudget(w.typed)
-	if budget == 0 {
-		return
+	if budget := typoBudget(w.typed); budget > 0 {
+		if c := v.Stats.Near(w.typed, budget, 1); len(c) > 0 {
+			w.word = c[0].Word
+			w.corrected = true
+			return nil
+		}
 	}
-	c := v.Stats.Near(w.typed, budget, 1)
-	if len(c) == 0 {
-		return
+	if a, b := splitJoined(v, w.typed); a != "" {
+		w.word, w.corrected = a, true
+		return &word{typed: w.typed, word: b, corrected: true}
 	}
-	w.word = c[0].Word
-	w.corrected = true
+	return nil
+}
+
+// splitJoined finds the two known words that an unknown word joins,
+// preferring the split whose rarer half is the most frequent.
+func splitJoined(v *index.View, s string) (string, string) {
+	best, at := 0, -1
+	for i := 1; i < len(s); i++ {
+		if !utf8.RuneStart(s[i]) {
+			continue
+		}
+		if n := min(v.Stats.WordFreq(s[:i]), v.Stats.WordFreq(s[i:])); n > best {
+			best, at = n, i
+		}
+	}
+	if at < 0 {
+		return "", ""
+	}
+	return s[:at], s[at:]
 }
 
 func (e *Engine) hasPrefix(v *index.View, prefix string) bool {
@@ -164,9 +206,18 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 	if len(v.Synonyms) == 0 || len(p.words) == 0 {
 		return
 	}
+	groupOfWord := make(map[*word]int, len(p.groups))
+	for gi, g := range p.groups {
+		groupOfWord[g.word] = gi
+	}
 	seq := make([]string, len(p.words))
+	groupOf := make([]int, len(p.words)) // word → its group, or -1
 	for i, w := range p.words {
 		seq[i] = w.question
+		groupOf[i] = -1
+		if gi, ok := groupOfWord[w]; ok {
+			groupOf[i] = gi
+		}
 	}
 	added := map[string]bool{}
 	for _, g := range p.groups {
@@ -174,8 +225,13 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 	}
 	for _, rule := range v.Synonyms {
 		for _, from := range rule.From {
-			if !containsSeq(seq, from.Question) {
+			at := indexSeq(seq, from.Question)
+			if at < 0 {
 				continue
+			}
+			src := -1
+			for j := at; j < at+len(from.Question) && src < 0; j++ {
+				src = groupOf[j]
 			}
 			for _, to := range rule.To {
 				key := strings.Join(to.Question, " ")
@@ -194,23 +250,23 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 						kept = append(kept, t)
 					}
 				}
-				p.groups = append(p.groups, &group{label: to.Text, question: to.Question, body: kept, weight: e.opts.SynonymWeight, synonym: &use})
+				p.groups = append(p.groups, &group{label: to.Text, question: to.Question, body: kept, weight: e.opts.SynonymWeight, synonym: &use, src: src})
 				p.synonyms = append(p.synonyms, use)
 			}
 		}
 	}
 }
 
-func containsSeq(seq, sub []string) bool {
+func indexSeq(seq, sub []string) int {
 	if len(sub) == 0 || len(sub) > len(seq) {
-		return false
+		return -1
 	}
 	for i := 0; i+len(sub) <= len(seq); i++ {
 		if sameSeq(seq[i:i+len(sub)], sub) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 func sameSeq(a, b []string) bool {

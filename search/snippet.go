@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
 )
@@ -19,7 +17,7 @@ const snippetBytes = 200
 // query terms and marks them. It works on the article text in memory, so the
 // index needs neither stored fields nor term vectors (NOTES.md: Bleve's
 // highlighter decodes positions of every matching document).
-func snippet(v *index.View, a *content.Article, p *plan) template.HTML {
+func snippet(v *index.View, a *content.Article, at *artTerms, p *plan) template.HTML {
 	text := a.Text
 	if text == "" {
 		return ""
@@ -34,17 +32,17 @@ func snippet(v *index.View, a *content.Article, p *plan) template.HTML {
 			prefixes = append(prefixes, g.prefix)
 		}
 	}
-	toks := v.Analyzers.Body.Analyze([]byte(text))
+	toks := at.bodySpans(v.Analyzers, a)
 	type hit struct {
 		start, end int
 		key        string
 	}
 	var hits []hit
 	for _, t := range toks {
-		key := string(t.Term)
+		key := t.term
 		ok := terms[key]
 		if !ok && len(prefixes) > 0 {
-			surface := strings.ToLower(text[t.Start:t.End])
+			surface := strings.ToLower(text[t.start:t.end])
 			for _, pre := range prefixes {
 				if strings.HasPrefix(foldASCII(surface), pre) {
 					ok, key = true, pre
@@ -53,7 +51,7 @@ func snippet(v *index.View, a *content.Article, p *plan) template.HTML {
 			}
 		}
 		if ok {
-			hits = append(hits, hit{t.Start, t.End, key})
+			hits = append(hits, hit{t.start, t.end, key})
 		}
 	}
 	if len(hits) == 0 {
@@ -170,21 +168,12 @@ func isASCII(s string) bool {
 }
 
 // explain says which words of the query were found in which fields of a.
-func explain(v *index.View, a *content.Article, p *plan) Why {
+func explain(v *index.View, a *content.Article, at *artTerms, p *plan) Why {
 	why := Why{Matched: []Match{}, Corrections: p.corrections, Synonyms: nil}
 	fieldTerms := map[string]map[string]bool{}
-	set := func(field string, an analysis.Analyzer, s string) {
-		m := map[string]bool{}
-		for _, t := range an.Analyze([]byte(s)) {
-			m[string(t.Term)] = true
-		}
-		fieldTerms[field] = m
+	for _, f := range index.TextFields {
+		fieldTerms[f] = at.field(v.Analyzers, a, f)
 	}
-	set(index.FieldTitle, v.Analyzers.Question, a.Title)
-	set(index.FieldAliases, v.Analyzers.Question, strings.Join(a.Aliases, "\n"))
-	set(index.FieldTags, v.Analyzers.Question, strings.Join(a.Tags, "\n"))
-	set(index.FieldHeadings, v.Analyzers.Body, strings.Join(a.Headings, "\n"))
-	set(index.FieldBody, v.Analyzers.Body, a.Text)
 	suggest := strings.ToLower(foldASCII(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
 
 	var parts []string

@@ -1,0 +1,163 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"testing/fstest"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/index"
+)
+
+func article(id, title, aliases, body string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte(fmt.Sprintf("---\nid: %s\ntitle: %q\naliases: [%s]\n---\n\n%s\n", id, title, aliases, body))}
+}
+
+func testEngine(t *testing.T, fsys fstest.MapFS) *Engine {
+	return testEngineOpts(t, fsys, DefaultOptions())
+}
+
+func testEngineOpts(t *testing.T, fsys fstest.MapFS, o Options) *Engine {
+	t.Helper()
+	ix, err := index.Open(context.Background(), t.TempDir(), fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return New(ix, o)
+}
+
+func ids(res *Result) []string {
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.Article.ID)
+	}
+	return out
+}
+
+// The rerank moves ahead an article whose own question the query covers,
+// past one with a higher Bleve score whose questions it barely touches.
+func TestRerankPrefersCoveredQuestion(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/a/policy.md":  article("refund-policy", "What is the refund policy?", `"refund rules"`, "Refunds are issued for returned items."),
+		"en/a/request.md": article("refund-request", "How do I ask for a refund?", `"request a refund for my order"`, "Ask for a refund on the order page."),
+		"en/a/other.md":   article("delivery", "How long does delivery take?", "", "Delivery takes two days."),
+	}
+	e := testEngine(t, fsys)
+	_, err := e.withLocale("en", func(v *index.View) error {
+		p := e.analyse(v, "refund rules", false)
+		hits := bsearch.DocumentMatchCollection{
+			{ID: "refund-request", Score: 1.0},
+			{ID: "refund-policy", Score: 0.7},
+			{ID: "delivery", Score: 0.1},
+		}
+		e.rerank(v, p, hits, 10)
+		if hits[0].ID != "refund-policy" || hits[2].ID != "delivery" {
+			t.Errorf("reranked: %s %s %s", hits[0].ID, hits[1].ID, hits[2].ID)
+		}
+		for i := 1; i < len(hits); i++ {
+			if hits[i].Score > hits[i-1].Score {
+				t.Errorf("scores out of order")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Pages stay consistent when the first ones are reranked: every hit once,
+// whatever the page size.
+func TestRerankPaging(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for i := range 25 {
+		id := fmt.Sprintf("a%02d", i)
+		fsys["en/a/"+id+".md"] = article(id, fmt.Sprintf("Order question %d", i), fmt.Sprintf(`"order topic %d"`, i), fmt.Sprintf("Your order %s.", id))
+	}
+	e := testEngine(t, fsys)
+	all, err := e.Search(context.Background(), Request{Query: "order question", Locale: "en", PerPage: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ids(all)
+	if len(want) != 25 {
+		t.Fatalf("%d hits, want 25", len(want))
+	}
+	for _, per := range []int{3, 5, 7, 10, 12} {
+		var got []string
+		for page := 1; len(got) < len(want); page++ {
+			res, err := e.Search(context.Background(), Request{Query: "order question", Locale: "en", PerPage: per, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) == 0 {
+				break
+			}
+			got = append(got, ids(res)...)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("per page %d: %v, want %v", per, got, want)
+		}
+	}
+}
+
+func TestSplitJoinedWords(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/a/pay.md": article("payment-methods", "Which payment options can I use?", "", "Pay by card or bank transfer."),
+	}
+	e := testEngine(t, fsys)
+	res, err := e.Search(context.Background(), Request{Query: "allowed paymentoptions", Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Corrected != "allowed payment options" {
+		t.Errorf("corrected = %q", res.Corrected)
+	}
+	if got := ids(res); len(got) == 0 || got[0] != "payment-methods" {
+		t.Errorf("hits = %v", got)
+	}
+}
+
+func TestArtCacheBounded(t *testing.T) {
+	c := newArtCache(4)
+	for i := range 20 {
+		a := &content.Article{ID: fmt.Sprint(i)}
+		c.mu.Lock()
+		c.put(a, &artTerms{})
+		c.mu.Unlock()
+		if n := len(c.cur) + len(c.old); n > 8 {
+			t.Fatalf("cache holds %d entries, at most 8", n)
+		}
+	}
+}
+
+func TestConcurrentSearches(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for i := range 30 {
+		id := fmt.Sprintf("a%02d", i)
+		fsys["en/a/"+id+".md"] = article(id, fmt.Sprintf("How do I change order %d?", i), `"modify my order"`, "Change the order in your account.")
+	}
+	e := testEngine(t, fsys)
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 50 {
+				_, err = e.Search(context.Background(), Request{Query: fmt.Sprintf("chnage my order %d", (g*50+i)%30), Locale: "en"})
+				if err != nil {
+					break
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,288 @@
+package search
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/index"
+)
+
+// artTerms is an article analysed the way the index analysed it, kept in a
+// small cache so that reranking, snippets and reasons do not analyse the same
+// article again on every request.
+type artTerms struct {
+	questions [][]string // distinct question-analyzer terms of the title (first) and of each alias
+	tags      [][]string // of each tag
+	fields    map[string]map[string]bool
+
+	bodyOnce sync.Once
+	body     []span // body tokens with their offsets in the article text
+	bodySet  map[string]bool
+}
+
+// span is one body token.
+type span struct {
+	term       string
+	start, end int
+}
+
+func distinctTerms(an analysis.Analyzer, s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range an.Analyze([]byte(s)) {
+		k := string(t.Term)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func termSet(an analysis.Analyzer, s string) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range an.Analyze([]byte(s)) {
+		m[string(t.Term)] = true
+	}
+	return m
+}
+
+func newArtTerms(an index.Analyzers, a *content.Article) *artTerms {
+	at := &artTerms{fields: map[string]map[string]bool{}}
+	at.questions = append(at.questions, distinctTerms(an.Question, a.Title))
+	for _, s := range a.Aliases {
+		at.questions = append(at.questions, distinctTerms(an.Question, s))
+	}
+	for _, s := range a.Tags {
+		at.tags = append(at.tags, distinctTerms(an.Question, s))
+	}
+	set := func(ts [][]string) map[string]bool {
+		m := map[string]bool{}
+		for _, q := range ts {
+			for _, t := range q {
+				m[t] = true
+			}
+		}
+		return m
+	}
+	at.fields[index.FieldTitle] = set(at.questions[:1])
+	at.fields[index.FieldAliases] = set(at.questions[1:])
+	at.fields[index.FieldTags] = set(at.tags)
+	at.fields[index.FieldHeadings] = termSet(an.Body, strings.Join(a.Headings, "\n"))
+	return at
+}
+
+// bodySpans returns the article's body tokens, analysing the body once.
+func (at *artTerms) bodySpans(an index.Analyzers, a *content.Article) []span {
+	at.bodyOnce.Do(func() {
+		toks := an.Body.Analyze([]byte(a.Text))
+		at.body = make([]span, len(toks))
+		at.bodySet = make(map[string]bool, len(toks)/2)
+		for i, t := range toks {
+			at.body[i] = span{string(t.Term), t.Start, t.End}
+			at.bodySet[at.body[i].term] = true
+		}
+	})
+	return at.body
+}
+
+// field returns the analysed terms of one text field.
+func (at *artTerms) field(an index.Analyzers, a *content.Article, f string) map[string]bool {
+	if f == index.FieldBody {
+		at.bodySpans(an, a)
+		return at.bodySet
+	}
+	return at.fields[f]
+}
+
+// artCache keeps the analysed terms of recently returned articles. Articles
+// are immutable and replaced on every change, so the pointer is the key; two
+// generations bound the size (an entry not used for a generation is dropped).
+type artCache struct {
+	mu       sync.Mutex
+	cur, old map[*content.Article]*artTerms
+	size     int
+}
+
+func newArtCache(size int) *artCache {
+	return &artCache{cur: map[*content.Article]*artTerms{}, size: size}
+}
+
+func (c *artCache) get(an index.Analyzers, a *content.Article) *artTerms {
+	c.mu.Lock()
+	at, ok := c.cur[a]
+	if !ok {
+		if at, ok = c.old[a]; ok {
+			c.put(a, at)
+		}
+	}
+	c.mu.Unlock()
+	if ok {
+		return at
+	}
+	at = newArtTerms(an, a)
+	c.mu.Lock()
+	c.put(a, at)
+	c.mu.Unlock()
+	return at
+}
+
+func (c *artCache) put(a *content.Article, at *artTerms) {
+	if len(c.cur) >= c.size {
+		c.old, c.cur = c.cur, make(map[*content.Article]*artTerms, c.size)
+	}
+	c.cur[a] = at
+}
+
+// rerank re-scores the first hits by how well the article's own questions
+// (title, aliases, tags: the editors' phrasings of what it answers) match the
+// query, added to Bleve's score normalised to the best hit:
+//
+//   - question: the best share of one title or alias that the query covers
+//     (each term weighted by its idf), so "Refund policy" fully covered
+//     beats a long alias that shares one word;
+//   - title: the same for the title alone;
+//   - coverage: the share of the query's words found anywhere in the title,
+//     aliases and tags (a synonym counts at the synonym weight);
+//   - tag: the best share of one tag that the query covers.
+func (e *Engine) rerank(v *index.View, p *plan, all bsearch.DocumentMatchCollection, depth int) {
+	o := e.opts
+	if len(all) == 0 {
+		return
+	}
+	// Every score is divided by the best: the hits below the depth keep
+	// their order and stay below the reranked ones.
+	maxScore := all[0].Score
+	for _, h := range all {
+		maxScore = max(maxScore, h.Score)
+	}
+	if maxScore <= 0 {
+		return
+	}
+	for _, h := range all {
+		h.Score /= maxScore
+	}
+	hits := all[:min(len(all), depth)]
+	if len(hits) < 2 {
+		return
+	}
+	n := float64(v.Stats.Docs)
+	idfs := map[string]float64{}
+	idf := func(t string) float64 {
+		if x, ok := idfs[t]; ok {
+			return x
+		}
+		df := float64(v.Stats.DocFreq(t))
+		x := math.Log(1 + (n-df+0.5)/(df+0.5))
+		idfs[t] = x
+		return x
+	}
+	// The query: each word's weight, and which terms (its own or a
+	// synonym's) stand for it.
+	qterm := map[string]bool{}
+	slotOf := make([]int, len(p.groups))
+	var wweight []float64
+	for gi, g := range p.groups {
+		for _, t := range g.question {
+			qterm[t] = true
+		}
+		if g.synonym != nil {
+			slotOf[gi] = -1
+			if g.src >= 0 {
+				slotOf[gi] = slotOf[g.src]
+			}
+			continue
+		}
+		// A word no article contains (an order number, a typo that
+		// could not be corrected) cannot be covered by any: it counts
+		// for none.
+		var w float64
+		for _, t := range g.question {
+			if v.Stats.DocFreq(t) > 0 {
+				w += idf(t)
+			}
+		}
+		slotOf[gi] = len(wweight)
+		wweight = append(wweight, w*g.weight)
+	}
+	var qtotal float64
+	for _, w := range wweight {
+		qtotal += w
+	}
+	if qtotal == 0 {
+		return
+	}
+	// share of a question (title, alias or tag) that the query covers
+	share := func(terms []string) float64 {
+		var tot, hit float64
+		for _, t := range terms {
+			w := idf(t)
+			tot += w
+			if qterm[t] {
+				hit += w
+			}
+		}
+		if tot == 0 {
+			return 0
+		}
+		return hit / tot
+	}
+	covered := make([]float64, len(wweight))
+	for _, h := range hits {
+		a, ok := v.Article(h.ID)
+		if !ok {
+			continue
+		}
+		at := e.cache.get(v.Analyzers, a)
+		var best, title, tag float64
+		for i, q := range at.questions {
+			s := share(q)
+			best = max(best, s)
+			if i == 0 {
+				title = s
+			}
+		}
+		for _, q := range at.tags {
+			tag = max(tag, share(q))
+		}
+		clear(covered)
+		for gi, g := range p.groups {
+			k := slotOf[gi]
+			if k < 0 || len(g.question) == 0 {
+				continue
+			}
+			found := true
+			for _, t := range g.question {
+				if !at.fields[index.FieldTitle][t] && !at.fields[index.FieldAliases][t] && !at.fields[index.FieldTags][t] {
+					found = false
+					break
+				}
+			}
+			if found {
+				c := 1.0
+				if g.synonym != nil {
+					c = o.SynonymWeight
+				}
+				covered[k] = max(covered[k], c)
+			}
+		}
+		var cov float64
+		for k, c := range covered {
+			cov += c * wweight[k]
+		}
+		cov /= qtotal
+		h.Score += o.QuestionWeight*best + o.TitleWeight*title + o.CoverageWeight*cov + o.TagWeight*tag
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].ID < hits[j].ID
+	})
+}
