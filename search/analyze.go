@@ -135,6 +135,9 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 	return p
 }
 
+// large reports whether the corpus is large enough for common-term handling.
+func (e *Engine) large(v *index.View) bool { return v.Stats.Docs >= e.opts.CommonMinDocs }
+
 // common reports whether a body term occurs in so many articles that
 // matching it in bodies costs more than it tells (NOTES.md: cost grows with
 // the number of matching documents). Titles and aliases still match it.

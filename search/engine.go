@@ -45,6 +45,10 @@ type Options struct {
 	// least CommonMinDocs articles.
 	CommonRatio   float64
 	CommonMinDocs int
+	// BodyDriveRatio: in a large corpus, a word in more than this share of
+	// the articles matches through titles, aliases, tags and headings; its
+	// body matches only add to the score.
+	BodyDriveRatio float64
 
 	// StopWordWeight scales the clauses of a stop word (a word the body
 	// analyzer drops: "how", "i", "to"), which only titles, aliases and
@@ -99,6 +103,7 @@ func DefaultOptions() Options {
 		Timeout:        time.Second,
 		CommonRatio:    0.3,
 		CommonMinDocs:  500,
+		BodyDriveRatio: 0.05,
 	}
 }
 
@@ -301,8 +306,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		if len(fields) == 0 {
 			fields = index.TextFields
 		}
-		textQ := e.buildQuery(p, fields)
-		if textQ == nil {
+		drive, extra := e.buildQuery(v, p, fields)
+		if drive == nil {
 			return nil
 		}
 		// Pages that reach into the reranked hits are cut from the top
@@ -312,8 +317,9 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		if rerank {
 			size, from = max(from+req.PerPage, e.opts.RerankDepth), 0
 		}
-		sr := bleve.NewSearchRequestOptions(e.filtered(textQ, req), size, from, false)
-		sr.SortBy([]string{"-_score", "_id"})
+		// Sorted by score, ties by index order: a tie-break on _id would
+		// load the id of every candidate.
+		sr := bleve.NewSearchRequestOptions(e.filtered(drive, extra, req), size, from, false)
 		if req.Facets {
 			sr.AddFacet(index.FieldCategory, bleve.NewFacetRequest(index.FieldCategory, 50))
 		}
@@ -348,22 +354,33 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 	return res, err
 }
 
-// filtered restricts a text query to the request's category and to the
-// articles the audience may see. Hidden visibilities are excluded with
-// must-not clauses, which do not change scores.
-func (e *Engine) filtered(textQ query.Query, req Request) query.Query {
-	must := []query.Query{textQ}
+// filtered puts the query together: documents must match a driving clause;
+// clauses of common terms only add to the score of those; the category and
+// the audience's visibilities are filters, which neither score nor drive.
+func (e *Engine) filtered(drive query.Query, extra []query.Query, req Request) query.Query {
+	var filters []query.Query
 	if req.Category != "" {
-		must = append(must, fieldTerm(index.FieldCategory, req.Category, 0))
+		filters = append(filters, fieldTerm(index.FieldCategory, req.Category, 0))
 	}
+	// Hidden visibilities are excluded with must-not clauses: they iterate
+	// the few non-public articles, where a filter on "public" would walk
+	// nearly all of them.
 	var mustNot []query.Query
 	for _, v := range req.Audience.hidden() {
 		mustNot = append(mustNot, fieldTerm(index.FieldVisibility, v, 0))
 	}
-	if len(must) == 1 && len(mustNot) == 0 {
-		return textQ
+	if len(filters) == 0 && len(extra) == 0 && len(mustNot) == 0 {
+		return drive
 	}
-	return query.NewBooleanQuery(must, nil, mustNot)
+	bq := query.NewBooleanQuery([]query.Query{drive}, extra, mustNot)
+	switch len(filters) {
+	case 0:
+	case 1:
+		bq.AddFilter(filters[0])
+	default:
+		bq.AddFilter(query.NewConjunctionQuery(filters))
+	}
+	return bq
 }
 
 func fieldTerm(field, term string, boost float64) *query.TermQuery {
@@ -375,11 +392,16 @@ func fieldTerm(field, term string, boost float64) *query.TermQuery {
 	return t
 }
 
-// buildQuery turns a plan into one disjunction of term queries, each on a
-// fixed field with its boost: user text never reaches a query parser.
-func (e *Engine) buildQuery(p *plan, fields []string) query.Query {
-	var clauses []query.Query
+// buildQuery turns a plan into term queries, each on a fixed field with its
+// boost: user text never reaches a query parser. In a large corpus the
+// clauses of common words ("order" in most articles) do not drive the match,
+// they only add to the score of documents that match a rarer word: search
+// cost grows with the number of matching documents (NOTES.md), and an
+// article matching nothing but common words is no answer anyway.
+func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive query.Query, extra []query.Query) {
+	var rare, common []query.Query
 	for _, g := range p.groups {
+		var clauses []query.Query
 		for _, f := range fields {
 			terms := g.body
 			if f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags {
@@ -402,11 +424,36 @@ func (e *Engine) buildQuery(p *plan, fields []string) query.Query {
 			pq.SetBoost(e.opts.PrefixBoost * g.weight)
 			clauses = append(clauses, pq)
 		}
+		switch {
+		case g.prefix == "" && len(g.question) > 0 && e.common(v, g.question[0]):
+			common = append(common, clauses...)
+		case e.large(v) && len(g.body) > 0 && float64(v.Stats.DocFreq(g.body[0])) > e.opts.BodyDriveRatio*float64(v.Stats.Docs):
+			// A word frequent in bodies drives through the short fields
+			// only; its body matches add to the score.
+			var short, body []query.Query
+			for _, c := range clauses {
+				if tq, ok := c.(*query.TermQuery); ok && (tq.FieldVal == index.FieldBody || tq.FieldVal == index.FieldHeadings) {
+					body = append(body, c)
+				} else {
+					short = append(short, c)
+				}
+			}
+			rare = append(rare, short...)
+			common = append(common, body...)
+		default:
+			rare = append(rare, clauses...)
+		}
 	}
-	if len(clauses) == 0 {
-		return nil
+	if len(rare) == 0 {
+		rare, common = common, nil
 	}
-	return query.NewDisjunctionQuery(clauses)
+	if len(rare) == 0 {
+		return nil, nil
+	}
+	if len(common) > 0 {
+		extra = []query.Query{query.NewDisjunctionQuery(common)}
+	}
+	return query.NewDisjunctionQuery(rare), extra
 }
 
 func (e *Engine) facets(out *bleve.SearchResult, locale string) []Facet {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/content/synth"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 )
@@ -31,6 +32,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	misses := fset.Int("misses", 0, "print up to N queries whose answer was not in the top 3")
 	boosts := fset.String("boosts", "", "override field boosts, e.g. title=1.5,body=0.8 (for tuning)")
 	synWeight := fset.Float64("synonym-weight", -1, "override the synonym weight (for tuning)")
+	commonRatio := fset.Float64("common-ratio", -1, "override the common-term ratio (for tuning)")
+	commonMin := fset.Int("common-min-docs", -1, "override the corpus size from which common terms stop driving (for tuning)")
+	bodyDrive := fset.Float64("body-drive-ratio", -1, "override the body drive ratio (for tuning)")
+	synthN := fset.Int("synth", 0, "add N generated articles to the content (relevance and latency at scale)")
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
@@ -38,6 +43,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var fsys fs.FS = content.Bundled()
 	if *contentDir != "" {
 		fsys = os.DirFS(*contentDir)
+	}
+	if *synthN > 0 {
+		if *contentDir != "" {
+			return fmt.Errorf("-synth adds generated articles to the bundled content; it does not combine with -content")
+		}
+		corpus, err := synth.Corpus(*synthN, 1)
+		if err != nil {
+			return err
+		}
+		fsys = corpus
 	}
 	f, err := os.Open(*queries)
 	if err != nil {
@@ -73,6 +88,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			opts.Boosts[k] = x
 		}
+	}
+	if *commonRatio >= 0 {
+		opts.CommonRatio = *commonRatio
+	}
+	if *bodyDrive >= 0 {
+		opts.BodyDriveRatio = *bodyDrive
+	}
+	if *commonMin >= 0 {
+		opts.CommonMinDocs = *commonMin
 	}
 	if *synWeight >= 0 {
 		opts.SynonymWeight = *synWeight

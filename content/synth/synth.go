@@ -53,8 +53,9 @@ func (v *vocab) sentence(r *rand.Rand, min, max int) string {
 	for i := range ws {
 		ws[i] = v.word()
 	}
-	s := strings.Join(ws, " ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	r0 := []rune(strings.Join(ws, " "))
+	r0[0] = unicode.ToUpper(r0[0])
+	return string(r0)
 }
 
 // Corpus is the bundled articles plus n generated ones, as an in-memory
@@ -63,7 +64,7 @@ func Corpus(n int, seed int64) (fstest.MapFS, error) {
 	out := fstest.MapFS{}
 	bundled := content.Bundled()
 	texts := map[string][]string{}
-	var categories []string
+	categories := map[string][]string{}
 	err := fs.WalkDir(bundled, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -77,15 +78,18 @@ func Corpus(n int, seed int64) (fstest.MapFS, error) {
 			locale := strings.SplitN(p, "/", 2)[0]
 			texts[locale] = append(texts[locale], string(data))
 		}
-		if strings.HasSuffix(p, "/_category.yaml") && strings.HasPrefix(p, "en/") {
-			categories = append(categories, strings.Split(p, "/")[1])
+		if strings.HasSuffix(p, "/_category.yaml") {
+			parts := strings.Split(p, "/")
+			categories[parts[0]] = append(categories[parts[0]], parts[1])
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(categories)
+	for _, cs := range categories {
+		sort.Strings(cs)
+	}
 	r := rand.New(rand.NewSource(seed))
 	vocabs := map[string]*vocab{"en": buildVocab(texts["en"], r), "es": buildVocab(texts["es"], r)}
 	for i := 0; i < n; i++ {
@@ -94,7 +98,7 @@ func Corpus(n int, seed int64) (fstest.MapFS, error) {
 			locale = "es"
 		}
 		v := vocabs[locale]
-		cat := categories[r.Intn(len(categories))]
+		cat := categories[locale][r.Intn(len(categories[locale]))]
 		id := fmt.Sprintf("gen-%06d", i)
 		var b strings.Builder
 		fmt.Fprintf(&b, "---\nid: %s\ntitle: %q\ncategory: %s\ntags: [%s, %s]\naliases:\n", id, v.sentence(r, 4, 9)+"?", cat, v.word(), v.word())
