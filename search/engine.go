@@ -313,9 +313,13 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		// Pages that reach into the reranked hits are cut from the top
 		// hits after the rerank; later pages come straight from Bleve.
 		size, from := req.PerPage, (req.Page-1)*req.PerPage
-		rerank := e.opts.RerankDepth > 1 && from < e.opts.RerankDepth
+		depth := e.opts.RerankDepth
+		if req.lite {
+			depth = min(depth, req.PerPage) // suggestions: only what is shown
+		}
+		rerank := depth > 1 && from < depth
 		if rerank {
-			size, from = max(from+req.PerPage, e.opts.RerankDepth), 0
+			size, from = max(from+req.PerPage, depth), 0
 		}
 		// Sorted by score, ties by index order: a tie-break on _id would
 		// load the id of every candidate.
@@ -330,7 +334,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		res.Total = int(out.Total)
 		hits := out.Hits
 		if rerank {
-			e.rerank(v, p, hits, e.opts.RerankDepth)
+			e.rerank(v, p, hits, depth)
 			hits = hits[min(len(hits), (req.Page-1)*req.PerPage):]
 			hits = hits[:min(len(hits), req.PerPage)]
 		}
