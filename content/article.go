@@ -4,6 +4,7 @@ package content
 
 import (
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -75,11 +76,53 @@ type Article struct {
 // Key identifies an article in one locale.
 func (a *Article) Key() Key { return Key{ID: a.ID, Locale: a.Locale} }
 
-// URL is the article's canonical path in the help centre.
-func (a *Article) URL() string { return ArticleURL(a.Locale, a.ID) }
+// URL is the article's canonical path in the help centre: the stable id and
+// a slug of the title, so that links read well and a retitled article's old
+// links redirect (the id alone finds it).
+func (a *Article) URL() string { return ArticleURL(a.Locale, a.ID) + "/" + Slugify(a.Title) }
 
-// ArticleURL is where the article id is read in locale.
+// ArticleURL is where the article id is read in locale; the help centre
+// redirects it to the canonical URL with the slug.
 func ArticleURL(locale, id string) string { return "/" + locale + "/articles/" + id }
+
+// Slugify makes a URL segment of a title: lower case, accents folded, words
+// joined by hyphens, at most 80 bytes.
+func Slugify(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		if f, ok := foldRune[r]; ok {
+			r = f
+		}
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case r == 'ß':
+			b.WriteString("ss")
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+		if b.Len() >= 80 {
+			break
+		}
+	}
+	s := strings.TrimRight(b.String(), "-")
+	if s == "" {
+		return "article"
+	}
+	return s
+}
+
+var foldRune = map[rune]rune{
+	'á': 'a', 'à': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'å': 'a', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
+	'í': 'i', 'ì': 'i', 'î': 'i', 'ï': 'i', 'ó': 'o', 'ò': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o',
+	'ú': 'u', 'ù': 'u', 'û': 'u', 'ü': 'u', 'ñ': 'n', 'ç': 'c',
+}
 
 // Key identifies an article in one locale.
 type Key struct {

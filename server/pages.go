@@ -5,12 +5,16 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -81,7 +85,7 @@ func (s *Server) static(c *fiber.Ctx) error {
 	return c.Send(a.data)
 }
 
-var pageNames = []string{"home", "search", "article", "error"}
+var pageNames = []string{"home", "search", "article", "category", "error"}
 
 // parsePages parses every page with the layout once, at start-up: a broken
 // template stops the server from starting rather than failing a request.
@@ -90,6 +94,15 @@ func parsePages() (map[string]*template.Template, error) {
 		"asset": assetURL,
 		"add":   func(a, b int) int { return a + b },
 		"sub":   func(a, b int) int { return a - b },
+		"mul":   func(a, b int) int { return a * b },
+		"t":     func(locale, key string) string { return tr(locale, key) },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
 	}
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {
@@ -102,52 +115,80 @@ func parsePages() (map[string]*template.Template, error) {
 	return out, nil
 }
 
+// alternate is a link to the same page in another locale (hreflang).
+type alternate struct {
+	Locale string
+	URL    string
+}
+
 // pageData is what every page's layout needs.
 type pageData struct {
-	Title     string
-	Locale    string
-	Query     string
-	Canonical string
-	Body      any
+	Title       string
+	Description string
+	Locale      string
+	Query       string
+	Canonical   string
+	Alternates  []alternate
+	Switch      alternate // the locale switch target
+	OGType      string
+	JSONLD      template.JS
+	NoIndex     bool
+	Body        any
 }
 
-var ui = map[string]map[string]string{
-	"en": {"search_placeholder": "Search the help centre", "search": "Search", "home": "Help centre", "categories": "Browse by topic",
-		"results_for": "results for", "showing_for": "Showing results for", "no_results": "We couldn't find an article for", "contact": "Contact us",
-		"related": "Related articles", "updated": "Last updated", "other_lang": "Español", "other_locale": "es", "prev": "Previous", "next": "Next",
-		"hero": "How can we help?", "articles": "articles", "translated": "Also in"},
-	"es": {"search_placeholder": "Buscar en el centro de ayuda", "search": "Buscar", "home": "Centro de ayuda", "categories": "Temas",
-		"results_for": "resultados para", "showing_for": "Mostrando resultados para", "no_results": "No hemos encontrado ningún artículo para", "contact": "Contacto",
-		"related": "Artículos relacionados", "updated": "Última actualización", "other_lang": "English", "other_locale": "en", "prev": "Anterior", "next": "Siguiente",
-		"hero": "¿En qué podemos ayudarte?", "articles": "artículos", "translated": "También en"},
-}
+var supportedUI = []string{"en", "es"}
 
+// pageLocale picks the page's language: the path's locale, then ?locale=,
+// then the browser's Accept-Language, then English.
 func pageLocale(c *fiber.Ctx) string {
-	l := strings.ToLower(c.Query("locale"))
-	if _, ok := ui[l]; ok {
-		return l
-	}
-	if p := c.Params("locale"); p != "" {
-		if _, ok := ui[p]; ok {
-			return p
+	for _, l := range []string{c.Params("locale"), strings.ToLower(c.Query("locale"))} {
+		if hasUI(l) {
+			return l
 		}
+	}
+	if l := c.AcceptsLanguages(supportedUI...); l != "" {
+		return l[:2]
 	}
 	return content.DefaultLocale
 }
 
+func hasUI(l string) bool { return l == "en" || l == "es" }
+
+func otherLocale(l string) string {
+	if l == "es" {
+		return "en"
+	}
+	return "es"
+}
+
+// homeURL is the home page of a locale.
+func homeURL(l string) string { return "/" + l + "/" }
+
 func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {
+	if d.Switch.URL == "" {
+		d.Switch = alternate{Locale: otherLocale(d.Locale), URL: homeURL(otherLocale(d.Locale))}
+	}
+	if d.Description == "" {
+		d.Description = tr(d.Locale, "tagline")
+	}
+	if d.OGType == "" {
+		d.OGType = "website"
+	}
 	var buf bytes.Buffer
-	data := map[string]any{"Page": d, "T": ui[d.Locale], "Body": d.Body}
+	data := map[string]any{"Page": d, "L": d.Locale, "Body": d.Body}
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("server: render %s: %w", name, err)
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.Send(buf.Bytes())
 }
 
 func (s *Server) renderError(c *fiber.Ctx, status int, detail string) error {
-	d := pageData{Title: http.StatusText(status), Locale: pageLocale(c), Body: map[string]any{"Status": status, "Detail": detail}}
+	locale := pageLocale(c)
+	d := pageData{Title: http.StatusText(status), Locale: locale, NoIndex: true,
+		Body: map[string]any{"Status": status, "Detail": detail, "Popular": s.popular(c, locale, 6)}}
 	if err := s.render(c, status, "error", d); err != nil {
 		s.log.Error("error page failed", "err", err)
 		return c.Status(status).SendString(http.StatusText(status))
@@ -155,19 +196,148 @@ func (s *Server) renderError(c *fiber.Ctx, status int, detail string) error {
 	return nil
 }
 
+// articleLink is an article as pages list it.
+type articleLink struct {
+	ID, Title, URL, Category string
+}
+
+func linkOf(a *content.Article) articleLink {
+	return articleLink{ID: a.ID, Title: a.Title, URL: a.URL(), Category: a.Category}
+}
+
+// popular lists the most viewed public articles of a locale, topped up with
+// the first articles of the first categories while there are few views.
+func (s *Server) popular(c *fiber.Ctx, locale string, n int) []articleLink {
+	set := s.ix.Content()
+	seen := map[string]bool{}
+	var out []articleLink
+	add := func(a *content.Article) {
+		if a != nil && !seen[a.ID] && !a.Draft && a.Visibility == content.Public && len(out) < n {
+			seen[a.ID] = true
+			out = append(out, linkOf(a))
+		}
+	}
+	if s.feedback != nil {
+		if views, err := s.feedback.PopularArticles(c.UserContext(), locale, n*2); err == nil {
+			for _, v := range views {
+				add(set.Articles[content.Key{ID: v.ArticleID, Locale: locale}])
+			}
+		}
+	}
+	for _, cat := range s.categoriesOf(locale, search.Anonymous) {
+		for _, a := range s.articlesIn(locale, cat.ID) {
+			add(a)
+			break
+		}
+	}
+	return out
+}
+
+// articlesIn lists a category's public articles by title.
+func (s *Server) articlesIn(locale, category string) []*content.Article {
+	var out []*content.Article
+	for _, a := range s.ix.Content().Articles {
+		if a.Locale == locale && a.Category == category && !a.Draft && a.Visibility == content.Public {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
+	return out
+}
+
+func (s *Server) rootRedirect(c *fiber.Ctx) error {
+	return c.Redirect(homeURL(pageLocale(c)), fiber.StatusFound)
+}
+
 func (s *Server) pageHome(c *fiber.Ctx) error {
-	locale := pageLocale(c)
-	return s.render(c, fiber.StatusOK, "home", pageData{Title: ui[locale]["home"], Locale: locale, Canonical: "/?locale=" + locale,
-		Body: map[string]any{"Categories": s.categoriesOf(locale, search.Anonymous)}})
+	locale := c.Params("locale")
+	if !hasUI(locale) {
+		return fiber.ErrNotFound
+	}
+	alts := []alternate{{"en", homeURL("en")}, {"es", homeURL("es")}}
+	return s.render(c, fiber.StatusOK, "home", pageData{Title: tr(locale, "home"), Locale: locale, Canonical: homeURL(locale), Alternates: alts,
+		Body: map[string]any{"Categories": s.categoriesOf(locale, search.Anonymous), "Popular": s.popular(c, locale, 6)}})
+}
+
+func (s *Server) pageCategory(c *fiber.Ctx) error {
+	locale := c.Params("locale")
+	if !hasUI(locale) {
+		return fiber.ErrNotFound
+	}
+	id := c.Params("id")
+	cat, ok := s.ix.Content().Categories[content.Key{ID: id, Locale: locale}]
+	articles := s.articlesIn(locale, id)
+	if !ok || len(articles) == 0 {
+		return fiber.ErrNotFound
+	}
+	links := make([]articleLink, 0, len(articles))
+	for _, a := range articles {
+		links = append(links, linkOf(a))
+	}
+	u := "/" + locale + "/categories/" + id
+	var alts []alternate
+	sw := alternate{}
+	for _, l := range supportedUI {
+		if _, ok := s.ix.Content().Categories[content.Key{ID: id, Locale: l}]; ok {
+			alts = append(alts, alternate{l, "/" + l + "/categories/" + id})
+			if l != locale {
+				sw = alternate{l, "/" + l + "/categories/" + id}
+			}
+		}
+	}
+	return s.render(c, fiber.StatusOK, "category", pageData{Title: cat.Title, Description: cat.Description, Locale: locale, Canonical: u, Alternates: alts, Switch: sw,
+		Body: map[string]any{"Category": cat, "Articles": links}})
+}
+
+// searchPage is what the search template shows.
+type searchPage struct {
+	Res         *search.Result
+	Category    string
+	CategoryTit string
+	Facets      []facetLink
+	Pages       []pageLink
+	Prev, Next  string
+	Popular     []articleLink
+	Original    string // the query as typed, when a corrected one was used
+}
+
+type facetLink struct {
+	Title, URL string
+	Count      int
+	Active     bool
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+}
+
+func searchURL(locale, q, category string, page int) string {
+	v := url.Values{}
+	v.Set("q", q)
+	v.Set("locale", locale)
+	if category != "" {
+		v.Set("category", category)
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return "/search?" + v.Encode()
 }
 
 func (s *Server) pageSearch(c *fiber.Ctx) error {
+	locale := pageLocale(c)
 	req, err := s.searchRequest(c)
 	if err != nil {
-		return s.renderError(c, fiber.StatusBadRequest, err.(*apiError).detail)
+		status, _, detail, _ := problemFor(err)
+		return s.renderError(c, status, detail)
 	}
 	req.Audience = search.Anonymous
-	locale := pageLocale(c)
+	req.Locale = locale
+	if req.PerPage == 0 {
+		req.PerPage = 10
+	}
 	res, err := s.engine.Search(c.UserContext(), req)
 	if err != nil {
 		if status, _, detail, internal := problemFor(err); !internal {
@@ -175,12 +345,49 @@ func (s *Server) pageSearch(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "search", pageData{Title: req.Query, Locale: locale, Query: res.Query, Body: res})
+	sp := &searchPage{Res: res, Category: req.Category}
+	if res.Corrected != "" {
+		sp.Original = res.Query
+	}
+	if cat, ok := s.ix.Content().Categories[content.Key{ID: req.Category, Locale: locale}]; ok {
+		sp.CategoryTit = cat.Title
+	}
+	total := 0
+	for _, f := range res.Facets {
+		total += f.Count
+		sp.Facets = append(sp.Facets, facetLink{Title: f.Title, Count: f.Count, URL: searchURL(locale, res.Query, f.Category, 1), Active: f.Category == req.Category})
+	}
+	if req.Category != "" {
+		sp.Facets = append([]facetLink{{Title: tr(locale, "all_topics"), URL: searchURL(locale, res.Query, "", 1)}}, sp.Facets...)
+	}
+	pages := (res.Total + res.PerPage - 1) / res.PerPage
+	pages = min(pages, s.engine.Options().MaxResults/res.PerPage)
+	for n := max(1, res.Page-4); n <= min(pages, res.Page+4); n++ {
+		sp.Pages = append(sp.Pages, pageLink{N: n, URL: searchURL(locale, res.Query, req.Category, n), Current: n == res.Page})
+	}
+	if res.Page > 1 {
+		sp.Prev = searchURL(locale, res.Query, req.Category, res.Page-1)
+	}
+	if res.Page < pages {
+		sp.Next = searchURL(locale, res.Query, req.Category, res.Page+1)
+	}
+	if len(res.Hits) == 0 {
+		sp.Popular = s.popular(c, locale, 6)
+	}
+	title := tr(locale, "search")
+	if res.Query != "" {
+		title = res.Query
+	}
+	return s.render(c, fiber.StatusOK, "search", pageData{Title: title, Locale: locale, Query: res.Query, NoIndex: true,
+		Switch: alternate{otherLocale(locale), searchURL(otherLocale(locale), res.Query, "", 1)}, Body: sp})
 }
 
+// pageArticle serves /{locale}/articles/{id}/{slug}: an old or missing slug
+// redirects permanently to the canonical URL; an article not translated into
+// the locale redirects to the default locale's version.
 func (s *Server) pageArticle(c *fiber.Ctx) error {
 	locale := c.Params("locale")
-	if !content.KnownLocale(locale) {
+	if !hasUI(locale) && !content.KnownLocale(locale) {
 		return fiber.ErrNotFound
 	}
 	a, ok := s.findArticle(c.Params("id"), locale, search.Anonymous)
@@ -190,6 +397,118 @@ func (s *Server) pageArticle(c *fiber.Ctx) error {
 	if a.Locale != locale {
 		return c.Redirect(a.URL(), fiber.StatusFound)
 	}
-	return s.render(c, fiber.StatusOK, "article", pageData{Title: a.Title, Locale: a.Locale, Canonical: a.URL(),
-		Body: map[string]any{"Article": a, "Related": s.related(a, search.Anonymous), "Translations": s.translations(a, search.Anonymous)}})
+	if c.Params("slug") != content.Slugify(a.Title) {
+		target := a.URL()
+		if q := string(c.Request().URI().QueryString()); q != "" {
+			target += "?" + q
+		}
+		return c.Redirect(target, fiber.StatusMovedPermanently)
+	}
+	s.views.add(a.ID, a.Locale)
+	translations := s.translations(a, search.Anonymous)
+	alts := []alternate{{a.Locale, a.URL()}}
+	sw := alternate{otherLocale(locale), homeURL(otherLocale(locale))}
+	for _, t := range translations {
+		alts = append(alts, alternate{t.Locale, t.URL})
+		if t.Locale == otherLocale(locale) {
+			sw = alternate{t.Locale, t.URL}
+		}
+	}
+	var catTitle string
+	if cat, ok := s.ix.Content().Categories[content.Key{ID: a.Category, Locale: a.Locale}]; ok {
+		catTitle = cat.Title
+	}
+	fb := c.Query("feedback")
+	return s.render(c, fiber.StatusOK, "article", pageData{
+		Title: a.Title, Description: summary(a.Text, 160), Locale: a.Locale, Canonical: a.URL(), Alternates: alts, Switch: sw,
+		OGType: "article", JSONLD: faqJSONLD(a),
+		Body: map[string]any{"Article": a, "CategoryTitle": catTitle, "Related": s.related(a, search.Anonymous),
+			"Translations": translations, "Voted": fb, "Reasons": reasonsFor(a.Locale)},
+	})
+}
+
+// summary cuts text to about n bytes on a word boundary.
+func summary(text string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) <= n {
+		return text
+	}
+	cut := strings.LastIndexByte(text[:n], ' ')
+	if cut < n/2 {
+		cut = n
+	}
+	return strings.TrimRight(text[:cut], " ,.;:") + "…"
+}
+
+// faqJSONLD is the article as schema.org FAQPage structured data.
+func faqJSONLD(a *content.Article) template.JS {
+	doc := map[string]any{
+		"@context": "https://schema.org",
+		"@type":    "FAQPage",
+		"mainEntity": []any{map[string]any{
+			"@type": "Question",
+			"name":  a.Title,
+			"acceptedAnswer": map[string]any{
+				"@type": "Answer",
+				"text":  summary(a.Text, 1000),
+			},
+		}},
+	}
+	data, _ := json.Marshal(doc) // escapes <, > and & so the script cannot be closed early
+	return template.JS(data)
+}
+
+type reason struct{ Code, Label string }
+
+func reasonsFor(locale string) []reason {
+	return []reason{
+		{"outdated", tr(locale, "reason_outdated")},
+		{"unclear", tr(locale, "reason_unclear")},
+		{"didnt_apply", tr(locale, "reason_didnt_apply")},
+		{"other", tr(locale, "reason_other")},
+	}
+}
+
+// sitemap lists the home pages, categories and every public article with
+// its translations as hreflang alternates.
+func (s *Server) sitemap(c *fiber.Ctx) error {
+	base := c.BaseURL()
+	set := s.ix.Content()
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">` + "\n")
+	esc := func(s string) string {
+		var buf bytes.Buffer
+		_ = xmlEscape(&buf, s)
+		return buf.String()
+	}
+	for _, l := range supportedUI {
+		fmt.Fprintf(&b, "<url><loc>%s</loc></url>\n", esc(base+homeURL(l)))
+		for _, cat := range s.categoriesOf(l, search.Anonymous) {
+			fmt.Fprintf(&b, "<url><loc>%s</loc></url>\n", esc(base+"/"+l+"/categories/"+cat.ID))
+		}
+	}
+	for _, a := range set.Sorted() {
+		if a.Draft || a.Visibility != content.Public || !hasUI(a.Locale) {
+			continue
+		}
+		fmt.Fprintf(&b, "<url><loc>%s</loc>", esc(base+a.URL()))
+		if !a.Updated.IsZero() {
+			fmt.Fprintf(&b, "<lastmod>%s</lastmod>", a.Updated.Format("2006-01-02"))
+		}
+		for _, l := range content.Locales {
+			if t, ok := set.Articles[content.Key{ID: a.ID, Locale: l}]; ok && !t.Draft && t.Visibility == content.Public {
+				fmt.Fprintf(&b, `<xhtml:link rel="alternate" hreflang="%s" href="%s"/>`, l, esc(base+t.URL()))
+			}
+		}
+		b.WriteString("</url>\n")
+	}
+	b.WriteString("</urlset>\n")
+	c.Set(fiber.HeaderContentType, "application/xml; charset=utf-8")
+	return c.SendString(b.String())
+}
+
+func (s *Server) robots(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.SendString("User-agent: *\nDisallow: /api/\nDisallow: /search\nSitemap: " + c.BaseURL() + "/sitemap.xml\n")
 }

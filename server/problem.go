@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/search"
 )
 
@@ -38,6 +39,15 @@ func notFound(detail string) error {
 	return &apiError{status: http.StatusNotFound, code: "not_found", detail: detail}
 }
 
+// domainStatus is the one table from domain error kinds to HTTP statuses.
+var domainStatus = map[domain.Kind]int{
+	domain.Invalid:      http.StatusBadRequest,
+	domain.NotFound:     http.StatusNotFound,
+	domain.Conflict:     http.StatusConflict,
+	domain.Forbidden:    http.StatusForbidden,
+	domain.Unauthorized: http.StatusUnauthorized,
+}
+
 // problemFor maps any error to its status, code and public detail. This is the
 // one table from errors to HTTP; anything unknown is internal and its text
 // never reaches the client.
@@ -47,6 +57,8 @@ func problemFor(err error) (status int, code, detail string, internal bool) {
 	switch {
 	case errors.As(err, &ae):
 		return ae.status, ae.code, ae.detail, false
+	case domain.ErrorKind(err) != domain.Internal:
+		return domainStatus[domain.ErrorKind(err)], domain.ErrorCode(err), domain.ErrorMessage(err), false
 	case errors.Is(err, search.ErrQueryTooLong):
 		return http.StatusBadRequest, "query_too_long", err.Error()[len("search: "):], false
 	case errors.Is(err, search.ErrBadPagination):

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 )
@@ -42,12 +43,14 @@ type Server struct {
 	engine  *search.Engine
 	log     *slog.Logger
 	metrics *metrics
-	pages   map[string]*template.Template
-	reload  func(ctx context.Context) (*index.ChangeSummary, error)
+	pages    map[string]*template.Template
+	reload   func(ctx context.Context) (*index.ChangeSummary, error)
+	feedback domain.FeedbackService // may be nil: feedback endpoints then answer 503
+	views    *viewCounter
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
-func New(cfg Config, ix *index.Index, engine *search.Engine, log *slog.Logger, reg *prometheus.Registry) (*Server, error) {
+func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.FeedbackService, log *slog.Logger, reg *prometheus.Registry) (*Server, error) {
 	if cfg.ReadTimeout == 0 {
 		cfg.ReadTimeout = 10 * time.Second
 	}
@@ -64,7 +67,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, log *slog.Logger, r
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ix: ix, engine: engine, log: log, pages: pages, reload: ix.Reload}
+	s := &Server{cfg: cfg, ix: ix, engine: engine, log: log, pages: pages, reload: ix.Reload, feedback: feedback, views: newViewCounter()}
 	s.metrics = newMetrics(reg, ix)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "helpcentre",
@@ -100,16 +103,24 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	api.Get("/search", s.apiSearch)
 	api.Get("/suggest", s.apiSuggest)
 	api.Get("/articles/:id", s.apiArticle)
+	api.Post("/articles/:id/feedback", s.feedbackLimit(), s.apiVote)
+	api.Get("/articles/:id/feedback", s.requireAdmin, s.apiFeedbackSummary)
 	api.Get("/categories", s.apiCategories)
 
 	admin := api.Group("/admin", s.requireAdmin)
 	admin.Post("/reload", s.apiReload)
 	admin.Get("/content/status", s.apiContentStatus)
+	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	app.Get("/static/*", s.static)
-	app.Get("/", s.pageHome)
+	app.Get("/sitemap.xml", s.sitemap)
+	app.Get("/robots.txt", s.robots)
 	app.Get("/search", s.pageSearch)
-	app.Get("/:locale/articles/:id", s.pageArticle)
+	app.Get("/", s.rootRedirect)
+	app.Get("/:locale", s.pageHome)
+	app.Get("/:locale/categories/:id", s.pageCategory)
+	app.Get("/:locale/articles/:id/:slug?", s.pageArticle)
+	app.Post("/:locale/articles/:id/feedback", s.feedbackLimit(), s.pageFeedback)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
@@ -172,7 +183,7 @@ func securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "SAMEORIGIN")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
 	return c.Next()
 }
 

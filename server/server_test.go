@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
@@ -27,7 +29,12 @@ func newServer(t *testing.T) *server.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	s, err := server.New(server.Config{AdminToken: adminToken}, ix, search.New(ix, search.DefaultOptions()), discard(), prometheus.NewRegistry())
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "hc.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := server.New(server.Config{AdminToken: adminToken}, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +268,10 @@ func TestOperationalEndpoints(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	home := get(t, s, "/")
+	if r := get(t, s, "/"); r.status != 302 || r.header.Get("Location") != "/en/" {
+		t.Errorf("root: %d → %s", r.status, r.header.Get("Location"))
+	}
+	home := get(t, s, "/en/")
 	if home.status != 200 || !strings.Contains(string(home.body), `role="search"`) {
 		t.Errorf("home: %d", home.status)
 	}
@@ -270,6 +280,10 @@ func TestOperationalEndpoints(t *testing.T) {
 		t.Errorf("search page: %d", page.status)
 	}
 	art := get(t, s, "/en/articles/refund-policy")
+	if art.status != 301 || !strings.HasPrefix(art.header.Get("Location"), "/en/articles/refund-policy/") {
+		t.Errorf("article without slug: %d → %s", art.status, art.header.Get("Location"))
+	}
+	art = get(t, s, art.header.Get("Location"))
 	if art.status != 200 || !strings.Contains(string(art.body), "200 days") {
 		t.Errorf("article page: %d", art.status)
 	}

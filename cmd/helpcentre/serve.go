@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
@@ -152,8 +153,18 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	for _, d := range ix.Content().Diagnostics {
 		log.Warn("content problem", "at", d.String())
 	}
+	db, err := bolt.Open(filepath.Join(cfg.Data, "helpcentre.db"), bolt.Options{})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("closing the database", "err", err)
+		}
+	}()
 	engine := search.New(ix, search.DefaultOptions())
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken}, ix, engine, log, reg)
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken}, ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		ln.Close()
 		return err
@@ -161,6 +172,11 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
+	background := make(chan struct{})
+	go func() {
+		defer close(background)
+		srv.RunBackground(bg, 5*time.Second)
+	}()
 	if cfg.Content != "" {
 		go func() {
 			if err := ix.Watch(bg, cfg.Content, index.WatchOptions{Poll: cfg.Poll}); err != nil {
@@ -198,6 +214,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		log.Error("shutdown", "err", err)
 	}
 	stopBG()
+	<-background // the last view counts are saved before the database closes
 	log.Info("stopped")
 	return nil
 }

@@ -1,0 +1,81 @@
+package bolt
+
+import (
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// A migration changes the schema once. Its id is recorded in meta/migrations
+// when it has run; ids are never renamed, reordered or removed.
+type migration struct {
+	id string
+	up func(tx *bbolt.Tx) error
+}
+
+// migrations returns the schema's history, oldest first. Append to it; never
+// edit a migration that has shipped.
+func migrations() []migration {
+	return []migration{
+		{id: "0001_feedback_and_views", up: func(tx *bbolt.Tx) error {
+			fb, err := tx.CreateBucketIfNotExists(bucketFeedback)
+			if err != nil {
+				return err
+			}
+			if _, err := fb.CreateBucketIfNotExists(bucketVotes); err != nil {
+				return err
+			}
+			if _, err := fb.CreateBucketIfNotExists(bucketCounts); err != nil {
+				return err
+			}
+			_, err = tx.CreateBucketIfNotExists(bucketViews)
+			return err
+		}},
+	}
+}
+
+// migrate runs, in order and in one write transaction, every migration not yet
+// recorded in the file: all of them take effect or none does. It refuses a file
+// that records a migration this program does not know, i.e. one written by a
+// newer version, rather than misread it.
+func (db *DB) migrate(migs []migration) error {
+	known := make(map[string]bool, len(migs))
+	for _, m := range migs {
+		if known[m.id] {
+			return fmt.Errorf("migration %q listed twice", m.id)
+		}
+		known[m.id] = true
+	}
+	return db.db.Update(func(tx *bbolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		applied, err := meta.CreateBucketIfNotExists(bucketMigrations)
+		if err != nil {
+			return err
+		}
+		if err := applied.ForEach(func(k, _ []byte) error {
+			if !known[string(k)] {
+				return fmt.Errorf("the file records migration %q, unknown to this version: it was written by a newer one", k)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		now := db.now().UTC().Format(time.RFC3339Nano)
+		for _, m := range migs {
+			if applied.Get([]byte(m.id)) != nil {
+				continue
+			}
+			if err := m.up(tx); err != nil {
+				return fmt.Errorf("migration %s: %w", m.id, err)
+			}
+			if err := applied.Put([]byte(m.id), []byte(now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
