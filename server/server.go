@@ -37,12 +37,12 @@ type Config struct {
 
 // Server wires handlers to the index and the search engine.
 type Server struct {
-	cfg     Config
-	app     *fiber.App
-	ix      *index.Index
-	engine  *search.Engine
-	log     *slog.Logger
-	metrics *metrics
+	cfg      Config
+	app      *fiber.App
+	ix       *index.Index
+	engine   *search.Engine
+	log      *slog.Logger
+	metrics  *metrics
 	pages    map[string]*template.Template
 	reload   func(ctx context.Context) (*index.ChangeSummary, error)
 	feedback domain.FeedbackService // may be nil: feedback endpoints then answer 503
