@@ -35,6 +35,7 @@ type Locale struct {
 	stats    *Stats
 	articles map[string]*content.Article // published (non-draft) articles by id
 	synonyms []Synonym
+	synWords map[string]bool
 }
 
 // View is what a reader may use while it holds a Locale's read lock. Nothing
@@ -46,7 +47,9 @@ type View struct {
 	Stats     *Stats
 	Analyzers Analyzers
 	Synonyms  []Synonym
-	articles  map[string]*content.Article
+	// SynonymWords are the folded words that trigger a synonym rule.
+	SynonymWords map[string]bool
+	articles     map[string]*content.Article
 }
 
 // Article returns a published article by id.
@@ -78,7 +81,7 @@ func (l *Locale) Read(fn func(v *View) error) error {
 	if l.closed {
 		return ErrClosed
 	}
-	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms, articles: l.articles})
+	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms, SynonymWords: l.synWords, articles: l.articles})
 }
 
 func bleveDoc(a *content.Article) map[string]any {
@@ -153,7 +156,7 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 		_ = bl.Close()
 		return nil, fmt.Errorf("index: vocabulary: %w", err)
 	}
-	l.synonyms = compileSynonyms(an, rules)
+	l.synonyms, l.synWords = compileSynonyms(an, rules), synonymWords(an, rules)
 	return l, nil
 }
 
@@ -190,7 +193,7 @@ func openLocale(name, dir string, articles []*content.Article, rules []content.S
 		_ = bl.Close()
 		return nil, err
 	}
-	l.synonyms = compileSynonyms(an, rules)
+	l.synonyms, l.synWords = compileSynonyms(an, rules), synonymWords(an, rules)
 	return l, nil
 }
 
@@ -281,7 +284,7 @@ func (l *Locale) apply(upserts []*content.Article, removes []string, rules []con
 		}
 	}
 	if rulesChanged {
-		l.synonyms = compileSynonyms(l.analyzers, rules)
+		l.synonyms, l.synWords = compileSynonyms(l.analyzers, rules), synonymWords(l.analyzers, rules)
 	}
 	return nil
 }

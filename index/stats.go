@@ -6,6 +6,9 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/vellum"
 	"github.com/blevesearch/vellum/levenshtein"
 
@@ -18,12 +21,16 @@ import (
 type Stats struct {
 	Docs  int
 	terms map[string]int // analysed term (question or body analyzer) → documents containing it
-	words map[string]int // lower-cased surface word → documents containing it
+	words map[string]int // lower-cased, accent-folded word → documents containing it
+	// surface maps a folded word to a spelling the articles use when the two
+	// differ ("contrasena" → "contraseña"): queries are folded for typo
+	// lookups, but analysed with their accents, as the articles were.
+	surface map[string]string
 	fst   *vellum.FST    // words, for typo correction; rebuilt after each change
 }
 
 func newStats() *Stats {
-	return &Stats{terms: map[string]int{}, words: map[string]int{}}
+	return &Stats{terms: map[string]int{}, words: map[string]int{}, surface: map[string]string{}}
 }
 
 // DocFreq is the number of articles that contain the analysed term in any text field.
@@ -32,10 +39,16 @@ func (s *Stats) DocFreq(term string) int { return s.terms[term] }
 // WordFreq is the number of articles that contain the lower-cased word.
 func (s *Stats) WordFreq(word string) int { return s.words[word] }
 
-// termsOf returns the distinct analysed terms and surface words of an article.
-func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}) {
+// Surface returns the accented spelling of a folded word, or "" when the
+// articles spell it as it is.
+func (s *Stats) Surface(folded string) string { return s.surface[folded] }
+
+// termsOf returns the distinct analysed terms and folded words of an
+// article, and the accented spellings of the folded words that have one.
+func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}, accented map[string]string) {
 	terms = map[string]struct{}{}
 	words = map[string]struct{}{}
+	accented = map[string]string{}
 	add := func(dst map[string]struct{}, analyzer analysis.Analyzer, s string) {
 		if s == "" {
 			return
@@ -46,13 +59,42 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 	}
 	for _, f := range fieldTexts(a) {
 		add(terms, an.ForField(f.name), f.text)
-		add(words, an.Suggest, f.text)
+		for _, t := range lowerWords.Analyze([]byte(f.text)) {
+			orig := string(t.Term)
+			w := orig
+			if !isASCII(orig) {
+				w = string(folding.Filter(t.Term))
+				accented[w] = orig
+			}
+			words[w] = struct{}{}
+		}
 	}
-	return terms, words
+	return terms, words, accented
+}
+
+// lowerWords splits text into lower-cased words, keeping accents; folding
+// then gives the same words as the suggest analyzer, which folds first.
+var (
+	lowerWords = &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()}}
+	folding    = asciifolding.New()
+)
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
-	terms, words := termsOf(an, a)
+	terms, words, accented := termsOf(an, a)
+	if sign > 0 {
+		for w, orig := range accented {
+			s.surface[w] = orig
+		}
+	}
 	for t := range terms {
 		s.terms[t] += sign
 		if s.terms[t] <= 0 {
@@ -63,6 +105,7 @@ func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
 		s.words[w] += sign
 		if s.words[w] <= 0 {
 			delete(s.words, w)
+			delete(s.surface, w)
 		}
 	}
 	s.Docs += sign

@@ -31,6 +31,21 @@ func analyse(an analysis.Analyzer, s string) []string {
 	return out
 }
 
+// synonymWords are the folded words of every phrase that triggers a rule:
+// such a word is known to the search even when no article uses it, so it is
+// never "corrected" into an article word before its rule can fire.
+func synonymWords(an Analyzers, rules []content.SynonymRule) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rules {
+		for _, p := range r.From {
+			for _, t := range an.Suggest.Analyze([]byte(p)) {
+				out[string(t.Term)] = true
+			}
+		}
+	}
+	return out
+}
+
 func compileSynonyms(an Analyzers, rules []content.SynonymRule) []Synonym {
 	out := make([]Synonym, 0, len(rules))
 	phrases := func(texts []string) []Phrase {

@@ -106,6 +106,11 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 		}
 	}
 	for _, w := range p.words {
+		// Queries are folded ("contrasena"); articles are analysed with
+		// their accents ("contraseña"): use the articles' spelling.
+		if sf := v.Stats.Surface(w.word); sf != "" {
+			w.word = sf
+		}
 		w.question = first(analyseTerms(v.Analyzers.Question, w.word))
 		w.body = first(analyseTerms(v.Analyzers.Body, w.word))
 		g := &group{label: w.typed, weight: 1, word: w, src: -1}
@@ -152,8 +157,8 @@ func (e *Engine) common(v *index.View, term string) bool {
 // two known words and returns the second. Numbers (order numbers) and known
 // words are left alone, and so is a word still being typed.
 func (e *Engine) correct(v *index.View, w *word) (rest *word) {
-	if isNumber(w.typed) || v.Stats.WordFreq(w.typed) > 0 {
-		return nil
+	if isNumber(w.typed) || v.Stats.WordFreq(w.typed) > 0 || v.SynonymWords[w.typed] {
+		return nil // known to the articles, or to a synonym rule that will fire
 	}
 	if q := first(analyseTerms(v.Analyzers.Question, w.typed)); q != "" && v.Stats.DocFreq(q) > 0 {
 		return nil // an inflection the stemmer maps onto a known term
