@@ -26,7 +26,7 @@ type Stats struct {
 	// differ ("contrasena" → "contraseña"): queries are folded for typo
 	// lookups, but analysed with their accents, as the articles were.
 	surface map[string]string
-	fst   *vellum.FST    // words, for typo correction; rebuilt after each change
+	fst     *vellum.FST // words, for typo correction; rebuilt after each change
 }
 
 func newStats() *Stats {
