@@ -1,7 +1,6 @@
 package server
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -230,28 +229,7 @@ type categoryJSON struct {
 
 // categoriesOf lists a locale's categories with their visible article counts.
 func (s *Server) categoriesOf(locale string, aud search.Audience) []categoryJSON {
-	set := s.ix.Content()
-	counts := map[string]int{}
-	for _, a := range set.Articles {
-		if a.Locale == locale && !a.Draft && aud.Allows(a.Visibility) && a.Category != "" {
-			counts[a.Category]++
-		}
-	}
-	out := []categoryJSON{}
-	for id, n := range counts {
-		cj := categoryJSON{ID: id, Title: id, Order: 1 << 20, Articles: n}
-		if cat, ok := set.Categories[content.Key{ID: id, Locale: locale}]; ok {
-			cj.Title, cj.Description, cj.Order = cat.Title, cat.Description, cat.Order
-		}
-		out = append(out, cj)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Order != out[j].Order {
-			return out[i].Order < out[j].Order
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
+	return s.catalogFor(s.ix.Content()).categories(locale, aud)
 }
 
 func (s *Server) apiCategories(c *fiber.Ctx) error {

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -235,14 +234,7 @@ func (s *Server) popular(c *fiber.Ctx, locale string, n int) []articleLink {
 
 // articlesIn lists a category's public articles by title.
 func (s *Server) articlesIn(locale, category string) []*content.Article {
-	var out []*content.Article
-	for _, a := range s.ix.Content().Articles {
-		if a.Locale == locale && a.Category == category && !a.Draft && a.Visibility == content.Public {
-			out = append(out, a)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
-	return out
+	return s.catalogFor(s.ix.Content()).byCategory[[2]string{locale, category}]
 }
 
 func (s *Server) rootRedirect(c *fiber.Ctx) error {

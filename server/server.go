@@ -11,6 +11,7 @@ import (
 	"net"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,6 +48,7 @@ type Server struct {
 	reload   func(ctx context.Context) (*index.ChangeSummary, error)
 	feedback domain.FeedbackService // may be nil: feedback endpoints then answer 503
 	views    *viewCounter
+	catalog  atomic.Pointer[catalog]
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
