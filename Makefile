@@ -32,9 +32,10 @@ eval: build
 		./$(BIN) eval -content $(COVID)/articles -queries $(COVID)/queries.jsonl; \
 	else echo "(skipping CovidFAQ: $(COVID) not found)"; fi
 
-## bench: Go benchmarks of indexing and search at 10,000 articles
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2000x ./search/
+## bench: build, reload, query and HTTP figures at 1,000 and 10,000 articles (~2.5 min
+## on 2 cores); BENCH_FLAGS=--json for one JSON object, e.g. BENCH_FLAGS="--articles 1000,10000,100000"
+bench: build
+	./$(BIN) bench --articles 1000,10000 --duration 8s $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin

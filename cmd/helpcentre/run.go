@@ -14,6 +14,7 @@ Usage:
   helpcentre serve [flags]   serve the help centre (flags also as HELPCENTRE_* variables)
   helpcentre check DIR       report every problem in a content folder, like a compiler
   helpcentre eval [flags]    score search quality against a queries file
+  helpcentre bench [flags]   measure build, reload, query latency and HTTP throughput at several corpus sizes
   helpcentre help            this text
 
 Run "helpcentre COMMAND -h" for a command's flags.
@@ -32,6 +33,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCheck(rest, stdout, stderr)
 	case "eval":
 		err = runEval(ctx, rest, stdout, stderr)
+	case "bench":
+		err = runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
