@@ -62,7 +62,6 @@ type Article struct {
 
 	Path     string        `json:"path"`     // slash path relative to the content root
 	Slug     string        `json:"slug"`     // file name without extension
-	Body     string        `json:"-"`        // Markdown source after the front matter
 	HTML     template.HTML `json:"-"`        // rendered, sanitised body
 	Text     string        `json:"-"`        // plain text of the body (no headings), for search
 	Headings []string      `json:"headings"` // section headings, in order

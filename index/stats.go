@@ -27,6 +27,7 @@ type Stats struct {
 	// lookups, but analysed with their accents, as the articles were.
 	surface map[string]string
 	fst     *vellum.FST // words, for typo correction; rebuilt after each change
+	nearC   *nearCache  // Near's answers for this vocabulary
 }
 
 func newStats() *Stats {
@@ -136,6 +137,7 @@ func (s *Stats) rebuildFST() error {
 		return err
 	}
 	s.fst = fst
+	s.nearC = &nearCache{m: map[string][]Candidate{}}
 	return nil
 }
 
@@ -169,9 +171,42 @@ func levBuilder(d int) (*levenshtein.LevenshteinAutomatonBuilder, error) {
 // Near lists the known words within maxDist edits of word (at most limit,
 // nearest and most frequent first).
 func (s *Stats) Near(word string, maxDist, limit int) []Candidate {
-	if s.fst == nil || maxDist < 1 || maxDist > 2 {
+	if s.fst == nil || maxDist < 1 || maxDist > 2 || len(word) > 40 {
 		return nil
 	}
+	key := string(rune('0'+maxDist)) + string(rune('0'+min(limit, 9))) + word
+	if c, ok := s.nearC.get(key); ok {
+		return c
+	}
+	out := s.near1(word, maxDist, limit)
+	s.nearC.put(key, out)
+	return out
+}
+
+// nearCache remembers typo look-ups: customers repeat the same misspellings,
+// and building a Levenshtein automaton allocates ~250 KB.
+type nearCache struct {
+	mu sync.Mutex
+	m  map[string][]Candidate
+}
+
+func (c *nearCache) get(k string) ([]Candidate, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *nearCache) put(k string, v []Candidate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= 20000 {
+		c.m = map[string][]Candidate{} // bounded: start again rather than grow
+	}
+	c.m[k] = v
+}
+
+func (s *Stats) near1(word string, maxDist, limit int) []Candidate {
 	lb, err := levBuilder(maxDist)
 	if err != nil {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -150,6 +151,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 			log.Error("closing the index", "err", err)
 		}
 	}()
+	limitMemory(log)
 	for _, d := range ix.Content().Diagnostics {
 		log.Warn("content problem", "at", d.String())
 	}
@@ -217,4 +219,21 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	<-background // the last view counts are saved before the database closes
 	log.Info("stopped")
 	return nil
+}
+
+// limitMemory returns the index build's garbage to the OS and, unless
+// GOMEMLIMIT is set, caps the heap at twice what is live plus 64 MiB: with
+// GOGC=400 the heap would otherwise grow to five times the live data before
+// a collection (at 10,000 articles, 630 MB RSS for 75 MB live).
+func limitMemory(log *slog.Logger) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	limit := int64(m.HeapAlloc)*2 + 64<<20
+	debug.SetMemoryLimit(limit)
+	log.Info("memory", "live_mb", m.HeapAlloc>>20, "soft_limit_mb", limit>>20)
 }
