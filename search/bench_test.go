@@ -76,40 +76,32 @@ func BenchmarkSearch10k(b *testing.B) { benchSearch(b, true) }
 func BenchmarkSearch10kNoFacets(b *testing.B) { benchSearch(b, false) }
 
 func benchSearch(b *testing.B, facets bool) {
-	ix := index10k(b)
-	e := search.New(ix, search.DefaultOptions())
+	e := search.New(index10k(b), search.DefaultOptions())
 	qs := devQueries(b)
-	ctx := context.Background()
-	var lat []float64
-	i := 0
-	for b.Loop() {
-		q := qs[i%len(qs)]
-		i++
-		start := time.Now()
-		if _, err := e.Search(ctx, search.Request{Query: q.Query, Locale: "en", PerPage: 10, Facets: facets}); err != nil {
-			b.Fatal(err)
-		}
-		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
-	}
-	sort.Float64s(lat)
-	b.ReportMetric(search.Percentile(lat, 0.5), "p50-ms")
-	b.ReportMetric(search.Percentile(lat, 0.99), "p99-ms")
+	measure(b, func(ctx context.Context, i int) error {
+		_, err := e.Search(ctx, search.Request{Query: qs[i%len(qs)].Query, Locale: "en", PerPage: 10, Facets: facets})
+		return err
+	})
 }
 
 // BenchmarkSuggest10k measures as-you-type suggestions on prefixes of the dev questions.
 func BenchmarkSuggest10k(b *testing.B) {
-	ix := index10k(b)
-	e := search.New(ix, search.DefaultOptions())
+	e := search.New(index10k(b), search.DefaultOptions())
 	qs := devQueries(b)
+	measure(b, func(ctx context.Context, i int) error {
+		q := qs[i%len(qs)].Query
+		_, err := e.Suggest(ctx, q[:min(len(q), 4+i%12)], "en", search.Anonymous, 5)
+		return err
+	})
+}
+
+// measure runs op once per iteration and reports latency percentiles.
+func measure(b *testing.B, op func(ctx context.Context, i int) error) {
 	ctx := context.Background()
 	var lat []float64
-	i := 0
-	for b.Loop() {
-		q := qs[i%len(qs)].Query
-		i++
-		q = q[:min(len(q), 4+i%12)]
+	for i := 0; b.Loop(); i++ {
 		start := time.Now()
-		if _, err := e.Suggest(ctx, q, "en", search.Anonymous, 5); err != nil {
+		if err := op(ctx, i); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,28 +16,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/content/synth"
 )
 
 // copyBundled writes the bundled articles into dir, as a deployed checkout would be.
 func copyBundled(t *testing.T, dir string) {
 	t.Helper()
-	src := content.Bundled()
-	err := fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(src, p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
+	corpus, err := synth.Corpus(0, 1)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := synth.WriteDir(corpus, dir); err != nil {
 		t.Fatal(err)
 	}
 }
