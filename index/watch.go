@@ -63,6 +63,9 @@ func (ix *Index) Watch(ctx context.Context, root string, opt WatchOptions) error
 			ix.log.Warn("reload after change failed", "trigger", why, "err", err)
 		}
 	}
+	// Anything written between the index build and the watches being in
+	// place raised no event: one reload (a stat per file) catches it.
+	reload("watch start")
 	for {
 		select {
 		case <-ctx.Done():
