@@ -97,7 +97,7 @@ func DefaultOptions() Options {
 		MaxQueryBytes:  1024,
 		MaxWords:       32,
 		MaxGroups:      48,
-		MinPrefix:      2,
+		MinPrefix:      3,
 		MaxPerPage:     50,
 		MaxResults:     1000,
 		Timeout:        time.Second,
