@@ -78,20 +78,16 @@ func (r *renderer) render(a *Article, body []byte, bodyLine int) Diagnostics {
 		strings.EqualFold(strings.TrimSpace(inlineText(h, body)), strings.TrimSpace(a.Title)) {
 		drop = h
 	}
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if h, ok := n.(*ast.Heading); ok && entering {
-			if t := strings.TrimSpace(inlineText(h, body)); t != "" && n != drop {
-				headings = append(headings, t)
-			}
-			return ast.WalkSkipChildren, nil
-		}
-		return ast.WalkContinue, nil
-	})
+	// First pass, over every node: headings, and article links rewritten.
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
+		case *ast.Heading:
+			if t := strings.TrimSpace(inlineText(n, body)); t != "" && ast.Node(n) != drop {
+				headings = append(headings, t)
+			}
 		case *ast.Link:
 			dest := string(n.Destination)
 			if strings.HasPrefix(dest, ArticleScheme) {
@@ -114,6 +110,7 @@ func (r *renderer) render(a *Article, body []byte, bodyLine int) Diagnostics {
 		}
 		return ast.WalkContinue, nil
 	})
+	// Second pass: the plain text of the body's blocks, headings excluded.
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil

@@ -225,8 +225,9 @@ func (ix *Index) build(ctx context.Context, name string, articles []*content.Art
 	return l, nil
 }
 
-// removeStale deletes index directories of a locale other than keep (and
-// those moved aside as broken, which are left for inspection).
+// removeStale deletes index directories of a locale other than keep. Those
+// moved aside as broken ("<dir>.broken-<time>") have an extension and are
+// left for inspection.
 func (ix *Index) removeStale(name, keep string) {
 	entries, err := os.ReadDir(ix.localeDir(name))
 	if err != nil {
@@ -234,7 +235,7 @@ func (ix *Index) removeStale(name, keep string) {
 	}
 	for _, e := range entries {
 		n := e.Name()
-		if !e.IsDir() || n == keep || filepath.Ext(n) != "" || containsBroken(n) {
+		if !e.IsDir() || n == keep || filepath.Ext(n) != "" {
 			continue
 		}
 		if l := ix.liveLocale(name); l != nil && filepath.Base(l.path) == n {
@@ -242,15 +243,6 @@ func (ix *Index) removeStale(name, keep string) {
 		}
 		_ = os.RemoveAll(filepath.Join(ix.localeDir(name), n))
 	}
-}
-
-func containsBroken(n string) bool {
-	for i := 0; i+len(".broken-") <= len(n); i++ {
-		if n[i:i+len(".broken-")] == ".broken-" {
-			return true
-		}
-	}
-	return false
 }
 
 func (ix *Index) liveLocale(name string) *Locale {

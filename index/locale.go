@@ -26,7 +26,6 @@ var ErrClosed = errors.New("index: locale index was replaced")
 type Locale struct {
 	name      string
 	analyzers Analyzers
-	mapping   *mapping.IndexMappingImpl
 
 	mu       sync.RWMutex
 	closed   bool
@@ -118,7 +117,7 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 	if err != nil {
 		return nil, fmt.Errorf("index: create %s: %w", dir, err)
 	}
-	l := &Locale{name: name, analyzers: an, mapping: im, bl: bl, path: dir, stats: newStats(), articles: map[string]*content.Article{}}
+	l := &Locale{name: name, analyzers: an, bl: bl, path: dir, stats: newStats(), articles: map[string]*content.Article{}}
 	b := bl.NewBatch()
 	for _, a := range articles {
 		if a.Draft {
@@ -176,7 +175,7 @@ func openLocale(name, dir string, articles []*content.Article, rules []content.S
 		_ = bl.Close()
 		return nil, err
 	}
-	l := &Locale{name: name, analyzers: an, mapping: im, bl: bl, path: dir, stats: newStats(), articles: map[string]*content.Article{}}
+	l := &Locale{name: name, analyzers: an, bl: bl, path: dir, stats: newStats(), articles: map[string]*content.Article{}}
 	for _, a := range articles {
 		if a.Draft {
 			continue

@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -63,8 +64,7 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 		for _, t := range lowerWords.Analyze([]byte(f.text)) {
 			orig := string(t.Term)
 			w := orig
-			if !isASCII(orig) {
-				w = string(folding.Filter(t.Term))
+			if w = Fold(orig); w != orig {
 				accented[w] = orig
 			}
 			words[w] = struct{}{}
@@ -79,6 +79,15 @@ var (
 	lowerWords = &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()}}
 	folding    = asciifolding.New()
 )
+
+// Fold removes accents the way the suggest analyzer does ("envío" → "envio"),
+// so that what a customer types without accents can be compared with text.
+func Fold(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	return string(folding.Filter([]byte(s)))
+}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -247,16 +256,7 @@ type fieldText struct {
 	text string
 }
 
-func joinLines(ss []string) string {
-	var b bytes.Buffer
-	for i, s := range ss {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(s)
-	}
-	return b.String()
-}
+func joinLines(ss []string) string { return strings.Join(ss, "\n") }
 
 // fieldTexts is what each text field of the index holds for an article.
 func fieldTexts(a *content.Article) []fieldText {

@@ -163,7 +163,7 @@ func (e *Engine) correct(v *index.View, w *word) (rest *word) {
 	if q := first(analyseTerms(v.Analyzers.Question, w.typed)); q != "" && v.Stats.DocFreq(q) > 0 {
 		return nil // an inflection the stemmer maps onto a known term
 	}
-	if w.prefix && e.hasPrefix(v, w.typed) {
+	if w.prefix && v.Stats.HasPrefix(w.typed) {
 		return nil
 	}
 	if budget := typoBudget(w.typed); budget > 0 {
@@ -196,10 +196,6 @@ func splitJoined(v *index.View, s string) (string, string) {
 		return "", ""
 	}
 	return s[:at], s[at:]
-}
-
-func (e *Engine) hasPrefix(v *index.View, prefix string) bool {
-	return v.Stats.HasPrefix(prefix)
 }
 
 func first(ss []string) string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -491,22 +492,7 @@ func correctedQuery(p *plan) string {
 	for i, w := range p.words {
 		words[i] = w.word
 	}
-	return joinWords(words)
-}
-
-func joinWords(ws []string) string {
-	n := 0
-	for _, w := range ws {
-		n += len(w) + 1
-	}
-	b := make([]byte, 0, n)
-	for i, w := range ws {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, w...)
-	}
-	return string(b)
+	return strings.Join(words, " ")
 }
 
 func analyseTerms(an analysis.Analyzer, s string) []string {

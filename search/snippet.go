@@ -44,7 +44,7 @@ func snippet(v *index.View, a *content.Article, at *artTerms, p *plan) template.
 		if !ok && len(prefixes) > 0 {
 			surface := strings.ToLower(text[t.start:t.end])
 			for _, pre := range prefixes {
-				if strings.HasPrefix(foldASCII(surface), pre) {
+				if strings.HasPrefix(index.Fold(surface), pre) {
 					ok, key = true, pre
 					break
 				}
@@ -149,24 +149,6 @@ func lead(text string, n int) string {
 	return s
 }
 
-// foldASCII drops accents from the few Latin letters the suggest analyzer
-// folds, so that prefixes typed without accents mark accented words.
-func foldASCII(s string) string {
-	if isASCII(s) {
-		return s
-	}
-	return strings.NewReplacer("á", "a", "é", "e", "í", "i", "ó", "o", "ú", "u", "ü", "u", "ñ", "n", "à", "a", "è", "e", "ì", "i", "ò", "o", "ù", "u", "ç", "c", "â", "a", "ê", "e", "î", "i", "ô", "o", "û", "u", "ä", "a", "ö", "o", "ß", "ss").Replace(s)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // explain says which words of the query were found in which fields of a.
 func explain(v *index.View, a *content.Article, at *artTerms, p *plan) Why {
 	why := Why{Matched: []Match{}, Corrections: p.corrections, Synonyms: nil}
@@ -174,7 +156,7 @@ func explain(v *index.View, a *content.Article, at *artTerms, p *plan) Why {
 	for _, f := range index.TextFields {
 		fieldTerms[f] = at.field(v.Analyzers, a, f)
 	}
-	suggest := strings.ToLower(foldASCII(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
+	suggest := strings.ToLower(index.Fold(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
 
 	var parts []string
 	for _, g := range p.groups {

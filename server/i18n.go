@@ -1,10 +1,5 @@
 package server
 
-import (
-	"encoding/xml"
-	"io"
-)
-
 // messages are the pages' own words; articles bring theirs.
 var messages = map[string]map[string]string{
 	"en": {
@@ -62,5 +57,3 @@ func tr(locale, key string) string {
 	}
 	return messages["en"][key]
 }
-
-func xmlEscape(w io.Writer, s string) error { return xml.EscapeText(w, []byte(s)) }

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -217,7 +218,7 @@ func (s *Server) popular(c *fiber.Ctx, locale string, n int) []articleLink {
 		}
 	}
 	if s.feedback != nil {
-		if views, err := s.feedback.PopularArticles(c.UserContext(), locale, n*2); err == nil {
+		if views, err := s.mostViewed(c.UserContext(), locale, n*2); err == nil {
 			for _, v := range views {
 				add(set.Articles[content.Key{ID: v.ArticleID, Locale: locale}])
 			}
@@ -471,7 +472,7 @@ func (s *Server) sitemap(c *fiber.Ctx) error {
 	b.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">` + "\n")
 	esc := func(s string) string {
 		var buf bytes.Buffer
-		_ = xmlEscape(&buf, s)
+		_ = xml.EscapeText(&buf, []byte(s))
 		return buf.String()
 	}
 	for _, l := range supportedUI {

@@ -11,22 +11,17 @@ package server_test
 // milliseconds. The target is under 20 ms a page.
 
 import (
-	"context"
 	"net"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/content/synth"
-	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/index"
-	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
 )
 
@@ -40,21 +35,8 @@ func benchServer(b *testing.B, n int) (*server.Server, *index.Index) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	ix, err := index.Open(context.Background(), b.TempDir(), fsys, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ix.Close() })
+	s, ix := serverOn(b, fsys)
 	b.Logf("indexed %d articles in %s", len(ix.Content().Articles), time.Since(start).Round(time.Millisecond))
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "hc.db"), bolt.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	s, err := server.New(server.Config{AdminToken: adminToken}, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
-	if err != nil {
-		b.Fatal(err)
-	}
 	return s, ix
 }
 

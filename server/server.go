@@ -49,6 +49,7 @@ type Server struct {
 	feedback domain.FeedbackService // may be nil: feedback endpoints then answer 503
 	views    *viewCounter
 	catalog  atomic.Pointer[catalog]
+	viewed   popularCache
 }
 
 // New builds the app and its routes. reg receives the server's metrics.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,21 +25,29 @@ const adminToken = "test-admin-token"
 
 func newServer(t *testing.T) *server.Server {
 	t.Helper()
-	ix, err := index.Open(context.Background(), t.TempDir(), content.Bundled(), nil)
+	s, _ := serverOn(t, content.Bundled())
+	return s
+}
+
+// serverOn is a server over the articles in fsys, with its index and
+// feedback store in temporary folders.
+func serverOn(tb testing.TB, fsys fs.FS) (*server.Server, *index.Index) {
+	tb.Helper()
+	ix, err := index.Open(context.Background(), tb.TempDir(), fsys, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { ix.Close() })
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "hc.db"), bolt.Options{})
+	tb.Cleanup(func() { ix.Close() })
+	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { db.Close() })
 	s, err := server.New(server.Config{AdminToken: adminToken}, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return s
+	return s, ix
 }
 
 type response struct {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -38,9 +39,48 @@ func (v *viewCounter) take() []domain.ArticleViews {
 	return out
 }
 
-// RunBackground flushes view counts every interval until ctx is done, then
+// popularCache keeps each locale's most viewed articles between view
+// flushes: the home, zero-result and error pages would otherwise read the
+// store on every request, and the counts only change every flush anyway.
+type popularCache struct {
+	mu      sync.Mutex
+	entries map[string]popularEntry // locale and n
+}
+
+type popularEntry struct {
+	at    time.Time
+	views []domain.ArticleViews
+}
+
+// mostViewed is PopularArticles, cached for a view-flush interval.
+func (s *Server) mostViewed(ctx context.Context, locale string, n int) ([]domain.ArticleViews, error) {
+	key := locale + "/" + strconv.Itoa(n)
+	s.viewed.mu.Lock()
+	e, ok := s.viewed.entries[key]
+	s.viewed.mu.Unlock()
+	if ok && time.Since(e.at) < viewFlushInterval {
+		return e.views, nil
+	}
+	views, err := s.feedback.PopularArticles(ctx, locale, n)
+	if err != nil {
+		return nil, err
+	}
+	s.viewed.mu.Lock()
+	if s.viewed.entries == nil {
+		s.viewed.entries = map[string]popularEntry{}
+	}
+	s.viewed.entries[key] = popularEntry{at: time.Now(), views: views}
+	s.viewed.mu.Unlock()
+	return views, nil
+}
+
+// viewFlushInterval is how often view counts reach the store.
+const viewFlushInterval = 5 * time.Second
+
+// RunBackground flushes view counts every viewFlushInterval until ctx is done, then
 // once more.
-func (s *Server) RunBackground(ctx context.Context, interval time.Duration) {
+func (s *Server) RunBackground(ctx context.Context) {
+	interval := viewFlushInterval
 	if s.feedback == nil {
 		return
 	}

@@ -127,6 +127,7 @@ func displayAddr(a net.Addr) string {
 // Serve runs the help centre on ln until ctx is done, then drains in-flight
 // requests and closes the index.
 func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) error {
+	defer ln.Close() // Serve owns the listener, whichever way it returns
 	var fsys fs.FS
 	if cfg.Content == "" {
 		fsys = content.Bundled()
@@ -134,7 +135,6 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	} else {
 		fi, err := os.Stat(cfg.Content)
 		if err != nil || !fi.IsDir() {
-			ln.Close()
 			return exitError{2, fmt.Sprintf("helpcentre serve: content folder %q does not exist", cfg.Content)}
 		}
 		fsys = os.DirFS(cfg.Content)
@@ -145,7 +145,6 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 
 	ix, err := index.Open(ctx, filepath.Join(cfg.Data, "index"), fsys, log)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer func() {
@@ -159,7 +158,6 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	}
 	db, err := bolt.Open(filepath.Join(cfg.Data, "helpcentre.db"), bolt.Options{})
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer func() {
@@ -170,7 +168,6 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	engine := search.New(ix, search.DefaultOptions())
 	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken}, ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 
@@ -179,7 +176,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	background := make(chan struct{})
 	go func() {
 		defer close(background)
-		srv.RunBackground(bg, 5*time.Second)
+		srv.RunBackground(bg)
 	}()
 	if cfg.Content != "" {
 		go func() {
