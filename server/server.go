@@ -34,6 +34,7 @@ type Config struct {
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
 	BodyLimit    int
+	Domain       *Domain // the after-sales services; nil: no after-sales API
 }
 
 // Server wires handlers to the index and the search engine.
@@ -50,6 +51,7 @@ type Server struct {
 	views    *viewCounter
 	catalog  atomic.Pointer[catalog]
 	viewed   popularCache
+	dom      *Domain
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
@@ -70,7 +72,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ix: ix, engine: engine, log: log, pages: pages, reload: ix.Reload, feedback: feedback, views: newViewCounter()}
+	s := &Server{cfg: cfg, ix: ix, engine: engine, log: log, pages: pages, reload: ix.Reload, feedback: feedback, views: newViewCounter(), dom: cfg.Domain}
 	s.metrics = newMetrics(reg, ix)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "helpcentre",
@@ -113,6 +115,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	admin := api.Group("/admin", s.requireAdmin)
 	admin.Post("/reload", s.apiReload)
 	admin.Get("/content/status", s.apiContentStatus)
+	s.domainRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	app.Get("/static/*", s.static)

@@ -32,6 +32,12 @@ func migrations() []migration {
 			_, err = tx.CreateBucketIfNotExists(bucketViews)
 			return err
 		}},
+		// The after-sales domain. Each area's buckets are declared, and
+		// created, in its own file.
+		{id: "0002_core", up: coreMigration},            // txn.go: audit, outbox, notifications
+		{id: "0003_access_orders", up: accessMigration}, // access.go, orders.go: users, shops, tokens, grants, orders
+		{id: "0004_threads", up: threadsMigration},      // threads.go: threads, messages, inbox indexes, attachments, routing
+		{id: "0005_cases", up: casesMigration},          // cases.go: incidents, refunds, claims, returns
 	}
 }
 

@@ -1,0 +1,201 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// Buckets every after-sales service writes to (created by 0002_core).
+var (
+	bucketAudit         = []byte("audit.v1")         // entity, 0x00, ULID → JSON domain.AuditEntry
+	bucketOutbox        = []byte("outbox.v1")        // ULID → JSON domain.OutboxEvent
+	bucketOutboxDue     = []byte("outbox_due.v1")    // next attempt (8 bytes, Unix ns, big-endian), ULID → empty: undelivered events only
+	bucketNotifications = []byte("notifications.v1") // user id, 0x00, ULID → JSON domain.Notification
+)
+
+func coreMigration(tx *bbolt.Tx) error {
+	for _, name := range [][]byte{bucketAudit, bucketOutbox, bucketOutboxDue, bucketNotifications} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// txn is one command's write (or read) transaction: the caller, and the one
+// timestamp every record the command writes carries.
+type txn struct {
+	tx    *bbolt.Tx
+	db    *DB
+	now   time.Time
+	actor domain.Actor
+}
+
+// update runs fn in one write transaction with the caller of ctx. A write is
+// acknowledged (update returns nil) only once bbolt has synced it.
+func (db *DB) update(ctx context.Context, fn func(t *txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	actor := domain.ActorFrom(ctx)
+	return db.db.Update(func(tx *bbolt.Tx) error {
+		return fn(&txn{tx: tx, db: db, now: db.now().UTC(), actor: actor})
+	})
+}
+
+// batch is update for many concurrent writers: bbolt gathers their functions
+// into one synced commit. fn may run more than once (when another function of
+// the batch fails), so it must not have effects outside the transaction.
+func (db *DB) batch(ctx context.Context, fn func(t *txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	actor := domain.ActorFrom(ctx)
+	return db.db.Batch(func(tx *bbolt.Tx) error {
+		return fn(&txn{tx: tx, db: db, now: db.now().UTC(), actor: actor})
+	})
+}
+
+// view runs fn in a read transaction. Values read are copied out before it
+// returns (getJSON decodes, which copies).
+func (db *DB) view(ctx context.Context, fn func(t *txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	actor := domain.ActorFrom(ctx)
+	return db.db.View(func(tx *bbolt.Tx) error {
+		return fn(&txn{tx: tx, db: db, now: db.now().UTC(), actor: actor})
+	})
+}
+
+// newID returns a fresh ULID string at the transaction's time.
+func (t *txn) newID() (string, error) {
+	id, err := t.db.newID(t.now)
+	if err != nil {
+		return "", err
+	}
+	return id.String(), nil
+}
+
+// actorID names the caller in records: their user id, or "system".
+func (t *txn) actorID() string {
+	if t.actor.UserID == "" {
+		return "system"
+	}
+	return t.actor.UserID
+}
+
+// getJSON decodes the value at key into v, reporting whether there was one.
+func getJSON(b *bbolt.Bucket, key []byte, v any) (bool, error) {
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("bolt: decode %s/%s: %w", "bucket", key, err)
+	}
+	return true, nil
+}
+
+// putJSON encodes v at key.
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// compositeKey joins parts with 0x00 (no part may contain it: ids, names and
+// numbers never do).
+func compositeKey(parts ...[]byte) []byte {
+	n := len(parts)
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			k = append(k, 0)
+		}
+		k = append(k, p...)
+	}
+	return k
+}
+
+// timeKey is t as 8 big-endian bytes of Unix nanoseconds: keys sort by time.
+func timeKey(t time.Time) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(t.UnixNano()))
+	return b[:]
+}
+
+// audit appends an entry to entity's log ("refund:01J…"): who (the caller),
+// when (the transaction's time), what and why.
+func (t *txn) audit(entity, action, why string, data any) error {
+	id, err := t.newID()
+	if err != nil {
+		return err
+	}
+	e := domain.AuditEntry{ID: id, Entity: entity, Action: action, Actor: t.actorID(), Role: t.actor.Role, Why: why, At: t.now}
+	if data != nil {
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return err
+		}
+		e.Data = raw
+	}
+	return putJSON(t.tx.Bucket(bucketAudit), compositeKey([]byte(entity), []byte(id)), e)
+}
+
+// enqueue writes ev to the outbox, due now, in this transaction: it is
+// delivered if and only if the change it tells of commits.
+func (t *txn) enqueue(ev domain.OutboxEvent) error {
+	if ev.ID == "" {
+		id, err := t.newID()
+		if err != nil {
+			return err
+		}
+		ev.ID = id
+	}
+	ev.CreatedAt = t.now
+	if ev.NextAttempt.IsZero() {
+		ev.NextAttempt = t.now
+	}
+	if err := putJSON(t.tx.Bucket(bucketOutbox), []byte(ev.ID), ev); err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketOutboxDue).Put(compositeKey(timeKey(ev.NextAttempt), []byte(ev.ID)), nil)
+}
+
+// notify tells one user of a change: an entry in their in-app list and an
+// outbox event for the webhook, both in this transaction.
+func (t *txn) notify(userID, typ, title, entity, link string, payload any) error {
+	if userID == "" {
+		return nil
+	}
+	id, err := t.newID()
+	if err != nil {
+		return err
+	}
+	n := domain.Notification{ID: id, UserID: userID, Type: typ, Title: title, Link: link, Entity: entity, CreatedAt: t.now}
+	if err := putJSON(t.tx.Bucket(bucketNotifications), compositeKey([]byte(userID), []byte(id)), n); err != nil {
+		return err
+	}
+	body := map[string]any{"notification": n}
+	if payload != nil {
+		body["data"] = payload
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return t.enqueue(domain.OutboxEvent{Type: typ, UserID: userID, Entity: entity, Payload: raw})
+}

@@ -1,0 +1,40 @@
+package domain
+
+import "time"
+
+// Policy holds the marketplace's after-sales deadlines and limits. Each is a
+// setting with the seller guide's figure as its default (DefaultPolicy).
+// Deadlines are elapsed time from a UTC instant: no business hours.
+type Policy struct {
+	// SellerReplyWithin: a seller answers the oldest unanswered customer
+	// message within this (48 h).
+	SellerReplyWithin time.Duration
+	// ClaimResolveWithin: a claim resolved within this of its opening does not
+	// affect the seller's reputation (72 h).
+	ClaimResolveWithin time.Duration
+	// RefundWithin: refunds are possible up to this long after shipment
+	// (200 days = 4,800 h).
+	RefundWithin time.Duration
+	// AlertBefore: people who must act are alerted this long before a
+	// deadline is missed (6 h).
+	AlertBefore time.Duration
+	// AgentRefundLimit: the largest refund, in minor units, an agent may issue
+	// without a refund_over grant.
+	AgentRefundLimit int64
+	// StrictDeflectionWindow: a hand-off-free session counts as strictly
+	// deflected only if no thread, incident or claim follows on its order
+	// within this (7 days).
+	StrictDeflectionWindow time.Duration
+}
+
+// DefaultPolicy returns the seller guide's figures.
+func DefaultPolicy() Policy {
+	return Policy{
+		SellerReplyWithin:      48 * time.Hour,
+		ClaimResolveWithin:     72 * time.Hour,
+		RefundWithin:           200 * 24 * time.Hour,
+		AlertBefore:            6 * time.Hour,
+		AgentRefundLimit:       50000,
+		StrictDeflectionWindow: 7 * 24 * time.Hour,
+	}
+}

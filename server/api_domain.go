@@ -1,0 +1,55 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// Domain holds the after-sales services the API serves. With no Domain the
+// after-sales endpoints do not exist (the help centre alone still works).
+type Domain struct {
+	Access      domain.AccessService
+	Orders      domain.OrderService
+	Threads     domain.ThreadService
+	Incidents   domain.IncidentService
+	Refunds     domain.RefundService
+	Claims      domain.ClaimService
+	Work        domain.WorkService
+	Outbox      domain.OutboxService
+	Attachments domain.AttachmentService
+	Audit       domain.AuditService
+}
+
+// domainRoutes is the after-sales part of the route table, under /api/v1.
+// Every route but the payment callback needs a bearer token; the services
+// check what the caller may see and do.
+func (s *Server) domainRoutes(api fiber.Router) {
+	if s.dom == nil {
+		return
+	}
+	s.accessRoutes(api)
+	s.orderRoutes(api)
+	s.threadRoutes(api)
+	s.caseRoutes(api)
+	s.workRoutes(api)
+	s.outboxRoutes(api)
+}
+
+// authenticate resolves the bearer token to an Actor and puts it in the
+// request's context (c.UserContext()), where the services read it.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return domain.Errorf(domain.Unauthorized, "unauthorized", "Send a token as: Authorization: Bearer <token>.")
+	}
+	actor, err := s.dom.Access.Authenticate(c.UserContext(), strings.TrimSpace(token))
+	if err != nil {
+		return err
+	}
+	c.SetUserContext(domain.WithActor(c.UserContext(), actor))
+	return c.Next()
+}
