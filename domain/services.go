@@ -128,7 +128,7 @@ type OutboxService interface {
 	MarkDelivered(ctx context.Context, id string, at time.Time) error
 	MarkFailed(ctx context.Context, id string, at time.Time, errText string, next time.Time, dead bool) error
 	ListOutbox(ctx context.Context, undeliveredOnly bool, cursor string, limit int) ([]OutboxEvent, string, error) // operators
-	Notifications(ctx context.Context, unreadOnly bool, limit int) ([]Notification, error)                        // the caller's
+	Notifications(ctx context.Context, unreadOnly bool, limit int) ([]Notification, error)                         // the caller's
 	MarkNotificationRead(ctx context.Context, id string) error
 	// ScheduleAlerts writes alerts for deadlines about to be missed (each
 	// once), returning how many it wrote.

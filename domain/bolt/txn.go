@@ -38,6 +38,23 @@ type txn struct {
 	actor domain.Actor
 }
 
+type atTimeKey struct{}
+
+// AtTime returns ctx under which commands are recorded as happening at t
+// instead of now: for importing history from another system and for the demo
+// world's past. Never set from a request.
+func AtTime(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, atTimeKey{}, t.UTC())
+}
+
+// txnTime is the one timestamp of a transaction begun under ctx.
+func (db *DB) txnTime(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(atTimeKey{}).(time.Time); ok {
+		return t
+	}
+	return db.now().UTC()
+}
+
 // update runs fn in one write transaction with the caller of ctx. A write is
 // acknowledged (update returns nil) only once bbolt has synced it.
 func (db *DB) update(ctx context.Context, fn func(t *txn) error) error {
@@ -46,7 +63,7 @@ func (db *DB) update(ctx context.Context, fn func(t *txn) error) error {
 	}
 	actor := domain.ActorFrom(ctx)
 	return db.db.Update(func(tx *bbolt.Tx) error {
-		return fn(&txn{tx: tx, db: db, now: db.now().UTC(), actor: actor})
+		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }
 
@@ -59,7 +76,7 @@ func (db *DB) batch(ctx context.Context, fn func(t *txn) error) error {
 	}
 	actor := domain.ActorFrom(ctx)
 	return db.db.Batch(func(tx *bbolt.Tx) error {
-		return fn(&txn{tx: tx, db: db, now: db.now().UTC(), actor: actor})
+		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }
 
@@ -71,7 +88,7 @@ func (db *DB) view(ctx context.Context, fn func(t *txn) error) error {
 	}
 	actor := domain.ActorFrom(ctx)
 	return db.db.View(func(tx *bbolt.Tx) error {
-		return fn(&txn{tx: tx, db: db, now: db.now().UTC(), actor: actor})
+		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }
 
@@ -99,7 +116,7 @@ func getJSON(b *bbolt.Bucket, key []byte, v any) (bool, error) {
 		return false, nil
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return true, fmt.Errorf("bolt: decode %s/%s: %w", "bucket", key, err)
+		return true, fmt.Errorf("bolt: decode %q: %w", key, err)
 	}
 	return true, nil
 }

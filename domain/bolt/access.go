@@ -1,0 +1,465 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+var _ domain.AccessService = (*AccessService)(nil)
+
+// AccessService stores users, shops, API tokens and grants.
+//
+// Tokens are kept as the SHA-256 of their secret: the secrets are 32 random
+// bytes, so a fast hash is enough (no dictionary to attack), and a stolen
+// file yields no usable token.
+type AccessService struct {
+	db *DB
+}
+
+// NewAccessService returns an AccessService on db.
+func NewAccessService(db *DB) *AccessService { return &AccessService{db: db} }
+
+// tokenRecord is a token as stored.
+type tokenRecord struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	Label     string     `json:"label,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+func (r *tokenRecord) token() *domain.Token {
+	return &domain.Token{ID: r.ID, UserID: r.UserID, Label: r.Label, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt}
+}
+
+func hashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// Authenticate implements domain.AccessService.
+func (s *AccessService) Authenticate(ctx context.Context, secret string) (domain.Actor, error) {
+	unauthorized := domain.Errorf(domain.Unauthorized, domain.CodeUnauthorized, "The token is unknown, expired or revoked.")
+	if secret == "" || len(secret) > 512 {
+		return domain.Actor{}, unauthorized
+	}
+	var a domain.Actor
+	err := s.db.view(ctx, func(t *txn) error {
+		var rec tokenRecord
+		ok, err := getJSON(t.tx.Bucket(bucketTokens), hashToken(secret), &rec)
+		if err != nil {
+			return err
+		}
+		if !ok || rec.RevokedAt != nil || (rec.ExpiresAt != nil && !t.now.Before(*rec.ExpiresAt)) {
+			return unauthorized
+		}
+		u, err := findUser(t, rec.UserID)
+		if err != nil {
+			return err
+		}
+		if u == nil || u.Disabled {
+			return unauthorized
+		}
+		a = domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID}
+		if u.Role == domain.RoleAgent {
+			a.Grants, err = grantsOf(t, u.ID)
+		}
+		return err
+	})
+	return a, err
+}
+
+// findUser reads a user by id, or nil.
+func findUser(t *txn, id string) (*domain.User, error) {
+	var u domain.User
+	ok, err := getJSON(t.tx.Bucket(bucketUsers), []byte(id), &u)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// findUserByName reads a user by login name, or nil.
+func findUserByName(t *txn, name string) (*domain.User, error) {
+	id := t.tx.Bucket(bucketUsersByName).Get([]byte(name))
+	if id == nil {
+		return nil, nil
+	}
+	return findUser(t, string(id))
+}
+
+// shopUsers returns the ids of a shop's seller users, to notify them.
+func shopUsers(t *txn, shopID string) []string {
+	var ids []string
+	prefix := compositeKey([]byte(shopID), nil)
+	c := t.tx.Bucket(bucketShopUsers).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		ids = append(ids, string(k[len(prefix):]))
+	}
+	return ids
+}
+
+func grantsOf(t *txn, agentID string) ([]domain.Grant, error) {
+	var out []domain.Grant
+	prefix := compositeKey([]byte(agentID), nil)
+	c := t.tx.Bucket(bucketGrants).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var g domain.Grant
+		if err := json.Unmarshal(v, &g); err != nil {
+			return nil, fmt.Errorf("bolt: decode grant %q: %w", k, err)
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// CreateUser implements domain.AccessService (admins only).
+func (s *AccessService) CreateUser(ctx context.Context, u *domain.User) error {
+	if err := domain.RequireAdmin(domain.ActorFrom(ctx)); err != nil {
+		return err
+	}
+	nu := *u
+	if err := nu.Validate(); err != nil {
+		return err
+	}
+	err := s.db.update(ctx, func(t *txn) error {
+		if id := t.tx.Bucket(bucketUsersByName).Get([]byte(nu.Name)); id != nil {
+			return domain.Errorf(domain.Conflict, domain.CodeUserExists, "A user named %q exists.", nu.Name)
+		}
+		if nu.Role == domain.RoleSeller {
+			if t.tx.Bucket(bucketShops).Get([]byte(nu.ShopID)) == nil {
+				return domain.Errorf(domain.Invalid, domain.CodeInvalidUser, "Shop %q does not exist.", nu.ShopID)
+			}
+		}
+		id, err := t.newID()
+		if err != nil {
+			return err
+		}
+		nu.ID, nu.CreatedAt = id, t.now
+		if nu.Display == "" {
+			nu.Display = nu.Name
+		}
+		if err := putJSON(t.tx.Bucket(bucketUsers), []byte(id), nu); err != nil {
+			return err
+		}
+		if err := t.tx.Bucket(bucketUsersByName).Put([]byte(nu.Name), []byte(id)); err != nil {
+			return err
+		}
+		if nu.Role == domain.RoleSeller {
+			if err := t.tx.Bucket(bucketShopUsers).Put(compositeKey([]byte(nu.ShopID), []byte(id)), nil); err != nil {
+				return err
+			}
+		}
+		return t.audit("user:"+id, "user.created", "", map[string]any{"name": nu.Name, "role": nu.Role})
+	})
+	if err != nil {
+		return err
+	}
+	*u = nu
+	return nil
+}
+
+// FindUser implements domain.AccessService: users see themselves; operators
+// see everyone.
+func (s *AccessService) FindUser(ctx context.Context, id string) (*domain.User, error) {
+	return s.findUser(ctx, func(t *txn) (*domain.User, error) { return findUser(t, id) })
+}
+
+// FindUserByName implements domain.AccessService.
+func (s *AccessService) FindUserByName(ctx context.Context, name string) (*domain.User, error) {
+	return s.findUser(ctx, func(t *txn) (*domain.User, error) { return findUserByName(t, name) })
+}
+
+func (s *AccessService) findUser(ctx context.Context, find func(t *txn) (*domain.User, error)) (*domain.User, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	var u *domain.User
+	err := s.db.view(ctx, func(t *txn) error {
+		var err error
+		u, err = find(t)
+		if err != nil {
+			return err
+		}
+		if u == nil || (!a.Role.Operator() && u.ID != a.UserID) {
+			return domain.ErrNotFound("User")
+		}
+		return nil
+	})
+	return u, err
+}
+
+// ListUsers implements domain.AccessService (operators; role "" lists all).
+func (s *AccessService) ListUsers(ctx context.Context, role domain.Role) ([]domain.User, error) {
+	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	out := []domain.User{}
+	err := s.db.view(ctx, func(t *txn) error {
+		// Users are few next to threads and orders; the name index gives a
+		// stable order.
+		return t.tx.Bucket(bucketUsersByName).ForEach(func(_, id []byte) error {
+			u, err := findUser(t, string(id))
+			if err != nil || u == nil {
+				return err
+			}
+			if role == "" || u.Role == role {
+				out = append(out, *u)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutShop implements domain.AccessService (admins only).
+func (s *AccessService) PutShop(ctx context.Context, sh *domain.Shop) error {
+	if err := domain.RequireAdmin(domain.ActorFrom(ctx)); err != nil {
+		return err
+	}
+	ns := *sh
+	if err := ns.Validate(); err != nil {
+		return err
+	}
+	err := s.db.update(ctx, func(t *txn) error {
+		var prev domain.Shop
+		ok, err := getJSON(t.tx.Bucket(bucketShops), []byte(ns.ID), &prev)
+		if err != nil {
+			return err
+		}
+		ns.CreatedAt = t.now
+		if ok {
+			ns.CreatedAt = prev.CreatedAt
+		}
+		if err := putJSON(t.tx.Bucket(bucketShops), []byte(ns.ID), ns); err != nil {
+			return err
+		}
+		return t.audit("shop:"+ns.ID, "shop.saved", "", map[string]any{"name": ns.Name})
+	})
+	if err != nil {
+		return err
+	}
+	*sh = ns
+	return nil
+}
+
+// FindShop implements domain.AccessService: operators and the shop's own
+// sellers.
+func (s *AccessService) FindShop(ctx context.Context, id string) (*domain.Shop, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	var sh domain.Shop
+	err := s.db.view(ctx, func(t *txn) error {
+		ok, err := getJSON(t.tx.Bucket(bucketShops), []byte(id), &sh)
+		if err != nil {
+			return err
+		}
+		if !ok || !(a.Role.Operator() || a.Role == domain.RoleSeller && a.ShopID == id) {
+			return domain.ErrNotFound("Shop")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sh, nil
+}
+
+// MaxTokenTTL bounds a token's life; 0 asks for the default.
+const (
+	DefaultTokenTTL = 90 * 24 * time.Hour
+	MaxTokenTTL     = 366 * 24 * time.Hour
+)
+
+// CreateToken implements domain.AccessService: admins for anyone, a user for
+// themself.
+func (s *AccessService) CreateToken(ctx context.Context, userID, label string, ttl time.Duration) (*domain.Token, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	if a.Role != domain.RoleAdmin && a.UserID != userID {
+		return nil, domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Only an admin makes tokens for someone else.")
+	}
+	if ttl == 0 {
+		ttl = DefaultTokenTTL
+	}
+	if ttl < time.Minute || ttl > MaxTokenTTL {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidToken, "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, err
+	}
+	secret := "hc_" + base64.RawURLEncoding.EncodeToString(raw[:])
+	return s.putToken(ctx, userID, label, secret, ttl, nil)
+}
+
+// PutTokenSecret implements domain.AccessService. It is idempotent: a secret
+// already stored for the user is returned as is. Only the program itself
+// calls it (the bootstrap admin, demo mode); the API never does.
+func (s *AccessService) PutTokenSecret(ctx context.Context, userID, label, secret string, expires *time.Time) (*domain.Token, error) {
+	if len(secret) < 8 {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidToken, "A token is at least 8 characters long.")
+	}
+	return s.putToken(ctx, userID, label, secret, 0, expires)
+}
+
+func (s *AccessService) putToken(ctx context.Context, userID, label, secret string, ttl time.Duration, expires *time.Time) (*domain.Token, error) {
+	var tok *domain.Token
+	err := s.db.update(ctx, func(t *txn) error {
+		u, err := findUser(t, userID)
+		if err != nil {
+			return err
+		}
+		if u == nil {
+			return domain.ErrNotFound("User")
+		}
+		h := hashToken(secret)
+		var rec tokenRecord
+		if ok, err := getJSON(t.tx.Bucket(bucketTokens), h, &rec); err != nil {
+			return err
+		} else if ok {
+			if rec.UserID != userID {
+				return domain.Errorf(domain.Conflict, domain.CodeInvalidToken, "That secret belongs to another user.")
+			}
+			if rec.RevokedAt == nil {
+				tok = rec.token()
+				return nil
+			}
+		}
+		id, err := t.newID()
+		if err != nil {
+			return err
+		}
+		rec = tokenRecord{ID: id, UserID: userID, Label: label, CreatedAt: t.now, ExpiresAt: expires}
+		if ttl > 0 {
+			e := t.now.Add(ttl)
+			rec.ExpiresAt = &e
+		}
+		if err := putJSON(t.tx.Bucket(bucketTokens), h, rec); err != nil {
+			return err
+		}
+		if err := t.tx.Bucket(bucketTokensByID).Put([]byte(id), h); err != nil {
+			return err
+		}
+		tok = rec.token()
+		return t.audit("user:"+userID, "token.created", label, map[string]any{"token_id": id})
+	})
+	if err != nil {
+		return nil, err
+	}
+	tok.Secret = secret
+	return tok, nil
+}
+
+// RevokeToken implements domain.AccessService: admins, or the token's owner.
+func (s *AccessService) RevokeToken(ctx context.Context, id string) error {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return err
+	}
+	return s.db.update(ctx, func(t *txn) error {
+		h := t.tx.Bucket(bucketTokensByID).Get([]byte(id))
+		if h == nil {
+			return domain.ErrNotFound("Token")
+		}
+		h = bytes.Clone(h)
+		var rec tokenRecord
+		if _, err := getJSON(t.tx.Bucket(bucketTokens), h, &rec); err != nil {
+			return err
+		}
+		if a.Role != domain.RoleAdmin && rec.UserID != a.UserID {
+			return domain.ErrNotFound("Token")
+		}
+		if rec.RevokedAt != nil {
+			return nil
+		}
+		now := t.now
+		rec.RevokedAt = &now
+		if err := putJSON(t.tx.Bucket(bucketTokens), h, rec); err != nil {
+			return err
+		}
+		return t.audit("user:"+rec.UserID, "token.revoked", "", map[string]any{"token_id": id})
+	})
+}
+
+// Grant implements domain.AccessService (admins only; agents only receive).
+func (s *AccessService) Grant(ctx context.Context, g *domain.Grant) error {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireAdmin(a); err != nil {
+		return err
+	}
+	ng := *g
+	if err := ng.Validate(); err != nil {
+		return err
+	}
+	err := s.db.update(ctx, func(t *txn) error {
+		u, err := findUser(t, ng.AgentID)
+		if err != nil {
+			return err
+		}
+		if u == nil {
+			u, err = findUserByName(t, ng.AgentID)
+			if err != nil {
+				return err
+			}
+		}
+		if u == nil || u.Role != domain.RoleAgent {
+			return domain.Errorf(domain.Invalid, domain.CodeInvalidGrant, "%q is not an agent.", ng.AgentID)
+		}
+		id, err := t.newID()
+		if err != nil {
+			return err
+		}
+		ng.ID, ng.AgentID, ng.GrantedBy, ng.GrantedAt = id, u.ID, t.actorID(), t.now
+		if err := putJSON(t.tx.Bucket(bucketGrants), compositeKey([]byte(u.ID), []byte(id)), ng); err != nil {
+			return err
+		}
+		if err := t.notify(u.ID, "grant.added", "You were granted "+ng.Permission, "user:"+u.ID, "", ng); err != nil {
+			return err
+		}
+		return t.audit("user:"+u.ID, "grant.added", "", ng)
+	})
+	if err != nil {
+		return err
+	}
+	*g = ng
+	return nil
+}
+
+// ListGrants implements domain.AccessService: operators; "" lists every agent's.
+func (s *AccessService) ListGrants(ctx context.Context, agentID string) ([]domain.Grant, error) {
+	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	out := []domain.Grant{}
+	err := s.db.view(ctx, func(t *txn) error {
+		if agentID != "" {
+			gs, err := grantsOf(t, agentID)
+			out = append(out, gs...)
+			return err
+		}
+		return t.tx.Bucket(bucketGrants).ForEach(func(k, v []byte) error {
+			var g domain.Grant
+			if err := json.Unmarshal(v, &g); err != nil {
+				return fmt.Errorf("bolt: decode grant %q: %w", k, err)
+			}
+			out = append(out, g)
+			return nil
+		})
+	})
+	return out, err
+}
