@@ -23,10 +23,12 @@ lint:
 	$(GO) vet ./...
 	$(GO) run ./cmd/helpcentre check -strict content/articles
 
-## eval: search quality on the bundled content (bitext dev) and, when present, CovidFAQ
+## eval: search quality on the bundled content (bitext dev), deflection, and, when present, CovidFAQ
 eval: build
 	@echo "== bitext dev queries on the bundled English articles"
 	./$(BIN) eval -queries search/testdata/bitext/queries_dev.jsonl -intents search/testdata/bitext/intents.json
+	@echo "== deflection: bitext dev (answer among the suggestions shown) and out-of-scope dev (nothing shown)"
+	./$(BIN) eval -mode deflect -queries search/testdata/bitext/queries_dev.jsonl -oos search/testdata/outofscope/queries_dev.jsonl
 	@if [ -d $(COVID) ]; then \
 		echo "== CovidFAQ (foreign corpus)"; \
 		./$(BIN) eval -content $(COVID)/articles -queries $(COVID)/queries.jsonl; \

@@ -16,6 +16,7 @@ type word struct {
 	question  string // term under the question analyzer ("" when none)
 	body      string // term under the body analyzer ("" for a stop word)
 	prefix    bool   // the last word while typing: also matched as a prefix
+	pos       int    // index of the query token it comes from
 }
 
 // group is a set of terms that stand for one meaning in the query: a word,
@@ -88,7 +89,7 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 			break
 		}
 		typed := string(t.Term)
-		w := &word{typed: typed, word: typed}
+		w := &word{typed: typed, word: typed, pos: i}
 		w.prefix = asYouType && endsInWord && i == len(toks)-1
 		p.words = append(p.words, w)
 	}
@@ -175,7 +176,7 @@ func (e *Engine) correct(v *index.View, w *word) (rest *word) {
 	}
 	if a, b := splitJoined(v, w.typed); a != "" {
 		w.word, w.corrected = a, true
-		return &word{typed: w.typed, word: b, corrected: true}
+		return &word{typed: w.typed, word: b, corrected: true, pos: w.pos}
 	}
 	return nil
 }

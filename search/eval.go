@@ -21,6 +21,9 @@ type EvalQuery struct {
 	RelevantIntent string   `json:"relevant_intent,omitempty"`
 	Tags           string   `json:"tags,omitempty"`
 	Locale         string   `json:"locale,omitempty"`
+	// OutOfScope is set for a line with "relevant": []: a question the
+	// help centre does not answer, where the best outcome is no suggestion.
+	OutOfScope bool `json:"-"`
 }
 
 // ReadQueries parses a JSON Lines queries file; errors name the line.
@@ -39,8 +42,10 @@ func ReadQueries(r io.Reader, name string) ([]EvalQuery, error) {
 		if err := json.Unmarshal([]byte(l), &q); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
 		}
-		if q.Query == "" || (len(q.Relevant) == 0 && q.RelevantIntent == "") {
-			return nil, fmt.Errorf("%s:%d: a query needs \"query\" and \"relevant\" or \"relevant_intent\"", name, line)
+		// "relevant": [] decodes to an empty, non-nil slice.
+		q.OutOfScope = q.Relevant != nil && len(q.Relevant) == 0 && q.RelevantIntent == ""
+		if q.Query == "" || (len(q.Relevant) == 0 && q.RelevantIntent == "" && !q.OutOfScope) {
+			return nil, fmt.Errorf("%s:%d: a query needs \"query\" and \"relevant\" (empty when out of scope) or \"relevant_intent\"", name, line)
 		}
 		if q.ID == "" {
 			q.ID = fmt.Sprintf("%s:%d", name, line)
@@ -80,7 +85,15 @@ type EvalMiss struct {
 
 // Evaluate runs every query through the engine's production search path
 // (anonymous audience, first page of 10) and scores the rankings.
+// Out-of-scope queries have no ranking to score and are left out.
 func Evaluate(ctx context.Context, e *Engine, qs []EvalQuery, intents map[string][]string, locale string) (*EvalReport, error) {
+	var answerable []EvalQuery
+	for _, q := range qs {
+		if !q.OutOfScope {
+			answerable = append(answerable, q)
+		}
+	}
+	qs = answerable
 	rep := &EvalReport{Queries: len(qs), ByIntent: map[string]float64{}}
 	if len(qs) == 0 {
 		return nil, fmt.Errorf("eval: no queries")
@@ -186,4 +199,168 @@ func Percentile(sorted []float64, p float64) float64 {
 	}
 	i := int(math.Ceil(p*float64(len(sorted)))) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// DeflectReport is the outcome of a deflection evaluation at one threshold.
+type DeflectReport struct {
+	Threshold float64 `json:"threshold"`
+	// Queries with an answer: the share whose answer is among the
+	// suggestions shown, the share with anything shown, the mean number
+	// shown, and the share whose answer is in the top 3 with no threshold.
+	Answerable int     `json:"answerable"`
+	ShownHit   float64 `json:"shown_hit"`
+	AnyShown   float64 `json:"any_shown"`
+	MeanShown  float64 `json:"mean_shown"`
+	Hit3       float64 `json:"hit3_unthresholded"`
+	TypoN      int     `json:"typo_queries,omitempty"`
+	TypoHit    float64 `json:"typo_shown_hit,omitempty"`
+	// Out-of-scope queries ("relevant": []): the share with nothing shown.
+	OutOfScope   int     `json:"out_of_scope"`
+	NothingShown float64 `json:"nothing_shown"`
+	P50ms        float64 `json:"p50_ms"`
+	P99ms        float64 `json:"p99_ms"`
+	// The same two rates at other thresholds, for tuning.
+	Sweep  []DeflectPoint `json:"sweep"`
+	Misses []DeflectMiss  `json:"-"` // answer not shown, or out-of-scope with something shown
+}
+
+// DeflectPoint is the outcome at one threshold.
+type DeflectPoint struct {
+	Threshold    float64 `json:"threshold"`
+	ShownHit     float64 `json:"shown_hit"`
+	NothingShown float64 `json:"nothing_shown"`
+}
+
+// DeflectMiss is a query answered wrongly: its answer was not shown, or it
+// was out of scope and something was.
+type DeflectMiss struct {
+	Query    EvalQuery
+	Relevant []string
+	Shown    []string  // ids shown
+	Top      []string  // the top 3 whatever their confidence
+	Conf     []float64 // their confidence
+}
+
+// EvaluateDeflect runs every query through Deflect as a contact-form subject
+// (anonymous audience) and reports at the engine's threshold and at others.
+func EvaluateDeflect(ctx context.Context, e *Engine, qs []EvalQuery, intents map[string][]string, locale string) (*DeflectReport, error) {
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("eval: no queries")
+	}
+	type outcome struct {
+		q    EvalQuery
+		rel  map[string]bool
+		ids  []string
+		conf []float64
+	}
+	var outs []outcome
+	var lat []float64
+	for _, q := range qs {
+		o := outcome{q: q, rel: map[string]bool{}}
+		if !q.OutOfScope {
+			rel := q.Relevant
+			if q.RelevantIntent != "" {
+				ids, ok := intents[q.RelevantIntent]
+				if !ok || len(ids) == 0 {
+					return nil, fmt.Errorf("eval: query %s: intent %q maps to no article", q.ID, q.RelevantIntent)
+				}
+				rel = ids
+			}
+			for _, id := range rel {
+				o.rel[id] = true
+			}
+		}
+		loc := locale
+		if q.Locale != "" {
+			loc = q.Locale
+		}
+		start := time.Now()
+		d, cands, err := e.deflectCandidates(ctx, DeflectRequest{Subject: q.Query, Locale: loc})
+		if err == nil {
+			err = e.present(d, cands, MaxDeflect)
+		}
+		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+		if err != nil {
+			return nil, fmt.Errorf("eval: query %s: %w", q.ID, err)
+		}
+		for _, c := range cands[:min(len(cands), MaxDeflect)] {
+			o.ids = append(o.ids, c.article.ID)
+			o.conf = append(o.conf, c.confidence)
+		}
+		outs = append(outs, o)
+	}
+	at := func(th float64, rep *DeflectReport, keepMisses bool) {
+		var hit, any, shown, hit3, oos, silent, typo, typoHit float64
+		for _, o := range outs {
+			var ids []string
+			for i, id := range o.ids {
+				if o.conf[i] >= th {
+					ids = append(ids, id)
+				}
+			}
+			found := false
+			for _, id := range ids {
+				found = found || o.rel[id]
+			}
+			if o.q.OutOfScope {
+				oos++
+				if len(ids) == 0 {
+					silent++
+				} else if keepMisses {
+					rep.Misses = append(rep.Misses, DeflectMiss{Query: o.q, Shown: ids, Top: o.ids, Conf: o.conf})
+				}
+				continue
+			}
+			if found {
+				hit++
+			}
+			if len(ids) > 0 {
+				any++
+			}
+			shown += float64(len(ids))
+			for _, id := range o.ids {
+				if o.rel[id] {
+					hit3++
+					break
+				}
+			}
+			if strings.Contains(o.q.Tags, "Z") {
+				typo++
+				if found {
+					typoHit++
+				}
+			}
+			if !found && keepMisses {
+				var rel []string
+				for id := range o.rel {
+					rel = append(rel, id)
+				}
+				sort.Strings(rel)
+				rep.Misses = append(rep.Misses, DeflectMiss{Query: o.q, Relevant: rel, Shown: ids, Top: o.ids, Conf: o.conf})
+			}
+		}
+		div := func(a, b float64) float64 {
+			if b == 0 {
+				return 0
+			}
+			return a / b
+		}
+		n := float64(len(outs)) - oos
+		rep.Threshold, rep.Answerable, rep.OutOfScope = th, int(n), int(oos)
+		rep.ShownHit, rep.AnyShown, rep.MeanShown, rep.Hit3 = div(hit, n), div(any, n), div(shown, n), div(hit3, n)
+		rep.NothingShown = div(silent, oos)
+		rep.TypoN, rep.TypoHit = int(typo), div(typoHit, typo)
+	}
+	rep := &DeflectReport{}
+	at(e.opts.DeflectThreshold, rep, true)
+	for i := 1; i < 20; i++ {
+		var r DeflectReport
+		th := float64(i) / 20
+		at(th, &r, false)
+		rep.Sweep = append(rep.Sweep, DeflectPoint{Threshold: th, ShownHit: r.ShownHit, NothingShown: r.NothingShown})
+	}
+	sort.Float64s(lat)
+	rep.P50ms = Percentile(lat, 0.50)
+	rep.P99ms = Percentile(lat, 0.99)
+	return rep, nil
 }

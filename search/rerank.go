@@ -140,6 +140,15 @@ func (c *artCache) put(a *content.Article, at *artTerms) {
 	c.cur[a] = at
 }
 
+// signals are what the rerank measured about one hit.
+type signals struct {
+	bleve    float64 // Bleve's score divided by the best hit's
+	question float64 // best share of one title or alias covered
+	title    float64 // share of the title covered
+	cover    float64 // share of the query's words found in title, aliases or tags
+	tag      float64 // best share of one tag covered
+}
+
 // rerank re-scores the first hits by how well the article's own questions
 // (title, aliases, tags: the editors' phrasings of what it answers) match the
 // query, added to Bleve's score normalised to the best hit:
@@ -152,6 +161,12 @@ func (c *artCache) put(a *content.Article, at *artTerms) {
 //     aliases and tags (a synonym counts at the synonym weight);
 //   - tag: the best share of one tag that the query covers.
 func (e *Engine) rerank(v *index.View, p *plan, all bsearch.DocumentMatchCollection, depth int) {
+	e.rerankSignals(v, p, all, depth, nil)
+}
+
+// rerankSignals is rerank; when sig is not nil, it also receives each
+// reranked hit's signals by id (deflection turns them into a confidence).
+func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatchCollection, depth int, sig map[string]signals) {
 	o := e.opts
 	if len(all) == 0 {
 		return
@@ -169,7 +184,7 @@ func (e *Engine) rerank(v *index.View, p *plan, all bsearch.DocumentMatchCollect
 		h.Score /= maxScore
 	}
 	hits := all[:min(len(all), depth)]
-	if len(hits) < 2 {
+	if len(hits) < 2 && sig == nil {
 		return
 	}
 	n := float64(v.Stats.Docs)
@@ -277,6 +292,9 @@ func (e *Engine) rerank(v *index.View, p *plan, all bsearch.DocumentMatchCollect
 			cov += c * wweight[k]
 		}
 		cov /= qtotal
+		if sig != nil {
+			sig[h.ID] = signals{bleve: h.Score, question: best, title: title, cover: cov, tag: tag}
+		}
 		h.Score += o.QuestionWeight*best + o.TitleWeight*title + o.CoverageWeight*cov + o.TagWeight*tag
 	}
 	sort.SliceStable(hits, func(i, j int) bool {

@@ -25,7 +25,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fset := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	contentDir := fset.String("content", "", "articles root (default: the bundled articles)")
-	queries := fset.String("queries", "search/testdata/bitext/queries_dev.jsonl", "queries file (JSON Lines)")
+	mode := fset.String("mode", "search", "search: rank quality of Search; deflect: what Deflect shows")
+	queries := fset.String("queries", "search/testdata/bitext/queries_dev.jsonl", "queries files (JSON Lines), comma-separated")
+	oos := fset.String("oos", "", "more queries files, comma-separated, typically out-of-scope ones (\"relevant\": [])")
+	threshold := fset.Float64("threshold", -1, "override the deflection confidence threshold (for tuning)")
 	intents := fset.String("intents", "", "intent → article ids mapping (JSON), for queries with relevant_intent")
 	locale := fset.String("locale", "en", "locale to search")
 	asJSON := fset.Bool("json", false, "print one JSON object")
@@ -54,18 +57,33 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fsys = corpus
 	}
-	f, err := os.Open(*queries)
-	if err != nil {
-		return err
+	if *mode != "search" && *mode != "deflect" {
+		return fmt.Errorf("-mode: %q is neither search nor deflect", *mode)
 	}
-	qs, err := search.ReadQueries(f, *queries)
-	f.Close()
-	if err != nil {
-		return err
+	var files []string
+	for _, list := range []string{*queries, *oos} {
+		for _, name := range strings.Split(list, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				files = append(files, name)
+			}
+		}
+	}
+	var qs []search.EvalQuery
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		more, err := search.ReadQueries(f, name)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		qs = append(qs, more...)
 	}
 	var im map[string][]string
-	if *intents == "" {
-		if p := filepath.Join(filepath.Dir(*queries), "intents.json"); fileExists(p) {
+	if *intents == "" && len(files) > 0 {
+		if p := filepath.Join(filepath.Dir(files[0]), "intents.json"); fileExists(p) {
 			*intents = p
 		}
 	}
@@ -101,6 +119,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *synWeight >= 0 {
 		opts.SynonymWeight = *synWeight
 	}
+	if *threshold >= 0 {
+		opts.DeflectThreshold = *threshold
+	}
 
 	tmp, err := os.MkdirTemp("", "helpcentre-eval-")
 	if err != nil {
@@ -114,6 +135,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer ix.Close()
 	if n := ix.Content().Diagnostics.Errors(); n > 0 {
 		fmt.Fprintf(stderr, "warning: the content has %d errors (run helpcentre check)\n", n)
+	}
+	if *mode == "deflect" {
+		return printDeflect(ctx, stdout, search.New(ix, opts), qs, im, *locale, *asJSON, *misses)
 	}
 	rep, err := search.Evaluate(ctx, search.New(ix, opts), qs, im, *locale)
 	if err != nil {
@@ -143,6 +167,43 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stdout, "\nmisses:")
 		for _, m := range rep.Misses[:min(*misses, len(rep.Misses))] {
 			fmt.Fprintf(stdout, "  [%d] %q want %v got %v\n", m.Rank, m.Query.Query, m.Relevant, m.Top[:min(3, len(m.Top))])
+		}
+	}
+	return nil
+}
+
+// printDeflect evaluates Deflect and prints the report.
+func printDeflect(ctx context.Context, stdout io.Writer, e *search.Engine, qs []search.EvalQuery, im map[string][]string, locale string, asJSON bool, misses int) error {
+	rep, err := search.EvaluateDeflect(ctx, e, qs, im, locale)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(rep)
+	}
+	fmt.Fprintf(stdout, "threshold          %.2f\n", rep.Threshold)
+	if rep.Answerable > 0 {
+		fmt.Fprintf(stdout, "answerable         %d\nanswer shown       %.4f\nanything shown     %.4f\nmean shown         %.2f\nhit@3, no cut      %.4f\n",
+			rep.Answerable, rep.ShownHit, rep.AnyShown, rep.MeanShown, rep.Hit3)
+		if rep.TypoN > 0 {
+			fmt.Fprintf(stdout, "typo answer shown  %.4f (%d queries tagged Z)\n", rep.TypoHit, rep.TypoN)
+		}
+	}
+	if rep.OutOfScope > 0 {
+		fmt.Fprintf(stdout, "out of scope       %d\nnothing shown      %.4f\n", rep.OutOfScope, rep.NothingShown)
+	}
+	fmt.Fprintf(stdout, "p50                %.3f ms\np99                %.3f ms\n\nthreshold  answer shown  nothing shown (out of scope)\n", rep.P50ms, rep.P99ms)
+	for _, p := range rep.Sweep {
+		fmt.Fprintf(stdout, "  %.2f     %.4f        %.4f\n", p.Threshold, p.ShownHit, p.NothingShown)
+	}
+	if misses > 0 {
+		fmt.Fprintln(stdout, "\nmisses (answer not shown, or out of scope and something shown):")
+		for _, m := range rep.Misses[:min(misses, len(rep.Misses))] {
+			var top []string
+			for i, id := range m.Top {
+				top = append(top, fmt.Sprintf("%s %.2f", id, m.Conf[i]))
+			}
+			fmt.Fprintf(stdout, "  %q want %v shown %v top %v\n", m.Query.Query, m.Relevant, m.Shown, top)
 		}
 	}
 	return nil

@@ -1,0 +1,370 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/index"
+)
+
+// MaxDeflect is the most suggestions a deflection offers.
+const MaxDeflect = 3
+
+// DeflectRequest is a question typed into a contact form, before it becomes
+// a ticket.
+type DeflectRequest struct {
+	Subject  string
+	Body     string
+	Locale   string
+	Audience Audience
+	Max      int // suggestions at most: 1 to MaxDeflect; 0 means MaxDeflect
+}
+
+// Deflection is what the contact form offers before the question is sent:
+// the articles confident enough to show, best first, possibly none.
+type Deflection struct {
+	Query        string              `json:"query"`               // what was searched: the subject, then the start of the body
+	Corrected    string              `json:"corrected,omitempty"` // Query with typos fixed, when any were
+	Locale       string              `json:"locale"`
+	FallbackFrom string              `json:"fallback_from,omitempty"` // the requested locale, when suggestions are from the default one
+	Truncated    bool                `json:"truncated,omitempty"`     // part of the body was not searched
+	Threshold    float64             `json:"threshold"`               // suggestions have at least this confidence
+	Suggestions  []DeflectSuggestion `json:"suggestions"`
+	Took         time.Duration       `json:"-"`
+}
+
+// DeflectSuggestion is one article offered as the answer.
+type DeflectSuggestion struct {
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	URL      string        `json:"url"`
+	Locale   string        `json:"locale"`
+	Category string        `json:"category,omitempty"`
+	Snippet  template.HTML `json:"snippet"` // HTML-escaped text with <mark> around matched words
+	Score    float64       `json:"score"`   // the search's relevance, comparable within one deflection
+	// Confidence estimates the probability (0..1) that the article answers
+	// the question; comparable across questions, so one threshold holds.
+	Confidence float64 `json:"confidence"`
+	Why        Why     `json:"why"`
+}
+
+// deflectCandidate is one ranked article with what its confidence was
+// computed from.
+type deflectCandidate struct {
+	article    *content.Article
+	score      float64
+	features   [numDeflectFeatures]float64
+	confidence float64
+	snippet    template.HTML
+	why        Why
+}
+
+// Deflect suggests at most req.Max articles that answer a contact-form
+// question, only those whose confidence reaches Options.DeflectThreshold: an
+// off-topic message ("hello", "I want a pizza") gets none rather than
+// whatever shares a word with it.
+//
+// The subject and the first Options.DeflectBodyWords words of the body are
+// searched, body words weighing Options.DeflectBodyWeight when there is a
+// subject; a long body is cut, not rejected.
+func (e *Engine) Deflect(ctx context.Context, req DeflectRequest) (*Deflection, error) {
+	d, cands, err := e.deflectCandidates(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	max := req.Max
+	if max <= 0 || max > MaxDeflect {
+		max = MaxDeflect
+	}
+	err = e.present(d, cands, max)
+	return d, err
+}
+
+// deflectCandidates ranks the candidates and computes their confidence,
+// without cutting at the threshold.
+func (e *Engine) deflectCandidates(ctx context.Context, req DeflectRequest) (*Deflection, []deflectCandidate, error) {
+	start := time.Now()
+	if req.Locale == "" {
+		req.Locale = e.opts.DefaultLocale
+	}
+	if !content.KnownLocale(req.Locale) {
+		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownLocale, req.Locale)
+	}
+	subject, q, truncated := e.deflectQuery(req.Subject, req.Body)
+	d := &Deflection{Query: q, Locale: req.Locale, Truncated: truncated, Threshold: e.opts.DeflectThreshold, Suggestions: []DeflectSuggestion{}}
+	if q == "" {
+		return d, nil, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	cands, err := e.deflectLocale(ctx, d, req, subject, req.Locale)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cands) == 0 && req.Locale != e.opts.DefaultLocale {
+		if fb, err := e.deflectLocale(ctx, d, req, subject, e.opts.DefaultLocale); err == nil && len(fb) > 0 {
+			d.FallbackFrom, d.Locale, cands = req.Locale, e.opts.DefaultLocale, fb
+		}
+	}
+	d.Took = time.Since(start)
+	return d, cands, nil
+}
+
+// deflectQuery puts the searched text together: the subject, then as many
+// words of the body as the bounds allow. It reports the subject as it
+// appears in the query and whether anything was left out.
+func (e *Engine) deflectQuery(subject, body string) (string, string, bool) {
+	subject, body = normalise(subject), normalise(body)
+	truncated := false
+	if words := strings.Fields(body); len(words) > e.opts.DeflectBodyWords {
+		body, truncated = strings.Join(words[:e.opts.DeflectBodyWords], " "), true
+	}
+	q := strings.TrimSpace(subject + " " + body)
+	if len(q) > e.opts.MaxQueryBytes {
+		q, truncated = cutWords(q, e.opts.MaxQueryBytes), true
+	}
+	return subject[:min(len(subject), len(q))], q, truncated
+}
+
+// cutWords cuts s to at most n bytes, at a space when there is one.
+func cutWords(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if i := strings.LastIndexByte(s[:n+1], ' '); i > 0 {
+		return s[:i]
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// deflectLocale searches one locale and returns the candidates in the
+// search's order (the reranked one), with their confidence; it fills in the
+// query's corrections on d.
+func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRequest, subject, locale string) ([]deflectCandidate, error) {
+	var cands []deflectCandidate
+	_, err := e.withLocale(locale, func(v *index.View) error {
+		p := e.analyse(v, d.Query, false)
+		d.Truncated = d.Truncated || p.truncated
+		d.Corrected = correctedQuery(p)
+		if nSubject := len(v.Analyzers.Suggest.Analyze([]byte(subject))); nSubject > 0 {
+			for _, g := range p.groups {
+				w := g.word
+				if g.synonym != nil && g.src >= 0 {
+					w = p.groups[g.src].word
+				}
+				if w != nil && w.pos >= nSubject {
+					g.weight *= e.opts.DeflectBodyWeight
+				}
+			}
+		}
+		drive, extra := e.buildQuery(v, p, index.TextFields)
+		if drive == nil {
+			return nil
+		}
+		depth := max(e.opts.RerankDepth, 1)
+		sr := bleve.NewSearchRequestOptions(e.filtered(drive, extra, Request{Audience: req.Audience}), depth, 0, false)
+		out, err := v.Bleve.SearchInContext(ctx, sr)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		sig := make(map[string]signals, len(out.Hits))
+		e.rerankSignals(v, p, out.Hits, depth, sig)
+		qw := e.queryWords(v, p)
+		for i, h := range out.Hits {
+			a, ok := v.Article(h.ID)
+			if !ok {
+				continue
+			}
+			at := e.cache.get(v.Analyzers, a)
+			c := deflectCandidate{article: a, score: h.Score}
+			c.features = e.deflectFeatures(v, a, at, qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
+			cands = append(cands, c)
+		}
+		// Whether the articles answer the question at all is judged on
+		// the best candidate; the others get that confidence, lowered
+		// by at most a fifth as their score falls behind the best.
+		// (Scaling by the relative score itself cost 3 points of
+		// answers shown on bitext dev for nothing gained off topic.)
+		if len(cands) > 0 {
+			inScope := deflectModel.confidence(cands[0].features)
+			for i := range cands {
+				cands[i].confidence = inScope * (0.8 + 0.2*cands[i].features[fRankScore])
+			}
+		}
+		// Snippets and reasons need the plan: computed here, kept on
+		// the candidates that will be shown.
+		for i := range cands[:min(len(cands), MaxDeflect)] {
+			c := &cands[i]
+			at := e.cache.get(v.Analyzers, c.article)
+			c.snippet, c.why = snippet(v, c.article, at, p), explain(v, c.article, at, p)
+		}
+		return nil
+	})
+	return cands, err
+}
+
+// present keeps the candidates above the threshold, at most max.
+func (e *Engine) present(d *Deflection, cands []deflectCandidate, max int) error {
+	for _, c := range cands {
+		if len(d.Suggestions) >= max || c.confidence < d.Threshold {
+			break
+		}
+		a := c.article
+		d.Suggestions = append(d.Suggestions, DeflectSuggestion{
+			ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category,
+			Snippet: c.snippet, Score: c.score, Confidence: c.confidence, Why: c.why,
+		})
+	}
+	return nil
+}
+
+// qword is one informative word of the query (not a stop word, not a
+// number) and the synonym groups that stand for it.
+type qword struct {
+	g         *group
+	weight    float64 // idf times the word's weight in the query
+	known     bool    // some article contains it
+	corrected bool
+	synonyms  []*group
+}
+
+// queryWords lists the informative words of the query with their weights;
+// a word no article contains weighs as much as the rarest word.
+func (e *Engine) queryWords(v *index.View, p *plan) []qword {
+	n := float64(v.Stats.Docs)
+	idf := func(df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) }
+	var out []qword
+	at := map[int]int{} // group → its entry in out
+	for gi, g := range p.groups {
+		w := g.word
+		if g.synonym != nil || w == nil || w.body == "" || isNumber(w.typed) {
+			continue
+		}
+		df := max(v.Stats.DocFreq(w.body), v.Stats.DocFreq(w.question))
+		at[gi] = len(out)
+		out = append(out, qword{g: g, weight: idf(float64(df)) * g.weight, known: df > 0, corrected: w.corrected})
+	}
+	for _, g := range p.groups {
+		if g.synonym == nil || g.src < 0 {
+			continue
+		}
+		if k, ok := at[g.src]; ok {
+			out[k].synonyms = append(out[k].synonyms, g)
+		}
+	}
+	return out
+}
+
+// The features a confidence is computed from.
+const (
+	fBleve      = iota // Bleve's score divided by the best hit's
+	fQuestion          // best share of one title or alias the query covers
+	fTitle             // share of the title the query covers
+	fCover             // share of the query's words in title, aliases or tags
+	fTag               // best share of one tag the query covers
+	fCoverAll          // share of the informative query words found anywhere in the article, unknown words included
+	fCoverKnown        // the same over the words some article contains
+	fUnknown           // share of the informative query weight that no article contains
+	fCorrected         // share of the informative query weight that is a typo correction
+	fRankScore         // the reranked score divided by the best
+	fFirst             // 1 for the best reranked hit
+	fWords             // log(1 + number of informative words)
+	numDeflectFeatures
+)
+
+// deflectFeatures measures how well article a answers the query.
+func (e *Engine) deflectFeatures(v *index.View, a *content.Article, at *artTerms, qw []qword, s signals, rankScore float64, rank int) [numDeflectFeatures]float64 {
+	var x [numDeflectFeatures]float64
+	x[fBleve], x[fQuestion], x[fTitle], x[fCover], x[fTag] = s.bleve, s.question, s.title, s.cover, s.tag
+	x[fRankScore] = rankScore
+	if rank == 0 {
+		x[fFirst] = 1
+	}
+	short := func(t string) bool {
+		return at.fields[index.FieldTitle][t] || at.fields[index.FieldAliases][t] || at.fields[index.FieldTags][t]
+	}
+	long := func(t string) bool {
+		return at.fields[index.FieldHeadings][t] || at.field(v.Analyzers, a, index.FieldBody)[t]
+	}
+	found := func(g *group) bool {
+		for _, t := range g.question {
+			if short(t) {
+				return true
+			}
+		}
+		for _, t := range g.body {
+			if long(t) {
+				return true
+			}
+		}
+		return g.word != nil && g.word.body != "" && long(g.word.body)
+	}
+	var total, known, hit, unknown, corrected float64
+	for _, w := range qw {
+		total += w.weight
+		if !w.known {
+			unknown += w.weight
+			continue
+		}
+		known += w.weight
+		if w.corrected {
+			corrected += w.weight
+		}
+		c := 0.0
+		if found(w.g) {
+			c = 1
+		} else {
+			for _, g := range w.synonyms {
+				if found(g) {
+					c = e.opts.SynonymWeight
+					break
+				}
+			}
+		}
+		hit += c * w.weight
+	}
+	if total > 0 {
+		x[fCoverAll] = hit / total
+		x[fUnknown] = unknown / total
+		x[fCorrected] = corrected / total
+	}
+	if known > 0 {
+		x[fCoverKnown] = hit / known
+	}
+	x[fWords] = math.Log1p(float64(len(qw)))
+	return x
+}
+
+// logistic is a logistic regression over the deflection features.
+type logistic struct {
+	bias    float64
+	weights [numDeflectFeatures]float64
+}
+
+func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
+	z := m.bias
+	for i, w := range m.weights {
+		z += w * x[i]
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// deflectModel estimates, from the best candidate's features, the
+// probability that the question is answered by one of the top 3. It was fitted
+// on bitext train and the out-of-scope train set (TestFitDeflectModel); the
+// dev sets were not used.
+var deflectModel = logistic{
+	bias:    -7.5025,
+	weights: [numDeflectFeatures]float64{0.5789, 0.9595, 1.6307, 0.0648, 2.1178, 0.8661, 1.6136, -0.3674, -1.2703, 0, 0, 2.5748},
+}
