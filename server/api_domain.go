@@ -41,15 +41,19 @@ func (s *Server) domainRoutes(api fiber.Router) {
 // authenticate resolves the bearer token to an Actor and puts it in the
 // request's context (c.UserContext()), where the services read it.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	h := c.Get(fiber.HeaderAuthorization)
-	token, ok := strings.CutPrefix(h, "Bearer ")
+	return s.withActor(c, (*fiber.Ctx).Next)
+}
+
+// withActor authenticates the request, then calls next.
+func (s *Server) withActor(c *fiber.Ctx, next func(*fiber.Ctx) error) error {
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
-		return domain.Errorf(domain.Unauthorized, "unauthorized", "Send a token as: Authorization: Bearer <token>.")
+		return domain.Errorf(domain.Unauthorized, domain.CodeUnauthorized, "Send a token as: Authorization: Bearer <token>.")
 	}
 	actor, err := s.dom.Access.Authenticate(c.UserContext(), strings.TrimSpace(token))
 	if err != nil {
 		return err
 	}
 	c.SetUserContext(domain.WithActor(c.UserContext(), actor))
-	return c.Next()
+	return next(c)
 }

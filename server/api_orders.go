@@ -1,6 +1,72 @@
 package server
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"strings"
 
-// orderRoutes registers this area's endpoints (filled in by its owner).
-func (s *Server) orderRoutes(api fiber.Router) {}
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// orderRoutes: the orders the marketplace imports.
+func (s *Server) orderRoutes(api fiber.Router) {
+	api.Get("/orders", s.authenticate, s.apiListOrders)
+	api.Put("/orders/:number", s.authenticate, s.apiPutOrder)
+	api.Get("/orders/:number", s.authenticate, s.apiOrder)
+}
+
+// orderImport is an order as the marketplace sends it: the customer by id or
+// by login name.
+type orderImport struct {
+	domain.Order
+	Customer string `json:"customer"`
+}
+
+func (s *Server) apiPutOrder(c *fiber.Ctx) error {
+	var in orderImport
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	o := in.Order
+	o.Number = strings.Clone(c.Params("number"))
+	if o.CustomerID == "" && in.Customer != "" {
+		u, err := s.dom.Access.FindUserByName(c.UserContext(), in.Customer)
+		if err != nil {
+			if domain.ErrorKind(err) == domain.NotFound {
+				return domain.Errorf(domain.Invalid, domain.CodeInvalidOrder, "Customer %q is not a known customer.", in.Customer)
+			}
+			return err
+		}
+		o.CustomerID = u.ID
+	}
+	_, err := s.dom.Orders.FindOrder(c.UserContext(), o.Number)
+	existed := err == nil
+	saved, err := s.dom.Orders.PutOrder(c.UserContext(), &o)
+	if err != nil {
+		return err
+	}
+	if !existed {
+		c.Status(fiber.StatusCreated)
+	}
+	return c.JSON(saved)
+}
+
+func (s *Server) apiOrder(c *fiber.Ctx) error {
+	o, err := s.dom.Orders.FindOrder(c.UserContext(), c.Params("number"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
+func (s *Server) apiListOrders(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit")
+	if err != nil {
+		return err
+	}
+	orders, next, err := s.dom.Orders.ListOrders(c.UserContext(), c.Query("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"orders": orders, "next": next})
+}

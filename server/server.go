@@ -52,6 +52,7 @@ type Server struct {
 	catalog  atomic.Pointer[catalog]
 	viewed   popularCache
 	dom      *Domain
+	openapi  []byte
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
@@ -73,6 +74,9 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		return nil, err
 	}
 	s := &Server{cfg: cfg, ix: ix, engine: engine, log: log, pages: pages, reload: ix.Reload, feedback: feedback, views: newViewCounter(), dom: cfg.Domain}
+	if s.openapi, err = buildOpenAPI(cfg.Version); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics(reg, ix)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "helpcentre",
@@ -111,6 +115,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	api.Post("/articles/:id/feedback", s.feedbackLimit(), s.apiVote)
 	api.Get("/articles/:id/feedback", s.requireAdmin, s.apiFeedbackSummary)
 	api.Get("/categories", s.apiCategories)
+	api.Get("/openapi.json", s.apiOpenAPI)
 
 	admin := api.Group("/admin", s.requireAdmin)
 	admin.Post("/reload", s.apiReload)
@@ -154,8 +159,24 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ready", "locales": s.ix.Locales()})
 }
 
-// requireAdmin checks the bearer token in constant time.
+// requireAdmin guards /api/v1/admin. With the after-sales domain, any
+// operator's token (agent or admin) passes and the services check finer
+// rights; HELPCENTRE_ADMIN_TOKEN is the bootstrap admin's token there. Without
+// the domain, only that token passes, compared in constant time.
 func (s *Server) requireAdmin(c *fiber.Ctx) error {
+	if s.dom != nil {
+		err := s.withActor(c, func(c *fiber.Ctx) error {
+			if err := domain.RequireOperator(domain.ActorFrom(c.UserContext())); err != nil {
+				return err
+			}
+			return c.Next()
+		})
+		if domain.ErrorKind(err) != domain.Unauthorized || !s.isAdmin(c) {
+			return err
+		}
+		c.SetUserContext(domain.WithActor(c.UserContext(), bootstrapAdmin))
+		return c.Next()
+	}
 	if s.cfg.AdminToken == "" {
 		return &apiError{status: fiber.StatusForbidden, code: "admin_disabled", detail: "Admin endpoints are disabled: set HELPCENTRE_ADMIN_TOKEN."}
 	}
@@ -164,6 +185,10 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	}
 	return c.Next()
 }
+
+// bootstrapAdmin is who HELPCENTRE_ADMIN_TOKEN stands for when the domain has
+// not stored it as a user's token (serve does at start-up).
+var bootstrapAdmin = domain.Actor{UserID: "system", Name: "admin", Role: domain.RoleAdmin}
 
 func (s *Server) isAdmin(c *fiber.Ctx) bool {
 	if s.cfg.AdminToken == "" {
