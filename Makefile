@@ -8,9 +8,9 @@ COVID   := ../shared/eval/covidfaq
 build:
 	$(GO) build -o $(BIN) ./cmd/helpcentre
 
-## run: serve the bundled articles on :8080, data under ./data
+## run: serve the bundled articles and the demo after-sales world on :8080, data under ./data
 run: build
-	./$(BIN) serve
+	./$(BIN) serve --demo
 
 ## test: vet and every test, with the race detector
 test:

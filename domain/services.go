@@ -32,6 +32,9 @@ type AccessService interface {
 	// PutTokenSecret stores a chosen secret for a user (demo mode and the
 	// bootstrap admin only; never reachable from the API).
 	PutTokenSecret(ctx context.Context, userID, label, secret string, expires *time.Time) (*Token, error)
+	// ListTokens lists a user's tokens without secrets (admins: anyone's;
+	// others: their own, else not_found).
+	ListTokens(ctx context.Context, userID string) ([]Token, error)
 	RevokeToken(ctx context.Context, id string) error
 	// Grant gives an agent a permission (admin only). Errors: invalid_grant, forbidden.
 	Grant(ctx context.Context, g *Grant) error

@@ -50,7 +50,11 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"user": u, "grants": a.Grants})
+	grants := a.Grants
+	if grants == nil {
+		grants = []domain.Grant{}
+	}
+	return c.JSON(fiber.Map{"user": u, "grants": grants})
 }
 
 type tokenRequest struct {

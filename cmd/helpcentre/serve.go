@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
@@ -38,6 +40,9 @@ type Config struct {
 	LogLevel   string
 	Poll       time.Duration
 	Shutdown   time.Duration
+	Demo       bool          // seed the demo world, with its well-known tokens
+	Policy     domain.Policy // after-sales deadlines and limits
+	Stdout     io.Writer     // where the demo's how-to goes; nil: nowhere
 }
 
 // envOr returns the HELPCENTRE_<NAME> variable or def.
@@ -59,6 +64,23 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	fset.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (HELPCENTRE_LOG_LEVEL)")
 	poll := envOr("POLL", "10s")
 	fset.StringVar(&poll, "poll", poll, "also re-scan the content folder this often, 0 to rely on file events only (HELPCENTRE_POLL)")
+	fset.BoolVar(&cfg.Demo, "demo", envOr("DEMO", "") == "true", "seed the demo world (users with tokens demo-<name>, orders, history); never in production (HELPCENTRE_DEMO=true)")
+	cfg.Policy = domain.DefaultPolicy()
+	policy := []struct {
+		flag, env string
+		d         *time.Duration
+		help      string
+	}{
+		{"reply-within", "REPLY_WITHIN", &cfg.Policy.SellerReplyWithin, "a seller answers a customer within this"},
+		{"claim-within", "CLAIM_WITHIN", &cfg.Policy.ClaimResolveWithin, "a claim resolved within this of opening spares the seller's reputation"},
+		{"refund-within", "REFUND_WITHIN", &cfg.Policy.RefundWithin, "refunds are possible this long after shipment"},
+		{"alert-before", "ALERT_BEFORE", &cfg.Policy.AlertBefore, "alert people this long before a deadline"},
+	}
+	policyText := make([]string, len(policy))
+	for i, p := range policy {
+		policyText[i] = envOr(p.env, p.d.String())
+		fset.StringVar(&policyText[i], p.flag, policyText[i], p.help+" (HELPCENTRE_"+p.env+")")
+	}
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -71,6 +93,13 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, exitError{2, fmt.Sprintf("helpcentre serve: -poll: %v", err)}
 	}
 	cfg.Poll = d
+	for i, p := range policy {
+		v, err := time.ParseDuration(policyText[i])
+		if err != nil || v <= 0 {
+			return cfg, exitError{2, fmt.Sprintf("helpcentre serve: -%s: want a positive duration like 48h, got %q", p.flag, policyText[i])}
+		}
+		*p.d = v
+	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
 	return cfg, nil
 }
@@ -110,6 +139,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	fmt.Fprintf(stdout, "helpcentre: serving on http://%s\n", displayAddr(ln.Addr()))
+	cfg.Stdout = stdout
 	return Serve(ctx, cfg, ln, log)
 }
 
@@ -165,8 +195,17 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 			log.Error("closing the database", "err", err)
 		}
 	}()
+	dom := newDomain(db, cfg.Policy)
+	if err := bootstrapAdmin(ctx, dom, cfg.AdminToken); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, dom, displayAddr(ln.Addr()), cmp.Or[io.Writer](cfg.Stdout, io.Discard), log); err != nil {
+			return err
+		}
+	}
 	engine := search.New(ix, search.DefaultOptions())
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken}, ix, engine, bolt.NewFeedbackService(db), log, reg)
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom}, ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
 	}

@@ -355,6 +355,9 @@ func (s *AccessService) putToken(ctx context.Context, userID, label, secret stri
 		if err := t.tx.Bucket(bucketTokensByID).Put([]byte(id), h); err != nil {
 			return err
 		}
+		if err := t.tx.Bucket(bucketTokensByUser).Put(compositeKey([]byte(userID), []byte(id)), nil); err != nil {
+			return err
+		}
 		tok = rec.token()
 		return t.audit("user:"+userID, "token.created", label, map[string]any{"token_id": id})
 	})
@@ -363,6 +366,33 @@ func (s *AccessService) putToken(ctx context.Context, userID, label, secret stri
 	}
 	tok.Secret = secret
 	return tok, nil
+}
+
+// ListTokens implements domain.AccessService: a user's tokens, without their
+// secrets (admins: anyone's; others: their own).
+func (s *AccessService) ListTokens(ctx context.Context, userID string) ([]domain.Token, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	if a.Role != domain.RoleAdmin && a.UserID != userID {
+		return nil, domain.ErrNotFound("User")
+	}
+	out := []domain.Token{}
+	err := s.db.view(ctx, func(t *txn) error {
+		prefix := compositeKey([]byte(userID), nil)
+		c := t.tx.Bucket(bucketTokensByUser).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			h := t.tx.Bucket(bucketTokensByID).Get(k[len(prefix):])
+			var rec tokenRecord
+			if ok, err := getJSON(t.tx.Bucket(bucketTokens), h, &rec); err != nil || !ok {
+				return err
+			}
+			out = append(out, *rec.token())
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RevokeToken implements domain.AccessService: admins, or the token's owner.

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/domain/demo"
+	"github.com/marketplace/helpcentre/server"
+)
+
+// newDomain builds the after-sales services on db.
+func newDomain(db *bolt.DB, p domain.Policy) *server.Domain {
+	return &server.Domain{
+		Access: bolt.NewAccessService(db),
+		Orders: bolt.NewOrderService(db, p),
+	}
+}
+
+// bootstrapActor is who the program itself acts as at start-up.
+var bootstrapActor = domain.Actor{UserID: "system", Name: "system", Role: domain.RoleAdmin}
+
+// bootstrapAdmin makes sure HELPCENTRE_ADMIN_TOKEN is the token of the
+// operator admin "admin", creating that user on first start, and revokes the
+// tokens an earlier value of the variable left behind.
+func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
+	if token == "" {
+		return nil
+	}
+	ctx = domain.WithActor(ctx, bootstrapActor)
+	u, err := d.Access.FindUserByName(ctx, "admin")
+	if domain.ErrorKind(err) == domain.NotFound {
+		u = &domain.User{Name: "admin", Display: "Administrator", Role: domain.RoleAdmin, Locale: "en", Team: domain.TeamCustomerCare}
+		err = d.Access.CreateUser(ctx, u)
+	}
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	tok, err := d.Access.PutTokenSecret(ctx, u.ID, "HELPCENTRE_ADMIN_TOKEN", token, nil)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	toks, err := d.Access.ListTokens(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	for _, t := range toks {
+		if t.Label == "HELPCENTRE_ADMIN_TOKEN" && t.ID != tok.ID && t.RevokedAt == nil {
+			if err := d.Access.RevokeToken(ctx, t.ID); err != nil {
+				return fmt.Errorf("bootstrap admin: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// seedDemo seeds the demo world and tells the user how to use it.
+func seedDemo(ctx context.Context, d *server.Domain, addr string, out io.Writer, log *slog.Logger) error {
+	if _, err := demo.Seed(ctx, demo.Services{Access: d.Access, Orders: d.Orders}, time.Now()); err != nil {
+		return err
+	}
+	log.Info("demo world ready", "users", "ana ben sam sue olga adam", "orders", "1001 1002 2001")
+	fmt.Fprintf(out, `helpcentre: demo mode — every demo user's bearer token is demo-<name>:
+  customers ana, ben · sellers sam (shop-1), sue (shop-2) · customer care olga (agent), adam (admin)
+  orders 1001 (ana, shop-1, shipped 10 days ago), 1002 (ana, shop-2, shipped 250 days ago), 2001 (ben, shop-1, delivered 2 days ago)
+  try: curl -H 'Authorization: Bearer demo-ana' http://%s/api/v1/orders/1001
+`, addr)
+	return nil
+}
