@@ -19,7 +19,25 @@ const (
 	CodeOrderFrozen     = "order_frozen"
 	CodeOrderLinesFixed = "order_lines_refunded"
 	CodeInvalidCursor   = "invalid_cursor"
+	CodeBadCredentials  = "bad_credentials"
+	CodeInvalidPassword = "invalid_password"
 )
+
+// Password length bounds, in bytes (bcrypt reads at most 72).
+const (
+	MinPasswordLen = 4
+	MaxPasswordLen = 72
+)
+
+// ValidatePassword reports whether a new password is acceptable. The demo's
+// "demo" is four characters: the floor is that, and length beyond it is the
+// user's (and their password manager's) business.
+func ValidatePassword(p string) error {
+	if len(p) < MinPasswordLen || len(p) > MaxPasswordLen || !utf8.ValidString(p) {
+		return Errorf(Invalid, CodeInvalidPassword, "A password is %d to %d bytes of text.", MinPasswordLen, MaxPasswordLen)
+	}
+	return nil
+}
 
 // ErrNotFound is the answer for anything the caller may not see: the same as
 // for what does not exist, so that existence never leaks.

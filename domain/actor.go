@@ -106,6 +106,9 @@ type Actor struct {
 	Role   Role
 	ShopID string  // sellers: the shop they act for
 	Grants []Grant // agents: their grants
+	// TokenID is the token (or browser session) the request came with, so
+	// that signing out revokes exactly it.
+	TokenID string
 }
 
 // Anonymous reports whether nobody is signed in.

@@ -18,6 +18,14 @@ type AccessService interface {
 	// Authenticate returns the Actor a bearer token stands for.
 	// Errors: unauthorized (unknown, expired or revoked token).
 	Authenticate(ctx context.Context, token string) (Actor, error)
+	// Login checks a user's name and password and returns who they are.
+	// Errors: bad_credentials (Unauthorized), the same whether the name or
+	// the password is wrong.
+	Login(ctx context.Context, name, password string) (Actor, error)
+	// SetPassword sets a user's password: the user themself (giving the
+	// current one, if any) or an admin. Errors: invalid_password,
+	// bad_credentials, not_found.
+	SetPassword(ctx context.Context, userID, current, password string) error
 	// CreateUser adds a user (admin only). Errors: invalid_user, user_exists, forbidden.
 	CreateUser(ctx context.Context, u *User) error
 	FindUser(ctx context.Context, id string) (*User, error)

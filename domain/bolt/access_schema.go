@@ -11,6 +11,7 @@ var (
 	bucketTokens       = []byte("tokens.v1")        // SHA-256 of the secret (32 bytes) → JSON tokenRecord
 	bucketTokensByID   = []byte("tokens_by_id.v1")  // token id → SHA-256 of its secret
 	bucketTokensByUser = []byte("tokens_by_user.v1") // user id, 0x00, token id → empty
+	bucketPasswords    = []byte("passwords.v1")     // user id → bcrypt hash
 	bucketGrants       = []byte("grants.v1")        // agent id, 0x00, grant id → JSON domain.Grant
 	bucketOrders       = []byte("orders.v1")        // number → JSON domain.Order
 	bucketOrdersByCust = []byte("orders_by_customer.v1")
@@ -21,7 +22,7 @@ var (
 // accessMigration creates the buckets of access and orders.
 func accessMigration(tx *bbolt.Tx) error {
 	for _, name := range [][]byte{bucketUsers, bucketUsersByName, bucketShops, bucketShopUsers, bucketTokens,
-		bucketTokensByID, bucketTokensByUser, bucketGrants, bucketOrders, bucketOrdersByCust, bucketOrdersByShop, bucketOrdersByTime} {
+		bucketTokensByID, bucketTokensByUser, bucketPasswords, bucketGrants, bucketOrders, bucketOrdersByCust, bucketOrdersByShop, bucketOrdersByTime} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

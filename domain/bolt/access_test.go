@@ -172,3 +172,44 @@ func TestPageKeysCursor(t *testing.T) {
 		t.Errorf("bad cursor: %v", err)
 	}
 }
+
+func TestLoginAndPasswords(t *testing.T) {
+	db, w := testWorld(t)
+	acc := NewAccessService(db)
+	ctx := context.Background()
+	a, err := acc.Login(ctx, "sam", "demo")
+	if err != nil || a.Name != "sam" || a.ShopID != "shop-1" {
+		t.Fatalf("login: %+v %v", a, err)
+	}
+	for _, c := range [][2]string{{"sam", "wrong"}, {"nobody", "demo"}, {"sam", ""}} {
+		if _, err := acc.Login(ctx, c[0], c[1]); domain.ErrorCode(err) != domain.CodeBadCredentials {
+			t.Errorf("login %q/%q: %v, want bad_credentials", c[0], c[1], err)
+		}
+	}
+	sam := as(t, db, "sam")
+	if err := acc.SetPassword(sam, w.Users["sam"].ID, "wrong", "new-secret"); domain.ErrorCode(err) != domain.CodeBadCredentials {
+		t.Errorf("change with a wrong current password: %v", err)
+	}
+	if err := acc.SetPassword(sam, w.Users["sam"].ID, "demo", "abc"); domain.ErrorCode(err) != domain.CodeInvalidPassword {
+		t.Errorf("too short: %v", err)
+	}
+	if err := acc.SetPassword(sam, w.Users["sue"].ID, "demo", "new-secret"); domain.ErrorKind(err) != domain.NotFound {
+		t.Errorf("sam sets sue's password: %v", err)
+	}
+	if err := acc.SetPassword(sam, w.Users["sam"].ID, "demo", "new-secret"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Login(ctx, "sam", "demo"); err == nil {
+		t.Error("old password still works")
+	}
+	if _, err := acc.Login(ctx, "sam", "new-secret"); err != nil {
+		t.Errorf("new password: %v", err)
+	}
+	// Seeding again leaves the changed password alone.
+	if _, err := demo.Seed(ctx, demo.Services{Access: acc, Orders: NewOrderService(db, domain.DefaultPolicy())}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Login(ctx, "sam", "new-secret"); err != nil {
+		t.Errorf("after re-seeding: %v", err)
+	}
+}

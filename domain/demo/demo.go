@@ -39,6 +39,10 @@ func People() []Person {
 	}
 }
 
+// Password is every demo user's password, set when the user is created (a
+// user who changes it keeps their own).
+const Password = "demo"
+
 // Token returns a demo user's bearer token.
 func Token(name string) string { return "demo-" + name }
 
@@ -73,6 +77,9 @@ func Seed(ctx context.Context, s Services, now time.Time) (*World, error) {
 			u = &domain.User{Name: p.Name, Display: p.Display, Role: p.Role, ShopID: p.ShopID, Locale: p.Locale,
 				Email: p.Name + "@demo.example", Team: p.Team, Skills: p.Skills}
 			err = s.Access.CreateUser(ctx, u)
+			if err == nil {
+				err = s.Access.SetPassword(ctx, u.ID, "", Password)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("demo: user %s: %w", p.Name, err)
