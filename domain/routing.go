@@ -1,0 +1,179 @@
+package domain
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Routing entities: what a piece of work hangs on.
+const (
+	EntityOrder = "order"
+	EntityNone  = "none"
+)
+
+// Work is what routing decides on: a new thread (or hand-off).
+type Work struct {
+	Topic  string // as given; matched in NormalTopic form
+	Locale string
+	Order  string // order number, "" for none
+	ShopID string // the order's shop (or the seller of a no-order thread)
+}
+
+// AgentLoad is an agent routing may choose, with the open work they hold.
+type AgentLoad struct {
+	ID     string
+	Name   string
+	Team   string
+	Skills []string
+	Load   int
+}
+
+// DefaultRoutingRules apply when none are stored: account, login and
+// payment questions, and anything without an order, go to customer care;
+// order questions go to the order's seller.
+func DefaultRoutingRules() []RoutingRule {
+	return []RoutingRule{
+		{ID: "default-account", Name: "account, login and payment questions", Priority: 10,
+			Topics: []string{TopicAccount, "login", "password", TopicPayment}, Team: TeamCustomerCare, Skill: "account"},
+		{ID: "default-no-order", Name: "questions about no order", Priority: 20, Entity: EntityNone, Team: TeamCustomerCare},
+		{ID: "default-order", Name: "order questions", Priority: 30, Entity: EntityOrder, Team: TeamSeller},
+	}
+}
+
+// Validate reports the first rule r breaks.
+func (r *RoutingRule) Validate() error {
+	bad := func(format string, args ...any) error {
+		return Errorf(Invalid, CodeInvalidRoutingRule, format, args...)
+	}
+	if strings.TrimSpace(r.Name) == "" || utf8.RuneCountInString(r.Name) > 100 || !utf8.ValidString(r.Name) {
+		return bad("A rule has a name of 1 to 100 characters.")
+	}
+	if r.Priority < 0 || r.Priority > 1_000_000 {
+		return bad("Priority is 0 to 1000000; lower is tried first.")
+	}
+	switch r.Team {
+	case TeamCustomerCare, TeamSeller:
+	default:
+		return bad("Team must be %s or %s.", TeamCustomerCare, TeamSeller)
+	}
+	switch r.Entity {
+	case "", EntityOrder, EntityNone:
+	default:
+		return bad("Entity must be order, none or empty (either).")
+	}
+	if r.Team == TeamSeller && r.Entity == EntityNone {
+		return bad("Work about no order has no seller: team seller needs entity order or empty.")
+	}
+	if len(r.Topics) > 50 || len(r.Locales) > 50 {
+		return bad("At most 50 topics and 50 locales.")
+	}
+	for _, t := range r.Topics {
+		if !ValidTopic(t) {
+			return bad("Topic %q is not a topic.", t)
+		}
+	}
+	for _, l := range r.Locales {
+		if l == "" || len(l) > 16 {
+			return bad("Locale %q is not a locale.", l)
+		}
+	}
+	if len(r.Skill) > 64 || !utf8.ValidString(r.Skill) {
+		return bad("A skill is at most 64 bytes of text.")
+	}
+	return nil
+}
+
+// matches reports whether r applies to w, and why (for the Assignment).
+func (r *RoutingRule) matches(w Work) (bool, string) {
+	var why []string
+	if len(r.Topics) > 0 {
+		topic := NormalTopic(w.Topic)
+		if !slices.ContainsFunc(r.Topics, func(t string) bool { return NormalTopic(t) == topic }) {
+			return false, ""
+		}
+		why = append(why, "topic "+topic)
+	}
+	if len(r.Locales) > 0 {
+		if !slices.ContainsFunc(r.Locales, func(l string) bool { return strings.EqualFold(l, w.Locale) }) {
+			return false, ""
+		}
+		why = append(why, "locale "+w.Locale)
+	}
+	switch r.Entity {
+	case EntityOrder:
+		if w.Order == "" {
+			return false, ""
+		}
+		why = append(why, "about order "+w.Order)
+	case EntityNone:
+		if w.Order != "" {
+			return false, ""
+		}
+		why = append(why, "about no order")
+	}
+	if r.Team == TeamSeller && w.ShopID == "" {
+		return false, "" // nobody to send it to
+	}
+	if len(why) == 0 {
+		why = append(why, "matches anything")
+	}
+	return true, strings.Join(why, ", ")
+}
+
+// Route picks the team, and for customer care the least-loaded agent with
+// the rule's skill, for new work. Rules are tried in ascending priority
+// (ties by id); with no stored rules the defaults apply; when no rule
+// matches, customer care takes it. Agents not in the team are ignored; ties
+// in load go to the lowest id, so routing is deterministic.
+func Route(rules []RoutingRule, w Work, agents []AgentLoad, now time.Time) Assignment {
+	if len(rules) == 0 {
+		rules = DefaultRoutingRules()
+	}
+	rules = slices.Clone(rules)
+	slices.SortStableFunc(rules, func(a, b RoutingRule) int {
+		return cmp.Or(cmp.Compare(a.Priority, b.Priority), cmp.Compare(a.ID, b.ID))
+	})
+	as := Assignment{Team: TeamCustomerCare, Rule: "default", Why: "no rule matched → customer_care", At: now}
+	skill := ""
+	for _, r := range rules {
+		ok, why := r.matches(w)
+		if !ok {
+			continue
+		}
+		as.Team, as.Rule, skill = r.Team, r.ID, r.Skill
+		as.Why = fmt.Sprintf("%s → %s (rule %q)", why, r.Team, r.Name)
+		break
+	}
+	if as.Team == TeamSeller {
+		as.ShopID = w.ShopID
+		as.Why += ": shop " + w.ShopID
+		return as
+	}
+	var best *AgentLoad
+	for i := range agents {
+		a := &agents[i]
+		if a.Team != as.Team || (skill != "" && !slices.Contains(a.Skills, skill)) {
+			continue
+		}
+		if best == nil || a.Load < best.Load || (a.Load == best.Load && a.ID < best.ID) {
+			best = a
+		}
+	}
+	switch {
+	case best != nil:
+		as.AgentID, as.Agent = best.ID, best.Name
+		as.Why += fmt.Sprintf("; agent %s, least loaded (%d open)", best.Name, best.Load)
+		if skill != "" {
+			as.Why += " with skill " + skill
+		}
+	case skill != "":
+		as.Why += "; no agent of the team has skill " + skill + ": left to the team's queue"
+	default:
+		as.Why += "; no agent in the team: left to the team's queue"
+	}
+	return as
+}
