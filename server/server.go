@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
 	"html/template"
@@ -35,6 +36,10 @@ type Config struct {
 	IdleTimeout  time.Duration
 	BodyLimit    int
 	Domain       *Domain // the after-sales services; nil: no after-sales API
+	// Secret signs what the server hands out and checks later (CSRF tokens,
+	// short-lived customer tokens). Replicas must share it; empty: a random
+	// one per process (forms open across a restart then expire).
+	Secret []byte
 }
 
 // Server wires handlers to the index and the search engine.
@@ -53,6 +58,8 @@ type Server struct {
 	viewed   popularCache
 	dom      *Domain
 	openapi  []byte
+	bo       map[string]*template.Template // back-office pages
+	secret   []byte
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
@@ -76,6 +83,16 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	s := &Server{cfg: cfg, ix: ix, engine: engine, log: log, pages: pages, reload: ix.Reload, feedback: feedback, views: newViewCounter(), dom: cfg.Domain}
 	if s.openapi, err = buildOpenAPI(cfg.Version); err != nil {
 		return nil, err
+	}
+	if s.bo, err = parseBackOffice(); err != nil {
+		return nil, err
+	}
+	s.secret = cfg.Secret
+	if len(s.secret) == 0 {
+		s.secret = make([]byte, 32)
+		if _, err := rand.Read(s.secret); err != nil {
+			return nil, err
+		}
 	}
 	s.metrics = newMetrics(reg, ix)
 	s.app = fiber.New(fiber.Config{
@@ -126,6 +143,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	app.Get("/static/*", s.static)
 	app.Get("/sitemap.xml", s.sitemap)
 	app.Get("/robots.txt", s.robots)
+	s.backOfficeRoutes(app)
 	app.Get("/search", s.pageSearch)
 	app.Get("/", s.rootRedirect)
 	app.Get("/:locale", s.pageHome)

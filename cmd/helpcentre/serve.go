@@ -204,8 +204,12 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 			return err
 		}
 	}
+	secret, err := loadSecret(cfg.Data)
+	if err != nil {
+		return err
+	}
 	engine := search.New(ix, search.DefaultOptions())
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom}, ix, engine, bolt.NewFeedbackService(db), log, reg)
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret}, ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
 	}

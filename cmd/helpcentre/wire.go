@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
@@ -70,4 +73,36 @@ func seedDemo(ctx context.Context, d *server.Domain, addr string, out io.Writer,
   try: curl -H 'Authorization: Bearer demo-ana' http://%s/api/v1/orders/1001
 `, addr)
 	return nil
+}
+
+// loadSecret returns the server's signing secret: HELPCENTRE_SECRET when set
+// (replicas share it), else the 32 random bytes kept in <data>/secret.key,
+// made on first start.
+func loadSecret(dataDir string) ([]byte, error) {
+	if v := os.Getenv("HELPCENTRE_SECRET"); v != "" {
+		if len(v) < 32 {
+			return nil, fmt.Errorf("HELPCENTRE_SECRET must be at least 32 characters")
+		}
+		return []byte(v), nil
+	}
+	path := filepath.Join(dataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, err
+	}
+	// Written to a temporary file and renamed: never half a key.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
