@@ -1,0 +1,250 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+var _ domain.AttachmentService = (*AttachmentService)(nil)
+
+// AttachmentService keeps files content-addressed on disk, in a folder next
+// to the bbolt file (<dir>/attachments/ab/abcdef…), and their metadata and
+// who may read them in bbolt.
+type AttachmentService struct {
+	db  *DB
+	dir string
+}
+
+// NewAttachmentService returns an AttachmentService storing files under
+// "attachments" beside db's file.
+func NewAttachmentService(db *DB) *AttachmentService {
+	return &AttachmentService{db: db, dir: filepath.Join(filepath.Dir(db.path), "attachments")}
+}
+
+// sniffLen is what http.DetectContentType looks at.
+const sniffLen = 512
+
+// PutAttachment implements domain.AttachmentService: it streams r to a temp
+// file while hashing it, refuses more than MaxAttachmentBytes
+// (attachment_too_large) and content of a type not in AttachmentTypes
+// (attachment_type), then moves the file to its content address. Uploading
+// the same content twice stores it once.
+func (s *AttachmentService) PutAttachment(ctx context.Context, name string, r io.Reader) (*domain.Attachment, error) {
+	if err := domain.RequireSignedIn(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	name = cleanFileName(name)
+	tmpDir := filepath.Join(s.dir, "tmp")
+	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
+		return nil, fmt.Errorf("bolt: attachments: %w", err)
+	}
+	f, err := os.CreateTemp(tmpDir, "upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("bolt: attachments: %w", err)
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name()) // gone once renamed; a failed upload leaves nothing
+	}()
+	h := sha256.New()
+	head := &prefixBuffer{max: sniffLen}
+	n, err := io.Copy(io.MultiWriter(f, h, head), io.LimitReader(r, domain.MaxAttachmentBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("bolt: attachments: read upload: %w", err)
+	}
+	if n > domain.MaxAttachmentBytes {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeAttachmentTooLarge, "An attachment is at most %d MiB.", domain.MaxAttachmentBytes>>20)
+	}
+	if n == 0 {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidAttachment, "The attachment is empty.")
+	}
+	typ := http.DetectContentType(head.Bytes())
+	if !slices.Contains(domain.AttachmentTypes(), typ) {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeAttachmentType, "Files of type %s are not accepted; send PDF, PNG, JPEG, GIF, WebP or plain text.", strings.SplitN(typ, ";", 2)[0])
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("bolt: attachments: %w", err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	final := s.path(sum)
+	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+		return nil, fmt.Errorf("bolt: attachments: %w", err)
+	}
+	if err := os.Rename(f.Name(), final); err != nil {
+		return nil, fmt.Errorf("bolt: attachments: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(final)); err == nil {
+		d.Sync() // the rename survives a crash before the metadata commit refers to it
+		d.Close()
+	}
+	att := &domain.Attachment{SHA256: sum, Name: name, Type: typ, Size: n}
+	err = s.db.update(ctx, func(t *txn) error {
+		var prev domain.Attachment
+		ok, err := getJSON(t.tx.Bucket(bucketAttachments), []byte(sum), &prev)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			att.UploadedBy, att.CreatedAt = t.actorID(), t.now
+			if err := putJSON(t.tx.Bucket(bucketAttachments), []byte(sum), att); err != nil {
+				return err
+			}
+		} else {
+			att.UploadedBy, att.CreatedAt = prev.UploadedBy, prev.CreatedAt
+		}
+		if err := t.tx.Bucket(bucketAttachmentOwners).Put(compositeKey([]byte(sum), []byte(t.actorID())), nil); err != nil {
+			return err
+		}
+		return t.audit("attachment:"+sum, "attachment.uploaded", "", map[string]any{"name": name, "size": n, "type": typ})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return att, nil
+}
+
+// OpenAttachment implements domain.AttachmentService: the file, to whoever
+// uploaded it, to customer care, and to those who may see a message naming
+// it; anyone else gets not_found.
+func (s *AttachmentService) OpenAttachment(ctx context.Context, sha string) (*domain.Attachment, io.ReadCloser, error) {
+	if err := domain.RequireSignedIn(domain.ActorFrom(ctx)); err != nil {
+		return nil, nil, err
+	}
+	if !domain.ValidSHA256(sha) {
+		return nil, nil, domain.ErrNotFound("Attachment")
+	}
+	var att domain.Attachment
+	err := s.db.view(ctx, func(t *txn) error {
+		ok, err := getJSON(t.tx.Bucket(bucketAttachments), []byte(sha), &att)
+		if err != nil {
+			return err
+		}
+		if !ok || !mayOpenAttachment(t, sha) {
+			return domain.ErrNotFound("Attachment")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(s.path(sha))
+	if err != nil {
+		return nil, nil, fmt.Errorf("bolt: attachments: %w", err)
+	}
+	return &att, f, nil
+}
+
+func mayOpenAttachment(t *txn, sha string) bool {
+	if t.actor.Role.Operator() {
+		return true
+	}
+	if t.tx.Bucket(bucketAttachmentOwners).Get(compositeKey([]byte(sha), []byte(t.actorID()))) != nil {
+		return true
+	}
+	prefix := compositeKey([]byte(sha), nil)
+	c := t.tx.Bucket(bucketAttachmentThreads).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		threadID, msgID, ok := bytes.Cut(k[len(prefix):], []byte{0})
+		if !ok {
+			continue
+		}
+		r, err := getThread(t, string(threadID))
+		if err != nil || r == nil || !domain.CanSeeThread(t.actor, &r.Thread) {
+			continue
+		}
+		var m domain.Message
+		if ok, err := getJSON(t.tx.Bucket(bucketMessages), compositeKey(threadID, msgID), &m); ok && err == nil && domain.CanSeeMessage(t.actor, &m) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *AttachmentService) path(sha string) string {
+	return filepath.Join(s.dir, sha[:2], sha)
+}
+
+// resolveAttachments checks that the actor may attach each file (they
+// uploaded it, or may already open it) and fills in its name, type and size.
+func resolveAttachments(t *txn, refs []domain.AttachmentRef) ([]domain.AttachmentRef, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	out := make([]domain.AttachmentRef, 0, len(refs))
+	for _, ref := range refs {
+		var att domain.Attachment
+		ok, err := getJSON(t.tx.Bucket(bucketAttachments), []byte(ref.SHA256), &att)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || !mayOpenAttachment(t, ref.SHA256) {
+			return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidAttachment, "Attachment %s is not one you uploaded: upload it first (POST /api/v1/attachments).", ref.SHA256)
+		}
+		name := att.Name
+		if ref.Name != "" {
+			name = cleanFileName(ref.Name)
+		}
+		out = append(out, domain.AttachmentRef{SHA256: att.SHA256, Name: name, Type: att.Type, Size: att.Size})
+	}
+	return out, nil
+}
+
+// linkAttachments records that message msgID of thread threadID names refs.
+func linkAttachments(t *txn, threadID, msgID string, refs []domain.AttachmentRef) error {
+	for _, ref := range refs {
+		if err := t.tx.Bucket(bucketAttachmentThreads).Put(compositeKey([]byte(ref.SHA256), []byte(threadID), []byte(msgID)), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cleanFileName keeps the base name, as text without control characters,
+// at most 200 characters; "attachment" when nothing is left.
+func cleanFileName(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(name))
+	if utf8.RuneCountInString(name) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	if name == "" || name == "." || name == ".." {
+		return "attachment"
+	}
+	return name
+}
+
+// prefixBuffer keeps the first max bytes written to it.
+type prefixBuffer struct {
+	buf []byte
+	max int
+}
+
+func (p *prefixBuffer) Write(b []byte) (int, error) {
+	if room := p.max - len(p.buf); room > 0 {
+		p.buf = append(p.buf, b[:min(room, len(b))]...)
+	}
+	return len(b), nil
+}
+
+func (p *prefixBuffer) Bytes() []byte { return p.buf }

@@ -1,0 +1,844 @@
+package bolt
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/base64"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+var _ domain.ThreadService = (*ThreadService)(nil)
+
+// ThreadService stores conversations and their inbox indexes.
+type ThreadService struct {
+	db     *DB
+	policy domain.Policy
+}
+
+// PostBatchDelay is how long bbolt's Batch waits to gather concurrent
+// messages into one synced commit. NOTES.md: 64 writers at 1 ms gave ~32,000
+// writes/s; bbolt's 10 ms default costs a lone writer 10 ms a message.
+const PostBatchDelay = time.Millisecond
+
+// NewThreadService returns a ThreadService on db under policy p. It lowers
+// db's batch delay to PostBatchDelay (set it before serving: bbolt reads it
+// unguarded).
+func NewThreadService(db *DB, p domain.Policy) *ThreadService {
+	if db.db.MaxBatchDelay > PostBatchDelay {
+		db.db.MaxBatchDelay = PostBatchDelay
+	}
+	return &ThreadService{db: db, policy: p}
+}
+
+// threadRecord is a stored thread: the thread and who has read what.
+type threadRecord struct {
+	domain.Thread
+	Marks domain.ReadMarks `json:"marks"`
+}
+
+// maxListScan bounds the index entries one list request reads when filters
+// the index cannot answer are checked on the records: the page may then be
+// short, and its cursor goes on from where the scan stopped.
+const maxListScan = 5000
+
+// noDue is the due sort key of threads without a running clock: after all.
+var noDue = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+
+func getThread(t *txn, id string) (*threadRecord, error) {
+	var r threadRecord
+	ok, err := getJSON(t.tx.Bucket(bucketThreads), []byte(id), &r)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// findVisibleThread reads a thread the actor may see, or NotFound.
+func findVisibleThread(t *txn, id string) (*threadRecord, error) {
+	r, err := getThread(t, id)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || !domain.CanSeeThread(t.actor, &r.Thread) {
+		return nil, domain.ErrNotFound("Thread " + id)
+	}
+	return r, nil
+}
+
+// inboxScope is one inbox a thread is listed in, and the party reading it.
+type inboxScope struct {
+	key   string
+	party domain.Party
+}
+
+func scopesOf(th *domain.Thread) []inboxScope {
+	s := []inboxScope{{"*", domain.PartyOperator}}
+	if th.ShopID != "" && slices.Contains(th.Parties, domain.PartySeller) {
+		s = append(s, inboxScope{"s:" + th.ShopID, domain.PartySeller})
+	}
+	if th.CustomerID != "" && slices.Contains(th.Parties, domain.PartyCustomer) {
+		s = append(s, inboxScope{"c:" + th.CustomerID, domain.PartyCustomer})
+	}
+	return s
+}
+
+// actorScope is the inbox the actor reads (shopID: operators narrowing to
+// one shop).
+func actorScope(a domain.Actor, shopID string) (inboxScope, error) {
+	switch {
+	case a.Role.Operator() && shopID != "":
+		return inboxScope{"s:" + shopID, domain.PartySeller}, nil
+	case a.Role.Operator():
+		return inboxScope{"*", domain.PartyOperator}, nil
+	case a.Role == domain.RoleSeller && a.ShopID != "":
+		return inboxScope{"s:" + a.ShopID, domain.PartySeller}, nil
+	case a.Role == domain.RoleCustomer && a.UserID != "":
+		return inboxScope{"c:" + a.UserID, domain.PartyCustomer}, nil
+	}
+	if err := domain.RequireSignedIn(a); err != nil {
+		return inboxScope{}, err
+	}
+	return inboxScope{}, domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Your role has no inbox.")
+}
+
+func indexPrefix(sc, sort, dim, value string) []byte {
+	return compositeKey([]byte(sc), []byte(sort), []byte(dim), []byte(value), nil)
+}
+
+func replyDueKey(th *domain.Thread) []byte {
+	if th.SellerReplyDueAt == nil {
+		return noDue
+	}
+	return timeKey(*th.SellerReplyDueAt)
+}
+
+// indexKeys are every index entry of r.
+func indexKeys(r *threadRecord) [][]byte {
+	th := &r.Thread
+	var keys [][]byte
+	sorts := [][2][]byte{{[]byte("l"), timeKey(th.LastMessage)}, {[]byte("d"), replyDueKey(th)}}
+	for _, sc := range scopesOf(th) {
+		for _, s := range sorts {
+			add := func(dim, value string) {
+				k := append(indexPrefix(sc.key, string(s[0]), dim, value), s[1]...)
+				keys = append(keys, append(k, th.ID...))
+			}
+			add("a", "")
+			add("t", domain.NormalTopic(th.Topic))
+			add("s", string(th.Status))
+			if r.Marks.Unread(sc.party) {
+				add("u", "")
+			}
+		}
+	}
+	return keys
+}
+
+// customerNames are the names a thread is found by in the customer filter.
+func customerNames(t *txn, th *domain.Thread) []string {
+	names := []string{domain.NormalName(th.Customer)}
+	if th.CustomerID != "" {
+		if u, _ := findUser(t, th.CustomerID); u != nil {
+			names = append(names, domain.NormalName(u.Name), domain.NormalName(u.Display))
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(slices.DeleteFunc(names, func(s string) bool { return s == "" || strings.IndexByte(s, 0) >= 0 }))
+}
+
+// putThread writes r and brings its index entries from prev's (nil for a
+// new thread) to its own.
+func putThread(t *txn, prev, r *threadRecord) error {
+	idx := t.tx.Bucket(bucketThreadIndex)
+	old := map[string]bool{}
+	if prev != nil {
+		for _, k := range indexKeys(prev) {
+			old[string(k)] = true
+		}
+	}
+	for _, k := range indexKeys(r) {
+		if old[string(k)] {
+			delete(old, string(k))
+			continue
+		}
+		if err := idx.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	for k := range old {
+		if err := idx.Delete([]byte(k)); err != nil {
+			return err
+		}
+	}
+	if prev == nil {
+		id := []byte(r.ID)
+		if r.OrderNumber != "" {
+			if err := t.tx.Bucket(bucketThreadsByOrder).Put(compositeKey([]byte(r.OrderNumber), id), nil); err != nil {
+				return err
+			}
+		}
+		for _, n := range customerNames(t, &r.Thread) {
+			if err := t.tx.Bucket(bucketThreadsByCustomer).Put(compositeKey([]byte(n), id), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r)
+}
+
+// view is the thread as the actor sees it at now: unread for their side,
+// overdue, and (withMessages) the messages they may see.
+func (s *ThreadService) view(t *txn, r *threadRecord, withMessages bool) (*domain.Thread, error) {
+	th := r.Thread
+	th.Parties = slices.Clone(th.Parties)
+	th.Unread = r.Marks.Unread(t.actor.Role.Party())
+	th.Overdue = domain.SellerReplyOverdue(s.policy, &th, t.now)
+	th.SellerReplyDueAt = domain.SellerReplyDue(s.policy, &th)
+	if !withMessages {
+		th.Transcript = nil
+		return &th, nil
+	}
+	th.Messages = []domain.Message{}
+	prefix := compositeKey([]byte(th.ID), nil)
+	c := t.tx.Bucket(bucketMessages).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var m domain.Message
+		if _, err := getJSON(t.tx.Bucket(bucketMessages), k, &m); err != nil {
+			return nil, err
+		}
+		if domain.CanSeeMessage(t.actor, &m) {
+			th.Messages = append(th.Messages, m)
+		}
+	}
+	return &th, nil
+}
+
+// author returns the display name and language of the actor.
+func authorOf(t *txn) (name, lang string) {
+	name = t.actor.Name
+	if u, _ := findUser(t, t.actor.UserID); u != nil {
+		name, lang = cmp.Or(u.Display, u.Name), u.Locale
+	}
+	return name, lang
+}
+
+// newThreadSpec is what createThread writes.
+type newThreadSpec struct {
+	order      *domain.Order
+	shopID     string
+	customerID string
+	customer   string // display name when there is no customer user
+	locale     string
+	recipient  domain.Party
+	topic      string
+	subject    string
+	body       string
+	atts       []domain.AttachmentRef
+	transcript *domain.Transcript
+	assignment *domain.Assignment // already routed (hand-off); nil: route now
+}
+
+// createThread writes a thread with its first message, routed, indexed,
+// notified and audited.
+func (s *ThreadService) createThread(t *txn, sp newThreadSpec) (*threadRecord, error) {
+	id, err := t.newID()
+	if err != nil {
+		return nil, err
+	}
+	th := domain.Thread{
+		ID: id, ShopID: sp.shopID, CustomerID: sp.customerID, Customer: sp.customer, Topic: strings.TrimSpace(sp.topic),
+		Subject: strings.TrimSpace(sp.subject), Locale: sp.locale, Status: domain.ThreadOpen,
+		CreatedAt: t.now, CreatedBy: t.actorID(), LastMessage: t.now, Transcript: sp.transcript,
+	}
+	if sp.order != nil {
+		th.OrderNumber, th.ShopID, th.CustomerID = sp.order.Number, sp.order.ShopID, sp.order.CustomerID
+	}
+	if th.CustomerID != "" {
+		if u, _ := findUser(t, th.CustomerID); u != nil {
+			th.Customer = cmp.Or(u.Display, u.Name)
+			th.Locale = cmp.Or(th.Locale, u.Locale)
+		} else if th.CustomerID == t.actor.UserID {
+			th.Customer = cmp.Or(th.Customer, t.actor.Name)
+		}
+	}
+	th.Assignment = sp.assignment
+	if th.Assignment == nil {
+		if th.Assignment, err = routeWork(t, domain.Work{Topic: th.Topic, Locale: th.Locale, Order: th.OrderNumber, ShopID: th.ShopID}); err != nil {
+			return nil, err
+		}
+	}
+	rec := &threadRecord{Thread: th}
+	domain.AddParties(&rec.Thread, t.actor.Role.Party(), sp.recipient)
+	if _, err := s.addMessage(t, rec, domain.NewMessage{To: []domain.Party{sp.recipient}, Body: sp.body, Attachments: sp.atts}); err != nil {
+		return nil, err
+	}
+	if err := putThread(t, nil, rec); err != nil {
+		return nil, err
+	}
+	return rec, t.audit("thread:"+id, "thread.created", "", map[string]any{"order": th.OrderNumber, "topic": th.Topic, "recipient": sp.recipient, "assignment": th.Assignment})
+}
+
+// addMessage writes a message of the actor on rec (which the caller then
+// puts), applies it to the thread and tells its recipients.
+func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessage) (*domain.Message, error) {
+	atts, err := resolveAttachments(t, nm.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	id, err := t.newID()
+	if err != nil {
+		return nil, err
+	}
+	name, lang := authorOf(t)
+	m := &domain.Message{
+		ID: id, ThreadID: rec.ID, AuthorID: t.actorID(), AuthorName: name, From: t.actor.Role.Party(),
+		To: slices.Clone(nm.To), Internal: nm.Internal, Body: nm.Body, Language: cmp.Or(lang, rec.Locale),
+		Attachments: atts, CreatedAt: t.now,
+	}
+	if m.To == nil {
+		m.To = []domain.Party{}
+	}
+	if err := putJSON(t.tx.Bucket(bucketMessages), compositeKey([]byte(rec.ID), []byte(id)), m); err != nil {
+		return nil, err
+	}
+	if err := linkAttachments(t, rec.ID, id, atts); err != nil {
+		return nil, err
+	}
+	domain.ApplyMessage(s.policy, &rec.Thread, &rec.Marks, m)
+	if m.Internal {
+		return m, nil
+	}
+	title := "New message from " + name
+	if rec.Subject != "" {
+		title += ": " + truncateText(rec.Subject, 80)
+	}
+	link := "/api/v1/threads/" + rec.ID
+	payload := map[string]any{"thread_id": rec.ID, "message_id": id, "from": m.From, "order": rec.OrderNumber}
+	for _, uid := range messageRecipients(t, rec, m) {
+		if err := t.notify(uid, "thread.message", title, "thread:"+rec.ID, link, payload); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// recipients are the users told of m: the customer, the shop's seller
+// users, the agent the thread is assigned to; never the author.
+func messageRecipients(t *txn, rec *threadRecord, m *domain.Message) []string {
+	var ids []string
+	for _, p := range m.To {
+		switch p {
+		case domain.PartyCustomer:
+			ids = append(ids, rec.CustomerID)
+		case domain.PartySeller:
+			if rec.ShopID != "" {
+				ids = append(ids, shopUsers(t, rec.ShopID)...)
+			}
+		case domain.PartyOperator:
+			if rec.Assignment != nil {
+				ids = append(ids, rec.Assignment.AgentID)
+			}
+		}
+	}
+	return slices.DeleteFunc(ids, func(id string) bool { return id == "" || id == m.AuthorID })
+}
+
+func truncateText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// CreateThread implements domain.ThreadService. Errors: invalid_thread,
+// invalid_topic, invalid_message, invalid_recipient, invalid_attachment,
+// not_found (an order or shop that is not the caller's).
+func (s *ThreadService) CreateThread(ctx context.Context, nt domain.NewThread) (*domain.Thread, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	if err := nt.Validate(); err != nil {
+		return nil, err
+	}
+	var out *domain.Thread
+	err := s.db.update(ctx, func(t *txn) error {
+		sp := newThreadSpec{recipient: nt.Recipient, topic: nt.Topic, subject: nt.Subject, body: nt.Body, atts: nt.Attachments}
+		if nt.OrderNumber != "" {
+			o, err := getOrder(t, nt.OrderNumber)
+			if err != nil {
+				return err
+			}
+			if o == nil {
+				return domain.ErrNotFound("Order " + nt.OrderNumber)
+			}
+			if err := domain.CanStartThread(a, o, nt.Recipient, ""); err != nil {
+				return err
+			}
+			sp.order = o
+		} else {
+			if err := domain.CanStartThread(a, nil, nt.Recipient, nt.ShopID); err != nil {
+				return err
+			}
+			switch a.Role.Party() {
+			case domain.PartyCustomer:
+				sp.customerID = a.UserID
+			case domain.PartySeller:
+				sp.shopID = a.ShopID
+			case domain.PartyOperator:
+				if t.tx.Bucket(bucketShops).Get([]byte(nt.ShopID)) == nil {
+					return domain.ErrNotFound("Shop " + nt.ShopID)
+				}
+				sp.shopID = nt.ShopID
+			}
+		}
+		rec, err := s.createThread(t, sp)
+		if err != nil {
+			return err
+		}
+		out, err = s.view(t, rec, true)
+		return err
+	})
+	return out, err
+}
+
+// FindThread implements domain.ThreadService: the thread with the messages
+// the caller may see. Errors: not_found.
+func (s *ThreadService) FindThread(ctx context.Context, id string) (*domain.Thread, error) {
+	if err := domain.RequireSignedIn(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	var out *domain.Thread
+	err := s.db.view(ctx, func(t *txn) error {
+		r, err := findVisibleThread(t, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.view(t, r, true)
+		return err
+	})
+	return out, err
+}
+
+// PostMessage implements domain.ThreadService. Concurrent posts share one
+// synced commit (bbolt Batch). Errors: not_found, invalid_message,
+// invalid_recipient, invalid_attachment, thread_closed.
+func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm domain.NewMessage) (*domain.Message, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	if err := nm.Validate(a.Role.Party()); err != nil {
+		return nil, err
+	}
+	var out *domain.Message
+	err := s.db.batch(ctx, func(t *txn) error {
+		prev, err := findVisibleThread(t, threadID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanPost(a, &prev.Thread, &nm); err != nil {
+			return err
+		}
+		rec := *prev
+		rec.Parties = slices.Clone(prev.Parties)
+		rec.Marks = cloneMarks(prev.Marks)
+		m, err := s.addMessage(t, &rec, nm)
+		if err != nil {
+			return err
+		}
+		if err := putThread(t, prev, &rec); err != nil {
+			return err
+		}
+		out = m
+		return t.audit("thread:"+threadID, "thread.message", "", map[string]any{"message": m.ID, "to": m.To, "internal": m.Internal})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func cloneMarks(m domain.ReadMarks) domain.ReadMarks {
+	return domain.ReadMarks{LastIn: clonePartyTimes(m.LastIn), ReadAt: clonePartyTimes(m.ReadAt)}
+}
+
+func clonePartyTimes(m map[domain.Party]time.Time) map[domain.Party]time.Time {
+	if m == nil {
+		return nil
+	}
+	out := make(map[domain.Party]time.Time, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// change applies fn to a thread the caller may see, in one transaction, and
+// returns the thread as they then see it.
+func (s *ThreadService) change(ctx context.Context, id string, fn func(t *txn, rec *threadRecord) error) (*domain.Thread, error) {
+	if err := domain.RequireSignedIn(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	var out *domain.Thread
+	err := s.db.update(ctx, func(t *txn) error {
+		prev, err := findVisibleThread(t, id)
+		if err != nil {
+			return err
+		}
+		rec := *prev
+		rec.Marks = cloneMarks(prev.Marks)
+		if err := fn(t, &rec); err != nil {
+			return err
+		}
+		if err := putThread(t, prev, &rec); err != nil {
+			return err
+		}
+		out, err = s.view(t, &rec, false)
+		return err
+	})
+	return out, err
+}
+
+// MarkNoReplyNeeded implements domain.ThreadService: the seller (or
+// customer care) stops the seller's reply clock. Errors: not_found, forbidden.
+func (s *ThreadService) MarkNoReplyNeeded(ctx context.Context, threadID string) (*domain.Thread, error) {
+	return s.change(ctx, threadID, func(t *txn, rec *threadRecord) error {
+		if err := domain.CanStopSellerClock(t.actor); err != nil {
+			return err
+		}
+		was := rec.SellerReplyNeededSince
+		domain.StopSellerClock(&rec.Thread)
+		return t.audit("thread:"+rec.ID, "thread.no_reply_needed", "", map[string]any{"reply_needed_since": was})
+	})
+}
+
+// MarkRead implements domain.ThreadService: the caller's side has read the
+// thread. Errors: not_found.
+func (s *ThreadService) MarkRead(ctx context.Context, threadID string) error {
+	_, err := s.change(ctx, threadID, func(t *txn, rec *threadRecord) error {
+		rec.Marks.Read(t.actor.Role.Party(), t.now)
+		return nil
+	})
+	return err
+}
+
+// Handoff implements domain.ThreadService: the help-centre question becomes
+// a thread to customer care, or to the order's seller when routing sends it
+// there, carrying the transcript. Anonymous customers give an email. It is
+// written with a synced update before it returns.
+// Errors: invalid_thread, invalid_message, not_found (an order not theirs).
+func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.Thread, error) {
+	a := domain.ActorFrom(ctx)
+	if !a.Anonymous() && a.Role != domain.RoleCustomer {
+		return nil, domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Hand-offs come from customers.")
+	}
+	if a.Anonymous() && (h.Email == "" || len(h.Email) > 254 || !strings.Contains(h.Email, "@") || h.OrderNumber != "") {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidThread, "Without signing in, give an email to answer to (and no order).")
+	}
+	body := h.Body
+	if strings.TrimSpace(body) == "" {
+		body = h.Subject
+	}
+	nt := domain.NewThread{Recipient: domain.PartyOperator, Topic: domain.TopicOther, Subject: truncateText(h.Subject, domain.MaxSubjectRunes), Body: body}
+	if err := nt.Validate(); err != nil {
+		return nil, err
+	}
+	tr := h.Transcript
+	if len(tr.Typed)+len(tr.Shown)+len(tr.Opened)+len(tr.Votes) > domain.MaxTranscriptEvents {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidThread, "A transcript holds at most %d events.", domain.MaxTranscriptEvents)
+	}
+	tr.Locale = cmp.Or(tr.Locale, h.Locale)
+	tr.Order = cmp.Or(tr.Order, h.OrderNumber)
+	var out *domain.Thread
+	err := s.db.update(ctx, func(t *txn) error {
+		sp := newThreadSpec{locale: h.Locale, topic: nt.Topic, subject: nt.Subject, body: nt.Body, transcript: &tr}
+		if a.Anonymous() {
+			t.actor = domain.Actor{Role: domain.RoleCustomer, Name: h.Email}
+			sp.customer = h.Email
+		} else {
+			sp.customerID = a.UserID
+		}
+		w := domain.Work{Topic: nt.Topic, Locale: h.Locale}
+		if h.OrderNumber != "" {
+			o, err := findVisibleOrder(t, h.OrderNumber)
+			if err != nil {
+				return err
+			}
+			sp.order, w.Order, w.ShopID = o, o.Number, o.ShopID
+		}
+		as, err := routeWork(t, w)
+		if err != nil {
+			return err
+		}
+		sp.assignment = as
+		sp.recipient = domain.PartyOperator
+		if as.Team == domain.TeamSeller {
+			sp.recipient = domain.PartySeller
+		}
+		rec, err := s.createThread(t, sp)
+		if err != nil {
+			return err
+		}
+		out, err = s.view(t, rec, true)
+		return err
+	})
+	return out, err
+}
+
+// ListThreads implements domain.ThreadService: the caller's inbox (customers:
+// their threads; sellers: their shop's; customer care: all, or one shop's),
+// filtered and sorted by an index. Filters an index cannot answer alone are
+// checked on the records of at most maxListScan entries a request.
+// Errors: invalid_filter, invalid_limit, invalid_cursor.
+func (s *ThreadService) ListThreads(ctx context.Context, f domain.ThreadFilter) (*domain.ThreadPage, error) {
+	a := domain.ActorFrom(ctx)
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	sc, err := actorScope(a, f.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	if f.Limit == 0 {
+		f.Limit = domain.DefaultPageLimit
+	}
+	page := &domain.ThreadPage{Threads: []domain.Thread{}}
+	err = s.db.view(ctx, func(t *txn) error {
+		var recs []*threadRecord
+		var err error
+		switch {
+		case f.OrderNumber != "" || f.Customer != "":
+			recs, page.Next, err = s.listSmall(t, sc, f)
+		default:
+			recs, page.Next, err = s.listIndexed(t, sc, f)
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			th, err := s.view(t, r, false)
+			if err != nil {
+				return err
+			}
+			page.Threads = append(page.Threads, *th)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// inScope reports whether r is listed in sc.
+func inScope(r *threadRecord, sc inboxScope) bool {
+	return slices.ContainsFunc(scopesOf(&r.Thread), func(s inboxScope) bool { return s.key == sc.key })
+}
+
+// matches checks the filters on a record (dims says which the index answered).
+func (s *ThreadService) matches(r *threadRecord, sc inboxScope, f domain.ThreadFilter, now time.Time) bool {
+	th := &r.Thread
+	if f.Topic != "" && domain.NormalTopic(th.Topic) != domain.NormalTopic(f.Topic) {
+		return false
+	}
+	if f.Since != nil && th.LastMessage.Before(*f.Since) {
+		return false
+	}
+	if f.Until != nil && !th.LastMessage.Before(*f.Until) {
+		return false
+	}
+	switch f.Status {
+	case "open", "closed":
+		if string(th.Status) != f.Status {
+			return false
+		}
+	case "unread":
+		if !r.Marks.Unread(sc.party) {
+			return false
+		}
+	case "overdue":
+		if !domain.SellerReplyOverdue(s.policy, th, now) {
+			return false
+		}
+	}
+	return true
+}
+
+// listIndexed reads one page from the index that answers most of f.
+func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter) ([]*threadRecord, string, error) {
+	sortBy := "l"
+	if f.Sort == "due" || f.Status == "overdue" {
+		sortBy = "d" // overdue lists read the due index: soonest (most late) first
+	}
+	dim, value := "a", ""
+	answered := domain.ThreadFilter{Since: f.Since, Until: f.Until, Status: f.Status, Topic: f.Topic}
+	switch {
+	case f.Topic != "":
+		dim, value = "t", domain.NormalTopic(f.Topic)
+		answered.Topic = ""
+	case f.Status == "unread":
+		dim = "u"
+		answered.Status = ""
+	case f.Status == "open" || f.Status == "closed":
+		dim, value = "s", f.Status
+		answered.Status = ""
+	}
+	prefix := indexPrefix(sc.key, sortBy, dim, value)
+	reverse := sortBy == "l"
+	if sortBy == "l" {
+		answered.Since, answered.Until = nil, nil // the key range answers them
+	}
+	needRecordCheck := answered.Topic != "" || answered.Status != "" || answered.Since != nil || answered.Until != nil
+
+	c := t.tx.Bucket(bucketThreadIndex).Cursor()
+	var k []byte
+	if f.Cursor != "" {
+		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		if err != nil || !bytes.HasPrefix(after, prefix) {
+			return nil, "", domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+		}
+		k = seekPast(c, after, reverse)
+	} else {
+		switch {
+		case reverse && f.Until != nil:
+			k = seekPast(c, append(bytes.Clone(prefix), timeKey(*f.Until)...), true)
+		case reverse:
+			k = seekLast(c, prefix)
+		default:
+			k, _ = c.Seek(prefix)
+		}
+	}
+	var out []*threadRecord
+	scanned := 0
+	var last []byte
+	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
+		sk := k[len(prefix) : len(prefix)+8]
+		if reverse && f.Since != nil && bytes.Compare(sk, timeKey(*f.Since)) < 0 {
+			return out, "", nil // older than since: the rest is too
+		}
+		if reverse && f.Until != nil && bytes.Compare(sk, timeKey(*f.Until)) >= 0 {
+			continue // a cursor from before; skip to the range
+		}
+		if f.Status == "overdue" && bytes.Compare(sk, timeKey(t.now)) >= 0 {
+			return out, "", nil // due now or later: not late
+		}
+		if len(out) == f.Limit {
+			return out, base64.RawURLEncoding.EncodeToString(last), nil
+		}
+		if scanned == maxListScan {
+			return out, base64.RawURLEncoding.EncodeToString(last), nil
+		}
+		scanned++
+		last = bytes.Clone(k)
+		r, err := getThread(t, string(k[len(prefix)+8:]))
+		if err != nil {
+			return nil, "", err
+		}
+		if r == nil || (needRecordCheck && !s.matches(r, sc, answered, t.now)) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, "", nil
+}
+
+// seekAfter positions c on the first key after `after` in the direction of
+// reading (before it when reverse).
+func seekPast(c *bbolt.Cursor, after []byte, reverse bool) []byte {
+	k, _ := c.Seek(after)
+	if reverse {
+		if k == nil {
+			k, _ = c.Last()
+		}
+		for k != nil && bytes.Compare(k, after) >= 0 {
+			k, _ = c.Prev()
+		}
+		return k
+	}
+	if k != nil && bytes.Equal(k, after) {
+		k, _ = c.Next()
+	}
+	return k
+}
+
+// listSmall answers the order and customer filters, whose index entries are
+// few (an order's threads, a customer's threads): it reads them, checks the
+// scope and the other filters, and sorts in memory.
+func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) ([]*threadRecord, string, error) {
+	var b []byte
+	var prefix []byte
+	if f.OrderNumber != "" {
+		b, prefix = bucketThreadsByOrder, compositeKey([]byte(f.OrderNumber), nil)
+	} else {
+		b, prefix = bucketThreadsByCustomer, compositeKey([]byte(domain.NormalName(f.Customer)), nil)
+	}
+	type item struct {
+		key []byte // sort key, thread id: the cursor
+		r   *threadRecord
+	}
+	var items []item
+	c := t.tx.Bucket(b).Cursor()
+	scanned := 0
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if scanned++; scanned > maxListScan {
+			break
+		}
+		r, err := getThread(t, string(k[len(prefix):]))
+		if err != nil {
+			return nil, "", err
+		}
+		if r == nil || !inScope(r, sc) || !s.matches(r, sc, f, t.now) {
+			continue
+		}
+		if f.OrderNumber != "" && f.Customer != "" && !slices.Contains(customerNames(t, &r.Thread), domain.NormalName(f.Customer)) {
+			continue
+		}
+		sk := timeKey(r.LastMessage)
+		if f.Sort == "due" || f.Status == "overdue" {
+			sk = replyDueKey(&r.Thread)
+		}
+		items = append(items, item{append(bytes.Clone(sk), r.ID...), r})
+	}
+	due := f.Sort == "due" || f.Status == "overdue"
+	slices.SortFunc(items, func(x, y item) int {
+		if due {
+			return bytes.Compare(x.key, y.key)
+		}
+		return bytes.Compare(y.key, x.key)
+	})
+	if f.Cursor != "" {
+		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		if err != nil || len(after) < 8 {
+			return nil, "", domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+		}
+		i := slices.IndexFunc(items, func(it item) bool {
+			if due {
+				return bytes.Compare(it.key, after) > 0
+			}
+			return bytes.Compare(it.key, after) < 0
+		})
+		if i < 0 {
+			i = len(items)
+		}
+		items = items[i:]
+	}
+	next := ""
+	if len(items) > f.Limit {
+		items = items[:f.Limit]
+		next = base64.RawURLEncoding.EncodeToString(items[len(items)-1].key)
+	}
+	out := make([]*threadRecord, len(items))
+	for i, it := range items {
+		out[i] = it.r
+	}
+	return out, next, nil
+}
