@@ -146,10 +146,10 @@ func AlertDue(p Policy, deadline, now time.Time) bool {
 	return !now.Before(deadline.Add(-p.AlertBefore)) && now.Before(deadline)
 }
 
-// ClaimDeadline is when an open claim must be resolved to spare the seller's
+// OpenClaimDeadline is when an open claim must be resolved to spare the seller's
 // reputation, or nil when no clock runs: closed claims and claims whose
 // reputation is already decided (buyer's remorse never counts).
-func ClaimDeadline(c *Claim) *time.Time {
+func OpenClaimDeadline(c *Claim) *time.Time {
 	if c.State == ClaimClosed || c.AffectsReputation != ReputationPending || c.ReputationDeadline.IsZero() {
 		return nil
 	}

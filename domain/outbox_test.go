@@ -135,7 +135,7 @@ func TestAlertDue(t *testing.T) {
 	}
 }
 
-func TestClaimDeadline(t *testing.T) {
+func TestOpenClaimDeadline(t *testing.T) {
 	due := t0.Add(72 * time.Hour)
 	for name, tc := range map[string]struct {
 		c    domain.Claim
@@ -148,9 +148,9 @@ func TestClaimDeadline(t *testing.T) {
 		"already affected":   {domain.Claim{State: domain.ClaimOpen, AffectsReputation: domain.ReputationAffected, ReputationDeadline: due}, false},
 		"no deadline (bug?)": {domain.Claim{State: domain.ClaimOpen, AffectsReputation: domain.ReputationPending}, false},
 	} {
-		got := domain.ClaimDeadline(&tc.c)
+		got := domain.OpenClaimDeadline(&tc.c)
 		if (got != nil) != tc.want || (got != nil && !got.Equal(due)) {
-			t.Errorf("%s: ClaimDeadline = %v, want a deadline: %v", name, got, tc.want)
+			t.Errorf("%s: OpenClaimDeadline = %v, want a deadline: %v", name, got, tc.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -115,8 +116,10 @@ func (s *OutboxService) MarkDelivered(ctx context.Context, id string, at time.Ti
 		if err := t.tx.Bucket(bucketOutboxDue).Delete(dueKey(ev)); err != nil {
 			return err
 		}
-		if err := t.tx.Bucket(bucketOutboxDead).Delete([]byte(ev.ID)); err != nil {
-			return err
+		if b := t.tx.Bucket(bucketOutboxDead); b != nil {
+			if err := b.Delete([]byte(ev.ID)); err != nil {
+				return err
+			}
 		}
 		at = at.UTC()
 		ev.DeliveredAt = &at
@@ -149,7 +152,11 @@ func (s *OutboxService) MarkFailed(ctx context.Context, id string, at time.Time,
 		ev.LastError = errText
 		if dead {
 			ev.Dead = true
-			if err := t.tx.Bucket(bucketOutboxDead).Put([]byte(ev.ID), nil); err != nil {
+			b, err := bucket(t.tx, bucketOutboxDead)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(ev.ID), nil); err != nil {
 				return err
 			}
 		} else {
@@ -173,6 +180,9 @@ func (s *OutboxService) ListOutbox(ctx context.Context, undeliveredOnly bool, cu
 		limit = domain.DefaultPageLimit
 	}
 	limit = min(limit, domain.MaxPageLimit)
+	if err := checkOutboxCursor(cursor, undeliveredOnly); err != nil {
+		return nil, "", err
+	}
 	var out []domain.OutboxEvent
 	var next string
 	err := s.db.view(ctx, func(t *txn) error {
@@ -202,12 +212,11 @@ func (s *OutboxService) ListOutbox(ctx context.Context, undeliveredOnly bool, cu
 		phase, rest := "d", ""
 		if cursor != "" {
 			phase, rest = cursor[:1], cursor[1:]
-			if phase != "d" && phase != "p" {
-				return domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
-			}
 		}
-		if phase == "d" {
-			keys, n, err := pageKeys(t.tx.Bucket(bucketOutboxDead), nil, rest, limit, true)
+		// A file not yet migrated to 0007_outbox has no dead bucket, and so
+		// no dead events (MarkFailed cannot kill one there).
+		if dead := t.tx.Bucket(bucketOutboxDead); phase == "d" && dead != nil {
+			keys, n, err := pageKeys(dead, nil, rest, limit, true)
 			if err != nil {
 				return err
 			}
@@ -245,6 +254,36 @@ func (s *OutboxService) ListOutbox(ctx context.Context, undeliveredOnly bool, cu
 		return nil, "", err
 	}
 	return out, next, nil
+}
+
+// ulidLen is the length of an id, the outbox's keys.
+const ulidLen = 26
+
+// checkOutboxCursor refuses a cursor ListOutbox cannot have given: the key
+// of an event ("d" + key of a dead one), or "p" + the key of a pending one.
+func checkOutboxCursor(cursor string, undeliveredOnly bool) error {
+	if cursor == "" {
+		return nil
+	}
+	want := ulidLen
+	if undeliveredOnly {
+		switch cursor[0] {
+		case 'd':
+		case 'p':
+			want = 8 + 1 + ulidLen
+			if cursor == "p" {
+				return nil
+			}
+		default:
+			want = -1
+		}
+		cursor = cursor[1:]
+	}
+	k, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(k) != want {
+		return domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+	}
+	return nil
 }
 
 // Notifications implements domain.OutboxService: the caller's own list,

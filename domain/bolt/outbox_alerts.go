@@ -33,7 +33,10 @@ func (s *OutboxService) ScheduleAlerts(ctx context.Context, now time.Time) (int,
 	n := 0
 	err := s.db.update(ctx, func(t *txn) error {
 		n = 0
-		sent := t.tx.Bucket(bucketAlertsSent)
+		sent, err := bucket(t.tx, bucketAlertsSent)
+		if err != nil {
+			return err
+		}
 		// Deadlines that have passed can never be alerted again: forget them.
 		c := sent.Cursor()
 		end := timeKey(now)
