@@ -34,8 +34,8 @@ func NewAttachmentService(db *DB) *AttachmentService {
 	return &AttachmentService{db: db, dir: filepath.Join(filepath.Dir(db.path), "attachments")}
 }
 
-// sniffLen is what http.DetectContentType looks at.
-const sniffLen = 512
+// attachmentSniffLen is what http.DetectContentType looks at.
+const attachmentSniffLen = 512
 
 // PutAttachment implements domain.AttachmentService: it streams r to a temp
 // file while hashing it, refuses more than MaxAttachmentBytes
@@ -60,7 +60,7 @@ func (s *AttachmentService) PutAttachment(ctx context.Context, name string, r io
 		os.Remove(f.Name()) // gone once renamed; a failed upload leaves nothing
 	}()
 	h := sha256.New()
-	head := &prefixBuffer{max: sniffLen}
+	head := &attachmentHead{max: attachmentSniffLen}
 	n, err := io.Copy(io.MultiWriter(f, h, head), io.LimitReader(r, domain.MaxAttachmentBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("bolt: attachments: read upload: %w", err)
@@ -234,17 +234,17 @@ func cleanFileName(name string) string {
 	return name
 }
 
-// prefixBuffer keeps the first max bytes written to it.
-type prefixBuffer struct {
+// attachmentHead keeps the first max bytes written to it.
+type attachmentHead struct {
 	buf []byte
 	max int
 }
 
-func (p *prefixBuffer) Write(b []byte) (int, error) {
+func (p *attachmentHead) Write(b []byte) (int, error) {
 	if room := p.max - len(p.buf); room > 0 {
 		p.buf = append(p.buf, b[:min(room, len(b))]...)
 	}
 	return len(b), nil
 }
 
-func (p *prefixBuffer) Bytes() []byte { return p.buf }
+func (p *attachmentHead) Bytes() []byte { return p.buf }

@@ -44,13 +44,13 @@ type threadRecord struct {
 	Marks domain.ReadMarks `json:"marks"`
 }
 
-// maxListScan bounds the index entries one list request reads when filters
+// threadMaxScan bounds the index entries one list request reads when filters
 // the index cannot answer are checked on the records: the page may then be
 // short, and its cursor goes on from where the scan stopped.
-const maxListScan = 5000
+const threadMaxScan = 5000
 
-// noDue is the due sort key of threads without a running clock: after all.
-var noDue = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+// threadNoDue is the due sort key of threads without a running clock: after all.
+var threadNoDue = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 
 func getThread(t *txn, id string) (*threadRecord, error) {
 	var r threadRecord
@@ -79,7 +79,7 @@ type inboxScope struct {
 	party domain.Party
 }
 
-func scopesOf(th *domain.Thread) []inboxScope {
+func threadScopes(th *domain.Thread) []inboxScope {
 	s := []inboxScope{{"*", domain.PartyOperator}}
 	if th.ShopID != "" && slices.Contains(th.Parties, domain.PartySeller) {
 		s = append(s, inboxScope{"s:" + th.ShopID, domain.PartySeller})
@@ -90,9 +90,9 @@ func scopesOf(th *domain.Thread) []inboxScope {
 	return s
 }
 
-// actorScope is the inbox the actor reads (shopID: operators narrowing to
+// inboxOf is the inbox the actor reads (shopID: operators narrowing to
 // one shop).
-func actorScope(a domain.Actor, shopID string) (inboxScope, error) {
+func inboxOf(a domain.Actor, shopID string) (inboxScope, error) {
 	switch {
 	case a.Role.Operator() && shopID != "":
 		return inboxScope{"s:" + shopID, domain.PartySeller}, nil
@@ -115,17 +115,17 @@ func indexPrefix(sc, sort, dim, value string) []byte {
 
 func replyDueKey(th *domain.Thread) []byte {
 	if th.SellerReplyDueAt == nil {
-		return noDue
+		return threadNoDue
 	}
 	return timeKey(*th.SellerReplyDueAt)
 }
 
-// indexKeys are every index entry of r.
-func indexKeys(r *threadRecord) [][]byte {
+// threadIndexKeys are every index entry of r.
+func threadIndexKeys(r *threadRecord) [][]byte {
 	th := &r.Thread
 	var keys [][]byte
 	sorts := [][2][]byte{{[]byte("l"), timeKey(th.LastMessage)}, {[]byte("d"), replyDueKey(th)}}
-	for _, sc := range scopesOf(th) {
+	for _, sc := range threadScopes(th) {
 		for _, s := range sorts {
 			add := func(dim, value string) {
 				k := append(indexPrefix(sc.key, string(s[0]), dim, value), s[1]...)
@@ -142,8 +142,8 @@ func indexKeys(r *threadRecord) [][]byte {
 	return keys
 }
 
-// customerNames are the names a thread is found by in the customer filter.
-func customerNames(t *txn, th *domain.Thread) []string {
+// threadCustomerNames are the names a thread is found by in the customer filter.
+func threadCustomerNames(t *txn, th *domain.Thread) []string {
 	names := []string{domain.NormalName(th.Customer)}
 	if th.CustomerID != "" {
 		if u, _ := findUser(t, th.CustomerID); u != nil {
@@ -160,11 +160,11 @@ func putThread(t *txn, prev, r *threadRecord) error {
 	idx := t.tx.Bucket(bucketThreadIndex)
 	old := map[string]bool{}
 	if prev != nil {
-		for _, k := range indexKeys(prev) {
+		for _, k := range threadIndexKeys(prev) {
 			old[string(k)] = true
 		}
 	}
-	for _, k := range indexKeys(r) {
+	for _, k := range threadIndexKeys(r) {
 		if old[string(k)] {
 			delete(old, string(k))
 			continue
@@ -185,7 +185,7 @@ func putThread(t *txn, prev, r *threadRecord) error {
 				return err
 			}
 		}
-		for _, n := range customerNames(t, &r.Thread) {
+		for _, n := range threadCustomerNames(t, &r.Thread) {
 			if err := t.tx.Bucket(bucketThreadsByCustomer).Put(compositeKey([]byte(n), id), nil); err != nil {
 				return err
 			}
@@ -597,14 +597,14 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 // ListThreads implements domain.ThreadService: the caller's inbox (customers:
 // their threads; sellers: their shop's; customer care: all, or one shop's),
 // filtered and sorted by an index. Filters an index cannot answer alone are
-// checked on the records of at most maxListScan entries a request.
+// checked on the records of at most threadMaxScan entries a request.
 // Errors: invalid_filter, invalid_limit, invalid_cursor.
 func (s *ThreadService) ListThreads(ctx context.Context, f domain.ThreadFilter) (*domain.ThreadPage, error) {
 	a := domain.ActorFrom(ctx)
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	sc, err := actorScope(a, f.ShopID)
+	sc, err := inboxOf(a, f.ShopID)
 	if err != nil {
 		return nil, err
 	}
@@ -639,9 +639,9 @@ func (s *ThreadService) ListThreads(ctx context.Context, f domain.ThreadFilter) 
 	return page, nil
 }
 
-// inScope reports whether r is listed in sc.
-func inScope(r *threadRecord, sc inboxScope) bool {
-	return slices.ContainsFunc(scopesOf(&r.Thread), func(s inboxScope) bool { return s.key == sc.key })
+// threadInScope reports whether r is listed in sc.
+func threadInScope(r *threadRecord, sc inboxScope) bool {
+	return slices.ContainsFunc(threadScopes(&r.Thread), func(s inboxScope) bool { return s.key == sc.key })
 }
 
 // matches checks the filters on a record (dims says which the index answered).
@@ -734,7 +734,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		if len(out) == f.Limit {
 			return out, base64.RawURLEncoding.EncodeToString(last), nil
 		}
-		if scanned == maxListScan {
+		if scanned == threadMaxScan {
 			return out, base64.RawURLEncoding.EncodeToString(last), nil
 		}
 		scanned++
@@ -789,17 +789,17 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 	c := t.tx.Bucket(b).Cursor()
 	scanned := 0
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if scanned++; scanned > maxListScan {
+		if scanned++; scanned > threadMaxScan {
 			break
 		}
 		r, err := getThread(t, string(k[len(prefix):]))
 		if err != nil {
 			return nil, "", err
 		}
-		if r == nil || !inScope(r, sc) || !s.matches(r, sc, f, t.now) {
+		if r == nil || !threadInScope(r, sc) || !s.matches(r, sc, f, t.now) {
 			continue
 		}
-		if f.OrderNumber != "" && f.Customer != "" && !slices.Contains(customerNames(t, &r.Thread), domain.NormalName(f.Customer)) {
+		if f.OrderNumber != "" && f.Customer != "" && !slices.Contains(threadCustomerNames(t, &r.Thread), domain.NormalName(f.Customer)) {
 			continue
 		}
 		sk := timeKey(r.LastMessage)
