@@ -77,5 +77,54 @@ func (s *OutboxService) ScheduleAlerts(ctx context.Context, now time.Time) (int,
 
 // deadlineSources are the indexes ScheduleAlerts reads.
 func (s *OutboxService) deadlineSources() []deadlineSource {
+	return []deadlineSource{threadReplyDeadlines}
+}
+
+// threadReplyDeadlines reads the customer-care inbox sorted by the seller's
+// reply due time (threads.go: scope "*", sort "d", all threads), from from to
+// to. The shop's seller users and the agent the thread is assigned to are
+// told.
+func threadReplyDeadlines(t *txn, from, to time.Time, yield func(alertDeadline) error) error {
+	prefix := indexPrefix("*", "d", "a", "")
+	end := append(bytes.Clone(prefix), timeKey(to)...)
+	c := t.tx.Bucket(bucketThreadIndex).Cursor()
+	for k, _ := c.Seek(append(bytes.Clone(prefix), timeKey(from)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if bytes.Compare(k[:len(end)], end) > 0 {
+			break
+		}
+		r, err := getThread(t, string(k[len(end):]))
+		if err != nil {
+			return err
+		}
+		if r == nil || r.SellerReplyDueAt == nil || r.Status != domain.ThreadOpen || r.NoReplyNeeded {
+			continue
+		}
+		var users []string
+		if r.ShopID != "" {
+			users = shopUsers(t, r.ShopID)
+		}
+		if r.Assignment != nil && r.Assignment.AgentID != "" {
+			users = append(users, r.Assignment.AgentID)
+		}
+		title := "Reply due by " + r.SellerReplyDueAt.UTC().Format("2 Jan 15:04") + " UTC"
+		if r.OrderNumber != "" {
+			title += " on order " + r.OrderNumber
+		}
+		if r.Subject != "" {
+			title += ": " + truncateText(r.Subject, 80)
+		}
+		err = yield(alertDeadline{
+			entity: "thread:" + r.ID,
+			typ:    domain.EventReplyDueSoon,
+			at:     *r.SellerReplyDueAt,
+			title:  title,
+			link:   "/api/v1/threads/" + r.ID,
+			users:  users,
+			data:   map[string]any{"thread_id": r.ID, "order": r.OrderNumber, "shop_id": r.ShopID, "due_at": r.SellerReplyDueAt},
+		})
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
