@@ -1,0 +1,369 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+var _ domain.DeflectionService = (*DeflectionService)(nil)
+
+// Defaults of DeflectionService.
+const (
+	// DefaultDeflectFlush is how often queued events are written: well
+	// within the second the issue allows, in one transaction per flush.
+	DefaultDeflectFlush = 250 * time.Millisecond
+	// DefaultDeflectQueue is how many events may wait; beyond it the oldest
+	// are written at once by the recording request (back-pressure, not loss).
+	DefaultDeflectQueue = 50_000
+)
+
+// DeflectionService stores help-centre sessions. Events wait in memory and
+// a background loop (Run) writes them every FlushInterval in one synced
+// transaction, so that recording never waits for the disk; a hand-off is
+// written at once with every event queued before it.
+type DeflectionService struct {
+	db        *DB
+	policy    domain.Policy
+	followUps domain.FollowUpFinder // nil: no follow-ups known (strict = opened and no hand-off)
+
+	// FlushInterval and MaxQueue may be changed before Run starts.
+	FlushInterval time.Duration
+	MaxQueue      int
+
+	mu    sync.Mutex // guards queue
+	queue []domain.Event
+	// writing is held while events taken from the queue are being written:
+	// a reader holding it sees every event either in the file or queued.
+	writing sync.Mutex
+}
+
+// NewDeflectionService returns the service on db. followUps tells when
+// threads, incidents and claims were opened on an order (for the strict
+// deflection rate); nil counts none.
+func NewDeflectionService(db *DB, p domain.Policy, followUps domain.FollowUpFinder) *DeflectionService {
+	return &DeflectionService{db: db, policy: p, followUps: followUps, FlushInterval: DefaultDeflectFlush, MaxQueue: DefaultDeflectQueue}
+}
+
+// RecordEvents queues events for the next flush.
+func (s *DeflectionService) RecordEvents(ctx context.Context, events ...domain.Event) error {
+	for _, e := range events {
+		if e.Session == "" || e.Type == "" {
+			return domain.Errorf(domain.Invalid, domain.CodeInvalidEvent, "An event needs its session and type.")
+		}
+	}
+	s.mu.Lock()
+	s.queue = append(s.queue, events...)
+	full := len(s.queue) >= s.MaxQueue
+	s.mu.Unlock()
+	if full {
+		return s.Flush(ctx)
+	}
+	return nil
+}
+
+// Run writes the queued events every FlushInterval until ctx ends, then
+// writes what is left (on shutdown, before the file closes).
+func (s *DeflectionService) Run(ctx context.Context) error {
+	t := time.NewTicker(s.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return s.Flush(context.WithoutCancel(ctx))
+		case <-t.C:
+			// A failed write keeps its events queued for the next tick.
+			_ = s.Flush(ctx)
+		}
+	}
+}
+
+// Flush writes every queued event now, in one transaction. Events that could
+// not be written go back to the queue.
+func (s *DeflectionService) Flush(ctx context.Context) error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	return s.write(ctx, "", nil)
+}
+
+// write takes the queue and writes it, with a hand-off mark for session id
+// when m is not nil, in one transaction. The caller holds s.writing.
+func (s *DeflectionService) write(ctx context.Context, id string, m *domain.HandoffMark) error {
+	s.mu.Lock()
+	events := s.queue
+	s.queue = nil
+	s.mu.Unlock()
+	if len(events) == 0 && m == nil {
+		return nil
+	}
+	err := s.db.update(context.WithoutCancel(ctx), func(t *txn) error {
+		return s.apply(t, events, id, m)
+	})
+	if err != nil {
+		s.mu.Lock()
+		s.queue = append(events, s.queue...)
+		s.mu.Unlock()
+		return fmt.Errorf("bolt: write %d deflection events: %w", len(events), err)
+	}
+	return nil
+}
+
+func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *domain.HandoffMark) error {
+	b := t.tx.Bucket(bucketDeflectSessions)
+	sessions := map[string]*domain.Session{}
+	isNew := map[string]bool{}
+	load := func(sid string) (*domain.Session, error) {
+		if ss, ok := sessions[sid]; ok {
+			return ss, nil
+		}
+		ss := &domain.Session{}
+		found, err := getJSON(b, []byte(sid), ss)
+		if err != nil {
+			return nil, err
+		}
+		isNew[sid] = !found
+		sessions[sid] = ss
+		return ss, nil
+	}
+	for _, e := range events {
+		ss, err := load(e.Session)
+		if err != nil {
+			return err
+		}
+		started := ss.StartedAt
+		ss.Apply(e)
+		if !isNew[e.Session] {
+			ss.StartedAt = started // indexed under it
+		}
+	}
+	if m != nil {
+		ss, err := load(id)
+		if err != nil {
+			return err
+		}
+		if isNew[id] && ss.ID == "" {
+			return domain.Errorf(domain.NotFound, domain.CodeSessionNotFound, "There is no session %q.", id)
+		}
+		mark := *m
+		ss.Handoff = &mark
+		if mark.At.After(ss.LastAt) {
+			ss.LastAt = mark.At
+		}
+	}
+	for sid, ss := range sessions {
+		if ss.ID == "" {
+			continue
+		}
+		if err := putJSON(b, []byte(sid), ss); err != nil {
+			return err
+		}
+		if isNew[sid] {
+			if err := indexDeflectSession(t.tx, ss); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deflectIndexKeys are a session's keys in the index buckets, in their order.
+func deflectIndexKeys(ss *domain.Session) [][]byte {
+	at, id := timeKey(ss.StartedAt), []byte(ss.ID)
+	return [][]byte{
+		append(at, id...),
+		append(compositeKey([]byte(ss.Locale), at), id...),
+		append(compositeKey([]byte(ss.Entry), at), id...),
+		append(compositeKey([]byte(ss.Locale), []byte(ss.Entry), at), id...),
+	}
+}
+
+func indexDeflectSession(tx *bbolt.Tx, ss *domain.Session) error {
+	for i, k := range deflectIndexKeys(ss) {
+		if err := tx.Bucket(deflectionIndexedBuckets[i]).Put(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Session returns a session with its queued events applied. A session of a
+// signed-in customer is theirs (and customer care's) only.
+func (s *DeflectionService) Session(ctx context.Context, id string) (*domain.Session, error) {
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	ss := &domain.Session{}
+	found := false
+	err := s.db.view(ctx, func(t *txn) error {
+		var err error
+		found, err = getJSON(t.tx.Bucket(bucketDeflectSessions), []byte(id), ss)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	for _, e := range s.queue {
+		if e.Session == id {
+			found = true
+			ss.Apply(e)
+		}
+	}
+	s.mu.Unlock()
+	if !found || !mayUseDeflectSession(domain.ActorFrom(ctx), ss) {
+		return nil, domain.Errorf(domain.NotFound, domain.CodeSessionNotFound, "There is no session %q.", id)
+	}
+	return ss, nil
+}
+
+// mayUseDeflectSession: an anonymous session is anyone's who holds its id (an
+// unguessable ULID); a signed-in customer's is theirs and customer care's.
+func mayUseDeflectSession(a domain.Actor, ss *domain.Session) bool {
+	return ss.CustomerID == "" || a.Role.Operator() || a.UserID == ss.CustomerID
+}
+
+// Handoff writes, in one synced transaction, every queued event and the
+// mark that session id was handed to a thread.
+func (s *DeflectionService) Handoff(ctx context.Context, id string, m domain.HandoffMark) error {
+	if _, err := s.Session(ctx, id); err != nil {
+		return err
+	}
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	if m.At.IsZero() {
+		m.At = s.db.txnTime(ctx)
+	}
+	return s.write(ctx, id, &m)
+}
+
+// Report computes the deflection report over the sessions started in
+// [from, to), reading only the index range of the filter.
+func (s *DeflectionService) Report(ctx context.Context, from, to time.Time, locale, entry string) (*domain.DeflectionReport, error) {
+	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	if !to.After(from) || to.Sub(from) > domain.MaxReportDays*24*time.Hour {
+		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidRange, "from must be before to, at most %d days apart.", domain.MaxReportDays)
+	}
+	if err := s.Flush(ctx); err != nil {
+		return nil, err
+	}
+	var bucketName, prefix []byte
+	switch {
+	case locale != "" && entry != "":
+		bucketName, prefix = bucketDeflectByLocEntry, compositeKey([]byte(locale), []byte(entry), nil)
+	case locale != "":
+		bucketName, prefix = bucketDeflectByLocale, compositeKey([]byte(locale), nil)
+	case entry != "":
+		bucketName, prefix = bucketDeflectByEntry, compositeKey([]byte(entry), nil)
+	default:
+		bucketName = bucketDeflectByTime
+	}
+	var sessions []domain.Session
+	err := s.db.view(ctx, func(t *txn) error {
+		sb := t.tx.Bucket(bucketDeflectSessions)
+		c := t.tx.Bucket(bucketName).Cursor()
+		lo := append(append([]byte{}, prefix...), timeKey(from)...)
+		hi := append(append([]byte{}, prefix...), timeKey(to)...)
+		for k, _ := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, _ = c.Next() {
+			id := k[len(prefix)+8:]
+			var ss domain.Session
+			if ok, err := getJSON(sb, id, &ss); err != nil || !ok {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			sessions = append(sessions, ss)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	follow := map[string][]time.Time{}
+	if s.followUps != nil {
+		for _, ss := range sessions {
+			// Only a session that opened something without a hand-off can
+			// be strictly deflected: only its order needs looking up.
+			if ss.Order == "" || ss.Handoff != nil || len(ss.Opened) == 0 {
+				continue
+			}
+			if _, ok := follow[ss.Order]; ok {
+				continue
+			}
+			ts, err := s.followUps(ctx, ss.Order)
+			if err != nil && domain.ErrorKind(err) != domain.NotFound {
+				return nil, fmt.Errorf("bolt: follow-ups of order %s: %w", ss.Order, err)
+			}
+			follow[ss.Order] = ts
+		}
+	}
+	window := s.policy.StrictDeflectionWindow
+	rep := &domain.DeflectionReport{From: from, To: to, Locale: locale, Entry: entry, Window: window.String()}
+	tot, byEntry, byArticle, byDay := domain.TallyDeflection(sessions, follow, window, s.db.txnTime(ctx))
+	rep.Totals = domain.EntryCounts{Entry: entry, DeflectionCounts: tot}
+	rep.ByEntry, rep.ByArticle, rep.ByDay = byEntry, byArticle, byDay
+	return rep, nil
+}
+
+// PurgeText forgets the text of sessions started before before, a thousand
+// per transaction, from where the last purge stopped.
+func (s *DeflectionService) PurgeText(ctx context.Context, before time.Time) (int, error) {
+	if err := s.Flush(ctx); err != nil {
+		return 0, err
+	}
+	n := 0
+	end := timeKey(before)
+	for {
+		done := true
+		err := s.db.update(ctx, func(t *txn) error {
+			meta := t.tx.Bucket(bucketDeflectMeta)
+			start := meta.Get(deflectPurgedUntilKey)
+			sb := t.tx.Bucket(bucketDeflectSessions)
+			c := t.tx.Bucket(bucketDeflectByTime).Cursor()
+			var k []byte
+			if start == nil {
+				k, _ = c.First()
+			} else {
+				k, _ = c.Seek(start)
+				if k != nil && bytes.Equal(k, start) {
+					k, _ = c.Next()
+				}
+			}
+			var last []byte
+			for i := 0; k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
+				if i == 1000 {
+					done = false
+					break
+				}
+				i++
+				last = append([]byte{}, k...)
+				var ss domain.Session
+				if ok, err := getJSON(sb, k[8:], &ss); err != nil || !ok || ss.TextPurged {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+				ss.PurgeText()
+				if err := putJSON(sb, k[8:], &ss); err != nil {
+					return err
+				}
+				n++
+			}
+			if last == nil {
+				return nil
+			}
+			return meta.Put(deflectPurgedUntilKey, last)
+		})
+		if err != nil || done {
+			return n, err
+		}
+	}
+}
