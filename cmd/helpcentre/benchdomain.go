@@ -1,0 +1,513 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/domain/demo"
+	"github.com/marketplace/helpcentre/search"
+)
+
+// helpcentre bench --domain measures the after-sales domain through the real
+// server (this binary as "serve --demo", fsync on as always):
+//
+//   - durable message posts: clients concurrent customers each posting to
+//     their own thread, closed loop; messages/s acknowledged (201, so synced)
+//     and the latency each client saw;
+//   - the seller inbox over threads threads (seeded straight into the bbolt
+//     file through the domain services before the server starts): GET
+//     /api/v1/threads as seller sam with each filter, one client at a time,
+//     p50/p99.
+
+type domainBenchConfig struct {
+	Duration      time.Duration // of the posting phase
+	InboxDuration time.Duration // per inbox filter
+	Clients       int
+	InboxClients  int
+	Threads       int
+	Orders        int
+	Customers     int
+	JSON          bool
+	Exe           string
+}
+
+func parseBenchDomain(args []string, stderr io.Writer) (domainBenchConfig, error) {
+	var cfg domainBenchConfig
+	fset := flag.NewFlagSet("bench --domain", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.Bool("domain", true, "measure the after-sales domain (this mode)")
+	fset.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of the message-posting phase")
+	fset.DurationVar(&cfg.InboxDuration, "inbox-duration", 3*time.Second, "length of each inbox filter's phase")
+	fset.IntVar(&cfg.Clients, "clients", 64, "concurrent clients posting messages")
+	fset.IntVar(&cfg.InboxClients, "inbox-clients", 1, "concurrent clients reading the inbox")
+	fset.IntVar(&cfg.Threads, "threads", 100_000, "threads seeded before the inbox is measured")
+	fset.IntVar(&cfg.Orders, "orders", 10_000, "orders the seeded threads are about")
+	fset.IntVar(&cfg.Customers, "customers", 1_000, "customers the seeded orders belong to")
+	fset.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of the table")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: helpcentre bench --domain [--duration 10s] [--clients 64] [--threads 100000] [--json]")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fset.NArg() > 0 {
+		return cfg, exitError{2, fmt.Sprintf("helpcentre bench --domain: unexpected argument %q", fset.Arg(0))}
+	}
+	if cfg.Duration <= 0 || cfg.InboxDuration <= 0 || cfg.Clients < 1 || cfg.InboxClients < 1 || cfg.Threads < 0 || cfg.Orders < 1 || cfg.Customers < 1 {
+		return cfg, exitError{2, "helpcentre bench --domain: durations, clients, orders and customers must be positive"}
+	}
+	return cfg, nil
+}
+
+// domainReport is what bench --domain prints as JSON.
+type domainReport struct {
+	Machine  machine       `json:"machine"`
+	Go       string        `json:"go"`
+	Date     string        `json:"date"`
+	Messages postingReport `json:"messages"`
+	Inbox    inboxReport   `json:"inbox"`
+}
+
+type postingReport struct {
+	Clients   int     `json:"clients"`
+	Seconds   float64 `json:"seconds"`
+	Posted    int     `json:"posted"` // acknowledged: 201, synced to disk
+	Errors    int     `json:"errors"`
+	PerSecond float64 `json:"per_second"`
+	P50       float64 `json:"p50_ms"`
+	P99       float64 `json:"p99_ms"`
+	Cores     float64 `json:"server_cores"`
+}
+
+type inboxReport struct {
+	Threads int             `json:"threads"`
+	SeedS   float64         `json:"seed_s"`
+	FileMB  float64         `json:"file_mb"`
+	Clients int             `json:"clients"`
+	Filters []filterLatency `json:"filters"`
+}
+
+type filterLatency struct {
+	Name     string  `json:"name"`
+	Query    string  `json:"query"` // an example
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	Rows     float64 `json:"rows"` // threads per answer, on average
+	QPS      float64 `json:"qps"`
+	P50      float64 `json:"p50_ms"`
+	P99      float64 `json:"p99_ms"`
+}
+
+func runBenchDomain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseBenchDomain(args, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.Exe == "" {
+		if cfg.Exe, err = os.Executable(); err != nil {
+			return fmt.Errorf("bench: find this binary to start the server: %w", err)
+		}
+	}
+	rep, err := benchDomain(ctx, cfg, stderr)
+	if err != nil && ctx.Err() != nil {
+		return exitError{130, "helpcentre bench: interrupted; the server under test was stopped"}
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.JSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printDomainTable(stdout, rep)
+	return nil
+}
+
+func benchDomain(ctx context.Context, cfg domainBenchConfig, log io.Writer) (*domainReport, error) {
+	rep := &domainReport{Machine: thisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
+	tmp, err := os.MkdirTemp("", "helpcentre-bench-domain-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	dataDir := filepath.Join(tmp, "data")
+	dbPath := filepath.Join(dataDir, "helpcentre.db") // where serve keeps it
+
+	fmt.Fprintf(log, "bench: seeding %s threads on %s orders of %s customers into %s\n", thousands(float64(cfg.Threads)), thousands(float64(cfg.Orders)), thousands(float64(cfg.Customers)), dbPath)
+	start := time.Now()
+	seeded, err := seedInbox(ctx, dbPath, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	rep.Inbox = inboxReport{Threads: cfg.Threads, SeedS: round(time.Since(start).Seconds(), 1), Clients: cfg.InboxClients}
+	if fi, err := os.Stat(dbPath); err == nil {
+		rep.Inbox.FileMB = round(float64(fi.Size())/(1<<20), 1)
+	}
+
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return nil, err
+	}
+	c, err := startChild(ctx, nil, cfg.Exe, "serve", "--demo", "--addr", addr, "--data", dataDir,
+		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s")
+	if err != nil {
+		return nil, err
+	}
+	defer c.stop()
+	lc, err := newLoadClient(addr, cfg.Clients+cfg.InboxClients+2)
+	if err != nil {
+		return nil, err
+	}
+	defer lc.closeIdle()
+	if err := waitReady(ctx, c, lc); err != nil {
+		return nil, err
+	}
+
+	fmt.Fprintf(log, "bench: the seller inbox, %d client(s), %s per filter\n", cfg.InboxClients, cfg.InboxDuration)
+	if rep.Inbox.Filters, err = benchInbox(ctx, cfg, lc, seeded); err != nil {
+		return nil, c.failure(err.Error())
+	}
+	fmt.Fprintf(log, "bench: posting messages from %d clients for %s\n", cfg.Clients, cfg.Duration)
+	if rep.Messages, err = benchPosting(ctx, cfg, c, lc); err != nil {
+		return nil, c.failure(err.Error())
+	}
+	c.stop()
+	return rep, nil
+}
+
+func waitReady(ctx context.Context, c *child, lc *loadClient) error {
+	start := time.Now()
+	for {
+		if c.exited() {
+			return c.failure("waiting for /readyz")
+		}
+		if status, _, err := lc.fetch("/readyz", 2*time.Second); err == nil && status == 200 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if time.Since(start) > 5*time.Minute {
+			return c.failure("not ready after 5 minutes")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// send is one API request with a bearer token and an optional JSON body; it
+// returns the status and the body.
+func (c *loadClient) send(method, target, token string, body []byte) (int, []byte, error) {
+	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(res)
+	req.Header.SetMethod(method)
+	req.SetRequestURI(c.base + target)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.SetContentType("application/json")
+		req.SetBody(body)
+	}
+	if err := c.hc.DoTimeout(req, res, 30*time.Second); err != nil {
+		return 0, nil, err
+	}
+	return res.StatusCode(), append([]byte(nil), res.Body()...), nil
+}
+
+// seededInbox is what the inbox phase asks for: names and numbers that exist.
+type seededInbox struct {
+	customers []string // display names of shop-1's customers
+	orders    []string // shop-1's order numbers
+}
+
+// benchTopics are the seeded threads' topics, most common first.
+var benchTopics = []string{domain.TopicDelivery, domain.TopicOrderStatus, domain.TopicReturn, domain.TopicRefund,
+	domain.TopicProduct, domain.TopicInvoice, domain.TopicPayment, domain.TopicOther}
+
+// seedInbox writes the demo world, customers, orders and threads into a new
+// bbolt file through the domain services, as the API would, each thread in
+// the past so that clocks run and some are overdue. Every third thread got
+// a seller reply an hour after it started.
+func seedInbox(ctx context.Context, path string, cfg domainBenchConfig, log io.Writer) (*seededInbox, error) {
+	db, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	p := domain.DefaultPolicy()
+	access, orders := bolt.NewAccessService(db), bolt.NewOrderService(db, p)
+	threads := bolt.NewThreadService(db, p)
+	now := time.Now().UTC()
+	w, err := demo.Seed(ctx, demo.Services{Access: access, Orders: orders}, now)
+	if err != nil {
+		return nil, err
+	}
+	sys := domain.WithActor(ctx, demo.System)
+	custs := make([]*domain.User, cfg.Customers)
+	for i := range custs {
+		u := &domain.User{Name: fmt.Sprintf("bench-c%05d", i), Display: fmt.Sprintf("Customer %05d", i), Role: domain.RoleCustomer, Locale: "en"}
+		if err := access.CreateUser(sys, u); err != nil {
+			return nil, fmt.Errorf("seed customer: %w", err)
+		}
+		custs[i] = u
+	}
+	type seededOrder struct {
+		number, shop string
+		cust         *domain.User
+	}
+	ords := make([]seededOrder, cfg.Orders)
+	out := &seededInbox{}
+	for i := range ords {
+		cu := custs[i%len(custs)]
+		shop := "shop-1"
+		if i%5 == 4 {
+			shop = "shop-2" // a fifth elsewhere: the seller's inbox is not everything
+		}
+		placed := now.Add(-20 * 24 * time.Hour).Truncate(time.Second)
+		shipped := placed.Add(24 * time.Hour)
+		o := &domain.Order{Number: fmt.Sprintf("b%06d", i), CustomerID: cu.ID, ShopID: shop, Currency: "EUR", State: domain.OrderShipped,
+			PlacedAt: placed, ShippedAt: &shipped, Shipping: 495,
+			Lines: []domain.Line{{No: 1, SKU: "B-1", Title: "Bench item", Quantity: 1, UnitPrice: 1990}}}
+		if _, err := orders.PutOrder(sys, o); err != nil {
+			return nil, fmt.Errorf("seed order: %w", err)
+		}
+		ords[i] = seededOrder{o.Number, shop, cu}
+		if shop == "shop-1" {
+			out.orders = append(out.orders, o.Number)
+			if i < len(custs) {
+				out.customers = append(out.customers, cu.Display)
+			}
+		}
+	}
+	sellers := map[string]context.Context{}
+	for _, name := range []string{"sam", "sue"} {
+		u := w.Users[name]
+		sellers[u.ShopID] = domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID})
+	}
+	// Several writers: bbolt serialises the commits, but the work around
+	// them (validation, encoding) overlaps.
+	var next atomic.Int64
+	var done atomic.Int64
+	errc := make(chan error, 8)
+	var wg sync.WaitGroup
+	started := time.Now()
+	for range 8 {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= cfg.Threads || ctx.Err() != nil {
+					return
+				}
+				o := ords[i%len(ords)]
+				// Spread over the last ten days: those older than 48 h with
+				// no reply are overdue.
+				at := now.Add(-time.Duration(float64(i) / float64(cfg.Threads) * float64(240*time.Hour))).Truncate(time.Millisecond)
+				actx := bolt.AtTime(domain.WithActor(ctx, domain.Actor{UserID: o.cust.ID, Name: o.cust.Name, Role: domain.RoleCustomer}), at)
+				th, err := threads.CreateThread(actx, domain.NewThread{OrderNumber: o.number, Recipient: domain.PartySeller,
+					Topic: benchTopics[i%len(benchTopics)], Subject: fmt.Sprintf("Question %d", i), Body: "Hello, a question about my order."})
+				if err == nil && i%3 == 0 {
+					_, err = threads.PostMessage(bolt.AtTime(sellers[o.shop], at.Add(time.Hour)), th.ID,
+						domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "Thank you, we are on it."})
+				}
+				if err != nil {
+					errc <- fmt.Errorf("seed thread %d: %w", i, err)
+					return
+				}
+				if n := done.Add(1); n%20000 == 0 {
+					fmt.Fprintf(log, "bench:   %s threads (%.0f/s)\n", thousands(float64(n)), float64(n)/time.Since(started).Seconds())
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	if err := <-errc; err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// benchInbox times GET /api/v1/threads as seller sam with each filter.
+func benchInbox(ctx context.Context, cfg domainBenchConfig, lc *loadClient, s *seededInbox) ([]filterLatency, error) {
+	if len(s.customers) == 0 || len(s.orders) == 0 {
+		return nil, errors.New("no shop-1 customers or orders were seeded")
+	}
+	many := func(format string, values []string) []string {
+		out := make([]string, 0, min(len(values), 1000))
+		for i := 0; i < len(values) && i < 1000; i++ {
+			out = append(out, fmt.Sprintf(format, strings.ReplaceAll(values[(i*7919)%len(values)], " ", "%20")))
+		}
+		return out
+	}
+	classes := []struct {
+		name    string
+		targets []string
+	}{
+		{"newest first (no filter)", []string{"/api/v1/threads"}},
+		{"topic", many("/api/v1/threads?topic=%s", benchTopics)},
+		{"customer", many("/api/v1/threads?customer=%s", s.customers)},
+		{"order", many("/api/v1/threads?order=%s", s.orders)},
+		{"status=overdue", []string{"/api/v1/threads?status=overdue"}},
+		{"sort=due", []string{"/api/v1/threads?sort=due"}},
+		{"topic + sort=due", many("/api/v1/threads?sort=due&topic=%s", benchTopics)},
+		{"status=unread", []string{"/api/v1/threads?status=unread"}},
+	}
+	token := demo.Token("sam")
+	var out []filterLatency
+	for _, cl := range classes {
+		var rows atomic.Int64
+		run := func(i int) (bool, error) {
+			status, body, err := lc.send("GET", cl.targets[i%len(cl.targets)], token, nil)
+			if err != nil {
+				return false, err
+			}
+			if status != 200 {
+				return false, nil
+			}
+			var page struct {
+				Threads []json.RawMessage `json:"threads"`
+			}
+			if err := json.Unmarshal(body, &page); err != nil {
+				return false, nil
+			}
+			rows.Add(int64(len(page.Threads)))
+			return true, nil
+		}
+		if _, err := closedRun(ctx, cfg.InboxClients, min(cfg.InboxDuration/5, time.Second), run); err != nil {
+			return nil, err
+		}
+		rows.Store(0)
+		res, err := closedRun(ctx, cfg.InboxClients, cfg.InboxDuration, run)
+		if err != nil {
+			return nil, err
+		}
+		fl := filterLatency{Name: cl.name, Query: cl.targets[0], Requests: res.Requests, Errors: res.Errors,
+			QPS: round(res.QPS(), 0), P50: round(search.Percentile(res.Lat, 0.50), 2), P99: round(search.Percentile(res.Lat, 0.99), 2)}
+		if ok := res.Requests - res.Errors; ok > 0 {
+			fl.Rows = round(float64(rows.Load())/float64(ok), 1)
+		}
+		if res.Errors == res.Requests {
+			return nil, fmt.Errorf("inbox %s: all %d requests failed", cl.name, res.Requests)
+		}
+		out = append(out, fl)
+	}
+	return out, nil
+}
+
+// benchPosting has each client start a thread on order 1001 as ana, then post
+// to it as fast as the server acknowledges.
+func benchPosting(ctx context.Context, cfg domainBenchConfig, c *child, lc *loadClient) (postingReport, error) {
+	token := demo.Token("ana")
+	ids := make([]string, cfg.Clients)
+	for i := range ids {
+		body, _ := json.Marshal(map[string]any{"recipient": "seller", "topic": domain.TopicDelivery, "subject": fmt.Sprintf("Bench client %d", i), "body": "Where is my parcel?"})
+		status, res, err := lc.send("POST", "/api/v1/orders/1001/threads", token, body)
+		var th struct{ ID string }
+		if err != nil || status != 201 || json.Unmarshal(res, &th) != nil || th.ID == "" {
+			return postingReport{}, fmt.Errorf("start a thread: %d %v %.200s", status, err, res)
+		}
+		ids[i] = th.ID
+	}
+	msg := []byte(`{"to":["seller"],"body":"One more detail about my order: the parcel number is 00340434161234567890."}`)
+	var client atomic.Int64
+	perClient := func() func(int) (bool, error) {
+		id := ids[int(client.Add(1)-1)%len(ids)]
+		return func(int) (bool, error) {
+			status, _, err := lc.send("POST", "/api/v1/threads/"+id+"/messages", token, msg)
+			return status == 201, err
+		}
+	}
+	if _, err := closedRunEach(ctx, cfg.Clients, min(cfg.Duration/5, 2*time.Second), perClient); err != nil {
+		return postingReport{}, err
+	}
+	client.Store(0)
+	cpu0, err := c.cpu()
+	if err != nil {
+		return postingReport{}, err
+	}
+	res, err := closedRunEach(ctx, cfg.Clients, cfg.Duration, perClient)
+	if err != nil {
+		return postingReport{}, err
+	}
+	cpu1, err := c.cpu()
+	if err != nil {
+		return postingReport{}, err
+	}
+	return postingReport{
+		Clients: cfg.Clients, Seconds: round(res.Elapsed.Seconds(), 1), Posted: res.Requests - res.Errors, Errors: res.Errors,
+		PerSecond: round(res.QPS(), 0), P50: round(search.Percentile(res.Lat, 0.50), 2), P99: round(search.Percentile(res.Lat, 0.99), 2),
+		Cores: round((cpu1-cpu0).Seconds()/res.Elapsed.Seconds(), 2),
+	}, nil
+}
+
+// closedRun keeps conc calls of run in flight for d; run reports whether its
+// request succeeded.
+func closedRun(ctx context.Context, conc int, d time.Duration, run func(i int) (bool, error)) (loadResult, error) {
+	return closedRunEach(ctx, conc, d, func() func(int) (bool, error) { return run })
+}
+
+// closedRunEach is closedRun with a run function of its own per worker.
+func closedRunEach(ctx context.Context, conc int, d time.Duration, newRun func() func(i int) (bool, error)) (loadResult, error) {
+	phase, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	recs := make([]*recorder, conc)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range recs {
+		rec := &recorder{}
+		recs[w] = rec
+		run := newRun()
+		wg.Go(func() {
+			for phase.Err() == nil {
+				i := int(next.Add(1) - 1)
+				t0 := time.Now()
+				ok, err := run(i)
+				status := 200
+				if !ok {
+					status = 0
+				}
+				rec.record(status, err, time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	res := merge(recs, time.Since(start))
+	sort.Float64s(res.Lat)
+	return res, ctx.Err()
+}
+
+func printDomainTable(w io.Writer, r *domainReport) {
+	fmt.Fprintf(w, "helpcentre bench --domain — %s, %d cores, %s, %s\n\n", r.Machine.CPU, r.Machine.Cores, r.Go, r.Date)
+	m := r.Messages
+	fmt.Fprintf(w, "Posting messages durably (fsync on) through POST /api/v1/threads/{id}/messages\n")
+	fmt.Fprintf(w, "  %d clients, %.0f s: %s acknowledged, %.0f messages/s, p50 %.2f ms, p99 %.2f ms, %d errors, server %.2f cores\n\n",
+		m.Clients, m.Seconds, thousands(float64(m.Posted)), m.PerSecond, m.P50, m.P99, m.Errors, m.Cores)
+	in := r.Inbox
+	fmt.Fprintf(w, "Seller inbox GET /api/v1/threads (seller sam) over %s threads (seeded in %.0f s, file %.0f MB), %d client(s)\n",
+		thousands(float64(in.Threads)), in.SeedS, in.FileMB, in.Clients)
+	fmt.Fprintf(w, "  %-26s %9s %9s %8s %7s %7s\n", "filter", "p50 ms", "p99 ms", "qps", "rows", "errors")
+	for _, f := range in.Filters {
+		fmt.Fprintf(w, "  %-26s %9.2f %9.2f %8.0f %7.1f %7d\n", f.Name, f.P50, f.P99, f.QPS, f.Rows, f.Errors)
+	}
+}
