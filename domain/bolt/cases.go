@@ -97,4 +97,3 @@ func money(amount int64, currency string) string {
 	}
 	return fmt.Sprintf("%s%d.%02d %s", sign, amount/100, amount%100, currency)
 }
-

@@ -359,3 +359,182 @@ func TestTotalRefundClosesIncidentsAndUnfreezes(t *testing.T) {
 		t.Fatalf("after everything: %v", err)
 	}
 }
+
+func TestClaimOffersAndPartialRefund(t *testing.T) {
+	c := newCases(t)
+	ben, sam, ana := as(t, c.db, "ben"), as(t, c.db, "sam"), as(t, c.db, "ana")
+	// 2001: ben's, delivered 2 days ago, 5900 paid. 1001 is not delivered.
+	if _, err := c.claims.OpenClaim(ana, "1001", domain.ClaimDefect, "broken"); code(err) != domain.CodeOrderNotDelivered {
+		t.Fatalf("claim before delivery: %v", err)
+	}
+	if _, err := c.claims.OpenClaim(ana, "2001", domain.ClaimDefect, "broken"); code(err) != domain.CodeNotFound {
+		t.Fatalf("claim on another's order: %v", err)
+	}
+	if _, err := c.claims.OpenClaim(sam, "2001", domain.ClaimDefect, "broken"); code(err) != domain.CodeForbidden {
+		t.Fatalf("seller claims: %v", err)
+	}
+	cl, err := c.claims.OpenClaim(ben, "2001", domain.ClaimDefect, "a hole in the throw")
+	if err != nil || cl.AffectsReputation != domain.ReputationPending {
+		t.Fatalf("open: %+v %v", cl, err)
+	}
+	if _, err := c.claims.OpenClaim(ben, "2001", domain.ClaimOther, "again"); code(err) != domain.CodeClaimOpen {
+		t.Fatalf("second open claim: %v", err)
+	}
+	if n := notificationTypes(t, c.db, c.world.Users["sam"].ID); len(n) != 1 || n[0] != domain.EventClaimOpened {
+		t.Fatalf("sam's notifications %v", n)
+	}
+	cl, err = c.claims.OfferPartialRefund(sam, cl.ID, 10, 0)
+	if err != nil || len(cl.Offers) != 1 || cl.Offers[0].Amount != 590 {
+		t.Fatalf("offer: %+v %v", cl, err)
+	}
+	if _, err := c.claims.OfferPartialRefund(sam, cl.ID, 20, 0); code(err) != domain.CodeOfferPending {
+		t.Fatalf("second pending offer: %v", err)
+	}
+	if _, err := c.claims.AcceptOffer(sam, cl.ID, cl.Offers[0].ID); code(err) != domain.CodeForbidden {
+		t.Fatalf("seller accepts: %v", err)
+	}
+	cl, err = c.claims.RejectOffer(ben, cl.ID, cl.Offers[0].ID)
+	if err != nil || cl.Offers[0].State != domain.OfferRejected || cl.State != domain.ClaimOpen {
+		t.Fatalf("reject: %+v %v", cl, err)
+	}
+	cl, err = c.claims.OfferPartialRefund(sam, cl.ID, 0, 1500)
+	if err != nil || len(cl.Offers) != 2 {
+		t.Fatalf("second offer: %+v %v", cl, err)
+	}
+	cl, err = c.claims.AcceptOffer(ben, cl.ID, cl.Offers[1].ID)
+	if err != nil || cl.State != domain.ClaimClosed || cl.Resolution != domain.ResolutionPartialRefund || cl.RefundID == "" {
+		t.Fatalf("accept: %+v %v", cl, err)
+	}
+	if cl.AffectsReputation != domain.ReputationNotAffected {
+		t.Fatalf("resolved at once, reputation %s", cl.AffectsReputation)
+	}
+	if len(cl.Offers) != 2 || cl.Offers[0].State != domain.OfferRejected || cl.Offers[1].State != domain.OfferAccepted {
+		t.Fatalf("history %+v", cl.Offers)
+	}
+	r, err := c.refunds.FindRefund(ben, cl.RefundID)
+	if err != nil || r.Amount != 1500 || r.ClaimID != cl.ID || r.CreatedBy != c.world.Users["sam"].ID {
+		t.Fatalf("refund %+v %v", r, err)
+	}
+	if o := c.order(t, "2001"); o.Refunded.Total != 1500 {
+		t.Fatalf("refunded %+v", o.Refunded)
+	}
+	if _, err := c.claims.FindClaim(ana, cl.ID); code(err) != domain.CodeNotFound {
+		t.Fatalf("ana reads ben's claim: %v", err)
+	}
+	if _, err := c.claims.FindClaim(as(t, c.db, "sue"), cl.ID); code(err) != domain.CodeNotFound {
+		t.Fatalf("sue reads shop-1's claim: %v", err)
+	}
+	// A closed claim frees the order for a new one.
+	if _, err := c.claims.OpenClaim(ben, "2001", domain.ClaimBuyersRemorse, "changed my mind"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClaimReturnRefundsOnReceipt(t *testing.T) {
+	c := newCases(t)
+	ben, sam := as(t, c.db, "ben"), as(t, c.db, "sam")
+	cl, err := c.claims.OpenClaim(ben, "2001", domain.ClaimDifferentProduct, "blue, not grey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.claims.StartReturn(ben, cl.ID); code(err) != domain.CodeForbidden {
+		t.Fatalf("buyer starts the return: %v", err)
+	}
+	ret, err := c.claims.StartReturn(sam, cl.ID)
+	if err != nil || ret.State != domain.ReturnLabelIssued || ret.Label.Size == 0 {
+		t.Fatalf("return: %+v %v", ret, err)
+	}
+	_, label, err := c.claims.ReturnLabel(ben, ret.ID)
+	if err != nil || !strings.Contains(string(label), "Nordic Home") || !strings.Contains(string(label), ret.ID) {
+		t.Fatalf("label %q %v", label, err)
+	}
+	if _, _, err := c.claims.ReturnLabel(as(t, c.db, "ana"), ret.ID); code(err) != domain.CodeNotFound {
+		t.Fatalf("ana reads ben's label: %v", err)
+	}
+	if got, _ := c.claims.FindClaim(ben, cl.ID); got.State != domain.ClaimReturning || got.ReturnID != ret.ID {
+		t.Fatalf("claim %+v", got)
+	}
+	if _, err := c.claims.AdvanceReturn(sam, ret.ID, domain.ReturnReceived, ""); code(err) != domain.CodeReturnState {
+		t.Fatalf("received before shipped: %v", err)
+	}
+	if ret, err = c.claims.AdvanceReturn(ben, ret.ID, domain.ReturnShipped, "TRACK-1"); err != nil || ret.Tracking != "TRACK-1" {
+		t.Fatalf("shipped: %+v %v", ret, err)
+	}
+	if _, err := c.claims.AdvanceReturn(ben, ret.ID, domain.ReturnReceived, ""); code(err) != domain.CodeForbidden {
+		t.Fatalf("buyer receives: %v", err)
+	}
+	ret, err = c.claims.AdvanceReturn(sam, ret.ID, domain.ReturnReceived, "")
+	if err != nil || ret.State != domain.ReturnRefunded || ret.RefundID == "" {
+		t.Fatalf("received: %+v %v", ret, err)
+	}
+	got, _ := c.claims.FindClaim(ben, cl.ID)
+	if got.State != domain.ClaimClosed || got.Resolution != domain.ResolutionReturn || got.RefundID != ret.RefundID {
+		t.Fatalf("claim after return %+v", got)
+	}
+	if o := c.order(t, "2001"); o.Refunded.Total != 5900 {
+		t.Fatalf("refunded %+v", o.Refunded)
+	}
+	want := "return.label_issued return.shipped return.received"
+	if got := strings.Join(auditActions(t, c.db, "return:"+ret.ID), " "); got != want {
+		t.Fatalf("audit %q", got)
+	}
+}
+
+func TestClaimTotalRefundAndClose(t *testing.T) {
+	c := newCases(t)
+	ben, sam, olga := as(t, c.db, "ben"), as(t, c.db, "sam"), as(t, c.db, "olga")
+	cl, _ := c.claims.OpenClaim(ben, "2001", domain.ClaimDamaged, "torn")
+	if _, err := c.claims.CloseClaim(sam, cl.ID, "done"); code(err) != domain.CodeForbidden {
+		t.Fatalf("seller closes: %v", err)
+	}
+	if _, err := c.claims.RefundClaim(ben, cl.ID); code(err) != domain.CodeForbidden {
+		t.Fatalf("buyer refunds: %v", err)
+	}
+	got, err := c.claims.RefundClaim(sam, cl.ID)
+	if err != nil || got.Resolution != domain.ResolutionTotalRefund || got.State != domain.ClaimClosed {
+		t.Fatalf("total: %+v %v", got, err)
+	}
+	if _, err := c.claims.CloseClaim(olga, cl.ID, "x"); code(err) != domain.CodeClaimState {
+		t.Fatalf("close closed: %v", err)
+	}
+	// A new claim: the buyer closes it after guidance.
+	cl2, err := c.claims.OpenClaim(ben, "2001", domain.ClaimOther, "how do I wash it?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = c.claims.CloseClaim(ben, cl2.ID, ""); err != nil || got.Resolution != domain.ResolutionBuyerClosed {
+		t.Fatalf("buyer closes: %+v %v", got, err)
+	}
+	list, _, err := c.claims.ListClaims(ben, "", "", 10)
+	if err != nil || len(list) != 2 || list[0].ID != cl2.ID {
+		t.Fatalf("ben's claims %+v %v", list, err)
+	}
+}
+
+func TestClaimReputationOverTime(t *testing.T) {
+	db, _ := testWorld(t)
+	p := domain.DefaultPolicy()
+	claims := NewClaimService(db, p)
+	start := time.Now().UTC()
+	ben := as(t, db, "ben")
+	cl, err := claims.OpenClaim(AtTime(ben, start), "2001", domain.ClaimDefect, "hole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at   time.Duration
+		want domain.Reputation
+	}{
+		{71*time.Hour + 59*time.Minute, domain.ReputationPending},
+		{72*time.Hour + time.Minute, domain.ReputationAffected},
+	} {
+		got, err := claims.FindClaim(AtTime(ben, start.Add(tc.at)), cl.ID)
+		if err != nil || got.AffectsReputation != tc.want || !got.ReputationDeadline.Equal(start.Add(72*time.Hour)) {
+			t.Fatalf("at %s: %s (deadline %s) %v, want %s", tc.at, got.AffectsReputation, got.ReputationDeadline, err, tc.want)
+		}
+	}
+	got, err := claims.CloseClaim(AtTime(ben, start.Add(72*time.Hour+time.Minute)), cl.ID, "")
+	if err != nil || got.AffectsReputation != domain.ReputationAffected {
+		t.Fatalf("closed late: %+v %v", got, err)
+	}
+}

@@ -198,7 +198,9 @@ func (s *IncidentService) ResolveIncident(ctx context.Context, id, message strin
 func (s *IncidentService) CloseIncident(ctx context.Context, id, reason string) (*domain.Incident, error) {
 	return s.change(ctx, id, "incident.closed", reason,
 		func(t *txn, in *domain.Incident) error { return domain.CloseIncident(t.actor, in, reason, t.now) },
-		func(t *txn, in *domain.Incident) error { return s.tellBoth(t, in, domain.EventIncidentClosed, "was closed") })
+		func(t *txn, in *domain.Incident) error {
+			return s.tellBoth(t, in, domain.EventIncidentClosed, "was closed")
+		})
 }
 
 // ReopenIncident implements domain.IncidentService (customer care): the
@@ -206,7 +208,9 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, reason string) 
 func (s *IncidentService) ReopenIncident(ctx context.Context, id, why string) (*domain.Incident, error) {
 	return s.change(ctx, id, "incident.reopened", why,
 		func(t *txn, in *domain.Incident) error { return domain.ReopenIncident(t.actor, in, why, t.now) },
-		func(t *txn, in *domain.Incident) error { return s.tellBoth(t, in, domain.EventIncidentReopened, "was reopened") })
+		func(t *txn, in *domain.Incident) error {
+			return s.tellBoth(t, in, domain.EventIncidentReopened, "was reopened")
+		})
 }
 
 func (s *IncidentService) tellBoth(t *txn, in *domain.Incident, typ, what string) error {
