@@ -47,7 +47,7 @@ type threadRecord struct {
 // threadMaxScan bounds the index entries one list request reads when filters
 // the index cannot answer are checked on the records: the page may then be
 // short, and its cursor goes on from where the scan stopped.
-const threadMaxScan = 5000
+const threadMaxScan = 1000
 
 // threadNoDue is the due sort key of threads without a running clock: after all.
 var threadNoDue = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
