@@ -55,6 +55,11 @@ func start(t *testing.T, cfg Config) *running {
 				break
 			}
 		}
+		select {
+		case err := <-done:
+			t.Fatalf("server stopped before it was ready: %v", err)
+		default:
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("server not ready in 30 s")
 		}
@@ -109,7 +114,7 @@ func waitFor(t *testing.T, what string, cond func() bool) time.Duration {
 func TestLiveContent(t *testing.T) {
 	contentDir, dataDir := t.TempDir(), t.TempDir()
 	copyBundled(t, contentDir)
-	r := start(t, Config{Content: contentDir, Data: dataDir, AdminToken: "tok", Poll: time.Minute, Shutdown: 5 * time.Second})
+	r := start(t, Config{Content: contentDir, Data: dataDir, AdminToken: "test-admin-token", Poll: time.Minute, Shutdown: 5 * time.Second})
 
 	if ids := searchIDs(t, r.base, "where is my invoce"); len(ids) == 0 || ids[0] != "invoice-find" {
 		t.Fatalf("bundled content not served: %v", ids)
@@ -134,7 +139,7 @@ func TestLiveContent(t *testing.T) {
 	}
 	var status map[string]any
 	waitFor(t, "broken file reported", func() bool {
-		_, status = getJSON(t, r.base+"/api/v1/admin/content/status", "Authorization", "Bearer tok")
+		_, status = getJSON(t, r.base+"/api/v1/admin/content/status", "Authorization", "Bearer test-admin-token")
 		return status["errors"] == float64(1)
 	})
 	diags := fmt.Sprint(status["diagnostics"])

@@ -34,6 +34,9 @@ func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
 	if token == "" {
 		return nil
 	}
+	if len(token) < 16 {
+		return exitError{2, "helpcentre serve: HELPCENTRE_ADMIN_TOKEN must be at least 16 characters (it is the admin's password for the API); e.g. openssl rand -hex 24"}
+	}
 	ctx = domain.WithActor(ctx, bootstrapActor)
 	u, err := d.Access.FindUserByName(ctx, "admin")
 	if domain.ErrorKind(err) == domain.NotFound {
