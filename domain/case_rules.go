@@ -872,3 +872,48 @@ func IncidentLines(in *Incident, o *Order) []int {
 	}
 	return ls
 }
+
+// ReplyOutcome is one customer message to the seller, for statistics: when it
+// came and whether the seller answered it in time.
+type ReplyOutcome struct {
+	At       time.Time
+	Answered bool // a seller message to the customer followed within p.SellerReplyWithin
+}
+
+// ReplyStats reads a thread's messages (in time order) for the shop's
+// statistics over [from, to): each customer message to the seller received in
+// the period with whether the seller answered it within p.SellerReplyWithin
+// (only a seller message to the customer answers), and the thread's first
+// response time (its first customer message to the first seller answer) when
+// that first message is in the period and was answered. Internal notes do
+// not count.
+func ReplyStats(p Policy, msgs []Message, from, to time.Time) (out []ReplyOutcome, first time.Duration, hasFirst bool) {
+	var replies []time.Time
+	for _, m := range msgs {
+		if !m.Internal && m.From == PartySeller && slices.Contains(m.To, PartyCustomer) {
+			replies = append(replies, m.CreatedAt)
+		}
+	}
+	firstSeen := false
+	for _, m := range msgs {
+		if m.Internal || m.From != PartyCustomer || !slices.Contains(m.To, PartySeller) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(replies, m.CreatedAt, func(a, b time.Time) int { return a.Compare(b) })
+		var reply *time.Time
+		if i < len(replies) {
+			reply = &replies[i]
+		}
+		if !firstSeen {
+			firstSeen = true
+			if reply != nil && !m.CreatedAt.Before(from) && m.CreatedAt.Before(to) {
+				first, hasFirst = reply.Sub(m.CreatedAt), true
+			}
+		}
+		if m.CreatedAt.Before(from) || !m.CreatedAt.Before(to) {
+			continue
+		}
+		out = append(out, ReplyOutcome{At: m.CreatedAt, Answered: reply != nil && !reply.After(m.CreatedAt.Add(p.SellerReplyWithin))})
+	}
+	return out, first, hasFirst
+}

@@ -753,3 +753,32 @@ func TestStats(t *testing.T) {
 		t.Fatalf("whole order lines %v", got)
 	}
 }
+
+func TestReplyStats(t *testing.T) {
+	p := DefaultPolicy()
+	h := time.Hour
+	msg := func(from Party, to Party, at time.Duration) Message {
+		return Message{From: from, To: []Party{to}, CreatedAt: t0.Add(at)}
+	}
+	msgs := []Message{
+		msg(PartyCustomer, PartySeller, 0),                   // answered at 47:59
+		msg(PartySeller, PartyOperator, time.Hour),           // not an answer: to the operator
+		msg(PartySeller, PartyCustomer, 47*h+59*time.Minute), // answers the first
+		msg(PartyCustomer, PartySeller, 50*h),                // answered at 98:01: 48:01 later, too late
+		msg(PartySeller, PartyCustomer, 98*h+time.Minute),
+		msg(PartyCustomer, PartySeller, 200*h),   // never answered
+		msg(PartyCustomer, PartyOperator, 201*h), // not to the seller
+	}
+	out, first, ok := ReplyStats(p, msgs, t0, t0.Add(300*h))
+	if len(out) != 3 || !out[0].Answered || out[1].Answered || out[2].Answered {
+		t.Fatalf("outcomes %+v", out)
+	}
+	if !ok || first != 47*h+59*time.Minute {
+		t.Fatalf("first response %s %v", first, ok)
+	}
+	// A period after the first message: no first response counted.
+	out, _, ok = ReplyStats(p, msgs, t0.Add(10*h), t0.Add(300*h))
+	if len(out) != 2 || ok {
+		t.Fatalf("later period: %+v %v", out, ok)
+	}
+}

@@ -1,0 +1,280 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/search"
+	"github.com/marketplace/helpcentre/server"
+)
+
+// casesAgentLimit is olga's refund limit in these tests.
+const casesAgentLimit = 2000
+
+var paymentSecret = []byte("payment-test-secret")
+
+// casesWorld is the demo world with the cases area's services, and a second
+// server over the same services whose shared secret is known, for signed
+// payment callbacks.
+type casesWorld struct {
+	*domainWorld
+	signed *server.Server
+}
+
+func plugCases(p domain.Policy) func(db *bolt.DB, d *server.Domain) {
+	return func(db *bolt.DB, d *server.Domain) {
+		d.Incidents = bolt.NewIncidentService(db, p)
+		d.Refunds = bolt.NewRefundService(db, p)
+		d.Claims = bolt.NewClaimService(db, p)
+		d.Work = struct {
+			*bolt.WorkStats
+			*bolt.RoutingService
+		}{bolt.NewWorkStats(db, p), bolt.NewRoutingService(db)}
+	}
+}
+
+func newCasesWorld(t *testing.T) *casesWorld {
+	t.Helper()
+	p := domain.DefaultPolicy()
+	p.AgentRefundLimit = casesAgentLimit
+	var dom *server.Domain
+	w := newDomainWorld(t, plugCases(p), func(db *bolt.DB, d *server.Domain) { dom = d })
+	ix, err := index.Open(context.Background(), t.TempDir(), tinyContent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	signed, err := server.New(server.Config{AdminToken: adminToken, Domain: dom, Secret: paymentSecret}, ix, search.New(ix, search.DefaultOptions()),
+		bolt.NewFeedbackService(w.db), discard(), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &casesWorld{domainWorld: w, signed: signed}
+}
+
+// want checks a response's status and, for problems, its code.
+func want(t *testing.T, what string, r response, status int, code string) {
+	t.Helper()
+	if r.status != status || (code != "" && r.code() != code) {
+		t.Fatalf("%s: %d %s, want %d %s", what, r.status, r.body, status, code)
+	}
+}
+
+func TestIncidentPermissionsOverHTTP(t *testing.T) {
+	w := newCasesWorld(t)
+	want(t, "ben opens on ana's order", w.call(t, "ben", "POST", "/api/v1/orders/1001/incidents", map[string]any{"reason": "damaged", "line": 1}), 404, "not_found")
+	want(t, "sue opens on shop-1's order", w.call(t, "sue", "POST", "/api/v1/orders/1001/incidents", map[string]any{"reason": "damaged", "line": 1}), 404, "not_found")
+	want(t, "sam opens", w.call(t, "sam", "POST", "/api/v1/orders/1001/incidents", map[string]any{"reason": "damaged", "line": 1}), 403, "forbidden")
+	want(t, "bad reason", w.call(t, "ana", "POST", "/api/v1/orders/1001/incidents", map[string]any{"reason": "meh", "line": 1}), 400, domain.CodeInvalidIncident)
+	r := w.call(t, "ana", "POST", "/api/v1/orders/1001/incidents", map[string]any{"reason": "damaged", "line": 2, "description": "bulbs broken"})
+	want(t, "ana opens", r, 201, "")
+	var in domain.Incident
+	r.decode(t, &in)
+	if in.ID == "" || in.State != domain.IncidentOpen || in.Line != 2 {
+		t.Fatalf("incident %+v", in)
+	}
+	var o domain.Order
+	w.call(t, "ana", "GET", "/api/v1/orders/1001", nil).decode(t, &o)
+	if !o.Frozen {
+		t.Fatal("order not frozen")
+	}
+	path := "/api/v1/incidents/" + in.ID
+	for _, who := range []string{"ana", "sam", "olga", "adam"} {
+		want(t, who+" reads", w.call(t, who, "GET", path, nil), 200, "")
+	}
+	for _, who := range []string{"ben", "sue"} {
+		want(t, who+" reads", w.call(t, who, "GET", path, nil), 404, "not_found")
+		want(t, who+" resolves", w.call(t, who, "POST", path+"/resolve", map[string]any{"message": "x"}), 404, "not_found")
+	}
+	want(t, "anonymous reads", w.call(t, "", "GET", path, nil), 401, "unauthorized")
+	want(t, "sam closes", w.call(t, "sam", "POST", path+"/close", map[string]any{"reason": "done"}), 403, "forbidden")
+	want(t, "ana closes", w.call(t, "ana", "POST", path+"/close", map[string]any{"reason": "done"}), 403, "forbidden")
+	want(t, "olga closes an open incident without a reason", w.call(t, "olga", "POST", path+"/close", nil), 400, domain.CodeCloseReasonRequired)
+	want(t, "ana resolves", w.call(t, "ana", "POST", path+"/resolve", map[string]any{"message": "x"}), 403, "forbidden")
+	want(t, "sam resolves", w.call(t, "sam", "POST", path+"/resolve", map[string]any{"message": "sent new bulbs"}), 200, "")
+	want(t, "olga reopens", w.call(t, "olga", "POST", path+"/reopen", map[string]any{"reason": "not arrived"}), 200, "")
+	want(t, "sam reopens", w.call(t, "sam", "POST", path+"/reopen", nil), 403, "forbidden")
+	want(t, "sam resolves again", w.call(t, "sam", "POST", path+"/resolve", map[string]any{"message": "tracked"}), 200, "")
+	r = w.call(t, "olga", "POST", path+"/close", nil)
+	want(t, "olga closes", r, 200, "")
+	r.decode(t, &in)
+	if in.State != domain.IncidentClosed {
+		t.Fatalf("closed incident %+v", in)
+	}
+	want(t, "close twice", w.call(t, "olga", "POST", path+"/close", map[string]any{"reason": "x"}), 409, domain.CodeIncidentState)
+	var list struct{ Incidents []domain.Incident }
+	w.call(t, "sam", "GET", "/api/v1/incidents?order=1001", nil).decode(t, &list)
+	if len(list.Incidents) != 1 {
+		t.Fatalf("list %+v", list)
+	}
+	want(t, "ben lists 1001", w.call(t, "ben", "GET", "/api/v1/incidents?order=1001", nil), 404, "not_found")
+}
+
+func TestRefundsOverHTTP(t *testing.T) {
+	w := newCasesWorld(t)
+	path := "/api/v1/orders/1001/refunds"
+	partial := map[string]any{"kind": "partial", "lines": []map[string]any{{"line": 2, "units": 1}}}
+	want(t, "no key", w.call(t, "sam", "POST", path, partial), 400, domain.CodeIdempotencyKeyRequired)
+	want(t, "customer refunds", w.call(t, "ana", "POST", path, partial, "Idempotency-Key", "a1"), 403, "forbidden")
+	want(t, "other shop refunds", w.call(t, "sue", "POST", path, partial, "Idempotency-Key", "s1"), 404, "not_found")
+	want(t, "other customer refunds", w.call(t, "ben", "POST", path, partial, "Idempotency-Key", "b1"), 404, "not_found")
+	first := w.call(t, "sam", "POST", path, partial, "Idempotency-Key", "k1")
+	want(t, "sam refunds a bulb", first, 201, "")
+	again := w.call(t, "sam", "POST", path, map[string]any{"kind": "total"}, "Idempotency-Key", "k1")
+	want(t, "replay", again, 200, "")
+	if string(again.body) != string(first.body) {
+		t.Fatalf("replay body differs:\n%s\n%s", first.body, again.body)
+	}
+	var rf domain.Refund
+	first.decode(t, &rf)
+	if rf.Amount != 650 || rf.State != domain.RefundRequested {
+		t.Fatalf("refund %+v", rf)
+	}
+	want(t, "over paid", w.call(t, "sam", "POST", path, map[string]any{"kind": "partial", "shipping": 496}, "Idempotency-Key", "k2"), 400, domain.CodeRefundExceedsPaid)
+	want(t, "agent over limit", w.call(t, "olga", "POST", path, map[string]any{"kind": "partial", "amount": casesAgentLimit + 1}, "Idempotency-Key", "o1"), 403, domain.CodeRefundOverLimit)
+	want(t, "agent within limit", w.call(t, "olga", "POST", path, map[string]any{"kind": "partial", "amount": casesAgentLimit}, "Idempotency-Key", "o1"), 201, "")
+	want(t, "admin over the agents' limit", w.call(t, "adam", "POST", path, map[string]any{"kind": "partial", "amount": casesAgentLimit + 1}, "Idempotency-Key", "o1"), 201, "")
+	want(t, "250 days after shipment", w.call(t, "sue", "POST", "/api/v1/orders/1002/refunds", map[string]any{"kind": "total"}, "Idempotency-Key", "x"), 400, domain.CodeRefundWindowClosed)
+
+	rpath := "/api/v1/refunds/" + rf.ID
+	want(t, "ana reads her refund", w.call(t, "ana", "GET", rpath, nil), 200, "")
+	want(t, "ben reads it", w.call(t, "ben", "GET", rpath, nil), 404, "not_found")
+
+	// The callback: signed by the payment side, or by customer care.
+	cb := rpath + "/callback"
+	want(t, "unsigned callback", w.call(t, "", "POST", cb, `{"state":"processing"}`), 401, domain.CodePaymentSignature)
+	body := []byte(`{"state":"processing"}`)
+	sig := domain.SignPaymentCallback(server.PaymentCallbackKey(paymentSecret), time.Now(), body)
+	// The first server's secret is random: its own key refuses this one.
+	want(t, "signed with another key", w.call(t, "", "POST", cb, string(body), "X-Helpcentre-Signature", sig), 401, domain.CodePaymentSignature)
+	signed := &domainWorld{srv: w.signed, db: w.db, world: w.world}
+	want(t, "signed callback", signed.call(t, "", "POST", cb, string(body), "X-Helpcentre-Signature", sig), 200, "")
+	old := domain.SignPaymentCallback(server.PaymentCallbackKey(paymentSecret), time.Now().Add(-6*time.Minute), []byte(`{"state":"failed"}`))
+	want(t, "6 minutes old", signed.call(t, "", "POST", cb, `{"state":"failed"}`, "X-Helpcentre-Signature", old), 401, domain.CodePaymentSignature)
+	tampered := domain.SignPaymentCallback(server.PaymentCallbackKey(paymentSecret), time.Now(), []byte(`{"state":"refunded"}`))
+	want(t, "body changed", signed.call(t, "", "POST", cb, `{"state":"failed"}`, "X-Helpcentre-Signature", tampered), 401, domain.CodePaymentSignature)
+	want(t, "seller calls back", w.call(t, "sam", "POST", cb, `{"state":"failed"}`), 403, "forbidden")
+	want(t, "customer calls back", w.call(t, "ben", "POST", cb, `{"state":"failed"}`), 404, "not_found")
+	r := w.call(t, "olga", "POST", cb, `{"state":"failed","failure":"card closed"}`)
+	want(t, "operator fails it", r, 200, "")
+	r.decode(t, &rf)
+	if rf.State != domain.RefundFailed || rf.Failure != "card closed" {
+		t.Fatalf("failed refund %+v", rf)
+	}
+	want(t, "customer retries", w.call(t, "ana", "POST", rpath+"/retry", nil), 403, "forbidden")
+	want(t, "seller retries", w.call(t, "sam", "POST", rpath+"/retry", nil), 200, "")
+	want(t, "retry a requested refund", w.call(t, "sam", "POST", rpath+"/retry", nil), 409, domain.CodeRefundState)
+	var list struct{ Refunds []domain.Refund }
+	w.call(t, "sam", "GET", path, nil).decode(t, &list)
+	if len(list.Refunds) != 3 {
+		t.Fatalf("refunds %d", len(list.Refunds))
+	}
+}
+
+func TestClaimsOverHTTP(t *testing.T) {
+	w := newCasesWorld(t)
+	want(t, "ana claims on ben's order", w.call(t, "ana", "POST", "/api/v1/orders/2001/claims", map[string]any{"reason": "defect", "description": "x"}), 404, "not_found")
+	want(t, "not delivered", w.call(t, "ana", "POST", "/api/v1/orders/1001/claims", map[string]any{"reason": "defect", "description": "x"}), 409, domain.CodeOrderNotDelivered)
+	want(t, "seller claims", w.call(t, "sam", "POST", "/api/v1/orders/2001/claims", map[string]any{"reason": "defect", "description": "x"}), 403, "forbidden")
+	r := w.call(t, "ben", "POST", "/api/v1/orders/2001/claims", map[string]any{"reason": "defect", "description": "a hole"})
+	want(t, "ben claims", r, 201, "")
+	var cl domain.Claim
+	r.decode(t, &cl)
+	if !strings.Contains(string(r.body), `"affects_reputation":"pending"`) || cl.ReputationDeadline.IsZero() {
+		t.Fatalf("claim %s", r.body)
+	}
+	path := "/api/v1/claims/" + cl.ID
+	want(t, "ana reads", w.call(t, "ana", "GET", path, nil), 404, "not_found")
+	want(t, "sue reads", w.call(t, "sue", "GET", path, nil), 404, "not_found")
+	want(t, "sue offers", w.call(t, "sue", "POST", path+"/offers", map[string]any{"percent": 10}), 404, "not_found")
+	want(t, "ben offers", w.call(t, "ben", "POST", path+"/offers", map[string]any{"percent": 10}), 403, "forbidden")
+	want(t, "100 percent", w.call(t, "sam", "POST", path+"/offers", map[string]any{"percent": 100}), 400, domain.CodeInvalidOffer)
+	r = w.call(t, "sam", "POST", path+"/offers", map[string]any{"percent": 10})
+	want(t, "sam offers", r, 201, "")
+	r.decode(t, &cl)
+	off := cl.Offers[0]
+	if off.Amount != 590 {
+		t.Fatalf("offer %+v", off)
+	}
+	want(t, "second offer", w.call(t, "sam", "POST", path+"/offers", map[string]any{"amount": 100}), 409, domain.CodeOfferPending)
+	want(t, "sam accepts", w.call(t, "sam", "POST", path+"/offers/"+off.ID+"/accept", nil), 403, "forbidden")
+	want(t, "ben rejects", w.call(t, "ben", "POST", path+"/offers/"+off.ID+"/reject", nil), 200, "")
+	r = w.call(t, "sam", "POST", path+"/return", nil)
+	want(t, "sam starts a return", r, 201, "")
+	var ret domain.Return
+	r.decode(t, &ret)
+	rpath := "/api/v1/returns/" + ret.ID
+	label := w.call(t, "ben", "GET", rpath+"/label", nil)
+	want(t, "ben downloads the label", label, 200, "")
+	if !strings.HasPrefix(label.header.Get("Content-Type"), "text/plain") || !strings.Contains(string(label.body), "RETURN SHIPPING LABEL") {
+		t.Fatalf("label %s %q", label.header.Get("Content-Type"), label.body)
+	}
+	want(t, "ana downloads it", w.call(t, "ana", "GET", rpath+"/label", nil), 404, "not_found")
+	want(t, "sam ships it", w.call(t, "sam", "POST", rpath+"/shipped", nil), 403, "forbidden")
+	want(t, "ben ships it", w.call(t, "ben", "POST", rpath+"/shipped", map[string]any{"tracking": "TRK1"}), 200, "")
+	r = w.call(t, "sam", "POST", rpath+"/received", nil)
+	want(t, "sam receives it", r, 200, "")
+	r.decode(t, &ret)
+	if ret.State != domain.ReturnRefunded || ret.RefundID == "" {
+		t.Fatalf("return %+v", ret)
+	}
+	w.call(t, "ben", "GET", path, nil).decode(t, &cl)
+	if cl.State != domain.ClaimClosed || cl.Resolution != domain.ResolutionReturn {
+		t.Fatalf("claim %+v", cl)
+	}
+	want(t, "ben reads the refund", w.call(t, "ben", "GET", "/api/v1/refunds/"+ret.RefundID, nil), 200, "")
+
+	// Another claim: a total refund, and one the buyer closes.
+	r = w.call(t, "ben", "POST", "/api/v1/orders/2001/claims", map[string]any{"reason": "buyers_remorse", "description": "changed my mind"})
+	want(t, "second claim", r, 201, "")
+	r.decode(t, &cl)
+	if !strings.Contains(string(r.body), `"affects_reputation":false`) {
+		t.Fatalf("buyer's remorse %s", r.body)
+	}
+	want(t, "seller closes", w.call(t, "sam", "POST", "/api/v1/claims/"+cl.ID+"/close", map[string]any{"reason": "x"}), 403, "forbidden")
+	want(t, "nothing left to refund", w.call(t, "sam", "POST", "/api/v1/claims/"+cl.ID+"/refund", nil), 400, domain.CodeRefundExceedsPaid)
+	want(t, "ben closes", w.call(t, "ben", "POST", "/api/v1/claims/"+cl.ID+"/close", nil), 200, "")
+}
+
+func TestQueueAndStatsOverHTTP(t *testing.T) {
+	w := newCasesWorld(t)
+	want(t, "ana's incident", w.call(t, "ana", "POST", "/api/v1/orders/1001/incidents", map[string]any{"reason": "damaged", "line": 1}), 201, "")
+	want(t, "ben's claim", w.call(t, "ben", "POST", "/api/v1/orders/2001/claims", map[string]any{"reason": "defect", "description": "hole"}), 201, "")
+	for _, who := range []string{"sam", "olga"} {
+		r := w.call(t, who, "GET", "/api/v1/queue", nil)
+		want(t, who+"'s queue", r, 200, "")
+		var q struct{ Items []domain.QueueItem }
+		r.decode(t, &q)
+		if len(q.Items) < 2 || q.Items[0].Kind != "incident" || q.Items[1].Kind != "claim" || q.Items[0].Reason == "" || q.Items[1].DueAt == nil {
+			t.Fatalf("%s's queue %s", who, r.body)
+		}
+	}
+	var q struct{ Items []domain.QueueItem }
+	w.call(t, "sue", "GET", "/api/v1/queue", nil).decode(t, &q)
+	if len(q.Items) != 0 {
+		t.Fatalf("sue sees shop-1's work: %+v", q.Items)
+	}
+	want(t, "customer's queue", w.call(t, "ana", "GET", "/api/v1/queue", nil), 403, "forbidden")
+
+	r := w.call(t, "sam", "GET", "/api/v1/shops/shop-1/stats", nil)
+	want(t, "sam's stats", r, 200, "")
+	var st domain.ShopStats
+	r.decode(t, &st)
+	if st.IncidentsOpened != 1 || st.OpenIncidentsNow != 1 || st.Claims != 1 || len(st.Daily) < 30 {
+		t.Fatalf("stats %s", r.body)
+	}
+	want(t, "sue reads shop-1's stats", w.call(t, "sue", "GET", "/api/v1/shops/shop-1/stats", nil), 404, "not_found")
+	want(t, "ana reads stats", w.call(t, "ana", "GET", "/api/v1/shops/shop-1/stats", nil), 404, "not_found")
+	want(t, "adam reads stats", w.call(t, "adam", "GET", "/api/v1/shops/shop-1/stats", nil), 200, "")
+	want(t, "olga without view_stats", w.call(t, "olga", "GET", "/api/v1/shops/shop-1/stats", nil), 403, "forbidden")
+	from := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	want(t, "reversed period", w.call(t, "sam", "GET", "/api/v1/shops/shop-1/stats?from="+from+"&to="+time.Now().Add(-2*time.Hour).UTC().Format(time.RFC3339), nil), 400, domain.CodeInvalidPeriod)
+	want(t, "bad time", w.call(t, "sam", "GET", "/api/v1/shops/shop-1/stats?from=yesterday", nil), 400, "invalid_parameter")
+}
