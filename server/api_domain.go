@@ -21,6 +21,16 @@ type Domain struct {
 	Outbox      domain.OutboxService
 	Attachments domain.AttachmentService
 	Audit       domain.AuditService
+	Canned      domain.CannedReplies // sellers' saved answers (pages only)
+	Policy      domain.Policy        // the deadlines pages show; zero: domain.DefaultPolicy()
+}
+
+// policy returns the configured after-sales policy.
+func (d *Domain) policy() domain.Policy {
+	if d == nil || d.Policy == (domain.Policy{}) {
+		return domain.DefaultPolicy()
+	}
+	return d.Policy
 }
 
 // domainRoutes is the after-sales part of the route table, under /api/v1.
@@ -36,6 +46,18 @@ func (s *Server) domainRoutes(api fiber.Router) {
 	s.caseRoutes(api)
 	s.workRoutes(api)
 	s.outboxRoutes(api)
+	if s.dom.Audit != nil {
+		api.Get("/audit", s.authenticate, s.apiAudit)
+	}
+}
+
+// apiAudit is an entity's audit log (customer care): who did what, when and why.
+func (s *Server) apiAudit(c *fiber.Ctx) error {
+	entries, err := s.dom.Audit.AuditLog(c.UserContext(), c.Query("entity"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"entity": c.Query("entity"), "entries": entries})
 }
 
 // authenticate resolves the bearer token to an Actor and puts it in the

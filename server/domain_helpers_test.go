@@ -50,7 +50,10 @@ func newDomainWorld(tb testing.TB, plug ...func(db *bolt.DB, d *server.Domain)) 
 	}
 	tb.Cleanup(func() { db.Close() })
 	p := domain.DefaultPolicy()
-	d := &server.Domain{Access: bolt.NewAccessService(db), Orders: bolt.NewOrderService(db, p)}
+	b := bolt.NewServices(db, p)
+	d := &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
+		Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
+		Audit: b.Audit, Canned: b.Canned, Policy: p}
 	for _, f := range plug {
 		f(db, d)
 	}

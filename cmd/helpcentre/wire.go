@@ -18,9 +18,15 @@ import (
 
 // newDomain builds the after-sales services on db.
 func newDomain(db *bolt.DB, p domain.Policy) *server.Domain {
+	return domainOf(bolt.NewServices(db, p), p)
+}
+
+// domainOf is the server's view of the bbolt services.
+func domainOf(b *bolt.Services, p domain.Policy) *server.Domain {
 	return &server.Domain{
-		Access: bolt.NewAccessService(db),
-		Orders: bolt.NewOrderService(db, p),
+		Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
+		Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work,
+		Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Policy: p,
 	}
 }
 

@@ -1,0 +1,87 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// Services are every after-sales service on one DB, as the program wires them.
+type Services struct {
+	Access      *AccessService
+	Orders      *OrderService
+	Threads     *ThreadService
+	Attachments *AttachmentService
+	Incidents   *IncidentService
+	Refunds     *RefundService
+	Claims      *ClaimService
+	Work        *Work
+	Outbox      *OutboxService
+	Canned      *CannedReplies
+	Audit       *AuditService
+}
+
+// NewServices returns every service on db under policy p.
+func NewServices(db *DB, p domain.Policy) *Services {
+	return &Services{
+		Access:      NewAccessService(db),
+		Orders:      NewOrderService(db, p),
+		Threads:     NewThreadService(db, p),
+		Attachments: NewAttachmentService(db),
+		Incidents:   NewIncidentService(db, p),
+		Refunds:     NewRefundService(db, p),
+		Claims:      NewClaimService(db, p),
+		Work:        &Work{RoutingService: NewRoutingService(db), WorkStats: NewWorkStats(db, p)},
+		Outbox:      NewOutboxService(db, p),
+		Canned:      NewCannedReplies(db),
+		Audit:       &AuditService{db: db},
+	}
+}
+
+// Work is domain.WorkService: routing rules and queues with statistics.
+type Work struct {
+	*RoutingService
+	*WorkStats
+}
+
+var (
+	_ domain.WorkService  = (*Work)(nil)
+	_ domain.AuditService = (*AuditService)(nil)
+)
+
+// AuditService reads the append-only per-entity logs every command writes.
+type AuditService struct {
+	db *DB
+}
+
+// NewAuditService returns an AuditService on db.
+func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
+
+// AuditLog implements domain.AuditService: an entity's log, oldest first,
+// for customer care only (the log names who did what, including notes and
+// reasons other parties do not see).
+func (s *AuditService) AuditLog(ctx context.Context, entity string) ([]domain.AuditEntry, error) {
+	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	if entity == "" || bytes.IndexByte([]byte(entity), 0) >= 0 || len(entity) > 200 {
+		return nil, domain.Errorf(domain.Invalid, "invalid_entity", "Name an entity like refund:01J….")
+	}
+	out := []domain.AuditEntry{}
+	err := s.db.view(ctx, func(t *txn) error {
+		prefix := compositeKey([]byte(entity), nil)
+		c := t.tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var e domain.AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("bolt: decode audit entry %q: %w", k, err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
