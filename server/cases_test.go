@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -277,4 +279,25 @@ func TestQueueAndStatsOverHTTP(t *testing.T) {
 	from := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	want(t, "reversed period", w.call(t, "sam", "GET", "/api/v1/shops/shop-1/stats?from="+from+"&to="+time.Now().Add(-2*time.Hour).UTC().Format(time.RFC3339), nil), 400, domain.CodeInvalidPeriod)
 	want(t, "bad time", w.call(t, "sam", "GET", "/api/v1/shops/shop-1/stats?from=yesterday", nil), 400, "invalid_parameter")
+}
+
+// TestOpenAPIDescribesCaseRoutes: with the cases area plugged in, every
+// route it registers is in openapi.json.
+func TestOpenAPIDescribesCaseRoutes(t *testing.T) {
+	w := newCasesWorld(t)
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	w.call(t, "", "GET", "/api/v1/openapi.json", nil).decode(t, &doc)
+	param := regexp.MustCompile(`:([A-Za-z_]+)\??`)
+	for _, rt := range w.srv.App().GetRoutes(true) {
+		p, ok := strings.CutPrefix(rt.Path, "/api/v1")
+		if !ok || p == "" || p == "/" || rt.Method == "HEAD" || rt.Method == "USE" || strings.Contains(p, "*") {
+			continue
+		}
+		p = param.ReplaceAllString(p, "{$1}")
+		if _, ok := doc.Paths[p][strings.ToLower(rt.Method)]; !ok {
+			t.Errorf("%s /api/v1%s is not in openapi.json", rt.Method, p)
+		}
+	}
 }
