@@ -538,3 +538,51 @@ func TestClaimReputationOverTime(t *testing.T) {
 		t.Fatalf("closed late: %+v %v", got, err)
 	}
 }
+
+func TestQueueAndStatsWithThreads(t *testing.T) {
+	c := newCases(t)
+	p := domain.DefaultPolicy()
+	threads := NewThreadService(c.db, p)
+	work := NewWorkStats(c.db, p)
+	ana, sam := as(t, c.db, "ana"), as(t, c.db, "sam")
+	th, err := threads.CreateThread(ana, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Body: "Where is my lamp?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.incidents.OpenIncident(ana, "1001", 1, domain.IncidentNotReceived, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.claims.OpenClaim(as(t, c.db, "ben"), "2001", domain.ClaimDefect, "hole"); err != nil {
+		t.Fatal(err)
+	}
+	q, err := work.Queue(sam, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, it := range q {
+		kinds = append(kinds, it.Kind)
+	}
+	if strings.Join(kinds, " ") != "incident claim thread" || q[2].ID != th.ID || q[2].DueAt == nil || q[2].Priority != domain.PriorityThread {
+		t.Fatalf("sam's queue %+v", q)
+	}
+	if q, _ := work.Queue(as(t, c.db, "sue"), 10); len(q) != 0 {
+		t.Fatalf("sue's queue %+v", q)
+	}
+	if _, err := threads.PostMessage(sam, th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "It ships today."}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := work.ShopStats(sam, "shop-1", time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Orders 1001 (2 lines, placed 12 days ago) and 2001 (1 line): one line
+	// with an incident.
+	if st.CustomerMessages != 1 || st.AnsweredWithin48h != 1 || st.AnsweredWithin48hPct != 100 || st.AvgFirstResponseSeconds < 0 ||
+		st.IncidentsOpened != 1 || st.OpenIncidentsNow != 1 || st.OrderLines != 3 || st.IncidentRate != 1.0/3 || st.Claims != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	if _, err := work.ShopStats(sam, "shop-2", time.Time{}, time.Time{}); code(err) != domain.CodeNotFound {
+		t.Fatalf("sam reads shop-2: %v", err)
+	}
+}
