@@ -3,6 +3,8 @@
 package apertium
 
 import (
+	"github.com/marketplace/helpcentre/domain/apertium/apytest"
+
 	"context"
 	"errors"
 	"fmt"
@@ -247,7 +249,7 @@ func TestDeadEngine(t *testing.T) {
 	ctx := ctxT(t)
 
 	// Nothing listening.
-	port, err := freePort()
+	port, err := apytest.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,24 +267,24 @@ func TestDeadEngine(t *testing.T) {
 	}
 
 	// An engine that answered, then stopped.
-	bin, modes, err := findAPY()
+	bin, modes, err := apytest.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := startAPY(bin, modes)
+	e, err := apytest.Start(bin, modes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c2, err := New(e.url, Options{})
+	c2, err := New(e.URL, Options{})
 	if err != nil {
-		e.stop()
+		e.Stop()
 		t.Fatal(err)
 	}
 	if _, err := c2.Translate(ctx, "Where is my refund?", "en", "es"); err != nil {
-		e.stop()
+		e.Stop()
 		t.Fatalf("before stopping: %v", err)
 	}
-	e.stop()
+	e.Stop()
 	t0 = time.Now()
 	_, err = c2.Translate(ctx, "Where is my invoice?", "en", "es")
 	if !errors.Is(err, ErrUnavailable) {
