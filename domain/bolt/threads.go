@@ -21,21 +21,12 @@ var _ domain.ThreadService = (*ThreadService)(nil)
 type ThreadService struct {
 	db     *DB
 	policy domain.Policy
+	posts  *groupCommit // messages: concurrent posts share one synced commit
 }
 
-// PostBatchDelay is how long bbolt's Batch waits to gather concurrent
-// messages into one synced commit. NOTES.md: 64 writers at 1 ms gave ~32,000
-// writes/s; bbolt's 10 ms default costs a lone writer 10 ms a message.
-const PostBatchDelay = time.Millisecond
-
-// NewThreadService returns a ThreadService on db under policy p. It lowers
-// db's batch delay to PostBatchDelay (set it before serving: bbolt reads it
-// unguarded).
+// NewThreadService returns a ThreadService on db under policy p.
 func NewThreadService(db *DB, p domain.Policy) *ThreadService {
-	if db.db.MaxBatchDelay > PostBatchDelay {
-		db.db.MaxBatchDelay = PostBatchDelay
-	}
-	return &ThreadService{db: db, policy: p}
+	return &ThreadService{db: db, policy: p, posts: &groupCommit{db: db}}
 }
 
 // threadRecord is a stored thread: the thread and who has read what.
@@ -306,6 +297,9 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 	if m.To == nil {
 		m.To = []domain.Party{}
 	}
+	if err := enqueueTranslations(t, rec, m); err != nil {
+		return nil, err
+	}
 	if err := putJSON(t.tx.Bucket(bucketMessages), compositeKey([]byte(rec.ID), []byte(id)), m); err != nil {
 		return nil, err
 	}
@@ -429,7 +423,7 @@ func (s *ThreadService) FindThread(ctx context.Context, id string) (*domain.Thre
 }
 
 // PostMessage implements domain.ThreadService. Concurrent posts share one
-// synced commit (bbolt Batch). Errors: not_found, invalid_message,
+// synced commit (groupCommit). Errors: not_found, invalid_message,
 // invalid_recipient, invalid_attachment, thread_closed.
 func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm domain.NewMessage) (*domain.Message, error) {
 	a := domain.ActorFrom(ctx)
@@ -440,7 +434,7 @@ func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm dom
 		return nil, err
 	}
 	var out *domain.Message
-	err := s.db.batch(ctx, func(t *txn) error {
+	err := s.posts.do(ctx, func(t *txn) error {
 		prev, err := findVisibleThread(t, threadID)
 		if err != nil {
 			return err
