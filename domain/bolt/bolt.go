@@ -48,6 +48,8 @@ type DB struct {
 	path    string
 	now     func() time.Time
 	entropy io.Reader // monotonic within a millisecond, safe for concurrent use
+
+	translate bool // new messages queue translations (EnableTranslation)
 }
 
 // Open opens (creating it and its parent directories if need be) the bbolt file

@@ -1,0 +1,84 @@
+package domain
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Translator turns text from one language into another (Apertium's APY in
+// production). Errors a caller may retry are reported by the adapter (see
+// TranslationWorker.Retryable).
+type Translator interface {
+	Translate(ctx context.Context, text, from, to string) (string, error)
+}
+
+// Translation statuses.
+const (
+	TranslationPending     = "pending"     // queued; the original is shown meanwhile
+	TranslationDone        = "done"        // Text holds the translation
+	TranslationFailed      = "failed"      // gave up (e.g. too long for the engine); the original stays
+	TranslationUnsupported = "unsupported" // no engine for this pair
+)
+
+// TranslationJob is one message to translate into one language.
+type TranslationJob struct {
+	ThreadID  string    `json:"thread_id"`
+	MessageID string    `json:"message_id"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Attempts  int       `json:"attempts"`
+	Due       time.Time `json:"due"` // when it is (was) due: part of its queue key
+}
+
+// TranslationQueue is where messages wait for their translations: written in
+// the message's own transaction, so none is lost, and worked off the request
+// path.
+type TranslationQueue interface {
+	// DueTranslations returns up to n jobs due at now, with the text to
+	// translate (the message's original body).
+	DueTranslations(ctx context.Context, now time.Time, n int) ([]TranslationJob, []string, error)
+	// SaveTranslation records the outcome of job: tr is stored on the
+	// message; retryAt non-nil requeues the job for then.
+	SaveTranslation(ctx context.Context, job TranslationJob, tr Translation, retryAt *time.Time) error
+}
+
+// TranslationTargets are the languages a message must be translated into:
+// the languages of the parties who may read it, other than its own. Parties
+// with an unknown language are left out.
+func TranslationTargets(m *Message, readers map[Party]string) []string {
+	var out []string
+	for _, p := range []Party{PartyCustomer, PartySeller, PartyOperator} {
+		lang := readers[p]
+		if lang == "" || lang == m.Language || slices.Contains(out, lang) {
+			continue
+		}
+		if !messageReadableBy(m, p) {
+			continue
+		}
+		out = append(out, lang)
+	}
+	return out
+}
+
+// messageReadableBy reports whether party p may read m (see CanSeeMessage).
+func messageReadableBy(m *Message, p Party) bool {
+	if m.From == p {
+		return false // the author reads their own words
+	}
+	if m.Internal {
+		return false
+	}
+	return slices.Contains(m.To, p) || p == PartyOperator // customer care reads every message
+}
+
+// TranslationRetry is when a failed attempt is tried again: 5 s, 15 s, 45 s,
+// … capped at 10 minutes. The engine being down is not the message's fault:
+// it is retried until the engine returns.
+func TranslationRetry(attempts int, now time.Time) time.Time {
+	d := 5 * time.Second
+	for i := 1; i < attempts && d < 10*time.Minute; i++ {
+		d *= 3
+	}
+	return now.Add(min(d, 10*time.Minute))
+}
