@@ -8,9 +8,16 @@ COVID   := ../shared/eval/covidfaq
 build:
 	$(GO) build -o $(BIN) ./cmd/helpcentre
 
-## run: serve the bundled articles and the demo after-sales world on :8080, data under ./data
+## run: serve the bundled articles and the demo after-sales world on :8080, data under
+## ./data; with Apertium installed (.ci/deps) it starts the translation engine too
 run: build
-	./$(BIN) serve --demo
+	@if command -v apertium-apy >/dev/null 2>&1; then \
+		.ci/apy start && export HELPCENTRE_TRANSLATOR=$${HELPCENTRE_TRANSLATOR:-http://127.0.0.1:$${APY_PORT:-2737}}; \
+	else \
+		echo "make run: Apertium is not installed: messages will not be translated."; \
+		echo "          Install it with: sudo .ci/deps  (Debian: apt-get install apertium-apy apertium-eng-spa)"; \
+	fi; \
+	exec ./$(BIN) serve --demo
 
 ## test: vet and every test, with the race detector
 test:

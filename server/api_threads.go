@@ -115,7 +115,7 @@ func (s *Server) apiThread(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(th)
+	return c.JSON(s.threadForReader(c, th))
 }
 
 func (s *Server) apiPostMessage(c *fiber.Ctx) error {

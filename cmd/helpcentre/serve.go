@@ -43,6 +43,7 @@ type Config struct {
 	Demo       bool          // seed the demo world, with its well-known tokens
 	Policy     domain.Policy // after-sales deadlines and limits
 	Stdout     io.Writer     // where the demo's how-to goes; nil: nowhere
+	Translator string        // Apertium APY base URL; empty: messages are not translated
 }
 
 // envOr returns the HELPCENTRE_<NAME> variable or def.
@@ -64,6 +65,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	fset.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (HELPCENTRE_LOG_LEVEL)")
 	poll := envOr("POLL", "10s")
 	fset.StringVar(&poll, "poll", poll, "also re-scan the content folder this often, 0 to rely on file events only (HELPCENTRE_POLL)")
+	fset.StringVar(&cfg.Translator, "translator", envOr("TRANSLATOR", ""), "Apertium APY URL, e.g. http://127.0.0.1:2737: messages are machine-translated for readers of another language (HELPCENTRE_TRANSLATOR)")
 	fset.BoolVar(&cfg.Demo, "demo", envOr("DEMO", "") == "true", "seed the demo world (users with tokens demo-<name>, orders, history); never in production (HELPCENTRE_DEMO=true)")
 	cfg.Policy = domain.DefaultPolicy()
 	policy := []struct {
@@ -195,6 +197,10 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 			log.Error("closing the database", "err", err)
 		}
 	}()
+	translator, err := newTranslator(cfg.Translator, db, log)
+	if err != nil {
+		return err
+	}
 	dom := newDomain(db, cfg.Policy)
 	if err := bootstrapAdmin(ctx, dom, cfg.AdminToken); err != nil {
 		return err
@@ -221,6 +227,9 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		defer close(background)
 		srv.RunBackground(bg)
 	}()
+	if translator != nil {
+		go translator.Run(bg)
+	}
 	if cfg.Content != "" {
 		go func() {
 			if err := ix.Watch(bg, cfg.Content, index.WatchOptions{Poll: cfg.Poll}); err != nil {

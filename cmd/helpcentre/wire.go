@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,8 +12,10 @@ import (
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/apertium"
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/demo"
+	"github.com/marketplace/helpcentre/domain/translate"
 	"github.com/marketplace/helpcentre/server"
 )
 
@@ -114,4 +117,28 @@ func loadSecret(dataDir string) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// newTranslator connects to the Apertium engine at url and returns the worker
+// that translates messages (nil when url is empty). The engine may be down:
+// messages then keep their originals and are translated when it returns.
+func newTranslator(url string, db *bolt.DB, log *slog.Logger) (*translate.Worker, error) {
+	if url == "" {
+		return nil, nil
+	}
+	c, err := apertium.New(url, apertium.Options{})
+	if err != nil {
+		return nil, exitError{2, fmt.Sprintf("helpcentre serve: -translator: %v", err)}
+	}
+	db.EnableTranslation()
+	if pairs, err := c.Pairs(context.Background()); err != nil {
+		log.Warn("translation engine not answering yet; messages keep their originals until it does", "url", url, "err", err)
+	} else {
+		log.Info("translation engine ready", "url", url, "pairs", len(pairs))
+	}
+	return &translate.Worker{
+		Queue: bolt.NewTranslationQueue(db), Translator: c, Engine: "apertium", Log: log,
+		Retryable:   apertium.Retryable,
+		Unsupported: func(err error) bool { return errors.Is(err, apertium.ErrUnsupportedPair) },
+	}, nil
 }
