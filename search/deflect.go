@@ -34,9 +34,10 @@ type Deflection struct {
 	Query        string              `json:"query"`               // what was searched: the subject, then the start of the body
 	Corrected    string              `json:"corrected,omitempty"` // Query with typos fixed, when any were
 	Locale       string              `json:"locale"`
-	FallbackFrom string              `json:"fallback_from,omitempty"` // the requested locale, when suggestions are from the default one
-	Truncated    bool                `json:"truncated,omitempty"`     // part of the body was not searched
-	Threshold    float64             `json:"threshold"`               // suggestions have at least this confidence
+	FallbackFrom string              `json:"fallback_from,omitempty"`    // the requested locale, when suggestions are from the default one
+	Translated   string              `json:"translated_query,omitempty"` // Query machine-translated into the default locale, when that found the suggestions
+	Truncated    bool                `json:"truncated,omitempty"`        // part of the body was not searched
+	Threshold    float64             `json:"threshold"`                  // suggestions have at least this confidence
 	Suggestions  []DeflectSuggestion `json:"suggestions"`
 	Took         time.Duration       `json:"-"`
 }
@@ -108,6 +109,17 @@ func (e *Engine) deflectCandidates(ctx context.Context, req DeflectRequest) (*De
 	cands, err := e.deflectLocale(ctx, d, req, subject, req.Locale)
 	if err != nil {
 		return nil, nil, err
+	}
+	if req.Locale != e.opts.DefaultLocale && !confident(cands, d.Threshold) {
+		// No good article in the customer's language: ask the default
+		// locale's articles the question translated.
+		if tq := e.translateQuery(ctx, q, req.Locale); tq != "" {
+			td := *d
+			td.Query = tq
+			if fb, err := e.deflectLocale(ctx, &td, req, "", e.opts.DefaultLocale); err == nil && confident(fb, d.Threshold) {
+				d.FallbackFrom, d.Locale, d.Translated, d.Corrected, cands = req.Locale, e.opts.DefaultLocale, tq, td.Corrected, fb
+			}
+		}
 	}
 	if len(cands) == 0 && req.Locale != e.opts.DefaultLocale {
 		if fb, err := e.deflectLocale(ctx, d, req, subject, e.opts.DefaultLocale); err == nil && len(fb) > 0 {
@@ -367,4 +379,14 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 var deflectModel = logistic{
 	bias:    -7.5025,
 	weights: [numDeflectFeatures]float64{0.5789, 0.9595, 1.6307, 0.0648, 2.1178, 0.8661, 1.6136, -0.3674, -1.2703, 0, 0, 2.5748},
+}
+
+// confident reports whether any candidate clears the threshold.
+func confident(cands []deflectCandidate, threshold float64) bool {
+	for _, c := range cands {
+		if c.confidence >= threshold {
+			return true
+		}
+	}
+	return false
 }

@@ -124,9 +124,10 @@ func DefaultOptions() Options {
 
 // Engine runs searches against an index.Index. It is safe for concurrent use.
 type Engine struct {
-	ix    *index.Index
-	opts  Options
-	cache *artCache
+	ix         *index.Index
+	opts       Options
+	cache      *artCache
+	translator QueryTranslator // may be nil
 }
 
 // New returns an engine over ix. It also bounds the number of clauses any
@@ -199,7 +200,8 @@ type Result struct {
 	Query        string        `json:"query"`
 	Corrected    string        `json:"corrected,omitempty"` // the query with typos fixed, when any were
 	Locale       string        `json:"locale"`
-	FallbackFrom string        `json:"fallback_from,omitempty"` // the requested locale, when results are from the default one
+	FallbackFrom string        `json:"fallback_from,omitempty"`    // the requested locale, when results are from the default one
+	Translated   string        `json:"translated_query,omitempty"` // the query machine-translated into the default locale, when that found the results
 	Total        int           `json:"total"`
 	Page         int           `json:"page"`
 	PerPage      int           `json:"per_page"`
@@ -281,10 +283,20 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	if res.Total == 0 && !req.NoFallback && req.Locale != e.opts.DefaultLocale && q != "" {
-		fb, err := e.searchLocale(ctx, req, q, e.opts.DefaultLocale)
-		if err == nil && fb.Total > 0 {
-			fb.FallbackFrom = req.Locale
-			res = fb
+		// The question translated, else as typed (names, product codes and
+		// English words work in any locale).
+		if tq := e.translateQuery(ctx, q, req.Locale); tq != "" {
+			if fb, err := e.searchLocale(ctx, req, tq, e.opts.DefaultLocale); err == nil && fb.Total > 0 {
+				fb.FallbackFrom, fb.Translated = req.Locale, tq
+				res = fb
+			}
+		}
+		if res.Total == 0 {
+			fb, err := e.searchLocale(ctx, req, q, e.opts.DefaultLocale)
+			if err == nil && fb.Total > 0 {
+				fb.FallbackFrom = req.Locale
+				res = fb
+			}
 		}
 	}
 	res.Took = time.Since(start)

@@ -28,6 +28,7 @@ type searchJSON struct {
 	Corrected    string         `json:"corrected,omitempty"`
 	Locale       string         `json:"locale"`
 	FallbackFrom string         `json:"fallback_from,omitempty"`
+	Translated   string         `json:"translated_query,omitempty"` // the question machine-translated into the fallback locale
 	Total        int            `json:"total"`
 	Page         int            `json:"page"`
 	PerPage      int            `json:"per_page"`
@@ -100,7 +101,7 @@ func (s *Server) apiSearch(c *fiber.Ctx) error {
 		return err
 	}
 	out := searchJSON{
-		Query: res.Query, Corrected: res.Corrected, Locale: res.Locale, FallbackFrom: res.FallbackFrom,
+		Query: res.Query, Corrected: res.Corrected, Locale: res.Locale, FallbackFrom: res.FallbackFrom, Translated: res.Translated,
 		Total: res.Total, Page: res.Page, PerPage: res.PerPage, Truncated: res.Truncated,
 		Hits: make([]hitJSON, 0, len(res.Hits)), Facets: res.Facets,
 		TookMS: float64(res.Took.Microseconds()) / 1000,

@@ -215,6 +215,9 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		return err
 	}
 	engine := search.New(ix, search.DefaultOptions())
+	if translator != nil {
+		engine.SetTranslator(translator.Translator)
+	}
 	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret}, ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err

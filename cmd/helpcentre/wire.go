@@ -126,6 +126,7 @@ func newTranslator(url string, db *bolt.DB, log *slog.Logger) (*translate.Worker
 	if url == "" {
 		return nil, nil
 	}
+	// The same client also translates help-centre questions (search.SetTranslator).
 	c, err := apertium.New(url, apertium.Options{})
 	if err != nil {
 		return nil, exitError{2, fmt.Sprintf("helpcentre serve: -translator: %v", err)}
