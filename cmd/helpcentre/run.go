@@ -15,6 +15,8 @@ Usage:
   helpcentre check DIR       report every problem in a content folder, like a compiler
   helpcentre eval [flags]    score search quality against a queries file
   helpcentre bench [flags]   measure build, reload, query latency and HTTP throughput at several corpus sizes
+                  --domain   … or the after-sales domain: durable message posts, the seller inbox over 100,000 threads
+                  --translate … or machine translation: engine latency and throughput, post → translation delay
   helpcentre help            this text
 
 Run "helpcentre COMMAND -h" for a command's flags.
@@ -34,7 +36,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "eval":
 		err = runEval(ctx, rest, stdout, stderr)
 	case "bench":
-		err = runBench(ctx, rest, stdout, stderr)
+		switch benchMode(rest) {
+		case "domain":
+			err = runBenchDomain(ctx, rest, stdout, stderr)
+		case "translate":
+			err = runBenchTranslate(ctx, rest, stdout, stderr)
+		default:
+			err = runBench(ctx, rest, stdout, stderr)
+		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
