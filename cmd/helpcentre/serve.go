@@ -25,6 +25,7 @@ import (
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/domain/webhook"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
@@ -44,6 +45,10 @@ type Config struct {
 	Policy     domain.Policy // after-sales deadlines and limits
 	Stdout     io.Writer     // where the demo's how-to goes; nil: nowhere
 	Translator string        // Apertium APY base URL; empty: messages are not translated
+	WebhookURL string        // where outbox events are POSTed, signed; empty: in-app lists only
+	// WebhookSecret signs webhooks (HELPCENTRE_WEBHOOK_SECRET only: a flag
+	// would show in ps).
+	WebhookSecret string
 }
 
 // envOr returns the HELPCENTRE_<NAME> variable or def.
@@ -66,6 +71,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	poll := envOr("POLL", "10s")
 	fset.StringVar(&poll, "poll", poll, "also re-scan the content folder this often, 0 to rely on file events only (HELPCENTRE_POLL)")
 	fset.StringVar(&cfg.Translator, "translator", envOr("TRANSLATOR", ""), "Apertium APY URL, e.g. http://127.0.0.1:2737: messages are machine-translated for readers of another language (HELPCENTRE_TRANSLATOR)")
+	fset.StringVar(&cfg.WebhookURL, "webhook-url", envOr("WEBHOOK_URL", ""), "POST every notification (refund issued, new message, deadline alerts…) here as signed JSON, retried until it answers 2xx; the secret comes from HELPCENTRE_WEBHOOK_SECRET (HELPCENTRE_WEBHOOK_URL)")
 	fset.BoolVar(&cfg.Demo, "demo", envOr("DEMO", "") == "true", "seed the demo world (users with tokens demo-<name>, orders, history); never in production (HELPCENTRE_DEMO=true)")
 	cfg.Policy = domain.DefaultPolicy()
 	policy := []struct {
@@ -103,6 +109,10 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		*p.d = v
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
+	cfg.WebhookSecret = os.Getenv("HELPCENTRE_WEBHOOK_SECRET")
+	if cfg.WebhookURL != "" && len(cfg.WebhookSecret) < 16 {
+		return cfg, exitError{2, "helpcentre serve: -webhook-url needs HELPCENTRE_WEBHOOK_SECRET (at least 16 characters) to sign the deliveries"}
+	}
 	return cfg, nil
 }
 
@@ -233,6 +243,8 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	if translator != nil {
 		go translator.Run(bg)
 	}
+	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
+	go hooks.Run(bg)
 	if cfg.Content != "" {
 		go func() {
 			if err := ix.Watch(bg, cfg.Content, index.WatchOptions{Poll: cfg.Poll}); err != nil {
