@@ -352,4 +352,4 @@ func (s *OutboxService) MarkNotificationRead(ctx context.Context, id string) err
 }
 
 // outboxMigrationID names outboxMigration in migrate.go's list.
-const outboxMigrationID = "0007_outbox"
+const outboxMigrationID = "0007_outbox_alerts"

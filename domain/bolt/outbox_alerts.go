@@ -26,9 +26,9 @@ type deadlineSource func(t *txn, from, to time.Time, yield func(alertDeadline) e
 // ScheduleAlerts implements domain.OutboxService: one notification to each
 // person who must act, for every deadline that domain.AlertDue says is near,
 // each deadline once (alerts_sent.v1 remembers). Deadlines are read from the
-// threads' and claims' due-time indexes, only those within the policy's
-// advance notice of now: the work is proportional to the alerts, not to the
-// threads.
+// threads' due-time index and the open claims' opening-time index, only
+// those within the policy's advance notice of now: the work is proportional
+// to the alerts (plus one seek per shop), not to the threads or claims.
 func (s *OutboxService) ScheduleAlerts(ctx context.Context, now time.Time) (int, error) {
 	n := 0
 	err := s.db.update(ctx, func(t *txn) error {
@@ -77,7 +77,58 @@ func (s *OutboxService) ScheduleAlerts(ctx context.Context, now time.Time) (int,
 
 // deadlineSources are the indexes ScheduleAlerts reads.
 func (s *OutboxService) deadlineSources() []deadlineSource {
-	return []deadlineSource{threadReplyDeadlines}
+	return []deadlineSource{threadReplyDeadlines, s.claimDeadlines}
+}
+
+// claimDeadlines reads the open claims (cases: claims_active.v1, per shop by
+// opening time) whose 72 h deadline falls in [from, to], i.e. opened
+// ClaimResolveWithin before: one seek per shop. The shop's seller users and
+// the agent of the claim's conversation are told.
+func (s *OutboxService) claimDeadlines(t *txn, from, to time.Time, yield func(alertDeadline) error) error {
+	lo, hi := timeKey(from.Add(-s.policy.ClaimResolveWithin)), timeKey(to.Add(-s.policy.ClaimResolveWithin))
+	c := t.tx.Bucket(bucketClaimsActive).Cursor()
+	return t.tx.Bucket(bucketShops).ForEach(func(shop, _ []byte) error {
+		prefix := compositeKey(shop, nil)
+		end := append(bytes.Clone(prefix), hi...)
+		for k, _ := c.Seek(append(bytes.Clone(prefix), lo...)); k != nil && bytes.HasPrefix(k, prefix) && len(k) > len(end)+1; k, _ = c.Next() {
+			if bytes.Compare(k[:len(end)], end) > 0 {
+				break
+			}
+			cl, err := getClaim(t, string(k[len(end)+1:]))
+			if err != nil {
+				return err
+			}
+			if cl == nil {
+				continue
+			}
+			domain.SetClaimReputation(s.policy, cl, from)
+			due := domain.OpenClaimDeadline(cl)
+			if due == nil {
+				continue
+			}
+			users := shopUsers(t, cl.ShopID)
+			if cl.ThreadID != "" {
+				if th, err := getThread(t, cl.ThreadID); err != nil {
+					return err
+				} else if th != nil && th.Assignment != nil && th.Assignment.AgentID != "" {
+					users = append(users, th.Assignment.AgentID)
+				}
+			}
+			err = yield(alertDeadline{
+				entity: "claim:" + cl.ID,
+				typ:    domain.EventClaimDueSoon,
+				at:     *due,
+				title:  "Resolve the claim on order " + cl.OrderNumber + " by " + due.UTC().Format("2 Jan 15:04") + " UTC to spare your reputation",
+				link:   "/api/v1/claims/" + cl.ID,
+				users:  users,
+				data:   map[string]any{"claim_id": cl.ID, "order": cl.OrderNumber, "shop_id": cl.ShopID, "deadline": due},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // threadReplyDeadlines reads the customer-care inbox sorted by the seller's

@@ -410,3 +410,70 @@ func TestScheduleAlertsForReplyDeadlines(t *testing.T) {
 		t.Errorf("an answered thread: %d alerts", n)
 	}
 }
+
+func TestScheduleAlertsForClaimDeadlines(t *testing.T) {
+	clk := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	db, err := open(filepath.Join(t.TempDir(), "domain.db"), Options{Now: clk.Now}, outboxMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := domain.DefaultPolicy()
+	wd, err := demo.Seed(context.Background(), demo.Services{Access: NewAccessService(db), Orders: NewOrderService(db, p)}, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &threadWorld{db: db, clock: clk, threads: NewThreadService(db, p), world: wd}
+	claims := NewClaimService(db, p)
+	s := NewOutboxService(db, p)
+	t0 := clk.Now()
+	cl, err := claims.OpenClaim(w.as("ben"), "2001", domain.ClaimDefect, "It arrived broken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cl.ReputationDeadline.Equal(t0.Add(72 * time.Hour)) {
+		t.Fatalf("deadline %s", cl.ReputationDeadline)
+	}
+	for _, tc := range []struct {
+		at   time.Duration
+		want int
+	}{
+		{65*time.Hour + 59*time.Minute, 0}, // 71:59 → 6:01 before: too early
+		{66 * time.Hour, 1},                // 6 h before
+		{70 * time.Hour, 0},                // once
+		{72*time.Hour + time.Minute, 0},    // missed
+	} {
+		n, err := s.ScheduleAlerts(context.Background(), t0.Add(tc.at))
+		if err != nil || n != tc.want {
+			t.Errorf("at %s: %d alerts, %v; want %d", tc.at, n, err, tc.want)
+		}
+	}
+	ns, _ := s.Notifications(w.as("sam"), false, 0)
+	var got []domain.Notification
+	for _, n := range ns {
+		if n.Type == domain.EventClaimDueSoon {
+			got = append(got, n)
+		}
+	}
+	if len(got) != 1 || got[0].Entity != "claim:"+cl.ID || !strings.Contains(got[0].Title, "2001") {
+		t.Errorf("sam's claim alerts = %+v", got)
+	}
+	// Buyer's remorse never affects reputation: no clock, no alert. Nor has a
+	// claim closed in time.
+	for _, reason := range []string{domain.ClaimBuyersRemorse, domain.ClaimDamaged} {
+		if _, err := claims.CloseClaim(w.as("ben"), cl.ID, "sorted"); err != nil {
+			t.Fatal(err)
+		}
+		if cl, err = claims.OpenClaim(w.as("ben"), "2001", reason, "Again"); err != nil {
+			t.Fatal(err)
+		}
+		if reason != domain.ClaimBuyersRemorse {
+			if _, err := claims.CloseClaim(w.as("ben"), cl.ID, "sorted"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := s.ScheduleAlerts(context.Background(), cl.OpenedAt.Add(67*time.Hour)); n != 0 || err != nil {
+			t.Errorf("%s claim: %d alerts, %v", reason, n, err)
+		}
+	}
+}
