@@ -75,12 +75,19 @@ func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
 
 // seedDemo seeds the demo world and tells the user how to use it.
 func seedDemo(ctx context.Context, d *server.Domain, addr string, out io.Writer, log *slog.Logger) error {
-	if _, err := demo.Seed(ctx, demo.Services{Access: d.Access, Orders: d.Orders}, time.Now()); err != nil {
+	now := time.Now()
+	base := demo.Services{Access: d.Access, Orders: d.Orders}
+	if _, err := demo.Seed(ctx, base, now); err != nil {
+		return err
+	}
+	h := demo.History{Services: base, Threads: d.Threads, Incidents: d.Incidents, Refunds: d.Refunds, Claims: d.Claims, At: bolt.AtTime}
+	if err := demo.SeedHistory(ctx, h, now); err != nil {
 		return err
 	}
 	log.Info("demo world ready", "users", "ana ben sam sue olga adam", "orders", "1001 1002 2001")
 	fmt.Fprintf(out, `helpcentre: demo mode — every demo user's bearer token is demo-<name>:
   customers ana, ben · sellers sam (shop-1), sue (shop-2) · customer care olga (agent), adam (admin)
+  (and carla, diego, emma: customers of 36 past orders 9001–9036, sixty days of history; password demo for everyone at /login)
   orders 1001 (ana, shop-1, shipped 10 days ago), 1002 (ana, shop-2, shipped 250 days ago), 2001 (ben, shop-1, delivered 2 days ago)
   try: curl -H 'Authorization: Bearer demo-ana' http://%s/api/v1/orders/1001
 `, addr)

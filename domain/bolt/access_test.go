@@ -213,3 +213,54 @@ func TestLoginAndPasswords(t *testing.T) {
 		t.Errorf("after re-seeding: %v", err)
 	}
 }
+
+func TestDemoHistory(t *testing.T) {
+	db, _ := testWorld(t)
+	p := domain.DefaultPolicy()
+	svc := NewServices(db, p)
+	h := demo.History{Services: demo.Services{Access: svc.Access, Orders: svc.Orders}, Threads: svc.Threads,
+		Incidents: svc.Incidents, Refunds: svc.Refunds, Claims: svc.Claims, At: AtTime}
+	now := time.Now()
+	if err := demo.SeedHistory(context.Background(), h, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SeedHistory(context.Background(), h, now); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	stats, err := svc.Work.ShopStats(as(t, db, "sam"), "shop-1", now.Add(-60*24*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.CustomerMessages == 0 || stats.AnsweredWithin48h == 0 || stats.AnsweredWithin48h == stats.CustomerMessages ||
+		stats.IncidentsOpened == 0 || stats.Claims == 0 || stats.Refunds == 0 {
+		t.Errorf("shop-1 statistics show too little: %+v", stats)
+	}
+	q, err := svc.Work.Queue(as(t, db, "olga"), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, it := range q {
+		kinds[it.Kind]++
+	}
+	if len(q) == 0 || q[0].Kind != "incident" || kinds["claim"] == 0 {
+		t.Errorf("customer care's queue = %v (first %+v)", kinds, q)
+	}
+	// Order questions go to the order's seller: Sam has one past its 48 h.
+	sq, err := svc.Work.Queue(as(t, db, "sam"), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overdue := false
+	for _, it := range sq {
+		overdue = overdue || it.Kind == "thread" && it.DueAt != nil && it.DueAt.Before(now)
+	}
+	if !overdue {
+		t.Errorf("sam's queue has no overdue thread: %+v", sq)
+	}
+	// Ana's account is not cluttered by the history.
+	list, _, _ := NewOrderService(db, p).ListOrders(as(t, db, "ana"), "", 50)
+	if len(list) != 2 {
+		t.Errorf("ana has %d orders, want 2", len(list))
+	}
+}
