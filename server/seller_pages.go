@@ -358,8 +358,9 @@ func (s *Server) pageSellerCannedSave(c *fiber.Ctx) error {
 	if v.Replies, err = cr.ListCannedReplies(ctx); err != nil {
 		return err
 	}
+	flash := ""
 	render := func(status int, errs map[string]string) error {
-		return s.renderBO(c, status, "seller_canned", boPage{Title: "Canned replies", Body: v, Form: form, Errors: errs})
+		return s.renderBO(c, status, "seller_canned", boPage{Title: "Canned replies", Body: v, Form: form, Errors: errs, Flash: flash})
 	}
 	switch form["action"] {
 	case "find", "insert":
@@ -370,6 +371,7 @@ func (s *Server) pageSellerCannedSave(c *fiber.Ctx) error {
 			}
 			form["body"] = strings.TrimRight(form["body"], "\n ") + "\n\n" + link
 			form["body"] = strings.TrimLeft(form["body"], "\n")
+			flash = "The link was put at the end of the text: save to keep it."
 		}
 		if q := form["article_q"]; q != "" {
 			v.Searched = true
