@@ -190,6 +190,7 @@ var flashes = map[string]string{
 	"shipped":     "Marked as shipped.",
 	"received":    "Marked as received; the refund is on its way.",
 	"reply_saved": "Saved.",
+	"retried":     "The refund was sent to the payment side again.",
 }
 
 func flashText(code string) string { return flashes[code] }
