@@ -905,6 +905,9 @@ func (v sellerStatsView) AvgResponse() string {
 	if v.Stats == nil || v.Stats.AvgFirstResponseSeconds == 0 {
 		return "—"
 	}
+	if sec := v.Stats.AvgFirstResponseSeconds; sec < 3600 {
+		return fmt.Sprintf("%d min", int(sec/60))
+	}
 	return fmt.Sprintf("%.1f h", v.Stats.AvgFirstResponseSeconds/3600)
 }
 
