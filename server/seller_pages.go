@@ -169,19 +169,23 @@ func (s *Server) searchThreads(ctx context.Context, q string, f domain.ThreadFil
 		g := f
 		g.OrderNumber, g.Limit = q, domain.MaxPageLimit
 		page, err := s.dom.Threads.ListThreads(ctx, g)
-		if err != nil {
+		if err != nil && domain.ErrorKind(err) != domain.Invalid { // q is no order number
 			return nil, err
 		}
-		add(page.Threads)
+		if err == nil {
+			add(page.Threads)
+		}
 	}
 	if f.Customer == "" {
 		g := f
 		g.Customer, g.Limit = q, domain.MaxPageLimit
 		page, err := s.dom.Threads.ListThreads(ctx, g)
-		if err != nil {
+		if err != nil && domain.ErrorKind(err) != domain.Invalid { // q is no customer name
 			return nil, err
 		}
-		add(page.Threads)
+		if err == nil {
+			add(page.Threads)
+		}
 	}
 	needle := strings.ToLower(q)
 	g := f

@@ -135,6 +135,8 @@ func TestSellerInboxThreadAndReply(t *testing.T) {
 		{"?q=lamp", "Where is my lamp", "Throw colour"},
 		{"?q=2001", "Throw colour", "Where is my lamp"},
 		{"?q=towel", "No conversation matches", "Towel for sue"},
+		{"?q=" + url.QueryEscape("ana garcía"), "Where is my lamp", "Throw colour"},
+		{"?q=" + url.QueryEscape("%<x>"), "No conversation matches", "Where is my lamp"},
 		{"?since=" + time.Now().UTC().Format(time.DateOnly) + "&until=" + time.Now().UTC().Format(time.DateOnly) + "&sort=due", "Where is my lamp", "Towel"},
 		{"?until=" + time.Now().UTC().AddDate(0, 0, -2).Format(time.DateOnly), "No conversation matches", "Where is my lamp"},
 	} {
