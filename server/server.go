@@ -40,6 +40,8 @@ type Config struct {
 	// short-lived customer tokens). Replicas must share it; empty: a random
 	// one per process (forms open across a restart then expire).
 	Secret []byte
+	// Deflect configures the contact flow and the widget (api_deflect.go).
+	Deflect DeflectConfig
 }
 
 // Server wires handlers to the index and the search engine.
@@ -60,6 +62,7 @@ type Server struct {
 	openapi  []byte
 	bo       map[string]*template.Template // back-office pages
 	secret   []byte
+	defl     *deflectState
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
@@ -94,6 +97,9 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 			return nil, err
 		}
 	}
+	if err := s.initDeflect(); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics(reg, ix)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "helpcentre",
@@ -126,6 +132,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 
 	api := app.Group("/api/v1")
+	s.deflectRoutes(api)
 	api.Get("/search", s.apiSearch)
 	api.Get("/suggest", s.apiSuggest)
 	api.Get("/articles/:id", s.apiArticle)
@@ -144,6 +151,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	app.Get("/sitemap.xml", s.sitemap)
 	app.Get("/robots.txt", s.robots)
 	s.backOfficeRoutes(app)
+	s.contactRoutes(app)
 	app.Get("/search", s.pageSearch)
 	app.Get("/", s.rootRedirect)
 	app.Get("/:locale", s.pageHome)
