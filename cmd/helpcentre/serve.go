@@ -49,6 +49,7 @@ type Config struct {
 	// WebhookSecret signs webhooks (HELPCENTRE_WEBHOOK_SECRET only: a flag
 	// would show in ps).
 	WebhookSecret string
+	Deflect       deflectFlags // the contact flow and widget (wire.go)
 }
 
 // envOr returns the HELPCENTRE_<NAME> variable or def.
@@ -89,6 +90,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		policyText[i] = envOr(p.env, p.d.String())
 		fset.StringVar(&policyText[i], p.flag, policyText[i], p.help+" (HELPCENTRE_"+p.env+")")
 	}
+	cfg.Deflect.register(fset)
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -107,6 +109,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 			return cfg, exitError{2, fmt.Sprintf("helpcentre serve: -%s: want a positive duration like 48h, got %q", p.flag, policyText[i])}
 		}
 		*p.d = v
+	}
+	if err := cfg.Deflect.parse(); err != nil {
+		return cfg, err
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
 	cfg.WebhookSecret = os.Getenv("HELPCENTRE_WEBHOOK_SECRET")
@@ -228,7 +233,8 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	if translator != nil {
 		engine.SetTranslator(translator.Translator)
 	}
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret}, ix, engine, bolt.NewFeedbackService(db), log, reg)
+	defl := newDeflection(db, dom, cfg)
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy)}, ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
 	}
@@ -240,11 +246,14 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		defer close(background)
 		srv.RunBackground(bg)
 	}()
+	deflDone := make(chan struct{})
+	go func() { defer close(deflDone); _ = defl.Run(bg) }()
 	if translator != nil {
 		go translator.Run(bg)
 	}
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
-	go hooks.Run(bg)
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); hooks.Run(bg) }()
 	if cfg.Content != "" {
 		go func() {
 			if err := ix.Watch(bg, cfg.Content, index.WatchOptions{Poll: cfg.Poll}); err != nil {
@@ -283,6 +292,8 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	}
 	stopBG()
 	<-background // the last view counts are saved before the database closes
+	<-hooksDone
+	<-deflDone   // and the last queued deflection events
 	log.Info("stopped")
 	return nil
 }

@@ -39,6 +39,11 @@ type Options struct {
 
 	// MmapSize is bbolt's InitialMmapSize; 0 means DefaultMmapSize.
 	MmapSize int
+
+	// NoSync skips the fsync of each commit: only for bulk loads of
+	// throwaway files (bench seeding), never for serving: a crash then loses
+	// acknowledged writes. Close syncs.
+	NoSync bool
 }
 
 // DB is the domain's bbolt file. Open it once per process, share it between
@@ -91,6 +96,7 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 		now:     opts.Now,
 		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
 	}
+	bdb.NoSync = opts.NoSync
 	if err := db.migrate(migs); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
@@ -103,6 +109,9 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 func (db *DB) Close() error {
 	if db == nil || db.db == nil {
 		return nil
+	}
+	if db.db.NoSync {
+		_ = db.db.Sync()
 	}
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("bolt: close %s: %w", db.path, err)

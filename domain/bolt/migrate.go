@@ -39,7 +39,7 @@ func migrations() []migration {
 		{id: "0004_threads", up: threadsMigration},           // threads.go: threads, messages, inbox indexes, attachments, routing
 		{id: "0005_cases", up: casesMigration},               // cases.go: incidents, refunds, claims, returns
 		{id: "0006_deflection", up: deflectionMigration},     // deflection.go: help-centre sessions and their events
-		{id: "0007_outbox_alerts", up: outboxMigration},      // outbox.go: deadline alerts sent
+		{id: "0007_outbox_alerts", up: outboxMigration},      // outbox.go: dead events, deadline alerts sent
 		{id: "0008_canned", up: cannedMigration},             // canned.go: sellers' saved answers
 		{id: "0009_translations", up: translationsMigration}, // translations.go: messages waiting for a translation
 	}
