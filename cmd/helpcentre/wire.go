@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
@@ -149,4 +152,51 @@ func newTranslator(url string, db *bolt.DB, log *slog.Logger) (*translate.Worker
 		Retryable:   apertium.Retryable,
 		Unsupported: func(err error) bool { return errors.Is(err, apertium.ErrUnsupportedPair) },
 	}, nil
+}
+
+// deflectFlags configure the contact flow and the embeddable widget.
+type deflectFlags struct {
+	origins, modes string
+	rate           int
+	retention      time.Duration
+	parsedModes    map[string]domain.DeflectMode
+}
+
+func (d *deflectFlags) register(fset *flag.FlagSet) {
+	fset.StringVar(&d.origins, "widget-origins", envOr("WIDGET_ORIGINS", ""), "origins that may embed /widget.js and call the deflection API, comma-separated, e.g. https://shop.example (HELPCENTRE_WIDGET_ORIGINS)")
+	fset.StringVar(&d.modes, "deflect-modes", envOr("DEFLECT_MODES", "contact=self_service,widget=self_service,order=neutral"), "mode per entry point: self_service, neutral or ask_first (HELPCENTRE_DEFLECT_MODES)")
+	rate, _ := strconv.Atoi(envOr("DEFLECT_RATE", strconv.Itoa(server.DefaultDeflectRate)))
+	fset.IntVar(&d.rate, "deflect-rate", rate, "requests a minute one client may send to each public deflection endpoint (HELPCENTRE_DEFLECT_RATE)")
+	ret, _ := time.ParseDuration(envOr("DEFLECT_RETENTION", domain.DefaultTextRetain.String()))
+	fset.DurationVar(&d.retention, "deflect-retention", ret, "how long what customers typed in the contact flow is kept; 0 keeps it (HELPCENTRE_DEFLECT_RETENTION)")
+}
+
+func (d *deflectFlags) parse() error {
+	m, err := domain.ParseModes(d.modes)
+	if err != nil {
+		return exitError{2, "helpcentre serve: -deflect-modes: " + err.Error()}
+	}
+	if d.rate < 1 || d.retention < 0 {
+		return exitError{2, "helpcentre serve: -deflect-rate must be positive and -deflect-retention not negative"}
+	}
+	d.parsedModes = m
+	return nil
+}
+
+func (d *deflectFlags) config(svc *bolt.DeflectionService, p domain.Policy) server.DeflectConfig {
+	var origins []string
+	for _, o := range strings.Split(d.origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	return server.DeflectConfig{Service: svc, Origins: origins, Modes: d.parsedModes, RatePerMinute: d.rate, Policy: p}
+}
+
+// newDeflection is the help-centre session store; the strict deflection
+// rate looks up threads, incidents and claims through the domain.
+func newDeflection(db *bolt.DB, dom *server.Domain, cfg Config) *bolt.DeflectionService {
+	svc := bolt.NewDeflectionService(db, cfg.Policy, domain.OrderFollowUps(dom.Threads, dom.Incidents, dom.Claims))
+	svc.Retention = cfg.Deflect.retention
+	return svc
 }

@@ -33,9 +33,12 @@ type DeflectionService struct {
 	policy    domain.Policy
 	followUps domain.FollowUpFinder // nil: no follow-ups known (strict = opened and no hand-off)
 
-	// FlushInterval and MaxQueue may be changed before Run starts.
+	// FlushInterval, MaxQueue and Retention may be changed before Run
+	// starts. Retention is how long what customers typed is kept: Run
+	// purges older text hourly (0: kept for ever).
 	FlushInterval time.Duration
 	MaxQueue      int
+	Retention     time.Duration
 
 	mu    sync.Mutex // guards queue
 	queue []domain.Event
@@ -69,17 +72,31 @@ func (s *DeflectionService) RecordEvents(ctx context.Context, events ...domain.E
 }
 
 // Run writes the queued events every FlushInterval until ctx ends, then
-// writes what is left (on shutdown, before the file closes).
+// writes what is left (on shutdown, before the file closes); with a
+// Retention it purges older text at start and hourly.
 func (s *DeflectionService) Run(ctx context.Context) error {
 	t := time.NewTicker(s.FlushInterval)
 	defer t.Stop()
+	purge := time.NewTicker(time.Hour)
+	defer purge.Stop()
+	var purgeErr error
+	if s.Retention > 0 {
+		_, purgeErr = s.PurgeText(ctx, s.db.now().Add(-s.Retention))
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			return s.Flush(context.WithoutCancel(ctx))
+			if err := s.Flush(context.WithoutCancel(ctx)); err != nil {
+				return err
+			}
+			return purgeErr
 		case <-t.C:
 			// A failed write keeps its events queued for the next tick.
 			_ = s.Flush(ctx)
+		case <-purge.C:
+			if s.Retention > 0 {
+				_, purgeErr = s.PurgeText(ctx, s.db.now().Add(-s.Retention))
+			}
 		}
 	}
 }
