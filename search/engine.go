@@ -190,6 +190,10 @@ type Request struct {
 	// NoFallback stops a search that finds nothing in Locale from trying
 	// the default locale.
 	NoFallback bool
+	// NoSnippets leaves out snippets and reasons: titles and scores only,
+	// for callers that show their own excerpt (and to measure search
+	// without highlighting).
+	NoSnippets bool
 
 	fields []string // text fields searched; all when empty
 	lite   bool     // no snippets or reasons (suggestions)
@@ -371,7 +375,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 				continue
 			}
 			hit := Hit{Article: a, Score: h.Score}
-			if !req.lite {
+			if !req.lite && !req.NoSnippets {
 				at := e.cache.get(v.Analyzers, a)
 				hit.Snippet, hit.Why = snippet(v, a, at, p), explain(v, a, at, p)
 			}
