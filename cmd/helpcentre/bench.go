@@ -36,6 +36,9 @@ type benchConfig struct {
 	Queries     string
 	MaxRequests int    // per load phase, whatever the duration
 	Exe         string // the binary started as the server under test
+	// DomainThreads > 0 adds the after-sales figures: durable message
+	// posts at 1 and 64 clients, the inbox over this many threads.
+	DomainThreads int
 }
 
 func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
@@ -49,6 +52,7 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	fset.Int64Var(&cfg.Seed, "seed", 1, "seed of the generated corpus")
 	fset.StringVar(&cfg.Queries, "queries", "search/testdata/bitext/queries_dev.jsonl", "questions for the query stream (JSON Lines, as for eval); the bench adds its own")
 	fset.IntVar(&cfg.MaxRequests, "max-requests", 1_000_000, "at most this many requests per load phase")
+	fset.IntVar(&cfg.DomainThreads, "domain-threads", 0, "also measure the after-sales domain (as bench --domain) over this many threads, e.g. 100000; 0: skip")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: helpcentre bench [--articles 1000,10000,100000] [--duration 10s] [--concurrency 16] [--json]")
 		fset.PrintDefaults()
@@ -117,6 +121,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return enc.Encode(rep)
 	}
 	printBenchTable(stdout, cfg, rep)
+	if rep.Domain != nil {
+		fmt.Fprintln(stdout)
+		printDomainTable(stdout, rep.Domain)
+	}
 	return nil
 }
 
@@ -126,8 +134,8 @@ type benchReport struct {
 	Go      string       `json:"go"`
 	Date    string       `json:"date"`
 	Sizes   []sizeReport `json:"sizes"`
-	// Domain will hold the after-sales domain's figures once it exists.
-	Domain struct{} `json:"domain"`
+	// Domain holds the after-sales figures (--domain-threads > 0).
+	Domain *domainReport `json:"domain,omitempty"`
 }
 
 type sizeReport struct {
@@ -215,6 +223,16 @@ func runBenchmarks(ctx context.Context, cfg benchConfig, prog *progress) (*bench
 			return nil, fmt.Errorf("%d articles: %w", n, err)
 		}
 		rep.Sizes = append(rep.Sizes, sr)
+	}
+	if cfg.DomainThreads > 0 {
+		prog.phase("after-sales domain", 0)
+		dc := defaultDomainBench()
+		dc.Threads, dc.Exe, dc.Duration = cfg.DomainThreads, cfg.Exe, cfg.Duration
+		d, err := benchDomain(ctx, dc, prog.w)
+		if err != nil {
+			return nil, fmt.Errorf("domain: %w", err)
+		}
+		rep.Domain = d
 	}
 	return rep, nil
 }

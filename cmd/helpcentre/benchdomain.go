@@ -81,8 +81,9 @@ type domainReport struct {
 	Machine  machine       `json:"machine"`
 	Go       string        `json:"go"`
 	Date     string        `json:"date"`
-	Messages postingReport `json:"messages"`
-	Inbox    inboxReport   `json:"inbox"`
+	Messages    postingReport `json:"messages"`          // from cfg.Clients clients (64)
+	MessagesOne postingReport `json:"messages_1_client"` // one client: the latency of a synced write alone
+	Inbox       inboxReport   `json:"inbox"`
 }
 
 type postingReport struct {
@@ -187,6 +188,12 @@ func benchDomain(ctx context.Context, cfg domainBenchConfig, log io.Writer) (*do
 	}
 	fmt.Fprintf(log, "bench: posting messages from %d clients for %s\n", cfg.Clients, cfg.Duration)
 	if rep.Messages, err = benchPosting(ctx, cfg, c, lc); err != nil {
+		return nil, c.failure(err.Error())
+	}
+	one := cfg
+	one.Clients, one.Duration = 1, max(cfg.Duration/2, time.Second)
+	fmt.Fprintf(log, "bench: posting messages from 1 client for %s\n", one.Duration)
+	if rep.MessagesOne, err = benchPosting(ctx, one, c, lc); err != nil {
 		return nil, c.failure(err.Error())
 	}
 	c.stop()
@@ -507,8 +514,11 @@ func printDomainTable(w io.Writer, r *domainReport) {
 	fmt.Fprintf(w, "helpcentre bench --domain — %s, %d cores, %s, %s\n\n", r.Machine.CPU, r.Machine.Cores, r.Go, r.Date)
 	m := r.Messages
 	fmt.Fprintf(w, "Posting messages durably (fsync on) through POST /api/v1/threads/{id}/messages\n")
-	fmt.Fprintf(w, "  %d clients, %.0f s: %s acknowledged, %.0f messages/s, p50 %.2f ms, p99 %.2f ms, %d errors, server %.2f cores\n\n",
-		m.Clients, m.Seconds, thousands(float64(m.Posted)), m.PerSecond, m.P50, m.P99, m.Errors, m.Cores)
+	for _, m := range []postingReport{m, r.MessagesOne} {
+		fmt.Fprintf(w, "  %d client(s), %.0f s: %s acknowledged, %.0f messages/s, p50 %.2f ms, p99 %.2f ms, %d errors, server %.2f cores\n",
+			m.Clients, m.Seconds, thousands(float64(m.Posted)), m.PerSecond, m.P50, m.P99, m.Errors, m.Cores)
+	}
+	fmt.Fprintln(w)
 	in := r.Inbox
 	fmt.Fprintf(w, "Seller inbox GET /api/v1/threads (seller sam) over %s threads (seeded in %.0f s, file %.0f MB), %d client(s)\n",
 		thousands(float64(in.Threads)), in.SeedS, in.FileMB, in.Clients)
@@ -516,4 +526,10 @@ func printDomainTable(w io.Writer, r *domainReport) {
 	for _, f := range in.Filters {
 		fmt.Fprintf(w, "  %-26s %9.2f %9.2f %8.0f %7.1f %7d\n", f.Name, f.P50, f.P99, f.QPS, f.Rows, f.Errors)
 	}
+}
+
+// defaultDomainBench is bench --domain's configuration with its defaults.
+func defaultDomainBench() domainBenchConfig {
+	cfg, _ := parseBenchDomain(nil, io.Discard)
+	return cfg
 }
