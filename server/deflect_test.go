@@ -42,6 +42,7 @@ type deflectOpts struct {
 	rate      int
 	incidents domain.IncidentService
 	noThreads bool
+	origins   []string // default: widgetHost
 }
 
 func newDeflectWorld(tb testing.TB, o deflectOpts) *deflectWorld {
@@ -72,9 +73,12 @@ func newDeflectWorld(tb testing.TB, o deflectOpts) *deflectWorld {
 	go func() { defl.Run(ctx); close(done) }()
 	stop := func() { cancel(); <-done }
 	tb.Cleanup(stop)
+	if o.origins == nil {
+		o.origins = []string{widgetHost}
+	}
 	modes, _ := domain.ParseModes("contact=self_service,order=neutral")
 	cfg := server.Config{AdminToken: adminToken, Domain: d, Secret: []byte(deflectTestSecret),
-		Deflect: server.DeflectConfig{Service: defl, Origins: []string{widgetHost}, Modes: modes, RatePerMinute: o.rate, Policy: p}}
+		Deflect: server.DeflectConfig{Service: defl, Origins: o.origins, Modes: modes, RatePerMinute: o.rate, Policy: p}}
 	s, err := server.New(cfg, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatal(err)

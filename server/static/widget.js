@@ -51,11 +51,11 @@
     "button{font:inherit}.b{border:0;border-radius:6px;padding:8px 14px;background:#1f4fa3;color:#fff;cursor:pointer;font-weight:600}" +
     ".b2{border:1px solid #1f4fa3;border-radius:6px;padding:7px 13px;background:#fff;color:#1f4fa3;cursor:pointer}" +
     ":focus-visible{outline:3px solid #f5a623;outline-offset:2px}" +
-    "ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px}" +
-    "li{border:1px solid #d5dbe5;border-radius:8px;padding:10px 12px}" +
+    ".results ul,.notices{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px}" +
+    ".results li{border:1px solid #d5dbe5;border-radius:8px;padding:10px 12px}.art ul,.art ol{padding-left:1.4em}" +
     ".t{display:block;width:100%;text-align:left;border:0;background:none;padding:0;color:#1f4fa3;font-weight:600;text-decoration:underline;cursor:pointer}" +
     ".sn,.why,.st,.note{font-size:.9em;color:#4a5468;margin:.3em 0 0}mark{background:#fff0b3;color:inherit}" +
-    ".art{border-top:1px solid #d5dbe5;padding-top:8px}.art img{max-width:100%}.art a{color:#1f4fa3}" +
+    ".art{border-top:1px solid #d5dbe5;padding-top:8px}.art:focus{outline:none}.art img{max-width:100%}.art a{color:#1f4fa3}" +
     ".row{display:flex;gap:8px;flex-wrap:wrap}.ok{color:#1e6b3a;font-weight:600}.err{color:#a12622}" +
     ".notices li{border:0;padding:0 0 0 10px;border-left:3px solid #f5a623;border-radius:0;font-size:.95em}" +
     ".ask .contact{order:-1}" +
