@@ -214,6 +214,14 @@ func PaymentCallbackKey(secret []byte) []byte {
 	return m.Sum(nil)
 }
 
+// paymentKey is the refund callbacks' key: the configured one, else derived.
+func (s *Server) paymentKey() []byte {
+	if len(s.cfg.PaymentSecret) > 0 {
+		return s.cfg.PaymentSecret
+	}
+	return PaymentCallbackKey(s.secret)
+}
+
 type callbackRequest struct {
 	State   domain.RefundState `json:"state"`
 	Failure string             `json:"failure"`
@@ -227,7 +235,7 @@ func (s *Server) apiRefundCallback(c *fiber.Ctx) error {
 		return s.withActor(c, s.refundCallback)
 	}
 	body := c.Body()
-	if err := domain.VerifyPaymentCallback(PaymentCallbackKey(s.secret), c.Get(HeaderPaymentSignature), body, time.Now()); err != nil {
+	if err := domain.VerifyPaymentCallback(s.paymentKey(), c.Get(HeaderPaymentSignature), body, time.Now()); err != nil {
 		return err
 	}
 	c.SetUserContext(domain.WithActor(c.UserContext(), paymentActor))

@@ -40,6 +40,9 @@ type Config struct {
 	// short-lived customer tokens). Replicas must share it; empty: a random
 	// one per process (forms open across a restart then expire).
 	Secret []byte
+	// PaymentSecret is the key the payment side signs refund callbacks with;
+	// empty: one derived from Secret (PaymentCallbackKey).
+	PaymentSecret []byte
 	// Deflect configures the contact flow and the widget (api_deflect.go).
 	Deflect DeflectConfig
 }
@@ -107,9 +110,12 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
-		BodyLimit:             cfg.BodyLimit,
-		ReadBufferSize:        16 << 10, // request line + headers; larger gets 431
-		ErrorHandler:          s.errorHandler,
+		// Bodies are streamed so that uploads are not buffered whole;
+		// limitBody keeps every other route to cfg.BodyLimit.
+		BodyLimit:         UploadLimit,
+		StreamRequestBody: true,
+		ReadBufferSize:    16 << 10, // request line + headers; larger gets 431
+		ErrorHandler:      s.errorHandler,
 		// c.IP() must not trust X-Forwarded-For unless a trusted proxy is configured.
 		EnableTrustedProxyCheck: true,
 	})
@@ -126,6 +132,7 @@ func (s *Server) routes(reg *prometheus.Registry) {
 	app.Use(requestid.New())
 	app.Use(s.observe)
 	app.Use(securityHeaders)
+	app.Use(s.limitBody)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)

@@ -226,8 +226,8 @@ func TestAttachmentsAPI(t *testing.T) {
 	}
 }
 
-// TestAttachmentTooLarge goes through the service: the server's body limit
-// (256 KiB by default) answers 413 before it for large bodies.
+// TestAttachmentTooLarge: the service refuses more than MaxAttachmentBytes;
+// the server refuses a body over UploadLimit before reading it.
 func TestAttachmentTooLarge(t *testing.T) {
 	w := newDomainWorld(t, plugThreads)
 	svc := bolt.NewAttachmentService(w.db)
@@ -236,12 +236,18 @@ func TestAttachmentTooLarge(t *testing.T) {
 	if _, err := svc.PutAttachment(ctx, "big.pdf", big); domain.ErrorCode(err) != domain.CodeAttachmentTooLarge {
 		t.Fatalf("too large: %v", err)
 	}
-	req := httptest.NewRequest("POST", "/api/v1/attachments", bytes.NewReader(make([]byte, 300<<10)))
+	// Over the server's upload limit: refused before the body is read.
+	req := httptest.NewRequest("POST", "/api/v1/attachments", io.LimitReader(zeros{}, server.UploadLimit+1))
+	req.ContentLength = server.UploadLimit + 1
 	req.Header.Set("Authorization", "Bearer "+demo.Token("ana"))
-	// Fiber refuses a body over its limit before any handler: with 413, or
-	// (app.Test) by closing the connection.
 	if res, err := w.srv.App().Test(req, -1); err == nil && res.StatusCode != 413 {
-		t.Errorf("a 300 KiB upload under the default body limit: %d", res.StatusCode)
+		t.Errorf("an upload over the limit: %d", res.StatusCode)
+	}
+	// Under it, the content decides: zeros are no accepted type.
+	req = httptest.NewRequest("POST", "/api/v1/attachments", bytes.NewReader(make([]byte, 300<<10)))
+	req.Header.Set("Authorization", "Bearer "+demo.Token("ana"))
+	if res, err := w.srv.App().Test(req, -1); err != nil || res.StatusCode != 400 {
+		t.Errorf("300 KiB of zeros: %v %v", res.StatusCode, err)
 	}
 }
 

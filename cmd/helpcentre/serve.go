@@ -234,7 +234,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		engine.SetTranslator(translator.Translator)
 	}
 	defl := newDeflection(db, dom, cfg)
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy)}, ix, engine, bolt.NewFeedbackService(db), log, reg)
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET"))}, ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	stopBG()
 	<-background // the last view counts are saved before the database closes
 	<-hooksDone
-	<-deflDone   // and the last queued deflection events
+	<-deflDone // and the last queued deflection events
 	log.Info("stopped")
 	return nil
 }
