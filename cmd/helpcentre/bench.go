@@ -173,6 +173,7 @@ type percentiles struct {
 type httpReport struct {
 	Search   routeReport    `json:"/api/v1/search"`
 	Suggest  routeReport    `json:"/api/v1/suggest"`
+	Deflect  routeReport    `json:"/api/v1/deflect"` // benchdeflect.go
 	Baseline baselineReport `json:"baseline"`
 }
 
@@ -317,7 +318,7 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 	// send; should search get limits, raise them here for the run.
 	c, err := startChild(ctx, []string{"HELPCENTRE_ADMIN_TOKEN=" + token}, cfg.Exe, "serve",
 		"--addr", addr, "--content", contentDir, "--data", dataDir,
-		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s")
+		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--deflect-rate", benchDeflectRate)
 	if err != nil {
 		return err
 	}
@@ -443,6 +444,9 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 		return err
 	}
 	if sr.HTTP.Suggest, err = route("/api/v1/suggest", suggestStream(stream)); err != nil {
+		return err
+	}
+	if sr.HTTP.Deflect, err = route(deflectRoute, stream); err != nil {
 		return err
 	}
 	if err := stopWatch(); err != nil {
@@ -647,6 +651,7 @@ func printBenchTable(w io.Writer, cfg benchConfig, rep *benchReport) {
 	}{
 		{"/api/v1/search", func(s sizeReport) routeReport { return s.HTTP.Search }},
 		{"/api/v1/suggest", func(s sizeReport) routeReport { return s.HTTP.Suggest }},
+		{"POST " + deflectRoute, func(s sizeReport) routeReport { return s.HTTP.Deflect }},
 	} {
 		head("HTTP " + r.path)
 		row("  saturation (QPS)", func(s sizeReport) string { return num(r.get(s).QPS, 0) })

@@ -161,6 +161,9 @@ func truncWords(q string, n int) string {
 
 // targets turns a stream into request targets for route.
 func targets(route string, qs []benchQuery) []string {
+	if route == deflectRoute {
+		return deflectTargets(qs)
+	}
 	out := make([]string, len(qs))
 	for i, q := range qs {
 		out[i] = route + "?q=" + url.QueryEscape(q.q) + "&locale=" + q.locale
