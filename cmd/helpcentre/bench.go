@@ -210,7 +210,7 @@ var inprocClasses = []struct{ key, label string }{
 }
 
 // phasesPerSize is the number of progress steps per corpus size.
-const phasesPerSize = 9 + 6
+const phasesPerSize = 11 + 6
 
 func runBenchmarks(ctx context.Context, cfg benchConfig, prog *progress) (*benchReport, error) {
 	dev, err := loadQueries(cfg.Queries, prog.warn)
