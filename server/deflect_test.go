@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -340,10 +341,18 @@ func TestDeflectHandoffWithoutThreadsIsUnavailable(t *testing.T) {
 
 func TestDeflectHostileInput(t *testing.T) {
 	w := newDeflectWorld(t, deflectOpts{})
-	// A 1 MB body, over a real connection (app.Test refuses it itself).
+	// A 1 MB body, over a real connection (app.Test refuses it itself). The
+	// server answers as soon as it sees the length, so the client sends the
+	// headers and the start of the body, then reads.
 	base := serve(t, w.srv)
-	big := `{"subject":"` + strings.Repeat("a", 1<<20) + `"}`
-	res, err := http.Post(base+"/api/v1/deflect", "application/json", strings.NewReader(big))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/deflect HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"subject\":\"%s",
+		strings.TrimPrefix(base, "http://"), 1<<20, strings.Repeat("a", 16<<10))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
