@@ -191,6 +191,7 @@ var flashes = map[string]string{
 	"received":    "Marked as received; the refund is on its way.",
 	"reply_saved": "Saved.",
 	"retried":     "The refund was sent to the payment side again.",
+	"opened":      "The incident was opened; the order is frozen until it is closed.",
 }
 
 func flashText(code string) string { return flashes[code] }

@@ -30,9 +30,11 @@ func (s *Server) operatorPages(r fiber.Router) {
 	r.Post("/claims/:id/refund", s.pageOperatorClaimAction)
 	r.Post("/claims/:id/return", s.pageOperatorClaimAction)
 	r.Post("/claims/:id/close", s.pageOperatorClaimAction)
+	r.Post("/claims/:id/return/:state", s.pageOperatorAdvanceReturn)
 	r.Get("/orders", func(c *fiber.Ctx) error { return s.pageOrders(c, "/operator", "All orders") })
 	r.Get("/orders/:number", s.pageOperatorOrder)
 	r.Post("/orders/:number/refunds/:id/retry", s.pageOperatorRetryRefund)
+	r.Post("/orders/:number/incidents", s.pageOperatorOpenIncident)
 	r.Get("/admin", s.pageOperatorAdmin)
 	r.Post("/admin/rules", s.pageOperatorAddRule)
 	r.Post("/admin/grants", s.pageOperatorGrant)
@@ -103,6 +105,9 @@ func (s *Server) pageOperatorQueue(c *fiber.Ctx) error {
 	for _, it := range items {
 		row := opQueueRow{QueueItem: it, Link: opQueueLink(it), KindText: it.Kind}
 		row.Due, row.DueClass = opDueText(it.DueAt, now, s.dom.policy().AlertBefore)
+		if it.Kind == "incident" {
+			row.Due, row.DueClass = "answer now", "overdue" // incidents are due the moment they open
+		}
 		if it.Kind == "incident" && row.DueClass == "" {
 			row.DueClass = "overdue" // incidents are answered immediately
 		}
@@ -241,6 +246,7 @@ type opIncidentView struct {
 	Order    *domain.Order
 	Thread   *domain.Thread // the conversation the seller's message went to, if any
 	Solved   []opNote       // the seller's "solved" messages, oldest first
+	History  []opHistoryEntry
 }
 
 // opNote is a message about a case: who wrote it, when, what.
@@ -248,6 +254,42 @@ type opNote struct {
 	Author string
 	At     time.Time
 	Text   string
+}
+
+// opHistoryEntry is one line of a case's audit log, with the actor's name.
+type opHistoryEntry struct {
+	domain.AuditEntry
+	Who  string
+	What string // "incident.resolved" → "resolved"
+}
+
+// opHistory reads an entity's audit log (customer care only), naming who
+// acted. No audit service: no history.
+func (s *Server) opHistory(c *fiber.Ctx, entity string) ([]opHistoryEntry, error) {
+	if s.dom.Audit == nil {
+		return nil, nil
+	}
+	ctx := c.UserContext()
+	log, err := s.dom.Audit.AuditLog(ctx, entity)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{"system": "the system"}
+	if users, err := s.dom.Access.ListUsers(ctx, ""); err == nil {
+		for _, u := range users {
+			names[u.ID] = u.Display + " (" + string(u.Role) + ")"
+		}
+	}
+	out := make([]opHistoryEntry, 0, len(log))
+	for _, e := range log {
+		who := names[e.Actor]
+		if who == "" {
+			who = e.Actor
+		}
+		_, what, _ := strings.Cut(e.Action, ".")
+		out = append(out, opHistoryEntry{AuditEntry: e, Who: who, What: strings.ReplaceAll(what, "_", " ")})
+	}
+	return out, nil
 }
 
 func (s *Server) opLoadIncidentView(c *fiber.Ctx) (*opIncidentView, error) {
@@ -280,14 +322,13 @@ func (s *Server) opLoadIncidentView(c *fiber.Ctx) (*opIncidentView, error) {
 			}
 		}
 	}
-	if len(v.Solved) == 0 && s.dom.Audit != nil {
-		log, err := s.dom.Audit.AuditLog(ctx, "incident:"+in.ID)
-		if err != nil && domain.ErrorKind(err) != domain.NotFound {
-			return nil, err
-		}
-		for _, e := range log {
+	if v.History, err = s.opHistory(c, "incident:"+in.ID); err != nil {
+		return nil, err
+	}
+	if len(v.Solved) == 0 {
+		for _, e := range v.History {
 			if e.Action == domain.EventIncidentResolved && e.Why != "" {
-				v.Solved = append(v.Solved, opNote{Author: "the seller", At: e.At, Text: e.Why})
+				v.Solved = append(v.Solved, opNote{Author: e.Who, At: e.At, Text: e.Why})
 			}
 		}
 	}
@@ -408,12 +449,12 @@ func (s *Server) pageOperatorClaims(c *fiber.Ctx) error {
 // operatorClaimView is a claim with what customer care may do about it.
 type operatorClaimView struct {
 	claimView
-	Deadline   string // time left to the reputation deadline, or how late
-	DueClass   string
-	CanDecide  bool // open, no offer waiting: refund in full or start a return
-	CanClose   bool // not closed yet: close with a reason
-	Pending    *domain.Offer
-	OfferTotal int64 // what the accepted offers gave back
+	Deadline  string // time left to the reputation deadline, or how late
+	DueClass  string
+	CanDecide bool // open, no offer waiting: refund in full or start a return
+	CanClose  bool // not closed yet: close with a reason
+	Pending   *domain.Offer
+	History   []opHistoryEntry
 }
 
 func (s *Server) loadOperatorClaimView(c *fiber.Ctx) (*operatorClaimView, error) {
@@ -429,6 +470,9 @@ func (s *Server) loadOperatorClaimView(c *fiber.Ctx) (*operatorClaimView, error)
 	v.Pending = domain.PendingOffer(cl)
 	v.CanDecide = cl.State == domain.ClaimOpen && v.Pending == nil
 	v.CanClose = cl.State != domain.ClaimClosed
+	if v.History, err = s.opHistory(c, "claim:"+cl.ID); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -465,6 +509,37 @@ func (s *Server) pageOperatorClaimAction(c *fiber.Ctx) error {
 	default:
 		return fiber.ErrNotFound
 	}
+	return s.opAfterClaimAction(c, id, done, form, err, map[string]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidClaim: "reason"})
+}
+
+// pageOperatorAdvanceReturn moves a claim's return on: shipped (with the
+// tracking number) or received (the refund is issued and the claim resolved).
+func (s *Server) pageOperatorAdvanceReturn(c *fiber.Ctx) error {
+	if s.dom.Claims == nil {
+		return fiber.ErrNotFound
+	}
+	id := strings.Clone(c.Params("id"))
+	to := domain.ReturnState(strings.Clone(c.Params("state")))
+	if to != domain.ReturnShipped && to != domain.ReturnReceived {
+		return fiber.ErrNotFound
+	}
+	form := formValues(c, "tracking")
+	ctx := c.UserContext()
+	cl, err := s.dom.Claims.FindClaim(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cl.ReturnID == "" {
+		err = domain.Errorf(domain.Conflict, domain.CodeReturnState, "This claim has no return.")
+	} else {
+		_, err = s.dom.Claims.AdvanceReturn(ctx, cl.ReturnID, to, strings.TrimSpace(form["tracking"]))
+	}
+	return s.opAfterClaimAction(c, id, string(to), form, err, map[string]string{domain.CodeInvalidClaim: "tracking"})
+}
+
+// opAfterClaimAction redirects to the claim after an action, or shows it
+// again with what was typed and the error next to its field.
+func (s *Server) opAfterClaimAction(c *fiber.Ctx, id, done string, form map[string]string, err error, byCode map[string]string) error {
 	if err == nil {
 		return c.Redirect("/operator/claims/"+id+"?done="+done, fiber.StatusSeeOther)
 	}
@@ -472,7 +547,7 @@ func (s *Server) pageOperatorClaimAction(c *fiber.Ctx) error {
 	if k := domain.ErrorKind(err); k == domain.Conflict || k == domain.Forbidden {
 		status = fiber.StatusConflict
 	}
-	errs, err := fieldErrors(err, map[string]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidClaim: "reason"})
+	errs, err := fieldErrors(err, byCode)
 	if err != nil {
 		return err
 	}
@@ -518,6 +593,37 @@ func (s *Server) pageOperatorRetryRefund(c *fiber.Ctx) error {
 		return lerr
 	}
 	return s.renderBO(c, fiber.StatusConflict, "operator_order", boPage{Title: "Order " + v.Order.Number, Body: v, Errors: errs})
+}
+
+// pageOperatorOpenIncident opens an incident on an order for the customer
+// (customer care may, e.g. after a call).
+func (s *Server) pageOperatorOpenIncident(c *fiber.Ctx) error {
+	if s.dom.Incidents == nil {
+		return fiber.ErrNotFound
+	}
+	number := strings.Clone(c.Params("number"))
+	form := formValues(c, "line", "reason", "description")
+	line, ok := formInt(c, "line")
+	var err error
+	if !ok {
+		err = domain.Errorf(domain.Invalid, domain.CodeInvalidIncident, "Choose a line of the order.")
+	} else {
+		var in *domain.Incident
+		in, err = s.dom.Incidents.OpenIncident(c.UserContext(), number, line, form["reason"], strings.TrimSpace(form["description"]))
+		if err == nil {
+			return c.Redirect("/operator/incidents/"+in.ID+"?done=opened", fiber.StatusSeeOther)
+		}
+	}
+	errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidIncident: "description", "invalid_reason": "reason", "invalid_line": "line"})
+	if err != nil {
+		return err
+	}
+	v, lerr := s.loadOrderView(c, "/operator", number)
+	if lerr != nil {
+		return lerr
+	}
+	v.Open = "incident"
+	return s.renderBO(c, fiber.StatusBadRequest, "operator_order", boPage{Title: "Order " + v.Order.Number, Body: v, Form: form, Errors: errs})
 }
 
 // --- Admin: routing rules and permission grants ---
@@ -856,8 +962,9 @@ type opBar struct {
 }
 
 type opTick struct {
-	X, Y  float64
-	Label string
+	X, Y   float64
+	Label  string
+	Anchor string // text-anchor: the first and last day labels stay inside the chart
 }
 
 // The charts' geometry, in view-box units: the SVG scales to the page's width.
@@ -865,7 +972,7 @@ const (
 	opChartW     = 600.0
 	opChartPlotH = 150.0
 	opChartTop   = 10.0
-	opChartLeft  = 34.0 // room for the axis labels
+	opChartLeft  = 40.0 // room for the axis labels
 )
 
 // opShopCharts draws the daily figures worth charting.
@@ -903,11 +1010,18 @@ func opShopCharts(days []domain.DayStats) []opBarChart {
 			ch.Ticks = append(ch.Ticks, opTick{X: opChartLeft - 4, Y: opChartTop, Label: strconv.Itoa(ch.Max)})
 		}
 		if n := len(days); n > 0 {
-			for _, i := range []int{0, n / 2, n - 1} {
-				if i == n/2 && (i == 0 || i == n-1) {
-					continue
+			for j, i := range []int{0, n / 2, n - 1} {
+				if j > 0 && (i == 0 || (j == 1 && i == n-1)) {
+					continue // fewer days than labels
 				}
-				ch.Labels = append(ch.Labels, opTick{X: opChartLeft + float64(i)*slot + slot/2, Y: base + 14, Label: opShortDay(days[i].Day)})
+				x, anchor := opChartLeft+float64(i)*slot+slot/2, "middle"
+				switch j {
+				case 0:
+					x, anchor = opChartLeft, "start"
+				case 2:
+					x, anchor = opChartW-4, "end"
+				}
+				ch.Labels = append(ch.Labels, opTick{X: x, Y: base + 18, Label: opShortDay(days[i].Day), Anchor: anchor})
 			}
 		}
 		out = append(out, ch)

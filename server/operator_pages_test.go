@@ -154,7 +154,7 @@ func TestOperatorIncidentReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body, _ = olga.get(t, "/operator/incidents/"+id)
-	opContain(t, "the solved incident", body, "solved by the seller: check it", `action="/operator/incidents/`+id+`/reopen"`, "optional: the seller solved it", "frozen")
+	opContain(t, "the solved incident", body, "Sent a new lamp today, tracking NH123.", "solved by the seller: check it", `action="/operator/incidents/`+id+`/reopen"`, "optional: the seller solved it", "frozen")
 	status, h, body = olga.post(t, "/operator/incidents/"+id, "/operator/incidents/"+id+"/reopen", url.Values{"why": {"The customer says the new lamp has not arrived."}})
 	opExpect(t, "reopen", status, http.StatusSeeOther, body)
 	if m := opLocationDone.FindStringSubmatch(h.Get("Location")); m == nil || m[1] != "reopened" {
@@ -174,7 +174,9 @@ func TestOperatorIncidentReview(t *testing.T) {
 	status, h, body = olga.post(t, "/operator/incidents/"+id, "/operator/incidents/"+id+"/close", url.Values{"reason": {""}})
 	opExpect(t, "close the solved incident", status, http.StatusSeeOther, body)
 	_, body, _ = olga.get(t, h.Get("Location"))
-	opContain(t, "the closed incident", body, "Closed.", `<span class="badge ok">closed</span>`, "not frozen")
+	opContain(t, "the closed incident", body, "Closed.", `<span class="badge ok">closed</span>`, "not frozen",
+		"<strong>opened</strong> by Ana García (customer)", "<strong>resolved</strong> by Sam (Nordic Home) (seller)",
+		"<strong>reopened</strong> by Olga, customer care (agent): <span class=\"body\">The customer says", "<strong>closed</strong> by Olga, customer care (agent)")
 	if strings.Contains(body, `/close"`) {
 		t.Error("a closed incident offers to close")
 	}
@@ -224,13 +226,20 @@ func TestOperatorClaims(t *testing.T) {
 	if strings.Contains(body, `action="`+p+`/refund"`) {
 		t.Error("a returning claim still offers a total refund")
 	}
-	// Close with a reason.
-	status, h, body = olga.post(t, p, p+"/close", url.Values{"reason": {"Agreed with both: the buyer keeps it, the seller repairs."}})
-	opExpect(t, "close with a reason", status, http.StatusSeeOther, body)
+	// The buyer sends it back; the shop receives it: refunded, resolved.
+	status, h, body = olga.post(t, p, p+"/return/shipped", url.Values{"tracking": {"RET-4411"}})
+	opExpect(t, "mark shipped", status, http.StatusSeeOther, body)
 	_, body, _ = olga.get(t, h.Get("Location"))
-	opContain(t, "the closed claim", body, "Closed.", "closed", "operator")
+	opContain(t, "the shipped return", body, "Marked as shipped.", "shipped", "tracking RET-4411", `action="`+p+`/return/received"`)
+	status, h, body = olga.post(t, p, p+"/return/received", url.Values{})
+	opExpect(t, "mark received", status, http.StatusSeeOther, body)
+	_, body, _ = olga.get(t, h.Get("Location"))
+	opContain(t, "the received return", body, "Marked as received", "closed", "(return)", "<strong>returned</strong>")
 	if strings.Contains(body, `action="`+p+`/close"`) {
-		t.Error("a closed claim offers to close")
+		t.Error("a resolved claim offers to close")
+	}
+	if status, _, _ := olga.post(t, p, p+"/return/refunded", url.Values{}); status != http.StatusNotFound {
+		t.Errorf("a return state customer care does not set: %d", status)
 	}
 
 	// ana's claim: buyer's remorse never counts; a total refund past the
@@ -243,6 +252,14 @@ func TestOperatorClaims(t *testing.T) {
 		t.Errorf("refund past the window: %d", status)
 	}
 	opContain(t, "the refund error", body, `class="form-error" role="alert"`)
+	// Close it with a reason.
+	status, h, body = olga.post(t, p, p+"/close", url.Values{"reason": {"Agreed with both: the buyer keeps it at no refund."}})
+	opExpect(t, "close with a reason", status, http.StatusSeeOther, body)
+	_, body, _ = olga.get(t, h.Get("Location"))
+	opContain(t, "the closed claim", body, "Closed.", "(operator)", "<strong>closed</strong> by Olga, customer care (agent)")
+	if strings.Contains(body, `action="`+p+`/close"`) {
+		t.Error("a closed claim offers to close")
+	}
 }
 
 func TestOperatorOrderAndRefundRetry(t *testing.T) {
@@ -260,12 +277,21 @@ func TestOperatorOrderAndRefundRetry(t *testing.T) {
 	opContain(t, "the order list", body, `href="/operator/orders/1001"`, `href="/operator/orders/2001"`)
 	p := "/operator/orders/1001"
 	_, body, _ = olga.get(t, p)
-	opContain(t, "the order", body, "Oak table lamp", "failed", "card expired", `action="`+p+`/refunds/`+r.ID+`/retry"`, "not frozen")
+	opContain(t, "the order", body, "Oak table lamp", "failed", "card expired", `action="`+p+`/refunds/`+r.ID+`/retry"`, "not frozen", `action="`+p+`/incidents"`)
+	// Customer care opens an incident for the customer: a bad line is shown
+	// next to its field with what was typed; then the order is frozen.
+	status, _, body := olga.post(t, p, p+"/incidents", url.Values{"line": {"7"}, "reason": {"damaged"}, "description": {"Called in: bulbs broken."}})
+	opExpect(t, "an incident on line 7", status, http.StatusBadRequest, body)
+	opContain(t, "the incident error", body, `id="description-error"`, "lines 1 to 2", "Called in: bulbs broken.", "<details open>")
+	status, h, body := olga.post(t, p, p+"/incidents", url.Values{"line": {"2"}, "reason": {"damaged"}, "description": {"Called in: bulbs broken."}})
+	opExpect(t, "an incident", status, http.StatusSeeOther, body)
+	_, body, _ = olga.get(t, h.Get("Location"))
+	opContain(t, "olga's incident", body, "The incident was opened", "Called in: bulbs broken.", "frozen: 1 incident(s) open")
 	// The refund's URL under another order does not exist.
 	if status, _, _ := olga.post(t, p, "/operator/orders/2001/refunds/"+r.ID+"/retry", url.Values{}); status != http.StatusNotFound {
 		t.Errorf("retry under another order: %d", status)
 	}
-	status, h, body := olga.post(t, p, p+"/refunds/"+r.ID+"/retry", url.Values{})
+	status, h, body = olga.post(t, p, p+"/refunds/"+r.ID+"/retry", url.Values{})
 	opExpect(t, "retry", status, http.StatusSeeOther, body)
 	_, body, _ = olga.get(t, h.Get("Location"))
 	opContain(t, "the order after the retry", body, "sent to the payment side again", "requested")
@@ -383,5 +409,43 @@ func TestOperatorStats(t *testing.T) {
 		"The same figures as a table", `<option value="90" selected>`, "Open incidents now</dt><dd>1</dd>")
 	if strings.Contains(body, "style=") {
 		t.Error("the charts use inline styles (the CSP refuses them)")
+	}
+}
+
+func TestOperatorHandoffAndAttachments(t *testing.T) {
+	w := newOperatorWorld(t)
+	ana := w.as(t, "ana")
+	now := time.Now().UTC()
+	th, err := w.dom.Threads.Handoff(ana, domain.Handoff{Subject: "No puedo entrar", Body: "Olvidé mi contraseña y el correo no llega.", Locale: "es",
+		Transcript: domain.Transcript{Session: "s-1", Locale: "es", Entry: "contact",
+			Typed:  []domain.TypedText{{Subject: "No puedo entrar", Body: "contraseña", At: now}},
+			Shown:  []domain.ShownArticle{{ID: "reset-password", Title: "Restablecer la contraseña", Rank: 1, Why: "title matches contraseña", At: now}},
+			Opened: []string{"reset-password"}, Votes: []domain.TranscriptVote{{Article: "reset-password", Helpful: false, At: now}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	att, err := w.dom.Attachments.PutAttachment(ana, "receipt.txt", strings.NewReader("Receipt 1001: EUR 73.85\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withFile, err := w.dom.Threads.CreateThread(ana, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartyOperator, Topic: domain.TopicPayment,
+		Body: "Here is the receipt.", Attachments: []domain.AttachmentRef{{SHA256: att.SHA256, Name: att.Name}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	olga := w.signedIn(t, "olga")
+	_, body, _ := olga.get(t, "/operator/messages")
+	opContain(t, "the inbox", body, `href="/operator/messages/`+th.ID+`"`, "No puedo entrar")
+	_, body, _ = olga.get(t, "/operator/messages/"+th.ID)
+	opContain(t, "the hand-off", body, "What the customer saw in the help centre", "Restablecer la contraseña", "title matches contraseña", "not helpful", "Olvidé mi contraseña")
+	_, body, _ = olga.get(t, "/operator/messages/"+withFile.ID)
+	opContain(t, "the thread with a file", body, `href="/operator/attachments/`+att.SHA256+`"`, "receipt.txt")
+	status, h, body := olga.do(t, "GET", "/operator/attachments/"+att.SHA256, nil)
+	if status != http.StatusOK || body != "Receipt 1001: EUR 73.85\n" || !strings.Contains(h.Get("Content-Disposition"), "receipt.txt") {
+		t.Errorf("download: %d %q %q", status, body, h.Get("Content-Disposition"))
+	}
+	if status, _, _ := olga.do(t, "GET", "/operator/attachments/"+strings.Repeat("0", 64), nil); status != http.StatusNotFound {
+		t.Errorf("an unknown file: %d", status)
 	}
 }
