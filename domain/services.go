@@ -120,6 +120,9 @@ type ClaimService interface {
 	CloseClaim(ctx context.Context, claimID, why string) (*Claim, error)
 	FindClaim(ctx context.Context, id string) (*Claim, error)
 	FindReturn(ctx context.Context, id string) (*Return, error)
+	// ReturnLabel returns a return with its shipping label document, to
+	// those who may see the return.
+	ReturnLabel(ctx context.Context, id string) (*Return, []byte, error)
 	ListClaims(ctx context.Context, orderNumber string, cursor string, limit int) ([]Claim, string, error)
 }
 

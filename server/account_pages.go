@@ -23,6 +23,7 @@ func (s *Server) accountPages(r fiber.Router) {
 	r.Post("/claims/:id/offers/:offer/:decision", s.pageAccountDecideOffer)
 	r.Post("/claims/:id/close", s.pageAccountCloseClaim)
 	r.Get("/attachments/:sha", func(c *fiber.Ctx) error { return s.sendAttachment(c, c.Params("sha")) })
+	r.Get("/returns/:id/label", s.apiReturnLabel)
 }
 
 // ordersView is a page of orders and where their links point.
@@ -275,7 +276,11 @@ func (s *Server) postReply(c *fiber.Ctx, base string) error {
 	}
 	refs, err := s.uploadAttachments(c, "files")
 	if err == nil {
-		_, err = s.dom.Threads.PostMessage(c.UserContext(), id, domain.NewMessage{To: to, Body: form["body"], Internal: c.FormValue("internal") == "on", Attachments: refs})
+		internal := c.FormValue("internal") == "on"
+		if internal {
+			to = nil // a note goes to nobody: the author's own side reads it
+		}
+		_, err = s.dom.Threads.PostMessage(c.UserContext(), id, domain.NewMessage{To: to, Body: form["body"], Internal: internal, Attachments: refs})
 		if err == nil {
 			return c.Redirect(base+"/messages/"+id+"?done=sent#latest", fiber.StatusSeeOther)
 		}

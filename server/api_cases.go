@@ -361,23 +361,18 @@ func (s *Server) apiReturn(c *fiber.Ctx) error {
 	return c.JSON(r)
 }
 
-// returnLabels is a ClaimService that keeps return labels itself.
-type returnLabels interface {
-	ReturnLabel(ctx context.Context, id string) (*domain.Return, []byte, error)
-}
-
-// apiReturnLabel downloads a return's shipping label document.
+// apiReturnLabel downloads a return's shipping label document (the API and
+// the back-office pages of customers, sellers and customer care).
 func (s *Server) apiReturnLabel(c *fiber.Ctx) error {
-	rl, ok := s.dom.Claims.(returnLabels)
-	if !ok {
+	if s.dom.Claims == nil {
 		return fiber.ErrNotFound
 	}
-	r, label, err := rl.ReturnLabel(c.UserContext(), c.Params("id"))
+	r, label, err := s.dom.Claims.ReturnLabel(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, r.Label.Type)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+r.Label.Name+`"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+safeFilename(r.Label.Name)+`"`)
 	c.Set("X-Content-Type-Options", "nosniff")
 	return c.Send(label)
 }

@@ -67,7 +67,8 @@ func TestBrowserSeller(t *testing.T) {
 	b.checkPage("seller-thread")
 	b.do("reply", chromedp.SetValue(chromedp.CSS("#to"), "customer"),
 		chromedp.SendKeys(chromedp.CSS("#body"), "Sorry for the wait: it left our warehouse today, tracking NH-4411."),
-		chromedp.Click(chromedp.CSS(`form[action="/seller/messages/`+th.ID+`"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	)
+	b.submit("send the reply", `form[action="/seller/messages/`+th.ID+`"] button[type=submit]`)
 	if got := b.text("main .meta"); strings.Contains(got, "seller reply due") || strings.Contains(got, "overdue") {
 		t.Errorf("after the reply the thread still shows the clock: %q", got)
 	}
@@ -86,12 +87,12 @@ func TestBrowserSeller(t *testing.T) {
 	b.do("find an article", chromedp.SendKeys(chromedp.CSS("#c-title"), "Returns"), chromedp.SendKeys(chromedp.CSS("#c-body"), "You can send it back."),
 		chromedp.SendKeys(chromedp.CSS("#c-aq"), "returns"), chromedp.Click(chromedp.CSS(`button[value=find]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[value=insert]`)))
-	b.do("insert the link", chromedp.Click(chromedp.CSS(`button[value=insert]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.submit("insert the link", `button[value=insert]`)
 	if v := eval[string](b, "canned text", `document.getElementById("c-body").value`); !strings.Contains(v, "/en/articles/returns/") {
 		t.Errorf("the article link was not inserted: %q", v)
 	}
 	b.checkPage("seller-canned-editing")
-	b.do("save", chromedp.Click(chromedp.CSS(`button[value=save]:not([hidden])`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.submit("save", `button[value=save]:not([hidden])`)
 	b.checkPage("seller-canned")
 
 	// 5. A partial refund by units, with its confirmation.
@@ -110,7 +111,7 @@ func TestBrowserSeller(t *testing.T) {
 	}
 	b.checkPage("seller-refund-confirm")
 	b.at("seller-order-refunded", nil)
-	b.do("confirm", chromedp.Click(chromedp.CSS(`form[action$="/refund"] button:not([name=edit])`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.submit("confirm", `form[action$="/refund"] button:not([name=edit])`)
 	if got := b.text("section[aria-labelledby=ref-h]"); !strings.Contains(got, "€13.00") || !strings.Contains(got, "item 2 × 2") {
 		t.Errorf("the order's refunds say %q", got)
 	}
@@ -139,8 +140,8 @@ func TestBrowserSeller(t *testing.T) {
 	}
 	b.checkPage("seller-incident")
 	b.at("seller-incident-solved", nil)
-	b.do("mark as solved", chromedp.SendKeys(chromedp.CSS("#message"), "A new shade went out today, tracking NH-5512."),
-		chromedp.Click(chromedp.CSS(`form[action$="/solve"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.do("write to customer care", chromedp.SendKeys(chromedp.CSS("#message"), "A new shade went out today, tracking NH-5512."))
+	b.submit("mark as solved", `form[action$="/solve"] button[type=submit]`)
 	if got := b.text(".flash"); !strings.Contains(got, "solved") {
 		t.Errorf("after solving: %q", got)
 	}
@@ -165,14 +166,14 @@ func TestBrowserSeller(t *testing.T) {
 		t.Errorf("the claim's deadline says %q", got)
 	}
 	b.checkPage("seller-claim")
-	b.do("offer 20 %", chromedp.SendKeys(chromedp.CSS("#o-percent"), "20"),
-		chromedp.Click(chromedp.CSS(`form[action$="/offer"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.do("type 20 %", chromedp.SendKeys(chromedp.CSS("#o-percent"), "20"))
+	b.submit("offer 20 %", `form[action$="/offer"] button[type=submit]`)
 	b.signOut()
 
 	b.at("account-claim", nil)
 	b.signIn(base, "ben")
 	b.do("ben's claim", chromedp.Navigate(base+"/account/claims/"+cl.ID), chromedp.WaitVisible(chromedp.CSS(`form[action$="/accept"] button`)))
-	b.do("accept", chromedp.Click(chromedp.CSS(`form[action$="/accept"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.submit("accept", `form[action$="/accept"] button`)
 	b.shot("seller-flow-ben-accepted")
 	b.signOut()
 
@@ -197,8 +198,8 @@ func TestBrowserSeller(t *testing.T) {
 	b.do("open the form", chromedp.Click(chromedp.CSS("#write > summary")), chromedp.WaitVisible(chromedp.CSS("#subject")))
 	b.do("write", chromedp.SetValue(chromedp.CSS("#topic"), "invoice"), chromedp.SendKeys(chromedp.CSS("#subject"), "Your invoice"),
 		chromedp.SendKeys(chromedp.CSS("#body"), "Here is the invoice copy you asked for."),
-		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{file}),
-		chromedp.Click(chromedp.CSS(`form[action$="/threads"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{file}))
+	b.submit("send", `form[action$="/threads"] button[type=submit]`)
 	if n := eval[int](b, "attachment links", `document.querySelectorAll('a[href^="/seller/attachments/"]').length`); n != 1 {
 		t.Errorf("%d attachment links on the new conversation", n)
 	}

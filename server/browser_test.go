@@ -675,3 +675,24 @@ func checkStoredVote(t *testing.T, base, id string) {
 		t.Errorf("feedback of %s = %+v, want one English \"no\" because it didn't apply", id, sum)
 	}
 }
+
+// submit clicks sel, which submits a form, and waits until the next page
+// has loaded: not merely until something matches on the page being left.
+func (b *browser) submit(what, sel string) {
+	b.t.Helper()
+	b.do(what, chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.leaving = "1"`), chromedp.Click(chromedp.CSS(sel)))
+	deadline := time.Now().Add(stepBudget)
+	for {
+		// While the page changes, evaluating fails: that is waiting too.
+		ctx, cancel := context.WithTimeout(b.ctx, time.Second)
+		loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.documentElement.dataset.leaving && document.readyState === "complete"`))
+		cancel()
+		if err == nil && loaded {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: the next page did not load%s", what, b.failureShot(what))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

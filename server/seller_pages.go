@@ -50,7 +50,7 @@ func (s *Server) sellerPages(r fiber.Router) {
 	r.Post("/claims/:id/offer", s.pageSellerOffer)
 	r.Post("/claims/:id/refund", s.pageSellerClaimRefund)
 	r.Post("/claims/:id/return", s.pageSellerClaimReturn)
-	r.Get("/returns/:id/label", s.pageSellerReturnLabel)
+	r.Get("/returns/:id/label", s.apiReturnLabel)
 
 	r.Get("/stats", s.pageSellerStats)
 }
@@ -871,29 +871,6 @@ func (s *Server) pageSellerClaimReturn(c *fiber.Ctx) error {
 	}
 	_, err := s.dom.Claims.StartReturn(c.UserContext(), strings.Clone(c.Params("id")))
 	return s.sellerClaimDone(c, "return", err, nil, nil)
-}
-
-// sellerLabels is the part of the claims store that hands out a return's
-// shipping label (the bbolt ClaimService has it; domain.ClaimService not yet).
-type sellerLabels interface {
-	ReturnLabel(ctx context.Context, id string) (*domain.Return, []byte, error)
-}
-
-// pageSellerReturnLabel sends a return's shipping label to those who may see
-// the return.
-func (s *Server) pageSellerReturnLabel(c *fiber.Ctx) error {
-	rl, ok := s.dom.Claims.(sellerLabels)
-	if !ok {
-		return fiber.ErrNotFound
-	}
-	r, label, err := rl.ReturnLabel(c.UserContext(), strings.Clone(c.Params("id")))
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "text/plain; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+safeFilename(r.Label.Name)+`"`)
-	c.Set("X-Content-Type-Options", "nosniff")
-	return c.Send(label)
 }
 
 // ---- Statistics ----

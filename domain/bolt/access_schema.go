@@ -4,16 +4,16 @@ import "go.etcd.io/bbolt"
 
 // Buckets of access and orders.
 var (
-	bucketUsers        = []byte("users.v1")         // user id → JSON domain.User
-	bucketUsersByName  = []byte("users_by_name.v1") // name → user id
-	bucketShops        = []byte("shops.v1")         // shop id → JSON domain.Shop
-	bucketShopUsers    = []byte("shop_users.v1")    // shop id, 0x00, user id → empty
-	bucketTokens       = []byte("tokens.v1")        // SHA-256 of the secret (32 bytes) → JSON tokenRecord
-	bucketTokensByID   = []byte("tokens_by_id.v1")  // token id → SHA-256 of its secret
+	bucketUsers        = []byte("users.v1")          // user id → JSON domain.User
+	bucketUsersByName  = []byte("users_by_name.v1")  // name → user id
+	bucketShops        = []byte("shops.v1")          // shop id → JSON domain.Shop
+	bucketShopUsers    = []byte("shop_users.v1")     // shop id, 0x00, user id → empty
+	bucketTokens       = []byte("tokens.v1")         // SHA-256 of the secret (32 bytes) → JSON tokenRecord
+	bucketTokensByID   = []byte("tokens_by_id.v1")   // token id → SHA-256 of its secret
 	bucketTokensByUser = []byte("tokens_by_user.v1") // user id, 0x00, token id → empty
-	bucketPasswords    = []byte("passwords.v1")     // user id → bcrypt hash
-	bucketGrants       = []byte("grants.v1")        // agent id, 0x00, grant id → JSON domain.Grant
-	bucketOrders       = []byte("orders.v1")        // number → JSON domain.Order
+	bucketPasswords    = []byte("passwords.v1")      // user id → bcrypt hash
+	bucketGrants       = []byte("grants.v1")         // agent id, 0x00, grant id → JSON domain.Grant
+	bucketOrders       = []byte("orders.v1")         // number → JSON domain.Order
 	bucketOrdersByCust = []byte("orders_by_customer.v1")
 	bucketOrdersByShop = []byte("orders_by_shop.v1") // owner id, 0x00, placed at (timeKey), number → empty
 	bucketOrdersByTime = []byte("orders_by_time.v1") // placed at (timeKey), number → empty: operators' list

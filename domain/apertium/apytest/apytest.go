@@ -42,7 +42,7 @@ func Find() (bin, modes string, err error) {
 // Engine is an APY process started by Start.
 type Engine struct {
 	cmd     *exec.Cmd
-	URL     string // base URL, e.g. http://127.0.0.1:41234
+	URL     string        // base URL, e.g. http://127.0.0.1:41234
 	Startup time.Duration // until /listPairs answered
 	mu      sync.Mutex
 	out     bytes.Buffer
@@ -126,4 +126,3 @@ func FreePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
-
