@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/marketplace/helpcentre/domain"
 )
 
 // startBrowser serves w on a free port and opens a headless Chromium tab on
@@ -208,11 +210,23 @@ func TestBrowserOperator(t *testing.T) {
 	b.shot("operator-flow-3-ana-after")
 	b.signOut()
 
-	// 6. The other operator pages, and the admin's.
+	// 6. The other operator pages, and the admin's, with a claim and a
+	// conversation to show.
+	cl, err := w.dom.Claims.OpenClaim(w.as(t, "ben"), "2001", "defect", "The throw is unravelling at one corner.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := w.dom.Threads.CreateThread(w.as(t, "ben"), domain.NewThread{OrderNumber: "2001", Recipient: domain.PartyOperator,
+		Topic: domain.TopicPayment, Subject: "Charged twice", Body: "My card shows two charges for this order."})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b.signIn(base, "adam")
 	for _, p := range []struct{ name, path, wait string }{
 		{"operator-messages", "/operator/messages", "form.filters"},
+		{"operator-thread", "/operator/messages/" + th.ID, "#body"},
 		{"operator-claims", "/operator/claims", "main h1"},
+		{"operator-claim", "/operator/claims/" + cl.ID, "#claim-reason"},
 		{"operator-stats", "/operator/stats", "table.stats"},
 		{"operator-shop-stats", "/operator/stats/shop-1", "main h1"},
 		{"operator-admin", "/operator/admin", "#rule-name"},

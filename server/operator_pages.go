@@ -35,6 +35,7 @@ func (s *Server) operatorPages(r fiber.Router) {
 	r.Get("/orders/:number", s.pageOperatorOrder)
 	r.Post("/orders/:number/refunds/:id/retry", s.pageOperatorRetryRefund)
 	r.Post("/orders/:number/incidents", s.pageOperatorOpenIncident)
+	r.Post("/orders/:number/threads", s.pageOperatorStartThread)
 	r.Get("/admin", s.pageOperatorAdmin)
 	r.Post("/admin/rules", s.pageOperatorAddRule)
 	r.Post("/admin/grants", s.pageOperatorGrant)
@@ -87,9 +88,9 @@ func opDueText(due *time.Time, now time.Time, warnWithin time.Duration) (text, c
 	case left < 0:
 		return formatUntil(left), "overdue"
 	case left < warnWithin:
-		return formatUntil(left) + " left", "warn"
+		return formatUntil(left), "warn"
 	}
-	return formatUntil(left) + " left", ""
+	return formatUntil(left), ""
 }
 
 func (s *Server) pageOperatorQueue(c *fiber.Ctx) error {
@@ -184,8 +185,8 @@ func (s *Server) pageOperatorReply(c *fiber.Ctx) error {
 			return c.Redirect("/operator/messages/"+id+"?done=sent#latest", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_body": "body", "invalid_message": "body",
-		"attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
+	errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidMessage: "body", domain.CodeInvalidAttachment: "files",
+		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", "too_many_attachments": "files"})
 	if err != nil {
 		return err
 	}
@@ -623,6 +624,37 @@ func (s *Server) pageOperatorOpenIncident(c *fiber.Ctx) error {
 		return lerr
 	}
 	v.Open = "incident"
+	return s.renderBO(c, fiber.StatusBadRequest, "operator_order", boPage{Title: "Order " + v.Order.Number, Body: v, Form: form, Errors: errs})
+}
+
+// pageOperatorStartThread starts a conversation about an order with its
+// seller or its customer.
+func (s *Server) pageOperatorStartThread(c *fiber.Ctx) error {
+	if s.dom.Threads == nil {
+		return fiber.ErrNotFound
+	}
+	number := strings.Clone(c.Params("number"))
+	form := formValues(c, "recipient", "topic", "subject", "body")
+	refs, err := s.uploadAttachments(c, "files")
+	if err == nil {
+		var th *domain.Thread
+		th, err = s.dom.Threads.CreateThread(c.UserContext(), domain.NewThread{OrderNumber: number, Recipient: domain.Party(form["recipient"]),
+			Topic: form["topic"], Subject: strings.TrimSpace(form["subject"]), Body: form["body"], Attachments: refs})
+		if err == nil {
+			return c.Redirect("/operator/messages/"+th.ID+"?done=sent", fiber.StatusSeeOther)
+		}
+	}
+	errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidTopic: "topic", domain.CodeInvalidRecipient: "recipient",
+		domain.CodeInvalidMessage: "body", domain.CodeInvalidThread: "subject", domain.CodeInvalidAttachment: "files",
+		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", "too_many_attachments": "files"})
+	if err != nil {
+		return err
+	}
+	v, lerr := s.loadOrderView(c, "/operator", number)
+	if lerr != nil {
+		return lerr
+	}
+	v.Open = "thread"
 	return s.renderBO(c, fiber.StatusBadRequest, "operator_order", boPage{Title: "Order " + v.Order.Number, Body: v, Form: form, Errors: errs})
 }
 

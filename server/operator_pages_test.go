@@ -214,6 +214,9 @@ func TestOperatorClaims(t *testing.T) {
 	_, body, _ = olga.get(t, p)
 	opContain(t, "ben's claim", body, "The throw is unravelling.", "it will not count", "h ", "left",
 		`action="`+p+`/refund"`, `action="`+p+`/return"`, `action="`+p+`/close"`, "No offers yet.")
+	if strings.Contains(body, "left left") {
+		t.Error("the deadline says \"left\" twice")
+	}
 	// Closing needs a reason, shown next to the field, what was typed kept.
 	status, _, body = olga.post(t, p, p+"/close", url.Values{"reason": {""}})
 	opExpect(t, "close without a reason", status, http.StatusBadRequest, body)
@@ -287,6 +290,14 @@ func TestOperatorOrderAndRefundRetry(t *testing.T) {
 	opExpect(t, "an incident", status, http.StatusSeeOther, body)
 	_, body, _ = olga.get(t, h.Get("Location"))
 	opContain(t, "olga's incident", body, "The incident was opened", "Called in: bulbs broken.", "frozen: 1 incident(s) open")
+	// customer care writes to the seller: an empty message keeps the rest.
+	status, _, body = olga.post(t, p, p+"/threads", url.Values{"recipient": {"seller"}, "topic": {"delivery"}, "subject": {"Where is the lamp?"}, "body": {""}})
+	opExpect(t, "an empty message", status, http.StatusBadRequest, body)
+	opContain(t, "the message error", body, `id="body-error"`, `value="Where is the lamp?"`, `<option value="delivery" selected>`)
+	status, h, body = olga.post(t, p, p+"/threads", url.Values{"recipient": {"seller"}, "topic": {"delivery"}, "subject": {"Where is the lamp?"}, "body": {"The customer has called twice."}})
+	opExpect(t, "a message to the seller", status, http.StatusSeeOther, body)
+	_, body, _ = olga.get(t, h.Get("Location"))
+	opContain(t, "the new conversation", body, "Your message was sent.", "The customer has called twice.")
 	// The refund's URL under another order does not exist.
 	if status, _, _ := olga.post(t, p, "/operator/orders/2001/refunds/"+r.ID+"/retry", url.Values{}); status != http.StatusNotFound {
 		t.Errorf("retry under another order: %d", status)
