@@ -49,15 +49,13 @@ func (s *Server) operatorPages(r fiber.Router) {
 // opQueueView is the caller's queue, most urgent first.
 type opQueueView struct {
 	Items []opQueueRow
-	Since time.Time // when the queue was read: time left is counted from here
 }
 
 // opQueueRow is a queue item with where it links to and how urgent its clock is.
 type opQueueRow struct {
 	domain.QueueItem
 	Link     string
-	KindText string
-	Due      string // "3 h 10 min left", "2 h 05 min overdue", ""
+	Due      string // "3 h 10 min left", "2 h 05 min overdue", "answer now", ""
 	DueClass string // badge class: overdue, warn, ""
 }
 
@@ -102,15 +100,12 @@ func (s *Server) pageOperatorQueue(c *fiber.Ctx) error {
 		return err
 	}
 	now := time.Now()
-	v := opQueueView{Since: now, Items: make([]opQueueRow, 0, len(items))}
+	v := opQueueView{Items: make([]opQueueRow, 0, len(items))}
 	for _, it := range items {
-		row := opQueueRow{QueueItem: it, Link: opQueueLink(it), KindText: it.Kind}
+		row := opQueueRow{QueueItem: it, Link: opQueueLink(it)}
 		row.Due, row.DueClass = opDueText(it.DueAt, now, s.dom.policy().AlertBefore)
 		if it.Kind == "incident" {
 			row.Due, row.DueClass = "answer now", "overdue" // incidents are due the moment they open
-		}
-		if it.Kind == "incident" && row.DueClass == "" {
-			row.DueClass = "overdue" // incidents are answered immediately
 		}
 		v.Items = append(v.Items, row)
 	}

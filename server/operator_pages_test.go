@@ -376,6 +376,9 @@ func TestOperatorConversations(t *testing.T) {
 	opExpect(t, "a bad status", status, http.StatusBadRequest, body)
 	opContain(t, "the filter error", body, `id="status-error"`)
 
+	// Routed by the default rule to the agent with the skill: the queue says so.
+	_, body, _ = olga.get(t, "/operator")
+	opContain(t, "the queue", body, `href="/operator/messages/`+thread+`"`, "Charged twice", "<dd>olga ", "rule &#34;account, login and payment questions&#34;", "least loaded")
 	p := "/operator/messages/" + thread
 	_, body, _ = olga.get(t, p)
 	opContain(t, "the thread", body, "My card shows two charges.", `action="`+p+`"`, "Internal note")
