@@ -19,7 +19,7 @@ func (s *Server) operatorPages(r fiber.Router) {
 	r.Get("/", s.pageOperatorQueue)
 	r.Get("/messages", s.pageOperatorMessages)
 	r.Get("/messages/:id", s.pageOperatorThread)
-	r.Post("/messages/:id", s.pageOperatorReply)
+	r.Post("/messages/:id", func(c *fiber.Ctx) error { return s.postReply(c, "/operator") })
 	r.Get("/attachments/:sha", func(c *fiber.Ctx) error { return s.sendAttachment(c, c.Params("sha")) })
 	r.Get("/incidents", s.pageOperatorIncidents)
 	r.Get("/incidents/:id", s.pageOperatorIncident)
@@ -31,6 +31,7 @@ func (s *Server) operatorPages(r fiber.Router) {
 	r.Post("/claims/:id/return", s.pageOperatorClaimAction)
 	r.Post("/claims/:id/close", s.pageOperatorClaimAction)
 	r.Post("/claims/:id/return/:state", s.pageOperatorAdvanceReturn)
+	r.Get("/returns/:id/label", s.apiReturnLabel)
 	r.Get("/orders", func(c *fiber.Ctx) error { return s.pageOrders(c, "/operator", "All orders") })
 	r.Get("/orders/:number", s.pageOperatorOrder)
 	r.Post("/orders/:number/refunds/:id/retry", s.pageOperatorRetryRefund)
@@ -163,33 +164,6 @@ func (s *Server) pageOperatorThread(c *fiber.Ctx) error {
 	}
 	_ = s.dom.Threads.MarkRead(c.UserContext(), v.Thread.ID)
 	return s.renderBO(c, fiber.StatusOK, "thread", boPage{Title: threadTitle(v.Thread), Body: v})
-}
-
-// pageOperatorReply posts a reply, or an internal note: a note has no
-// recipients (the domain refuses one with any), whatever the "To" select says.
-func (s *Server) pageOperatorReply(c *fiber.Ctx) error {
-	if c.FormValue("internal") != "on" || s.dom.Threads == nil {
-		return s.postReply(c, "/operator")
-	}
-	id := strings.Clone(c.Params("id"))
-	form := formValues(c, "body", "to")
-	refs, err := s.uploadAttachments(c, "files")
-	if err == nil {
-		_, err = s.dom.Threads.PostMessage(c.UserContext(), id, domain.NewMessage{Body: form["body"], Internal: true, Attachments: refs})
-		if err == nil {
-			return c.Redirect("/operator/messages/"+id+"?done=sent#latest", fiber.StatusSeeOther)
-		}
-	}
-	errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidMessage: "body", domain.CodeInvalidAttachment: "files",
-		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", "too_many_attachments": "files"})
-	if err != nil {
-		return err
-	}
-	v, lerr := s.loadThreadView(c, "/operator")
-	if lerr != nil {
-		return lerr
-	}
-	return s.renderBO(c, fiber.StatusBadRequest, "thread", boPage{Title: threadTitle(v.Thread), Body: v, Form: form, Errors: errs})
 }
 
 // --- Incidents ---

@@ -226,6 +226,14 @@ func TestOperatorClaims(t *testing.T) {
 	opExpect(t, "start a return", status, http.StatusSeeOther, body)
 	_, body, _ = olga.get(t, h.Get("Location"))
 	opContain(t, "the claim with a return", body, "A return was issued", "returning", "label_issued", "Download the return label")
+	cl, err := w.dom.Claims.FindClaim(w.as(t, "olga"), ids["2001"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, lh, label := olga.do(t, "GET", "/operator/returns/"+cl.ReturnID+"/label", nil)
+	if status != http.StatusOK || !strings.Contains(label, "RETURN SHIPPING LABEL") || !strings.Contains(lh.Get("Content-Disposition"), "attachment") {
+		t.Errorf("the return label: %d %q", status, label)
+	}
 	if strings.Contains(body, `action="`+p+`/refund"`) {
 		t.Error("a returning claim still offers a total refund")
 	}
