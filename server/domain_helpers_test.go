@@ -62,7 +62,13 @@ func newDomainWorld(tb testing.TB, plug ...func(db *bolt.DB, d *server.Domain)) 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := server.New(server.Config{AdminToken: adminToken, Domain: d}, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
+	// Help-centre sessions are recorded as serve records them.
+	defl := bolt.NewDeflectionService(db, p, domain.OrderFollowUps(d.Threads, d.Incidents, d.Claims))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defl.Run(ctx); close(done) }()
+	tb.Cleanup(func() { cancel(); <-done })
+	s, err := server.New(server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}}, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatal(err)
 	}
