@@ -138,8 +138,8 @@ func (s *Server) pageAccountStartThread(c *fiber.Ctx) error {
 			return c.Redirect("/account/messages/"+th.ID+"?done=sent", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_topic": "topic", "invalid_recipient": "recipient", "invalid_body": "body",
-		"invalid_subject": "subject", "attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
+	errs, err := fieldErrors(err, map[string]string{"invalid_topic": "topic", "invalid_recipient": "recipient", domain.CodeInvalidMessage: "body",
+		domain.CodeInvalidThread: "subject", "attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
 	if err != nil {
 		return err
 	}
@@ -285,7 +285,7 @@ func (s *Server) postReply(c *fiber.Ctx, base string) error {
 			return c.Redirect(base+"/messages/"+id+"?done=sent#latest", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_body": "body", "invalid_recipient": "to", "invalid_message": "body",
+	errs, err := fieldErrors(err, map[string]string{"invalid_recipient": "to", domain.CodeInvalidMessage: "body",
 		"attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
 	if err != nil {
 		return err

@@ -110,8 +110,8 @@ func navFor(a domain.Actor, current string) []navItem {
 		items = []navItem{{"Messages", "/seller/messages", false}, {"Incidents", "/seller/incidents", false},
 			{"Orders", "/seller/orders", false}, {"Claims", "/seller/claims", false}, {"Statistics", "/seller/stats", false}}
 	case a.Role.Operator():
-		items = []navItem{{"Queue", "/operator", false}, {"Incidents", "/operator/incidents", false},
-			{"Claims", "/operator/claims", false}, {"Shops", "/operator/stats", false}, {"Deflection", "/operator/deflection", false}}
+		items = []navItem{{"Queue", "/operator", false}, {"Messages", "/operator/messages", false}, {"Incidents", "/operator/incidents", false},
+			{"Claims", "/operator/claims", false}, {"Orders", "/operator/orders", false}, {"Shops", "/operator/stats", false}, {"Deflection", "/operator/deflection", false}}
 		if a.Role == domain.RoleAdmin {
 			items = append(items, navItem{"Routing and grants", "/operator/admin", false})
 		}
