@@ -238,7 +238,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 // checkThreadWhole checks a thread's record agrees with its messages.
 func checkThreadWhole(t *testing.T, th *domain.Thread) {
 	t.Helper()
-	if th.ID == "" || th.OrderNumber != "1001" || len(th.Messages) == 0 {
+	if th.ID == "" || th.OrderNumber == "" || len(th.Messages) == 0 {
 		t.Errorf("thread %s is not whole: %+v", th.ID, th)
 		return
 	}

@@ -123,8 +123,12 @@ func historyLife(as func(string, time.Time) context.Context, h History, i int, o
 	last := i >= historyOrders-4 // recent orders: work still waiting
 	switch {
 	case last && i == historyOrders-4: // a message past its 48 h deadline
+		subject, body := "Where is my order?", "Hello, the tracking has not changed for days. Could you look into it?"
+		if cust != "emma" {
+			subject, body = "¿Dónde está mi pedido?", "Hola, el seguimiento no cambia desde hace días. ¿Podéis mirarlo?"
+		}
 		_, err := h.Threads.CreateThread(as(cust, now.Add(-60*time.Hour)), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
-			Topic: domain.TopicDelivery, Subject: "¿Dónde está mi pedido?", Body: "Hola, el seguimiento no cambia desde hace días. ¿Podéis mirarlo?"})
+			Topic: domain.TopicDelivery, Subject: subject, Body: body})
 		return err
 	case last && i == historyOrders-3: // a message whose deadline is near
 		_, err := h.Threads.CreateThread(as(cust, now.Add(-43*time.Hour)), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
@@ -142,7 +146,7 @@ func historyLife(as func(string, time.Time) context.Context, h History, i int, o
 	// Most orders have a question, answered in time (or, one in five, late).
 	if i%3 != 2 {
 		th, err := h.Threads.CreateThread(as(cust, asked), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
-			Topic: domain.TopicDelivery, Body: "When will my order arrive?"})
+			Topic: domain.TopicDelivery, Body: map[bool]string{true: "When will my order arrive?", false: "¿Cuándo llegará mi pedido?"}[cust == "emma"]})
 		if err != nil {
 			return err
 		}
