@@ -78,9 +78,9 @@ func parseBenchDomain(args []string, stderr io.Writer) (domainBenchConfig, error
 
 // domainReport is what bench --domain prints as JSON.
 type domainReport struct {
-	Machine  machine       `json:"machine"`
-	Go       string        `json:"go"`
-	Date     string        `json:"date"`
+	Machine     machine       `json:"machine"`
+	Go          string        `json:"go"`
+	Date        string        `json:"date"`
 	Messages    postingReport `json:"messages"`          // from cfg.Clients clients (64)
 	MessagesOne postingReport `json:"messages_1_client"` // one client: the latency of a synced write alone
 	Inbox       inboxReport   `json:"inbox"`

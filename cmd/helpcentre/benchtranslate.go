@@ -34,8 +34,8 @@ import (
 // It starts Debian's APY itself unless --translator names a running one.
 
 type translateBench struct {
-	Engine   string           `json:"engine"`
-	Runs     []translateRun   `json:"runs"`
+	Engine   string            `json:"engine"`
+	Runs     []translateRun    `json:"runs"`
 	Pipeline translatePipeline `json:"pipeline"`
 }
 
