@@ -415,24 +415,11 @@ func (s *ClaimService) ListClaims(ctx context.Context, orderNumber string, curso
 	out := []domain.Claim{}
 	var next string
 	err := s.db.view(ctx, func(t *txn) error {
-		var ids []string
-		var err error
-		switch {
-		case orderNumber != "":
-			if _, err := orderForCase(t, orderNumber); err != nil {
-				return err
-			}
-			ids, next, err = pageIDs(t.tx.Bucket(bucketClaimsByOrder), compositeKey([]byte(orderNumber), nil), cursor, limit, false)
-		case a.Role == domain.RoleCustomer:
-			ids, next, err = pageIDs(t.tx.Bucket(bucketClaimsByCustomer), compositeKey([]byte(a.UserID), nil), cursor, limit, true)
-		case a.Role == domain.RoleSeller:
-			ids, next, err = pageIDs(t.tx.Bucket(bucketClaimsByShop), compositeKey([]byte(a.ShopID), nil), cursor, limit, true)
-		case a.Role.Operator():
-			ids, next, err = pageIDs(t.tx.Bucket(bucketClaimsActive), nil, cursor, limit, false)
-		}
+		ids, n, err := caseIDs(t, a, caseIndexes{bucketClaimsByOrder, bucketClaimsByCustomer, bucketClaimsByShop, bucketClaimsActive}, orderNumber, cursor, limit)
 		if err != nil {
 			return err
 		}
+		next = n
 		for _, id := range ids {
 			c, err := s.findVisibleClaim(t, id)
 			if err != nil && domain.ErrorKind(err) != domain.NotFound {

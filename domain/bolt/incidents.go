@@ -244,24 +244,11 @@ func (s *IncidentService) ListIncidents(ctx context.Context, orderNumber string,
 	out := []domain.Incident{}
 	var next string
 	err := s.db.view(ctx, func(t *txn) error {
-		var ids []string
-		var err error
-		switch {
-		case orderNumber != "":
-			if _, err := orderForCase(t, orderNumber); err != nil {
-				return err
-			}
-			ids, next, err = pageIDs(t.tx.Bucket(bucketIncidentsByOrder), compositeKey([]byte(orderNumber), nil), cursor, limit, false)
-		case a.Role == domain.RoleCustomer:
-			ids, next, err = pageIDs(t.tx.Bucket(bucketIncidentsByCustomer), compositeKey([]byte(a.UserID), nil), cursor, limit, true)
-		case a.Role == domain.RoleSeller:
-			ids, next, err = pageIDs(t.tx.Bucket(bucketIncidentsByShop), compositeKey([]byte(a.ShopID), nil), cursor, limit, true)
-		case a.Role.Operator():
-			ids, next, err = pageIDs(t.tx.Bucket(bucketIncidentsActive), nil, cursor, limit, false)
-		}
+		ids, n, err := caseIDs(t, a, caseIndexes{bucketIncidentsByOrder, bucketIncidentsByCustomer, bucketIncidentsByShop, bucketIncidentsActive}, orderNumber, cursor, limit)
 		if err != nil {
 			return err
 		}
+		next = n
 		for _, id := range ids {
 			in, err := getIncident(t, id)
 			if err != nil {
@@ -274,4 +261,28 @@ func (s *IncidentService) ListIncidents(ctx context.Context, orderNumber string,
 		return nil
 	})
 	return out, next, err
+}
+
+// caseIndexes are the index buckets a kind of case (incidents, claims) is
+// listed from.
+type caseIndexes struct{ byOrder, byCustomer, byShop, active []byte }
+
+// caseIDs pages the ids of the cases a lists: an order's in order of
+// opening; without an order, the caller's (customers: theirs; sellers:
+// their shop's; newest first; customer care: the active ones, oldest first).
+func caseIDs(t *txn, a domain.Actor, ix caseIndexes, orderNumber, cursor string, limit int) ([]string, string, error) {
+	switch {
+	case orderNumber != "":
+		if _, err := orderForCase(t, orderNumber); err != nil {
+			return nil, "", err
+		}
+		return pageIDs(t.tx.Bucket(ix.byOrder), compositeKey([]byte(orderNumber), nil), cursor, limit, false)
+	case a.Role == domain.RoleCustomer:
+		return pageIDs(t.tx.Bucket(ix.byCustomer), compositeKey([]byte(a.UserID), nil), cursor, limit, true)
+	case a.Role == domain.RoleSeller:
+		return pageIDs(t.tx.Bucket(ix.byShop), compositeKey([]byte(a.ShopID), nil), cursor, limit, true)
+	case a.Role.Operator():
+		return pageIDs(t.tx.Bucket(ix.active), nil, cursor, limit, false)
+	}
+	return nil, "", nil
 }
