@@ -229,6 +229,8 @@ func runBenchmarks(ctx context.Context, cfg benchConfig, prog *progress) (*bench
 		prog.phase("after-sales domain", 0)
 		dc := defaultDomainBench()
 		dc.Threads, dc.Exe, dc.Duration = cfg.DomainThreads, cfg.Exe, cfg.Duration
+		dc.InboxDuration = min(dc.InboxDuration, cfg.Duration)
+		dc.Orders, dc.Customers = min(dc.Orders, max(cfg.DomainThreads/10, 1)), min(dc.Customers, max(cfg.DomainThreads/100, 1))
 		d, err := benchDomain(ctx, dc, prog.w)
 		if err != nil {
 			return nil, fmt.Errorf("domain: %w", err)

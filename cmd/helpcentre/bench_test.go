@@ -210,7 +210,7 @@ func TestBenchCommand(t *testing.T) {
 	t.Setenv("HELPCENTRE_BENCH_CHILD", "1")
 	var out, errb bytes.Buffer
 	code := Run(context.Background(), []string{"bench", "--articles", "0", "--duration", "200ms", "--concurrency", "4",
-		"--queries", "../../search/testdata/bitext/queries_dev.jsonl", "--json"}, &out, &errb)
+		"--queries", "../../search/testdata/bitext/queries_dev.jsonl", "--domain-threads", "200", "--json"}, &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errb.String())
 	}
@@ -222,6 +222,9 @@ func TestBenchCommand(t *testing.T) {
 		if _, ok := rep[k]; !ok {
 			t.Errorf("no %q in %s", k, out.String())
 		}
+	}
+	if d, _ := rep["domain"].(map[string]any); d == nil || d["messages"] == nil || d["messages_1_client"] == nil || d["inbox"] == nil {
+		t.Errorf("domain figures missing: %v", rep["domain"])
 	}
 	sizes, _ := rep["sizes"].([]any)
 	if len(sizes) != 1 {
