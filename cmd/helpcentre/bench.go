@@ -640,9 +640,11 @@ func printBenchTable(w io.Writer, cfg benchConfig, rep *benchReport) {
 	head("in-process, ms p50 / p90 / p99")
 	for _, c := range inprocClasses {
 		label := "  " + c.label
-		if c.key == "prefix" {
+		switch c.key {
+		case "prefix":
 			label += " (suggest)"
-		} else {
+		case "match_plain":
+		default:
 			label += " (snippets)"
 		}
 		row(label, func(s sizeReport) string { return pct(s.InProcess[c.key]) })
