@@ -116,9 +116,14 @@ type ThreadFilter struct {
 	Until       *time.Time // last message before
 	Status      string     // "", unread, overdue, open, closed
 	ShopID      string     // operators: one shop's threads
-	Sort        string     // "last_message" (newest first, the default) or "due" (soonest first)
-	Cursor      string     // opaque, from ThreadPage.Next
-	Limit       int        // default 50, at most 200
+	// Text: every word must appear, case and accents aside, in the subject,
+	// the customer's name, the order number, the topic or a message the
+	// reader may see. Threads are read newest first, a bounded number per
+	// page, so a page may be short with a cursor to go on.
+	Text   string
+	Sort   string // "last_message" (newest first, the default) or "due" (soonest first)
+	Cursor string // opaque, from ThreadPage.Next
+	Limit  int    // default 50, at most 200
 }
 
 // ThreadPage is one page of a thread list.

@@ -378,6 +378,9 @@ func (f *ThreadFilter) Validate() error {
 	if f.Limit < 0 || f.Limit > MaxPageLimit {
 		return Errorf(Invalid, CodeInvalidLimit, "limit must be 1 to %d.", MaxPageLimit)
 	}
+	if len(f.Text) > 200 || !utf8.ValidString(f.Text) {
+		return Errorf(Invalid, CodeInvalidFilter, "text is at most 200 bytes of text.")
+	}
 	if f.Since != nil && f.Until != nil && !f.Until.After(*f.Since) {
 		return Errorf(Invalid, CodeInvalidFilter, "until must be after since.")
 	}

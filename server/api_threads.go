@@ -80,6 +80,7 @@ func (s *Server) apiListThreads(c *fiber.Ctx) error {
 		OrderNumber: strings.Clone(c.Query("order")),
 		Status:      strings.Clone(c.Query("status")),
 		ShopID:      strings.Clone(c.Query("shop")),
+		Text:        strings.Clone(c.Query("text")),
 		Sort:        strings.Clone(c.Query("sort")),
 		Cursor:      strings.Clone(c.Query("cursor")),
 		Limit:       limit,

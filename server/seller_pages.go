@@ -71,7 +71,8 @@ type sellerInboxView struct {
 // sellerInboxFields are the inbox's GET form fields.
 var sellerInboxFields = []string{"q", "topic", "customer", "order", "since", "until", "status", "sort"}
 
-// sellerSearchScan is how many of the newest threads a text search reads.
+// sellerSearchScan bounds a text search: pages of MaxPageLimit matches, each
+// reading at most 1,000 threads (ThreadFilter.Text).
 const sellerSearchScan = 4 * domain.MaxPageLimit
 
 func (s *Server) pageSellerInbox(c *fiber.Ctx) error {
@@ -106,7 +107,7 @@ func (s *Server) pageSellerInbox(c *fiber.Ctx) error {
 	}
 	if q := form["q"]; q != "" {
 		v.Searched = true
-		v.SearchNote = fmt.Sprintf("Searched subjects, customer names, order numbers and topics of your %d most recent conversations (message text is not searched).", sellerSearchScan)
+		v.SearchNote = "Searched subjects, customer names, order numbers, topics and the messages you can see, newest conversations first."
 		threads, err := s.searchThreads(ctx, q, f)
 		if err != nil {
 			return s.inboxError(c, v, form, err)
@@ -152,11 +153,10 @@ func sellerFormDate(v string) (*time.Time, bool) {
 	return &d, true
 }
 
-// searchThreads finds the caller's threads matching q. ThreadService has no
-// text search, so it asks the indexes what they can answer (q as an order
-// number, q as a customer's name) and reads the sellerSearchScan newest threads
-// (with the form's other filters) for q in the subject, the customer's name,
-// the order number or the topic.
+// searchThreads finds the caller's threads matching q: q as an order number
+// and as a customer's name (exact, from the indexes), then q's words in the
+// subject, customer, order, topic and messages (ThreadFilter.Text) of the
+// newest threads with the form's other filters.
 func (s *Server) searchThreads(ctx context.Context, q string, f domain.ThreadFilter) ([]domain.Thread, error) {
 	found := map[string]domain.Thread{}
 	add := func(ths []domain.Thread) {
@@ -187,20 +187,16 @@ func (s *Server) searchThreads(ctx context.Context, q string, f domain.ThreadFil
 			add(page.Threads)
 		}
 	}
-	needle := strings.ToLower(q)
+	// Then the text itself, in subjects, names, orders, topics and the
+	// messages the seller may see, newest conversations first.
 	g := f
-	g.Limit = domain.MaxPageLimit
+	g.Text, g.Limit = q, domain.MaxPageLimit
 	for read := 0; read < sellerSearchScan; read += domain.MaxPageLimit {
 		page, err := s.dom.Threads.ListThreads(ctx, g)
 		if err != nil {
 			return nil, err
 		}
-		for _, th := range page.Threads {
-			hay := strings.ToLower(th.Subject + "\x00" + th.Customer + "\x00" + th.OrderNumber + "\x00" + strings.ReplaceAll(th.Topic, "_", " "))
-			if strings.Contains(hay, needle) {
-				found[th.ID] = th
-			}
-		}
+		add(page.Threads)
 		if page.Next == "" {
 			break
 		}

@@ -5,9 +5,12 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"go.etcd.io/bbolt"
@@ -692,6 +695,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		answered.Since, answered.Until = nil, nil // the key range answers them
 	}
 	needRecordCheck := answered.Topic != "" || answered.Status != "" || answered.Since != nil || answered.Until != nil
+	words := searchWords(f.Text)
 
 	c := t.tx.Bucket(bucketThreadIndex).Cursor()
 	var k []byte
@@ -739,6 +743,15 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		}
 		if r == nil || (needRecordCheck && !s.matches(r, sc, answered, t.now)) {
 			continue
+		}
+		if len(words) > 0 {
+			ok, err := threadHasWords(t, r, words)
+			if err != nil {
+				return nil, "", err
+			}
+			if !ok {
+				continue
+			}
 		}
 		out = append(out, r)
 	}
@@ -793,6 +806,15 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 		if r == nil || !threadInScope(r, sc) || !s.matches(r, sc, f, t.now) {
 			continue
 		}
+		if words := searchWords(f.Text); len(words) > 0 {
+			ok, err := threadHasWords(t, r, words)
+			if err != nil {
+				return nil, "", err
+			}
+			if !ok {
+				continue
+			}
+		}
 		if f.OrderNumber != "" && f.Customer != "" && !slices.Contains(threadCustomerNames(t, &r.Thread), domain.NormalName(f.Customer)) {
 			continue
 		}
@@ -835,4 +857,51 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 		out[i] = it.r
 	}
 	return out, next, nil
+}
+
+// searchWords are the words of a text filter, lower-cased without accents.
+func searchWords(text string) []string {
+	return strings.Fields(foldText(text))
+}
+
+// foldText lower-cases s and strips the accents of Latin letters, so that
+// "factura" finds "Factura" and "envio" finds "envío".
+func foldText(s string) string {
+	return strings.Map(func(r rune) rune {
+		r = unicode.ToLower(r)
+		if f, ok := unaccent[r]; ok {
+			return f
+		}
+		return r
+	}, s)
+}
+
+var unaccent = map[rune]rune{'á': 'a', 'à': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
+	'í': 'i', 'ì': 'i', 'î': 'i', 'ï': 'i', 'ó': 'o', 'ò': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o', 'ú': 'u', 'ù': 'u', 'û': 'u',
+	'ü': 'u', 'ñ': 'n', 'ç': 'c'}
+
+// threadHasWords reports whether every word is in the thread's subject,
+// customer, order or topic, or in a message the reader may see.
+func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
+	var hay strings.Builder
+	hay.WriteString(foldText(r.Subject + " " + r.Customer + " " + r.OrderNumber + " " + strings.ReplaceAll(r.Topic, "_", " ")))
+	prefix := compositeKey([]byte(r.ID), nil)
+	c := t.tx.Bucket(bucketMessages).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var m domain.Message
+		if err := json.Unmarshal(v, &m); err != nil {
+			return false, fmt.Errorf("bolt: decode message %q: %w", k, err)
+		}
+		if domain.CanSeeMessage(t.actor, &m) {
+			hay.WriteByte(' ')
+			hay.WriteString(foldText(m.Body))
+		}
+	}
+	h := hay.String()
+	for _, w := range words {
+		if !strings.Contains(h, w) {
+			return false, nil
+		}
+	}
+	return true, nil
 }

@@ -456,3 +456,49 @@ func TestConcurrentPosts(t *testing.T) {
 		t.Fatalf("sam's inbox has %d entries", len(p.Threads))
 	}
 }
+
+func TestListThreadsText(t *testing.T) {
+	db, _ := testWorld(t)
+	svc := NewServices(db, domain.DefaultPolicy())
+	ana, sam, sue := as(t, db, "ana"), as(t, db, "sam"), as(t, db, "sue")
+	th, err := svc.Threads.CreateThread(ana, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicInvoice, Body: "¿Me enviáis la factura con mi NIF?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Threads.CreateThread(ana, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Body: "Where is the lamp?"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Threads.PostMessage(ana, th.ID, domain.NewMessage{To: []domain.Party{domain.PartyOperator}, Body: "Secret word: pineapple"}); err != nil {
+		t.Fatal(err)
+	}
+	find := func(ctx context.Context, text string) []string {
+		t.Helper()
+		page, err := svc.Threads.ListThreads(ctx, domain.ThreadFilter{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, th := range page.Threads {
+			ids = append(ids, th.ID)
+		}
+		return ids
+	}
+	if got := find(sam, "factura nif"); len(got) != 1 || got[0] != th.ID {
+		t.Errorf("sam searching the message text: %v", got)
+	}
+	if got := find(sam, "ENVIAIS"); len(got) != 1 {
+		t.Errorf("case and accents aside: %v", got)
+	}
+	if got := find(sam, "pineapple"); len(got) != 0 {
+		t.Errorf("a message to the operator only is not searched for the seller: %v", got)
+	}
+	if got := find(ana, "pineapple"); len(got) != 1 {
+		t.Errorf("its author finds it: %v", got)
+	}
+	if got := find(sue, "factura"); len(got) != 0 {
+		t.Errorf("another shop finds nothing: %v", got)
+	}
+	if got := find(sam, "lamp"); len(got) != 1 {
+		t.Errorf("lamp: %v", got)
+	}
+}
