@@ -226,4 +226,16 @@ func TestUnsupportedPairAndHugeMessage(t *testing.T) {
 	if len(m.Body) != 100<<10-1 {
 		t.Errorf("original length %d", len(m.Body))
 	}
+	// The same 100 KB to Ana, who reads Spanish: translated in pieces, whole.
+	long := strings.Repeat("Your parcel left our warehouse today.\n\n", 2700)[:100<<10]
+	th2, err := svc.Threads.CreateThread(as(t, svc, "sam"), domain.NewThread{OrderNumber: "1001", Recipient: domain.PartyCustomer,
+		Topic: domain.TopicDelivery, Body: long})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.RunOnce(ctx)
+	es := message(t, svc, "ana", th2.ID, th2.Messages[0].ID).Translations["es"]
+	if es.Status != domain.TranslationDone || strings.Count(es.Text, "\n\n") < 2500 {
+		t.Errorf("100 KB to Spanish: status %s, %d paragraphs", es.Status, strings.Count(es.Text, "\n\n"))
+	}
 }
