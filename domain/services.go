@@ -67,6 +67,9 @@ type ThreadService interface {
 	ListThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, error)
 	PostMessage(ctx context.Context, threadID string, nm NewMessage) (*Message, error)
 	MarkNoReplyNeeded(ctx context.Context, threadID string) (*Thread, error)
+	// CloseThread ends a conversation for now (anyone who may see it); the
+	// next message reopens it. Closing stops the seller's clock.
+	CloseThread(ctx context.Context, threadID, why string) (*Thread, error)
 	MarkRead(ctx context.Context, threadID string) error
 	// Handoff turns a help-centre session the customer could not resolve into a
 	// thread routed by the rules, carrying its transcript. It is written

@@ -17,7 +17,6 @@ const (
 	CodeInvalidAttachment  = "invalid_attachment"
 	CodeInvalidFilter      = "invalid_filter"
 	CodeInvalidRoutingRule = "invalid_routing_rule"
-	CodeThreadClosed       = "thread_closed"
 	CodeAttachmentTooLarge = "attachment_too_large"
 	CodeAttachmentType     = "attachment_type"
 )
@@ -258,12 +257,14 @@ func (r *ReadMarks) Read(p Party, t time.Time) {
 
 // ApplyMessage updates th and its read marks for the message m just posted:
 // the last message time, the parties, what is unread for whom (the author's
-// side has read the thread), and the seller's reply clock (SellerClock).
+// side has read the thread), and the seller's reply clock (SellerClock). A
+// message, other than an internal note, reopens a closed conversation.
 func ApplyMessage(p Policy, th *Thread, r *ReadMarks, m *Message) {
 	if m.CreatedAt.After(th.LastMessage) {
 		th.LastMessage = m.CreatedAt
 	}
 	if !m.Internal {
+		th.Status = ThreadOpen
 		AddParties(th, append([]Party{m.From}, m.To...)...)
 		if r.LastIn == nil {
 			r.LastIn = map[Party]time.Time{}
@@ -335,7 +336,7 @@ func CanStopSellerClock(a Actor) error {
 }
 
 // CanPost checks that a may post nm on th: a is a side of the conversation
-// (CanSeeThread), the thread is open, and a message to a party that is not
+// (CanSeeThread), and a message to a party that is not
 // part of an order thread's world makes sense: a customer needs the thread to
 // have a customer, a seller a shop.
 func CanPost(a Actor, th *Thread, nm *NewMessage) error {
@@ -346,9 +347,8 @@ func CanPost(a Actor, th *Thread, nm *NewMessage) error {
 	if err := nm.Validate(from); err != nil {
 		return err
 	}
-	if th.Status == ThreadClosed {
-		return Errorf(Conflict, CodeThreadClosed, "The thread is closed.")
-	}
+	// A closed conversation takes messages: the next one reopens it
+	// (ApplyMessage), as a customer writing again expects.
 	for _, p := range nm.To {
 		if p == PartyCustomer && th.CustomerID == "" {
 			return Errorf(Invalid, CodeInvalidRecipient, "This thread has no customer.")

@@ -19,6 +19,7 @@ func (s *Server) accountPages(r fiber.Router) {
 	r.Get("/messages", s.pageAccountMessages)
 	r.Get("/messages/:id", s.pageAccountThread)
 	r.Post("/messages/:id", s.pageAccountReply)
+	r.Post("/messages/:id/close", s.pageCloseThread("/account"))
 	r.Get("/claims/:id", s.pageAccountClaim)
 	r.Post("/claims/:id/offers/:offer/:decision", s.pageAccountDecideOffer)
 	r.Post("/claims/:id/close", s.pageAccountCloseClaim)
@@ -298,6 +299,20 @@ func (s *Server) postReply(c *fiber.Ctx, base string) error {
 }
 
 func (s *Server) pageAccountReply(c *fiber.Ctx) error { return s.postReply(c, "/account") }
+
+// pageCloseThread closes a conversation from its page, in any area.
+func (s *Server) pageCloseThread(base string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if s.dom.Threads == nil {
+			return fiber.ErrNotFound
+		}
+		id := strings.Clone(c.Params("id"))
+		if _, err := s.dom.Threads.CloseThread(c.UserContext(), id, ""); err != nil {
+			return err
+		}
+		return c.Redirect(base+"/messages/"+id+"?done=closed", fiber.StatusSeeOther)
+	}
+}
 
 // claimView is a claim with its order.
 type claimView struct {

@@ -22,6 +22,7 @@ func (s *Server) threadRoutes(api fiber.Router) {
 		api.Get("/threads/:id", s.authenticate, s.apiThread)
 		api.Post("/threads/:id/messages", s.authenticate, s.apiPostMessage)
 		api.Post("/threads/:id/no-reply-needed", s.authenticate, s.apiNoReplyNeeded)
+		api.Post("/threads/:id/close", s.authenticate, s.apiCloseThread)
 		api.Post("/threads/:id/read", s.authenticate, s.apiMarkRead)
 	}
 	if s.dom.Attachments != nil {
@@ -210,4 +211,21 @@ func (s *Server) apiCreateRoutingRule(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+// apiCloseThread ends a conversation for now; the next message reopens it.
+func (s *Server) apiCloseThread(c *fiber.Ctx) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	th, err := s.dom.Threads.CloseThread(c.UserContext(), c.Params("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(th)
 }

@@ -50,6 +50,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{method: "POST", path: "/threads/{thread}/messages", body: msg, owners: on1001, others: off1001},
 		{method: "POST", path: "/threads/{thread}/no-reply-needed", owners: on1001, others: off1001},
 		{method: "POST", path: "/threads/{thread}/read", owners: on1001, others: off1001},
+		{method: "POST", path: "/threads/{thread}/close", owners: on1001, others: off1001},
 		{method: "POST", path: "/attachments", body: "%PDF-1.4\n", self: true},
 		{method: "GET", path: "/attachments/{sha}", owners: on1001, others: off1001},
 		{method: "GET", path: "/incidents", self: true},

@@ -42,3 +42,28 @@ func TestTranscriptIsInertInTheBackOffice(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseConversationFromItsPage: any participant closes a conversation
+// from its page; the customer's next message reopens it.
+func TestCloseConversationFromItsPage(t *testing.T) {
+	w := newDomainWorld(t)
+	r := w.call(t, "ana", "POST", "/api/v1/orders/1001/threads", map[string]any{"recipient": "seller", "topic": "delivery", "body": "Where is it?"})
+	var th domain.Thread
+	r.decode(t, &th)
+	b := w.forms()
+	b.login(t, "sam")
+	page := "/seller/messages/" + th.ID
+	if status, h, _ := b.post(t, page, page+"/close", map[string][]string{}); status != 303 || !strings.Contains(h.Get("Location"), "done=closed") {
+		t.Fatalf("close: %d %s", status, h.Get("Location"))
+	}
+	var got domain.Thread
+	w.call(t, "ana", "GET", "/api/v1/threads/"+th.ID, nil).decode(t, &got)
+	if got.Status != domain.ThreadClosed {
+		t.Fatalf("status %s", got.Status)
+	}
+	w.call(t, "ana", "POST", "/api/v1/threads/"+th.ID+"/messages", map[string]any{"to": []string{"seller"}, "body": "It never came."})
+	w.call(t, "ana", "GET", "/api/v1/threads/"+th.ID, nil).decode(t, &got)
+	if got.Status != domain.ThreadOpen {
+		t.Errorf("after Ana's message: %s", got.Status)
+	}
+}

@@ -427,7 +427,7 @@ func (s *ThreadService) FindThread(ctx context.Context, id string) (*domain.Thre
 
 // PostMessage implements domain.ThreadService. Concurrent posts share one
 // synced commit (groupCommit). Errors: not_found, invalid_message,
-// invalid_recipient, invalid_attachment, thread_closed.
+// invalid_recipient, invalid_attachment.
 func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm domain.NewMessage) (*domain.Message, error) {
 	a := domain.ActorFrom(ctx)
 	if err := domain.RequireSignedIn(a); err != nil {
@@ -515,6 +515,18 @@ func (s *ThreadService) MarkNoReplyNeeded(ctx context.Context, threadID string) 
 		was := rec.SellerReplyNeededSince
 		domain.StopSellerClock(&rec.Thread)
 		return t.audit("thread:"+rec.ID, "thread.no_reply_needed", "", map[string]any{"reply_needed_since": was})
+	})
+}
+
+// CloseThread implements domain.ThreadService. Errors: not_found.
+func (s *ThreadService) CloseThread(ctx context.Context, threadID, why string) (*domain.Thread, error) {
+	return s.change(ctx, threadID, func(t *txn, rec *threadRecord) error {
+		if rec.Status == domain.ThreadClosed {
+			return nil
+		}
+		rec.Status = domain.ThreadClosed
+		domain.StopSellerClock(&rec.Thread)
+		return t.audit("thread:"+rec.ID, "thread.closed", why, nil)
 	})
 }
 

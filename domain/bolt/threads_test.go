@@ -502,3 +502,35 @@ func TestListThreadsText(t *testing.T) {
 		t.Errorf("lamp: %v", got)
 	}
 }
+
+func TestCloseThreadAndReopenByMessage(t *testing.T) {
+	db, _ := testWorld(t)
+	svc := NewServices(db, domain.DefaultPolicy())
+	ana, sam, sue := as(t, db, "ana"), as(t, db, "sam"), as(t, db, "sue")
+	th, err := svc.Threads.CreateThread(ana, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Body: "Where is it?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Threads.CloseThread(sue, th.ID, ""); domain.ErrorKind(err) != domain.NotFound {
+		t.Errorf("another shop closes: %v", err)
+	}
+	closed, err := svc.Threads.CloseThread(sam, th.ID, "Delivered today.")
+	if err != nil || closed.Status != domain.ThreadClosed || closed.SellerReplyDueAt != nil {
+		t.Fatalf("close: %+v %v", closed, err)
+	}
+	page, _ := svc.Threads.ListThreads(sam, domain.ThreadFilter{Status: "closed"})
+	if len(page.Threads) != 1 {
+		t.Errorf("closed list: %d", len(page.Threads))
+	}
+	if _, err := svc.Threads.PostMessage(ana, th.ID, domain.NewMessage{To: []domain.Party{domain.PartySeller}, Body: "It did not arrive."}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := svc.Threads.FindThread(sam, th.ID)
+	if again.Status != domain.ThreadOpen || again.SellerReplyDueAt == nil {
+		t.Errorf("after a new message: %s, due %v", again.Status, again.SellerReplyDueAt)
+	}
+	page, _ = svc.Threads.ListThreads(sam, domain.ThreadFilter{Status: "closed"})
+	if len(page.Threads) != 0 {
+		t.Errorf("closed list after reopening: %d", len(page.Threads))
+	}
+}
