@@ -7,9 +7,6 @@ package server_test
 // the work queue at phone width, and axe-core on every operator page.
 
 import (
-	"context"
-	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,60 +20,8 @@ import (
 // it, as TestBrowser does; both stop when the test ends.
 func startBrowser(t *testing.T, w *domainWorld, budget time.Duration) (*browser, string) {
 	t.Helper()
-	chrome, axePath := browserDeps(t)
-	axeSrc, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- w.srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := w.srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		<-served
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chrome), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(desktopW, desktopH),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true), chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("mute-audio", true), chromedp.Flag("lang", "en-GB"),
-	)
-	t.Cleanup(cancelAlloc)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelTab)
-	b := &browser{t: t, ctx: tabCtx, axe: string(axeSrc), shots: artifactsDir(t), probes: map[string]bool{}}
-	b.at("start", nil)
-	if err := chromedp.Do(tabCtx); err != nil {
-		t.Fatalf("starting %s: %v", chrome, err)
-	}
-	consoleCtx, stopConsole := context.WithCancel(tabCtx)
-	watching := make(chan struct{})
-	messages := chromedp.Console(consoleCtx)
-	go func() { defer close(watching); b.watchConsole(messages) }()
-	t.Cleanup(func() {
-		stopConsole()
-		<-watching
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for _, e := range b.errs {
-			t.Errorf("console on %s: %s (at %s:%d)", e.page, e.msg, e.msg.URL, e.msg.Line+1)
-		}
-		t.Logf("pages checked: %s", strings.Join(b.visited, ", "))
-	})
-	b.do("desktop viewport", chromedp.EmulateViewport(desktopW, desktopH))
-	return b, "http://" + ln.Addr().String()
+	b := openTab(t, budget)
+	return b, serveOn(t, w.srv)
 }
 
 // signIn signs in as a demo user through the login form.

@@ -31,6 +31,8 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/marketplace/helpcentre/server"
 )
 
 const (
@@ -397,79 +399,8 @@ func (b *browser) typeSlowly(sel, s string) {
 }
 
 func TestBrowser(t *testing.T) {
-	chrome, axePath := browserDeps(t)
-	axeSrc, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shots := artifactsDir(t)
-
-	s := newServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		<-served
-	})
-	base := "http://" + ln.Addr().String()
-
-	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chrome),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(desktopW, desktopH),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("lang", "en-GB"),
-	)
-	defer cancelAlloc()
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	defer cancelTab()
-
-	b := &browser{t: t, ctx: tabCtx, axe: string(axeSrc), shots: shots, probes: map[string]bool{}}
-	b.at("start", nil)
-	if err := chromedp.Do(tabCtx); err != nil { // starts the browser
-		t.Fatalf("starting %s: %v", chrome, err)
-	}
-	// Watch the console from the first page on; stop before the test ends.
-	consoleCtx, stopConsole := context.WithCancel(tabCtx)
-	watching := make(chan struct{})
-	messages := chromedp.Console(consoleCtx)
-	go func() { defer close(watching); b.watchConsole(messages) }()
-	defer func() {
-		stopConsole()
-		<-watching
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for _, e := range b.errs {
-			t.Errorf("console on %s: %s (at %s:%d)", e.page, e.msg, e.msg.URL, e.msg.Line+1)
-		}
-		t.Logf("pages checked: %s", strings.Join(b.visited, ", "))
-		t.Logf("screenshots in %s", shots)
-	}()
-	b.do("desktop viewport", chromedp.EmulateViewport(desktopW, desktopH))
+	b := openTab(t, browserBudget)
+	base := serveOn(t, newServer(t))
 
 	// 1. Home: search box, categories, popular articles, contact link.
 	b.at("home", nil)
@@ -627,7 +558,7 @@ func TestBrowser(t *testing.T) {
 	b.at("404", func(m chromedp.ConsoleMessage) bool {
 		return m.Source == "network" && m.URL == missingURL && strings.Contains(m.Text, "404")
 	})
-	ctx404, cancel404 := context.WithTimeout(tabCtx, stepBudget)
+	ctx404, cancel404 := context.WithTimeout(b.ctx, stepBudget)
 	resp, err := chromedp.Run(ctx404, chromedp.NavigateResponse(missingURL))
 	cancel404()
 	if err != nil {
@@ -695,4 +626,75 @@ func (b *browser) submit(what, sel string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// serveOn serves s on a free loopback port until the test ends and returns
+// its base URL.
+func serveOn(t *testing.T, s *server.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		<-served
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// openTab starts headless Chromium for the test (skipping or failing as
+// browserDeps says when it is missing) and returns a tab that watches the
+// console from the first page on; the browser stops when the test ends, and
+// console errors seen on the way fail the test.
+func openTab(t *testing.T, budget time.Duration) *browser {
+	t.Helper()
+	chrome, axePath := browserDeps(t)
+	axeSrc, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := artifactsDir(t)
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	t.Cleanup(cancel)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chrome), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(desktopW, desktopH),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true), chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
+		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("mute-audio", true), chromedp.Flag("lang", "en-GB"),
+	)
+	t.Cleanup(cancelAlloc)
+	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelTab)
+	b := &browser{t: t, ctx: tabCtx, axe: string(axeSrc), shots: shots, probes: map[string]bool{}}
+	b.at("start", nil)
+	if err := chromedp.Do(tabCtx); err != nil { // starts the browser
+		t.Fatalf("starting %s: %v", chrome, err)
+	}
+	consoleCtx, stopConsole := context.WithCancel(tabCtx)
+	watching := make(chan struct{})
+	messages := chromedp.Console(consoleCtx)
+	go func() { defer close(watching); b.watchConsole(messages) }()
+	t.Cleanup(func() {
+		stopConsole()
+		<-watching
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, e := range b.errs {
+			t.Errorf("console on %s: %s (at %s:%d)", e.page, e.msg, e.msg.URL, e.msg.Line+1)
+		}
+		t.Logf("pages checked: %s", strings.Join(b.visited, ", "))
+		t.Logf("screenshots in %s", shots)
+	})
+	b.do("desktop viewport", chromedp.EmulateViewport(desktopW, desktopH))
+	return b
 }

@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,40 +26,7 @@ import (
 // newTab starts Chromium for a test and returns its browser.
 func newTab(t *testing.T) *browser {
 	t.Helper()
-	chrome, axePath := browserDeps(t)
-	axeSrc, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chrome), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(desktopW, desktopH), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("hide-scrollbars", true), chromedp.Flag("lang", "en-GB"))
-	t.Cleanup(cancelAlloc)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelTab)
-	b := &browser{t: t, ctx: tabCtx, axe: string(axeSrc), shots: artifactsDir(t), probes: map[string]bool{}}
-	b.at("start", nil)
-	if err := chromedp.Do(tabCtx); err != nil {
-		t.Fatalf("starting %s: %v", chrome, err)
-	}
-	consoleCtx, stop := context.WithCancel(tabCtx)
-	watching := make(chan struct{})
-	messages := chromedp.Console(consoleCtx)
-	go func() { defer close(watching); b.watchConsole(messages) }()
-	t.Cleanup(func() {
-		stop()
-		<-watching
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for _, e := range b.errs {
-			t.Errorf("console on %s: %s (at %s:%d)", e.page, e.msg, e.msg.URL, e.msg.Line+1)
-		}
-	})
-	b.do("desktop viewport", chromedp.EmulateViewport(desktopW, desktopH))
-	return b
+	return openTab(t, browserBudget)
 }
 
 // in evaluates JavaScript with sr bound to the widget's shadow root (host
