@@ -23,7 +23,7 @@ func (s *Server) accountPages(r fiber.Router) {
 	r.Get("/claims/:id", s.pageAccountClaim)
 	r.Post("/claims/:id/offers/:offer/:decision", s.pageAccountDecideOffer)
 	r.Post("/claims/:id/close", s.pageAccountCloseClaim)
-	r.Get("/attachments/:sha", func(c *fiber.Ctx) error { return s.sendAttachment(c, c.Params("sha")) })
+	r.Get("/attachments/:sha", s.apiDownloadAttachment)
 	r.Get("/returns/:id/label", s.apiReturnLabel)
 }
 

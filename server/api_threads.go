@@ -180,7 +180,12 @@ func (s *Server) apiUploadAttachment(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(att)
 }
 
+// apiDownloadAttachment streams a stored file to someone allowed to see it
+// (the API and the back-office pages of every area).
 func (s *Server) apiDownloadAttachment(c *fiber.Ctx) error {
+	if s.dom.Attachments == nil {
+		return fiber.ErrNotFound
+	}
 	att, rc, err := s.dom.Attachments.OpenAttachment(c.UserContext(), c.Params("sha"))
 	if err != nil {
 		return err

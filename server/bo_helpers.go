@@ -108,24 +108,6 @@ func (s *Server) putUpload(c *fiber.Ctx, fh *multipart.FileHeader) (domain.Attac
 	return domain.AttachmentRef{SHA256: a.SHA256, Name: a.Name, Type: a.Type, Size: a.Size}, nil
 }
 
-// sendAttachment streams a stored file to someone allowed to see it.
-func (s *Server) sendAttachment(c *fiber.Ctx, sha string) error {
-	a, rc, err := s.dom.Attachments.OpenAttachment(c.UserContext(), sha)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	c.Set(fiber.HeaderContentType, a.Type)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+safeFilename(a.Name)+`"`)
-	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
-	c.Set("X-Content-Type-Options", "nosniff")
-	data, err := io.ReadAll(io.LimitReader(rc, domain.MaxAttachmentBytes+1))
-	if err != nil {
-		return err
-	}
-	return c.Send(data)
-}
-
 // safeFilename keeps a download name to characters that cannot break the header.
 func safeFilename(name string) string {
 	var b strings.Builder

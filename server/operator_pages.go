@@ -21,7 +21,7 @@ func (s *Server) operatorPages(r fiber.Router) {
 	r.Get("/messages/:id", s.pageOperatorThread)
 	r.Post("/messages/:id", func(c *fiber.Ctx) error { return s.postReply(c, "/operator") })
 	r.Post("/messages/:id/close", s.pageCloseThread("/operator"))
-	r.Get("/attachments/:sha", func(c *fiber.Ctx) error { return s.sendAttachment(c, c.Params("sha")) })
+	r.Get("/attachments/:sha", s.apiDownloadAttachment)
 	r.Get("/incidents", s.pageOperatorIncidents)
 	r.Get("/incidents/:id", s.pageOperatorIncident)
 	r.Post("/incidents/:id/close", s.pageOperatorCloseIncident)

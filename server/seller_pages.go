@@ -31,7 +31,7 @@ func (s *Server) sellerPages(r fiber.Router) {
 	r.Post("/messages/:id", s.pageSellerReply)
 	r.Post("/messages/:id/no-reply-needed", s.pageSellerNoReply)
 	r.Post("/messages/:id/close", s.pageCloseThread("/seller"))
-	r.Get("/attachments/:sha", func(c *fiber.Ctx) error { return s.sendAttachment(c, strings.Clone(c.Params("sha"))) })
+	r.Get("/attachments/:sha", s.apiDownloadAttachment)
 
 	r.Get("/canned", s.pageSellerCanned)
 	r.Post("/canned", s.pageSellerCannedSave)
