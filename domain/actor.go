@@ -105,6 +105,7 @@ type Actor struct {
 	Name   string
 	Role   Role
 	ShopID string  // sellers: the shop they act for
+	Locale string  // the language they read (their user's locale)
 	Grants []Grant // agents: their grants
 	// TokenID is the token (or browser session) the request came with, so
 	// that signing out revokes exactly it.

@@ -53,7 +53,8 @@ type AccessService interface {
 type OrderService interface {
 	// PutOrder imports or updates an order (operators). Moving a frozen
 	// order's state on fails with order_frozen (Conflict).
-	PutOrder(ctx context.Context, o *Order) (*Order, error)
+	// created reports whether the order was new.
+	PutOrder(ctx context.Context, o *Order) (saved *Order, created bool, err error)
 	FindOrder(ctx context.Context, number string) (*Order, error)
 	// ListOrders lists the caller's orders (customers: theirs; sellers: their
 	// shop's; operators: all), newest first.

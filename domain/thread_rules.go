@@ -204,7 +204,13 @@ func CanSeeMessage(a Actor, m *Message) bool {
 	if a.UserID != "" && m.AuthorID == a.UserID {
 		return true
 	}
-	p := a.Role.Party()
+	return PartyCanSee(a.Role.Party(), m)
+}
+
+// PartyCanSee reports whether the side p may see m: an internal note only the
+// author's side; otherwise the parties it is addressed to, the author's side
+// and customer care.
+func PartyCanSee(p Party, m *Message) bool {
 	if p == "" {
 		return false
 	}

@@ -53,23 +53,12 @@ func TranslationTargets(m *Message, readers map[Party]string) []string {
 		if lang == "" || lang == m.Language || slices.Contains(out, lang) {
 			continue
 		}
-		if !messageReadableBy(m, p) {
-			continue
+		if p == m.From || !PartyCanSee(p, m) {
+			continue // the author's side reads its own language
 		}
 		out = append(out, lang)
 	}
 	return out
-}
-
-// messageReadableBy reports whether party p may read m (see CanSeeMessage).
-func messageReadableBy(m *Message, p Party) bool {
-	if m.From == p {
-		return false // the author reads their own words
-	}
-	if m.Internal {
-		return false
-	}
-	return slices.Contains(m.To, p) || p == PartyOperator // customer care reads every message
 }
 
 // TranslationRetry is when a failed attempt is tried again: 5 s, 15 s, 45 s,

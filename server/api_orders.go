@@ -39,13 +39,11 @@ func (s *Server) apiPutOrder(c *fiber.Ctx) error {
 		}
 		o.CustomerID = u.ID
 	}
-	_, err := s.dom.Orders.FindOrder(c.UserContext(), o.Number)
-	existed := err == nil
-	saved, err := s.dom.Orders.PutOrder(c.UserContext(), &o)
+	saved, created, err := s.dom.Orders.PutOrder(c.UserContext(), &o)
 	if err != nil {
 		return err
 	}
-	if !existed {
+	if created {
 		c.Status(fiber.StatusCreated)
 	}
 	return c.JSON(saved)

@@ -124,11 +124,11 @@ func safeFilename(name string) string {
 	return b.String()
 }
 
-// readerLang is the language a signed-in reader reads: their user's locale.
+// readerLang is the language a signed-in reader reads: their user's locale,
+// which authentication already read.
 func (s *Server) readerLang(c *fiber.Ctx) string {
-	a := domain.ActorFrom(c.UserContext())
-	if u, err := s.dom.Access.FindUser(c.UserContext(), a.UserID); err == nil && u.Locale != "" {
-		return u.Locale
+	if l := domain.ActorFrom(c.UserContext()).Locale; l != "" {
+		return l
 	}
 	return "en"
 }

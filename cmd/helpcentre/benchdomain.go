@@ -298,7 +298,7 @@ func seedInbox(ctx context.Context, path string, cfg domainBenchConfig, log io.W
 		o := &domain.Order{Number: fmt.Sprintf("b%06d", i), CustomerID: cu.ID, ShopID: shop, Currency: "EUR", State: domain.OrderShipped,
 			PlacedAt: placed, ShippedAt: &shipped, Shipping: 495,
 			Lines: []domain.Line{{No: 1, SKU: "B-1", Title: "Bench item", Quantity: 1, UnitPrice: 1990}}}
-		if _, err := orders.PutOrder(sys, o); err != nil {
+		if _, _, err := orders.PutOrder(sys, o); err != nil {
 			return nil, fmt.Errorf("seed order: %w", err)
 		}
 		ords[i] = seededOrder{o.Number, shop, cu}

@@ -71,7 +71,7 @@ func (s *AccessService) Authenticate(ctx context.Context, secret string) (domain
 		if u == nil || u.Disabled {
 			return unauthorized
 		}
-		a = domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, TokenID: rec.ID}
+		a = domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, Locale: u.Locale, TokenID: rec.ID}
 		if u.Role == domain.RoleAgent {
 			a.Grants, err = grantsOf(t, u.ID)
 		}
@@ -111,7 +111,7 @@ func (s *AccessService) Login(ctx context.Context, name, password string) (domai
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u.Disabled {
 		return domain.Actor{}, bad
 	}
-	a := domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID}
+	a := domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, Locale: u.Locale}
 	if u.Role == domain.RoleAgent {
 		err = s.db.view(ctx, func(t *txn) error {
 			a.Grants, err = grantsOf(t, u.ID)

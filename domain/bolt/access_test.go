@@ -115,7 +115,7 @@ func TestOrdersVisibilityAndFreeze(t *testing.T) {
 
 	// A customer may not import orders.
 	o := demo.Orders(w, time.Now())[0]
-	if _, err := orders.PutOrder(as(t, db, "ana"), &o); domain.ErrorKind(err) != domain.Forbidden {
+	if _, _, err := orders.PutOrder(as(t, db, "ana"), &o); domain.ErrorKind(err) != domain.Forbidden {
 		t.Errorf("ana imports: %v", err)
 	}
 	// Freeze 1001 as an open incident would, then try to move it on.
@@ -134,13 +134,13 @@ func TestOrdersVisibilityAndFreeze(t *testing.T) {
 	o.State = domain.OrderDelivered
 	now := time.Now()
 	o.DeliveredAt = &now
-	if _, err := orders.PutOrder(as(t, db, "olga"), &o); domain.ErrorCode(err) != domain.CodeOrderFrozen {
+	if _, _, err := orders.PutOrder(as(t, db, "olga"), &o); domain.ErrorCode(err) != domain.CodeOrderFrozen {
 		t.Errorf("moving a frozen order on: %v, want order_frozen", err)
 	}
 	o.State = domain.OrderShipped
 	o.DeliveredAt = nil
 	o.Lines[1].Title = "LED bulb E27 (2700 K)"
-	got, err := orders.PutOrder(as(t, db, "olga"), &o)
+	got, _, err := orders.PutOrder(as(t, db, "olga"), &o)
 	if err != nil || !got.Frozen || got.Lines[1].Title != "LED bulb E27 (2700 K)" {
 		t.Errorf("updating a frozen order's details: %+v %v", got, err)
 	}

@@ -45,12 +45,6 @@ func pageIDs(b *bbolt.Bucket, prefix []byte, cursor string, limit int, reverse b
 	return ids, next, nil
 }
 
-// orderForCase reads the order a command is about, as the actor may see it:
-// NotFound for an order that does not exist or is not theirs.
-func orderForCase(t *txn, number string) (*domain.Order, error) {
-	return findVisibleOrder(t, number)
-}
-
 // mustOrder reads an order a stored case names; its absence is a bug.
 func mustOrder(t *txn, number string) (*domain.Order, error) {
 	o, err := getOrder(t, number)

@@ -93,7 +93,7 @@ func TestIncidentLifecycleFreezesOrder(t *testing.T) {
 	o := c.order(t, "1001")
 	now := time.Now().UTC()
 	o.State, o.DeliveredAt = domain.OrderDelivered, &now
-	if _, err := c.orders.PutOrder(olga, o); code(err) != domain.CodeOrderFrozen {
+	if _, _, err := c.orders.PutOrder(olga, o); code(err) != domain.CodeOrderFrozen {
 		t.Fatalf("moving a frozen order on: %v", err)
 	}
 	if _, err := c.incidents.CloseIncident(sam, in.ID, "fixed"); code(err) != domain.CodeForbidden {
@@ -126,7 +126,7 @@ func TestIncidentLifecycleFreezesOrder(t *testing.T) {
 	}
 	o = c.order(t, "1001")
 	o.State, o.DeliveredAt = domain.OrderDelivered, &now
-	if _, err := c.orders.PutOrder(olga, o); err != nil {
+	if _, _, err := c.orders.PutOrder(olga, o); err != nil {
 		t.Fatalf("moving the unfrozen order on: %v", err)
 	}
 	want := "incident.opened incident.resolved incident.reopened incident.resolved incident.closed"

@@ -95,7 +95,7 @@ func claimLink(id string) (entity, link string) { return "claim:" + id, "/api/v1
 func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, description string) (*domain.Claim, error) {
 	var out *domain.Claim
 	err := s.db.update(ctx, func(t *txn) error {
-		o, err := orderForCase(t, orderNumber)
+		o, err := findVisibleOrder(t, orderNumber)
 		if err != nil {
 			return err
 		}

@@ -96,7 +96,7 @@ func closeIncidentsByRefund(t *txn, o *domain.Order, refundID string) error {
 func (s *IncidentService) OpenIncident(ctx context.Context, orderNumber string, line int, reason, description string) (*domain.Incident, error) {
 	var out *domain.Incident
 	err := s.db.update(ctx, func(t *txn) error {
-		o, err := orderForCase(t, orderNumber)
+		o, err := findVisibleOrder(t, orderNumber)
 		if err != nil {
 			return err
 		}
@@ -273,7 +273,7 @@ type caseIndexes struct{ byOrder, byCustomer, byShop, active []byte }
 func caseIDs(t *txn, a domain.Actor, ix caseIndexes, orderNumber, cursor string, limit int) ([]string, string, error) {
 	switch {
 	case orderNumber != "":
-		if _, err := orderForCase(t, orderNumber); err != nil {
+		if _, err := findVisibleOrder(t, orderNumber); err != nil {
 			return nil, "", err
 		}
 		return pageIDs(t.tx.Bucket(ix.byOrder), compositeKey([]byte(orderNumber), nil), cursor, limit, false)

@@ -26,14 +26,15 @@ func NewOrderService(db *DB, p domain.Policy) *OrderService {
 
 // PutOrder implements domain.OrderService: operators import or update an
 // order. The customer and the shop must exist.
-func (s *OrderService) PutOrder(ctx context.Context, o *domain.Order) (*domain.Order, error) {
+func (s *OrderService) PutOrder(ctx context.Context, o *domain.Order) (*domain.Order, bool, error) {
 	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	next := *o
 	if err := next.Validate(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	created := false
 	err := s.db.update(ctx, func(t *txn) error {
 		cust, err := findUser(t, next.CustomerID)
 		if err != nil {
@@ -59,8 +60,9 @@ func (s *OrderService) PutOrder(ctx context.Context, o *domain.Order) (*domain.O
 		}
 		next.PlacedAt = next.PlacedAt.UTC()
 		next.UpdatedAt = t.now
+		created = prev == nil
 		action := "order.updated"
-		if prev == nil {
+		if created {
 			action = "order.imported"
 		}
 		if err := putOrder(t, prev, &next); err != nil {
@@ -69,9 +71,9 @@ func (s *OrderService) PutOrder(ctx context.Context, o *domain.Order) (*domain.O
 		return t.audit("order:"+next.Number, action, "", map[string]any{"state": next.State})
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &next, nil
+	return &next, created, nil
 }
 
 // FindOrder implements domain.OrderService.

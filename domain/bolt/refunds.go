@@ -133,7 +133,7 @@ func (s *RefundService) CreateRefund(ctx context.Context, orderNumber, key strin
 	var out *domain.Refund
 	var replayed bool
 	err := s.db.update(ctx, func(t *txn) error {
-		o, err := orderForCase(t, orderNumber)
+		o, err := findVisibleOrder(t, orderNumber)
 		if err != nil {
 			return err
 		}
@@ -271,7 +271,7 @@ func (s *RefundService) ListRefunds(ctx context.Context, orderNumber string, cur
 	out := []domain.Refund{}
 	var next string
 	err := s.db.view(ctx, func(t *txn) error {
-		if _, err := orderForCase(t, orderNumber); err != nil {
+		if _, err := findVisibleOrder(t, orderNumber); err != nil {
 			return err
 		}
 		ids, n, err := pageIDs(t.tx.Bucket(bucketRefundsByOrder), compositeKey([]byte(orderNumber), nil), cursor, limit, false)

@@ -96,7 +96,7 @@ func Seed(ctx context.Context, s Services, now time.Time) (*World, error) {
 			}
 			continue
 		}
-		if _, err := s.Orders.PutOrder(ctx, &o); err != nil {
+		if _, _, err := s.Orders.PutOrder(ctx, &o); err != nil {
 			return nil, fmt.Errorf("demo: order %s: %w", o.Number, err)
 		}
 	}

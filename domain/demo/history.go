@@ -103,7 +103,7 @@ func SeedHistory(ctx context.Context, h History, now time.Time) error {
 		if delivered := shipped.Add(2 * day); delivered.Before(now) {
 			o.State, o.DeliveredAt = domain.OrderDelivered, &delivered
 		}
-		if _, err := h.Orders.PutOrder(at(sys, placed), &o); err != nil {
+		if _, _, err := h.Orders.PutOrder(at(sys, placed), &o); err != nil {
 			return fmt.Errorf("demo: history order %s: %w", o.Number, err)
 		}
 		if err := historyLife(as, h, i, o, cust, shop.seller, now); err != nil {
