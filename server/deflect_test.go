@@ -9,20 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
-	"github.com/marketplace/helpcentre/domain/demo"
-	"github.com/marketplace/helpcentre/index"
-	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
 )
 
@@ -48,43 +42,25 @@ type deflectOpts struct {
 
 func newDeflectWorld(tb testing.TB, o deflectOpts) *deflectWorld {
 	tb.Helper()
-	ix, err := index.Open(context.Background(), tb.TempDir(), content.Bundled(), nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ix.Close() })
-	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	p := domain.DefaultPolicy()
-	d := &server.Domain{Access: bolt.NewAccessService(db), Orders: bolt.NewOrderService(db, p), Incidents: o.incidents}
-	if !o.noThreads {
-		plugThreads(db, d)
-	}
-	now := time.Now()
-	w, err := demo.Seed(context.Background(), demo.Services{Access: d.Access, Orders: d.Orders}, now)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defl := bolt.NewDeflectionService(db, p, domain.OrderFollowUps(d.Threads, d.Incidents, d.Claims))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defl.Run(ctx); close(done) }()
-	stop := func() { cancel(); <-done }
-	tb.Cleanup(stop)
 	if o.origins == nil {
 		o.origins = []string{widgetHost}
 	}
-	modes, _ := domain.ParseModes("contact=self_service,order=neutral")
-	cfg := server.Config{AdminToken: adminToken, Domain: d, Secret: []byte(deflectTestSecret),
-		Deflect: server.DeflectConfig{Service: defl, Origins: o.origins, Modes: modes, RatePerMinute: o.rate, Policy: p}}
-	s, err := server.New(cfg, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &deflectWorld{domainWorld: &domainWorld{srv: s, db: db, world: w, now: now}, defl: defl, stop: stop}
+	w, defl, stop := buildWorld(tb, worldOptions{
+		content: content.Bundled(),
+		domain: func(db *bolt.DB, p domain.Policy) *server.Domain {
+			d := &server.Domain{Access: bolt.NewAccessService(db), Orders: bolt.NewOrderService(db, p), Incidents: o.incidents}
+			if !o.noThreads {
+				plugThreads(db, d)
+			}
+			return d
+		},
+		config: func(cfg *server.Config) {
+			modes, _ := domain.ParseModes("contact=self_service,order=neutral")
+			cfg.Secret = []byte(deflectTestSecret)
+			cfg.Deflect.Origins, cfg.Deflect.Modes, cfg.Deflect.RatePerMinute = o.origins, modes, o.rate
+		},
+	})
+	return &deflectWorld{domainWorld: w, defl: defl, stop: stop}
 }
 
 type deflectAnswer struct {

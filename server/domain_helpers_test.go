@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -39,7 +41,36 @@ var tinyContent = fstest.MapFS{
 
 func newDomainWorld(tb testing.TB, plug ...func(db *bolt.DB, d *server.Domain)) *domainWorld {
 	tb.Helper()
-	ix, err := index.Open(context.Background(), tb.TempDir(), tinyContent, nil)
+	w, _, _ := buildWorld(tb, worldOptions{domain: func(db *bolt.DB, p domain.Policy) *server.Domain {
+		b := bolt.NewServices(db, p)
+		d := &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
+			Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
+			Audit: b.Audit, Canned: b.Canned, Policy: p}
+		for _, f := range plug {
+			f(db, d)
+		}
+		return d
+	}})
+	return w
+}
+
+// worldOptions shape a test world.
+type worldOptions struct {
+	content fs.FS                                             // the articles; nil: tinyContent
+	domain  func(db *bolt.DB, p domain.Policy) *server.Domain // the services on the world's file
+	config  func(cfg *server.Config)                          // adjusts the server's configuration
+}
+
+// buildWorld opens an index and a bbolt file in temporary folders, seeds the
+// demo world through o.domain's services, records help-centre sessions as
+// serve does, and builds the server. It returns the sessions' service and a
+// stop that flushes them (also run at cleanup).
+func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionService, func()) {
+	tb.Helper()
+	if o.content == nil {
+		o.content = tinyContent
+	}
+	ix, err := index.Open(context.Background(), tb.TempDir(), o.content, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -50,29 +81,27 @@ func newDomainWorld(tb testing.TB, plug ...func(db *bolt.DB, d *server.Domain)) 
 	}
 	tb.Cleanup(func() { db.Close() })
 	p := domain.DefaultPolicy()
-	b := bolt.NewServices(db, p)
-	d := &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
-		Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
-		Audit: b.Audit, Canned: b.Canned, Policy: p}
-	for _, f := range plug {
-		f(db, d)
-	}
+	d := o.domain(db, p)
 	now := time.Now()
 	w, err := demo.Seed(context.Background(), demo.Services{Access: d.Access, Orders: d.Orders}, now)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	// Help-centre sessions are recorded as serve records them.
 	defl := bolt.NewDeflectionService(db, p, domain.OrderFollowUps(d.Threads, d.Incidents, d.Claims))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defl.Run(ctx); close(done) }()
-	tb.Cleanup(func() { cancel(); <-done })
-	s, err := server.New(server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}}, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
+	stop := sync.OnceFunc(func() { cancel(); <-done })
+	tb.Cleanup(stop)
+	cfg := server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}}
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	s, err := server.New(cfg, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &domainWorld{srv: s, db: db, world: w, now: now}
+	return &domainWorld{srv: s, db: db, world: w, now: now}, defl, stop
 }
 
 // call sends a request as the demo user who ("" for none) with body encoded
