@@ -33,8 +33,7 @@ type Locale struct {
 	path     string
 	stats    *Stats
 	articles map[string]*content.Article // published (non-draft) articles by id
-	synonyms []Synonym
-	synWords map[string]bool
+	synonyms synonymSet
 }
 
 // View is what a reader may use while it holds a Locale's read lock. Nothing
@@ -46,6 +45,9 @@ type View struct {
 	Stats     *Stats
 	Analyzers Analyzers
 	Synonyms  []Synonym
+	// SynonymStarts lists, by the first question term of a triggering
+	// phrase, the rules and phrases that may match there.
+	SynonymStarts map[string][]SynonymRef
 	// SynonymWords are the folded words that trigger a synonym rule.
 	SynonymWords map[string]bool
 	articles     map[string]*content.Article
@@ -80,7 +82,7 @@ func (l *Locale) Read(fn func(v *View) error) error {
 	if l.closed {
 		return ErrClosed
 	}
-	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms, SynonymWords: l.synWords, articles: l.articles})
+	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms.rules, SynonymStarts: l.synonyms.starts, SynonymWords: l.synonyms.words, articles: l.articles})
 }
 
 func bleveDoc(a *content.Article) map[string]any {
@@ -155,7 +157,7 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 		_ = bl.Close()
 		return nil, fmt.Errorf("index: vocabulary: %w", err)
 	}
-	l.synonyms, l.synWords = compileSynonyms(an, rules), synonymWords(an, rules)
+	l.synonyms = compileSynonyms(an, rules)
 	return l, nil
 }
 
@@ -192,7 +194,7 @@ func openLocale(name, dir string, articles []*content.Article, rules []content.S
 		_ = bl.Close()
 		return nil, err
 	}
-	l.synonyms, l.synWords = compileSynonyms(an, rules), synonymWords(an, rules)
+	l.synonyms = compileSynonyms(an, rules)
 	return l, nil
 }
 
@@ -283,7 +285,7 @@ func (l *Locale) apply(upserts []*content.Article, removes []string, rules []con
 		}
 	}
 	if rulesChanged {
-		l.synonyms, l.synWords = compileSynonyms(l.analyzers, rules), synonymWords(l.analyzers, rules)
+		l.synonyms = compileSynonyms(l.analyzers, rules)
 	}
 	return nil
 }

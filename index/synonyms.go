@@ -46,7 +46,27 @@ func synonymWords(an Analyzers, rules []content.SynonymRule) map[string]bool {
 	return out
 }
 
-func compileSynonyms(an Analyzers, rules []content.SynonymRule) []Synonym {
+// SynonymRef names one triggering phrase: View.Synonyms[Rule].From[From].
+type SynonymRef struct{ Rule, From int }
+
+// synonymSet is a locale's compiled rules with their lookups.
+type synonymSet struct {
+	rules  []Synonym
+	starts map[string][]SynonymRef
+	words  map[string]bool
+}
+
+func compileSynonyms(an Analyzers, rules []content.SynonymRule) synonymSet {
+	set := synonymSet{rules: compileRules(an, rules), starts: map[string][]SynonymRef{}, words: synonymWords(an, rules)}
+	for ri, r := range set.rules {
+		for fi, p := range r.From {
+			set.starts[p.Question[0]] = append(set.starts[p.Question[0]], SynonymRef{ri, fi})
+		}
+	}
+	return set
+}
+
+func compileRules(an Analyzers, rules []content.SynonymRule) []Synonym {
 	out := make([]Synonym, 0, len(rules))
 	phrases := func(texts []string) []Phrase {
 		ps := make([]Phrase, 0, len(texts))

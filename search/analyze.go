@@ -1,6 +1,7 @@
 package search
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -228,50 +229,57 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 	for _, g := range p.groups {
 		added[strings.Join(g.question, " ")] = true
 	}
-	for _, rule := range v.Synonyms {
-		for _, from := range rule.From {
-			at := indexSeq(seq, from.Question)
-			if at < 0 {
+	// The phrases that match the query, each at its first position, in the
+	// order of the rules (the file's order decides which rule wins when
+	// MaxGroups is reached).
+	at := map[index.SynonymRef]int{}
+	for i, t := range seq {
+		for _, ref := range v.SynonymStarts[t] {
+			if _, ok := at[ref]; ok {
 				continue
 			}
-			src := -1
-			for j := at; j < at+len(from.Question) && src < 0; j++ {
-				src = groupOf[j]
-			}
-			for _, to := range rule.To {
-				key := strings.Join(to.Question, " ")
-				if added[key] || sameSeq(to.Question, from.Question) {
-					continue
-				}
-				if len(p.groups) >= e.opts.MaxGroups {
-					return
-				}
-				added[key] = true
-				use := SynonymUse{From: from.Text, To: to.Text}
-				body := to.Body
-				var kept []string
-				for _, t := range body {
-					if !e.common(v, t) {
-						kept = append(kept, t)
-					}
-				}
-				p.groups = append(p.groups, &group{label: to.Text, question: to.Question, body: kept, weight: e.opts.SynonymWeight, synonym: &use, src: src})
-				p.synonyms = append(p.synonyms, use)
+			from := v.Synonyms[ref.Rule].From[ref.From].Question
+			if i+len(from) <= len(seq) && sameSeq(seq[i:i+len(from)], from) {
+				at[ref] = i
 			}
 		}
 	}
-}
-
-func indexSeq(seq, sub []string) int {
-	if len(sub) == 0 || len(sub) > len(seq) {
-		return -1
+	refs := make([]index.SynonymRef, 0, len(at))
+	for ref := range at {
+		refs = append(refs, ref)
 	}
-	for i := 0; i+len(sub) <= len(seq); i++ {
-		if sameSeq(seq[i:i+len(sub)], sub) {
-			return i
+	sort.Slice(refs, func(i, j int) bool {
+		if refs[i].Rule != refs[j].Rule {
+			return refs[i].Rule < refs[j].Rule
+		}
+		return refs[i].From < refs[j].From
+	})
+	for _, ref := range refs {
+		rule, from, pos := v.Synonyms[ref.Rule], v.Synonyms[ref.Rule].From[ref.From], at[ref]
+		src := -1
+		for j := pos; j < pos+len(from.Question) && src < 0; j++ {
+			src = groupOf[j]
+		}
+		for _, to := range rule.To {
+			key := strings.Join(to.Question, " ")
+			if added[key] || sameSeq(to.Question, from.Question) {
+				continue
+			}
+			if len(p.groups) >= e.opts.MaxGroups {
+				return
+			}
+			added[key] = true
+			use := SynonymUse{From: from.Text, To: to.Text}
+			var kept []string
+			for _, t := range to.Body {
+				if !e.common(v, t) {
+					kept = append(kept, t)
+				}
+			}
+			p.groups = append(p.groups, &group{label: to.Text, question: to.Question, body: kept, weight: e.opts.SynonymWeight, synonym: &use, src: src})
+			p.synonyms = append(p.synonyms, use)
 		}
 	}
-	return -1
 }
 
 func sameSeq(a, b []string) bool {
