@@ -203,3 +203,44 @@ func TestSynonymFileErrors(t *testing.T) {
 }
 
 var _ fs.FS = content.Bundled()
+
+// @places stands for the locale's country and city names on the left of a
+// one-way rule; anywhere else, or another @list, is an error at its line.
+func TestSynonymPlaces(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/synonyms.txt": {Data: []byte("@places, abroad => countries we deliver to\nparcel => @places\n@planets => space\n@places, far away\n")},
+		"es/synonyms.txt": {Data: []byte("@places => países a los que enviamos\n")},
+	}
+	set, _, err := content.NewLoader(fsys).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(locale string, words ...string) {
+		t.Helper()
+		rules := set.Synonyms[locale]
+		if len(rules) != 1 {
+			t.Fatalf("%s rules: %d, want 1", locale, len(rules))
+		}
+		from := map[string]bool{}
+		for _, f := range rules[0].From {
+			from[f] = true
+		}
+		for _, w := range words {
+			if !from[w] {
+				t.Errorf("%s: %q is not among the %d places", locale, w, len(from))
+			}
+		}
+		if from[content.PlaceClass] || from["turkey"] {
+			t.Errorf("%s: the list name or an ambiguous word is a trigger", locale)
+		}
+	}
+	has("en", "abroad", "canada", "toronto", "united kingdom", "new york", "usa")
+	has("es", "canadá", "alemania", "toronto", "estados unidos")
+	var lines []int
+	for _, d := range set.Diagnostics {
+		lines = append(lines, d.Line)
+	}
+	if len(lines) != 3 || lines[0] != 2 || lines[1] != 3 || lines[2] != 4 {
+		t.Errorf("errors at lines %v, want 2, 3 and 4:\n%s", lines, set.Diagnostics)
+	}
+}

@@ -222,7 +222,7 @@ func (l *Loader) assemble(files int) *Set {
 				s.Diagnostics = append(s.Diagnostics, warnf(p, 0, "synonyms.txt belongs at <locale>/synonyms.txt; %q is not a known locale", locale))
 				continue
 			}
-			rules, ds := parseSynonyms(p, data)
+			rules, ds := parseSynonyms(p, locale, data)
 			s.Diagnostics = append(s.Diagnostics, ds...)
 			s.Synonyms[locale] = append(s.Synonyms[locale], rules...)
 			continue

@@ -20,7 +20,7 @@ type SynonymRule struct {
 // SynonymFile is the name of the per-locale synonym file, at <locale>/synonyms.txt.
 const SynonymFile = "synonyms.txt"
 
-func parseSynonyms(path string, data []byte) ([]SynonymRule, Diagnostics) {
+func parseSynonyms(path, locale string, data []byte) ([]SynonymRule, Diagnostics) {
 	var rules []SynonymRule
 	var ds Diagnostics
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -41,10 +41,31 @@ func parseSynonyms(path string, data []byte) ([]SynonymRule, Diagnostics) {
 				ds = append(ds, errorf(path, line, "a rule needs words on both sides of =>"))
 				continue
 			}
+			if bad := classTerm(t); bad != "" {
+				ds = append(ds, errorf(path, line, "%s names a list of words: it can only stand on the left of =>", bad))
+				continue
+			}
+			if bad := classTerm(f); bad != "" {
+				if bad != PlaceClass {
+					ds = append(ds, errorf(path, line, "unknown word list %s (the one there is: %s)", bad, PlaceClass))
+					continue
+				}
+				var rest []string
+				for _, x := range f {
+					if x != PlaceClass {
+						rest = append(rest, x)
+					}
+				}
+				f = append(rest, placeNames(locale)...)
+			}
 			rules = append(rules, SynonymRule{From: f, To: t, Line: line})
 			continue
 		}
 		terms := splitTerms(l)
+		if bad := classTerm(terms); bad != "" {
+			ds = append(ds, errorf(path, line, "%s names a list of words: it can only stand on the left of =>", bad))
+			continue
+		}
 		if len(terms) < 2 {
 			ds = append(ds, errorf(path, line, "an equivalence needs at least two comma-separated words"))
 			continue
@@ -65,4 +86,14 @@ func splitTerms(s string) []string {
 		}
 	}
 	return out
+}
+
+// classTerm returns the first term that names a word list ("@places"), or "".
+func classTerm(terms []string) string {
+	for _, t := range terms {
+		if strings.HasPrefix(t, "@") {
+			return t
+		}
+	}
+	return ""
 }

@@ -161,3 +161,50 @@ func TestConcurrentSearches(t *testing.T) {
 		}
 	}
 }
+
+// A place name no article contains reaches the article on where we deliver
+// through an @places rule, is never "corrected" into an article word, and
+// the reason names the rule.
+func TestPlacesReachDeliveryCountries(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/a/countries.md": article("delivery-options", "Where do we deliver?", `"which countries do you ship to"`, "Shops deliver to the countries shown at checkout."),
+		"en/a/order.md":     article("order-place", "How do I place an order?", `"how to buy"`, "Add items to the basket and order them."),
+		"en/a/tornado.md":   article("weather", "Storm delays", `"tornado warning"`, "Severe weather delays parcels."),
+	}
+	q := Request{Query: "can I order from Toronto"}
+	has := func(res *Result) bool {
+		for _, id := range ids(res) {
+			if id == "delivery-options" {
+				return true
+			}
+		}
+		return false
+	}
+	res, err := testEngine(t, fsys).Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if has(res) {
+		t.Fatalf("without the rule: hits %v, want no delivery-options", ids(res))
+	}
+	fsys["en/synonyms.txt"] = &fstest.MapFile{Data: []byte("@places => countries we deliver to\n")}
+	res, err = testEngine(t, fsys).Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(res) {
+		t.Fatalf("hits %v, want delivery-options", ids(res))
+	}
+	if res.Corrected != "" {
+		t.Errorf("corrected to %q: a place is not a typo", res.Corrected)
+	}
+	var syn []SynonymUse
+	for _, h := range res.Hits {
+		if h.Article.ID == "delivery-options" {
+			syn = h.Why.Synonyms
+		}
+	}
+	if len(syn) != 1 || syn[0].From != "toronto" || syn[0].To != "countries we deliver to" {
+		t.Errorf("why.synonyms = %+v", syn)
+	}
+}
