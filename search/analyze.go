@@ -153,8 +153,9 @@ func (e *Engine) common(v *index.View, term string) bool {
 	return n >= e.opts.CommonMinDocs && float64(v.Stats.DocFreq(term)) > e.opts.CommonRatio*float64(n)
 }
 
-// correct replaces a word the index does not know by the nearest known word
-// within the typo budget, preferring the most frequent; failing that, it
+// correct replaces a word the index does not know, and that is no word of
+// the language, by the nearest known word within the typo budget,
+// preferring the most frequent; failing that, it
 // splits a word typed without its space ("paymentoptions", "checkthe") into
 // two known words and returns the second. Numbers (order numbers) and known
 // words are left alone, and so is a word still being typed.
@@ -167,6 +168,9 @@ func (e *Engine) correct(v *index.View, w *word) (rest *word) {
 	}
 	if w.prefix && v.Stats.HasPrefix(w.typed) {
 		return nil
+	}
+	if e.dicts[v.Locale].has(w.typed) {
+		return nil // spelled right: a word the articles do not use, not a typo
 	}
 	if budget := typoBudget(w.typed); budget > 0 {
 		if c := v.Stats.Near(w.typed, budget, 1); len(c) > 0 {

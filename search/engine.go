@@ -127,7 +127,8 @@ type Engine struct {
 	ix         *index.Index
 	opts       Options
 	cache      *artCache
-	translator QueryTranslator // may be nil
+	dicts      map[string]*wordList // by locale: words spelled right
+	translator QueryTranslator      // may be nil
 }
 
 // New returns an engine over ix. It also bounds the number of clauses any
@@ -137,7 +138,7 @@ func New(ix *index.Index, opts Options) *Engine {
 	if searcher.DisjunctionMaxClauseCount == 0 {
 		searcher.DisjunctionMaxClauseCount = 1024
 	}
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(512)}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(512), dicts: dictionaries()}
 }
 
 // Options returns the engine's options.

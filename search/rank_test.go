@@ -208,3 +208,29 @@ func TestPlacesReachDeliveryCountries(t *testing.T) {
 		t.Errorf("why.synonyms = %+v", syn)
 	}
 }
+
+// A word of the language that no article uses is the customer's own word,
+// not a typo: it is left as typed (and so finds nothing), while a misspelling
+// is still corrected; the same in Spanish, accents aside.
+func TestRealWordsAreNotTypos(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/a/return.md": article("return-how", "How do I return an item?", `"returning a parcel"`, "Returning is free within 30 days."),
+		"en/a/bill.md":   article("invoice-find", "Where is my invoice?", "", "Invoices are in My account."),
+		"es/a/pass.md":   article("restablecer", "Restablecer la contraseña", "", "Pulsa ¿Has olvidado tu contraseña?"),
+	}
+	e := testEngine(t, fsys)
+	for _, c := range []struct{ locale, q, corrected string }{
+		{"en", "is Messi retiring", ""},                     // "retiring" is a word, not "returning" misspelt
+		{"en", "where is my invoce", "where is my invoice"}, // a typo
+		{"es", "contraseña olvidada", ""},                   // "olvidada" is Spanish
+		{"es", "contrasenia", "contraseña"},                 // a typo, in the articles' spelling
+	} {
+		res, err := e.Search(context.Background(), Request{Query: c.q, Locale: c.locale, NoFallback: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Corrected != c.corrected {
+			t.Errorf("%s %q: corrected = %q, want %q", c.locale, c.q, res.Corrected, c.corrected)
+		}
+	}
+}
