@@ -37,7 +37,7 @@ eval: build
 	@echo "== deflection: bitext dev (answer among the suggestions shown) and out-of-scope dev (nothing shown)"
 	./$(BIN) eval -mode deflect -queries search/testdata/bitext/queries_dev.jsonl -oos search/testdata/outofscope/queries_dev.jsonl
 	@echo "== deflection: the harder out-of-scope set (near misses; never used for fitting): nothing shown"
-	@./$(BIN) eval -mode deflect -queries search/testdata/outofscope/queries_hard.jsonl | grep -E '^(threshold|out of scope|nothing shown) '
+	@./$(BIN) eval -mode deflect -queries search/testdata/outofscope/queries_hard.jsonl | grep -E '^(threshold +[0-9]|out of scope|nothing shown) '
 	@if [ -d $(COVID) ]; then \
 		echo "== CovidFAQ (foreign corpus)"; \
 		./$(BIN) eval -content $(COVID)/articles -queries $(COVID)/queries.jsonl; \
