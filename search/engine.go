@@ -435,11 +435,13 @@ func fieldTerm(field, term string, boost float64) *query.TermQuery {
 // article matching nothing but common words is no answer anyway.
 func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive query.Query, extra []query.Query) {
 	var rare, common []query.Query
+	large := e.large(v)
+	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
 	for _, g := range p.groups {
-		var clauses []query.Query
 		for _, f := range fields {
 			terms := g.body
-			if f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags {
+			short := f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags
+			if short {
 				if g.rankOnly {
 					continue
 				}
@@ -449,34 +451,27 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 			if boost <= 0 {
 				continue
 			}
+			// Each term is judged by its own frequency: a synonym phrase
+			// ("place order") must not let its common word drive.
 			for _, t := range terms {
-				clauses = append(clauses, fieldTerm(f, t, boost))
+				c := fieldTerm(f, t, boost)
+				switch {
+				case g.prefix == "" && e.common(v, t):
+					common = append(common, c)
+				case large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive:
+					// A word frequent in bodies drives through the short
+					// fields only; its body matches add to the score.
+					common = append(common, c)
+				default:
+					rare = append(rare, c)
+				}
 			}
 		}
 		if g.prefix != "" {
 			pq := query.NewPrefixQuery(g.prefix)
 			pq.SetField(index.FieldSuggest)
 			pq.SetBoost(e.opts.PrefixBoost * g.weight)
-			clauses = append(clauses, pq)
-		}
-		switch {
-		case g.prefix == "" && len(g.question) > 0 && e.common(v, g.question[0]):
-			common = append(common, clauses...)
-		case e.large(v) && len(g.body) > 0 && float64(v.Stats.DocFreq(g.body[0])) > e.opts.BodyDriveRatio*float64(v.Stats.Docs):
-			// A word frequent in bodies drives through the short fields
-			// only; its body matches add to the score.
-			var short, body []query.Query
-			for _, c := range clauses {
-				if tq, ok := c.(*query.TermQuery); ok && (tq.FieldVal == index.FieldBody || tq.FieldVal == index.FieldHeadings) {
-					body = append(body, c)
-				} else {
-					short = append(short, c)
-				}
-			}
-			rare = append(rare, short...)
-			common = append(common, body...)
-		default:
-			rare = append(rare, clauses...)
+			rare = append(rare, pq)
 		}
 	}
 	if len(rare) == 0 {
@@ -490,6 +485,9 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 	}
 	return query.NewDisjunctionQuery(rare), extra
 }
+
+// maxFacets is the most categories a result counts.
+const maxFacets = 50
 
 func (e *Engine) facets(out *bleve.SearchResult, locale string) []Facet {
 	fr, ok := out.Facets[index.FieldCategory]
