@@ -35,6 +35,7 @@ type Locale struct {
 	articles map[string]*content.Article // published (non-draft) articles by id
 	synonyms []Synonym
 	synWords map[string]bool
+	cats     catTables // the category facet's table of the latest snapshot
 }
 
 // View is what a reader may use while it holds a Locale's read lock. Nothing
@@ -49,6 +50,7 @@ type View struct {
 	// SynonymWords are the folded words that trigger a synonym rule.
 	SynonymWords map[string]bool
 	articles     map[string]*content.Article
+	cats         *catTables
 }
 
 // Article returns a published article by id.
@@ -80,7 +82,7 @@ func (l *Locale) Read(fn func(v *View) error) error {
 	if l.closed {
 		return ErrClosed
 	}
-	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms, SynonymWords: l.synWords, articles: l.articles})
+	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms, SynonymWords: l.synWords, articles: l.articles, cats: &l.cats})
 }
 
 func bleveDoc(a *content.Article) map[string]any {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"sort"
 	"strings"
 	"time"
 
@@ -354,10 +353,14 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		// Sorted by score, ties by index order: a tie-break on _id would
 		// load the id of every candidate.
-		sr := bleve.NewSearchRequestOptions(e.filtered(drive, extra, req), size, from, false)
+		q := e.filtered(drive, extra, req)
+		var cats *index.CategoryCounts
 		if req.Facets {
-			sr.AddFacet(index.FieldCategory, bleve.NewFacetRequest(index.FieldCategory, 50))
+			// Counted as the matches are collected, not with Bleve's
+			// doc-value facet (see index.View.CountCategories).
+			q, cats = v.CountCategories(q)
 		}
+		sr := bleve.NewSearchRequestOptions(q, size, from, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
@@ -382,7 +385,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			res.Hits = append(res.Hits, hit)
 		}
 		if req.Facets {
-			res.Facets = e.facets(out, locale)
+			res.Facets = e.facets(cats.Top(maxFacets), locale)
 		}
 		return nil
 	})
@@ -489,26 +492,18 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 // maxFacets is the most categories a result counts.
 const maxFacets = 50
 
-func (e *Engine) facets(out *bleve.SearchResult, locale string) []Facet {
-	fr, ok := out.Facets[index.FieldCategory]
-	if !ok || fr.Terms == nil {
-		return nil
-	}
+func (e *Engine) facets(counts []index.CategoryCount, locale string) []Facet {
 	set := e.ix.Content()
 	var facets []Facet
-	for _, t := range fr.Terms.Terms() {
-		if t.Term == "" {
-			continue
-		}
-		title := t.Term
+	for _, t := range counts {
+		title := t.Category
 		if set != nil {
-			if c, ok := set.Categories[content.Key{ID: t.Term, Locale: locale}]; ok {
+			if c, ok := set.Categories[content.Key{ID: t.Category, Locale: locale}]; ok {
 				title = c.Title
 			}
 		}
-		facets = append(facets, Facet{Category: t.Term, Title: title, Count: t.Count})
+		facets = append(facets, Facet{Category: t.Category, Title: title, Count: t.Count})
 	}
-	sort.SliceStable(facets, func(i, j int) bool { return facets[i].Count > facets[j].Count })
 	return facets
 }
 
