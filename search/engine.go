@@ -410,7 +410,22 @@ func (e *Engine) filtered(drive query.Query, extra []query.Query, req Request) q
 	if len(filters) == 0 && len(extra) == 0 && len(mustNot) == 0 {
 		return drive
 	}
-	bq := query.NewBooleanQuery([]query.Query{drive}, extra, mustNot)
+	// Built by hand rather than with NewBooleanQuery, which wraps must in a
+	// conjunction and should in a disjunction even when they hold one
+	// query: each layer is a searcher that every match goes through. The
+	// scores are the same (a one-clause conjunction or disjunction passes
+	// its clause's score and weight through).
+	bq := &query.BooleanQuery{Must: drive}
+	switch len(extra) {
+	case 0:
+	case 1:
+		bq.Should = extra[0]
+	default:
+		bq.Should = query.NewDisjunctionQuery(extra)
+	}
+	if len(mustNot) > 0 {
+		bq.MustNot = query.NewDisjunctionQuery(mustNot)
+	}
 	switch len(filters) {
 	case 0:
 	case 1:
