@@ -34,6 +34,7 @@ type Locale struct {
 	stats    *Stats
 	articles map[string]*content.Article // published (non-draft) articles by id
 	synonyms synonymSet
+	cats     catTables // the category facet's table of the latest snapshot
 }
 
 // View is what a reader may use while it holds a Locale's read lock. Nothing
@@ -51,6 +52,7 @@ type View struct {
 	// SynonymWords are the folded words that trigger a synonym rule.
 	SynonymWords map[string]bool
 	articles     map[string]*content.Article
+	cats         *catTables
 }
 
 // Article returns a published article by id.
@@ -82,7 +84,7 @@ func (l *Locale) Read(fn func(v *View) error) error {
 	if l.closed {
 		return ErrClosed
 	}
-	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms.rules, SynonymStarts: l.synonyms.starts, SynonymWords: l.synonyms.words, articles: l.articles})
+	return fn(&View{Locale: l.name, Bleve: l.bl, Stats: l.stats, Analyzers: l.analyzers, Synonyms: l.synonyms.rules, SynonymStarts: l.synonyms.starts, SynonymWords: l.synonyms.words, articles: l.articles, cats: &l.cats})
 }
 
 func bleveDoc(a *content.Article) map[string]any {

@@ -198,9 +198,15 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 			if !ok {
 				continue
 			}
-			at := e.cache.get(v.Analyzers, a)
 			c := deflectCandidate{article: a, score: h.Score}
-			c.features = e.deflectFeatures(v, a, at, qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
+			if len(cands) == 0 {
+				c.features = e.deflectFeatures(v, a, e.cache.get(v.Analyzers, a), qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
+			} else {
+				// Only the best candidate's features go into the model;
+				// the others need their relative score alone, and the
+				// rest (which analyses each article's body) is not computed.
+				c.features[fRankScore] = h.Score / out.Hits[0].Score
+			}
 			cands = append(cands, c)
 		}
 		// Whether the articles answer the question at all is judged on

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"sort"
 	"strings"
 	"time"
 
@@ -355,10 +354,14 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		// Sorted by score, ties by index order: a tie-break on _id would
 		// load the id of every candidate.
-		sr := bleve.NewSearchRequestOptions(e.filtered(drive, extra, req), size, from, false)
+		q := e.filtered(drive, extra, req)
+		var cats *index.CategoryCounts
 		if req.Facets {
-			sr.AddFacet(index.FieldCategory, bleve.NewFacetRequest(index.FieldCategory, 50))
+			// Counted as the matches are collected, not with Bleve's
+			// doc-value facet (see index.View.CountCategories).
+			q, cats = v.CountCategories(q)
 		}
+		sr := bleve.NewSearchRequestOptions(q, size, from, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
@@ -383,7 +386,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			res.Hits = append(res.Hits, hit)
 		}
 		if req.Facets {
-			res.Facets = e.facets(out, locale)
+			res.Facets = e.facets(cats.Top(maxFacets), locale)
 		}
 		return nil
 	})
@@ -408,7 +411,22 @@ func (e *Engine) filtered(drive query.Query, extra []query.Query, req Request) q
 	if len(filters) == 0 && len(extra) == 0 && len(mustNot) == 0 {
 		return drive
 	}
-	bq := query.NewBooleanQuery([]query.Query{drive}, extra, mustNot)
+	// Built by hand rather than with NewBooleanQuery, which wraps must in a
+	// conjunction and should in a disjunction even when they hold one
+	// query: each layer is a searcher that every match goes through. The
+	// scores are the same (a one-clause conjunction or disjunction passes
+	// its clause's score and weight through).
+	bq := &query.BooleanQuery{Must: drive}
+	switch len(extra) {
+	case 0:
+	case 1:
+		bq.Should = extra[0]
+	default:
+		bq.Should = query.NewDisjunctionQuery(extra)
+	}
+	if len(mustNot) > 0 {
+		bq.MustNot = query.NewDisjunctionQuery(mustNot)
+	}
 	switch len(filters) {
 	case 0:
 	case 1:
@@ -436,11 +454,13 @@ func fieldTerm(field, term string, boost float64) *query.TermQuery {
 // article matching nothing but common words is no answer anyway.
 func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive query.Query, extra []query.Query) {
 	var rare, common []query.Query
+	large := e.large(v)
+	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
 	for _, g := range p.groups {
-		var clauses []query.Query
 		for _, f := range fields {
 			terms := g.body
-			if f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags {
+			short := f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags
+			if short {
 				if g.rankOnly {
 					continue
 				}
@@ -450,34 +470,27 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 			if boost <= 0 {
 				continue
 			}
+			// Each term is judged by its own frequency: a synonym phrase
+			// ("place order") must not let its common word drive.
 			for _, t := range terms {
-				clauses = append(clauses, fieldTerm(f, t, boost))
+				c := fieldTerm(f, t, boost)
+				switch {
+				case g.prefix == "" && e.common(v, t):
+					common = append(common, c)
+				case large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive:
+					// A word frequent in bodies drives through the short
+					// fields only; its body matches add to the score.
+					common = append(common, c)
+				default:
+					rare = append(rare, c)
+				}
 			}
 		}
 		if g.prefix != "" {
 			pq := query.NewPrefixQuery(g.prefix)
 			pq.SetField(index.FieldSuggest)
 			pq.SetBoost(e.opts.PrefixBoost * g.weight)
-			clauses = append(clauses, pq)
-		}
-		switch {
-		case g.prefix == "" && len(g.question) > 0 && e.common(v, g.question[0]):
-			common = append(common, clauses...)
-		case e.large(v) && len(g.body) > 0 && float64(v.Stats.DocFreq(g.body[0])) > e.opts.BodyDriveRatio*float64(v.Stats.Docs):
-			// A word frequent in bodies drives through the short fields
-			// only; its body matches add to the score.
-			var short, body []query.Query
-			for _, c := range clauses {
-				if tq, ok := c.(*query.TermQuery); ok && (tq.FieldVal == index.FieldBody || tq.FieldVal == index.FieldHeadings) {
-					body = append(body, c)
-				} else {
-					short = append(short, c)
-				}
-			}
-			rare = append(rare, short...)
-			common = append(common, body...)
-		default:
-			rare = append(rare, clauses...)
+			rare = append(rare, pq)
 		}
 	}
 	if len(rare) == 0 {
@@ -492,26 +505,21 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 	return query.NewDisjunctionQuery(rare), extra
 }
 
-func (e *Engine) facets(out *bleve.SearchResult, locale string) []Facet {
-	fr, ok := out.Facets[index.FieldCategory]
-	if !ok || fr.Terms == nil {
-		return nil
-	}
+// maxFacets is the most categories a result counts.
+const maxFacets = 50
+
+func (e *Engine) facets(counts []index.CategoryCount, locale string) []Facet {
 	set := e.ix.Content()
 	var facets []Facet
-	for _, t := range fr.Terms.Terms() {
-		if t.Term == "" {
-			continue
-		}
-		title := t.Term
+	for _, t := range counts {
+		title := t.Category
 		if set != nil {
-			if c, ok := set.Categories[content.Key{ID: t.Term, Locale: locale}]; ok {
+			if c, ok := set.Categories[content.Key{ID: t.Category, Locale: locale}]; ok {
 				title = c.Title
 			}
 		}
-		facets = append(facets, Facet{Category: t.Term, Title: title, Count: t.Count})
+		facets = append(facets, Facet{Category: t.Category, Title: title, Count: t.Count})
 	}
-	sort.SliceStable(facets, func(i, j int) bool { return facets[i].Count > facets[j].Count })
 	return facets
 }
 

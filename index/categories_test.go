@@ -1,0 +1,91 @@
+package index_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/marketplace/helpcentre/index"
+)
+
+// TestCountCategoriesMatchesBleve: the category counts taken while a search
+// runs are those of Bleve's doc-value facet over the same query, before and
+// after incremental updates (new segments, moved and deleted documents).
+func TestCountCategoriesMatchesBleve(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{}
+	cats := []string{"orders", "refunds", "delivery", "payments"}
+	for i := range 40 {
+		fsys[fmt.Sprintf("en/%s/a%d.md", cats[i%len(cats)], i)] = article(fmt.Sprintf("Question %d about my order", i), "Where is my parcel? Refund or delivery.")
+	}
+	ix, err := index.Open(ctx, t.TempDir(), fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+
+	check := func(step string) {
+		t.Helper()
+		l, _ := ix.Locale("en")
+		err := l.Read(func(v *index.View) error {
+			for _, word := range []string{"order", "parcel", "question", "nothing"} {
+				q := query.NewTermQuery(word)
+				q.SetField(index.FieldTitle)
+				if word == "parcel" {
+					q.SetField(index.FieldBody)
+				}
+				want := bleve.NewSearchRequestOptions(q, 3, 0, false)
+				want.AddFacet("c", bleve.NewFacetRequest(index.FieldCategory, 50))
+				wr, err := v.Bleve.Search(want)
+				if err != nil {
+					return err
+				}
+				var wantCounts []index.CategoryCount
+				for _, tf := range wr.Facets["c"].Terms.Terms() {
+					wantCounts = append(wantCounts, index.CategoryCount{Category: tf.Term, Count: tf.Count})
+				}
+				cq, counts := v.CountCategories(q)
+				gr, err := v.Bleve.Search(bleve.NewSearchRequestOptions(cq, 3, 0, false))
+				if err != nil {
+					return err
+				}
+				got := counts.Top(50)
+				if word == "order" && len(wantCounts) < 4 {
+					t.Fatalf("%s: the test query matches too little: %v", step, wantCounts)
+				}
+				if gr.Total != wr.Total || !reflect.DeepEqual(got, wantCounts) {
+					t.Errorf("%s, %q: counted %v (total %d), Bleve's facet %v (total %d)", step, word, got, gr.Total, wantCounts, wr.Total)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("built")
+
+	// Move articles between categories, delete some, add some.
+	later := time.Now().Add(time.Second)
+	for i := range 6 {
+		delete(fsys, fmt.Sprintf("en/%s/a%d.md", cats[i%len(cats)], i))
+		fsys[fmt.Sprintf("en/claims/a%d.md", i)] = &fstest.MapFile{Data: article(fmt.Sprintf("Question %d about my order, moved", i), "A claim for my parcel.").Data, ModTime: later}
+	}
+	delete(fsys, "en/payments/a7.md")
+	fsys["en/reviews/new.md"] = &fstest.MapFile{Data: article("A new order question", "Review the parcel.").Data, ModTime: later}
+	if _, err := ix.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("after an update")
+	fsys["en/reviews/new.md"] = &fstest.MapFile{Data: article("A changed order question", "Review it.").Data, ModTime: later.Add(time.Second)}
+	if _, err := ix.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("after a second update")
+}
