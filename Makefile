@@ -30,10 +30,12 @@ lint:
 	$(GO) vet ./...
 	$(GO) run ./cmd/helpcentre check -strict content/articles
 
-## eval: search quality on the bundled content (bitext dev), deflection, and, when present, CovidFAQ
+## eval: search quality on the bundled content (bitext dev, Spanish dev), deflection, and, when present, CovidFAQ
 eval: build
 	@echo "== bitext dev queries on the bundled English articles"
 	./$(BIN) eval -queries search/testdata/bitext/queries_dev.jsonl -intents search/testdata/bitext/intents.json
+	@echo "== Spanish dev questions on the bundled Spanish articles (written from the titles only)"
+	./$(BIN) eval -locale es -queries search/testdata/es/queries_dev.jsonl
 	@echo "== deflection: bitext dev (answer among the suggestions shown) and out-of-scope dev (nothing shown)"
 	./$(BIN) eval -mode deflect -queries search/testdata/bitext/queries_dev.jsonl -oos search/testdata/outofscope/queries_dev.jsonl
 	@echo "== deflection: the harder out-of-scope set (near misses; never used for fitting): nothing shown"
