@@ -6,7 +6,7 @@ import (
 )
 
 // PlaceClass, on the left of a one-way synonym rule, stands for every
-// country and city name of the locale: "@places => country, deliver to"
+// country and city name of the locale: "@places => delivery countries"
 // lets "can I order from Toronto?" reach the article on where we deliver,
 // and keeps place names from being "corrected" into article words.
 const PlaceClass = "@places"
