@@ -26,6 +26,7 @@ type bodyQuery struct {
 	// is in terms, or whose surface starts with a prefix, starts with one
 	// of them (see probe): the scan analyses only the words that do.
 	probes []string
+	first  [256]bool // first bytes of the probes
 }
 
 func newBodyQuery(p *plan) *bodyQuery {
@@ -53,6 +54,9 @@ func newBodyQuery(p *plan) *bodyQuery {
 	}
 	for _, pre := range q.prefixes {
 		add(pre)
+	}
+	for _, p := range q.probes {
+		q.first[p[0]] = true
 	}
 	return q
 }
@@ -195,6 +199,14 @@ func isAlnum(c byte) bool {
 // q's probes, ASCII case ignored; a non-ASCII byte of the text where a probe
 // is compared could be anything once lower-cased, so it counts as a match.
 func (q *bodyQuery) probeAt(text string, i int) bool {
+	if c := text[i]; c < utf8.RuneSelf {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if !q.first[c] {
+			return false
+		}
+	}
 next:
 	for _, p := range q.probes {
 		for j := 0; j < len(p); j++ {
