@@ -66,6 +66,7 @@ type deflectCandidate struct {
 	confidence float64
 	snippet    template.HTML
 	why        Why
+	body       []span // the body tokens the query looks for (bodyMatches), when computed
 }
 
 // Deflect suggests at most req.Max articles that answer a contact-form
@@ -193,6 +194,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		sig := make(map[string]signals, len(out.Hits))
 		e.rerankSignals(v, p, out.Hits, depth, sig)
 		qw := e.queryWords(v, p)
+		bq, wm := newBodyQuery(p), e.cache.windows(v)
 		for i, h := range out.Hits {
 			a, ok := v.Article(h.ID)
 			if !ok {
@@ -200,7 +202,9 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 			}
 			c := deflectCandidate{article: a, score: h.Score}
 			if len(cands) == 0 {
-				c.features = e.deflectFeatures(v, a, e.cache.get(v.Analyzers, a), qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
+				at := e.cache.get(v.Analyzers, a)
+				c.body = bodyMatches(v.Analyzers, wm, a, at, bq)
+				c.features = e.deflectFeatures(at, spanTerms(c.body), qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
 			} else {
 				// Only the best candidate's features go into the model;
 				// the others need their relative score alone, and the
@@ -225,7 +229,10 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		for i := range cands[:min(len(cands), MaxDeflect)] {
 			c := &cands[i]
 			at := e.cache.get(v.Analyzers, c.article)
-			c.snippet, c.why = snippet(v, c.article, at, p), explain(v, c.article, at, p)
+			if i > 0 {
+				c.body = bodyMatches(v.Analyzers, wm, c.article, at, bq)
+			}
+			c.snippet, c.why = snippet(c.article, c.body, p), explain(c.article, at, spanTerms(c.body), p)
 		}
 		return nil
 	})
@@ -301,8 +308,9 @@ const (
 	numDeflectFeatures
 )
 
-// deflectFeatures measures how well article a answers the query.
-func (e *Engine) deflectFeatures(v *index.View, a *content.Article, at *artTerms, qw []qword, s signals, rankScore float64, rank int) [numDeflectFeatures]float64 {
+// deflectFeatures measures how well the article of at answers the query;
+// body holds the terms of a's body tokens that the query looks for.
+func (e *Engine) deflectFeatures(at *artTerms, body map[string]bool, qw []qword, s signals, rankScore float64, rank int) [numDeflectFeatures]float64 {
 	var x [numDeflectFeatures]float64
 	x[fBleve], x[fQuestion], x[fTitle], x[fCover], x[fTag] = s.bleve, s.question, s.title, s.cover, s.tag
 	x[fRankScore] = rankScore
@@ -313,7 +321,7 @@ func (e *Engine) deflectFeatures(v *index.View, a *content.Article, at *artTerms
 		return at.fields[index.FieldTitle][t] || at.fields[index.FieldAliases][t] || at.fields[index.FieldTags][t]
 	}
 	long := func(t string) bool {
-		return at.fields[index.FieldHeadings][t] || at.field(v.Analyzers, a, index.FieldBody)[t]
+		return at.fields[index.FieldHeadings][t] || body[t]
 	}
 	found := func(g *group) bool {
 		for _, t := range g.question {

@@ -373,6 +373,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			hits = hits[min(len(hits), (req.Page-1)*req.PerPage):]
 			hits = hits[:min(len(hits), req.PerPage)]
 		}
+		var bq *bodyQuery
+		var wm *windowMemo
 		for _, h := range hits {
 			a, ok := v.Article(h.ID)
 			if !ok {
@@ -380,8 +382,12 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			}
 			hit := Hit{Article: a, Score: h.Score}
 			if !req.lite && !req.NoSnippets {
+				if bq == nil {
+					bq, wm = newBodyQuery(p), e.cache.windows(v)
+				}
 				at := e.cache.get(v.Analyzers, a)
-				hit.Snippet, hit.Why = snippet(v, a, at, p), explain(v, a, at, p)
+				toks := bodyMatches(v.Analyzers, wm, a, at, bq)
+				hit.Snippet, hit.Why = snippet(a, toks, p), explain(a, at, spanTerms(toks), p)
 			}
 			res.Hits = append(res.Hits, hit)
 		}

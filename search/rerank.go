@@ -23,7 +23,6 @@ type artTerms struct {
 
 	bodyOnce sync.Once
 	body     []span // body tokens with their offsets in the article text
-	bodySet  map[string]bool
 }
 
 // span is one body token.
@@ -78,27 +77,17 @@ func newArtTerms(an index.Analyzers, a *content.Article) *artTerms {
 	return at
 }
 
-// bodySpans returns the article's body tokens, analysing the body once.
+// bodySpans returns the article's body tokens, analysing the body once
+// (bodyMatches: for analyzers scanBody cannot stand in for).
 func (at *artTerms) bodySpans(an index.Analyzers, a *content.Article) []span {
 	at.bodyOnce.Do(func() {
 		toks := an.Body.Analyze([]byte(a.Text))
 		at.body = make([]span, len(toks))
-		at.bodySet = make(map[string]bool, len(toks)/2)
 		for i, t := range toks {
 			at.body[i] = span{string(t.Term), t.Start, t.End}
-			at.bodySet[at.body[i].term] = true
 		}
 	})
 	return at.body
-}
-
-// field returns the analysed terms of one text field.
-func (at *artTerms) field(an index.Analyzers, a *content.Article, f string) map[string]bool {
-	if f == index.FieldBody {
-		at.bodySpans(an, a)
-		return at.bodySet
-	}
-	return at.fields[f]
 }
 
 // artCache keeps the analysed terms of recently returned articles. Articles
@@ -108,10 +97,36 @@ type artCache struct {
 	mu       sync.Mutex
 	cur, old map[*content.Article]*artTerms
 	size     int
+	memos    map[string]localeMemo // by locale, for scanBody
 }
 
 func newArtCache(size int) *artCache {
-	return &artCache{cur: map[*content.Article]*artTerms{}, size: size}
+	return &artCache{cur: map[*content.Article]*artTerms{}, size: size, memos: map[string]localeMemo{}}
+}
+
+// windows returns the window memo of v's locale when its body analyzer is
+// one scanBody can stand in for (scannable), else nil. A locale whose index
+// was rebuilt with another analyzer gets a new memo.
+func (c *artCache) windows(v *index.View) *windowMemo {
+	an := v.Analyzers.Body
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.memos[v.Locale]
+	if !ok || m.an != an {
+		m = localeMemo{an: an}
+		if scannable(an) {
+			m.wm = newWindowMemo()
+		}
+		c.memos[v.Locale] = m
+	}
+	return m.wm
+}
+
+// localeMemo is a locale's window memo (nil when its analyzer is not
+// scannable) and the analyzer it is for.
+type localeMemo struct {
+	an analysis.Analyzer
+	wm *windowMemo
 }
 
 func (c *artCache) get(an index.Analyzers, a *content.Article) *artTerms {

@@ -16,8 +16,9 @@ const snippetBytes = 200
 // snippet picks the passage of the article body that holds the most distinct
 // query terms and marks them. It works on the article text in memory, so the
 // index needs neither stored fields nor term vectors (NOTES.md: Bleve's
-// highlighter decodes positions of every matching document).
-func snippet(v *index.View, a *content.Article, at *artTerms, p *plan) template.HTML {
+// highlighter decodes positions of every matching document). toks are the
+// body tokens the request looks for (bodyMatches), in text order.
+func snippet(a *content.Article, toks []span, p *plan) template.HTML {
 	text := a.Text
 	if text == "" {
 		return ""
@@ -32,7 +33,6 @@ func snippet(v *index.View, a *content.Article, at *artTerms, p *plan) template.
 			prefixes = append(prefixes, g.prefix)
 		}
 	}
-	toks := at.bodySpans(v.Analyzers, a)
 	type hit struct {
 		start, end int
 		key        string
@@ -149,13 +149,15 @@ func lead(text string, n int) string {
 	return s
 }
 
-// explain says which words of the query were found in which fields of a.
-func explain(v *index.View, a *content.Article, at *artTerms, p *plan) Why {
+// explain says which words of the query were found in which fields of a;
+// body holds the terms of the body tokens the request looks for.
+func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
 	why := Why{Matched: []Match{}, Corrections: p.corrections, Synonyms: nil}
 	fieldTerms := map[string]map[string]bool{}
 	for _, f := range index.TextFields {
-		fieldTerms[f] = at.field(v.Analyzers, a, f)
+		fieldTerms[f] = at.fields[f]
 	}
+	fieldTerms[index.FieldBody] = body
 	suggest := strings.ToLower(index.Fold(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
 
 	var parts []string

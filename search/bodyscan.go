@@ -1,0 +1,279 @@
+package search
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/index"
+)
+
+// bodyQuery is what one request looks for in article bodies: the body terms
+// of the plan's groups and of their words (deflection checks both), and the
+// as-you-type prefixes, which match the lower-cased, folded surface of a word.
+type bodyQuery struct {
+	terms    map[string]bool
+	prefixes []string
+	// probes are lower-case strings such that every body token whose term
+	// is in terms, or whose surface starts with a prefix, starts with one
+	// of them (see probe): the scan analyses only the words that do.
+	probes []string
+	first  [256]bool // first bytes of the probes
+}
+
+func newBodyQuery(p *plan) *bodyQuery {
+	q := &bodyQuery{terms: map[string]bool{}}
+	for _, g := range p.groups {
+		for _, t := range g.body {
+			q.terms[t] = true
+		}
+		if g.word != nil && g.word.body != "" {
+			q.terms[g.word.body] = true
+		}
+		if g.prefix != "" {
+			q.prefixes = append(q.prefixes, g.prefix)
+		}
+	}
+	seen := map[string]bool{}
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			q.probes = append(q.probes, s)
+		}
+	}
+	for t := range q.terms {
+		add(probe(t))
+	}
+	for _, pre := range q.prefixes {
+		add(pre)
+	}
+	for _, p := range q.probes {
+		q.first[p[0]] = true
+	}
+	return q
+}
+
+// probe is the start of a Porter stem that the lower-cased word it was
+// stemmed from starts with: all but the last two letters, at least the
+// first. Porter's rules rewrite suffixes only and never the first letter;
+// the most they put back in place of what they remove is two letters
+// ("mobility" → "mobl" … "biliti" → "ble"), which TestPorterProbe checks on
+// every word of the English word list.
+func probe(t string) string {
+	n := utf8.RuneCountInString(t)
+	keep := max(1, n-2)
+	i := 0
+	for k := 0; k < keep && i < len(t); k++ {
+		_, size := utf8.DecodeRuneInString(t[i:])
+		i += size
+	}
+	return t[:i]
+}
+
+// match reports whether body token s of text is one the query looks for.
+func (q *bodyQuery) match(text string, s span) bool {
+	if q.terms[s.term] {
+		return true
+	}
+	if len(q.prefixes) > 0 {
+		surface := index.Fold(strings.ToLower(text[s.start:s.end]))
+		for _, pre := range q.prefixes {
+			if strings.HasPrefix(surface, pre) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bodyMatches returns, in text order, the body tokens of a (as the body
+// analyzer gives them, with their offsets) that q looks for: everything
+// snippets, reasons and deflection need from the body. With the English
+// analyzer (wm is not nil: artCache.windows) only the words that can match
+// are analysed (scanBody); else the whole body is, once, and kept in the
+// article cache.
+func bodyMatches(an index.Analyzers, wm *windowMemo, a *content.Article, at *artTerms, q *bodyQuery) []span {
+	if wm != nil {
+		return scanBody(an.Body, wm, a.Text, q)
+	}
+	var out []span
+	for _, s := range at.bodySpans(an, a) {
+		if q.match(a.Text, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// spanTerms is the set of the terms of spans.
+func spanTerms(spans []span) map[string]bool {
+	m := make(map[string]bool, len(spans))
+	for _, s := range spans {
+		m[s.term] = true
+	}
+	return m
+}
+
+// scannable reports whether an is Bleve's English analyzer as the index
+// uses it: the Unicode word tokenizer, then the possessive, lower-case, stop
+// word and Porter filters, each of which works on one token at a time. Then
+// a token's term depends on its own surface only, a word's first letters
+// bound its term (probe), and a token can be analysed alone (scanBody).
+func scannable(an analysis.Analyzer) bool {
+	da, ok := an.(*analysis.DefaultAnalyzer)
+	if !ok || len(da.CharFilters) > 0 || len(da.TokenFilters) != 4 {
+		return false
+	}
+	if _, ok := da.Tokenizer.(*unicode.UnicodeTokenizer); !ok {
+		return false
+	}
+	f := da.TokenFilters
+	_, ok0 := f[0].(*en.PossessiveFilter)
+	_, ok1 := f[1].(*lowercase.LowerCaseFilter)
+	_, ok2 := f[2].(*stop.StopTokensFilter)
+	_, ok3 := f[3].(*porter.PorterStemmer)
+	return ok0 && ok1 && ok2 && ok3
+}
+
+// scanBody finds the tokens of text that q looks for without analysing all
+// of it. It visits every place a token can start (the start, after a byte
+// that is not an ASCII letter or digit, at a non-ASCII character: in ASCII
+// the Unicode word rules never break between letters and digits, nor before
+// '_'), keeps those where one of q's probes starts (ignoring ASCII case;
+// where a non-ASCII character comes first it cannot tell, and keeps the
+// place), and analyses only the word around each: from just after the
+// space or newline before it to the space or newline after it. The word
+// rules always break after a newline, before a space or newline, and after
+// a space followed by anything but a space or combining mark (only ASCII is
+// trusted there; else the window starts at the line), and the segmenter
+// starts afresh at each token, so the window's tokens are the whole text's
+// tokens between those offsets, with the same terms (TestScanBody compares
+// both on every article of the corpus).
+//
+// The words are analysed through wm, which remembers the analysis of the
+// commonest ones.
+func scanBody(an analysis.Analyzer, wm *windowMemo, text string, q *bodyQuery) []span {
+	var out []span
+	covered := 0 // text before this has been analysed
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if i > 0 && c < utf8.RuneSelf && isAlnum(text[i-1]) {
+			continue
+		}
+		if i < covered || c == ' ' || c == '\n' || !q.probeAt(text, i) {
+			continue
+		}
+		w0 := strings.LastIndexAny(text[:i], " \n") + 1
+		if text[w0] >= utf8.RuneSelf {
+			w0 = strings.LastIndexByte(text[:i], '\n') + 1
+		}
+		w0 = max(w0, covered)
+		w1 := len(text)
+		if j := strings.IndexAny(text[i:], " \n"); j >= 0 {
+			w1 = i + j
+		}
+		for _, t := range wm.analyze(an, text[w0:w1]) {
+			s := span{t.term, w0 + int(t.start), w0 + int(t.end)}
+			if q.match(text, s) {
+				out = append(out, s)
+			}
+		}
+		covered = w1
+	}
+	return out
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// probeAt reports whether a token starting at text[i] may start with one of
+// q's probes, ASCII case ignored; a non-ASCII byte of the text where a probe
+// is compared could be anything once lower-cased, so it counts as a match.
+func (q *bodyQuery) probeAt(text string, i int) bool {
+	if c := text[i]; c < utf8.RuneSelf {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if !q.first[c] {
+			return false
+		}
+	}
+next:
+	for _, p := range q.probes {
+		for j := 0; j < len(p); j++ {
+			if i+j >= len(text) {
+				continue next
+			}
+			c := text[i+j]
+			if c >= utf8.RuneSelf {
+				return true
+			}
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != p[j] {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// windowMemo remembers the analysis of short windows of body text (a word
+// and the punctuation around it): a help centre's words repeat, and
+// analysing one alone costs more than looking it up. Bleve's analysis of a
+// text depends on the text only, so a remembered one is the analysis.
+type windowMemo struct {
+	mu sync.RWMutex
+	m  map[string][]wtoken
+}
+
+// wtoken is a token of a window, with offsets in the window.
+type wtoken struct {
+	term       string
+	start, end int32
+}
+
+const (
+	windowMemoSize = 1 << 15 // windows remembered, at most; then it starts again
+	windowMemoLen  = 48      // longer windows are analysed, not remembered
+)
+
+func newWindowMemo() *windowMemo {
+	return &windowMemo{m: map[string][]wtoken{}}
+}
+
+func (wm *windowMemo) analyze(an analysis.Analyzer, w string) []wtoken {
+	if len(w) <= windowMemoLen {
+		wm.mu.RLock()
+		toks, ok := wm.m[w]
+		wm.mu.RUnlock()
+		if ok {
+			return toks
+		}
+	}
+	ts := an.Analyze([]byte(w))
+	toks := make([]wtoken, len(ts))
+	for i, t := range ts {
+		toks[i] = wtoken{string(t.Term), int32(t.Start), int32(t.End)}
+	}
+	if len(w) <= windowMemoLen {
+		wm.mu.Lock()
+		if len(wm.m) >= windowMemoSize {
+			clear(wm.m)
+		}
+		wm.m[strings.Clone(w)] = toks
+		wm.mu.Unlock()
+	}
+	return toks
+}

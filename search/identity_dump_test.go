@@ -1,0 +1,116 @@
+package search_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/content/synth"
+	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/search"
+)
+
+// TestDumpOutputs writes, as JSON lines, what searches and deflections return
+// (snippets, reasons, confidences) for every bitext and out-of-scope dev
+// question, on the bundled content and at 10,000 articles, to the file named
+// by HC_DUMP. It checks nothing: dumps of two versions are compared with cmp
+// to show that a change left the output byte for byte as it was.
+//
+// Ties are in index order, which differs between two builds of the same
+// articles: give both runs the same HC_DUMP_INDEX folder (the first builds the
+// indexes there, the second reuses them).
+//
+//	HC_DUMP=/tmp/new.jsonl HC_DUMP_INDEX=/tmp/dump-index go test -run TestDumpOutputs -timeout 30m ./search/
+func TestDumpOutputs(t *testing.T) {
+	path, dir := os.Getenv("HC_DUMP"), os.Getenv("HC_DUMP_INDEX")
+	if path == "" {
+		t.Skip("HC_DUMP not set")
+	}
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	var qs []string
+	for _, f := range []string{"testdata/bitext/queries_dev.jsonl", "testdata/outofscope/queries_dev.jsonl"} {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq, err := search.ReadQueries(fh, f)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range eq {
+			qs = append(qs, q.Query)
+		}
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+
+	type hit struct {
+		ID      string
+		Score   float64
+		Snippet string
+		Why     search.Why
+	}
+	ctx := context.Background()
+	for _, corpus := range []string{"bundled", "synth10k"} {
+		var ix *index.Index
+		if corpus == "bundled" {
+			ix, err = index.Open(ctx, filepath.Join(dir, corpus), content.Bundled(), nil)
+		} else {
+			fsys, ferr := synth.Corpus(10000, 1)
+			if ferr != nil {
+				t.Fatal(ferr)
+			}
+			ix, err = index.Open(ctx, filepath.Join(dir, corpus), fsys, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := search.New(ix, search.DefaultOptions())
+		for _, q := range qs {
+			for _, req := range []search.Request{
+				{Query: q, Locale: "en"},
+				{Query: q, Locale: "en", Page: 2},
+				{Query: q, Locale: "en", AsYouType: true},
+				{Query: q, Locale: "en", Audience: search.Staff, PerPage: 20},
+				{Query: q, Locale: "es", AsYouType: true},
+			} {
+				res, err := e.Search(ctx, req)
+				if err != nil {
+					enc.Encode(map[string]any{"corpus": corpus, "req": req, "err": err.Error()})
+					continue
+				}
+				hits := make([]hit, len(res.Hits))
+				for i, h := range res.Hits {
+					hits[i] = hit{h.Article.ID, h.Score, string(h.Snippet), h.Why}
+				}
+				enc.Encode(map[string]any{"corpus": corpus, "req": req, "res": res, "hits": hits})
+			}
+			for _, req := range []search.DeflectRequest{
+				{Subject: q, Locale: "en"},
+				{Subject: "help", Body: q, Locale: "en"},
+				{Subject: q, Locale: "es"},
+			} {
+				d, err := e.Deflect(ctx, req)
+				if err != nil {
+					enc.Encode(map[string]any{"corpus": corpus, "deflect": req, "err": err.Error()})
+					continue
+				}
+				enc.Encode(map[string]any{"corpus": corpus, "deflect": req, "res": d})
+			}
+		}
+		ix.Close()
+	}
+}
