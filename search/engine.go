@@ -431,7 +431,7 @@ func (e *Engine) filtered(drive query.Query, extra []query.Query, req Request) q
 		bq.Should = query.NewDisjunctionQuery(extra)
 	}
 	if len(mustNot) > 0 {
-		bq.MustNot = query.NewDisjunctionQuery(mustNot)
+		bq.MustNot = orQuery(mustNot)
 	}
 	switch len(filters) {
 	case 0:
@@ -506,9 +506,15 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 		return nil, nil
 	}
 	if len(common) > 0 {
-		extra = []query.Query{query.NewDisjunctionQuery(common)}
+		extra = []query.Query{orQuery(common)}
 	}
 	return query.NewDisjunctionQuery(rare), extra
+}
+
+// orQuery is the disjunction of clauses that a boolean query only advances
+// to the documents its must clause matches (see lazyOr).
+func orQuery(clauses []query.Query) query.Query {
+	return newLazyOr(clauses)
 }
 
 // maxFacets is the most categories a result counts.
