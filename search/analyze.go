@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -243,7 +244,7 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 				continue
 			}
 			from := v.Synonyms[ref.Rule].From[ref.From].Question
-			if i+len(from) <= len(seq) && sameSeq(seq[i:i+len(from)], from) {
+			if i+len(from) <= len(seq) && slices.Equal(seq[i:i+len(from)], from) {
 				at[ref] = i
 			}
 		}
@@ -266,7 +267,7 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 		}
 		for _, to := range rule.To {
 			key := strings.Join(to.Question, " ")
-			if added[key] || sameSeq(to.Question, from.Question) {
+			if added[key] || slices.Equal(to.Question, from.Question) {
 				continue
 			}
 			if len(p.groups) >= e.opts.MaxGroups {
@@ -284,16 +285,4 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 			p.synonyms = append(p.synonyms, use)
 		}
 	}
-}
-
-func sameSeq(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"bufio"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -109,7 +110,7 @@ func TestScanBody(t *testing.T) {
 					}
 				}
 				got := scanBody(v.Analyzers.Body, wm, a.Text, q)
-				if !equalSpans(got, want) {
+				if !slices.Equal(got, want) {
 					t.Fatalf("%s, terms %v prefixes %v:\n got %v\nwant %v", a.ID, q.terms, q.prefixes, got, want)
 				}
 				checked++
@@ -126,18 +127,6 @@ func TestScanBody(t *testing.T) {
 func isASCIIText(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-func equalSpans(a, b []span) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}

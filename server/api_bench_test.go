@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -125,12 +124,7 @@ func BenchmarkAPI(b *testing.B) {
 				serve(i)
 				took = append(took, time.Since(t0))
 			}
-			slices.Sort(took)
-			ms := func(q float64) float64 {
-				return float64(took[min(len(took)-1, int(q*float64(len(took))))].Microseconds()) / 1000
-			}
-			b.ReportMetric(ms(0.50), "p50-ms")
-			b.ReportMetric(ms(0.99), "p99-ms")
+			reportLatency(b, took)
 		})
 	}
 }
