@@ -11,7 +11,7 @@ import (
 // and keeps place names from being "corrected" into article words.
 const PlaceClass = "@places"
 
-//go:generate go run places/gen.go
+//go:generate go run places/gen.go -dir places
 
 //go:embed places/*.txt
 var places embed.FS

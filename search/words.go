@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-//go:generate go run words/gen.go
+//go:generate go run words/gen.go -dir words
 
 //go:embed words/*.txt
 var wordFiles embed.FS

@@ -10,9 +10,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -40,6 +42,8 @@ var extra = map[string][]string{
 }
 
 func main() {
+	dir := flag.String("dir", ".", "where to write the lists")
+	flag.Parse()
 	var doc struct {
 		Countries []struct {
 			Name       string `json:"name"`
@@ -82,8 +86,8 @@ func main() {
 		add(en, c)
 		add(spa, c)
 	}
-	write("en.txt", "English", en)
-	write("es.txt", "Spanish", spa)
+	write(filepath.Join(*dir, "en.txt"), "English", en)
+	write(filepath.Join(*dir, "es.txt"), "Spanish", spa)
 }
 
 // add keeps a name with its commas and parentheses dropped ("Korea,

@@ -9,9 +9,11 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
@@ -25,6 +27,8 @@ var sources = map[string][]string{
 }
 
 func main() {
+	dir := flag.String("dir", ".", "where to write the lists")
+	flag.Parse()
 	for locale, files := range sources {
 		set := map[string]bool{}
 		for _, name := range files {
@@ -49,7 +53,7 @@ func main() {
 			words = append(words, w)
 		}
 		sort.Strings(words)
-		out, err := os.Create(locale + ".txt")
+		out, err := os.Create(filepath.Join(*dir, locale+".txt"))
 		if err != nil {
 			log.Fatal(err)
 		}
