@@ -115,7 +115,6 @@ type CategoryCount struct {
 // CategoryCounts are a search's matches per category, filled in while the
 // search runs (see View.CountCategories).
 type CategoryCounts struct {
-	tables *catTables
 	table  *catTable
 	counts []int
 }
@@ -146,17 +145,18 @@ func (c *CategoryCounts) Top(n int) []CategoryCount {
 // matches by category, into the returned counts: the category facet over all
 // the matches, at the cost of an array look-up per match.
 func (v *View) CountCategories(q query.Query) (query.Query, *CategoryCounts) {
-	c := &CategoryCounts{tables: v.cats}
-	return &countingQuery{q: q, c: c}, c
+	c := &CategoryCounts{}
+	return &countingQuery{q: q, c: c, tables: v.cats}, c
 }
 
 type countingQuery struct {
-	q query.Query
-	c *CategoryCounts
+	q      query.Query
+	c      *CategoryCounts
+	tables *catTables // the locale's, which keeps the latest snapshot's table
 }
 
 func (q *countingQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
-	tables := q.c.tables
+	tables := q.tables
 	if tables == nil {
 		tables = &catTables{}
 	}

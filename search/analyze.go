@@ -170,7 +170,7 @@ func (e *Engine) correct(v *index.View, w *word) (rest *word) {
 	if w.prefix && v.Stats.HasPrefix(w.typed) {
 		return nil
 	}
-	if e.dicts[v.Locale].has(w.typed) {
+	if e.wordLists[v.Locale].has(w.typed) {
 		return nil // spelled right: a word the articles do not use, not a typo
 	}
 	if budget := typoBudget(w.typed); budget > 0 {

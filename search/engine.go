@@ -126,7 +126,7 @@ type Engine struct {
 	ix         *index.Index
 	opts       Options
 	cache      *artCache
-	dicts      map[string]*wordList // by locale: words spelled right
+	wordLists  map[string]*wordList // by locale: words spelled right
 	translator QueryTranslator      // may be nil
 }
 
@@ -137,7 +137,7 @@ func New(ix *index.Index, opts Options) *Engine {
 	if searcher.DisjunctionMaxClauseCount == 0 {
 		searcher.DisjunctionMaxClauseCount = 1024
 	}
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(512), dicts: dictionaries()}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(512), wordLists: wordLists()}
 }
 
 // Options returns the engine's options.
@@ -431,7 +431,7 @@ func (e *Engine) filtered(drive query.Query, extra []query.Query, req Request) q
 		bq.Should = query.NewDisjunctionQuery(extra)
 	}
 	if len(mustNot) > 0 {
-		bq.MustNot = orQuery(mustNot)
+		bq.MustNot = newLazyOr(mustNot) // advanced only to documents that match
 	}
 	switch len(filters) {
 	case 0:
@@ -506,15 +506,9 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 		return nil, nil
 	}
 	if len(common) > 0 {
-		extra = []query.Query{orQuery(common)}
+		extra = []query.Query{newLazyOr(common)} // score only: advanced lazily
 	}
 	return query.NewDisjunctionQuery(rare), extra
-}
-
-// orQuery is the disjunction of clauses that a boolean query only advances
-// to the documents its must clause matches (see lazyOr).
-func orQuery(clauses []query.Query) query.Query {
-	return newLazyOr(clauses)
 }
 
 // maxFacets is the most categories a result counts.

@@ -22,9 +22,9 @@ type wordList struct {
 	words []string // sorted, folded
 }
 
-// dictionaries returns one lazily loaded wordList per locale that has a
-// word list (words/<locale>.txt).
-func dictionaries() map[string]*wordList {
+// wordLists returns one lazily loaded wordList per locale that has a list
+// (words/<locale>.txt).
+func wordLists() map[string]*wordList {
 	out := map[string]*wordList{}
 	entries, _ := wordFiles.ReadDir("words")
 	for _, e := range entries {

@@ -9,22 +9,15 @@ package server_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
-	"github.com/marketplace/helpcentre/content/synth"
-	"github.com/marketplace/helpcentre/domain/bolt"
-	"github.com/marketplace/helpcentre/index"
-	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
 )
 
@@ -52,26 +45,8 @@ func devQuestions(b *testing.B) []string {
 }
 
 func BenchmarkAPI(b *testing.B) {
-	fsys, err := synth.Corpus(benchArticles, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ix, err := index.Open(context.Background(), b.TempDir(), fsys, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ix.Close() })
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "hc.db"), bolt.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
 	// No limit on deflection requests: the benchmark is one client.
-	s, err := server.New(server.Config{AdminToken: adminToken, Deflect: server.DeflectConfig{RatePerMinute: 1 << 30}},
-		ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, _ := benchServer(b, benchArticles, server.Config{AdminToken: adminToken, Deflect: server.DeflectConfig{RatePerMinute: 1 << 30}})
 	qs := devQuestions(b)
 	handler := s.App().Handler()
 	remote := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}

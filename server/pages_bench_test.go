@@ -28,20 +28,20 @@ import (
 const benchArticles = 10000
 
 // benchServer is a server on the bundled articles plus n generated ones.
-func benchServer(b *testing.B, n int) (*server.Server, *index.Index) {
+func benchServer(b *testing.B, n int, cfg server.Config) (*server.Server, *index.Index) {
 	b.Helper()
 	fsys, err := synth.Corpus(n, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	s, ix := serverOn(b, fsys)
+	s, ix := serverWith(b, fsys, cfg)
 	b.Logf("indexed %d articles in %s", len(ix.Content().Articles), time.Since(start).Round(time.Millisecond))
 	return s, ix
 }
 
 func BenchmarkPages(b *testing.B) {
-	s, ix := benchServer(b, benchArticles)
+	s, ix := benchServer(b, benchArticles, server.Config{AdminToken: adminToken})
 	article, ok := ix.Content().Articles[content.Key{ID: "invoice-find", Locale: "en"}]
 	if !ok {
 		b.Fatal("no bundled article invoice-find")

@@ -33,6 +33,12 @@ func newServer(t *testing.T) *server.Server {
 // feedback store in temporary folders.
 func serverOn(tb testing.TB, fsys fs.FS) (*server.Server, *index.Index) {
 	tb.Helper()
+	return serverWith(tb, fsys, server.Config{AdminToken: adminToken})
+}
+
+// serverWith is serverOn with its own configuration.
+func serverWith(tb testing.TB, fsys fs.FS, cfg server.Config) (*server.Server, *index.Index) {
+	tb.Helper()
 	ix, err := index.Open(context.Background(), tb.TempDir(), fsys, nil)
 	if err != nil {
 		tb.Fatal(err)
@@ -43,7 +49,7 @@ func serverOn(tb testing.TB, fsys fs.FS) (*server.Server, *index.Index) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	s, err := server.New(server.Config{AdminToken: adminToken}, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
+	s, err := server.New(cfg, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatal(err)
 	}
