@@ -181,12 +181,12 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 				}
 			}
 		}
-		drive, extra := e.buildQuery(v, p, index.TextFields)
-		if drive == nil {
+		mq := e.buildQuery(v, p, index.TextFields)
+		if mq == nil {
 			return nil
 		}
 		depth := max(e.opts.RerankDepth, 1)
-		sr := bleve.NewSearchRequestOptions(e.filtered(drive, extra, Request{Audience: req.Audience}), depth, 0, false)
+		sr := bleve.NewSearchRequestOptions(e.filtered(mq, Request{Audience: req.Audience}), depth, 0, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)

@@ -126,6 +126,7 @@ type Engine struct {
 	ix         *index.Index
 	opts       Options
 	cache      *artCache
+	postings   *postingsCache
 	wordLists  map[string]*wordList // by locale: words spelled right
 	translator QueryTranslator      // may be nil
 }
@@ -137,7 +138,7 @@ func New(ix *index.Index, opts Options) *Engine {
 	if searcher.DisjunctionMaxClauseCount == 0 {
 		searcher.DisjunctionMaxClauseCount = 1024
 	}
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(512), wordLists: wordLists()}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(512), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
 }
 
 // Options returns the engine's options.
@@ -337,8 +338,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		if len(fields) == 0 {
 			fields = index.TextFields
 		}
-		drive, extra := e.buildQuery(v, p, fields)
-		if drive == nil {
+		mq := e.buildQuery(v, p, fields)
+		if mq == nil {
 			return nil
 		}
 		// Pages that reach into the reranked hits are cut from the top
@@ -354,7 +355,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		// Sorted by score, ties by index order: a tie-break on _id would
 		// load the id of every candidate.
-		q := e.filtered(drive, extra, req)
+		var q query.Query = e.filtered(mq, req)
 		var cats *index.CategoryCounts
 		if req.Facets {
 			// Counted as the matches are collected, not with Bleve's
@@ -401,65 +402,23 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 
 // filtered puts the query together: documents must match a driving clause;
 // clauses of common terms only add to the score of those; the category and
-// the audience's visibilities are filters, which neither score nor drive.
-func (e *Engine) filtered(drive query.Query, extra []query.Query, req Request) query.Query {
-	var filters []query.Query
-	if req.Category != "" {
-		filters = append(filters, fieldTerm(index.FieldCategory, req.Category, 0))
-	}
-	// Hidden visibilities are excluded with must-not clauses: they iterate
-	// the few non-public articles, where a filter on "public" would walk
-	// nearly all of them.
-	var mustNot []query.Query
-	for _, v := range req.Audience.hidden() {
-		mustNot = append(mustNot, fieldTerm(index.FieldVisibility, v, 0))
-	}
-	if len(filters) == 0 && len(extra) == 0 && len(mustNot) == 0 {
-		return drive
-	}
-	// Built by hand rather than with NewBooleanQuery, which wraps must in a
-	// conjunction and should in a disjunction even when they hold one
-	// query: each layer is a searcher that every match goes through. The
-	// scores are the same (a one-clause conjunction or disjunction passes
-	// its clause's score and weight through).
-	bq := &query.BooleanQuery{Must: drive}
-	switch len(extra) {
-	case 0:
-	case 1:
-		bq.Should = extra[0]
-	default:
-		bq.Should = query.NewDisjunctionQuery(extra)
-	}
-	if len(mustNot) > 0 {
-		bq.MustNot = newLazyOr(mustNot) // advanced only to documents that match
-	}
-	switch len(filters) {
-	case 0:
-	case 1:
-		bq.AddFilter(filters[0])
-	default:
-		bq.AddFilter(query.NewConjunctionQuery(filters))
-	}
-	return bq
+// the audience's hidden visibilities are filters, which neither score nor
+// drive.
+func (e *Engine) filtered(q *matchQuery, req Request) *matchQuery {
+	q.filterField, q.filter = index.FieldCategory, req.Category
+	q.notField, q.not = index.FieldVisibility, req.Audience.hidden()
+	return q
 }
 
-func fieldTerm(field, term string, boost float64) *query.TermQuery {
-	t := query.NewTermQuery(term)
-	t.SetField(field)
-	if boost > 0 {
-		t.SetBoost(boost)
-	}
-	return t
-}
-
-// buildQuery turns a plan into term queries, each on a fixed field with its
+// buildQuery turns a plan into clauses, each a term on a fixed field with its
 // boost: user text never reaches a query parser. In a large corpus the
 // clauses of common words ("order" in most articles) do not drive the match,
 // they only add to the score of documents that match a rarer word: search
 // cost grows with the number of matching documents (NOTES.md), and an
-// article matching nothing but common words is no answer anyway.
-func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive query.Query, extra []query.Query) {
-	var rare, common []query.Query
+// article matching nothing but common words is no answer anyway. It returns
+// nil when there is nothing to search.
+func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery {
+	var rare, common []clause
 	large := e.large(v)
 	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
 	for _, g := range p.groups {
@@ -479,7 +438,7 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 			// Each term is judged by its own frequency: a synonym phrase
 			// ("place order") must not let its common word drive.
 			for _, t := range terms {
-				c := fieldTerm(f, t, boost)
+				c := clause{field: f, term: t, boost: boost}
 				switch {
 				case g.prefix == "" && e.common(v, t):
 					common = append(common, c)
@@ -493,22 +452,16 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) (drive quer
 			}
 		}
 		if g.prefix != "" {
-			pq := query.NewPrefixQuery(g.prefix)
-			pq.SetField(index.FieldSuggest)
-			pq.SetBoost(e.opts.PrefixBoost * g.weight)
-			rare = append(rare, pq)
+			rare = append(rare, clause{field: index.FieldSuggest, term: g.prefix, prefix: true, boost: e.opts.PrefixBoost * g.weight})
 		}
 	}
 	if len(rare) == 0 {
 		rare, common = common, nil
 	}
 	if len(rare) == 0 {
-		return nil, nil
+		return nil
 	}
-	if len(common) > 0 {
-		extra = []query.Query{newLazyOr(common)} // score only: advanced lazily
-	}
-	return query.NewDisjunctionQuery(rare), extra
+	return &matchQuery{cache: e.postings, drive: rare, common: common}
 }
 
 // maxFacets is the most categories a result counts.

@@ -1,0 +1,582 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// matchQuery is the whole of a help-centre search as one Bleve query: the
+// driving clauses (a document must match one), the score-only clauses of
+// common words, the excluded visibilities and the category filter. It scores
+// exactly as the Bleve query it stands for (see bleveQuery):
+//
+//	Boolean{Must: Disjunction(drive), Should: Disjunction(common),
+//	        MustNot: Disjunction(not), Filter: category}
+//
+// BM25 per term, the sum of a disjunction's matching clauses times the share
+// of its clauses that match, one query norm over the driving and common
+// clauses, but it runs term at a time: each clause's postings are read once,
+// straight into per-document sums, instead of through Bleve's searcher tree,
+// which steps every clause document by document (a heap or a slice of
+// searchers comparing byte-string ids, a pooled match per posting, an
+// Advance of every common clause for every candidate). At 10,000 articles
+// that tree was three quarters of a search's CPU. The matches are then
+// handed to Bleve's collector in document order, so paging, ties (the lower
+// document first), the total and the external ids are Bleve's own.
+type matchQuery struct {
+	cache  *postingsCache // may be nil
+	drive  []clause
+	common []clause // terms only
+	// not are terms of notField whose documents are excluded; a non-empty
+	// filter keeps only the documents with that term in filterField.
+	notField    string
+	not         []string
+	filterField string
+	filter      string
+}
+
+// clause is a term (or, with prefix set, every term starting with it) in one
+// field, with its boost.
+type clause struct {
+	field  string
+	term   string
+	prefix bool
+	boost  float64
+}
+
+// tooManyTerms is Bleve's limit on the terms a prefix expands to.
+func tooManyTerms(field string, n int) error {
+	return fmt.Errorf("TooManyClauses over field: `%s` [%d > maxClauseCount, which is set to %d]", field, n, searcher.DisjunctionMaxClauseCount)
+}
+
+// leaf is one term's posting list with its query weight: cached, or read
+// from the index.
+type leaf struct {
+	pl     *postingList
+	r      bindex.TermFieldReader
+	idf    float64
+	avgLen float64 // 0: tf-idf scoring
+	weight float64 // boost × idf × query norm, once the norm is known
+	boost  float64
+}
+
+// bm25 is a posting's score, as scorer.TermQueryScorer computes it.
+func (l *leaf) score(freq uint64, norm float64) float64 {
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	var s float64
+	if l.avgLen > 0 {
+		fieldLength := 1 / (norm * norm)
+		s = l.idf * (tf * bsearch.BM25_k1) /
+			(tf + bsearch.BM25_k1*(1-bsearch.BM25_b+(bsearch.BM25_b*fieldLength/l.avgLen)))
+	} else {
+		s = tf * norm * l.idf
+	}
+	if l.weight != 1.0 {
+		s *= l.weight
+	}
+	return s
+}
+
+// fieldStats are what Bleve's term searcher reads for BM25: the number of
+// documents and each field's average length (0 for tf-idf scoring).
+type fieldStats struct {
+	snap   *snapPostings // the snapshot's cached lists; nil: read every list
+	ctx    context.Context
+	r      bindex.IndexReader
+	bm25   bool
+	count  uint64
+	stats  *bsearch.BM25Stats // from a multi-index pre-search, when there was one
+	avgLen map[string]float64
+}
+
+func newFieldStats(ctx context.Context, r bindex.IndexReader) (*fieldStats, error) {
+	fs := &fieldStats{ctx: ctx, r: r, avgLen: map[string]float64{}}
+	if cb, ok := ctx.Value(bsearch.GetScoringModelCallbackKey).(bsearch.GetScoringModelCallbackFn); ok {
+		fs.bm25 = cb() == bindex.BM25Scoring
+	}
+	if st, ok := ctx.Value(bsearch.BM25StatsKey).(*bsearch.BM25Stats); ok && fs.bm25 {
+		fs.stats, fs.count = st, uint64(st.DocCount)
+		return fs, nil
+	}
+	n, err := r.DocCount()
+	fs.count = n
+	return fs, err
+}
+
+func (fs *fieldStats) avg(field string) (float64, error) {
+	if !fs.bm25 {
+		return 0, nil
+	}
+	if a, ok := fs.avgLen[field]; ok {
+		return a, nil
+	}
+	var card int
+	if fs.stats != nil {
+		c, ok := fs.stats.FieldCardinality[field]
+		if !ok {
+			return 0, fmt.Errorf("field stat for bm25 not present %s", field)
+		}
+		card = c
+	} else if br, ok := fs.r.(bindex.BM25Reader); ok {
+		c, err := br.FieldCardinality(field)
+		if err != nil {
+			return 0, err
+		}
+		card = c
+	}
+	var a float64
+	if fs.count != 0 || card != 0 {
+		a = math.Ceil(float64(card) / float64(fs.count))
+	}
+	fs.avgLen[field] = a
+	return a, nil
+}
+
+func (fs *fieldStats) idf(df uint64, avg float64) float64 {
+	if avg > 0 {
+		return math.Log(1 + (float64(fs.count)-float64(df)+0.5)/(float64(df)+0.5))
+	}
+	return 1.0 + math.Log(float64(fs.count)/float64(df+1.0))
+}
+
+// open opens one term's postings (with frequencies and norms).
+func (fs *fieldStats) open(term []byte, field string, boost float64) (*leaf, error) {
+	avg, err := fs.avg(field)
+	if err != nil {
+		return nil, err
+	}
+	if fs.snap != nil {
+		pl, err := fs.snap.get(fs.ctx, fs.r, field, string(term), func(df uint64) float64 { return fs.idf(df, avg) }, avg)
+		if err != nil {
+			return nil, err
+		}
+		return &leaf{pl: pl, idf: fs.idf(pl.df, avg), avgLen: avg, weight: 1, boost: boost}, nil
+	}
+	r, err := fs.r.TermFieldReader(fs.ctx, term, field, true, true, false)
+	if err != nil {
+		return nil, err
+	}
+	return &leaf{r: r, idf: fs.idf(r.Count(), avg), avgLen: avg, weight: 1, boost: boost}, nil
+}
+
+// opened is one clause with its leaves: one for a term, one per expanded
+// term for a prefix.
+type opened struct {
+	leaves []*leaf
+	prefix bool
+}
+
+func (q *matchQuery) open(fs *fieldStats, cs []clause, sumSq *float64) ([]opened, error) {
+	out := make([]opened, 0, len(cs))
+	for _, c := range cs {
+		o := opened{prefix: c.prefix}
+		if c.prefix {
+			terms, err := prefixTerms(fs.r, c.field, c.term)
+			if err != nil {
+				return out, err
+			}
+			if len(terms) == 0 || (len(terms) == 1 && terms[0] == c.term) {
+				// as Bleve: the prefix alone, as a term
+				terms, o.prefix = []string{c.term}, false
+			}
+			for _, t := range terms {
+				l, err := fs.open([]byte(t), c.field, c.boost)
+				if err != nil {
+					return append(out, o), err
+				}
+				o.leaves = append(o.leaves, l)
+			}
+		} else {
+			l, err := fs.open([]byte(c.term), c.field, c.boost)
+			if err != nil {
+				return out, err
+			}
+			o.leaves = []*leaf{l}
+		}
+		for _, l := range o.leaves {
+			w := l.boost * l.idf
+			*sumSq += w * w
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// prefixTerms lists the field's terms that start with prefix, as Bleve's
+// prefix searcher does (and with its limit).
+func prefixTerms(r bindex.IndexReader, field, prefix string) ([]string, error) {
+	d, err := r.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	var terms []string
+	seen := map[string]bool{}
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return terms, nil
+		}
+		if !seen[e.Term] {
+			seen[e.Term] = true
+			terms = append(terms, e.Term)
+			if searcher.DisjunctionMaxClauseCount != 0 && len(terms) > searcher.DisjunctionMaxClauseCount {
+				return nil, tooManyTerms(field, len(terms))
+			}
+		}
+	}
+}
+
+func closeAll(os []opened) {
+	for _, o := range os {
+		for _, l := range o.leaves {
+			if l.r != nil {
+				_ = l.r.Close()
+			}
+		}
+	}
+}
+
+// Searcher runs the whole query when it is built and returns a searcher over
+// its matches.
+func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	fs, err := newFieldStats(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if fs.stats == nil {
+		// (statistics from a pre-search over several indexes are not
+		// the snapshot's own: its cached scores would not hold)
+		fs.snap = q.cache.forSnapshot(r)
+	}
+	var sumSq float64
+	drive, err := q.open(fs, q.drive, &sumSq)
+	defer func() { closeAll(drive) }()
+	if err != nil {
+		return nil, err
+	}
+	common, err := q.open(fs, q.common, &sumSq)
+	defer func() { closeAll(common) }()
+	if err != nil {
+		return nil, err
+	}
+	norm := 1 / math.Sqrt(sumSq)
+	for _, os := range [][]opened{drive, common} {
+		for _, o := range os {
+			for _, l := range o.leaves {
+				l.weight = l.boost * l.idf * norm
+			}
+		}
+	}
+
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	// The driving clauses: every posting counts.
+	for _, o := range drive {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !o.prefix {
+			if err := sc.addTerm(o.leaves[0], addDrive); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// A prefix is a disjunction of its terms inside the driving one.
+		for _, l := range o.leaves {
+			if err := sc.addTerm(l, addInner); err != nil {
+				return nil, err
+			}
+		}
+		sc.foldInner(len(o.leaves))
+	}
+	// The common clauses only add to documents matched already.
+	for _, o := range common {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := sc.addTerm(o.leaves[0], addCommon); err != nil {
+			return nil, err
+		}
+	}
+	if err := sc.mark(ctx, r, q.notField, q.not, flagExcluded); err != nil {
+		return nil, err
+	}
+	if q.filter != "" {
+		if err := sc.mark(ctx, r, q.filterField, []string{q.filter}, flagKept); err != nil {
+			return nil, err
+		}
+	}
+
+	s := &matchSearcher{}
+	slices.Sort(sc.touched)
+	nd, nc := float64(len(drive)), float64(len(common))
+	for _, n := range sc.touched {
+		var f uint8
+		if int(n) < len(sc.flags) {
+			f = sc.flags[n]
+		}
+		if f&flagExcluded != 0 || (q.filter != "" && f&flagKept == 0) {
+			continue
+		}
+		d := sc.drive.at(n)
+		score := d.sum * (float64(d.n) / nd)
+		if c := sc.common.at(n); c.n > 0 {
+			score += c.sum * (float64(c.n) / nc)
+		}
+		s.docs = append(s.docs, scored{n: uint64(n), score: score})
+	}
+	return s, nil
+}
+
+// Document flags.
+const (
+	flagExcluded uint8 = 1 << iota
+	flagKept
+)
+
+// acc is a per-document sum of clause scores and the number of clauses in it.
+type acc struct {
+	sum float64
+	n   uint16
+}
+
+// accs are sums by document number.
+type accs []acc
+
+func (a accs) at(n uint32) acc {
+	if int(n) < len(a) {
+		return a[n]
+	}
+	return acc{}
+}
+
+func (a *accs) grow(n uint32) {
+	if int(n) >= len(*a) {
+		g := make(accs, max(int(n)+1, 2*len(*a), 1024))
+		copy(g, *a)
+		*a = g
+	}
+}
+
+// scratch holds one search's per-document sums; it is pooled, and only the
+// entries a search touched are cleared after it.
+type scratch struct {
+	drive, common, inner accs
+	flags                []uint8
+	touched              []uint32 // documents with a driving match
+	innerTouched         []uint32
+	tfd                  bindex.TermFieldDoc
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+func (sc *scratch) release() {
+	for _, n := range sc.touched {
+		sc.drive[n] = acc{}
+		if int(n) < len(sc.common) {
+			sc.common[n] = acc{}
+		}
+		if int(n) < len(sc.flags) {
+			sc.flags[n] = 0
+		}
+	}
+	sc.touched = sc.touched[:0]
+	sc.tfd = bindex.TermFieldDoc{}
+	// a scratch grown for a huge index is not kept
+	if len(sc.drive) > 1<<21 {
+		return
+	}
+	scratchPool.Put(sc)
+}
+
+// How addTerm adds a term's postings.
+type addMode int
+
+const (
+	addDrive  addMode = iota // into the driving sums, recording newly matched documents
+	addInner                 // into a prefix's own sums (see foldInner)
+	addCommon                // into the common sums of documents matched already
+)
+
+func (sc *scratch) addTerm(l *leaf, mode addMode) error {
+	a := &sc.drive
+	switch mode {
+	case addInner:
+		a = &sc.inner
+	case addCommon:
+		a = &sc.common
+	}
+	if l.pl != nil {
+		for i, n := range l.pl.docs {
+			if mode == addCommon && sc.drive.at(n).n == 0 {
+				continue
+			}
+			s := l.pl.base[i]
+			if l.weight != 1.0 {
+				s *= l.weight
+			}
+			sc.add(a, n, s, mode)
+		}
+		return nil
+	}
+	for {
+		d, err := l.r.Next(&sc.tfd)
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			return nil
+		}
+		v := d.ID.Value()
+		if v >= math.MaxUint32 {
+			return fmt.Errorf("search: document number %d out of range", v)
+		}
+		n := uint32(v)
+		if mode == addCommon && sc.drive.at(n).n == 0 {
+			continue
+		}
+		sc.add(a, n, l.score(d.Freq, d.Norm), mode)
+	}
+}
+
+func (sc *scratch) add(a *accs, n uint32, s float64, mode addMode) {
+	a.grow(n)
+	e := &(*a)[n]
+	if e.n == 0 {
+		switch mode {
+		case addDrive:
+			sc.touched = append(sc.touched, n)
+		case addInner:
+			sc.innerTouched = append(sc.innerTouched, n)
+		}
+	}
+	e.sum += s
+	if e.n < math.MaxUint16 {
+		e.n++
+	}
+}
+
+// foldInner adds a prefix's disjunction (its terms' sums times the share of
+// its terms matched) to the driving sums as one clause, and clears it.
+func (sc *scratch) foldInner(terms int) {
+	for _, n := range sc.innerTouched {
+		in := sc.inner[n]
+		sc.inner[n] = acc{}
+		sc.drive.grow(n)
+		e := &sc.drive[n]
+		if e.n == 0 {
+			sc.touched = append(sc.touched, n)
+		}
+		e.sum += in.sum * (float64(in.n) / float64(terms))
+		e.n++
+	}
+	sc.innerTouched = sc.innerTouched[:0]
+}
+
+// mark sets flag on the matched documents that have one of terms in field.
+func (sc *scratch) mark(ctx context.Context, r bindex.IndexReader, field string, terms []string, flag uint8) error {
+	for _, t := range terms {
+		tfr, err := r.TermFieldReader(ctx, []byte(t), field, false, false, false)
+		if err != nil {
+			return err
+		}
+		for {
+			d, err := tfr.Next(&sc.tfd)
+			if err != nil {
+				_ = tfr.Close()
+				return err
+			}
+			if d == nil {
+				break
+			}
+			n := d.ID.Value()
+			if n >= uint64(len(sc.drive)) || sc.drive[n].n == 0 {
+				continue
+			}
+			if int(n) >= len(sc.flags) {
+				g := make([]uint8, len(sc.drive))
+				copy(g, sc.flags)
+				sc.flags = g
+			}
+			sc.flags[n] |= flag
+		}
+		if err := tfr.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scored is a matched document and its score.
+type scored struct {
+	n     uint64
+	score float64
+}
+
+// matchSearcher hands a matchQuery's matches to Bleve's collector in
+// document order.
+type matchSearcher struct {
+	docs []scored
+	i    int
+}
+
+func (s *matchSearcher) match(ctx *bsearch.SearchContext) *bsearch.DocumentMatch {
+	if s.i >= len(s.docs) {
+		return nil
+	}
+	d := s.docs[s.i]
+	s.i++
+	rv := ctx.DocumentMatchPool.Get()
+	rv.IndexInternalID = bindex.NewIndexInternalID(rv.IndexInternalID, d.n)
+	rv.Score = d.score
+	return rv
+}
+
+func (s *matchSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	return s.match(ctx), nil
+}
+
+func (s *matchSearcher) Advance(ctx *bsearch.SearchContext, id bindex.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	want := id.Value()
+	s.i += sortSearch(s.docs[s.i:], want)
+	return s.match(ctx), nil
+}
+
+func sortSearch(ds []scored, want uint64) int {
+	i, _ := slices.BinarySearchFunc(ds, want, func(d scored, w uint64) int {
+		switch {
+		case d.n < w:
+			return -1
+		case d.n > w:
+			return 1
+		}
+		return 0
+	})
+	return i
+}
+
+func (s *matchSearcher) Close() error               { return nil }
+func (s *matchSearcher) Weight() float64            { return 1 }
+func (s *matchSearcher) SetQueryNorm(float64)       {}
+func (s *matchSearcher) Count() uint64              { return uint64(len(s.docs)) }
+func (s *matchSearcher) Min() int                   { return 0 }
+func (s *matchSearcher) Size() int                  { return 64 + 16*cap(s.docs) }
+func (s *matchSearcher) DocumentMatchPoolSize() int { return 1 }

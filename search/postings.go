@@ -1,0 +1,140 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"weak"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// postingsCache keeps decoded posting lists of the terms searches use: the
+// document numbers and each posting's BM25 score before the query weight
+// (what scorer.TermQueryScorer computes from a posting's frequency and norm).
+// A help centre's questions come back to the same few hundred words
+// ("order", "refund", "invoice"), and reading a posting through the index
+// costs some 70 ns (a roaring-bitmap step and a varint decode of its
+// frequency and norm) where reading it here costs a few. Lists belong to one
+// index snapshot (its document numbers and statistics); scorch replaces the
+// snapshot after every change and merge, and the old snapshot's lists go
+// with it. The cache is bounded by postings per snapshot, in two
+// generations: a list not used for a generation is dropped.
+type postingsCache struct {
+	mu    sync.Mutex
+	snaps map[weak.Pointer[scorch.IndexSnapshot]]*snapPostings
+	limit int // postings per generation
+}
+
+// Postings in one generation of one snapshot's lists: 12 bytes each, so
+// 1<<20 is 12 MiB; at most two generations are held.
+const postingsPerGeneration = 1 << 20
+
+func newPostingsCache(limit int) *postingsCache {
+	return &postingsCache{snaps: map[weak.Pointer[scorch.IndexSnapshot]]*snapPostings{}, limit: limit}
+}
+
+// snapPostings are one snapshot's cached lists.
+type snapPostings struct {
+	mu       sync.Mutex
+	cur, old map[termKey]*postingList
+	size     int // postings in cur
+	limit    int
+}
+
+type termKey struct{ field, term string }
+
+// postingList is one term's postings in one field, as of one snapshot.
+type postingList struct {
+	df   uint64    // documents with the term (Bleve's count, for its idf)
+	docs []uint32  // document numbers, ascending
+	base []float64 // each posting's score before the query weight
+}
+
+// forSnapshot returns the lists of r's snapshot, or nil when r is not a
+// scorch snapshot (nothing to key on).
+func (c *postingsCache) forSnapshot(r bindex.IndexReader) *snapPostings {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok || c == nil {
+		return nil
+	}
+	key := weak.Make(snap)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sp, ok := c.snaps[key]
+	if !ok {
+		for k := range c.snaps {
+			if k.Value() == nil {
+				delete(c.snaps, k) // its snapshot is gone
+			}
+		}
+		sp = &snapPostings{cur: map[termKey]*postingList{}, limit: c.limit}
+		c.snaps[key] = sp
+	}
+	return sp
+}
+
+// get returns the term's list, reading it from r (and keeping it) when it is
+// not cached. The lists of one snapshot are read with its own statistics,
+// so idf and avgLen are those every search of the snapshot uses.
+func (sp *snapPostings) get(ctx context.Context, r bindex.IndexReader, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, error) {
+	k := termKey{field, term}
+	sp.mu.Lock()
+	pl, ok := sp.cur[k]
+	if !ok {
+		if pl, ok = sp.old[k]; ok {
+			sp.put(k, pl)
+		}
+	}
+	sp.mu.Unlock()
+	if ok {
+		return pl, nil
+	}
+	pl, err := readPostings(ctx, r, field, term, idf, avgLen)
+	if err != nil {
+		return nil, err
+	}
+	sp.mu.Lock()
+	sp.put(k, pl)
+	sp.mu.Unlock()
+	return pl, nil
+}
+
+func (sp *snapPostings) put(k termKey, pl *postingList) {
+	if sp.size+len(pl.docs) > sp.limit && sp.size > 0 {
+		sp.old, sp.cur, sp.size = sp.cur, map[termKey]*postingList{}, 0
+	}
+	sp.cur[k] = pl
+	sp.size += len(pl.docs)
+}
+
+// readPostings decodes a term's postings with their base scores.
+func readPostings(ctx context.Context, r bindex.IndexReader, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tfr.Close()
+	pl := &postingList{df: tfr.Count()}
+	l := leaf{idf: idf(pl.df), avgLen: avgLen, weight: 1}
+	pl.docs = make([]uint32, 0, pl.df)
+	pl.base = make([]float64, 0, pl.df)
+	var tfd bindex.TermFieldDoc
+	for {
+		d, err := tfr.Next(&tfd)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
+			return pl, nil
+		}
+		n := d.ID.Value()
+		if n >= math.MaxUint32 {
+			return nil, fmt.Errorf("search: document number %d out of range", n)
+		}
+		pl.docs = append(pl.docs, uint32(n))
+		pl.base = append(pl.base, l.score(d.Freq, d.Norm))
+	}
+}
