@@ -70,6 +70,9 @@ type Article struct {
 
 	relatedLine int
 	idLine      int
+	// the title's slug, made once when the file is read (URL is on every
+	// search hit and suggestion), and the title it is of
+	titleSlug, slugOf string
 }
 
 // Key identifies an article in one locale.
@@ -78,7 +81,13 @@ func (a *Article) Key() Key { return Key{ID: a.ID, Locale: a.Locale} }
 // URL is the article's canonical path in the help centre: the stable id and
 // a slug of the title, so that links read well and a retitled article's old
 // links redirect (the id alone finds it).
-func (a *Article) URL() string { return ArticleURL(a.Locale, a.ID) + "/" + Slugify(a.Title) }
+func (a *Article) URL() string {
+	slug := a.titleSlug
+	if a.slugOf != a.Title || slug == "" {
+		slug = Slugify(a.Title)
+	}
+	return ArticleURL(a.Locale, a.ID) + "/" + slug
+}
 
 // ArticleURL is where the article id is read in locale; the help centre
 // redirects it to the canonical URL with the slug.

@@ -141,50 +141,76 @@ func (c *CategoryCounts) Top(n int) []CategoryCount {
 	return out[:min(n, len(out))]
 }
 
-// CountCategories wraps q so that running it counts every document it
-// matches by category, into the returned counts: the category facet over all
-// the matches, at the cost of an array look-up per match.
-func (v *View) CountCategories(q query.Query) (query.Query, *CategoryCounts) {
-	c := &CategoryCounts{}
-	return &countingQuery{q: q, c: c, tables: v.cats}, c
-}
-
-type countingQuery struct {
-	q      query.Query
+// CategoryCounter counts a search's matches by category, for a search that
+// runs its own matching (search's term-at-a-time query): Start with the
+// reader the search reads, then Add every matching document.
+type CategoryCounter struct {
+	tables *catTables
 	c      *CategoryCounts
-	tables *catTables // the locale's, which keeps the latest snapshot's table
+	of     []uint16
 }
 
-func (q *countingQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
-	tables := q.tables
+// CategoryCounter returns a counter over the locale's category tables.
+func (v *View) CategoryCounter() *CategoryCounter {
+	return &CategoryCounter{tables: v.cats, c: &CategoryCounts{}}
+}
+
+// Start reads (or finds) the category table of r's snapshot and clears the counts.
+func (cc *CategoryCounter) Start(ctx context.Context, r bindex.IndexReader) error {
+	tables := cc.tables
 	if tables == nil {
 		tables = &catTables{}
 	}
 	t, err := tables.table(ctx, r)
 	if err != nil {
+		return err
+	}
+	cc.c.table, cc.c.counts, cc.of = t, make([]int, len(t.names)+1), t.of
+	return nil
+}
+
+// Add counts the document numbered n (IndexInternalID.Value).
+func (cc *CategoryCounter) Add(n uint64) {
+	if n < uint64(len(cc.of)) {
+		cc.c.counts[cc.of[n]]++
+	}
+}
+
+// Counts are the counts so far.
+func (cc *CategoryCounter) Counts() *CategoryCounts { return cc.c }
+
+// CountCategories wraps q so that running it counts every document it
+// matches by category, into the returned counts: the category facet over all
+// the matches, at the cost of an array look-up per match.
+func (v *View) CountCategories(q query.Query) (query.Query, *CategoryCounts) {
+	cc := v.CategoryCounter()
+	return &countingQuery{q: q, cc: cc}, cc.Counts()
+}
+
+type countingQuery struct {
+	q  query.Query
+	cc *CategoryCounter
+}
+
+func (q *countingQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
+	if err := q.cc.Start(ctx, r); err != nil {
 		return nil, err
 	}
 	s, err := q.q.Searcher(ctx, r, m, opts)
 	if err != nil {
 		return nil, err
 	}
-	q.c.table, q.c.counts = t, make([]int, len(t.names)+1)
-	return &countingSearcher{Searcher: s, of: t.of, counts: q.c.counts}, nil
+	return &countingSearcher{Searcher: s, cc: q.cc}, nil
 }
 
 // countingSearcher counts the documents its searcher returns; the collector
 // counts the same ones into the search's total.
 type countingSearcher struct {
 	search.Searcher
-	of     []uint16
-	counts []int
+	cc *CategoryCounter
 }
 
-func (s *countingSearcher) count(d *search.DocumentMatch) {
-	if n := d.IndexInternalID.Value(); n < uint64(len(s.of)) {
-		s.counts[s.of[n]]++
-	}
-}
+func (s *countingSearcher) count(d *search.DocumentMatch) { s.cc.Add(d.IndexInternalID.Value()) }
 
 func (s *countingSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
 	d, err := s.Searcher.Next(ctx)

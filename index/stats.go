@@ -29,7 +29,12 @@ type Stats struct {
 	surface map[string]string
 	fst     *vellum.FST // words, for typo correction; rebuilt after each change
 	nearC   *nearCache  // Near's answers for this vocabulary
+	gen     uint64      // changes applied so far (see Generation)
 }
+
+// Generation counts the changes applied to the statistics: values derived
+// from them (weights kept beside an article) hold while it is the same.
+func (s *Stats) Generation() uint64 { return s.gen }
 
 func newStats() *Stats {
 	return &Stats{terms: map[string]int{}, words: map[string]int{}, surface: map[string]string{}}
@@ -123,6 +128,7 @@ func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
 
 // rebuildFST compiles the vocabulary into an FST for Levenshtein lookups.
 func (s *Stats) rebuildFST() error {
+	s.gen++
 	keys := make([]string, 0, len(s.words))
 	for w := range s.words {
 		keys = append(keys, w)

@@ -186,7 +186,9 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 			return nil
 		}
 		depth := max(e.opts.RerankDepth, 1)
-		sr := bleve.NewSearchRequestOptions(e.filtered(mq, Request{Audience: req.Audience}), depth, 0, false)
+		mq = e.filtered(mq, Request{Audience: req.Audience})
+		mq.top = depth
+		sr := bleve.NewSearchRequestOptions(mq, depth, 0, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)

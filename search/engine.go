@@ -12,7 +12,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/marketplace/helpcentre/content"
@@ -138,7 +137,7 @@ func New(ix *index.Index, opts Options) *Engine {
 	if searcher.DisjunctionMaxClauseCount == 0 {
 		searcher.DisjunctionMaxClauseCount = 1024
 	}
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(512), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(4096), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
 }
 
 // Options returns the engine's options.
@@ -355,19 +354,21 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		// Sorted by score, ties by index order: a tie-break on _id would
 		// load the id of every candidate.
-		var q query.Query = e.filtered(mq, req)
-		var cats *index.CategoryCounts
+		mq = e.filtered(mq, req)
+		mq.top = size + from
+		var cats *index.CategoryCounter
 		if req.Facets {
-			// Counted as the matches are collected, not with Bleve's
-			// doc-value facet (see index.View.CountCategories).
-			q, cats = v.CountCategories(q)
+			// Counted as the query matches, not with Bleve's doc-value
+			// facet (see index.CategoryCounter).
+			cats = v.CategoryCounter()
+			mq.facets = cats
 		}
-		sr := bleve.NewSearchRequestOptions(q, size, from, false)
+		sr := bleve.NewSearchRequestOptions(mq, size, from, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
-		res.Total = int(out.Total)
+		res.Total = mq.total
 		hits := out.Hits
 		if rerank {
 			e.rerank(v, p, hits, depth)
@@ -393,7 +394,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			res.Hits = append(res.Hits, hit)
 		}
 		if req.Facets {
-			res.Facets = e.facets(cats.Top(maxFacets), locale)
+			res.Facets = e.facets(cats.Counts().Top(maxFacets), locale)
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -12,6 +13,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search/scorer"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/marketplace/helpcentre/index"
 )
 
 // matchQuery is the whole of a help-centre search as one Bleve query: the
@@ -42,6 +45,13 @@ type matchQuery struct {
 	not         []string
 	filterField string
 	filter      string
+
+	// top, when set, is how many of the best matches the collector gets
+	// (the page's size plus its offset): the others are only counted,
+	// into total and, when set, facets.
+	top    int
+	facets *index.CategoryCounter
+	total  int // set by Searcher: every match
 }
 
 // clause is a term (or, with prefix set, every term starting with it) in one
@@ -325,9 +335,21 @@ func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 		}
 	}
 
+	// Every match is counted (and its category); when only the best are
+	// wanted, only they are kept.
 	s := &matchSearcher{}
-	slices.Sort(sc.touched)
+	var sel *selection
+	if q.top > 0 {
+		sel = newSelection(q.top)
+	}
+	if q.facets != nil {
+		if err := q.facets.Start(ctx, r); err != nil {
+			return nil, err
+		}
+	}
 	nd, nc := float64(len(drive)), float64(len(common))
+	sc.inOrder()
+	q.total = 0
 	for _, n := range sc.touched {
 		var f uint8
 		if int(n) < len(sc.flags) {
@@ -341,9 +363,77 @@ func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 		if c := sc.common.at(n); c.n > 0 {
 			score += c.sum * (float64(c.n) / nc)
 		}
-		s.docs = append(s.docs, scored{n: uint64(n), score: score})
+		q.total++
+		if q.facets != nil {
+			q.facets.Add(uint64(n))
+		}
+		if sel != nil {
+			sel.offer(scored{n: uint64(n), score: score})
+		} else {
+			s.docs = append(s.docs, scored{n: uint64(n), score: score})
+		}
+	}
+	if sel != nil {
+		s.docs = sel.inOrder()
 	}
 	return s, nil
+}
+
+// selection keeps the k best of the documents offered (in document order)
+// as Bleve's collector ranks them: by score, ties by the lower document
+// number (the earlier collected).
+type selection struct {
+	k   int
+	top []scored // best first
+}
+
+func newSelection(k int) *selection { return &selection{k: k, top: make([]scored, 0, min(k, 64)+1)} }
+
+func better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.n < b.n
+}
+
+func (s *selection) offer(d scored) {
+	if len(s.top) == s.k && !better(d, s.top[s.k-1]) {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(s.top, d, func(x, y scored) int {
+		if better(x, y) {
+			return -1
+		}
+		return 1
+	})
+	s.top = slices.Insert(s.top, i, d)
+	if len(s.top) > s.k {
+		s.top = s.top[:s.k]
+	}
+}
+
+// inOrder returns the kept documents in document order.
+func (s *selection) inOrder() []scored {
+	slices.SortFunc(s.top, func(a, b scored) int { return cmp.Compare(a.n, b.n) })
+	return s.top
+}
+
+// inOrder sorts the touched documents: by a pass over the sums when they
+// are many, else by sorting.
+func (sc *scratch) inOrder() {
+	if len(sc.touched) < 2 {
+		return
+	}
+	if len(sc.touched)*8 < len(sc.drive) {
+		slices.Sort(sc.touched)
+		return
+	}
+	sc.touched = sc.touched[:0]
+	for n, e := range sc.drive {
+		if e.n > 0 {
+			sc.touched = append(sc.touched, uint32(n))
+		}
+	}
 }
 
 // Document flags.

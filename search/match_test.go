@@ -139,6 +139,22 @@ func TestMatchQueryScoresAsBleve(t *testing.T) {
 						if msg := sameResults(gotUncached, want); msg != "" {
 							t.Fatalf("%s %q (as you type %v, %+v), postings not cached: %s", locale, text, asYouType, req, msg)
 						}
+						// Only the best reach the collector: the same page,
+						// the total and the facet counted beside it.
+						topped := *mq
+						topped.top, topped.facets = 20, v.CategoryCounter()
+						gotTop := run(t, v, &topped)
+						gotTop.total = uint64(topped.total)
+						if msg := sameResults(gotTop, want); msg != "" {
+							t.Fatalf("%s %q (as you type %v, %+v), best 20 only: %s", locale, text, asYouType, req, msg)
+						}
+						counted := 0
+						for _, c := range topped.facets.Counts().Top(1000) {
+							counted += c.Count
+						}
+						if counted != topped.total {
+							t.Fatalf("%s %q: facets count %d matches, want %d", locale, text, counted, topped.total)
+						}
 					}
 				}
 				return nil

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -23,6 +24,50 @@ type artTerms struct {
 
 	bodyOnce sync.Once
 	body     []span // body tokens with their offsets in the article text
+
+	weights atomic.Pointer[termWeights] // of the index statistics used last
+}
+
+// termWeights are the idf of each term of an article's questions and tags
+// under one index's statistics, and their sums: what the rerank's shares
+// are measured in.
+type termWeights struct {
+	stats            *index.Stats
+	gen              uint64
+	questions, tags  [][]float64
+	questionT, tagsT []float64
+}
+
+// idf is the rerank's weight of a term: BM25's idf.
+func idf(st *index.Stats, t string) float64 {
+	n, df := float64(st.Docs), float64(st.DocFreq(t))
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// termWeights returns the weights of the article's terms under st,
+// computing them again when the statistics changed.
+func (at *artTerms) termWeights(st *index.Stats) *termWeights {
+	if w := at.weights.Load(); w != nil && w.stats == st && w.gen == st.Generation() {
+		return w
+	}
+	w := &termWeights{stats: st, gen: st.Generation()}
+	of := func(qs [][]string) ([][]float64, []float64) {
+		ws, tots := make([][]float64, len(qs)), make([]float64, len(qs))
+		for i, q := range qs {
+			ws[i] = make([]float64, len(q))
+			var tot float64
+			for j, t := range q {
+				ws[i][j] = idf(st, t)
+				tot += ws[i][j]
+			}
+			tots[i] = tot
+		}
+		return ws, tots
+	}
+	w.questions, w.questionT = of(at.questions)
+	w.tags, w.tagsT = of(at.tags)
+	at.weights.Store(w)
+	return w
 }
 
 // span is one body token.
@@ -202,17 +247,6 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 	if len(hits) < 2 && sig == nil {
 		return
 	}
-	n := float64(v.Stats.Docs)
-	idfs := map[string]float64{}
-	idf := func(t string) float64 {
-		if x, ok := idfs[t]; ok {
-			return x
-		}
-		df := float64(v.Stats.DocFreq(t))
-		x := math.Log(1 + (n-df+0.5)/(df+0.5))
-		idfs[t] = x
-		return x
-	}
 	// The query: each word's weight, and which terms (its own or a
 	// synonym's) stand for it.
 	qterm := map[string]bool{}
@@ -235,7 +269,7 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 		var w float64
 		for _, t := range g.question {
 			if v.Stats.DocFreq(t) > 0 {
-				w += idf(t)
+				w += idf(v.Stats, t)
 			}
 		}
 		slotOf[gi] = len(wweight)
@@ -248,14 +282,13 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 	if qtotal == 0 {
 		return
 	}
-	// share of a question (title, alias or tag) that the query covers
-	share := func(terms []string) float64 {
-		var tot, hit float64
-		for _, t := range terms {
-			w := idf(t)
-			tot += w
+	// share of a question (title, alias or tag) that the query covers,
+	// given its terms' weights and their sum
+	share := func(terms []string, ws []float64, tot float64) float64 {
+		var hit float64
+		for i, t := range terms {
 			if qterm[t] {
-				hit += w
+				hit += ws[i]
 			}
 		}
 		if tot == 0 {
@@ -270,16 +303,17 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 			continue
 		}
 		at := e.cache.get(v.Analyzers, a)
+		tw := at.termWeights(v.Stats)
 		var best, title, tag float64
 		for i, q := range at.questions {
-			s := share(q)
+			s := share(q, tw.questions[i], tw.questionT[i])
 			best = max(best, s)
 			if i == 0 {
 				title = s
 			}
 		}
-		for _, q := range at.tags {
-			tag = max(tag, share(q))
+		for i, q := range at.tags {
+			tag = max(tag, share(q, tw.tags[i], tw.tagsT[i]))
 		}
 		clear(covered)
 		for gi, g := range p.groups {

@@ -153,12 +153,13 @@ func lead(text string, n int) string {
 // body holds the terms of the body tokens the request looks for.
 func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
 	why := Why{Matched: []Match{}, Corrections: p.corrections, Synonyms: nil}
-	fieldTerms := map[string]map[string]bool{}
-	for _, f := range index.TextFields {
-		fieldTerms[f] = at.fields[f]
+	fieldTerms := func(f string) map[string]bool {
+		if f == index.FieldBody {
+			return body
+		}
+		return at.fields[f]
 	}
-	fieldTerms[index.FieldBody] = body
-	suggest := strings.ToLower(index.Fold(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
+	var suggest string // the title and aliases folded, when a prefix needs them
 
 	var parts []string
 	for _, g := range p.groups {
@@ -169,11 +170,14 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 				terms = g.question
 			}
 			for _, t := range terms {
-				if fieldTerms[f][t] {
+				if fieldTerms(f)[t] {
 					fields = append(fields, f)
 					break
 				}
 			}
+		}
+		if len(fields) == 0 && g.prefix != "" && suggest == "" {
+			suggest = strings.ToLower(index.Fold(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
 		}
 		if len(fields) == 0 && g.prefix != "" && prefixIn(suggest, g.prefix) {
 			fields = append(fields, "title (as you type)")
