@@ -137,7 +137,7 @@ func New(ix *index.Index, opts Options) *Engine {
 	if searcher.DisjunctionMaxClauseCount == 0 {
 		searcher.DisjunctionMaxClauseCount = 1024
 	}
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(4096), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
 }
 
 // Options returns the engine's options.

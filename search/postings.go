@@ -29,8 +29,8 @@ type postingsCache struct {
 }
 
 // Postings in one generation of one snapshot's lists: 12 bytes each, so
-// 1<<20 is 12 MiB; at most two generations are held.
-const postingsPerGeneration = 1 << 20
+// 768<<10 is 9 MiB; at most two generations are held.
+const postingsPerGeneration = 768 << 10
 
 func newPostingsCache(limit int) *postingsCache {
 	return &postingsCache{snaps: map[weak.Pointer[scorch.IndexSnapshot]]*snapPostings{}, limit: limit}
@@ -76,10 +76,17 @@ func (c *postingsCache) forSnapshot(r bindex.IndexReader) *snapPostings {
 	return sp
 }
 
+// maxCachedPostings is the longest list kept: a longer one (a word in a
+// good part of 100,000 articles) is read from the index each time. Caching
+// those, a few searches' lists filled a generation, every search read its
+// lists again into new arrays, and the garbage cost more than the reads.
+const maxCachedPostings = 16 << 10
+
 // get returns the term's list, reading it from r (and keeping it) when it is
-// not cached. The lists of one snapshot are read with its own statistics,
-// so idf and avgLen are those every search of the snapshot uses.
-func (sp *snapPostings) get(ctx context.Context, r bindex.IndexReader, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, error) {
+// not cached; or, for a list too long to keep, the open reader instead. The
+// lists of one snapshot are read with its own statistics, so idf and avgLen
+// are those every search of the snapshot uses.
+func (sp *snapPostings) get(ctx context.Context, r bindex.IndexReader, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, bindex.TermFieldReader, error) {
 	k := termKey{field, term}
 	sp.mu.Lock()
 	pl, ok := sp.cur[k]
@@ -90,16 +97,26 @@ func (sp *snapPostings) get(ctx context.Context, r bindex.IndexReader, field, te
 	}
 	sp.mu.Unlock()
 	if ok {
-		return pl, nil
+		return pl, nil, nil
 	}
-	pl, err := readPostings(ctx, r, field, term, idf, avgLen)
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if tfr.Count() > maxCachedPostings {
+		return nil, tfr, nil
+	}
+	pl, err = readPostings(tfr, idf, avgLen)
+	if cerr := tfr.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	sp.mu.Lock()
 	sp.put(k, pl)
 	sp.mu.Unlock()
-	return pl, nil
+	return pl, nil, nil
 }
 
 func (sp *snapPostings) put(k termKey, pl *postingList) {
@@ -111,12 +128,7 @@ func (sp *snapPostings) put(k termKey, pl *postingList) {
 }
 
 // readPostings decodes a term's postings with their base scores.
-func readPostings(ctx context.Context, r bindex.IndexReader, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, error) {
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
-	if err != nil {
-		return nil, err
-	}
-	defer tfr.Close()
+func readPostings(tfr bindex.TermFieldReader, idf func(df uint64) float64, avgLen float64) (*postingList, error) {
 	pl := &postingList{df: tfr.Count()}
 	l := leaf{idf: idf(pl.df), avgLen: avgLen, weight: 1}
 	pl.docs = make([]uint32, 0, pl.df)
