@@ -63,15 +63,7 @@ func TestScanBody(t *testing.T) {
 		"Café’s résumé: don't re-order U.S.A. orders (3.5 kg), order_id=12, ORDERS\r\nOrdering\u00a0orders — «order» e\u0301order 日本order x\u200dorder\tordered " +
 		"İstanbul ÖRDER Ａorder o\u0308rder ordér's l'order ORDERING's orders’ 12order order12 _order order_ .order. ::order:: order\n\nrefunds' refunded\n")}
 	e := testEngine(t, fsys)
-	f, err := os.Open("testdata/bitext/queries_dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs, err := ReadQueries(f, "dev")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	qs := devQueries(t)
 	queries := []string{"order", "ordering refunds", "café résumé", "istanbul", "kg 3.5", "u.s.a", "japan 日本", "o", "x"}
 	for i, q := range qs {
 		if i%8 == 0 {
@@ -141,21 +133,8 @@ func BenchmarkBodyMatches(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ix, err := index.Open(b.Context(), b.TempDir(), fsys, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ix.Close()
-	e := New(ix, DefaultOptions())
-	f, err := os.Open("testdata/bitext/queries_dev.jsonl")
-	if err != nil {
-		b.Fatal(err)
-	}
-	qs, err := ReadQueries(f, "dev")
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := testEngine(b, fsys)
+	qs := devQueries(b)
 	type pair struct {
 		a *content.Article
 		q *bodyQuery

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -64,21 +63,9 @@ func TestMatchQueryScoresAsBleve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := index.Open(context.Background(), t.TempDir(), fsys, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	e := New(ix, DefaultOptions())
-	f, err := os.Open("testdata/bitext/queries_dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs, err := ReadQueries(f, "dev")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := testEngine(t, fsys)
+	ix := e.ix
+	qs := devQueries(t)
 	var texts []string
 	for i, q := range qs {
 		if i%3 == 0 {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -38,10 +39,7 @@ func newPostingsCache(limit int) *postingsCache {
 
 // snapPostings are one snapshot's cached lists.
 type snapPostings struct {
-	mu       sync.Mutex
-	cur, old map[termKey]*postingList
-	size     int // postings in cur
-	limit    int
+	lists *generations[termKey, *postingList] // weighed in postings
 }
 
 type termKey struct{ field, term string }
@@ -70,7 +68,7 @@ func (c *postingsCache) forSnapshot(r bindex.IndexReader) *snapPostings {
 				delete(c.snaps, k) // its snapshot is gone
 			}
 		}
-		sp = &snapPostings{cur: map[termKey]*postingList{}, limit: c.limit}
+		sp = &snapPostings{lists: newGenerations[termKey](c.limit, func(pl *postingList) int { return len(pl.docs) })}
 		c.snaps[key] = sp
 	}
 	return sp
@@ -87,45 +85,33 @@ const maxCachedPostings = 16 << 10
 // lists of one snapshot are read with its own statistics, so idf and avgLen
 // are those every search of the snapshot uses.
 func (sp *snapPostings) get(ctx context.Context, r bindex.IndexReader, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, bindex.TermFieldReader, error) {
-	k := termKey{field, term}
-	sp.mu.Lock()
-	pl, ok := sp.cur[k]
-	if !ok {
-		if pl, ok = sp.old[k]; ok {
-			sp.put(k, pl)
+	var long bindex.TermFieldReader // a list too long to keep, open
+	pl, err := sp.lists.get(termKey{field, term}, func() (*postingList, error) {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
+		if err != nil {
+			return nil, err
 		}
-	}
-	sp.mu.Unlock()
-	if ok {
-		return pl, nil, nil
-	}
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	if tfr.Count() > maxCachedPostings {
-		return nil, tfr, nil
-	}
-	pl, err = readPostings(tfr, idf, avgLen)
-	if cerr := tfr.Close(); err == nil {
-		err = cerr
+		if tfr.Count() > maxCachedPostings {
+			long = tfr
+			return nil, errLongList
+		}
+		pl, err := readPostings(tfr, idf, avgLen)
+		if cerr := tfr.Close(); err == nil {
+			err = cerr
+		}
+		return pl, err
+	})
+	if long != nil {
+		return nil, long, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	sp.mu.Lock()
-	sp.put(k, pl)
-	sp.mu.Unlock()
 	return pl, nil, nil
 }
 
-func (sp *snapPostings) put(k termKey, pl *postingList) {
-	if sp.size+len(pl.docs) > sp.limit && sp.size > 0 {
-		sp.old, sp.cur, sp.size = sp.cur, map[termKey]*postingList{}, 0
-	}
-	sp.cur[k] = pl
-	sp.size += len(pl.docs)
-}
+// errLongList tells generations not to keep a list (see maxCachedPostings).
+var errLongList = errors.New("search: posting list too long to cache")
 
 // readPostings decodes a term's postings with their base scores.
 func readPostings(tfr bindex.TermFieldReader, idf func(df uint64) float64, avgLen float64) (*postingList, error) {

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"testing/fstest"
 
@@ -16,11 +17,11 @@ func article(id, title, aliases, body string) *fstest.MapFile {
 	return &fstest.MapFile{Data: []byte(fmt.Sprintf("---\nid: %s\ntitle: %q\naliases: [%s]\n---\n\n%s\n", id, title, aliases, body))}
 }
 
-func testEngine(t *testing.T, fsys fstest.MapFS) *Engine {
+func testEngine(t testing.TB, fsys fstest.MapFS) *Engine {
 	return testEngineOpts(t, fsys, DefaultOptions())
 }
 
-func testEngineOpts(t *testing.T, fsys fstest.MapFS, o Options) *Engine {
+func testEngineOpts(t testing.TB, fsys fstest.MapFS, o Options) *Engine {
 	t.Helper()
 	ix, err := index.Open(context.Background(), t.TempDir(), fsys, nil)
 	if err != nil {
@@ -28,6 +29,21 @@ func testEngineOpts(t *testing.T, fsys fstest.MapFS, o Options) *Engine {
 	}
 	t.Cleanup(func() { ix.Close() })
 	return New(ix, o)
+}
+
+// devQueries reads the bitext dev questions.
+func devQueries(t testing.TB) []EvalQuery {
+	t.Helper()
+	f, err := os.Open("testdata/bitext/queries_dev.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := ReadQueries(f, "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return qs
 }
 
 func ids(res *Result) []string {
@@ -126,10 +142,8 @@ func TestArtCacheBounded(t *testing.T) {
 	c := newArtCache(4)
 	for i := range 20 {
 		a := &content.Article{ID: fmt.Sprint(i)}
-		c.mu.Lock()
-		c.put(a, &artTerms{})
-		c.mu.Unlock()
-		if n := len(c.cur) + len(c.old); n > 8 {
+		c.terms.get(a, func() (*artTerms, error) { return &artTerms{}, nil })
+		if n := c.terms.len(); n > 8 {
 			t.Fatalf("cache holds %d entries, at most 8", n)
 		}
 	}

@@ -139,14 +139,14 @@ func (at *artTerms) bodySpans(an index.Analyzers, a *content.Article) []span {
 // are immutable and replaced on every change, so the pointer is the key; two
 // generations bound the size (an entry not used for a generation is dropped).
 type artCache struct {
-	mu       sync.Mutex
-	cur, old map[*content.Article]*artTerms
-	size     int
-	memos    map[string]localeMemo // by locale, for scanBody
+	terms *generations[*content.Article, *artTerms]
+	mu    sync.Mutex
+	memos map[string]localeMemo // by locale, for scanBody
 }
 
 func newArtCache(size int) *artCache {
-	return &artCache{cur: map[*content.Article]*artTerms{}, size: size, memos: map[string]localeMemo{}}
+	one := func(*artTerms) int { return 1 }
+	return &artCache{terms: newGenerations[*content.Article](size, one), memos: map[string]localeMemo{}}
 }
 
 // windows returns the window memo of v's locale when its body analyzer is
@@ -175,29 +175,8 @@ type localeMemo struct {
 }
 
 func (c *artCache) get(an index.Analyzers, a *content.Article) *artTerms {
-	c.mu.Lock()
-	at, ok := c.cur[a]
-	if !ok {
-		if at, ok = c.old[a]; ok {
-			c.put(a, at)
-		}
-	}
-	c.mu.Unlock()
-	if ok {
-		return at
-	}
-	at = newArtTerms(an, a)
-	c.mu.Lock()
-	c.put(a, at)
-	c.mu.Unlock()
+	at, _ := c.terms.get(a, func() (*artTerms, error) { return newArtTerms(an, a), nil })
 	return at
-}
-
-func (c *artCache) put(a *content.Article, at *artTerms) {
-	if len(c.cur) >= c.size {
-		c.old, c.cur = c.cur, make(map[*content.Article]*artTerms, c.size)
-	}
-	c.cur[a] = at
 }
 
 // signals are what the rerank measured about one hit.

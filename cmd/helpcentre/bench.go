@@ -102,8 +102,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if os.Getenv("GOGC") == "" {
-		// As serve does: the in-process figures then match the server's
-		// settings, and the load generator spends less on GC.
+		// Above serve's 150, so that the load generator spends less on
+		// collection; the in-process figures are taken with it too.
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	prog := newProgress(stderr, len(cfg.Sizes)*phasesPerSize)

@@ -1,0 +1,60 @@
+package search
+
+import "sync"
+
+// generations is a cache bounded in two generations: values go into the
+// current one until its weight reaches the limit, which makes it the old one
+// and starts a new one; a value found in the old generation moves to the
+// current. So a value not used for a whole generation is dropped, and at
+// most two generations' weight is held. It is safe for concurrent use.
+type generations[K comparable, V any] struct {
+	mu       sync.Mutex
+	cur, old map[K]V
+	weight   int // of cur
+	limit    int
+	weigh    func(V) int
+}
+
+func newGenerations[K comparable, V any](limit int, weigh func(V) int) *generations[K, V] {
+	return &generations[K, V]{cur: map[K]V{}, limit: limit, weigh: weigh}
+}
+
+// get returns the value of k, making it with make (outside the lock: two
+// callers may both make it; either is kept) when neither generation has it.
+func (g *generations[K, V]) get(k K, make func() (V, error)) (V, error) {
+	g.mu.Lock()
+	v, ok := g.cur[k]
+	if !ok {
+		if v, ok = g.old[k]; ok {
+			g.put(k, v)
+		}
+	}
+	g.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := make()
+	if err != nil {
+		return v, err
+	}
+	g.mu.Lock()
+	g.put(k, v)
+	g.mu.Unlock()
+	return v, nil
+}
+
+func (g *generations[K, V]) put(k K, v V) {
+	w := g.weigh(v)
+	if g.weight+w > g.limit && g.weight > 0 {
+		g.old, g.cur, g.weight = g.cur, map[K]V{}, 0
+	}
+	g.cur[k] = v
+	g.weight += w
+}
+
+// len is the number of values held.
+func (g *generations[K, V]) len() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.cur) + len(g.old)
+}
