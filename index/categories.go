@@ -7,9 +7,6 @@ import (
 	"weak"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 )
 
@@ -18,7 +15,7 @@ import (
 // match: about a fifth of a search's CPU at 10,000 articles). Here each index
 // snapshot gets, once, a table from its document numbers to their category,
 // read from the category field's posting lists; a search then counts a match
-// with one array look-up as its top searcher returns it.
+// with one array look-up as the search matches it (CategoryCounter).
 
 // catTable maps one snapshot's document numbers to a category.
 type catTable struct {
@@ -113,7 +110,7 @@ type CategoryCount struct {
 }
 
 // CategoryCounts are a search's matches per category, filled in while the
-// search runs (see View.CountCategories).
+// search runs (see CategoryCounter).
 type CategoryCounts struct {
 	table  *catTable
 	counts []int
@@ -178,52 +175,3 @@ func (cc *CategoryCounter) Add(n uint64) {
 
 // Counts are the counts so far.
 func (cc *CategoryCounter) Counts() *CategoryCounts { return cc.c }
-
-// CountCategories wraps q so that running it counts every document it
-// matches by category, into the returned counts: the category facet over all
-// the matches, at the cost of an array look-up per match.
-func (v *View) CountCategories(q query.Query) (query.Query, *CategoryCounts) {
-	cc := v.CategoryCounter()
-	return &countingQuery{q: q, cc: cc}, cc.Counts()
-}
-
-type countingQuery struct {
-	q  query.Query
-	cc *CategoryCounter
-}
-
-func (q *countingQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
-	if err := q.cc.Start(ctx, r); err != nil {
-		return nil, err
-	}
-	s, err := q.q.Searcher(ctx, r, m, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &countingSearcher{Searcher: s, cc: q.cc}, nil
-}
-
-// countingSearcher counts the documents its searcher returns; the collector
-// counts the same ones into the search's total.
-type countingSearcher struct {
-	search.Searcher
-	cc *CategoryCounter
-}
-
-func (s *countingSearcher) count(d *search.DocumentMatch) { s.cc.Add(d.IndexInternalID.Value()) }
-
-func (s *countingSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	d, err := s.Searcher.Next(ctx)
-	if d != nil {
-		s.count(d)
-	}
-	return d, err
-}
-
-func (s *countingSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	d, err := s.Searcher.Advance(ctx, id)
-	if d != nil {
-		s.count(d)
-	}
-	return d, err
-}

@@ -270,7 +270,6 @@ type qword struct {
 // a word no article contains weighs as much as the rarest word.
 func (e *Engine) queryWords(v *index.View, p *plan) []qword {
 	n := float64(v.Stats.Docs)
-	idf := func(df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) }
 	var out []qword
 	at := map[int]int{} // group → its entry in out
 	for gi, g := range p.groups {
@@ -280,7 +279,7 @@ func (e *Engine) queryWords(v *index.View, p *plan) []qword {
 		}
 		df := max(v.Stats.DocFreq(w.body), v.Stats.DocFreq(w.question))
 		at[gi] = len(out)
-		out = append(out, qword{g: g, weight: idf(float64(df)) * g.weight, known: df > 0, corrected: w.corrected})
+		out = append(out, qword{g: g, weight: bm25IDF(n, float64(df)) * g.weight, known: df > 0, corrected: w.corrected})
 	}
 	for _, g := range p.groups {
 		if g.synonym == nil || g.src < 0 {

@@ -156,34 +156,50 @@ func (fs *fieldStats) avg(field string) (float64, error) {
 	return a, nil
 }
 
+// bm25IDF is BM25's idf of a term in df of n documents, as Bleve computes it.
+func bm25IDF(n, df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) }
+
+// idf is the idf Bleve's term scorer uses: BM25's when avg (the field's
+// average length) is set, else tf-idf's.
 func (fs *fieldStats) idf(df uint64, avg float64) float64 {
 	if avg > 0 {
-		return math.Log(1 + (float64(fs.count)-float64(df)+0.5)/(float64(df)+0.5))
+		return bm25IDF(float64(fs.count), float64(df))
 	}
 	return 1.0 + math.Log(float64(fs.count)/float64(df+1.0))
 }
 
-// open opens one term's postings (with frequencies and norms).
+// open opens one term's postings (with frequencies and norms): the cached
+// list when there is one, else a reader.
 func (fs *fieldStats) open(term []byte, field string, boost float64) (*leaf, error) {
 	avg, err := fs.avg(field)
 	if err != nil {
 		return nil, err
 	}
+	l := &leaf{avgLen: avg, weight: 1, boost: boost}
 	if fs.snap != nil {
-		pl, r, err := fs.snap.get(fs.ctx, fs.r, field, string(term), func(df uint64) float64 { return fs.idf(df, avg) }, avg)
-		if err != nil {
-			return nil, err
-		}
-		if pl != nil {
-			return &leaf{pl: pl, idf: fs.idf(pl.df, avg), avgLen: avg, weight: 1, boost: boost}, nil
-		}
-		return &leaf{r: r, idf: fs.idf(r.Count(), avg), avgLen: avg, weight: 1, boost: boost}, nil
+		l.pl, l.r, err = fs.snap.get(fs.ctx, fs.r, field, string(term), func(df uint64) float64 { return fs.idf(df, avg) }, avg)
+	} else {
+		l.r, err = fs.r.TermFieldReader(fs.ctx, term, field, true, true, false)
 	}
-	r, err := fs.r.TermFieldReader(fs.ctx, term, field, true, true, false)
 	if err != nil {
 		return nil, err
 	}
-	return &leaf{r: r, idf: fs.idf(r.Count(), avg), avgLen: avg, weight: 1, boost: boost}, nil
+	if l.pl != nil {
+		l.idf = fs.idf(l.pl.df, avg)
+	} else {
+		l.idf = fs.idf(l.r.Count(), avg)
+	}
+	return l, nil
+}
+
+// docNumber is a posting's document number, which the per-document sums
+// index.
+func docNumber(id bindex.IndexInternalID) (uint32, error) {
+	v := id.Value()
+	if v >= math.MaxUint32 {
+		return 0, fmt.Errorf("search: document number %d out of range", v)
+	}
+	return uint32(v), nil
 }
 
 // opened is one clause with its leaves: one for a term, one per expanded
@@ -564,11 +580,10 @@ func (sc *scratch) addTerm(l *leaf, mode addMode) error {
 		if d == nil {
 			return nil
 		}
-		v := d.ID.Value()
-		if v >= math.MaxUint32 {
-			return fmt.Errorf("search: document number %d out of range", v)
+		n, err := docNumber(d.ID)
+		if err != nil {
+			return err
 		}
-		n := uint32(v)
 		if mode == addCommon && sc.drive.at(n).n == 0 {
 			continue
 		}
@@ -680,15 +695,7 @@ func (s *matchSearcher) Advance(ctx *bsearch.SearchContext, id bindex.IndexInter
 }
 
 func sortSearch(ds []scored, want uint64) int {
-	i, _ := slices.BinarySearchFunc(ds, want, func(d scored, w uint64) int {
-		switch {
-		case d.n < w:
-			return -1
-		case d.n > w:
-			return 1
-		}
-		return 0
-	})
+	i, _ := slices.BinarySearchFunc(ds, want, func(d scored, w uint64) int { return cmp.Compare(d.n, w) })
 	return i
 }
 

@@ -3,8 +3,6 @@ package search
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"sync"
 	"weak"
 
@@ -128,11 +126,11 @@ func readPostings(tfr bindex.TermFieldReader, idf func(df uint64) float64, avgLe
 		if d == nil {
 			return pl, nil
 		}
-		n := d.ID.Value()
-		if n >= math.MaxUint32 {
-			return nil, fmt.Errorf("search: document number %d out of range", n)
+		n, err := docNumber(d.ID)
+		if err != nil {
+			return nil, err
 		}
-		pl.docs = append(pl.docs, uint32(n))
+		pl.docs = append(pl.docs, n)
 		pl.base = append(pl.base, l.score(d.Freq, d.Norm))
 	}
 }

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -40,8 +39,7 @@ type termWeights struct {
 
 // idf is the rerank's weight of a term: BM25's idf.
 func idf(st *index.Stats, t string) float64 {
-	n, df := float64(st.Docs), float64(st.DocFreq(t))
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
+	return bm25IDF(float64(st.Docs), float64(st.DocFreq(t)))
 }
 
 // termWeights returns the weights of the article's terms under st,
