@@ -122,6 +122,8 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 			// aliases keep it, where it carries some intent but much
 			// less than the words around it.
 			g.weight = e.opts.StopWordWeight
+		} else if fillerWords[v.Locale][w.word] {
+			g.weight = e.opts.FillerWeight
 		}
 		if w.question != "" {
 			g.question = []string{w.question}

@@ -392,8 +392,8 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 // on bitext train and the out-of-scope train set (TestFitDeflectModel); the
 // dev sets were not used.
 var deflectModel = logistic{
-	bias:    -7.5025,
-	weights: [numDeflectFeatures]float64{0.5789, 0.9595, 1.6307, 0.0648, 2.1178, 0.8661, 1.6136, -0.3674, -1.2703, 0, 0, 2.5748},
+	bias:    -6.7203,
+	weights: [numDeflectFeatures]float64{-0.1757, 0.2923, 2.1168, -0.0153, 2.6499, 0.6750, 1.5416, -0.3663, -0.1682, 0, 0, 2.5202},
 }
 
 // confident reports whether any candidate clears the threshold.

@@ -248,3 +248,30 @@ func TestRealWordsAreNotTypos(t *testing.T) {
 		}
 	}
 }
+
+// Words of asking ("want", "help") weigh little: the article about the
+// topic of the question wins over one whose own words are the request's.
+func TestFillerWordsWeighLittle(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/a/help.md":   article("help", "Get help from our team", `"I want to talk to someone"`, "Our team helps you by chat."),
+		"en/a/cancel.md": article("order-cancel", "How do I cancel an order?", `"cancel my purchase"`, "Cancel the order from its page."),
+	}
+	q := "I want help to cancel"
+	if got := ids(runQuery(t, testEngine(t, fsys), q)); len(got) == 0 || got[0] != "order-cancel" {
+		t.Errorf("%q: %v, want order-cancel first", q, got)
+	}
+	o := DefaultOptions()
+	o.FillerWeight = 1
+	if got := ids(runQuery(t, testEngineOpts(t, fsys, o), q)); len(got) == 0 || got[0] != "help" {
+		t.Errorf("%q at full weight: %v, want help first (the test no longer shows the weight at work)", q, got)
+	}
+}
+
+func runQuery(t *testing.T, e *Engine, q string) *Result {
+	t.Helper()
+	res, err := e.Search(context.Background(), Request{Query: q, Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
