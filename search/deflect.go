@@ -392,8 +392,8 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 // on bitext train and the out-of-scope train set (TestFitDeflectModel); the
 // dev sets were not used.
 var deflectModel = logistic{
-	bias:    -6.7203,
-	weights: [numDeflectFeatures]float64{-0.1757, 0.2923, 2.1168, -0.0153, 2.6499, 0.6750, 1.5416, -0.3663, -0.1682, 0, 0, 2.5202},
+	bias:    -6.6041,
+	weights: [numDeflectFeatures]float64{-0.2399, 0.3598, 2.2393, -0.0613, 2.5888, 0.6811, 1.5051, -0.3674, -0.1467, 0, 0, 2.5191},
 }
 
 // confident reports whether any candidate clears the threshold.
