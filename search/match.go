@@ -111,6 +111,7 @@ type fieldStats struct {
 	count  uint64
 	stats  *bsearch.BM25Stats // from a multi-index pre-search, when there was one
 	avgLen map[string]float64
+	leaves []leaf // where open's leaves are made, a block at a time
 }
 
 func newFieldStats(ctx context.Context, r bindex.IndexReader) (*fieldStats, error) {
@@ -170,16 +171,20 @@ func (fs *fieldStats) idf(df uint64, avg float64) float64 {
 
 // open opens one term's postings (with frequencies and norms): the cached
 // list when there is one, else a reader.
-func (fs *fieldStats) open(term []byte, field string, boost float64) (*leaf, error) {
+func (fs *fieldStats) open(term, field string, boost float64) (*leaf, error) {
 	avg, err := fs.avg(field)
 	if err != nil {
 		return nil, err
 	}
-	l := &leaf{avgLen: avg, weight: 1, boost: boost}
+	if len(fs.leaves) == cap(fs.leaves) {
+		fs.leaves = make([]leaf, 0, max(16, cap(fs.leaves)))
+	}
+	fs.leaves = append(fs.leaves, leaf{avgLen: avg, weight: 1, boost: boost})
+	l := &fs.leaves[len(fs.leaves)-1]
 	if fs.snap != nil {
-		l.pl, l.r, err = fs.snap.get(fs.ctx, fs.r, field, string(term), func(df uint64) float64 { return fs.idf(df, avg) }, avg)
+		l.pl, l.r, err = fs.snap.get(fs.ctx, fs.r, field, term, func(df uint64) float64 { return fs.idf(df, avg) }, avg)
 	} else {
-		l.r, err = fs.r.TermFieldReader(fs.ctx, term, field, true, true, false)
+		l.r, err = fs.r.TermFieldReader(fs.ctx, []byte(term), field, true, true, false)
 	}
 	if err != nil {
 		return nil, err
@@ -223,14 +228,14 @@ func (q *matchQuery) open(fs *fieldStats, cs []clause, sumSq *float64) ([]opened
 				terms, o.prefix = []string{c.term}, false
 			}
 			for _, t := range terms {
-				l, err := fs.open([]byte(t), c.field, c.boost)
+				l, err := fs.open(t, c.field, c.boost)
 				if err != nil {
 					return append(out, o), err
 				}
 				o.leaves = append(o.leaves, l)
 			}
 		} else {
-			l, err := fs.open([]byte(c.term), c.field, c.boost)
+			l, err := fs.open(c.term, c.field, c.boost)
 			if err != nil {
 				return out, err
 			}
@@ -348,11 +353,11 @@ func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 			return nil, err
 		}
 	}
-	if err := sc.mark(ctx, r, q.notField, q.not, flagExcluded); err != nil {
+	if err := sc.mark(ctx, fs, q.notField, q.not, flagExcluded); err != nil {
 		return nil, err
 	}
 	if q.filter != "" {
-		if err := sc.mark(ctx, r, q.filterField, []string{q.filter}, flagKept); err != nil {
+		if err := sc.mark(ctx, fs, q.filterField, []string{q.filter}, flagKept); err != nil {
 			return nil, err
 		}
 	}
@@ -626,10 +631,23 @@ func (sc *scratch) foldInner(terms int) {
 }
 
 // mark sets flag on the matched documents that have one of terms in field.
-func (sc *scratch) mark(ctx context.Context, r bindex.IndexReader, field string, terms []string, flag uint8) error {
+func (sc *scratch) mark(ctx context.Context, fs *fieldStats, field string, terms []string, flag uint8) error {
 	for _, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), field, false, false, false)
-		if err != nil {
+		var tfr bindex.TermFieldReader
+		var err error
+		if fs.snap != nil {
+			// From the cache: the same few visibilities and categories
+			// filter every search.
+			var pl *postingList
+			pl, tfr, err = fs.snap.get(ctx, fs.r, field, t, func(uint64) float64 { return 0 }, 0)
+			if err != nil {
+				return err
+			}
+			if pl != nil {
+				sc.markDocs(pl.docs, flag)
+				continue
+			}
+		} else if tfr, err = fs.r.TermFieldReader(ctx, []byte(t), field, false, false, false); err != nil {
 			return err
 		}
 		for {
@@ -657,6 +675,22 @@ func (sc *scratch) mark(ctx context.Context, r bindex.IndexReader, field string,
 		}
 	}
 	return nil
+}
+
+// markDocs sets flag on the matched documents among docs.
+func (sc *scratch) markDocs(docs []uint32, flag uint8) {
+	for _, d := range docs {
+		n := int(d)
+		if n >= len(sc.drive) || sc.drive[n].n == 0 {
+			continue
+		}
+		if n >= len(sc.flags) {
+			g := make([]uint8, len(sc.drive))
+			copy(g, sc.flags)
+			sc.flags = g
+		}
+		sc.flags[n] |= flag
+	}
 }
 
 // scored is a matched document and its score.
