@@ -2,7 +2,7 @@ package search
 
 import (
 	"strings"
-	"sync"
+	gounicode "unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -152,8 +152,8 @@ func scannable(an analysis.Analyzer) bool {
 // place), and analyses only the word around each: from just after the
 // space or newline before it to the space or newline after it. The word
 // rules always break after a newline, before a space or newline, and after
-// a space followed by anything but a space or combining mark (only ASCII is
-// trusted there; else the window starts at the line), and the segmenter
+// a space followed by anything but a space, a combining mark or a format
+// character (breaksAfterSpace; else the window starts at the line), and the segmenter
 // starts afresh at each token, so the window's tokens are the whole text's
 // tokens between those offsets, with the same terms (TestScanBody compares
 // both on every article of the corpus).
@@ -172,7 +172,7 @@ func scanBody(an analysis.Analyzer, wm *windowMemo, text string, q *bodyQuery) [
 			continue
 		}
 		w0 := strings.LastIndexAny(text[:i], " \n") + 1
-		if text[w0] >= utf8.RuneSelf {
+		if r, _ := utf8.DecodeRuneInString(text[w0:]); !breaksAfterSpace(r) {
 			w0 = strings.LastIndexByte(text[:i], '\n') + 1
 		}
 		w0 = max(w0, covered)
@@ -229,13 +229,32 @@ next:
 	return false
 }
 
+// breaksAfterSpace reports whether the Unicode word rules (UAX #29) always
+// break between a space and r: every rule that joins across a space is for
+// two spaces (WB3d) or for a character that attaches to the one before it,
+// Extend, Format or ZWJ (WB4): combining marks (Mn, Me, Mc), format
+// characters (Cf, ZWJ among them) and the emoji skin-tone modifiers. Such a
+// window starts at the line instead. Before this, any non-ASCII character
+// sent its window to the line: a "›" in "My orders ›" had whole paragraphs
+// analysed on every search.
+func breaksAfterSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return true // (never a space: the window starts after the last one)
+	}
+	if gounicode.IsSpace(r) || gounicode.In(r, gounicode.Mn, gounicode.Me, gounicode.Mc, gounicode.Cf) {
+		return false
+	}
+	return r < 0x1F3FB || r > 0x1F3FF
+}
+
 // windowMemo remembers the analysis of short windows of body text (a word
 // and the punctuation around it): a help centre's words repeat, and
 // analysing one alone costs more than looking it up. Bleve's analysis of a
-// text depends on the text only, so a remembered one is the analysis.
+// text depends on the text only, so a remembered one is the analysis. It
+// keeps two generations (see generations): clearing it whole when full made
+// every search after that analyse its windows again.
 type windowMemo struct {
-	mu sync.RWMutex
-	m  map[string][]wtoken
+	g *generations[string, []wtoken]
 }
 
 // wtoken is a token of a window, with offsets in the window.
@@ -245,35 +264,29 @@ type wtoken struct {
 }
 
 const (
-	windowMemoSize = 1 << 15 // windows remembered, at most; then it starts again
+	windowMemoSize = 1 << 15 // windows per generation
 	windowMemoLen  = 48      // longer windows are analysed, not remembered
 )
 
 func newWindowMemo() *windowMemo {
-	return &windowMemo{m: map[string][]wtoken{}}
+	return &windowMemo{g: newGenerations[string](windowMemoSize, func([]wtoken) int { return 1 })}
 }
 
 func (wm *windowMemo) analyze(an analysis.Analyzer, w string) []wtoken {
-	if len(w) <= windowMemoLen {
-		wm.mu.RLock()
-		toks, ok := wm.m[w]
-		wm.mu.RUnlock()
-		if ok {
-			return toks
-		}
+	if len(w) > windowMemoLen {
+		return analyzeWindow(an, w)
 	}
+	toks, _ := wm.g.getKeyed(w, func() (string, []wtoken, error) {
+		return strings.Clone(w), analyzeWindow(an, w), nil // w is a piece of an article's text
+	})
+	return toks
+}
+
+func analyzeWindow(an analysis.Analyzer, w string) []wtoken {
 	ts := an.Analyze([]byte(w))
 	toks := make([]wtoken, len(ts))
 	for i, t := range ts {
 		toks[i] = wtoken{string(t.Term), int32(t.Start), int32(t.End)}
-	}
-	if len(w) <= windowMemoLen {
-		wm.mu.Lock()
-		if len(wm.m) >= windowMemoSize {
-			clear(wm.m)
-		}
-		wm.m[strings.Clone(w)] = toks
-		wm.mu.Unlock()
 	}
 	return toks
 }

@@ -61,7 +61,9 @@ func TestScanBody(t *testing.T) {
 	// Odd text: non-ASCII letters, marks, apostrophes, numbers, CR LF.
 	fsys["en/account/odd-text.md"] = &fstest.MapFile{Data: []byte("---\nid: odd-text\ntitle: Odd text\n---\n\n" +
 		"Café’s résumé: don't re-order U.S.A. orders (3.5 kg), order_id=12, ORDERS\r\nOrdering\u00a0orders — «order» e\u0301order 日本order x\u200dorder\tordered " +
-		"İstanbul ÖRDER Ａorder o\u0308rder ordér's l'order ORDERING's orders’ 12order order12 _order order_ .order. ::order:: order\n\nrefunds' refunded\n")}
+		"İstanbul ÖRDER Ａorder o\u0308rder ordér's l'order ORDERING's orders’ 12order order12 _order order_ .order. ::order:: order\n\nrefunds' refunded\n" +
+		// windows that start at a non-ASCII character after a space
+		"My orders › order ›order \u0301order \u200dorder \U0001F3FDorder 🇪🇸order \u00a0order \u3000order ¿order? “Order”\n")}
 	e := testEngine(t, fsys)
 	qs := devQueries(t)
 	queries := []string{"order", "ordering refunds", "café résumé", "istanbul", "kg 3.5", "u.s.a", "japan 日本", "o", "x"}

@@ -22,6 +22,15 @@ func newGenerations[K comparable, V any](limit int, weigh func(V) int) *generati
 // get returns the value of k, making it with make (outside the lock: two
 // callers may both make it; either is kept) when neither generation has it.
 func (g *generations[K, V]) get(k K, make func() (V, error)) (V, error) {
+	return g.getKeyed(k, func() (K, V, error) {
+		v, err := make()
+		return k, v, err
+	})
+}
+
+// getKeyed is get where make also returns the key to keep the value under
+// (equal to k: a copy that does not hold on to the memory k points into).
+func (g *generations[K, V]) getKeyed(k K, make func() (K, V, error)) (V, error) {
 	g.mu.Lock()
 	v, ok := g.cur[k]
 	if !ok {
@@ -33,7 +42,7 @@ func (g *generations[K, V]) get(k K, make func() (V, error)) (V, error) {
 	if ok {
 		return v, nil
 	}
-	v, err := make()
+	k, v, err := make()
 	if err != nil {
 		return v, err
 	}
