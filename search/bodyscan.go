@@ -99,12 +99,11 @@ func (q *bodyQuery) match(text string, s span) bool {
 // snippets, reasons and deflection need from the body. With the English
 // analyzer (wm is not nil: artCache.windows) only the words that can match
 // are analysed (scanBody); else the whole body is, once, and kept in the
-// article cache.
-func bodyMatches(an index.Analyzers, wm *windowMemo, a *content.Article, at *artTerms, q *bodyQuery) []span {
+// article cache. The tokens are appended to out.
+func bodyMatches(an index.Analyzers, wm *windowMemo, a *content.Article, at *artTerms, q *bodyQuery, out []span) []span {
 	if wm != nil {
-		return scanBody(an.Body, wm, a.Text, q)
+		return scanBody(an.Body, wm, a.Text, q, out)
 	}
-	var out []span
 	for _, s := range at.bodySpans(an, a) {
 		if q.match(a.Text, s) {
 			out = append(out, s)
@@ -160,8 +159,7 @@ func scannable(an analysis.Analyzer) bool {
 //
 // The words are analysed through wm, which remembers the analysis of the
 // commonest ones.
-func scanBody(an analysis.Analyzer, wm *windowMemo, text string, q *bodyQuery) []span {
-	var out []span
+func scanBody(an analysis.Analyzer, wm *windowMemo, text string, q *bodyQuery, out []span) []span {
 	covered := 0 // text before this has been analysed
 	for i := 0; i < len(text); i++ {
 		c := text[i]

@@ -103,7 +103,7 @@ func TestScanBody(t *testing.T) {
 						want = append(want, s)
 					}
 				}
-				got := scanBody(v.Analyzers.Body, wm, a.Text, q)
+				got := scanBody(v.Analyzers.Body, wm, a.Text, q, nil)
 				if !slices.Equal(got, want) {
 					t.Fatalf("%s, terms %v prefixes %v:\n got %v\nwant %v", a.ID, q.terms, q.prefixes, got, want)
 				}
@@ -170,7 +170,7 @@ func BenchmarkBodyMatches(b *testing.B) {
 	b.Run("scan", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			p := pairs[i%len(pairs)]
-			scanBody(an.Body, wm, p.a.Text, p.q)
+			scanBody(an.Body, wm, p.a.Text, p.q, nil)
 		}
 	})
 }

@@ -205,7 +205,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 			c := deflectCandidate{article: a, score: h.Score}
 			if len(cands) == 0 {
 				at := e.cache.get(v.Analyzers, a)
-				c.body = bodyMatches(v.Analyzers, wm, a, at, bq)
+				c.body = bodyMatches(v.Analyzers, wm, a, at, bq, nil)
 				c.features = e.deflectFeatures(at, spanTerms(c.body), qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
 			} else {
 				// Only the best candidate's features go into the model;
@@ -228,13 +228,14 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		}
 		// Snippets and reasons need the plan: computed here, kept on
 		// the candidates that will be shown.
+		hl := newHighlight(p)
 		for i := range cands[:min(len(cands), MaxDeflect)] {
 			c := &cands[i]
 			at := e.cache.get(v.Analyzers, c.article)
 			if i > 0 {
-				c.body = bodyMatches(v.Analyzers, wm, c.article, at, bq)
+				c.body = bodyMatches(v.Analyzers, wm, c.article, at, bq, nil)
 			}
-			c.snippet, c.why = snippet(c.article, c.body, p), explain(c.article, at, spanTerms(c.body), p)
+			c.snippet, c.why = snippet(c.article, c.body, hl), explain(c.article, at, spanTerms(c.body), p)
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -387,6 +388,9 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		var bq *bodyQuery
 		var wm *windowMemo
+		var hl *highlight
+		var toks []span          // a hit's body tokens, the space reused
+		var body map[string]bool // and their terms
 		for _, h := range hits {
 			a, ok := v.Article(h.ID)
 			if !ok {
@@ -395,11 +399,16 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			hit := Hit{Article: a, Score: h.Score}
 			if !req.lite && !req.NoSnippets {
 				if bq == nil {
-					bq, wm = newBodyQuery(p), e.cache.windows(v)
+					bq, wm, hl = newBodyQuery(p), e.cache.windows(v), newHighlight(p)
+					body = map[string]bool{}
 				}
 				at := e.cache.get(v.Analyzers, a)
-				toks := bodyMatches(v.Analyzers, wm, a, at, bq)
-				hit.Snippet, hit.Why = snippet(a, toks, p), explain(a, at, spanTerms(toks), p)
+				toks = bodyMatches(v.Analyzers, wm, a, at, bq, toks[:0])
+				clear(body)
+				for _, s := range toks {
+					body[s.term] = true
+				}
+				hit.Snippet, hit.Why = snippet(a, toks, hl), explain(a, at, body, p)
 			}
 			res.Hits = append(res.Hits, hit)
 		}
@@ -429,7 +438,16 @@ func (e *Engine) filtered(q *matchQuery, req Request) *matchQuery {
 // article matching nothing but common words is no answer anyway. It returns
 // nil when there is nothing to search.
 func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery {
-	var rare, common []clause
+	// One array for both lists, rare clauses from the front and common
+	// ones from the back, sized by the most the groups can make.
+	n := 0
+	for _, g := range p.groups {
+		n += len(fields)*max(len(g.body), len(g.question)) + 1
+	}
+	buf := make([]clause, n)
+	nr, nc := 0, n
+	addRare := func(c clause) { buf[nr] = c; nr++ }
+	addCommon := func(c clause) { nc--; buf[nc] = c }
 	large := e.large(v)
 	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
 	for _, g := range p.groups {
@@ -452,20 +470,22 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 				c := clause{field: f, term: t, boost: boost}
 				switch {
 				case g.prefix == "" && e.common(v, t):
-					common = append(common, c)
+					addCommon(c)
 				case large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive:
 					// A word frequent in bodies drives through the short
 					// fields only; its body matches add to the score.
-					common = append(common, c)
+					addCommon(c)
 				default:
-					rare = append(rare, c)
+					addRare(c)
 				}
 			}
 		}
 		if g.prefix != "" {
-			rare = append(rare, clause{field: index.FieldSuggest, term: g.prefix, prefix: true, boost: e.opts.PrefixBoost * g.weight})
+			addRare(clause{field: index.FieldSuggest, term: g.prefix, prefix: true, boost: e.opts.PrefixBoost * g.weight})
 		}
 	}
+	rare, common := buf[:nr:nr], buf[nc:]
+	slices.Reverse(common) // in the order they were made
 	if len(rare) == 0 {
 		rare, common = common, nil
 	}

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -13,37 +12,48 @@ import (
 
 const snippetBytes = 200
 
+// highlight is what snippets mark for one request: the body terms of the
+// plan's groups and its prefixes (made once, used for every hit).
+type highlight struct {
+	terms    map[string]bool
+	prefixes []string
+}
+
+func newHighlight(p *plan) *highlight {
+	h := &highlight{terms: map[string]bool{}}
+	for _, g := range p.groups {
+		for _, t := range g.body {
+			h.terms[t] = true
+		}
+		if g.prefix != "" {
+			h.prefixes = append(h.prefixes, g.prefix)
+		}
+	}
+	return h
+}
+
 // snippet picks the passage of the article body that holds the most distinct
 // query terms and marks them. It works on the article text in memory, so the
 // index needs neither stored fields nor term vectors (NOTES.md: Bleve's
 // highlighter decodes positions of every matching document). toks are the
 // body tokens the request looks for (bodyMatches), in text order.
-func snippet(a *content.Article, toks []span, p *plan) template.HTML {
+func snippet(a *content.Article, toks []span, hl *highlight) template.HTML {
 	text := a.Text
 	if text == "" {
 		return ""
-	}
-	terms := map[string]bool{}
-	var prefixes []string
-	for _, g := range p.groups {
-		for _, t := range g.body {
-			terms[t] = true
-		}
-		if g.prefix != "" {
-			prefixes = append(prefixes, g.prefix)
-		}
 	}
 	type hit struct {
 		start, end int
 		key        string
 	}
-	var hits []hit
+	var hitBuf [32]hit
+	hits := hitBuf[:0]
 	for _, t := range toks {
 		key := t.term
-		ok := terms[key]
-		if !ok && len(prefixes) > 0 {
+		ok := hl.terms[key]
+		if !ok && len(hl.prefixes) > 0 {
 			surface := strings.ToLower(text[t.start:t.end])
-			for _, pre := range prefixes {
+			for _, pre := range hl.prefixes {
 				if strings.HasPrefix(index.Fold(surface), pre) {
 					ok, key = true, pre
 					break
@@ -54,8 +64,15 @@ func snippet(a *content.Article, toks []span, p *plan) template.HTML {
 			hits = append(hits, hit{t.start, t.end, key})
 		}
 	}
+	var b strings.Builder
 	if len(hits) == 0 {
-		return template.HTML(html.EscapeString(lead(text, snippetBytes)))
+		end := cutAt(text, snippetBytes)
+		b.Grow(end + 8)
+		escapeTo(&b, text[:end])
+		if end < len(text) {
+			b.WriteString(" …")
+		}
+		return template.HTML(b.String())
 	}
 	bestStart, bestEnd, bestScore := 0, 0, -1
 	for _, h := range hits {
@@ -73,7 +90,7 @@ func snippet(a *content.Article, toks []span, p *plan) template.HTML {
 			bestStart, bestEnd, bestScore = start, end, score
 		}
 	}
-	var b strings.Builder
+	b.Grow(bestEnd - bestStart + 64)
 	if bestStart > 0 {
 		b.WriteString("… ")
 	}
@@ -82,17 +99,46 @@ func snippet(a *content.Article, toks []span, p *plan) template.HTML {
 		if h.start < bestStart || h.end > bestEnd {
 			continue
 		}
-		b.WriteString(html.EscapeString(text[pos:h.start]))
+		escapeTo(&b, text[pos:h.start])
 		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(text[h.start:h.end]))
+		escapeTo(&b, text[h.start:h.end])
 		b.WriteString("</mark>")
 		pos = h.end
 	}
-	b.WriteString(html.EscapeString(text[pos:bestEnd]))
+	escapeTo(&b, text[pos:bestEnd])
 	if bestEnd < len(text) {
 		b.WriteString(" …")
 	}
-	return template.HTML(strings.ReplaceAll(b.String(), "\n", " "))
+	return template.HTML(b.String())
+}
+
+// escapeTo writes s to b as html.EscapeString escapes it, with newlines
+// as spaces (a snippet is one line).
+func escapeTo(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;"
+		case '"':
+			esc = "&#34;"
+		case '\n':
+			esc = " "
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
 }
 
 // passageStart backs up from off to the start of its sentence when that is
@@ -140,19 +186,9 @@ func cutAt(text string, n int) int {
 	return n
 }
 
-func lead(text string, n int) string {
-	end := cutAt(text, n)
-	s := strings.ReplaceAll(text[:end], "\n", " ")
-	if end < len(text) {
-		s += " …"
-	}
-	return s
-}
-
 // explain says which words of the query were found in which fields of a;
 // body holds the terms of the body tokens the request looks for.
 func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
-	why := Why{Matched: make([]Match, 0, len(p.groups)), Corrections: p.corrections, Synonyms: nil}
 	fieldTerms := func(f string) map[string]bool {
 		if f == index.FieldBody {
 			return body
@@ -161,8 +197,14 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 	}
 	var suggest string // the title and aliases folded, when a prefix needs them
 
-	// One buffer for the summary; Fields are shared, read-only slices.
-	sum := make([]byte, 0, 128)
+	// The fields of each group first (bits in index.TextFields order), so
+	// that Matched is made at its size.
+	var maskBuf [64]int
+	masks := maskBuf[:0]
+	if len(p.groups) > len(maskBuf) {
+		masks = make([]int, 0, len(p.groups))
+	}
+	matched := 0
 	for _, g := range p.groups {
 		var mask int
 		for i, f := range index.TextFields {
@@ -183,6 +225,17 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 		if mask == 0 && g.prefix != "" && prefixIn(suggest, g.prefix) {
 			mask = asYouTypeMask
 		}
+		if mask != 0 {
+			matched++
+		}
+		masks = append(masks, mask)
+	}
+
+	why := Why{Matched: make([]Match, 0, matched), Corrections: p.corrections, Synonyms: nil}
+	// One buffer for the summary; Fields are shared, read-only slices.
+	sum := make([]byte, 0, 128)
+	for gi, g := range p.groups {
+		mask := masks[gi]
 		if mask == 0 {
 			continue
 		}
