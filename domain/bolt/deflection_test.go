@@ -88,6 +88,47 @@ func TestDeflectionEventsAreWrittenByRunWithinASecond(t *testing.T) {
 	}
 }
 
+// A full batch is written before the interval is up (so that under load a
+// flush stays a short burst); fewer events wait for the interval.
+func TestDeflectionBatchStartsAFlush(t *testing.T) {
+	db := deflectDB(t)
+	s := NewDeflectionService(db, domain.DefaultPolicy(), nil)
+	s.FlushInterval, s.BatchSize = time.Hour, 10
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	stored := func() int {
+		n := 0
+		db.view(context.Background(), func(tx *txn) error {
+			n = tx.tx.Bucket(bucketDeflectSessions).Stats().KeyN
+			return nil
+		})
+		return n
+	}
+	now := time.Now().UTC()
+	for i := range 9 {
+		s.RecordEvents(context.Background(), deflectQueryEvent(fmt.Sprintf("b%d", i), "en", "widget", "", "", now, "invoice"))
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := stored(); n != 0 {
+		t.Fatalf("%d sessions written before the batch was full", n)
+	}
+	s.RecordEvents(context.Background(), deflectQueryEvent("b9", "en", "widget", "", "", now, "invoice"))
+	deadline := time.Now().Add(5 * time.Second)
+	for stored() != 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 10 sessions written after the batch filled", stored())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func TestDeflectionHandoffWritesQueuedEventsAtOnce(t *testing.T) {
 	db := deflectDB(t)
 	s := NewDeflectionService(db, domain.DefaultPolicy(), nil)
