@@ -102,6 +102,7 @@ func (p *Parser) Parse(path string, data []byte) (*Article, Diagnostics) {
 	a.relatedLine = fmLine("related")
 	a.idLine = max(fmLine("id"), 1)
 	a.titleSlug, a.slugOf = Slugify(a.Title), a.Title
+	a.compact()
 	return a, ds
 }
 
