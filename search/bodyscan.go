@@ -114,7 +114,12 @@ func bodyMatches(an index.Analyzers, wm *windowMemo, a *content.Article, at *art
 
 // spanTerms is the set of the terms of spans.
 func spanTerms(spans []span) map[string]bool {
-	m := make(map[string]bool, len(spans))
+	return spanTermsInto(make(map[string]bool, len(spans)), spans)
+}
+
+// spanTermsInto empties m and fills it with the terms of spans.
+func spanTermsInto(m map[string]bool, spans []span) map[string]bool {
+	clear(m)
 	for _, s := range spans {
 		m[s.term] = true
 	}

@@ -404,10 +404,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 				}
 				at := e.cache.get(v.Analyzers, a)
 				toks = bodyMatches(v.Analyzers, wm, a, at, bq, toks[:0])
-				clear(body)
-				for _, s := range toks {
-					body[s.term] = true
-				}
+				body = spanTermsInto(body, toks)
 				hit.Snippet, hit.Why = snippet(a, toks, hl), explain(a, at, body, p)
 			}
 			res.Hits = append(res.Hits, hit)
