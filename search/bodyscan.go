@@ -21,6 +21,7 @@ import (
 // as-you-type prefixes, which match the lower-cased, folded surface of a word.
 type bodyQuery struct {
 	terms    map[string]bool
+	marks    map[string]bool // the terms snippets mark: the groups' only
 	prefixes []string
 	// probes are lower-case strings such that every body token whose term
 	// is in terms, or whose surface starts with a prefix, starts with one
@@ -30,10 +31,11 @@ type bodyQuery struct {
 }
 
 func newBodyQuery(p *plan) *bodyQuery {
-	q := &bodyQuery{terms: map[string]bool{}}
+	q := &bodyQuery{terms: map[string]bool{}, marks: map[string]bool{}}
 	for _, g := range p.groups {
 		for _, t := range g.body {
 			q.terms[t] = true
+			q.marks[t] = true
 		}
 		if g.word != nil && g.word.body != "" {
 			q.terms[g.word.body] = true
@@ -157,10 +159,10 @@ func scannable(an analysis.Analyzer) bool {
 // space or newline before it to the space or newline after it. The word
 // rules always break after a newline, before a space or newline, and after
 // a space followed by anything but a space, a combining mark or a format
-// character (breaksAfterSpace; else the window starts at the line), and the segmenter
-// starts afresh at each token, so the window's tokens are the whole text's
-// tokens between those offsets, with the same terms (TestScanBody compares
-// both on every article of the corpus).
+// character (breaksAfterSpace; else the window starts at the line), and
+// the segmenter starts afresh at each token, so the window's tokens are the
+// whole text's tokens between those offsets, with the same terms
+// (TestScanBody compares both on every article of the corpus).
 //
 // The words are analysed through wm, which remembers the analysis of the
 // commonest ones.

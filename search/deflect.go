@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -228,14 +229,13 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		}
 		// Snippets and reasons need the plan: computed here, kept on
 		// the candidates that will be shown.
-		hl := newHighlight(p)
 		for i := range cands[:min(len(cands), MaxDeflect)] {
 			c := &cands[i]
 			at := e.cache.get(v.Analyzers, c.article)
 			if i > 0 {
 				c.body = bodyMatches(v.Analyzers, wm, c.article, at, bq, nil)
 			}
-			c.snippet, c.why = snippet(c.article, c.body, hl), explain(c.article, at, spanTerms(c.body), p)
+			c.snippet, c.why = snippet(c.article, c.body, bq), explain(c.article, at, spanTerms(c.body), p)
 		}
 		return nil
 	})
@@ -290,11 +290,9 @@ func (e *Engine) queryWords(v *index.View, p *plan) []qword {
 			out[k].synonyms = append(out[k].synonyms, g)
 			// A word no article uses that a synonym rule maps onto
 			// words they do ("Toronto" → delivering abroad) is known.
-			for _, t := range append(g.question[:len(g.question):len(g.question)], g.body...) {
-				if v.Stats.DocFreq(t) > 0 {
-					out[k].known = true
-					break
-				}
+			known := func(t string) bool { return v.Stats.DocFreq(t) > 0 }
+			if slices.ContainsFunc(g.question, known) || slices.ContainsFunc(g.body, known) {
+				out[k].known = true
 			}
 		}
 	}

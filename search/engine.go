@@ -388,7 +388,6 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		var bq *bodyQuery
 		var wm *windowMemo
-		var hl *highlight
 		var toks []span          // a hit's body tokens, the space reused
 		var body map[string]bool // and their terms
 		for _, h := range hits {
@@ -399,13 +398,13 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			hit := Hit{Article: a, Score: h.Score}
 			if !req.lite && !req.NoSnippets {
 				if bq == nil {
-					bq, wm, hl = newBodyQuery(p), e.cache.windows(v), newHighlight(p)
+					bq, wm = newBodyQuery(p), e.cache.windows(v)
 					body = map[string]bool{}
 				}
 				at := e.cache.get(v.Analyzers, a)
 				toks = bodyMatches(v.Analyzers, wm, a, at, bq, toks[:0])
 				body = spanTermsInto(body, toks)
-				hit.Snippet, hit.Why = snippet(a, toks, hl), explain(a, at, body, p)
+				hit.Snippet, hit.Why = snippet(a, toks, bq), explain(a, at, body, p)
 			}
 			res.Hits = append(res.Hits, hit)
 		}

@@ -2,10 +2,10 @@ package search
 
 // fillerWords are, per locale, the words of asking rather than of the topic:
 // the request itself ("I want help to…", "can you tell me…", "I have a
-// problem with…"), politeness and swearing. They are not stop words (bodies keep them: "help" is a word
-// of an article), but in a question they say little about which article
-// answers it, and being rare in articles gives them a high idf that lets
-// them outweigh the words that do. Their clauses are scaled by
+// problem with…"), politeness and swearing. They are not stop words
+// (bodies keep them: "help" is a word of an article), but in a question
+// they say little about which article answers it, and being rare in
+// articles gives them a high idf that lets them outweigh the words that do. Their clauses are scaled by
 // Options.FillerWeight.
 var fillerWords = map[string]map[string]bool{
 	"en": set(

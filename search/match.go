@@ -659,16 +659,9 @@ func (sc *scratch) mark(ctx context.Context, fs *fieldStats, field string, terms
 			if d == nil {
 				break
 			}
-			n := d.ID.Value()
-			if n >= uint64(len(sc.drive)) || sc.drive[n].n == 0 {
-				continue
+			if n := d.ID.Value(); n < uint64(len(sc.drive)) {
+				sc.markDoc(int(n), flag)
 			}
-			if int(n) >= len(sc.flags) {
-				g := make([]uint8, len(sc.drive))
-				copy(g, sc.flags)
-				sc.flags = g
-			}
-			sc.flags[n] |= flag
 		}
 		if err := tfr.Close(); err != nil {
 			return err
@@ -680,17 +673,23 @@ func (sc *scratch) mark(ctx context.Context, fs *fieldStats, field string, terms
 // markDocs sets flag on the matched documents among docs.
 func (sc *scratch) markDocs(docs []uint32, flag uint8) {
 	for _, d := range docs {
-		n := int(d)
-		if n >= len(sc.drive) || sc.drive[n].n == 0 {
-			continue
+		if int(d) < len(sc.drive) {
+			sc.markDoc(int(d), flag)
 		}
-		if n >= len(sc.flags) {
-			g := make([]uint8, len(sc.drive))
-			copy(g, sc.flags)
-			sc.flags = g
-		}
-		sc.flags[n] |= flag
 	}
+}
+
+// markDoc sets flag on document n (below len(sc.drive)) when it matched.
+func (sc *scratch) markDoc(n int, flag uint8) {
+	if sc.drive[n].n == 0 {
+		return
+	}
+	if n >= len(sc.flags) {
+		g := make([]uint8, len(sc.drive))
+		copy(g, sc.flags)
+		sc.flags = g
+	}
+	sc.flags[n] |= flag
 }
 
 // scored is a matched document and its score.

@@ -12,32 +12,13 @@ import (
 
 const snippetBytes = 200
 
-// highlight is what snippets mark for one request: the body terms of the
-// plan's groups and its prefixes (made once, used for every hit).
-type highlight struct {
-	terms    map[string]bool
-	prefixes []string
-}
-
-func newHighlight(p *plan) *highlight {
-	h := &highlight{terms: map[string]bool{}}
-	for _, g := range p.groups {
-		for _, t := range g.body {
-			h.terms[t] = true
-		}
-		if g.prefix != "" {
-			h.prefixes = append(h.prefixes, g.prefix)
-		}
-	}
-	return h
-}
-
 // snippet picks the passage of the article body that holds the most distinct
 // query terms and marks them. It works on the article text in memory, so the
 // index needs neither stored fields nor term vectors (NOTES.md: Bleve's
 // highlighter decodes positions of every matching document). toks are the
-// body tokens the request looks for (bodyMatches), in text order.
-func snippet(a *content.Article, toks []span, hl *highlight) template.HTML {
+// body tokens the request looks for (bodyMatches), in text order; q marks
+// its groups' terms and prefixes.
+func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
 	text := a.Text
 	if text == "" {
 		return ""
@@ -50,10 +31,10 @@ func snippet(a *content.Article, toks []span, hl *highlight) template.HTML {
 	hits := hitBuf[:0]
 	for _, t := range toks {
 		key := t.term
-		ok := hl.terms[key]
-		if !ok && len(hl.prefixes) > 0 {
+		ok := q.marks[key]
+		if !ok && len(q.prefixes) > 0 {
 			surface := strings.ToLower(text[t.start:t.end])
-			for _, pre := range hl.prefixes {
+			for _, pre := range q.prefixes {
 				if strings.HasPrefix(index.Fold(surface), pre) {
 					ok, key = true, pre
 					break

@@ -32,8 +32,9 @@ const (
 
 // DeflectionService stores help-centre sessions. Events wait in memory and
 // a background loop (Run) writes them every FlushInterval, or as soon as
-// BatchSize are waiting, in one synced transaction, so that recording never waits for the disk; a hand-off is
-// written at once with every event queued before it.
+// BatchSize are waiting, in one synced transaction, so that recording never
+// waits for the disk; a hand-off is written at once with every event queued
+// before it.
 type DeflectionService struct {
 	db        *DB
 	policy    domain.Policy
