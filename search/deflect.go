@@ -313,6 +313,13 @@ const (
 	fRankScore         // the reranked score divided by the best
 	fFirst             // 1 for the best reranked hit
 	fWords             // log(1 + number of informative words)
+	// The article's side times the query's: a title, alias or tag
+	// covered by a query whose other words the article lacks ("write my
+	// essay on climate change" covers most of "Can I change my order?")
+	// is weak evidence; covered by a query the article explains, strong.
+	fQuestionCover // fQuestion × fCoverAll
+	fTitleCover    // fTitle × fCoverAll
+	fTagCover      // fTag × fCoverAll
 	numDeflectFeatures
 )
 
@@ -377,6 +384,9 @@ func (e *Engine) deflectFeatures(at *artTerms, body map[string]bool, qw []qword,
 		x[fCoverKnown] = hit / known
 	}
 	x[fWords] = math.Log1p(float64(len(qw)))
+	x[fQuestionCover] = x[fQuestion] * x[fCoverAll]
+	x[fTitleCover] = x[fTitle] * x[fCoverAll]
+	x[fTagCover] = x[fTag] * x[fCoverAll]
 	return x
 }
 
@@ -399,8 +409,8 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 // on bitext train and the out-of-scope train set (TestFitDeflectModel); the
 // dev sets were not used.
 var deflectModel = logistic{
-	bias:    -6.5850,
-	weights: [numDeflectFeatures]float64{-0.3311, 0.1683, 2.1619, 0.4006, 2.4122, 0.9672, 1.0409, -0.6431, -0.1978, 0, 0, 2.7193},
+	bias:    -6.3490,
+	weights: [numDeflectFeatures]float64{-0.2807, -0.2110, 1.7794, 0.3170, 2.4664, 0.3156, 0.9474, -0.4967, -0.1817, 0, 0, 2.6499, 0.9505, 1.0812, 0.1425},
 }
 
 // confident reports whether any candidate clears the threshold.
