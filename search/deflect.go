@@ -409,8 +409,8 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 // on bitext train and the out-of-scope train set (TestFitDeflectModel); the
 // dev sets were not used.
 var deflectModel = logistic{
-	bias:    -6.3490,
-	weights: [numDeflectFeatures]float64{-0.2807, -0.2110, 1.7794, 0.3170, 2.4664, 0.3156, 0.9474, -0.4967, -0.1817, 0, 0, 2.6499, 0.9505, 1.0812, 0.1425},
+	bias:    -6.9960,
+	weights: [numDeflectFeatures]float64{-0.0687, 0.0852, 1.8170, 0.3915, 2.5316, 0.3836, 0.9173, -0.4286, -0.2992, 0, 0, 2.7622, 0.9678, 1.0255, 0.0979},
 }
 
 // confident reports whether any candidate clears the threshold.
