@@ -23,7 +23,7 @@ import (
 
 // MappingVersion changes whenever the mapping or an analyzer changes; an
 // index on disk built with another version is rebuilt, never reused.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // DocType is the Bleve document type of an article.
 const DocType = "article"
@@ -50,10 +50,15 @@ var TextFields = []string{FieldTitle, FieldAliases, FieldHeadings, FieldBody, Fi
 type langSpec struct {
 	body     string   // Bleve's language analyzer, for bodies and headings
 	question []string // token filters for titles, aliases and tags
+	// bodyFilters, when set, replace body: token filters after the
+	// Unicode tokenizer, as a custom analyzer named analyzerBody.
+	bodyFilters []string
 }
 
 var langs = map[string]langSpec{
-	"en": {body: en.AnalyzerName, question: []string{en.PossessiveName, lowercase.Name, "stemmer_porter"}},
+	// Bleve's "en" analyzer with EnglishStemmer for its Porter stemmer.
+	"en": {body: analyzerBody, question: []string{en.PossessiveName, lowercase.Name, EnglishStemmerName},
+		bodyFilters: []string{en.PossessiveName, lowercase.Name, en.StopName, EnglishStemmerName}},
 	"es": {body: es.AnalyzerName, question: []string{lowercase.Name, es.NormalizeName, es.LightStemmerName}},
 	"de": {body: de.AnalyzerName, question: []string{lowercase.Name, de.NormalizeName, de.LightStemmerName}},
 	"fr": {body: fr.AnalyzerName, question: []string{fr.ElisionName, lowercase.Name, fr.LightStemmerName}},
@@ -68,6 +73,7 @@ func Supported(locale string) bool { _, ok := langs[locale]; return ok }
 const (
 	analyzerQuestion = "question"
 	analyzerSuggest  = "suggest"
+	analyzerBody     = "body"
 )
 
 // NewMapping builds the explicit mapping for one locale's index: default
@@ -88,6 +94,15 @@ func NewMapping(locale string) (*mapping.IndexMappingImpl, error) {
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 
+	if spec.bodyFilters != nil {
+		if err := im.AddCustomAnalyzer(analyzerBody, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     unicode.Name,
+			"token_filters": toAny(spec.bodyFilters),
+		}); err != nil {
+			return nil, fmt.Errorf("index: body analyzer: %w", err)
+		}
+	}
 	if err := im.AddCustomAnalyzer(analyzerQuestion, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,

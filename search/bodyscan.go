@@ -146,7 +146,8 @@ func scannable(an analysis.Analyzer) bool {
 	_, ok1 := f[1].(*lowercase.LowerCaseFilter)
 	_, ok2 := f[2].(*stop.StopTokensFilter)
 	_, ok3 := f[3].(*porter.PorterStemmer)
-	return ok0 && ok1 && ok2 && ok3
+	_, ok4 := f[3].(index.EnglishStemmer)
+	return ok0 && ok1 && ok2 && (ok3 || ok4)
 }
 
 // scanBody finds the tokens of text that q looks for without analysing all
