@@ -409,8 +409,8 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 // on bitext train and the out-of-scope train set (TestFitDeflectModel); the
 // dev sets were not used.
 var deflectModel = logistic{
-	bias:    -6.9960,
-	weights: [numDeflectFeatures]float64{-0.0687, 0.0852, 1.8170, 0.3915, 2.5316, 0.3836, 0.9173, -0.4286, -0.2992, 0, 0, 2.7622, 0.9678, 1.0255, 0.0979},
+	bias:    -7.0350,
+	weights: [numDeflectFeatures]float64{-0.0568, 0.0895, 1.8083, 0.3982, 2.5341, 0.3863, 0.9174, -0.4313, -0.3084, 0, 0, 2.7789, 0.9614, 1.0198, 0.1064},
 }
 
 // confident reports whether any candidate clears the threshold.
