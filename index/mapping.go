@@ -23,7 +23,7 @@ import (
 
 // MappingVersion changes whenever the mapping or an analyzer changes; an
 // index on disk built with another version is rebuilt, never reused.
-const MappingVersion = 5
+const MappingVersion = 6
 
 // DocType is the Bleve document type of an article.
 const DocType = "article"

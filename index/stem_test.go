@@ -5,10 +5,12 @@ import (
 	"testing"
 )
 
-// TestEnglishStemmerDoubledFinal: the stemmer meets a word ending in a
-// doubled consonant with its "-ed" and "-ing" forms ("adding an item" and
-// "add items"), and still undoes a doubling added by the suffix.
-func TestEnglishStemmerDoubledFinal(t *testing.T) {
+// TestEnglishStemmer: the stemmer meets a word ending in a doubled
+// consonant with its "-ed" and "-ing" forms ("adding an item" and "add
+// items") and a word with its irregular forms ("paid", "forgotten"), still
+// undoes a doubling added by the suffix, and leaves alone a form that is a
+// word of its own ("left", "found").
+func TestEnglishStemmer(t *testing.T) {
 	im, err := NewMapping("en")
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +31,10 @@ func TestEnglishStemmerDoubledFinal(t *testing.T) {
 		"staff staffed staffing":    {"staff", "staff", "staff"},
 		"hopping shipped stopped":   {"hop", "ship", "stop"},
 		"shipping addresses filled": {"ship", "address", "fill"},
+		"pay paid paying":           {"pai", "pai", "pai"},
+		"forget forgot forgotten":   {"forget", "forget", "forget"},
+		"buy bought":                {"bui", "bui"},
+		"left found":                {"left", "found"},
 	} {
 		if got := terms(in); !slices.Equal(got, want) {
 			t.Errorf("body terms of %q = %v, want %v", in, got, want)

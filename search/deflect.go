@@ -409,8 +409,8 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 // on bitext train and the out-of-scope train set (TestFitDeflectModel); the
 // dev sets were not used.
 var deflectModel = logistic{
-	bias:    -7.0350,
-	weights: [numDeflectFeatures]float64{-0.0568, 0.0895, 1.8083, 0.3982, 2.5341, 0.3863, 0.9174, -0.4313, -0.3084, 0, 0, 2.7789, 0.9614, 1.0198, 0.1064},
+	bias:    -7.0321,
+	weights: [numDeflectFeatures]float64{-0.0603, 0.1130, 1.7587, 0.3632, 2.5232, 0.3909, 0.9307, -0.4213, -0.3096, 0, 0, 2.7993, 0.9616, 1.0054, 0.0969},
 }
 
 // confident reports whether any candidate clears the threshold.
