@@ -20,7 +20,7 @@ import (
 // "add items". A word on doubledFinal followed by "-ed" or "-ing" is stemmed
 // as the word itself. Each stem still starts like the word it came from,
 // which scanBody relies on (TestPorterProbe).
-const EnglishStemmerName = "stemmer_porter_en_doubled"
+const EnglishStemmerName = "stemmer_porter_en_mended"
 
 // doubledFinal are the English words (SCOWL, as in search/words) that end
 // in a doubled consonant other than l, s or z (which Porter keeps) and whose
@@ -38,7 +38,7 @@ var irregular = map[string]string{}
 
 func init() {
 	for _, l := range strings.Split(irregularText, "\n") {
-		if a, b, ok := strings.Cut(l, " "); ok && a[0] != '#' {
+		if a, b, ok := strings.Cut(l, " "); ok && a != "" && a[0] != '#' {
 			irregular[a] = b
 		}
 	}
