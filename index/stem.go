@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -11,51 +12,53 @@ import (
 )
 
 // EnglishStemmerName is the English stemmer of titles, aliases, tags,
-// headings and bodies: Porter's, with two slips mended. An irregular
-// inflection is stemmed as its word ("paid" as "pay", "forgotten" as
-// "forget"), which Porter's suffix rules cannot see. And after taking off
-// "-ed" or "-ing", Porter undoes a doubled final consonant ("hopping" →
-// "hop"), which is wrong when the word itself ends in one: "adding" and
-// "added" became "ad" while "add" stays "add", so "adding an item" never met
-// "add items". A word on doubledFinal followed by "-ed" or "-ing" is stemmed
-// as the word itself. Each stem still starts like the word it came from,
-// which scanBody relies on (TestPorterProbe).
+// headings and bodies: Porter's, after mapping a form Porter would not meet
+// with its word onto the word (forms_en.txt, see forms/gen.go): an irregular
+// inflection ("paid" → "pay", "forgotten" → "forget"), and the "-ed" and
+// "-ing" forms of a word that ends in a doubled consonant, which Porter
+// undoes after taking off the suffix ("adding" was "ad" while "add" stays
+// "add", so "adding an item" never met "add items"). Each stem still starts
+// like the word it came from (StemProbe).
 const EnglishStemmerName = "stemmer_porter_en_mended"
 
-// doubledFinal are the English words (SCOWL, as in search/words) that end
-// in a doubled consonant other than l, s or z (which Porter keeps) and whose
-// "-ing" or "-ed" form is a word too.
-var doubledFinal = map[string]bool{}
+//go:generate go run forms/gen.go -out forms_en.txt
 
-//go:generate go run irregular/gen.go -out irregular_en.txt
+//go:embed forms_en.txt
+var formsText string
 
-//go:embed irregular_en.txt
-var irregularText string
-
-// irregular maps an irregular inflection to its word ("paid" → "pay",
-// "forgotten" → "forget"): see irregular/gen.go for which are kept.
-var irregular = map[string]string{}
+// forms maps a word form onto the word it is stemmed as.
+var forms = map[string]string{}
 
 func init() {
-	for _, l := range strings.Split(irregularText, "\n") {
+	for _, l := range strings.Split(formsText, "\n") {
 		if a, b, ok := strings.Cut(l, " "); ok && a != "" && a[0] != '#' {
-			irregular[a] = b
+			forms[a] = b
 		}
-	}
-	for _, w := range []string{
-		"add", "biff", "bluff", "boycott", "buff", "burr", "butt", "chaff", "cuff", "diff",
-		"doff", "ebb", "egg", "err", "fluff", "gaff", "handcuff", "huff", "inn", "matt",
-		"miff", "muff", "nett", "off", "puff", "purr", "putt", "quaff", "rebuff", "riff",
-		"ruff", "schlepp", "scoff", "scuff", "shirr", "shlepp", "sniff", "snuff", "staff",
-		"stiff", "stuff", "tiff", "whiff", "whirr",
-	} {
-		doubledFinal[w] = true
 	}
 	if err := registry.RegisterTokenFilter(EnglishStemmerName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return EnglishStemmer{}, nil
 	}); err != nil {
 		panic(err)
 	}
+}
+
+// StemProbe is the start of a Porter stem (or an EnglishStemmer one) that
+// the lower-cased word it was stemmed from starts with: all but the last two
+// letters, at least the first. Porter's rules rewrite suffixes only and
+// never the first letter; the most they put back in place of what they
+// remove is two letters ("mobility" → "mobl" … "biliti" → "ble"), and the
+// forms EnglishStemmer maps start like their word's stem (forms/gen.go
+// checks). search's TestPorterProbe checks it on every word of the English
+// word list; the body scan finds a word's tokens by it.
+func StemProbe(t string) string {
+	n := utf8.RuneCountInString(t)
+	keep := max(1, n-2)
+	i := 0
+	for k := 0; k < keep && i < len(t); k++ {
+		_, size := utf8.DecodeRuneInString(t[i:])
+		i += size
+	}
+	return t[:i]
 }
 
 // EnglishStemmer is the token filter named EnglishStemmerName.
@@ -68,14 +71,8 @@ func (EnglishStemmer) Filter(input analysis.TokenStream) analysis.TokenStream {
 			continue
 		}
 		term := t.Term
-		if b, ok := irregular[string(term)]; ok {
-			term = []byte(b)
-		}
-		for _, suffix := range [...]string{"ing", "ed"} {
-			if base, ok := bytes.CutSuffix(term, []byte(suffix)); ok && doubledFinal[string(base)] {
-				term = base
-				break
-			}
+		if w, ok := forms[string(term)]; ok {
+			term = []byte(w)
 		}
 		t.Term = analysis.BuildTermFromRunes(porterstemmer.StemWithoutLowerCasing(bytes.Runes(term)))
 	}

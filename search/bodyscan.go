@@ -25,7 +25,7 @@ type bodyQuery struct {
 	prefixes []string
 	// probes are lower-case strings such that every body token whose term
 	// is in terms, or whose surface starts with a prefix, starts with one
-	// of them (see probe): the scan analyses only the words that do.
+	// of them (see index.StemProbe): the scan analyses only the words that do.
 	probes []string
 	first  [256]bool // first bytes of the probes
 }
@@ -52,7 +52,7 @@ func newBodyQuery(p *plan) *bodyQuery {
 		}
 	}
 	for t := range q.terms {
-		add(probe(t))
+		add(index.StemProbe(t))
 	}
 	for _, pre := range q.prefixes {
 		add(pre)
@@ -61,23 +61,6 @@ func newBodyQuery(p *plan) *bodyQuery {
 		q.first[p[0]] = true
 	}
 	return q
-}
-
-// probe is the start of a Porter stem that the lower-cased word it was
-// stemmed from starts with: all but the last two letters, at least the
-// first. Porter's rules rewrite suffixes only and never the first letter;
-// the most they put back in place of what they remove is two letters
-// ("mobility" → "mobl" … "biliti" → "ble"), which TestPorterProbe checks on
-// every word of the English word list.
-func probe(t string) string {
-	n := utf8.RuneCountInString(t)
-	keep := max(1, n-2)
-	i := 0
-	for k := 0; k < keep && i < len(t); k++ {
-		_, size := utf8.DecodeRuneInString(t[i:])
-		i += size
-	}
-	return t[:i]
 }
 
 // match reports whether body token s of text is one the query looks for.
@@ -130,9 +113,10 @@ func spanTermsInto(m map[string]bool, spans []span) map[string]bool {
 
 // scannable reports whether an is Bleve's English analyzer as the index
 // uses it: the Unicode word tokenizer, then the possessive, lower-case, stop
-// word and Porter filters, each of which works on one token at a time. Then
-// a token's term depends on its own surface only, a word's first letters
-// bound its term (probe), and a token can be analysed alone (scanBody).
+// word and Porter (or index.EnglishStemmer) filters, each of which works on
+// one token at a time. Then a token's term depends on its own surface only,
+// a word's first letters bound its term (index.StemProbe), and a token can
+// be analysed alone (scanBody).
 func scannable(an analysis.Analyzer) bool {
 	da, ok := an.(*analysis.DefaultAnalyzer)
 	if !ok || len(da.CharFilters) > 0 || len(da.TokenFilters) != 4 {

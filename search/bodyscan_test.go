@@ -35,8 +35,8 @@ func TestPorterProbe(t *testing.T) {
 			string(porterstemmer.StemWithoutLowerCasing([]rune(w))),
 			string(index.EnglishStemmer{}.Filter(analysis.TokenStream{{Term: []byte(w)}})[0].Term),
 		} {
-			if !strings.HasPrefix(w, probe(stem)) {
-				t.Errorf("%q stems to %q, which does not start like it (probe %q)", w, stem, probe(stem))
+			if !strings.HasPrefix(w, index.StemProbe(stem)) {
+				t.Errorf("%q stems to %q, which does not start like it (probe %q)", w, stem, index.StemProbe(stem))
 			}
 		}
 		n++
@@ -96,11 +96,11 @@ func TestScanBody(t *testing.T) {
 			full := newArtTerms(v.Analyzers, a).bodySpans(v.Analyzers, a)
 			all := &bodyQuery{terms: spanTerms(full)}
 			for t := range all.terms {
-				all.probes = append(all.probes, probe(t))
-				all.first[probe(t)[0]] = true
+				all.probes = append(all.probes, index.StemProbe(t))
+				all.first[index.StemProbe(t)[0]] = true
 			}
 			for _, s := range full {
-				if surface := a.Text[s.start:s.end]; isASCIIText(surface) && !strings.HasPrefix(strings.ToLower(surface), probe(s.term)) {
+				if surface := a.Text[s.start:s.end]; isASCIIText(surface) && !strings.HasPrefix(strings.ToLower(surface), index.StemProbe(s.term)) {
 					t.Errorf("%s: %q analysed as %q, which does not start like it", a.ID, surface, s.term)
 				}
 			}

@@ -67,7 +67,8 @@ type deflectCandidate struct {
 	confidence float64
 	snippet    template.HTML
 	why        Why
-	body       []span // the body tokens the query looks for (bodyMatches), when computed
+	body       []span          // the body tokens the query looks for (bodyMatches), when computed
+	bodyTerms  map[string]bool // their terms, when computed
 }
 
 // Deflect suggests at most req.Max articles that answer a contact-form
@@ -207,7 +208,8 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 			if len(cands) == 0 {
 				at := e.cache.get(v.Analyzers, a)
 				c.body = bodyMatches(v.Analyzers, wm, a, at, bq, nil)
-				c.features = e.deflectFeatures(at, spanTerms(c.body), qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
+				c.bodyTerms = spanTerms(c.body)
+				c.features = e.deflectFeatures(at, c.bodyTerms, qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
 			} else {
 				// Only the best candidate's features go into the model;
 				// the others need their relative score alone, and the
@@ -234,8 +236,9 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 			at := e.cache.get(v.Analyzers, c.article)
 			if i > 0 {
 				c.body = bodyMatches(v.Analyzers, wm, c.article, at, bq, nil)
+				c.bodyTerms = spanTerms(c.body)
 			}
-			c.snippet, c.why = snippet(c.article, c.body, bq), explain(c.article, at, spanTerms(c.body), p)
+			c.snippet, c.why = snippet(c.article, c.body, bq), explain(c.article, at, c.bodyTerms, p)
 		}
 		return nil
 	})
