@@ -26,6 +26,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/marketplace/helpcentre/index"
 )
 
 const (
@@ -107,14 +109,16 @@ func main() {
 		}
 		enWords, esWords := readWords(filepath.Join(*wordsDir, "en.txt")), readWords(filepath.Join(*wordsDir, "es.txt"))
 		for _, c := range big {
-			key := strings.ToLower(c)
 			if utf8.RuneCountInString(c) < 4 {
 				continue // "Bo", "Ica", "Tsu": more often a typo or an abbreviation
 			}
-			if strings.ContainsAny(c, " -'") || !enWords[key] {
+			// Folded as the word lists are (and as queries are): "Gràcia"
+			// is "gracia", and would take "gracias" for a place.
+			phrase, key := strings.ContainsAny(c, " -'"), index.Fold(strings.ToLower(c))
+			if phrase || !enWords[key] {
 				add(en, c)
 			}
-			if strings.ContainsAny(c, " -'") || !esWords[fold(key)] {
+			if phrase || !esWords[key] {
 				add(spa, c)
 			}
 		}
@@ -297,10 +301,4 @@ func readWords(path string) map[string]bool {
 		}
 	}
 	return m
-}
-
-// fold lower-cases and drops the accents of Spanish letters, as the word
-// lists are written.
-func fold(s string) string {
-	return strings.NewReplacer("á", "a", "é", "e", "í", "i", "ó", "o", "ú", "u", "ü", "u", "ñ", "n").Replace(s)
 }
