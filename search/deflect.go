@@ -412,8 +412,8 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 // on bitext train and the out-of-scope train set (TestFitDeflectModel); the
 // dev sets were not used.
 var deflectModel = logistic{
-	bias:    -7.0321,
-	weights: [numDeflectFeatures]float64{-0.0603, 0.1130, 1.7587, 0.3632, 2.5232, 0.3909, 0.9307, -0.4213, -0.3096, 0, 0, 2.7993, 0.9616, 1.0054, 0.0969},
+	bias:    -6.8690,
+	weights: [numDeflectFeatures]float64{-0.0578, 0.1075, 1.7692, 0.2553, 2.5368, 0.3846, 0.9666, -0.4107, -0.3357, 0, 0, 2.7119, 0.9473, 1.0157, 0.1201},
 }
 
 // confident reports whether any candidate clears the threshold.
