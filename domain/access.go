@@ -5,24 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-// Error codes of access and orders.
-const (
-	CodeUnauthorized    = "unauthorized"
-	CodeForbidden       = "forbidden"
-	CodeNotFound        = "not_found"
-	CodeInvalidUser     = "invalid_user"
-	CodeUserExists      = "user_exists"
-	CodeInvalidShop     = "invalid_shop"
-	CodeInvalidToken    = "invalid_token"
-	CodeInvalidGrant    = "invalid_grant"
-	CodeInvalidOrder    = "invalid_order"
-	CodeOrderFrozen     = "order_frozen"
-	CodeOrderLinesFixed = "order_lines_refunded"
-	CodeInvalidCursor   = "invalid_cursor"
-	CodeBadCredentials  = "bad_credentials"
-	CodeInvalidPassword = "invalid_password"
-)
-
 // Password length bounds, in bytes (bcrypt reads at most 72).
 const (
 	MinPasswordLen = 4
@@ -34,7 +16,7 @@ const (
 // user's (and their password manager's) business.
 func ValidatePassword(p string) error {
 	if len(p) < MinPasswordLen || len(p) > MaxPasswordLen || !utf8.ValidString(p) {
-		return Errorf(Invalid, CodeInvalidPassword, "A password is %d to %d bytes of text.", MinPasswordLen, MaxPasswordLen)
+		return Errorf(CodeInvalidPassword, "A password is %d to %d bytes of text.", MinPasswordLen, MaxPasswordLen)
 	}
 	return nil
 }
@@ -42,13 +24,13 @@ func ValidatePassword(p string) error {
 // ErrNotFound is the answer for anything the caller may not see: the same as
 // for what does not exist, so that existence never leaks.
 func ErrNotFound(what string) *Error {
-	return Errorf(NotFound, CodeNotFound, "%s not found.", what)
+	return Errorf(CodeNotFound, "%s not found.", what)
 }
 
 // RequireSignedIn returns Unauthorized for the anonymous actor.
 func RequireSignedIn(a Actor) error {
 	if a.Anonymous() {
-		return Errorf(Unauthorized, CodeUnauthorized, "Sign in first: send a bearer token.")
+		return Errorf(CodeUnauthorized, "Sign in first: send a bearer token.")
 	}
 	return nil
 }
@@ -59,7 +41,7 @@ func RequireOperator(a Actor) error {
 		return err
 	}
 	if !a.Role.Operator() {
-		return Errorf(Forbidden, CodeForbidden, "Only customer care may do this.")
+		return Errorf(CodeForbidden, "Only customer care may do this.")
 	}
 	return nil
 }
@@ -70,7 +52,7 @@ func RequireAdmin(a Actor) error {
 		return err
 	}
 	if a.Role != RoleAdmin {
-		return Errorf(Forbidden, CodeForbidden, "Only a customer-care admin may do this.")
+		return Errorf(CodeForbidden, "Only a customer-care admin may do this.")
 	}
 	return nil
 }
@@ -135,17 +117,17 @@ func Permissions() []string {
 // Validate reports the first rule g breaks.
 func (g *Grant) Validate() error {
 	if g.AgentID == "" {
-		return Errorf(Invalid, CodeInvalidGrant, "A grant names the agent it is for (agent_id).")
+		return Errorf(CodeInvalidGrant, "A grant names the agent it is for (agent_id).")
 	}
 	ok := false
 	for _, p := range Permissions() {
 		ok = ok || p == g.Permission
 	}
 	if !ok {
-		return Errorf(Invalid, CodeInvalidGrant, "Permission must be one of %s.", strings.Join(Permissions(), ", "))
+		return Errorf(CodeInvalidGrant, "Permission must be one of %s.", strings.Join(Permissions(), ", "))
 	}
 	if g.Limit < 0 || (g.Limit != 0 && g.Permission != PermRefundOver) {
-		return Errorf(Invalid, CodeInvalidGrant, "Only refund_over takes a limit, and it may not be negative.")
+		return Errorf(CodeInvalidGrant, "Only refund_over takes a limit, and it may not be negative.")
 	}
 	return nil
 }
@@ -168,22 +150,22 @@ func validHandle(s string) bool {
 // CreatedAt, which the service assigns.
 func (u *User) Validate() error {
 	if !validHandle(u.Name) {
-		return Errorf(Invalid, CodeInvalidUser, "Name must be 1 to 64 of a-z, 0-9, '.', '_' and '-'.")
+		return Errorf(CodeInvalidUser, "Name must be 1 to 64 of a-z, 0-9, '.', '_' and '-'.")
 	}
 	if !utf8.ValidString(u.Display) || utf8.RuneCountInString(u.Display) > 100 {
-		return Errorf(Invalid, CodeInvalidUser, "Display name must be valid text of at most 100 characters.")
+		return Errorf(CodeInvalidUser, "Display name must be valid text of at most 100 characters.")
 	}
 	switch u.Role {
 	case RoleCustomer, RoleAgent, RoleAdmin:
 		if u.ShopID != "" {
-			return Errorf(Invalid, CodeInvalidUser, "Only sellers belong to a shop.")
+			return Errorf(CodeInvalidUser, "Only sellers belong to a shop.")
 		}
 	case RoleSeller:
 		if u.ShopID == "" {
-			return Errorf(Invalid, CodeInvalidUser, "A seller belongs to a shop (shop_id).")
+			return Errorf(CodeInvalidUser, "A seller belongs to a shop (shop_id).")
 		}
 	default:
-		return Errorf(Invalid, CodeInvalidUser, "Role must be customer, seller, agent or admin.")
+		return Errorf(CodeInvalidUser, "Role must be customer, seller, agent or admin.")
 	}
 	if u.Locale == "" {
 		u.Locale = "en"
@@ -197,10 +179,10 @@ func (u *User) Validate() error {
 // Validate reports the first rule s breaks.
 func (s *Shop) Validate() error {
 	if !validHandle(s.ID) {
-		return Errorf(Invalid, CodeInvalidShop, "Shop id must be 1 to 64 of a-z, 0-9, '.', '_' and '-'.")
+		return Errorf(CodeInvalidShop, "Shop id must be 1 to 64 of a-z, 0-9, '.', '_' and '-'.")
 	}
 	if s.Name == "" || !utf8.ValidString(s.Name) || utf8.RuneCountInString(s.Name) > 100 {
-		return Errorf(Invalid, CodeInvalidShop, "Shop name must be 1 to 100 characters.")
+		return Errorf(CodeInvalidShop, "Shop name must be 1 to 100 characters.")
 	}
 	if s.Locale == "" {
 		s.Locale = "en"

@@ -34,13 +34,6 @@ type CannedReplies interface {
 	DeleteCannedReply(ctx context.Context, id string) error
 }
 
-// Error codes of canned replies.
-const (
-	CodeInvalidCannedTitle = "invalid_canned_title"
-	CodeInvalidCannedBody  = "invalid_canned_body"
-	CodeTooManyCanned      = "too_many_canned_replies"
-)
-
 // Limits of canned replies.
 const (
 	MaxCannedTitleRunes = 100
@@ -51,7 +44,7 @@ const (
 // CanManageCanned: a seller, for their own shop.
 func CanManageCanned(a Actor) error {
 	if a.Role != RoleSeller || a.ShopID == "" {
-		return Errorf(Forbidden, CodeForbidden, "Canned replies belong to a shop: only its sellers keep them.")
+		return Errorf(CodeForbidden, "Canned replies belong to a shop: only its sellers keep them.")
 	}
 	return nil
 }
@@ -60,10 +53,10 @@ func CanManageCanned(a Actor) error {
 func (r *CannedReply) Validate() error {
 	r.Title, r.Body = strings.TrimSpace(r.Title), strings.TrimSpace(r.Body)
 	if n := utf8.RuneCountInString(r.Title); n == 0 || n > MaxCannedTitleRunes {
-		return Errorf(Invalid, CodeInvalidCannedTitle, "Give the reply a title of 1 to %d characters.", MaxCannedTitleRunes)
+		return Errorf(CodeInvalidCannedTitle, "Give the reply a title of 1 to %d characters.", MaxCannedTitleRunes)
 	}
 	if r.Body == "" || len(r.Body) > MaxCannedBodyBytes || !utf8.ValidString(r.Body) {
-		return Errorf(Invalid, CodeInvalidCannedBody, "Write the reply: 1 to %d bytes of text.", MaxCannedBodyBytes)
+		return Errorf(CodeInvalidCannedBody, "Write the reply: 1 to %d bytes of text.", MaxCannedBodyBytes)
 	}
 	return nil
 }

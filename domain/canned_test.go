@@ -8,7 +8,7 @@ import (
 func TestCannedReplyRules(t *testing.T) {
 	for _, tc := range []struct {
 		title, body string
-		code        string
+		code        Code
 	}{
 		{" Delivery delay ", " We are sorry. ", ""},
 		{"", "body", CodeInvalidCannedTitle},

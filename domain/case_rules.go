@@ -18,29 +18,6 @@ import (
 // time it decides at; the store calls them inside its transaction and writes
 // what they return.
 
-// Error codes of the cases area.
-const (
-	CodeInvalidIncident        = "invalid_incident"
-	CodeIncidentState          = "incident_state"        // Conflict: the transition is not allowed from the current state
-	CodeCloseReasonRequired    = "close_reason_required" // Invalid: an open incident is closed with a reason
-	CodeInvalidRefund          = "invalid_refund"
-	CodeRefundWindowClosed     = "refund_window_closed" // Invalid: more than Policy.RefundWithin after shipment
-	CodeRefundExceedsPaid      = "refund_exceeds_paid"  // Invalid: more than was paid and not yet refunded
-	CodeRefundOverLimit        = "refund_over_limit"    // Forbidden: above the agent's refund limit
-	CodeRefundState            = "refund_state"         // Conflict
-	CodeIdempotencyKeyRequired = "idempotency_key_required"
-	CodeInvalidClaim           = "invalid_claim"
-	CodeOrderNotDelivered      = "order_not_delivered" // Conflict: claims open after delivery
-	CodeClaimOpen              = "claim_open"          // Conflict: the order has an open claim already
-	CodeClaimState             = "claim_state"         // Conflict
-	CodeInvalidOffer           = "invalid_offer"
-	CodeOfferPending           = "offer_pending" // Conflict: one pending offer at a time
-	CodeOfferState             = "offer_state"   // Conflict
-	CodeReturnState            = "return_state"  // Conflict
-	CodeInvalidPeriod          = "invalid_period"
-	CodePaymentSignature       = "payment_signature" // Unauthorized: the payment callback's signature
-)
-
 // Notification types of the cases area.
 const (
 	EventIncidentOpened   = "incident.opened"
@@ -99,16 +76,16 @@ func NewIncident(a Actor, o *Order, line int, reason, description string, now ti
 		return nil, ErrNotFound("Order " + o.Number)
 	}
 	if a.Role != RoleCustomer && !a.Role.Operator() {
-		return nil, Errorf(Forbidden, CodeForbidden, "Incidents are opened by the customer or by customer care.")
+		return nil, Errorf(CodeForbidden, "Incidents are opened by the customer or by customer care.")
 	}
 	if !slices.Contains(IncidentReasons(), reason) {
-		return nil, Errorf(Invalid, CodeInvalidIncident, "Reason must be one of %s.", strings.Join(IncidentReasons(), ", "))
+		return nil, Errorf(CodeInvalidIncident, "Reason must be one of %s.", strings.Join(IncidentReasons(), ", "))
 	}
 	if line < 0 || line > len(o.Lines) {
-		return nil, Errorf(Invalid, CodeInvalidIncident, "Order %s has lines 1 to %d (0: the whole order).", o.Number, len(o.Lines))
+		return nil, Errorf(CodeInvalidIncident, "Order %s has lines 1 to %d (0: the whole order).", o.Number, len(o.Lines))
 	}
 	if !caseText(description, false) {
-		return nil, Errorf(Invalid, CodeInvalidIncident, "The description is text of at most %d characters.", maxCaseText)
+		return nil, Errorf(CodeInvalidIncident, "The description is text of at most %d characters.", maxCaseText)
 	}
 	return &Incident{OrderNumber: o.Number, Line: line, ShopID: o.ShopID, CustomerID: o.CustomerID, Reason: reason,
 		Description: description, State: IncidentOpen, OpenedBy: a.UserID, OpenedAt: now, UpdatedAt: now}, nil
@@ -118,13 +95,13 @@ func NewIncident(a Actor, o *Order, line int, reason, description string, now ti
 // the operator what was done: OPEN → RESOLVED_BY_SELLER.
 func ResolveIncident(a Actor, in *Incident, message string, now time.Time) error {
 	if a.Role != RoleSeller || a.ShopID != in.ShopID {
-		return Errorf(Forbidden, CodeForbidden, "Only the shop's seller marks an incident as solved.")
+		return Errorf(CodeForbidden, "Only the shop's seller marks an incident as solved.")
 	}
 	if !caseText(message, true) {
-		return Errorf(Invalid, CodeInvalidIncident, "Tell customer care what was done: a message of 1 to %d characters.", maxCaseText)
+		return Errorf(CodeInvalidIncident, "Tell customer care what was done: a message of 1 to %d characters.", maxCaseText)
 	}
 	if in.State != IncidentOpen {
-		return Errorf(Conflict, CodeIncidentState, "Only an open incident can be marked as solved; this one is %s.", in.State)
+		return Errorf(CodeIncidentState, "Only an open incident can be marked as solved; this one is %s.", in.State)
 	}
 	in.State, in.ResolvedAt, in.UpdatedAt = IncidentResolvedBySeller, &now, now
 	return nil
@@ -134,19 +111,19 @@ func ResolveIncident(a Actor, in *Incident, message string, now time.Time) error
 // "solved" (reason optional), or directly from OPEN with a close reason.
 func CloseIncident(a Actor, in *Incident, reason string, now time.Time) error {
 	if !a.Role.Operator() {
-		return Errorf(Forbidden, CodeForbidden, "Only customer care closes incidents.")
+		return Errorf(CodeForbidden, "Only customer care closes incidents.")
 	}
 	if !caseText(reason, false) {
-		return Errorf(Invalid, CodeInvalidIncident, "The close reason is text of at most %d characters.", maxCaseText)
+		return Errorf(CodeInvalidIncident, "The close reason is text of at most %d characters.", maxCaseText)
 	}
 	switch in.State {
 	case IncidentResolvedBySeller:
 	case IncidentOpen:
 		if strings.TrimSpace(reason) == "" {
-			return Errorf(Invalid, CodeCloseReasonRequired, "An incident the seller has not marked as solved is closed with a reason.")
+			return Errorf(CodeCloseReasonRequired, "An incident the seller has not marked as solved is closed with a reason.")
 		}
 	default:
-		return Errorf(Conflict, CodeIncidentState, "The incident is already %s.", in.State)
+		return Errorf(CodeIncidentState, "The incident is already %s.", in.State)
 	}
 	in.State, in.ClosedAt, in.CloseReason, in.UpdatedAt = IncidentClosed, &now, reason, now
 	return nil
@@ -156,13 +133,13 @@ func CloseIncident(a Actor, in *Incident, reason string, now time.Time) error {
 // RESOLVED_BY_SELLER → OPEN. A closed incident stays closed (open a new one).
 func ReopenIncident(a Actor, in *Incident, why string, now time.Time) error {
 	if !a.Role.Operator() {
-		return Errorf(Forbidden, CodeForbidden, "Only customer care reopens incidents.")
+		return Errorf(CodeForbidden, "Only customer care reopens incidents.")
 	}
 	if !caseText(why, false) {
-		return Errorf(Invalid, CodeInvalidIncident, "The reason is text of at most %d characters.", maxCaseText)
+		return Errorf(CodeInvalidIncident, "The reason is text of at most %d characters.", maxCaseText)
 	}
 	if in.State != IncidentResolvedBySeller {
-		return Errorf(Conflict, CodeIncidentState, "Only an incident the seller marked as solved can be reopened; this one is %s.", in.State)
+		return Errorf(CodeIncidentState, "Only an incident the seller marked as solved can be reopened; this one is %s.", in.State)
 	}
 	in.State, in.ResolvedAt, in.UpdatedAt = IncidentOpen, nil, now
 	return nil
@@ -202,7 +179,7 @@ func RefundDeadline(p Policy, o *Order) *time.Time {
 // (the last instant itself is inside).
 func CheckRefundWindow(p Policy, o *Order, now time.Time) error {
 	if d := RefundDeadline(p, o); d != nil && now.After(*d) {
-		return Errorf(Invalid, CodeRefundWindowClosed, "Order %s shipped on %s: refunds are possible for %d days after shipment, until %s.",
+		return Errorf(CodeRefundWindowClosed, "Order %s shipped on %s: refunds are possible for %d days after shipment, until %s.",
 			o.Number, o.ShippedAt.UTC().Format(time.DateOnly), int(p.RefundWithin/(24*time.Hour)), d.UTC().Format(time.RFC3339))
 	}
 	return nil
@@ -216,10 +193,10 @@ func CanRefund(a Actor, p Policy, o *Order, amount int64) error {
 		return ErrNotFound("Order " + o.Number)
 	}
 	if a.Role != RoleSeller && !a.Role.Operator() {
-		return Errorf(Forbidden, CodeForbidden, "Refunds are issued by the shop or by customer care.")
+		return Errorf(CodeForbidden, "Refunds are issued by the shop or by customer care.")
 	}
 	if limit, ok := RefundLimit(a, p); ok && amount > limit {
-		return Errorf(Forbidden, CodeRefundOverLimit, "This refund of %d is above your limit of %d: ask an admin for the refund_over permission.", amount, limit)
+		return Errorf(CodeRefundOverLimit, "This refund of %d is above your limit of %d: ask an admin for the refund_over permission.", amount, limit)
 	}
 	return nil
 }
@@ -255,7 +232,7 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 		return nil, err
 	}
 	if !caseText(req.Reason, false) {
-		return nil, Errorf(Invalid, CodeInvalidRefund, "The reason is text of at most %d characters.", maxCaseText)
+		return nil, Errorf(CodeInvalidRefund, "The reason is text of at most %d characters.", maxCaseText)
 	}
 	left := RefundableLeft(o)
 	r := &Refund{OrderNumber: o.Number, ShopID: o.ShopID, CustomerID: o.CustomerID, Kind: req.Kind, Currency: o.Currency,
@@ -263,10 +240,10 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 	switch req.Kind {
 	case RefundTotal:
 		if req.Amount != 0 || len(req.Lines) != 0 || req.Shipping != 0 {
-			return nil, Errorf(Invalid, CodeInvalidRefund, "A total refund takes everything left: send no amount, lines or shipping.")
+			return nil, Errorf(CodeInvalidRefund, "A total refund takes everything left: send no amount, lines or shipping.")
 		}
 		if left.Total <= 0 {
-			return nil, Errorf(Invalid, CodeRefundExceedsPaid, "Order %s has been refunded in full already.", o.Number)
+			return nil, Errorf(CodeRefundExceedsPaid, "Order %s has been refunded in full already.", o.Number)
 		}
 		for _, ln := range o.Lines {
 			if u := left.Units[ln.No]; u > 0 {
@@ -277,45 +254,45 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 		return r, nil
 	case RefundPartial:
 	default:
-		return nil, Errorf(Invalid, CodeInvalidRefund, "Kind must be total or partial.")
+		return nil, Errorf(CodeInvalidRefund, "Kind must be total or partial.")
 	}
 	if req.Amount < 0 || req.Shipping < 0 {
-		return nil, Errorf(Invalid, CodeInvalidRefund, "Amounts are positive minor units.")
+		return nil, Errorf(CodeInvalidRefund, "Amounts are positive minor units.")
 	}
 	seen := map[int]bool{}
 	var sum int64
 	for _, rl := range req.Lines {
 		if rl.Line < 1 || rl.Line > len(o.Lines) {
-			return nil, Errorf(Invalid, CodeInvalidRefund, "Order %s has lines 1 to %d; there is no line %d.", o.Number, len(o.Lines), rl.Line)
+			return nil, Errorf(CodeInvalidRefund, "Order %s has lines 1 to %d; there is no line %d.", o.Number, len(o.Lines), rl.Line)
 		}
 		if seen[rl.Line] {
-			return nil, Errorf(Invalid, CodeInvalidRefund, "Line %d is named twice.", rl.Line)
+			return nil, Errorf(CodeInvalidRefund, "Line %d is named twice.", rl.Line)
 		}
 		seen[rl.Line] = true
 		if rl.Units < 1 {
-			return nil, Errorf(Invalid, CodeInvalidRefund, "Line %d: refund at least one unit.", rl.Line)
+			return nil, Errorf(CodeInvalidRefund, "Line %d: refund at least one unit.", rl.Line)
 		}
 		if rl.Units > left.Units[rl.Line] {
-			return nil, Errorf(Invalid, CodeRefundExceedsPaid, "Line %d has %d units left to refund, not %d.", rl.Line, max(0, left.Units[rl.Line]), rl.Units)
+			return nil, Errorf(CodeRefundExceedsPaid, "Line %d has %d units left to refund, not %d.", rl.Line, max(0, left.Units[rl.Line]), rl.Units)
 		}
 		amt := int64(rl.Units) * o.Lines[rl.Line-1].UnitPrice
 		if amt > left.Amounts[rl.Line] {
-			return nil, Errorf(Invalid, CodeRefundExceedsPaid, "Line %d has %d left to refund, not %d.", rl.Line, max(0, left.Amounts[rl.Line]), amt)
+			return nil, Errorf(CodeRefundExceedsPaid, "Line %d has %d left to refund, not %d.", rl.Line, max(0, left.Amounts[rl.Line]), amt)
 		}
 		r.Lines = append(r.Lines, RefundLine{Line: rl.Line, Units: rl.Units, Amount: amt})
 		sum += amt
 	}
 	slices.SortFunc(r.Lines, func(a, b RefundLine) int { return cmp.Compare(a.Line, b.Line) })
 	if req.Shipping > left.Shipping {
-		return nil, Errorf(Invalid, CodeRefundExceedsPaid, "Shipping has %d left to refund, not %d.", max(0, left.Shipping), req.Shipping)
+		return nil, Errorf(CodeRefundExceedsPaid, "Shipping has %d left to refund, not %d.", max(0, left.Shipping), req.Shipping)
 	}
 	r.Shipping, r.Extra = req.Shipping, req.Amount
 	r.Amount = sum + req.Shipping + req.Amount
 	if r.Amount <= 0 {
-		return nil, Errorf(Invalid, CodeInvalidRefund, "A partial refund gives an amount, units of lines or shipping.")
+		return nil, Errorf(CodeInvalidRefund, "A partial refund gives an amount, units of lines or shipping.")
 	}
 	if r.Amount > left.Total {
-		return nil, Errorf(Invalid, CodeRefundExceedsPaid, "Order %s has %d left to refund, not %d.", o.Number, max(0, left.Total), r.Amount)
+		return nil, Errorf(CodeRefundExceedsPaid, "Order %s has %d left to refund, not %d.", o.Number, max(0, left.Total), r.Amount)
 	}
 	return r, nil
 }
@@ -326,11 +303,11 @@ func CheckRefundFits(o *Order, r *Refund) error {
 	left := RefundableLeft(o)
 	for _, rl := range r.Lines {
 		if rl.Units > left.Units[rl.Line] || rl.Amount > left.Amounts[rl.Line] {
-			return Errorf(Invalid, CodeRefundExceedsPaid, "Line %d no longer has %d units left to refund.", rl.Line, rl.Units)
+			return Errorf(CodeRefundExceedsPaid, "Line %d no longer has %d units left to refund.", rl.Line, rl.Units)
 		}
 	}
 	if r.Shipping > left.Shipping || r.Amount > left.Total {
-		return Errorf(Invalid, CodeRefundExceedsPaid, "Order %s no longer has %d left to refund.", o.Number, r.Amount)
+		return Errorf(CodeRefundExceedsPaid, "Order %s no longer has %d left to refund.", o.Number, r.Amount)
 	}
 	return nil
 }
@@ -382,10 +359,10 @@ func AdvanceRefund(r *Refund, to RefundState, failure string, now time.Time) (ch
 		ok = to == RefundRefunded || to == RefundFailed
 	}
 	if !ok {
-		return false, Errorf(Conflict, CodeRefundState, "A %s refund cannot become %q.", r.State, to)
+		return false, Errorf(CodeRefundState, "A %s refund cannot become %q.", r.State, to)
 	}
 	if !caseText(failure, false) {
-		return false, Errorf(Invalid, CodeInvalidRefund, "The failure is text of at most %d characters.", maxCaseText)
+		return false, Errorf(CodeInvalidRefund, "The failure is text of at most %d characters.", maxCaseText)
 	}
 	r.State, r.UpdatedAt = to, now
 	if to == RefundFailed {
@@ -397,7 +374,7 @@ func AdvanceRefund(r *Refund, to RefundState, failure string, now time.Time) (ch
 // RetryRefund sends a failed refund again: failed → requested.
 func RetryRefund(r *Refund, now time.Time) error {
 	if r.State != RefundFailed {
-		return Errorf(Conflict, CodeRefundState, "Only a failed refund can be retried; this one is %s.", r.State)
+		return Errorf(CodeRefundState, "Only a failed refund can be retried; this one is %s.", r.State)
 	}
 	r.State, r.Failure, r.UpdatedAt = RefundRequested, "", now
 	r.Attempts++
@@ -410,7 +387,7 @@ func CanAdvanceRefund(a Actor) error {
 	if a.UserID == "system" || a.Role.Operator() {
 		return nil
 	}
-	return Errorf(Forbidden, CodeForbidden, "Only the payment side or customer care moves a refund on.")
+	return Errorf(CodeForbidden, "Only the payment side or customer care moves a refund on.")
 }
 
 // PaymentCallbackMaxAge is how old a signed payment callback may be.
@@ -436,7 +413,7 @@ func paymentMAC(secret []byte, ts string, body []byte) string {
 // either way (a replayed old callback is refused). An empty secret refuses
 // everything.
 func VerifyPaymentCallback(secret []byte, header string, body []byte, now time.Time) error {
-	bad := Errorf(Unauthorized, CodePaymentSignature, "The payment callback's signature is missing, wrong or too old.")
+	bad := Errorf(CodePaymentSignature, "The payment callback's signature is missing, wrong or too old.")
 	if len(secret) == 0 {
 		return bad
 	}
@@ -476,16 +453,16 @@ func NewClaim(p Policy, a Actor, o *Order, reason, description string, now time.
 		return nil, ErrNotFound("Order " + o.Number)
 	}
 	if a.Role != RoleCustomer {
-		return nil, Errorf(Forbidden, CodeForbidden, "Claims are opened by the buyer.")
+		return nil, Errorf(CodeForbidden, "Claims are opened by the buyer.")
 	}
 	if !slices.Contains(ClaimReasons(), reason) {
-		return nil, Errorf(Invalid, CodeInvalidClaim, "Reason must be one of %s.", strings.Join(ClaimReasons(), ", "))
+		return nil, Errorf(CodeInvalidClaim, "Reason must be one of %s.", strings.Join(ClaimReasons(), ", "))
 	}
 	if !caseText(description, true) {
-		return nil, Errorf(Invalid, CodeInvalidClaim, "Describe the problem in 1 to %d characters.", maxCaseText)
+		return nil, Errorf(CodeInvalidClaim, "Describe the problem in 1 to %d characters.", maxCaseText)
 	}
 	if o.DeliveredAt == nil || o.DeliveredAt.After(now) {
-		return nil, Errorf(Conflict, CodeOrderNotDelivered, "Order %s has not been delivered yet: claims are opened after delivery (or open an incident).", o.Number)
+		return nil, Errorf(CodeOrderNotDelivered, "Order %s has not been delivered yet: claims are opened after delivery (or open an incident).", o.Number)
 	}
 	c := &Claim{OrderNumber: o.Number, ShopID: o.ShopID, CustomerID: o.CustomerID, Reason: reason, Description: description,
 		State: ClaimOpen, OpenedAt: now, Offers: []Offer{}, UpdatedAt: now}
@@ -535,13 +512,13 @@ func PendingOffer(c *Claim) *Offer {
 // with no offer waiting for the buyer.
 func checkSellerChoice(a Actor, c *Claim, what string) error {
 	if !canActForShop(a, c.ShopID) {
-		return Errorf(Forbidden, CodeForbidden, "Only the shop or customer care %s.", what)
+		return Errorf(CodeForbidden, "Only the shop or customer care %s.", what)
 	}
 	if c.State != ClaimOpen {
-		return Errorf(Conflict, CodeClaimState, "The claim is %s.", c.State)
+		return Errorf(CodeClaimState, "The claim is %s.", c.State)
 	}
 	if PendingOffer(c) != nil {
-		return Errorf(Conflict, CodeOfferPending, "An offer is waiting for the buyer's answer.")
+		return Errorf(CodeOfferPending, "An offer is waiting for the buyer's answer.")
 	}
 	return nil
 }
@@ -553,19 +530,19 @@ func NewOffer(a Actor, c *Claim, o *Order, percent int, amount int64, now time.T
 		return nil, err
 	}
 	if (percent == 0) == (amount == 0) {
-		return nil, Errorf(Invalid, CodeInvalidOffer, "Offer either a percent (1 to 99) or an amount.")
+		return nil, Errorf(CodeInvalidOffer, "Offer either a percent (1 to 99) or an amount.")
 	}
 	if percent != 0 {
 		if percent < 1 || percent > 99 {
-			return nil, Errorf(Invalid, CodeInvalidOffer, "A percent is 1 to 99 (a full refund is a total refund).")
+			return nil, Errorf(CodeInvalidOffer, "A percent is 1 to 99 (a full refund is a total refund).")
 		}
 		amount = o.Paid() * int64(percent) / 100
 	}
 	if amount < 1 {
-		return nil, Errorf(Invalid, CodeInvalidOffer, "An offer is at least 1 minor unit.")
+		return nil, Errorf(CodeInvalidOffer, "An offer is at least 1 minor unit.")
 	}
 	if left := RefundableLeft(o).Total; amount > left {
-		return nil, Errorf(Invalid, CodeRefundExceedsPaid, "Order %s has %d left to refund, not %d.", o.Number, max(0, left), amount)
+		return nil, Errorf(CodeRefundExceedsPaid, "Order %s has %d left to refund, not %d.", o.Number, max(0, left), amount)
 	}
 	c.Offers = append(c.Offers, Offer{ID: id, Percent: percent, Amount: amount, State: OfferPending, CreatedBy: a.UserID, CreatedAt: now})
 	c.UpdatedAt = now
@@ -577,7 +554,7 @@ func NewOffer(a Actor, c *Claim, o *Order, percent int, amount int64, now time.T
 // a rejected offer stays in the history and the claim stays open.
 func AnswerOffer(a Actor, c *Claim, id string, accept bool, now time.Time) (*Offer, error) {
 	if a.Role != RoleCustomer || a.UserID != c.CustomerID {
-		return nil, Errorf(Forbidden, CodeForbidden, "Only the buyer answers an offer.")
+		return nil, Errorf(CodeForbidden, "Only the buyer answers an offer.")
 	}
 	var off *Offer
 	for i := range c.Offers {
@@ -589,7 +566,7 @@ func AnswerOffer(a Actor, c *Claim, id string, accept bool, now time.Time) (*Off
 		return nil, ErrNotFound("Offer " + id)
 	}
 	if off.State != OfferPending || c.State != ClaimOpen {
-		return nil, Errorf(Conflict, CodeOfferState, "The offer is %s.", off.State)
+		return nil, Errorf(CodeOfferState, "The offer is %s.", off.State)
 	}
 	off.State, off.DecidedAt = OfferRejected, &now
 	if accept {
@@ -617,25 +594,25 @@ func ResolveClaim(p Policy, c *Claim, resolution string, now time.Time) {
 // by refunds or returns, not by closing them.
 func CloseClaim(p Policy, a Actor, c *Claim, why string, now time.Time) error {
 	if !caseText(why, false) {
-		return Errorf(Invalid, CodeInvalidClaim, "The reason is text of at most %d characters.", maxCaseText)
+		return Errorf(CodeInvalidClaim, "The reason is text of at most %d characters.", maxCaseText)
 	}
 	var res string
 	switch {
 	case a.Role == RoleCustomer && a.UserID == c.CustomerID:
 		if c.State != ClaimOpen {
-			return Errorf(Conflict, CodeClaimState, "The claim is %s.", c.State)
+			return Errorf(CodeClaimState, "The claim is %s.", c.State)
 		}
 		res = ResolutionBuyerClosed
 	case a.Role.Operator():
 		if c.State == ClaimClosed {
-			return Errorf(Conflict, CodeClaimState, "The claim is closed already.")
+			return Errorf(CodeClaimState, "The claim is closed already.")
 		}
 		if strings.TrimSpace(why) == "" {
-			return Errorf(Invalid, CodeCloseReasonRequired, "Customer care closes a claim with a reason.")
+			return Errorf(CodeCloseReasonRequired, "Customer care closes a claim with a reason.")
 		}
 		res = ResolutionOperator
 	default:
-		return Errorf(Forbidden, CodeForbidden, "The buyer or customer care closes a claim.")
+		return Errorf(CodeForbidden, "The buyer or customer care closes a claim.")
 	}
 	for i := range c.Offers {
 		if c.Offers[i].State == OfferPending {
@@ -662,20 +639,20 @@ func AdvanceReturn(a Actor, r *Return, to ReturnState, tracking string, now time
 		return false, nil
 	}
 	if len(tracking) > 200 || !utf8.ValidString(tracking) {
-		return false, Errorf(Invalid, CodeInvalidClaim, "Tracking is at most 200 bytes of text.")
+		return false, Errorf(CodeInvalidClaim, "Tracking is at most 200 bytes of text.")
 	}
 	switch {
 	case r.State == ReturnLabelIssued && to == ReturnShipped:
 		if !a.Role.Operator() && !(a.Role == RoleCustomer && a.UserID == r.CustomerID) {
-			return false, Errorf(Forbidden, CodeForbidden, "The buyer marks a return as shipped.")
+			return false, Errorf(CodeForbidden, "The buyer marks a return as shipped.")
 		}
 		r.Tracking = tracking
 	case r.State == ReturnShipped && to == ReturnReceived:
 		if !canActForShop(a, r.ShopID) {
-			return false, Errorf(Forbidden, CodeForbidden, "The shop marks a return as received.")
+			return false, Errorf(CodeForbidden, "The shop marks a return as received.")
 		}
 	default:
-		return false, Errorf(Conflict, CodeReturnState, "A return that is %s cannot become %q.", r.State, to)
+		return false, Errorf(CodeReturnState, "A return that is %s cannot become %q.", r.State, to)
 	}
 	r.State, r.UpdatedAt = to, now
 	return true, nil
@@ -813,10 +790,10 @@ func StatsPeriod(from, to, now time.Time) (time.Time, time.Time, error) {
 	}
 	from, to = from.UTC(), to.UTC()
 	if !from.Before(to) {
-		return from, to, Errorf(Invalid, CodeInvalidPeriod, "from must be before to.")
+		return from, to, Errorf(CodeInvalidPeriod, "from must be before to.")
 	}
 	if to.Sub(from) > MaxStatsPeriod {
-		return from, to, Errorf(Invalid, CodeInvalidPeriod, "A period is at most 366 days.")
+		return from, to, Errorf(CodeInvalidPeriod, "A period is at most 366 days.")
 	}
 	return from, to, nil
 }

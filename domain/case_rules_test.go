@@ -26,7 +26,7 @@ func testOrder() *Order {
 		ShippedAt: &shipped, DeliveredAt: &delivered}
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t *testing.T, err error, code Code) {
 	t.Helper()
 	if code == "" {
 		if err != nil {
@@ -46,7 +46,7 @@ func TestNewIncident(t *testing.T) {
 		a      Actor
 		line   int
 		reason string
-		code   string
+		code   Code
 	}{
 		{"customer on own order line", ana, 1, IncidentDamaged, ""},
 		{"customer on the whole order", ana, 0, IncidentNotReceived, ""},
@@ -76,7 +76,7 @@ func TestIncidentTransitions(t *testing.T) {
 		name   string
 		from   IncidentState
 		do     func(in *Incident) error
-		code   string
+		code   Code
 		want   IncidentState
 		active bool
 	}{
@@ -154,7 +154,7 @@ func TestRefundWindow(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		at   time.Duration // after shipment
-		code string
+		code Code
 	}{
 		{"day 1", day, ""},
 		{"day 199", 199 * day, ""},
@@ -190,7 +190,7 @@ func TestPlanRefund(t *testing.T) {
 		name     string
 		refunded Refunded // already held
 		req      RefundRequest
-		code     string
+		code     Code
 		amount   int64
 	}{
 		{"total", Refunded{}, RefundRequest{Kind: RefundTotal}, "", 2800},
@@ -286,7 +286,7 @@ func TestCanRefund(t *testing.T) {
 		name   string
 		a      Actor
 		amount int64
-		code   string
+		code   Code
 	}{
 		{"own shop's seller", sam, 1_000_000, ""},
 		{"other shop's seller", sue, 1, CodeNotFound},
@@ -313,7 +313,7 @@ func TestRefundStateMachine(t *testing.T) {
 	now := t0.Add(time.Hour)
 	for _, tc := range []struct {
 		from, to RefundState
-		code     string
+		code     Code
 		changed  bool
 	}{
 		{RefundRequested, RefundProcessing, "", true},
@@ -408,7 +408,7 @@ func TestNewClaim(t *testing.T) {
 		o      *Order
 		reason string
 		desc   string
-		code   string
+		code   Code
 	}{
 		{"buyer after delivery", ana, testOrder(), ClaimDefect, "it broke", ""},
 		{"buyer's remorse", ana, testOrder(), ClaimBuyersRemorse, "changed my mind", ""},
@@ -495,7 +495,7 @@ func TestOffers(t *testing.T) {
 		percent int
 		amount  int64
 		prepare func(c *Claim, o *Order)
-		code    string
+		code    Code
 		want    int64
 	}{
 		{"seller offers 10 %", sam, 10, 0, nil, "", 280},
@@ -549,7 +549,7 @@ func TestAnswerOffer(t *testing.T) {
 		id     string
 		accept bool
 		state  OfferState // of o1 before
-		code   string
+		code   Code
 	}{
 		{"buyer accepts", ana, "o1", true, OfferPending, ""},
 		{"buyer rejects", ana, "o1", false, OfferPending, ""},
@@ -590,7 +590,7 @@ func TestSellerChoicesAndClose(t *testing.T) {
 		name    string
 		do      func(c *Claim) error
 		prepare func(c *Claim)
-		code    string
+		code    Code
 		state   ClaimState
 		res     string
 	}{
@@ -641,7 +641,7 @@ func TestReturns(t *testing.T) {
 		from    ReturnState
 		a       Actor
 		to      ReturnState
-		code    string
+		code    Code
 		changed bool
 	}{
 		{"buyer ships", ReturnLabelIssued, ana, ReturnShipped, "", true},

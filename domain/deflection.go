@@ -45,17 +45,6 @@ const (
 	EventHandoff    EventType = "handoff"
 )
 
-// Error codes of deflection.
-const (
-	CodeSessionNotFound    = "session_not_found"
-	CodeInvalidEvent       = "invalid_event"
-	CodeInvalidEntry       = "invalid_entry"
-	CodeInvalidEmail       = "invalid_email"
-	CodeEmailRequired      = "email_required"
-	CodeHandoffUnavailable = "handoff_unavailable"
-	CodeInvalidRange       = "invalid_range"
-)
-
 // Limits of deflection input.
 const (
 	MaxSessionTyped   = 20        // typed versions kept per session (the newest)
@@ -638,14 +627,14 @@ func ValidateEvent(e *Event) error {
 	switch e.Type {
 	case EventShown, EventOpened, EventHelpful, EventNotHelpful:
 		if e.Type != EventShown && (e.Article == "" || len(e.Article) > 200) {
-			return Errorf(Invalid, CodeInvalidEvent, "A %s event names the article (its id).", e.Type)
+			return Errorf(CodeInvalidEvent, "A %s event names the article (its id).", e.Type)
 		}
 	case EventHandoff:
 	default:
-		return Errorf(Invalid, CodeInvalidEvent, "type must be one of shown, opened, helpful, not_helpful, handoff.")
+		return Errorf(CodeInvalidEvent, "type must be one of shown, opened, helpful, not_helpful, handoff.")
 	}
 	if utf8.RuneCountInString(e.Reason) > 200 {
-		return Errorf(Invalid, CodeInvalidReason, "reason is at most 200 characters.")
+		return Errorf(CodeInvalidReason, "reason is at most 200 characters.")
 	}
 	return nil
 }
@@ -653,11 +642,11 @@ func ValidateEvent(e *Event) error {
 // ValidateHandoffEmail checks the address an anonymous customer gives.
 func ValidateHandoffEmail(email string) error {
 	if len(email) > 254 {
-		return Errorf(Invalid, CodeInvalidEmail, "That email address is too long.")
+		return Errorf(CodeInvalidEmail, "That email address is too long.")
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || !strings.Contains(email[strings.IndexByte(email, '@'):], ".") {
-		return Errorf(Invalid, CodeInvalidEmail, "Give an email address like name@example.com.")
+		return Errorf(CodeInvalidEmail, "Give an email address like name@example.com.")
 	}
 	return nil
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 )
 
-// Kind is the broad class of a domain error. There are few kinds on purpose:
-// the HTTP layer maps each kind to a status in one table (Invalid → 400,
-// Unauthorized → 401, Forbidden → 403, NotFound → 404, Conflict → 409,
-// Internal → 500) and logs only Internal errors. Clients branch on the finer
-// Code, never on the message.
+// Kind is the broad class of a domain error, decided by its Code (codeKinds).
+// There are few kinds on purpose: the HTTP layer maps each kind to a status
+// in one table (Invalid → 400, Unauthorized → 401, Forbidden → 403,
+// NotFound → 404, Conflict → 409, Unavailable → 503, Internal → 500) and logs
+// only Internal errors. Clients branch on the finer Code, never on the message.
 type Kind string
 
 // The kinds of domain errors.
@@ -19,36 +19,20 @@ const (
 	Conflict     Kind = "conflict"     // the request clashes with the current state
 	Forbidden    Kind = "forbidden"    // the caller is known but may not do this
 	Unauthorized Kind = "unauthorized" // the caller is not authenticated
+	Unavailable  Kind = "unavailable"  // a dependency is down for now; the same request may work later
 	Internal     Kind = "internal"     // anything else: a bug or a failing dependency
-)
-
-// Error codes. A code is a stable, fine-grained name clients may branch on
-// ("invalid_reason" is of kind Invalid). Codes are part of the API: add new
-// ones freely, never rename one.
-const (
-	CodeInternal = "internal"
-
-	CodeInvalidArticleID = "invalid_article_id"
-	CodeInvalidLocale    = "invalid_locale"
-	CodeInvalidReason    = "invalid_reason"
-	CodeInvalidComment   = "invalid_comment"
-	CodeInvalidSession   = "invalid_session"
-	CodeInvalidVoteID    = "invalid_vote_id"
-	CodeInvalidCreatedAt = "invalid_created_at"
-	CodeInvalidViews     = "invalid_views"
-	CodeInvalidLimit     = "invalid_limit"
-	CodeVoteExists       = "vote_exists"
 )
 
 // internalMessage is all a user ever learns about an error that is not an *Error.
 const internalMessage = "Internal error."
 
-// Error is a domain error: a kind that decides the HTTP status, a stable code
-// for clients and a message written for the person who sees it.
+// Error is a domain error: a stable code for clients (its kind decides the
+// HTTP status), a message written for the person who sees it, and, for an
+// error about one input of a form, the name of that input.
 type Error struct {
-	Kind    Kind
-	Code    string
+	Code    Code
 	Message string
+	Field   string // the input the error is about ("amount"); "" when none
 }
 
 // Error implements the error interface for logs; users are shown Message.
@@ -56,9 +40,17 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("domain: %s: %s", e.Code, e.Message)
 }
 
-// Errorf returns an *Error of the given kind and code with a formatted message.
-func Errorf(kind Kind, code, format string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+// Kind is the kind of the error's code.
+func (e *Error) Kind() Kind { return e.Code.Kind() }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf is Errorf for an error about one input of a form, named field.
+func FieldErrorf(code Code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Field: field}
 }
 
 // ErrorKind returns the kind of err: the kind of the *Error it is or wraps,
@@ -69,14 +61,14 @@ func ErrorKind(err error) Kind {
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Kind
+		return e.Kind()
 	}
 	return Internal
 }
 
 // ErrorCode returns the code of the *Error that err is or wraps, "internal"
 // for any other error, and "" for nil.
-func ErrorCode(err error) string {
+func ErrorCode(err error) Code {
 	if err == nil {
 		return ""
 	}
@@ -99,4 +91,14 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return internalMessage
+}
+
+// ErrorField returns the form input the *Error that err is or wraps is
+// about, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }

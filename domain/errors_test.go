@@ -9,19 +9,19 @@ import (
 )
 
 func TestErrorAccessors(t *testing.T) {
-	de := domain.Errorf(domain.Invalid, domain.CodeInvalidReason, "Reason must be one of %s.", "outdated")
+	de := domain.Errorf(domain.CodeInvalidReason, "Reason must be one of %s.", "outdated")
 	tests := []struct {
 		name     string
 		err      error
 		kind     domain.Kind
-		code     string
+		code     domain.Code
 		message  string
 		contains string
 	}{
 		{"nil", nil, "", "", "", ""},
 		{"domain error", de, domain.Invalid, "invalid_reason", "Reason must be one of outdated.", "invalid_reason"},
 		{"wrapped", fmt.Errorf("record vote: %w", de), domain.Invalid, "invalid_reason", "Reason must be one of outdated.", "invalid_reason"},
-		{"conflict", domain.Errorf(domain.Conflict, domain.CodeVoteExists, "Exists."), domain.Conflict, "vote_exists", "Exists.", ""},
+		{"conflict", domain.Errorf(domain.CodeVoteExists, "Exists."), domain.Conflict, "vote_exists", "Exists.", ""},
 		{"unknown", errors.New("open /var/secret/db: permission denied"), domain.Internal, "internal", "Internal error.", ""},
 	}
 	for _, tt := range tests {

@@ -52,30 +52,30 @@ func (v *Vote) Validate() error {
 		return err
 	}
 	if v.Helpful && v.Reason != "" {
-		return Errorf(Invalid, CodeInvalidReason, "A helpful vote takes no reason.")
+		return Errorf(CodeInvalidReason, "A helpful vote takes no reason.")
 	}
 	if v.Reason != "" && !validReason(v.Reason) {
-		return Errorf(Invalid, CodeInvalidReason, "Reason must be one of %s.", strings.Join(Reasons(), ", "))
+		return Errorf(CodeInvalidReason, "Reason must be one of %s.", strings.Join(Reasons(), ", "))
 	}
 	if !utf8.ValidString(v.Comment) {
-		return Errorf(Invalid, CodeInvalidComment, "Comment is not valid UTF-8.")
+		return Errorf(CodeInvalidComment, "Comment is not valid UTF-8.")
 	}
 	if n := utf8.RuneCountInString(v.Comment); n > MaxCommentRunes {
-		return Errorf(Invalid, CodeInvalidComment, "Comment is %d characters long; the limit is %d.", n, MaxCommentRunes)
+		return Errorf(CodeInvalidComment, "Comment is %d characters long; the limit is %d.", n, MaxCommentRunes)
 	}
 	// Editors read comments later: line breaks and tabs are fine, other control
 	// characters are never typed by a person.
 	for _, r := range v.Comment {
 		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-			return Errorf(Invalid, CodeInvalidComment, "Comment contains a control character.")
+			return Errorf(CodeInvalidComment, "Comment contains a control character.")
 		}
 	}
 	if !utf8.ValidString(v.Session) || utf8.RuneCountInString(v.Session) > MaxSessionRunes {
-		return Errorf(Invalid, CodeInvalidSession, "Session must be valid UTF-8 of at most %d characters.", MaxSessionRunes)
+		return Errorf(CodeInvalidSession, "Session must be valid UTF-8 of at most %d characters.", MaxSessionRunes)
 	}
 	for _, r := range v.Session {
 		if unicode.IsControl(r) {
-			return Errorf(Invalid, CodeInvalidSession, "Session contains a control character.")
+			return Errorf(CodeInvalidSession, "Session contains a control character.")
 		}
 	}
 	return nil
@@ -93,12 +93,12 @@ func validReason(r string) bool {
 // of A-Z, a-z, 0-9, '.', '_' and '-' (the ids of content's front matter).
 func ValidateArticleID(id string) error {
 	if id == "" || len(id) > MaxArticleIDLen {
-		return Errorf(Invalid, CodeInvalidArticleID, "Article id must be 1 to %d characters long.", MaxArticleIDLen)
+		return Errorf(CodeInvalidArticleID, "Article id must be 1 to %d characters long.", MaxArticleIDLen)
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return Errorf(Invalid, CodeInvalidArticleID, "Article id may contain only letters, digits, '.', '_' and '-'.")
+			return Errorf(CodeInvalidArticleID, "Article id may contain only letters, digits, '.', '_' and '-'.")
 		}
 	}
 	return nil
@@ -108,7 +108,7 @@ func ValidateArticleID(id string) error {
 // ASCII letters ("en", "es").
 func ValidateLocale(locale string) error {
 	if len(locale) != 2 || locale[0] < 'a' || locale[0] > 'z' || locale[1] < 'a' || locale[1] > 'z' {
-		return Errorf(Invalid, CodeInvalidLocale, "Locale must be two lower-case letters, like \"en\".")
+		return Errorf(CodeInvalidLocale, "Locale must be two lower-case letters, like \"en\".")
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func (a *ArticleViews) Validate() error {
 		return err
 	}
 	if a.Views < 0 {
-		return Errorf(Invalid, CodeInvalidViews, "Views must not be negative.")
+		return Errorf(CodeInvalidViews, "Views must not be negative.")
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func TestVoteValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		modify func(v *domain.Vote)
-		code   string // "" for valid
+		code   domain.Code // "" for valid
 	}{
 		{"valid no with reason", func(v *domain.Vote) {}, ""},
 		{"valid no without reason", func(v *domain.Vote) { v.Reason = "" }, ""},
@@ -76,7 +76,7 @@ func TestVoteValidate(t *testing.T) {
 func TestArticleViewsValidate(t *testing.T) {
 	tests := []struct {
 		av   domain.ArticleViews
-		code string
+		code domain.Code
 	}{
 		{domain.ArticleViews{ArticleID: "a", Locale: "en", Views: 3}, ""},
 		{domain.ArticleViews{ArticleID: "a", Locale: "en", Views: 0}, ""},

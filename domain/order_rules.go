@@ -7,7 +7,7 @@ import "unicode/utf8"
 // quantities and non-negative prices, a currency code, a known state, and
 // dates that agree with it.
 func (o *Order) Validate() error {
-	bad := func(format string, args ...any) error { return Errorf(Invalid, CodeInvalidOrder, format, args...) }
+	bad := func(format string, args ...any) error { return Errorf(CodeInvalidOrder, format, args...) }
 	if !validHandle(o.Number) {
 		return bad("Order number must be 1 to 64 of a-z, 0-9, '.', '_' and '-'.")
 	}
@@ -66,14 +66,14 @@ func CheckOrderUpdate(prev, next *Order) error {
 		return nil
 	}
 	if prev.CustomerID != next.CustomerID || prev.ShopID != next.ShopID {
-		return Errorf(Conflict, CodeInvalidOrder, "An order's customer and shop never change.")
+		return Errorf(CodeOrderPartiesFixed, "An order's customer and shop never change.")
 	}
 	if prev.Frozen && prev.State != next.State {
-		return Errorf(Conflict, CodeOrderFrozen, "Order %s is frozen while an incident is open: its state stays %s until the incident is closed.", prev.Number, prev.State)
+		return Errorf(CodeOrderFrozen, "Order %s is frozen while an incident is open: its state stays %s until the incident is closed.", prev.Number, prev.State)
 	}
 	for no, r := range prev.Refunded.Lines {
 		if no > len(next.Lines) || next.Lines[no-1].Quantity < r.Units {
-			return Errorf(Conflict, CodeOrderLinesFixed, "Line %d has %d units refunded; it cannot shrink below that or disappear.", no, r.Units)
+			return Errorf(CodeOrderLinesFixed, "Line %d has %d units refunded; it cannot shrink below that or disappear.", no, r.Units)
 		}
 	}
 	next.Frozen, next.OpenIncidents, next.Refunded = prev.Frozen, prev.OpenIncidents, prev.Refunded

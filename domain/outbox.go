@@ -21,11 +21,6 @@ import (
 // A receiver recomputes the signature over the raw body and refuses a
 // timestamp far from its clock (VerifyWebhook does both).
 
-// Error codes of the outbox area.
-const (
-	CodeInvalidNotification = "invalid_notification"
-)
-
 // Event types of the outbox area: alerts to whoever must act before a
 // deadline is missed.
 const (
@@ -110,8 +105,8 @@ const WebhookTolerance = 5 * time.Minute
 
 // Reasons VerifyWebhook refuses a delivery.
 var (
-	ErrWebhookSignature = Errorf(Unauthorized, "webhook_signature", "The webhook signature does not match.")
-	ErrWebhookTimestamp = Errorf(Unauthorized, "webhook_timestamp", "The webhook timestamp is missing or too far from now.")
+	ErrWebhookSignature = Errorf(CodeWebhookSignature, "The webhook signature does not match.")
+	ErrWebhookTimestamp = Errorf(CodeWebhookTimestamp, "The webhook timestamp is missing or too far from now.")
 )
 
 // VerifyWebhook checks a delivery as its receiver would: the timestamp header

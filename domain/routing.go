@@ -47,7 +47,7 @@ func DefaultRoutingRules() []RoutingRule {
 // Validate reports the first rule r breaks.
 func (r *RoutingRule) Validate() error {
 	bad := func(format string, args ...any) error {
-		return Errorf(Invalid, CodeInvalidRoutingRule, format, args...)
+		return Errorf(CodeInvalidRoutingRule, format, args...)
 	}
 	if strings.TrimSpace(r.Name) == "" || utf8.RuneCountInString(r.Name) > 100 || !utf8.ValidString(r.Name) {
 		return bad("A rule has a name of 1 to 100 characters.")

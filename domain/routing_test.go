@@ -62,7 +62,7 @@ func TestRoutingRuleValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		edit func(r *domain.RoutingRule)
-		code string
+		code domain.Code
 	}{
 		{"valid", func(*domain.RoutingRule) {}, ""},
 		{"no name", func(r *domain.RoutingRule) { r.Name = "" }, domain.CodeInvalidRoutingRule},

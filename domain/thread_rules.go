@@ -8,19 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// Error codes of threads and attachments.
-const (
-	CodeInvalidThread      = "invalid_thread"
-	CodeInvalidTopic       = "invalid_topic"
-	CodeInvalidMessage     = "invalid_message"
-	CodeInvalidRecipient   = "invalid_recipient"
-	CodeInvalidAttachment  = "invalid_attachment"
-	CodeInvalidFilter      = "invalid_filter"
-	CodeInvalidRoutingRule = "invalid_routing_rule"
-	CodeAttachmentTooLarge = "attachment_too_large"
-	CodeAttachmentType     = "attachment_type"
-)
-
 // Topics returns the reason codes a thread's topic may be; any other topic
 // is free text.
 func Topics() []string {
@@ -50,13 +37,13 @@ func ValidParty(p Party) bool {
 // validBody checks a message body: 1 byte to MaxMessageBytes of UTF-8.
 func validBody(body string) error {
 	if strings.TrimSpace(body) == "" {
-		return Errorf(Invalid, CodeInvalidMessage, "A message needs a body.")
+		return Errorf(CodeInvalidMessage, "A message needs a body.")
 	}
 	if len(body) > MaxMessageBytes {
-		return Errorf(Invalid, CodeInvalidMessage, "A message body is at most %d bytes; this one is %d.", MaxMessageBytes, len(body))
+		return Errorf(CodeInvalidMessage, "A message body is at most %d bytes; this one is %d.", MaxMessageBytes, len(body))
 	}
 	if !utf8.ValidString(body) {
-		return Errorf(Invalid, CodeInvalidMessage, "A message body must be UTF-8 text.")
+		return Errorf(CodeInvalidMessage, "A message body must be UTF-8 text.")
 	}
 	return nil
 }
@@ -77,11 +64,11 @@ func ValidSHA256(s string) bool {
 
 func validAttachmentRefs(refs []AttachmentRef) error {
 	if len(refs) > MaxAttachmentsPer {
-		return Errorf(Invalid, CodeInvalidAttachment, "A message carries at most %d attachments.", MaxAttachmentsPer)
+		return Errorf(CodeInvalidAttachment, "A message carries at most %d attachments.", MaxAttachmentsPer)
 	}
 	for _, r := range refs {
 		if !ValidSHA256(r.SHA256) {
-			return Errorf(Invalid, CodeInvalidAttachment, "An attachment is named by the sha256 its upload returned.")
+			return Errorf(CodeInvalidAttachment, "An attachment is named by the sha256 its upload returned.")
 		}
 	}
 	return nil
@@ -91,13 +78,13 @@ func validAttachmentRefs(refs []AttachmentRef) error {
 // subject of at most MaxSubjectRunes, a body, and attachment references.
 func (nt *NewThread) Validate() error {
 	if !ValidParty(nt.Recipient) {
-		return Errorf(Invalid, CodeInvalidRecipient, "Recipient must be customer, seller or operator.")
+		return Errorf(CodeInvalidRecipient, "Recipient must be customer, seller or operator.")
 	}
 	if !ValidTopic(nt.Topic) {
-		return Errorf(Invalid, CodeInvalidTopic, "Topic must be one of %s, or free text of up to %d characters.", strings.Join(Topics(), ", "), MaxTopicRunes)
+		return Errorf(CodeInvalidTopic, "Topic must be one of %s, or free text of up to %d characters.", strings.Join(Topics(), ", "), MaxTopicRunes)
 	}
 	if !utf8.ValidString(nt.Subject) || utf8.RuneCountInString(nt.Subject) > MaxSubjectRunes || strings.ContainsFunc(nt.Subject, unicode.IsControl) {
-		return Errorf(Invalid, CodeInvalidThread, "A subject is at most %d characters of text on one line.", MaxSubjectRunes)
+		return Errorf(CodeInvalidThread, "A subject is at most %d characters of text on one line.", MaxSubjectRunes)
 	}
 	if err := validBody(nt.Body); err != nil {
 		return err
@@ -111,22 +98,22 @@ func (nt *NewThread) Validate() error {
 func (nm *NewMessage) Validate(from Party) error {
 	if nm.Internal {
 		if len(nm.To) > 0 {
-			return Errorf(Invalid, CodeInvalidRecipient, "An internal note has no recipients: it is seen by your own side only.")
+			return Errorf(CodeInvalidRecipient, "An internal note has no recipients: it is seen by your own side only.")
 		}
 	} else {
 		if len(nm.To) == 0 {
-			return Errorf(Invalid, CodeInvalidRecipient, "Name the recipients (to): customer, seller and/or operator.")
+			return Errorf(CodeInvalidRecipient, "Name the recipients (to): customer, seller and/or operator.")
 		}
 		seen := map[Party]bool{}
 		for _, p := range nm.To {
 			if !ValidParty(p) {
-				return Errorf(Invalid, CodeInvalidRecipient, "Recipients are customer, seller or operator, not %q.", p)
+				return Errorf(CodeInvalidRecipient, "Recipients are customer, seller or operator, not %q.", p)
 			}
 			if p == from {
-				return Errorf(Invalid, CodeInvalidRecipient, "You write as the %s: address the other sides.", from)
+				return Errorf(CodeInvalidRecipient, "You write as the %s: address the other sides.", from)
 			}
 			if seen[p] {
-				return Errorf(Invalid, CodeInvalidRecipient, "Recipient %s is named twice.", p)
+				return Errorf(CodeInvalidRecipient, "Recipient %s is named twice.", p)
 			}
 			seen[p] = true
 		}
@@ -150,10 +137,10 @@ func CanStartThread(a Actor, o *Order, recipient Party, shopID string) error {
 	}
 	from := a.Role.Party()
 	if from == "" {
-		return Errorf(Forbidden, CodeForbidden, "Your role does not take part in conversations.")
+		return Errorf(CodeForbidden, "Your role does not take part in conversations.")
 	}
 	if recipient == from {
-		return Errorf(Invalid, CodeInvalidRecipient, "Start a conversation with another side than your own.")
+		return Errorf(CodeInvalidRecipient, "Start a conversation with another side than your own.")
 	}
 	if o != nil {
 		if !CanSeeOrder(a, o) {
@@ -164,18 +151,18 @@ func CanStartThread(a Actor, o *Order, recipient Party, shopID string) error {
 	switch from {
 	case PartyCustomer:
 		if recipient != PartyOperator {
-			return Errorf(Invalid, CodeInvalidRecipient, "Without an order, customers write to customer care (operator).")
+			return Errorf(CodeInvalidRecipient, "Without an order, customers write to customer care (operator).")
 		}
 	case PartySeller:
 		if recipient != PartyOperator {
-			return Errorf(Invalid, CodeInvalidRecipient, "Without an order, sellers write to customer care (operator).")
+			return Errorf(CodeInvalidRecipient, "Without an order, sellers write to customer care (operator).")
 		}
 	case PartyOperator:
 		if recipient != PartySeller {
-			return Errorf(Invalid, CodeInvalidRecipient, "Without an order, customer care writes to a seller (shop_id); write to a customer about one of their orders.")
+			return Errorf(CodeInvalidRecipient, "Without an order, customer care writes to a seller (shop_id); write to a customer about one of their orders.")
 		}
 		if shopID == "" {
-			return Errorf(Invalid, CodeInvalidThread, "Name the shop (shop_id) to write to a seller without an order.")
+			return Errorf(CodeInvalidThread, "Name the shop (shop_id) to write to a seller without an order.")
 		}
 	}
 	return nil
@@ -338,7 +325,7 @@ func CanStopSellerClock(a Actor) error {
 	if a.Role == RoleSeller || a.Role.Operator() {
 		return nil
 	}
-	return Errorf(Forbidden, CodeForbidden, "Only the seller or customer care may say no reply is needed.")
+	return Errorf(CodeForbidden, "Only the seller or customer care may say no reply is needed.")
 }
 
 // CanPost checks that a may post nm on th: a is a side of the conversation
@@ -357,10 +344,10 @@ func CanPost(a Actor, th *Thread, nm *NewMessage) error {
 	// (ApplyMessage), as a customer writing again expects.
 	for _, p := range nm.To {
 		if p == PartyCustomer && th.CustomerID == "" {
-			return Errorf(Invalid, CodeInvalidRecipient, "This thread has no customer.")
+			return Errorf(CodeInvalidRecipient, "This thread has no customer.")
 		}
 		if p == PartySeller && th.ShopID == "" {
-			return Errorf(Invalid, CodeInvalidRecipient, "This thread has no seller.")
+			return Errorf(CodeInvalidRecipient, "This thread has no seller.")
 		}
 	}
 	return nil
@@ -374,21 +361,21 @@ func (f *ThreadFilter) Validate() error {
 	switch f.Status {
 	case "", "unread", "overdue", "open", "closed":
 	default:
-		return Errorf(Invalid, CodeInvalidFilter, "status must be unread, overdue, open or closed.")
+		return Errorf(CodeInvalidFilter, "status must be unread, overdue, open or closed.")
 	}
 	switch f.Sort {
 	case "", "last_message", "due":
 	default:
-		return Errorf(Invalid, CodeInvalidFilter, "sort must be last_message or due.")
+		return Errorf(CodeInvalidFilter, "sort must be last_message or due.")
 	}
 	if f.Limit < 0 || f.Limit > MaxPageLimit {
-		return Errorf(Invalid, CodeInvalidLimit, "limit must be 1 to %d.", MaxPageLimit)
+		return Errorf(CodeInvalidLimit, "limit must be 1 to %d.", MaxPageLimit)
 	}
 	if len(f.Text) > 200 || !utf8.ValidString(f.Text) {
-		return Errorf(Invalid, CodeInvalidFilter, "text is at most 200 bytes of text.")
+		return Errorf(CodeInvalidFilter, "text is at most 200 bytes of text.")
 	}
 	if f.Since != nil && f.Until != nil && !f.Until.After(*f.Since) {
-		return Errorf(Invalid, CodeInvalidFilter, "until must be after since.")
+		return Errorf(CodeInvalidFilter, "until must be after since.")
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func TestNewThreadValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		edit func(nt *domain.NewThread)
-		code string
+		code domain.Code
 	}{
 		{"valid", func(*domain.NewThread) {}, ""},
 		{"bad recipient", func(nt *domain.NewThread) { nt.Recipient = "boss" }, domain.CodeInvalidRecipient},
@@ -74,7 +74,7 @@ func TestNewMessageValidate(t *testing.T) {
 		name string
 		from domain.Party
 		nm   domain.NewMessage
-		code string
+		code domain.Code
 	}{
 		{"to seller", domain.PartyCustomer, domain.NewMessage{To: []domain.Party{domain.PartySeller}, Body: "hi"}, ""},
 		{"to both", domain.PartyOperator, domain.NewMessage{To: []domain.Party{domain.PartySeller, domain.PartyCustomer}, Body: "hi"}, ""},
@@ -311,7 +311,7 @@ func TestCanPost(t *testing.T) {
 		a    domain.Actor
 		th   *domain.Thread
 		nm   *domain.NewMessage
-		code string
+		code domain.Code
 	}{
 		{"customer to seller", ana, th, to(domain.PartySeller), ""},
 		{"other customer", ben, th, to(domain.PartySeller), domain.CodeNotFound},
@@ -331,7 +331,7 @@ func TestThreadFilterValidate(t *testing.T) {
 	before := now.Add(-time.Hour)
 	for _, tc := range []struct {
 		f    domain.ThreadFilter
-		code string
+		code domain.Code
 	}{
 		{domain.ThreadFilter{}, ""},
 		{domain.ThreadFilter{Status: "overdue", Sort: "due"}, ""},

@@ -139,7 +139,7 @@ func (s *Server) pageAccountStartThread(c *fiber.Ctx) error {
 			return c.Redirect("/account/messages/"+th.ID+"?done=sent", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_topic": "topic", "invalid_recipient": "recipient", domain.CodeInvalidMessage: "body",
+	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_topic": "topic", "invalid_recipient": "recipient", domain.CodeInvalidMessage: "body",
 		domain.CodeInvalidThread: "subject", "attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func (s *Server) pageAccountOpenIncident(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/account/orders/"+inc.OrderNumber+"?done=incident", fiber.StatusSeeOther)
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_reason": "reason", "invalid_line": "line", "invalid_incident": "description"})
+	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_reason": "reason", "invalid_line": "line", "invalid_incident": "description"})
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (s *Server) pageAccountOpenClaim(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/account/claims/"+cl.ID+"?done=claim", fiber.StatusSeeOther)
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_reason": "reason", "invalid_claim": "description", "invalid_description": "description"})
+	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_reason": "reason", "invalid_claim": "description", "invalid_description": "description"})
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (s *Server) postReply(c *fiber.Ctx, base string) error {
 			return c.Redirect(base+"/messages/"+id+"?done=sent#latest", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_recipient": "to", domain.CodeInvalidMessage: "body",
+	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_recipient": "to", domain.CodeInvalidMessage: "body",
 		"attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
 	if err != nil {
 		return err

@@ -152,7 +152,7 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 func (s *Server) apiCreateRefund(c *fiber.Ctx) error {
 	key := strings.TrimSpace(c.Get(HeaderIdempotencyKey))
 	if key == "" {
-		return domain.Errorf(domain.Invalid, domain.CodeIdempotencyKeyRequired, "Send an Idempotency-Key header (e.g. a UUID): a retried request with the same key never refunds twice.")
+		return domain.Errorf(domain.CodeIdempotencyKeyRequired, "Send an Idempotency-Key header (e.g. a UUID): a retried request with the same key never refunds twice.")
 	}
 	var in domain.RefundRequest
 	if err := decodeJSON(c, &in); err != nil {

@@ -139,7 +139,7 @@ func (s *Server) caller(c *fiber.Ctx) (context.Context, error) {
 		return ctx, nil
 	}
 	if s.dom == nil || s.dom.Access == nil {
-		return nil, domain.Errorf(domain.Unauthorized, domain.CodeUnauthorized, "Tokens are not accepted here.")
+		return nil, domain.Errorf(domain.CodeUnauthorized, "Tokens are not accepted here.")
 	}
 	if strings.HasPrefix(token, customerTokenPrefix) {
 		uid, err := verifyCustomerToken(s.secret, token, time.Now())
@@ -149,7 +149,7 @@ func (s *Server) caller(c *fiber.Ctx) (context.Context, error) {
 		sys := domain.WithActor(ctx, domain.Actor{UserID: "system", Name: "system", Role: domain.RoleAdmin})
 		u, err := s.dom.Access.FindUser(sys, uid)
 		if err != nil || u.Role != domain.RoleCustomer || u.Disabled {
-			return nil, domain.Errorf(domain.Unauthorized, domain.CodeUnauthorized, "The customer token is not valid.")
+			return nil, domain.Errorf(domain.CodeUnauthorized, "The customer token is not valid.")
 		}
 		return domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role}), nil
 	}
@@ -179,7 +179,7 @@ func SignCustomerToken(secret []byte, userID string, expires time.Time) string {
 }
 
 func verifyCustomerToken(secret []byte, token string, now time.Time) (string, error) {
-	bad := domain.Errorf(domain.Unauthorized, domain.CodeUnauthorized, "The customer token is not valid or has expired.")
+	bad := domain.Errorf(domain.CodeUnauthorized, "The customer token is not valid or has expired.")
 	parts := strings.Split(strings.TrimPrefix(token, customerTokenPrefix), ".")
 	if len(parts) != 3 || parts[0] == "" {
 		return "", bad
@@ -203,7 +203,7 @@ func verifyCustomerToken(secret []byte, token string, now time.Time) (string, er
 func (s *Server) apiCustomerToken(c *fiber.Ctx) error {
 	a := domain.ActorFrom(c.UserContext())
 	if a.Role != domain.RoleCustomer {
-		return domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Customer tokens are for customers.")
+		return domain.Errorf(domain.CodeForbidden, "Customer tokens are for customers.")
 	}
 	exp := time.Now().Add(15 * time.Minute).Truncate(time.Second)
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": SignCustomerToken(s.secret, a.UserID, exp), "expires_at": exp.UTC()})
@@ -304,10 +304,10 @@ func (s *Server) apiDeflect(c *fiber.Ctx) error {
 		req.Entry = "widget"
 	}
 	if !domain.ValidEntry(req.Entry) {
-		return domain.Errorf(domain.Invalid, domain.CodeInvalidEntry, "entry names an entry point: lower-case letters, digits, - and _, at most %d.", domain.MaxEntryLen)
+		return domain.Errorf(domain.CodeInvalidEntry, "entry names an entry point: lower-case letters, digits, - and _, at most %d.", domain.MaxEntryLen)
 	}
 	if req.Session != "" && !s.validSession(req.Session) {
-		return domain.Errorf(domain.NotFound, domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
+		return domain.Errorf(domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
 	}
 	subject := capText(strings.ToValidUTF8(req.Subject, ""), domain.MaxDeflectBytes)
 	body := capText(strings.ToValidUTF8(req.Body, ""), domain.MaxDeflectBytes-len(subject))
@@ -431,7 +431,7 @@ type deflectEventRequest struct {
 func (s *Server) apiDeflectEvent(c *fiber.Ctx) error {
 	sid := strings.Clone(c.Params("session"))
 	if !s.validSession(sid) {
-		return domain.Errorf(domain.NotFound, domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
+		return domain.Errorf(domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
 	}
 	var req deflectEventRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -442,7 +442,7 @@ func (s *Server) apiDeflectEvent(c *fiber.Ctx) error {
 		return err
 	}
 	if s.defl.cfg.Service == nil {
-		return &apiError{status: fiber.StatusServiceUnavailable, code: domain.CodeHandoffUnavailable, detail: "Sessions are not being recorded right now."}
+		return &apiError{status: fiber.StatusServiceUnavailable, code: string(domain.CodeHandoffUnavailable), detail: "Sessions are not being recorded right now."}
 	}
 	ctx, err := s.caller(c)
 	if err != nil {
@@ -462,13 +462,13 @@ func (s *Server) apiDeflectEvent(c *fiber.Ctx) error {
 // session answers with the thread the first made.
 func (s *Server) handoff(c *fiber.Ctx, ctx context.Context, sid string, req deflectEventRequest) error {
 	if s.dom == nil || s.dom.Threads == nil {
-		return &apiError{status: fiber.StatusServiceUnavailable, code: domain.CodeHandoffUnavailable, detail: "Messages to customer care cannot be taken right now; please try again later."}
+		return &apiError{status: fiber.StatusServiceUnavailable, code: string(domain.CodeHandoffUnavailable), detail: "Messages to customer care cannot be taken right now; please try again later."}
 	}
 	actor := domain.ActorFrom(ctx)
 	email := strings.TrimSpace(req.Email)
 	if actor.Anonymous() {
 		if email == "" {
-			return domain.Errorf(domain.Invalid, domain.CodeEmailRequired, "Give the email address we should answer to.")
+			return domain.Errorf(domain.CodeEmailRequired, "Give the email address we should answer to.")
 		}
 		if err := domain.ValidateHandoffEmail(email); err != nil {
 			return err
@@ -478,7 +478,7 @@ func (s *Server) handoff(c *fiber.Ctx, ctx context.Context, sid string, req defl
 	}
 	subject, body := strings.TrimSpace(req.Subject), strings.TrimSpace(req.Body)
 	if subject == "" && body == "" {
-		return domain.Errorf(domain.Invalid, "invalid_message", "Write what you need help with.")
+		return domain.Errorf(domain.CodeInvalidMessage, "Write what you need help with.")
 	}
 	svc := s.defl.cfg.Service
 	sess, err := svc.Session(ctx, sid)
@@ -541,7 +541,7 @@ func reportRange(c *fiber.Ctx, now time.Time) (time.Time, time.Time, error) {
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
 			return t.UTC(), nil
 		}
-		return time.Time{}, domain.Errorf(domain.Invalid, domain.CodeInvalidRange, "%s must be a date like 2025-01-31 or an RFC 3339 time.", name)
+		return time.Time{}, domain.Errorf(domain.CodeInvalidRange, "%s must be a date like 2025-01-31 or an RFC 3339 time.", name)
 	}
 	to, err := parse("to", now, true)
 	if err != nil {
@@ -564,7 +564,7 @@ func (s *Server) deflectionReport(c *fiber.Ctx) (*domain.DeflectionReport, error
 		return nil, badRequest("unknown_locale", "locale must be one of "+strings.Join(content.Locales, ", "))
 	}
 	if entry != "" && !domain.ValidEntry(entry) {
-		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidEntry, "entry names an entry point.")
+		return nil, domain.Errorf(domain.CodeInvalidEntry, "entry names an entry point.")
 	}
 	return s.defl.cfg.Service.Report(c.UserContext(), from, to, locale, entry)
 }

@@ -70,7 +70,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 func (s *Server) withActor(c *fiber.Ctx, next func(*fiber.Ctx) error) error {
 	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
-		return domain.Errorf(domain.Unauthorized, domain.CodeUnauthorized, "Send a token as: Authorization: Bearer <token>.")
+		return domain.Errorf(domain.CodeUnauthorized, "Send a token as: Authorization: Bearer <token>.")
 	}
 	actor, err := s.dom.Access.Authenticate(c.UserContext(), strings.TrimSpace(token))
 	if err != nil {

@@ -33,7 +33,7 @@ func (s *Server) apiPutOrder(c *fiber.Ctx) error {
 		u, err := s.dom.Access.FindUserByName(c.UserContext(), in.Customer)
 		if err != nil {
 			if domain.ErrorKind(err) == domain.NotFound {
-				return domain.Errorf(domain.Invalid, domain.CodeInvalidOrder, "Customer %q is not a known customer.", in.Customer)
+				return domain.Errorf(domain.CodeInvalidOrder, "Customer %q is not a known customer.", in.Customer)
 			}
 			return err
 		}

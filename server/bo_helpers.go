@@ -26,7 +26,7 @@ func formValues(c *fiber.Ctx, names ...string) map[string]string {
 // fieldErrors turns a domain error into a message next to the field it is
 // about, or into the form's own error when no field fits. Non-domain errors
 // are returned as they are (they become the error page).
-func fieldErrors(err error, fieldByCode map[string]string) (map[string]string, error) {
+func fieldErrors(err error, fieldByCode map[domain.Code]string) (map[string]string, error) {
 	kind := domain.ErrorKind(err)
 	if kind == domain.Internal || kind == domain.Unauthorized {
 		return nil, err
@@ -84,7 +84,7 @@ func (s *Server) uploadAttachments(c *fiber.Ctx, field string) ([]domain.Attachm
 			continue
 		}
 		if i >= domain.MaxAttachmentsPer {
-			return nil, domain.Errorf(domain.Invalid, "too_many_attachments", "At most %d files per message.", domain.MaxAttachmentsPer)
+			return nil, domain.Errorf(domain.CodeTooManyAttachments, "At most %d files per message.", domain.MaxAttachmentsPer)
 		}
 		ref, err := s.putUpload(c, fh)
 		if err != nil {

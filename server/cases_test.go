@@ -62,7 +62,7 @@ func newCasesWorld(t *testing.T) *casesWorld {
 }
 
 // want checks a response's status and, for problems, its code.
-func want(t *testing.T, what string, r response, status int, code string) {
+func want(t *testing.T, what string, r response, status int, code domain.Code) {
 	t.Helper()
 	if r.status != status || (code != "" && r.code() != code) {
 		t.Fatalf("%s: %d %s, want %d %s", what, r.status, r.body, status, code)

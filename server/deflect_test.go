@@ -121,7 +121,7 @@ func TestDeflectSuggestsOnlyConfidentArticles(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		body map[string]any
-		code string
+		code domain.Code
 	}{
 		{map[string]any{"subject": "x", "locale": "xx"}, "unknown_locale"},
 		{map[string]any{"subject": "x", "entry": "<script>"}, "invalid_entry"},
@@ -229,7 +229,7 @@ func TestDeflectEventsAndHandoffCarryTheTranscript(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		body map[string]any
-		code string
+		code domain.Code
 	}{
 		{map[string]any{"type": "pizza"}, domain.CodeInvalidEvent},
 		{map[string]any{"type": "opened"}, domain.CodeInvalidEvent},

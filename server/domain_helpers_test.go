@@ -150,8 +150,8 @@ func (r response) decode(tb testing.TB, v any) {
 }
 
 // code returns a problem document's code ("" if the body is not one).
-func (r response) code() string {
-	var p struct{ Code string }
+func (r response) code() domain.Code {
+	var p struct{ Code domain.Code }
 	json.Unmarshal(r.body, &p)
 	return p.Code
 }

@@ -145,7 +145,7 @@ func (s *Server) pageOperatorMessages(c *fiber.Ctx) error {
 	v := operatorThreadsView{Filter: form, Topics: domain.Topics(), Statuses: []string{"unread", "overdue", "open", "closed"}}
 	page, err := s.dom.Threads.ListThreads(c.UserContext(), f)
 	if err != nil {
-		errs, err := fieldErrors(err, map[string]string{"invalid_filter": "status", "invalid_limit": "", "invalid_cursor": ""})
+		errs, err := fieldErrors(err, map[domain.Code]string{"invalid_filter": "status", "invalid_limit": "", "invalid_cursor": ""})
 		if err != nil {
 			return err
 		}
@@ -337,7 +337,7 @@ func (s *Server) pageOperatorCloseIncident(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/operator/incidents/"+id+"?done=closed", fiber.StatusSeeOther)
 	}
-	return s.opIncidentFormError(c, err, form, map[string]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidIncident: "reason"})
+	return s.opIncidentFormError(c, err, form, map[domain.Code]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidIncident: "reason"})
 }
 
 func (s *Server) pageOperatorReopenIncident(c *fiber.Ctx) error {
@@ -350,12 +350,12 @@ func (s *Server) pageOperatorReopenIncident(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/operator/incidents/"+id+"?done=reopened", fiber.StatusSeeOther)
 	}
-	return s.opIncidentFormError(c, err, form, map[string]string{domain.CodeInvalidIncident: "why"})
+	return s.opIncidentFormError(c, err, form, map[domain.Code]string{domain.CodeInvalidIncident: "why"})
 }
 
 // opIncidentFormError shows the incident again with what was typed and the
 // error next to its field (400), or above the forms for a state conflict (409).
-func (s *Server) opIncidentFormError(c *fiber.Ctx, err error, form, byCode map[string]string) error {
+func (s *Server) opIncidentFormError(c *fiber.Ctx, err error, form map[string]string, byCode map[domain.Code]string) error {
 	status := fiber.StatusBadRequest
 	if domain.ErrorKind(err) == domain.Conflict || domain.ErrorKind(err) == domain.Forbidden {
 		status = fiber.StatusConflict
@@ -480,7 +480,7 @@ func (s *Server) pageOperatorClaimAction(c *fiber.Ctx) error {
 	default:
 		return fiber.ErrNotFound
 	}
-	return s.opAfterClaimAction(c, id, done, form, err, map[string]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidClaim: "reason"})
+	return s.opAfterClaimAction(c, id, done, form, err, map[domain.Code]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidClaim: "reason"})
 }
 
 // pageOperatorAdvanceReturn moves a claim's return on: shipped (with the
@@ -501,16 +501,16 @@ func (s *Server) pageOperatorAdvanceReturn(c *fiber.Ctx) error {
 		return err
 	}
 	if cl.ReturnID == "" {
-		err = domain.Errorf(domain.Conflict, domain.CodeReturnState, "This claim has no return.")
+		err = domain.Errorf(domain.CodeReturnState, "This claim has no return.")
 	} else {
 		_, err = s.dom.Claims.AdvanceReturn(ctx, cl.ReturnID, to, strings.TrimSpace(form["tracking"]))
 	}
-	return s.opAfterClaimAction(c, id, string(to), form, err, map[string]string{domain.CodeInvalidClaim: "tracking"})
+	return s.opAfterClaimAction(c, id, string(to), form, err, map[domain.Code]string{domain.CodeInvalidClaim: "tracking"})
 }
 
 // opAfterClaimAction redirects to the claim after an action, or shows it
 // again with what was typed and the error next to its field.
-func (s *Server) opAfterClaimAction(c *fiber.Ctx, id, done string, form map[string]string, err error, byCode map[string]string) error {
+func (s *Server) opAfterClaimAction(c *fiber.Ctx, id, done string, form map[string]string, err error, byCode map[domain.Code]string) error {
 	if err == nil {
 		return c.Redirect("/operator/claims/"+id+"?done="+done, fiber.StatusSeeOther)
 	}
@@ -577,7 +577,7 @@ func (s *Server) pageOperatorOpenIncident(c *fiber.Ctx) error {
 	line, ok := formInt(c, "line")
 	var err error
 	if !ok {
-		err = domain.Errorf(domain.Invalid, domain.CodeInvalidIncident, "Choose a line of the order.")
+		err = domain.Errorf(domain.CodeInvalidIncident, "Choose a line of the order.")
 	} else {
 		var in *domain.Incident
 		in, err = s.dom.Incidents.OpenIncident(c.UserContext(), number, line, form["reason"], strings.TrimSpace(form["description"]))
@@ -585,7 +585,7 @@ func (s *Server) pageOperatorOpenIncident(c *fiber.Ctx) error {
 			return c.Redirect("/operator/incidents/"+in.ID+"?done=opened", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidIncident: "description", "invalid_reason": "reason", "invalid_line": "line"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidIncident: "description", "invalid_reason": "reason", "invalid_line": "line"})
 	if err != nil {
 		return err
 	}
@@ -614,7 +614,7 @@ func (s *Server) pageOperatorStartThread(c *fiber.Ctx) error {
 			return c.Redirect("/operator/messages/"+th.ID+"?done=sent", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidTopic: "topic", domain.CodeInvalidRecipient: "recipient",
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidTopic: "topic", domain.CodeInvalidRecipient: "recipient",
 		domain.CodeInvalidMessage: "body", domain.CodeInvalidThread: "subject", domain.CodeInvalidAttachment: "files",
 		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", "too_many_attachments": "files"})
 	if err != nil {
@@ -780,7 +780,7 @@ func (s *Server) opAdminFormError(c *fiber.Ctx, open string, form, errs map[stri
 // opAdminFieldFor finds, from a validation message, the field of the rule or
 // grant form it is about: the domain has one code per form (invalid_routing_rule,
 // invalid_grant) and names the field in its message. No field: the form's error.
-func opAdminFieldFor(open, msg string) map[string]string {
+func opAdminFieldFor(open, msg string) map[domain.Code]string {
 	m := strings.ToLower(msg)
 	fields := [][2]string{{"agent", "agent"}, {"permission", "permission"}, {"limit", "limit"}}
 	if open == "rule" {
@@ -794,7 +794,7 @@ func opAdminFieldFor(open, msg string) map[string]string {
 			break
 		}
 	}
-	return map[string]string{domain.CodeInvalidRoutingRule: field, domain.CodeInvalidGrant: field}
+	return map[domain.Code]string{domain.CodeInvalidRoutingRule: field, domain.CodeInvalidGrant: field}
 }
 
 // --- Seller statistics across shops ---

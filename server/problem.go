@@ -58,7 +58,7 @@ func problemFor(err error) (status int, code, detail string, internal bool) {
 	case errors.As(err, &ae):
 		return ae.status, ae.code, ae.detail, false
 	case domain.ErrorKind(err) != domain.Internal:
-		return domainStatus[domain.ErrorKind(err)], domain.ErrorCode(err), domain.ErrorMessage(err), false
+		return domainStatus[domain.ErrorKind(err)], string(domain.ErrorCode(err)), domain.ErrorMessage(err), false
 	case errors.Is(err, search.ErrQueryTooLong):
 		return http.StatusBadRequest, "query_too_long", err.Error()[len("search: "):], false
 	case errors.Is(err, search.ErrBadPagination):

@@ -277,7 +277,7 @@ func (s *Server) pageSellerReply(c *fiber.Ctx) error {
 		}
 	}
 	status := sellerStatusOr(err, fiber.StatusBadRequest)
-	errs, err := fieldErrors(err, map[string]string{"invalid_body": "body", "invalid_message": "body", "invalid_recipient": "to",
+	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_body": "body", "invalid_message": "body", "invalid_recipient": "to",
 		"attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
 	if err != nil {
 		return err
@@ -386,7 +386,7 @@ func (s *Server) pageSellerCannedSave(c *fiber.Ctx) error {
 		return render(fiber.StatusOK, nil)
 	}
 	if _, err := cr.SaveCannedReply(ctx, &domain.CannedReply{ID: form["id"], Title: form["title"], Body: form["body"]}); err != nil {
-		errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidCannedTitle: "title", domain.CodeInvalidCannedBody: "body"})
+		errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidCannedTitle: "title", domain.CodeInvalidCannedBody: "body"})
 		if err != nil {
 			return err
 		}
@@ -520,7 +520,7 @@ func (s *Server) pageSellerStartThread(c *fiber.Ctx) error {
 			return c.Redirect("/seller/messages/"+th.ID+"?done=sent", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[string]string{"invalid_topic": "topic", "invalid_recipient": "recipient", "invalid_body": "body",
+	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_topic": "topic", "invalid_recipient": "recipient", "invalid_body": "body",
 		"invalid_message": "body", "invalid_thread": "body", "invalid_subject": "subject", "attachment_too_large": "files",
 		"attachment_type": "files", "too_many_attachments": "files", "invalid_attachment": "files"})
 	if err != nil {
@@ -574,7 +574,7 @@ func sellerRefundForm(c *fiber.Ctx, o *domain.Order) (domain.RefundRequest, map[
 }
 
 // sellerRefundFields names the field a refund error is about.
-var sellerRefundFields = map[string]string{domain.CodeInvalidRefund: "refund", domain.CodeRefundExceedsPaid: "refund",
+var sellerRefundFields = map[domain.Code]string{domain.CodeInvalidRefund: "refund", domain.CodeRefundExceedsPaid: "refund",
 	domain.CodeRefundWindowClosed: "refund", domain.CodeIdempotencyKeyRequired: "refund", domain.CodeRefundOverLimit: "refund",
 	domain.CodeRefundState: "refund", domain.CodeForbidden: "refund", "order_frozen": "refund"}
 
@@ -742,7 +742,7 @@ func (s *Server) pageSellerSolveIncident(c *fiber.Ctx) error {
 		return c.Redirect("/seller/incidents/"+id+"?done=solved", fiber.StatusSeeOther)
 	}
 	status := sellerStatusOr(err, fiber.StatusBadRequest)
-	errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidIncident: "message", domain.CodeInvalidMessage: "message"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidIncident: "message", domain.CodeInvalidMessage: "message"})
 	if err != nil {
 		return err
 	}
@@ -815,7 +815,7 @@ func (s *Server) pageSellerClaim(c *fiber.Ctx) error {
 
 // sellerClaimDone redirects after a claim action, or shows the claim again
 // with what was typed and the error.
-func (s *Server) sellerClaimDone(c *fiber.Ctx, done string, err error, form map[string]string, fields map[string]string) error {
+func (s *Server) sellerClaimDone(c *fiber.Ctx, done string, err error, form map[string]string, fields map[domain.Code]string) error {
 	id := strings.Clone(c.Params("id"))
 	if err == nil {
 		return c.Redirect("/seller/claims/"+id+"?done="+done, fiber.StatusSeeOther)
@@ -837,17 +837,17 @@ func (s *Server) pageSellerOffer(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	form := formValues(c, "by", "percent", "amount")
-	fields := map[string]string{domain.CodeInvalidOffer: "offer", domain.CodeRefundExceedsPaid: "offer"}
+	fields := map[domain.Code]string{domain.CodeInvalidOffer: "offer", domain.CodeRefundExceedsPaid: "offer"}
 	var percent int
 	var amount int64
 	var ok bool
 	if form["by"] == "percent" {
 		if percent, ok = formInt(c, "percent"); !ok || percent == 0 {
-			return s.sellerClaimDone(c, "", domain.Errorf(domain.Invalid, "invalid_percent", "Give a percent from 1 to 99."), form, map[string]string{"invalid_percent": "percent"})
+			return s.sellerClaimDone(c, "", domain.Errorf(domain.CodeInvalidPercent, "Give a percent from 1 to 99."), form, map[domain.Code]string{"invalid_percent": "percent"})
 		}
 	} else {
 		if amount, ok = formMoney(c, "amount"); !ok || amount == 0 {
-			return s.sellerClaimDone(c, "", domain.Errorf(domain.Invalid, "invalid_amount", "Give an amount such as 12.50."), form, map[string]string{"invalid_amount": "amount"})
+			return s.sellerClaimDone(c, "", domain.Errorf(domain.CodeInvalidAmount, "Give an amount such as 12.50."), form, map[domain.Code]string{"invalid_amount": "amount"})
 		}
 	}
 	_, err := s.dom.Claims.OfferPartialRefund(c.UserContext(), strings.Clone(c.Params("id")), percent, amount)
@@ -920,7 +920,7 @@ func (s *Server) pageSellerStats(c *fiber.Ctx) error {
 	}
 	st, err := s.dom.Work.ShopStats(c.UserContext(), a.ShopID, from, to)
 	if err != nil {
-		errs, err := fieldErrors(err, map[string]string{domain.CodeInvalidPeriod: "from"})
+		errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidPeriod: "from"})
 		if err != nil {
 			return err
 		}

@@ -50,7 +50,7 @@ func hashToken(secret string) []byte {
 
 // Authenticate implements domain.AccessService.
 func (s *AccessService) Authenticate(ctx context.Context, secret string) (domain.Actor, error) {
-	unauthorized := domain.Errorf(domain.Unauthorized, domain.CodeUnauthorized, "The token is unknown, expired or revoked.")
+	unauthorized := domain.Errorf(domain.CodeUnauthorized, "The token is unknown, expired or revoked.")
 	if secret == "" || len(secret) > 512 {
 		return domain.Actor{}, unauthorized
 	}
@@ -90,7 +90,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), Passwor
 
 // Login implements domain.AccessService.
 func (s *AccessService) Login(ctx context.Context, name, password string) (domain.Actor, error) {
-	bad := domain.Errorf(domain.Unauthorized, domain.CodeBadCredentials, "That name and password do not match.")
+	bad := domain.Errorf(domain.CodeBadCredentials, "That name and password do not match.")
 	var u *domain.User
 	var hash []byte
 	err := s.db.view(ctx, func(t *txn) error {
@@ -148,7 +148,7 @@ func (s *AccessService) SetPassword(ctx context.Context, userID, current, passwo
 		return err
 	}
 	if old != nil && a.UserID == userID && bcrypt.CompareHashAndPassword(old, []byte(current)) != nil {
-		return domain.Errorf(domain.Unauthorized, domain.CodeBadCredentials, "The current password is not right.")
+		return domain.Errorf(domain.CodeBadCredentials, "The current password is not right.")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	if err != nil {
@@ -217,11 +217,11 @@ func (s *AccessService) CreateUser(ctx context.Context, u *domain.User) error {
 	}
 	err := s.db.update(ctx, func(t *txn) error {
 		if id := t.tx.Bucket(bucketUsersByName).Get([]byte(nu.Name)); id != nil {
-			return domain.Errorf(domain.Conflict, domain.CodeUserExists, "A user named %q exists.", nu.Name)
+			return domain.Errorf(domain.CodeUserExists, "A user named %q exists.", nu.Name)
 		}
 		if nu.Role == domain.RoleSeller {
 			if t.tx.Bucket(bucketShops).Get([]byte(nu.ShopID)) == nil {
-				return domain.Errorf(domain.Invalid, domain.CodeInvalidUser, "Shop %q does not exist.", nu.ShopID)
+				return domain.Errorf(domain.CodeInvalidUser, "Shop %q does not exist.", nu.ShopID)
 			}
 		}
 		id, err := t.newID()
@@ -375,13 +375,13 @@ func (s *AccessService) CreateToken(ctx context.Context, userID, label string, t
 		return nil, err
 	}
 	if a.Role != domain.RoleAdmin && a.UserID != userID {
-		return nil, domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Only an admin makes tokens for someone else.")
+		return nil, domain.Errorf(domain.CodeForbidden, "Only an admin makes tokens for someone else.")
 	}
 	if ttl == 0 {
 		ttl = DefaultTokenTTL
 	}
 	if ttl < time.Minute || ttl > MaxTokenTTL {
-		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidToken, "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
+		return nil, domain.Errorf(domain.CodeInvalidToken, "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
@@ -396,7 +396,7 @@ func (s *AccessService) CreateToken(ctx context.Context, userID, label string, t
 // calls it (the bootstrap admin, demo mode); the API never does.
 func (s *AccessService) PutTokenSecret(ctx context.Context, userID, label, secret string, expires *time.Time) (*domain.Token, error) {
 	if len(secret) < 8 {
-		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidToken, "A token is at least 8 characters long.")
+		return nil, domain.Errorf(domain.CodeInvalidToken, "A token is at least 8 characters long.")
 	}
 	return s.putToken(ctx, userID, label, secret, 0, expires)
 }
@@ -417,7 +417,7 @@ func (s *AccessService) putToken(ctx context.Context, userID, label, secret stri
 			return err
 		} else if ok {
 			if rec.UserID != userID {
-				return domain.Errorf(domain.Conflict, domain.CodeInvalidToken, "That secret belongs to another user.")
+				return domain.Errorf(domain.CodeTokenTaken, "That secret belongs to another user.")
 			}
 			if rec.RevokedAt == nil {
 				tok = rec.token()
@@ -532,7 +532,7 @@ func (s *AccessService) Grant(ctx context.Context, g *domain.Grant) error {
 			}
 		}
 		if u == nil || u.Role != domain.RoleAgent {
-			return domain.Errorf(domain.Invalid, domain.CodeInvalidGrant, "%q is not an agent.", ng.AgentID)
+			return domain.Errorf(domain.CodeInvalidGrant, "%q is not an agent.", ng.AgentID)
 		}
 		id, err := t.newID()
 		if err != nil {

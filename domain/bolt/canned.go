@@ -125,7 +125,7 @@ func (s *CannedReplies) SaveCannedReply(ctx context.Context, in *domain.CannedRe
 				return err
 			}
 			if len(all) >= domain.MaxCannedPerShop {
-				return domain.Errorf(domain.Conflict, domain.CodeTooManyCanned, "A shop keeps at most %d canned replies: delete one first.", domain.MaxCannedPerShop)
+				return domain.Errorf(domain.CodeTooManyCanned, "A shop keeps at most %d canned replies: delete one first.", domain.MaxCannedPerShop)
 			}
 			if r.ID, err = t.newID(); err != nil {
 				return err

@@ -37,7 +37,7 @@ func (c *caseServices) order(t testing.TB, number string) *domain.Order {
 	return o
 }
 
-func code(err error) string { return domain.ErrorCode(err) }
+func code(err error) domain.Code { return domain.ErrorCode(err) }
 
 func auditActions(t testing.TB, db *DB, entity string) []string {
 	t.Helper()
@@ -166,7 +166,7 @@ func TestRefundIdempotencyAndCaps(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		req  domain.RefundRequest
-		code string
+		code domain.Code
 	}{
 		{"two more bulbs than left", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 2, Units: 2}}}, domain.CodeRefundExceedsPaid},
 		{"shipping over paid", domain.RefundRequest{Kind: domain.RefundPartial, Shipping: 496}, domain.CodeRefundExceedsPaid},

@@ -106,7 +106,7 @@ func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, descr
 		_, states := prefixIDs(t.tx.Bucket(bucketClaimsByOrder), compositeKey([]byte(o.Number), nil))
 		for _, st := range states {
 			if domain.ClaimState(st) != domain.ClaimClosed {
-				return domain.Errorf(domain.Conflict, domain.CodeClaimOpen, "Order %s has an open claim already: continue there.", o.Number)
+				return domain.Errorf(domain.CodeClaimOpen, "Order %s has an open claim already: continue there.", o.Number)
 			}
 		}
 		if c.ID, err = t.newID(); err != nil {
@@ -313,7 +313,7 @@ func (s *ClaimService) AdvanceReturn(ctx context.Context, returnID string, to do
 				return err
 			}
 			if c == nil {
-				return domain.Errorf(domain.Internal, domain.CodeInternal, "The return's claim is missing.")
+				return domain.Errorf(domain.CodeInternal, "The return's claim is missing.")
 			}
 			rf, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "return " + r.ID}, domain.ResolutionReturn, "")
 			if err != nil {

@@ -68,7 +68,7 @@ func NewDeflectionService(db *DB, p domain.Policy, followUps domain.FollowUpFind
 func (s *DeflectionService) RecordEvents(ctx context.Context, events ...domain.Event) error {
 	for _, e := range events {
 		if e.Session == "" || e.Type == "" {
-			return domain.Errorf(domain.Invalid, domain.CodeInvalidEvent, "An event needs its session and type.")
+			return domain.Errorf(domain.CodeInvalidEvent, "An event needs its session and type.")
 		}
 	}
 	s.mu.Lock()
@@ -187,7 +187,7 @@ func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *d
 			return err
 		}
 		if isNew[id] && ss.ID == "" {
-			return domain.Errorf(domain.NotFound, domain.CodeSessionNotFound, "There is no session %q.", id)
+			return domain.Errorf(domain.CodeSessionNotFound, "There is no session %q.", id)
 		}
 		mark := *m
 		ss.Handoff = &mark
@@ -255,7 +255,7 @@ func (s *DeflectionService) Session(ctx context.Context, id string) (*domain.Ses
 	}
 	s.mu.Unlock()
 	if !found || !mayUseDeflectSession(domain.ActorFrom(ctx), ss) {
-		return nil, domain.Errorf(domain.NotFound, domain.CodeSessionNotFound, "There is no session %q.", id)
+		return nil, domain.Errorf(domain.CodeSessionNotFound, "There is no session %q.", id)
 	}
 	return ss, nil
 }
@@ -287,7 +287,7 @@ func (s *DeflectionService) Report(ctx context.Context, from, to time.Time, loca
 		return nil, err
 	}
 	if !to.After(from) || to.Sub(from) > domain.MaxReportDays*24*time.Hour {
-		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidRange, "from must be before to, at most %d days apart.", domain.MaxReportDays)
+		return nil, domain.Errorf(domain.CodeInvalidRange, "from must be before to, at most %d days apart.", domain.MaxReportDays)
 	}
 	if err := s.Flush(ctx); err != nil {
 		return nil, err

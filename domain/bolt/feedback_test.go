@@ -109,7 +109,7 @@ func TestRecordVoteErrors(t *testing.T) {
 		name string
 		v    domain.Vote
 		kind domain.Kind
-		code string
+		code domain.Code
 	}{
 		{"bad article", domain.Vote{ArticleID: "a b", Locale: "en", Helpful: true}, domain.Invalid, domain.CodeInvalidArticleID},
 		{"bad locale", domain.Vote{ArticleID: "a", Locale: "english", Helpful: true}, domain.Invalid, domain.CodeInvalidLocale},
@@ -368,7 +368,7 @@ func TestAddViewsIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	bad := []struct {
 		views []domain.ArticleViews
-		code  string
+		code  domain.Code
 	}{
 		{[]domain.ArticleViews{{ArticleID: "a", Locale: "en", Views: 1}, {ArticleID: "b", Locale: "en", Views: -1}}, domain.CodeInvalidViews},
 		{[]domain.ArticleViews{{ArticleID: "a", Locale: "en", Views: 1}, {ArticleID: "b/c", Locale: "en", Views: 1}}, domain.CodeInvalidArticleID},

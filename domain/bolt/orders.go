@@ -41,12 +41,12 @@ func (s *OrderService) PutOrder(ctx context.Context, o *domain.Order) (*domain.O
 			return err
 		}
 		if cust == nil || cust.Role != domain.RoleCustomer {
-			return domain.Errorf(domain.Invalid, domain.CodeInvalidOrder, "Customer %q is not a known customer.", next.CustomerID)
+			return domain.Errorf(domain.CodeInvalidOrder, "Customer %q is not a known customer.", next.CustomerID)
 		}
 		if ok, err := getJSON(t.tx.Bucket(bucketShops), []byte(next.ShopID), &domain.Shop{}); err != nil {
 			return err
 		} else if !ok {
-			return domain.Errorf(domain.Invalid, domain.CodeInvalidOrder, "Shop %q is not a known shop.", next.ShopID)
+			return domain.Errorf(domain.CodeInvalidOrder, "Shop %q is not a known shop.", next.ShopID)
 		}
 		prev, err := getOrder(t, next.Number)
 		if err != nil {
@@ -190,7 +190,7 @@ func pageKeys(b *bbolt.Bucket, prefix []byte, cursor string, limit int, reverse 
 	if cursor != "" {
 		k, err := base64.RawURLEncoding.DecodeString(cursor)
 		if err != nil || !bytes.HasPrefix(k, prefix) {
-			return nil, "", domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
 		}
 		after = k
 	}

@@ -124,10 +124,10 @@ func createRefund(t *txn, p domain.Policy, o *domain.Order, req domain.RefundReq
 // refund_window_closed, refund_exceeds_paid, invalid_refund.
 func (s *RefundService) CreateRefund(ctx context.Context, orderNumber, key string, req domain.RefundRequest) (*domain.Refund, bool, error) {
 	if key == "" {
-		return nil, false, domain.Errorf(domain.Invalid, domain.CodeIdempotencyKeyRequired, "Send an Idempotency-Key header: a retried request with the same key never refunds twice.")
+		return nil, false, domain.Errorf(domain.CodeIdempotencyKeyRequired, "Send an Idempotency-Key header: a retried request with the same key never refunds twice.")
 	}
 	if len(key) > MaxIdempotencyKey || !utf8.ValidString(key) {
-		return nil, false, domain.Errorf(domain.Invalid, domain.CodeIdempotencyKeyRequired, "An Idempotency-Key is 1 to %d bytes of text.", MaxIdempotencyKey)
+		return nil, false, domain.Errorf(domain.CodeIdempotencyKeyRequired, "An Idempotency-Key is 1 to %d bytes of text.", MaxIdempotencyKey)
 	}
 	req.ClaimID = "" // set by claims only
 	var out *domain.Refund

@@ -29,7 +29,7 @@ func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *domain.Routin
 		return err
 	}
 	if !a.Has(domain.PermManageRouting) {
-		return domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Creating routing rules needs the %s permission.", domain.PermManageRouting)
+		return domain.Errorf(domain.CodeForbidden, "Creating routing rules needs the %s permission.", domain.PermManageRouting)
 	}
 	nr := *r
 	nr.Topics = slices.Clone(nr.Topics)

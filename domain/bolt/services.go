@@ -68,7 +68,7 @@ func (s *AuditService) AuditLog(ctx context.Context, entity string) ([]domain.Au
 		return nil, err
 	}
 	if entity == "" || bytes.IndexByte([]byte(entity), 0) >= 0 || len(entity) > 200 {
-		return nil, domain.Errorf(domain.Invalid, "invalid_entity", "Name an entity like refund:01J….")
+		return nil, domain.Errorf(domain.CodeInvalidEntity, "Name an entity like refund:01J….")
 	}
 	out := []domain.AuditEntry{}
 	err := s.db.view(ctx, func(t *txn) error {

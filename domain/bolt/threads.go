@@ -100,7 +100,7 @@ func inboxOf(a domain.Actor, shopID string) (inboxScope, error) {
 	if err := domain.RequireSignedIn(a); err != nil {
 		return inboxScope{}, err
 	}
-	return inboxScope{}, domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Your role has no inbox.")
+	return inboxScope{}, domain.Errorf(domain.CodeForbidden, "Your role has no inbox.")
 }
 
 func indexPrefix(sc, sort, dim, value string) []byte {
@@ -548,10 +548,10 @@ func (s *ThreadService) MarkRead(ctx context.Context, threadID string) error {
 func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.Thread, error) {
 	a := domain.ActorFrom(ctx)
 	if !a.Anonymous() && a.Role != domain.RoleCustomer {
-		return nil, domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Hand-offs come from customers.")
+		return nil, domain.Errorf(domain.CodeForbidden, "Hand-offs come from customers.")
 	}
 	if a.Anonymous() && (h.Email == "" || len(h.Email) > 254 || !strings.Contains(h.Email, "@") || h.OrderNumber != "") {
-		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidThread, "Without signing in, give an email to answer to (and no order).")
+		return nil, domain.Errorf(domain.CodeInvalidThread, "Without signing in, give an email to answer to (and no order).")
 	}
 	body := h.Body
 	if strings.TrimSpace(body) == "" {
@@ -563,7 +563,7 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 	}
 	tr := h.Transcript
 	if len(tr.Typed)+len(tr.Shown)+len(tr.Opened)+len(tr.Votes) > domain.MaxTranscriptEvents {
-		return nil, domain.Errorf(domain.Invalid, domain.CodeInvalidThread, "A transcript holds at most %d events.", domain.MaxTranscriptEvents)
+		return nil, domain.Errorf(domain.CodeInvalidThread, "A transcript holds at most %d events.", domain.MaxTranscriptEvents)
 	}
 	tr.Locale = cmp.Or(tr.Locale, h.Locale)
 	tr.Order = cmp.Or(tr.Order, h.OrderNumber)
@@ -714,7 +714,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
 		if err != nil || !bytes.HasPrefix(after, prefix) {
-			return nil, "", domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
 		}
 		k = seekPast(c, after, reverse)
 	} else {
@@ -846,7 +846,7 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
 		if err != nil || len(after) < 8 {
-			return nil, "", domain.Errorf(domain.Invalid, domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
 		}
 		i := slices.IndexFunc(items, func(it item) bool {
 			if due {

@@ -186,7 +186,7 @@ func TestWhoStartsWhat(t *testing.T) {
 	for _, tc := range []struct {
 		who  string
 		nt   domain.NewThread
-		code string
+		code domain.Code
 	}{
 		{"ana", domain.NewThread{OrderNumber: "2001", Recipient: domain.PartySeller, Topic: "x", Body: "b"}, domain.CodeNotFound},
 		{"ana", domain.NewThread{OrderNumber: "9999", Recipient: domain.PartySeller, Topic: "x", Body: "b"}, domain.CodeNotFound},

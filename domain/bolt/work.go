@@ -51,7 +51,7 @@ func (s *WorkStats) Queue(ctx context.Context, limit int) ([]domain.QueueItem, e
 	case a.Role.Operator():
 		scope = "*"
 	default:
-		return nil, domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Only sellers and customer care have a work queue.")
+		return nil, domain.Errorf(domain.CodeForbidden, "Only sellers and customer care have a work queue.")
 	}
 	if limit <= 0 {
 		limit = domain.DefaultPageLimit
@@ -149,7 +149,7 @@ func (s *WorkStats) ShopStats(ctx context.Context, shopID string, from, to time.
 				return domain.ErrNotFound("Shop " + shopID)
 			}
 			if !a.Has(domain.PermViewStats) {
-				return domain.Errorf(domain.Forbidden, domain.CodeForbidden, "Reading shop statistics needs the view_stats permission.")
+				return domain.Errorf(domain.CodeForbidden, "Reading shop statistics needs the view_stats permission.")
 			}
 		default:
 			return domain.ErrNotFound("Shop " + shopID)

@@ -1,0 +1,193 @@
+package domain
+
+// Code is a stable, fine-grained name for an error that clients may branch on
+// ("refund_window_closed"). Codes are part of the API: add new ones freely,
+// never rename one. Every code is declared here, once, with its kind in
+// codeKinds; the kind decides the HTTP status (see Kind).
+type Code string
+
+// Kind returns the kind of the code: the one it is declared with in
+// codeKinds, or Internal for a code that is not declared.
+func (c Code) Kind() Kind {
+	if k, ok := codeKinds[c]; ok {
+		return k
+	}
+	return Internal
+}
+
+// The error codes, by area.
+const (
+	CodeInternal Code = "internal"
+
+	// Access: users, tokens, grants, sessions.
+	CodeUnauthorized    Code = "unauthorized"
+	CodeBadCredentials  Code = "bad_credentials"
+	CodeForbidden       Code = "forbidden"
+	CodeNotFound        Code = "not_found"
+	CodeInvalidUser     Code = "invalid_user"
+	CodeUserExists      Code = "user_exists"
+	CodeInvalidShop     Code = "invalid_shop"
+	CodeInvalidToken    Code = "invalid_token"
+	CodeTokenTaken      Code = "token_taken" // the secret is another user's token
+	CodeInvalidGrant    Code = "invalid_grant"
+	CodeInvalidPassword Code = "invalid_password"
+	CodeInvalidCursor   Code = "invalid_cursor"
+
+	// Orders.
+	CodeInvalidOrder      Code = "invalid_order"
+	CodeOrderPartiesFixed Code = "order_parties_fixed" // an order's customer and shop never change
+	CodeOrderFrozen       Code = "order_frozen"
+	CodeOrderLinesFixed   Code = "order_lines_refunded"
+
+	// Threads, messages and attachments.
+	CodeInvalidThread      Code = "invalid_thread"
+	CodeInvalidTopic       Code = "invalid_topic"
+	CodeInvalidMessage     Code = "invalid_message"
+	CodeInvalidRecipient   Code = "invalid_recipient"
+	CodeInvalidAttachment  Code = "invalid_attachment"
+	CodeTooManyAttachments Code = "too_many_attachments"
+	CodeAttachmentTooLarge Code = "attachment_too_large"
+	CodeAttachmentType     Code = "attachment_type"
+	CodeInvalidFilter      Code = "invalid_filter"
+	CodeInvalidRoutingRule Code = "invalid_routing_rule"
+
+	// Canned replies.
+	CodeInvalidCannedTitle Code = "invalid_canned_title"
+	CodeInvalidCannedBody  Code = "invalid_canned_body"
+	CodeTooManyCanned      Code = "too_many_canned_replies"
+
+	// Incidents, refunds, claims, offers and returns.
+	CodeInvalidIncident        Code = "invalid_incident"
+	CodeIncidentState          Code = "incident_state"        // the transition is not allowed from the current state
+	CodeCloseReasonRequired    Code = "close_reason_required" // an open incident is closed with a reason
+	CodeInvalidRefund          Code = "invalid_refund"
+	CodeInvalidAmount          Code = "invalid_amount"
+	CodeRefundWindowClosed     Code = "refund_window_closed" // more than Policy.RefundWithin after shipment
+	CodeRefundExceedsPaid      Code = "refund_exceeds_paid"  // more than was paid and not yet refunded
+	CodeRefundOverLimit        Code = "refund_over_limit"    // above the agent's refund limit
+	CodeRefundState            Code = "refund_state"
+	CodeIdempotencyKeyRequired Code = "idempotency_key_required"
+	CodePaymentSignature       Code = "payment_signature" // the payment callback's signature
+	CodeInvalidClaim           Code = "invalid_claim"
+	CodeOrderNotDelivered      Code = "order_not_delivered" // claims open after delivery
+	CodeClaimOpen              Code = "claim_open"          // the order has an open claim already
+	CodeClaimState             Code = "claim_state"
+	CodeInvalidOffer           Code = "invalid_offer"
+	CodeInvalidPercent         Code = "invalid_percent"
+	CodeOfferPending           Code = "offer_pending" // one pending offer at a time
+	CodeOfferState             Code = "offer_state"
+	CodeReturnState            Code = "return_state"
+	CodeInvalidPeriod          Code = "invalid_period"
+
+	// Outbox, webhooks and the audit log.
+	CodeInvalidNotification Code = "invalid_notification"
+	CodeWebhookSignature    Code = "webhook_signature"
+	CodeWebhookTimestamp    Code = "webhook_timestamp"
+	CodeInvalidEntity       Code = "invalid_entity"
+
+	// Deflection and hand-offs.
+	CodeSessionNotFound    Code = "session_not_found"
+	CodeInvalidEvent       Code = "invalid_event"
+	CodeInvalidEntry       Code = "invalid_entry"
+	CodeInvalidEmail       Code = "invalid_email"
+	CodeEmailRequired      Code = "email_required"
+	CodeHandoffUnavailable Code = "handoff_unavailable"
+	CodeInvalidRange       Code = "invalid_range"
+
+	// Article feedback.
+	CodeInvalidArticleID Code = "invalid_article_id"
+	CodeInvalidLocale    Code = "invalid_locale"
+	CodeInvalidReason    Code = "invalid_reason"
+	CodeInvalidComment   Code = "invalid_comment"
+	CodeInvalidSession   Code = "invalid_session"
+	CodeInvalidVoteID    Code = "invalid_vote_id"
+	CodeInvalidCreatedAt Code = "invalid_created_at"
+	CodeInvalidViews     Code = "invalid_views"
+	CodeInvalidLimit     Code = "invalid_limit"
+	CodeVoteExists       Code = "vote_exists"
+)
+
+// codeKinds is the one table of codes and their kinds. TestCodesHaveKinds
+// checks that every Code constant above is in it.
+var codeKinds = map[Code]Kind{
+	CodeInternal: Internal,
+
+	CodeUnauthorized:    Unauthorized,
+	CodeBadCredentials:  Unauthorized,
+	CodeForbidden:       Forbidden,
+	CodeNotFound:        NotFound,
+	CodeInvalidUser:     Invalid,
+	CodeUserExists:      Conflict,
+	CodeInvalidShop:     Invalid,
+	CodeInvalidToken:    Invalid,
+	CodeTokenTaken:      Conflict,
+	CodeInvalidGrant:    Invalid,
+	CodeInvalidPassword: Invalid,
+	CodeInvalidCursor:   Invalid,
+
+	CodeInvalidOrder:      Invalid,
+	CodeOrderPartiesFixed: Conflict,
+	CodeOrderFrozen:       Conflict,
+	CodeOrderLinesFixed:   Conflict,
+
+	CodeInvalidThread:      Invalid,
+	CodeInvalidTopic:       Invalid,
+	CodeInvalidMessage:     Invalid,
+	CodeInvalidRecipient:   Invalid,
+	CodeInvalidAttachment:  Invalid,
+	CodeTooManyAttachments: Invalid,
+	CodeAttachmentTooLarge: Invalid,
+	CodeAttachmentType:     Invalid,
+	CodeInvalidFilter:      Invalid,
+	CodeInvalidRoutingRule: Invalid,
+
+	CodeInvalidCannedTitle: Invalid,
+	CodeInvalidCannedBody:  Invalid,
+	CodeTooManyCanned:      Conflict,
+
+	CodeInvalidIncident:        Invalid,
+	CodeIncidentState:          Conflict,
+	CodeCloseReasonRequired:    Invalid,
+	CodeInvalidRefund:          Invalid,
+	CodeInvalidAmount:          Invalid,
+	CodeRefundWindowClosed:     Invalid,
+	CodeRefundExceedsPaid:      Invalid,
+	CodeRefundOverLimit:        Forbidden,
+	CodeRefundState:            Conflict,
+	CodeIdempotencyKeyRequired: Invalid,
+	CodePaymentSignature:       Unauthorized,
+	CodeInvalidClaim:           Invalid,
+	CodeOrderNotDelivered:      Conflict,
+	CodeClaimOpen:              Conflict,
+	CodeClaimState:             Conflict,
+	CodeInvalidOffer:           Invalid,
+	CodeInvalidPercent:         Invalid,
+	CodeOfferPending:           Conflict,
+	CodeOfferState:             Conflict,
+	CodeReturnState:            Conflict,
+	CodeInvalidPeriod:          Invalid,
+
+	CodeInvalidNotification: Invalid,
+	CodeWebhookSignature:    Unauthorized,
+	CodeWebhookTimestamp:    Unauthorized,
+	CodeInvalidEntity:       Invalid,
+
+	CodeSessionNotFound:    NotFound,
+	CodeInvalidEvent:       Invalid,
+	CodeInvalidEntry:       Invalid,
+	CodeInvalidEmail:       Invalid,
+	CodeEmailRequired:      Invalid,
+	CodeHandoffUnavailable: Unavailable,
+	CodeInvalidRange:       Invalid,
+
+	CodeInvalidArticleID: Invalid,
+	CodeInvalidLocale:    Invalid,
+	CodeInvalidReason:    Invalid,
+	CodeInvalidComment:   Invalid,
+	CodeInvalidSession:   Invalid,
+	CodeInvalidVoteID:    Invalid,
+	CodeInvalidCreatedAt: Invalid,
+	CodeInvalidViews:     Invalid,
+	CodeInvalidLimit:     Invalid,
+	CodeVoteExists:       Conflict,
+}
