@@ -1,11 +1,13 @@
-package main
+// Package bench measures the help centre as "helpcentre bench" does: search at
+// several corpus sizes, the after-sales domain, and machine translation.
+package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -23,83 +25,40 @@ import (
 
 	"github.com/marketplace/helpcentre/content/synth"
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/internal/loadgen"
+	"github.com/marketplace/helpcentre/internal/proc"
 	"github.com/marketplace/helpcentre/search"
 )
 
-// benchConfig is the bench command's configuration.
-type benchConfig struct {
-	Sizes       []int
+// Options configure the search bench (Run).
+type Options struct {
+	Sizes       []int         // generated articles beside the bundled ones, one run per size
 	Duration    time.Duration // of each load phase
-	Concurrency int
-	JSON        bool
-	Seed        int64
-	Queries     string
-	MaxRequests int    // per load phase, whatever the duration
-	Exe         string // the binary started as the server under test
+	Concurrency int           // requests in flight in the closed-loop phases
+	JSON        bool          // print one JSON object instead of the table
+	Seed        int64         // of the generated corpus
+	Queries     string        // questions for the query stream (JSON Lines); missing: a warning
+	MaxRequests int           // per load phase, whatever the duration
+	Exe         string        // the helpcentre binary started as the server under test; "": this one
 	// DomainThreads > 0 adds the after-sales figures: durable message
 	// posts at 1 and 64 clients, the inbox over this many threads.
 	DomainThreads int
 }
 
-func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
-	cfg := benchConfig{}
-	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	sizes := fset.String("articles", "1000,10000,100000", "corpus sizes to measure: generated articles beside the bundled ones, comma-separated (10k is 10000)")
-	fset.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of each load phase (five per size) and scale of the in-process runs")
-	fset.IntVar(&cfg.Concurrency, "concurrency", 16, "requests in flight in the closed-loop (saturation) phases")
-	fset.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of the table")
-	fset.Int64Var(&cfg.Seed, "seed", 1, "seed of the generated corpus")
-	fset.StringVar(&cfg.Queries, "queries", "search/testdata/bitext/queries_dev.jsonl", "questions for the query stream (JSON Lines, as for eval); the bench adds its own")
-	fset.IntVar(&cfg.MaxRequests, "max-requests", 1_000_000, "at most this many requests per load phase")
-	fset.IntVar(&cfg.DomainThreads, "domain-threads", 0, "also measure the after-sales domain (as bench --domain) over this many threads, e.g. 100000; 0: skip")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: helpcentre bench [--articles 1000,10000,100000] [--duration 10s] [--concurrency 16] [--json]")
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fset.NArg() > 0 {
-		return cfg, exitError{2, fmt.Sprintf("helpcentre bench: unexpected argument %q", fset.Arg(0))}
-	}
+// Run measures the build, reload, query latency and HTTP throughput of the
+// search at each corpus size and prints the report on stdout, its progress
+// on stderr. The server under test runs as a child process ("serve").
+func Run(ctx context.Context, cfg Options, stdout, stderr io.Writer) error {
 	var err error
-	if cfg.Sizes, err = parseSizes(*sizes); err != nil {
-		return cfg, exitError{2, "helpcentre bench: --articles: " + err.Error()}
-	}
-	if cfg.Duration <= 0 || cfg.Concurrency < 1 || cfg.MaxRequests < 1 {
-		return cfg, exitError{2, "helpcentre bench: --duration, --concurrency and --max-requests must be positive"}
-	}
-	return cfg, nil
-}
-
-// parseSizes reads "1000,10k,100000".
-func parseSizes(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(strings.ReplaceAll(f, "_", ""))
-		mult := 1
-		if v, ok := strings.CutSuffix(strings.ToLower(f), "k"); ok {
-			f, mult = v, 1000
-		}
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 0 || n > 10_000_000/mult {
-			return nil, fmt.Errorf("%q is not a number of articles", f)
-		}
-		out = append(out, n*mult)
-	}
-	return out, nil
-}
-
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseBench(args, stderr)
-	if err != nil {
-		return err
-	}
 	if cfg.Exe == "" {
 		if cfg.Exe, err = os.Executable(); err != nil {
 			return fmt.Errorf("bench: find this binary to start the server: %w", err)
 		}
+	}
+	// The figures need the kernel's CPU accounting (Linux's /proc): where
+	// there is none, say so before the long set-up.
+	if _, err := proc.TakeCPUWindow(nil); err != nil {
+		return err
 	}
 	if os.Getenv("GOGC") == "" {
 		// Above serve's 150, so that the load generator spends less on
@@ -109,9 +68,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	prog := newProgress(stderr, len(cfg.Sizes)*phasesPerSize)
 	rep, err := runBenchmarks(ctx, cfg, prog)
 	prog.end()
-	if err != nil && ctx.Err() != nil {
-		return exitError{130, "helpcentre bench: interrupted; the server under test was stopped"}
-	}
 	if err != nil {
 		return err
 	}
@@ -130,7 +86,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // benchReport is the JSON the bench prints; its shape is issue 4's.
 type benchReport struct {
-	Machine machine      `json:"machine"`
+	Machine proc.Machine `json:"machine"`
 	Go      string       `json:"go"`
 	Date    string       `json:"date"`
 	Sizes   []sizeReport `json:"sizes"`
@@ -212,12 +168,12 @@ var inprocClasses = []struct{ key, label string }{
 // phasesPerSize is the number of progress steps per corpus size.
 const phasesPerSize = 11 + 6
 
-func runBenchmarks(ctx context.Context, cfg benchConfig, prog *progress) (*benchReport, error) {
+func runBenchmarks(ctx context.Context, cfg Options, prog *progress) (*benchReport, error) {
 	dev, err := loadQueries(cfg.Queries, prog.warn)
 	if err != nil {
 		return nil, err
 	}
-	rep := &benchReport{Machine: thisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
+	rep := &benchReport{Machine: proc.ThisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
 	for _, n := range cfg.Sizes {
 		sr, err := benchSize(ctx, cfg, n, dev, prog)
 		if err != nil {
@@ -227,7 +183,7 @@ func runBenchmarks(ctx context.Context, cfg benchConfig, prog *progress) (*bench
 	}
 	if cfg.DomainThreads > 0 {
 		prog.phase("after-sales domain", 0)
-		dc := defaultDomainBench()
+		dc := DefaultDomainOptions()
 		dc.Threads, dc.Exe, dc.Duration = cfg.DomainThreads, cfg.Exe, cfg.Duration
 		dc.InboxDuration = min(dc.InboxDuration, cfg.Duration)
 		dc.Orders, dc.Customers = min(dc.Orders, max(cfg.DomainThreads/10, 1)), min(dc.Customers, max(cfg.DomainThreads/100, 1))
@@ -242,7 +198,7 @@ func runBenchmarks(ctx context.Context, cfg benchConfig, prog *progress) (*bench
 
 // benchSize measures one corpus size: the server as a child process first,
 // then the engine in this process, each alone on the machine.
-func benchSize(ctx context.Context, cfg benchConfig, n int, dev []string, prog *progress) (sizeReport, error) {
+func benchSize(ctx context.Context, cfg Options, n int, dev []string, prog *progress) (sizeReport, error) {
 	sr := sizeReport{Articles: n}
 	tmp, err := os.MkdirTemp("", "helpcentre-bench-")
 	if err != nil {
@@ -281,34 +237,34 @@ func benchSize(ctx context.Context, cfg benchConfig, n int, dev []string, prog *
 
 // watchOthers accounts the CPU other processes use from now until the
 // returned function is called.
-func (sr *sizeReport) watchOthers(c *child) (func() error, error) {
-	w0, err := takeCPUWindow(c)
+func (sr *sizeReport) watchOthers(c *proc.Child) (func() error, error) {
+	w0, err := proc.TakeCPUWindow(c)
 	if err != nil {
 		return nil, err
 	}
 	return func() error {
-		w1, err := takeCPUWindow(c)
+		w1, err := proc.TakeCPUWindow(c)
 		if err != nil {
 			return err
 		}
-		sr.otherCPU += others(w0, w1)
-		sr.window += w1.wall.Sub(w0.wall)
+		sr.otherCPU += proc.Others(w0, w1)
+		sr.window += w1.Wall.Sub(w0.Wall)
 		return nil
 	}, nil
 }
 
 // benchServer starts the server under test on the corpus and measures its
 // build, HTTP and reload figures. The server is stopped on every return.
-func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, contentDir, dataDir string, dev []string, prog *progress) error {
-	addr, err := freeLoopbackAddr()
+func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, contentDir, dataDir string, dev []string, prog *progress) error {
+	addr, err := proc.FreeLoopbackAddr()
 	if err != nil {
 		return err
 	}
-	ctl, err := newLoadClient(addr, 2)
+	ctl, err := loadgen.NewClient(addr, 2)
 	if err != nil {
 		return err
 	}
-	defer ctl.closeIdle()
+	defer ctl.CloseIdle()
 	// The admin token lets the bench read the content status (what was
 	// indexed, what was rejected); it goes by environment, never a flag.
 	token := crand.Text()
@@ -318,37 +274,37 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 	start := time.Now()
 	// The server rate-limits only feedback posts, which the bench does not
 	// send; should search get limits, raise them here for the run.
-	c, err := startChild(ctx, []string{"HELPCENTRE_ADMIN_TOKEN=" + token}, cfg.Exe, "serve",
+	c, err := proc.Start(ctx, []string{"HELPCENTRE_ADMIN_TOKEN=" + token}, cfg.Exe, "serve",
 		"--addr", addr, "--content", contentDir, "--data", dataDir,
 		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--deflect-rate", benchDeflectRate)
 	if err != nil {
 		return err
 	}
-	defer c.stop()
+	defer c.Stop()
 	for {
-		if c.exited() {
-			return c.failure("waiting for /readyz")
+		if c.Exited() {
+			return c.Failure("waiting for /readyz")
 		}
-		if status, _, err := ctl.fetch("/readyz", 2*time.Second); err == nil && status == 200 {
+		if status, _, err := ctl.Fetch("/readyz", 2*time.Second); err == nil && status == 200 {
 			break
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if time.Since(start) > time.Hour {
-			return c.failure("not ready after an hour")
+			return c.Failure("not ready after an hour")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	build := time.Since(start)
 	ix := &sr.Index
 	ix.BuildS = round(build.Seconds(), 2)
-	if ix.RSSMB, err = c.rssMB(); err != nil {
+	if ix.RSSMB, err = rssMB(c); err != nil {
 		return err
 	}
-	status, metrics, err := ctl.fetch("/metrics", 10*time.Second)
+	status, metrics, err := ctl.Fetch("/metrics", 10*time.Second)
 	if err != nil || status != 200 {
-		return c.failure(fmt.Sprintf("GET /metrics: %d %v", status, err))
+		return c.Failure(fmt.Sprintf("GET /metrics: %d %v", status, err))
 	}
 	heap, err := metricValue(metrics, "go_memstats_heap_alloc_bytes")
 	if err != nil {
@@ -356,18 +312,18 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 	}
 	ix.HeapMB = round(heap/(1<<20), 1)
 	// serve keeps the index under DATA/index, beside the domain's database.
-	disk, err := diskUsage(filepath.Join(dataDir, "index"))
+	disk, err := proc.DiskUsage(filepath.Join(dataDir, "index"))
 	if err != nil {
 		return err
 	}
 	ix.DiskMB = round(float64(disk)/(1<<20), 1)
-	status, body, err := ctl.fetch("/api/v1/admin/content/status", 10*time.Second, "Authorization", "Bearer "+token)
+	status, body, err := ctl.Fetch("/api/v1/admin/content/status", 10*time.Second, "Authorization", "Bearer "+token)
 	var st struct {
 		Articles map[string]int `json:"articles"`
 		Errors   int            `json:"errors"`
 	}
 	if err != nil || status != 200 || json.Unmarshal(body, &st) != nil {
-		return c.failure(fmt.Sprintf("GET /api/v1/admin/content/status: %d %v", status, err))
+		return c.Failure(fmt.Sprintf("GET /api/v1/admin/content/status: %d %v", status, err))
 	}
 	sr.Docs, sr.ContentErrors = 0, st.Errors
 	for _, n := range st.Articles {
@@ -378,41 +334,43 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 		prog.warn(fmt.Sprintf("%s: the server rejected %d of the generated files as broken (content errors); %s articles indexed", name, st.Errors, thousands(float64(sr.Docs))))
 	}
 
-	lc, err := newLoadClient(addr, max(cfg.Concurrency, openWorkers(cfg)))
+	lc, err := loadgen.NewClient(addr, max(cfg.Concurrency, openWorkers(cfg)))
 	if err != nil {
 		return err
 	}
-	defer lc.closeIdle()
+	defer lc.CloseIdle()
 	warm := min(cfg.Duration/5, time.Second)
 	// closed runs a warm-up and a closed-loop phase and returns it with the
 	// server's CPU time over it.
-	closed := func(label string, tg []string) (loadResult, time.Duration, error) {
+	closed := func(label string, tg []string) (loadgen.Result, time.Duration, error) {
 		prog.phase(name+": "+label, warm+cfg.Duration)
-		if _, err := closedLoop(ctx, lc, tg, cfg.Concurrency, warm, cfg.MaxRequests); err != nil {
-			return loadResult{}, 0, err
+		if _, err := loadgen.Closed(ctx, lc, tg, loadgen.Phase{Concurrency: cfg.Concurrency, Duration: warm, MaxRequests: cfg.MaxRequests}); err != nil {
+			return loadgen.Result{}, 0, err
 		}
-		cpu0, err := c.cpu()
+		cpu0, err := c.CPU()
 		if err != nil {
-			return loadResult{}, 0, err
+			return loadgen.Result{}, 0, err
 		}
-		res, err := closedLoop(ctx, lc, tg, cfg.Concurrency, cfg.Duration, cfg.MaxRequests)
-		if err != nil {
-			return res, 0, err
-		}
-		cpu1, err := c.cpu()
+		res, err := loadgen.Closed(ctx, lc, tg, loadgen.Phase{Concurrency: cfg.Concurrency, Duration: cfg.Duration, MaxRequests: cfg.MaxRequests})
 		if err != nil {
 			return res, 0, err
 		}
-		if c.exited() {
-			return res, 0, c.failure(label)
+		cpu1, err := c.CPU()
+		if err != nil {
+			return res, 0, err
+		}
+		if c.Exited() {
+			return res, 0, c.Failure(label)
 		}
 		if res.Requests == res.Errors {
-			return res, 0, c.failure(fmt.Sprintf("%s: all %d requests failed", label, res.Requests))
+			return res, 0, c.Failure(fmt.Sprintf("%s: all %d requests failed", label, res.Requests))
 		}
 		return res, cpu1 - cpu0, nil
 	}
-	perRequest := func(cpu time.Duration, res loadResult) float64 { return float64(cpu) / 1e6 / float64(res.Requests) }
-	cores := func(cpu time.Duration, res loadResult) float64 { return round(cpu.Seconds()/res.Elapsed.Seconds(), 2) }
+	perRequest := func(cpu time.Duration, res loadgen.Result) float64 { return float64(cpu) / 1e6 / float64(res.Requests) }
+	cores := func(cpu time.Duration, res loadgen.Result) float64 {
+		return round(cpu.Seconds()/res.Elapsed.Seconds(), 2)
+	}
 	route := func(path string, stream []benchQuery) (routeReport, error) {
 		tg := targets(path, stream)
 		res, cpu, err := closed(path+", closed loop (saturation)", tg)
@@ -422,7 +380,7 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 		rr := routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res),
 			Rate: round(res.QPS()/2, 0), Errors: res.Errors}
 		prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s", name, path, rr.Rate), cfg.Duration)
-		open, err := openLoop(ctx, lc, tg, res.QPS()/2, cfg.Duration, cfg.MaxRequests, openWorkers(cfg))
+		open, err := loadgen.Open(ctx, lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: cfg.Duration, MaxRequests: cfg.MaxRequests, Workers: openWorkers(cfg)})
 		if err != nil {
 			return rr, err
 		}
@@ -454,7 +412,7 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 	if err := stopWatch(); err != nil {
 		return err
 	}
-	if ix.RSSLoadedMB, err = c.rssMB(); err != nil {
+	if ix.RSSLoadedMB, err = rssMB(c); err != nil {
 		return err
 	}
 
@@ -464,21 +422,27 @@ func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, con
 	prog.phase(name+": changed file to searchable", 0)
 	reload, err := measureReload(ctx, ctl, contentDir)
 	if err != nil {
-		return c.failure(err.Error())
+		return c.Failure(err.Error())
 	}
 	ix.ReloadMS = round(float64(reload)/1e6, 1)
-	c.stop()
+	c.Stop()
 	return nil
 }
 
 // openWorkers is how many requests the open loop may have in flight: enough
 // that a slow answer does not delay the schedule (and if it does, the wait
 // is counted in the latency).
-func openWorkers(cfg benchConfig) int { return max(64, 4*cfg.Concurrency) }
+func openWorkers(cfg Options) int { return max(64, 4*cfg.Concurrency) }
+
+// rssMB is the child's resident set size in MB, rounded to 0.1.
+func rssMB(c *proc.Child) (float64, error) {
+	n, err := c.RSS()
+	return round(float64(n)/(1<<20), 1), err
+}
 
 // measureReload writes a new article holding a word found nowhere else and
 // returns how long until a search for that word finds it.
-func measureReload(ctx context.Context, ctl *loadClient, contentDir string) (time.Duration, error) {
+func measureReload(ctx context.Context, ctl *loadgen.Client, contentDir string) (time.Duration, error) {
 	r := rand.New(rand.NewSource(time.Now().UnixNano()))
 	letters := make([]byte, 10)
 	for i := range letters {
@@ -494,7 +458,7 @@ func measureReload(ctx context.Context, ctl *loadClient, contentDir string) (tim
 		return 0, err
 	}
 	for {
-		status, res, err := ctl.fetch("/api/v1/search?q="+word+"&locale=en", 5*time.Second)
+		status, res, err := ctl.Fetch("/api/v1/search?q="+word+"&locale=en", 5*time.Second)
 		if err == nil && status == 200 && bytes.Contains(res, want) {
 			return time.Since(start), nil
 		}
@@ -510,7 +474,7 @@ func measureReload(ctx context.Context, ctl *loadClient, contentDir string) (tim
 
 // benchInProcess builds its own index of the corpus and times each query
 // class straight against the engine, without HTTP.
-func benchInProcess(ctx context.Context, cfg benchConfig, sr *sizeReport, name string, fsys fstest.MapFS, dir string, dev []string, prog *progress) (map[string]percentiles, error) {
+func benchInProcess(ctx context.Context, cfg Options, sr *sizeReport, name string, fsys fstest.MapFS, dir string, dev []string, prog *progress) (map[string]percentiles, error) {
 	prog.phase(name+": in-process index build", 0)
 	ix, err := index.Open(ctx, dir, fsys, nil)
 	if err != nil {
@@ -600,7 +564,7 @@ func timeRuns(ctx context.Context, run func(i int) error, budget time.Duration, 
 
 // printBenchTable prints the report with one column per size, so growth
 // reads across a row.
-func printBenchTable(w io.Writer, cfg benchConfig, rep *benchReport) {
+func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 	m := rep.Machine
 	fmt.Fprintf(w, "helpcentre bench: %d cores (%s), %.1f GB, %s, %s, %s\n", m.Cores, m.CPU, m.MemoryGB, m.OS, rep.Go, rep.Date)
 	fmt.Fprintf(w, "load phases of %v, closed loop at concurrency %d, open loop at half the closed-loop rate; server in its own process\n\n", cfg.Duration, cfg.Concurrency)
@@ -694,6 +658,24 @@ func printBenchTable(w io.Writer, cfg benchConfig, rep *benchReport) {
 	}
 	fmt.Fprintln(w, "\nSearch classes go through search.Engine.Search as the API does (top 10 with snippets, reasons and")
 	fmt.Fprintln(w, "facets); \"no highlighting\" is the same search with Request.NoSnippets (titles and scores only).")
+}
+
+// metricValue returns a sample without labels from a Prometheus text exposition.
+func metricValue(text []byte, name string) (float64, error) {
+	sc := bufio.NewScanner(bytes.NewReader(text))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), name+" ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+		if err != nil {
+			return 0, fmt.Errorf("bench: metric %s %q: %w", name, rest, err)
+		}
+		return v, nil
+	}
+	return 0, fmt.Errorf("bench: metric %s not found", name)
 }
 
 // thousands formats a whole number with thousands separators.

@@ -1,75 +1,45 @@
-package main
+// Package searcheval scores the search engine on a content folder against
+// files of labelled queries and prints the report "helpcentre eval" shows.
+package searcheval
 
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/marketplace/helpcentre/content"
-	"github.com/marketplace/helpcentre/content/synth"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 )
 
-// runEval indexes a content folder into a temporary directory and scores the
-// production search path against a queries file.
-func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	contentDir := fset.String("content", "", "articles root (default: the bundled articles)")
-	mode := fset.String("mode", "search", "search: rank quality of Search; deflect: what Deflect shows")
-	queries := fset.String("queries", "search/testdata/bitext/queries_dev.jsonl", "queries files (JSON Lines), comma-separated")
-	oos := fset.String("oos", "", "more queries files, comma-separated, typically out-of-scope ones (\"relevant\": [])")
-	threshold := fset.Float64("threshold", -1, "override the deflection confidence threshold (for tuning)")
-	intents := fset.String("intents", "", "intent → article ids mapping (JSON), for queries with relevant_intent")
-	locale := fset.String("locale", "en", "locale to search")
-	asJSON := fset.Bool("json", false, "print one JSON object")
-	misses := fset.Int("misses", 0, "print up to N queries whose answer was not in the top 3")
-	boosts := fset.String("boosts", "", "override field boosts, e.g. title=1.5,body=0.8 (for tuning)")
-	synWeight := fset.Float64("synonym-weight", -1, "override the synonym weight (for tuning)")
-	commonRatio := fset.Float64("common-ratio", -1, "override the common-term ratio (for tuning)")
-	commonMin := fset.Int("common-min-docs", -1, "override the corpus size from which common terms stop driving (for tuning)")
-	bodyDrive := fset.Float64("body-drive-ratio", -1, "override the body drive ratio (for tuning)")
-	synthN := fset.Int("synth", 0, "add N generated articles to the content (relevance and latency at scale)")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
+// Options configure an evaluation (Run).
+type Options struct {
+	Content fs.FS    // the articles; nil: the bundled ones
+	Deflect bool     // score what Deflect shows instead of the ranking of Search
+	Queries []string // queries files (JSON Lines), read in order
+	// Intents is the intent → article ids mapping (JSON) for queries with
+	// relevant_intent; "": intents.json beside the first queries file, if any.
+	Intents string
+	Locale  string
+	JSON    bool           // print one JSON object
+	Misses  int            // print up to this many queries whose answer was not in the top 3 (not shown)
+	Engine  search.Options // the engine's options, e.g. search.DefaultOptions with tuning overrides
+}
 
-	var fsys fs.FS = content.Bundled()
-	if *contentDir != "" {
-		fsys = os.DirFS(*contentDir)
-	}
-	if *synthN > 0 {
-		if *contentDir != "" {
-			return fmt.Errorf("-synth adds generated articles to the bundled content; it does not combine with -content")
-		}
-		corpus, err := synth.Corpus(*synthN, 1)
-		if err != nil {
-			return err
-		}
-		fsys = corpus
-	}
-	if *mode != "search" && *mode != "deflect" {
-		return fmt.Errorf("-mode: %q is neither search nor deflect", *mode)
-	}
-	var files []string
-	for _, list := range []string{*queries, *oos} {
-		for _, name := range strings.Split(list, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				files = append(files, name)
-			}
-		}
+// Run indexes the content into a temporary directory, scores the production
+// search path against the queries and prints the report on stdout.
+func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
+	fsys := o.Content
+	if fsys == nil {
+		fsys = content.Bundled()
 	}
 	var qs []search.EvalQuery
-	for _, name := range files {
+	for _, name := range o.Queries {
 		f, err := os.Open(name)
 		if err != nil {
 			return err
@@ -82,47 +52,20 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		qs = append(qs, more...)
 	}
 	var im map[string][]string
-	if *intents == "" && len(files) > 0 {
-		if p := filepath.Join(filepath.Dir(files[0]), "intents.json"); fileExists(p) {
-			*intents = p
+	if o.Intents == "" && len(o.Queries) > 0 {
+		if p := filepath.Join(filepath.Dir(o.Queries[0]), "intents.json"); fileExists(p) {
+			o.Intents = p
 		}
 	}
-	if *intents != "" {
-		data, err := os.ReadFile(*intents)
+	if o.Intents != "" {
+		data, err := os.ReadFile(o.Intents)
 		if err != nil {
 			return err
 		}
 		if err := json.Unmarshal(data, &im); err != nil {
-			return fmt.Errorf("%s: %w", *intents, err)
+			return fmt.Errorf("%s: %w", o.Intents, err)
 		}
 	}
-	opts := search.DefaultOptions()
-	if *boosts != "" {
-		for _, kv := range strings.Split(*boosts, ",") {
-			k, v, ok := strings.Cut(kv, "=")
-			x, err := strconv.ParseFloat(v, 64)
-			if !ok || err != nil {
-				return fmt.Errorf("-boosts: %q is not field=number", kv)
-			}
-			opts.Boosts[k] = x
-		}
-	}
-	if *commonRatio >= 0 {
-		opts.CommonRatio = *commonRatio
-	}
-	if *bodyDrive >= 0 {
-		opts.BodyDriveRatio = *bodyDrive
-	}
-	if *commonMin >= 0 {
-		opts.CommonMinDocs = *commonMin
-	}
-	if *synWeight >= 0 {
-		opts.SynonymWeight = *synWeight
-	}
-	if *threshold >= 0 {
-		opts.DeflectThreshold = *threshold
-	}
-
 	tmp, err := os.MkdirTemp("", "helpcentre-eval-")
 	if err != nil {
 		return err
@@ -136,14 +79,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if n := ix.Content().Diagnostics.Errors(); n > 0 {
 		fmt.Fprintf(stderr, "warning: the content has %d errors (run helpcentre check)\n", n)
 	}
-	if *mode == "deflect" {
-		return printDeflect(ctx, stdout, search.New(ix, opts), qs, im, *locale, *asJSON, *misses)
+	if o.Deflect {
+		return printDeflect(ctx, stdout, search.New(ix, o.Engine), qs, im, o.Locale, o.JSON, o.Misses)
 	}
-	rep, err := search.Evaluate(ctx, search.New(ix, opts), qs, im, *locale)
+	rep, err := search.Evaluate(ctx, search.New(ix, o.Engine), qs, im, o.Locale)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if o.JSON {
 		enc := json.NewEncoder(stdout)
 		return enc.Encode(rep)
 	}
@@ -152,7 +95,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if rep.TypoHit3 != nil {
 		fmt.Fprintf(stdout, "typo hit@3 %.4f (%d queries tagged Z)\n", *rep.TypoHit3, rep.TypoN)
 	}
-	if *misses > 0 {
+	if o.Misses > 0 {
 		if len(rep.ByIntent) > 0 {
 			keys := make([]string, 0, len(rep.ByIntent))
 			for k := range rep.ByIntent {
@@ -165,7 +108,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		fmt.Fprintln(stdout, "\nmisses:")
-		for _, m := range rep.Misses[:min(*misses, len(rep.Misses))] {
+		for _, m := range rep.Misses[:min(o.Misses, len(rep.Misses))] {
 			fmt.Fprintf(stdout, "  [%d] %q want %v got %v\n", m.Rank, m.Query.Query, m.Relevant, m.Top[:min(3, len(m.Top))])
 		}
 	}
