@@ -129,7 +129,7 @@ type percentiles struct {
 type httpReport struct {
 	Search   routeReport    `json:"/api/v1/search"`
 	Suggest  routeReport    `json:"/api/v1/suggest"`
-	Deflect  routeReport    `json:"/api/v1/deflect"` // benchdeflect.go
+	Deflect  routeReport    `json:"/api/v1/deflect"` // deflect.go
 	Baseline baselineReport `json:"baseline"`
 }
 
