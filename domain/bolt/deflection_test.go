@@ -13,7 +13,7 @@ import (
 
 func deflectDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "d.db"), Options{})
+	db, err := Open(filepath.Join(t.TempDir(), "d.db"), fastOptions(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

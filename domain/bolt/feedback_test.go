@@ -44,7 +44,7 @@ func (c *clock) Add(d time.Duration) {
 func openService(t *testing.T, now func() time.Time) (*bolt.FeedbackService, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "domain.db")
-	db, err := bolt.Open(path, bolt.Options{Now: now})
+	db, err := bolt.Open(path, bolt.Options{Now: now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

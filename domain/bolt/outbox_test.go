@@ -29,7 +29,7 @@ func outboxMigrations() []migration {
 // outboxDB opens a fresh DB whose clock is *now.
 func outboxDB(t testing.TB, now *time.Time) *DB {
 	t.Helper()
-	db, err := open(filepath.Join(t.TempDir(), "domain.db"), Options{Now: func() time.Time { return *now }}, outboxMigrations())
+	db, err := open(filepath.Join(t.TempDir(), "domain.db"), fastOptions(func() time.Time { return *now }), outboxMigrations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +327,7 @@ func TestOutboxMarksConcurrently(t *testing.T) {
 
 func TestScheduleAlertsForReplyDeadlines(t *testing.T) {
 	clk := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	db, err := open(filepath.Join(t.TempDir(), "domain.db"), Options{Now: clk.Now}, outboxMigrations())
+	db, err := open(filepath.Join(t.TempDir(), "domain.db"), fastOptions(clk.Now), outboxMigrations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func TestScheduleAlertsForReplyDeadlines(t *testing.T) {
 
 func TestScheduleAlertsForClaimDeadlines(t *testing.T) {
 	clk := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	db, err := open(filepath.Join(t.TempDir(), "domain.db"), Options{Now: clk.Now}, outboxMigrations())
+	db, err := open(filepath.Join(t.TempDir(), "domain.db"), fastOptions(clk.Now), outboxMigrations())
 	if err != nil {
 		t.Fatal(err)
 	}
