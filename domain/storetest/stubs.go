@@ -9,6 +9,5 @@ var (
 	outboxCases     []testCase
 	cannedCases     []testCase
 	auditCases      []testCase
-	feedbackCases   []testCase
 	deflectionCases []testCase
 )
