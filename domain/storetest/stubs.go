@@ -5,7 +5,6 @@ var (
 	// refundCases     []testCase
 	// claimCases      []testCase
 	// workCases       []testCase
-	outboxCases     []testCase
 	auditCases      []testCase
 	deflectionCases []testCase
 )
