@@ -150,7 +150,7 @@ func (s *AccessService) SetPassword(ctx context.Context, userID, current, passwo
 	if old != nil && a.UserID == userID && bcrypt.CompareHashAndPassword(old, []byte(current)) != nil {
 		return domain.Errorf(domain.CodeBadCredentials, "The current password is not right.")
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.db.passwordCost)
 	if err != nil {
 		return err
 	}

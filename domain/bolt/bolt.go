@@ -44,6 +44,11 @@ type Options struct {
 	// throwaway files (bench seeding), never for serving: a crash then loses
 	// acknowledged writes. Close syncs.
 	NoSync bool
+
+	// PasswordCost is bcrypt's work factor for new passwords; 0 means
+	// PasswordCost. Tests set bcrypt.MinCost: the production cost makes
+	// every seeded user take a second under the race detector.
+	PasswordCost int
 }
 
 // DB is the domain's bbolt file. Open it once per process, share it between
@@ -55,6 +60,8 @@ type DB struct {
 	entropy io.Reader // monotonic within a millisecond, safe for concurrent use
 
 	translate bool // new messages queue translations (EnableTranslation)
+
+	passwordCost int
 }
 
 // Open opens (creating it and its parent directories if need be) the bbolt file
@@ -70,6 +77,9 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.PasswordCost <= 0 {
+		opts.PasswordCost = PasswordCost
 	}
 	if opts.MmapSize <= 0 {
 		opts.MmapSize = DefaultMmapSize
@@ -95,6 +105,8 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 		path:    path,
 		now:     opts.Now,
 		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
+
+		passwordCost: opts.PasswordCost,
 	}
 	bdb.NoSync = opts.NoSync
 	if err := db.migrate(migs); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestOpenCreatesParentDirsAndReopens(t *testing.T) {
@@ -163,4 +164,11 @@ func appliedMigrations(t *testing.T, db *DB) []string {
 		t.Fatal(err)
 	}
 	return ids
+}
+
+// fastOptions are the options of tests that check behaviour, not
+// durability: no fsync per commit (Close syncs) and bcrypt at its minimum
+// cost. The tests above, of opening and locking the file, keep the defaults.
+func fastOptions(now func() time.Time) Options {
+	return Options{Now: now, NoSync: true, PasswordCost: bcrypt.MinCost}
 }

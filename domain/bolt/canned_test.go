@@ -14,7 +14,7 @@ func TestCannedReplies(t *testing.T) {
 		if migrated {
 			migs = append(migs, migration{id: "9999_canned_test", up: cannedMigration})
 		}
-		db, err := open(filepath.Join(t.TempDir(), "c.db"), Options{}, migs)
+		db, err := open(filepath.Join(t.TempDir(), "c.db"), fastOptions(nil), migs)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 
 func deflectDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "d.db"), Options{})
+	db, err := Open(filepath.Join(t.TempDir(), "d.db"), fastOptions(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,110 +126,5 @@ func TestDeflectionBatchStartsAFlush(t *testing.T) {
 			t.Fatalf("%d of 10 sessions written after the batch filled", stored())
 		}
 		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func TestDeflectionHandoffWritesQueuedEventsAtOnce(t *testing.T) {
-	db := deflectDB(t)
-	s := NewDeflectionService(db, domain.DefaultPolicy(), nil)
-	now := time.Now().UTC()
-	ana := domain.WithActor(context.Background(), domain.Actor{UserID: "ana", Role: domain.RoleCustomer})
-	ben := domain.WithActor(context.Background(), domain.Actor{UserID: "ben", Role: domain.RoleCustomer})
-	s.RecordEvents(ana, deflectQueryEvent("h1", "en", "contact", "1001", "ana", now, "<script>alert(1)</script> refund", "refund-time"),
-		domain.Event{Session: "h1", Type: domain.EventOpened, At: now, Article: "refund-time"},
-		domain.Event{Session: "h1", Type: domain.EventNotHelpful, At: now, Article: "refund-time", Reason: "didnt_apply"})
-	if _, err := s.Session(ben, "h1"); domain.ErrorCode(err) != domain.CodeSessionNotFound {
-		t.Errorf("another customer reads the session: %v", err)
-	}
-	if err := s.Handoff(ana, "nope", domain.HandoffMark{Thread: "t"}); domain.ErrorCode(err) != domain.CodeSessionNotFound {
-		t.Errorf("hand-off of an unknown session: %v", err)
-	}
-	if err := s.Handoff(ana, "h1", domain.HandoffMark{Thread: "T1", Subject: "refund", Body: "still waiting"}); err != nil {
-		t.Fatal(err)
-	}
-	// Written, not queued: a fresh service on the same file sees it all.
-	got, err := NewDeflectionService(db, domain.DefaultPolicy(), nil).Session(ana, "h1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := got.Transcript()
-	if got.Handoff == nil || got.Handoff.Thread != "T1" || len(tr.Typed) != 1 || tr.Typed[0].Subject != "<script>alert(1)</script> refund" ||
-		len(tr.Shown) != 1 || tr.Shown[0].Rank != 1 || len(tr.Opened) != 1 || len(tr.Votes) != 1 || tr.Votes[0].Helpful || tr.Order != "1001" {
-		t.Errorf("stored session %+v", got)
-	}
-}
-
-func TestDeflectionReportFiltersAndStrictness(t *testing.T) {
-	db := deflectDB(t)
-	p := domain.DefaultPolicy()
-	follow := func(ctx context.Context, order string) ([]time.Time, error) {
-		if order == "1002" {
-			return []time.Time{time.Date(2025, 1, 11, 0, 0, 0, 0, time.UTC)}, nil
-		}
-		return nil, nil
-	}
-	s := NewDeflectionService(db, p, follow)
-	day := time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC)
-	ev := []domain.Event{
-		deflectQueryEvent("a", "en", "contact", "1001", "ana", day, "refund", "refund-time"),
-		{Session: "a", Type: domain.EventOpened, At: day, Article: "refund-time"},
-		deflectQueryEvent("b", "en", "contact", "1002", "ana", day.Add(time.Hour), "refund", "refund-time"),
-		{Session: "b", Type: domain.EventOpened, At: day.Add(time.Hour), Article: "refund-time"},
-		deflectQueryEvent("c", "es", "widget", "", "", day.Add(2*time.Hour), "factura", "invoice-find"),
-		{Session: "c", Type: domain.EventHelpful, At: day.Add(2 * time.Hour), Article: "invoice-find"},
-		deflectQueryEvent("d", "en", "widget", "", "", day.Add(48*time.Hour), "pizza"),
-		deflectQueryEvent("old", "en", "widget", "", "", day.Add(-48*time.Hour), "old"),
-	}
-	if err := s.RecordEvents(context.Background(), ev...); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Handoff(context.Background(), "d", domain.HandoffMark{Thread: "T", At: day.Add(48 * time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Report(domain.WithActor(context.Background(), domain.Actor{UserID: "ana", Role: domain.RoleCustomer}), day, day.Add(time.Hour), "", ""); domain.ErrorKind(err) != domain.Forbidden {
-		t.Errorf("a customer reads the report: %v", err)
-	}
-	if _, err := s.Report(deflectOperator, day, day, "", ""); domain.ErrorCode(err) != domain.CodeInvalidRange {
-		t.Errorf("empty range: %v", err)
-	}
-	from, to := day.Add(-time.Hour), day.Add(72*time.Hour)
-	for _, tc := range []struct {
-		locale, entry                        string
-		sessions, strict, handoffs, resolved int
-	}{
-		{"", "", 4, 1, 1, 1},
-		{"en", "", 3, 1, 1, 0},
-		{"", "widget", 2, 0, 1, 1},
-		{"en", "contact", 2, 1, 0, 0},
-		{"es", "contact", 0, 0, 0, 0},
-	} {
-		rep, err := s.Report(deflectOperator, from, to, tc.locale, tc.entry)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := rep.Totals
-		if c.Sessions != tc.sessions || c.Strict != tc.strict || c.Handoffs != tc.handoffs || c.Resolved != tc.resolved {
-			t.Errorf("locale %q entry %q: %+v", tc.locale, tc.entry, c)
-		}
-	}
-	rep, _ := s.Report(deflectOperator, from, to, "", "")
-	if len(rep.ByDay) != 2 || len(rep.ByEntry) != 2 || rep.ByArticle[0].Article != "refund-time" || rep.ByArticle[0].Opened != 2 {
-		t.Errorf("report %+v", rep)
-	}
-
-	n, err := s.PurgeText(context.Background(), day.Add(24*time.Hour))
-	if err != nil || n != 4 {
-		t.Fatalf("purged %d, %v; want 4 (old, a, b, c)", n, err)
-	}
-	if n, _ := s.PurgeText(context.Background(), day.Add(24*time.Hour)); n != 0 {
-		t.Errorf("a second purge purged %d again", n)
-	}
-	a, _ := s.Session(deflectOperator, "a")
-	d, _ := s.Session(deflectOperator, "d")
-	if !a.TextPurged || a.Typed != nil || d.TextPurged || len(d.Typed) != 1 {
-		t.Errorf("after the purge: a %+v, d %+v", a, d)
-	}
-	if rep2, _ := s.Report(deflectOperator, from, to, "", ""); rep2.Totals != rep.Totals {
-		t.Errorf("the purge changed the figures: %+v vs %+v", rep2.Totals, rep.Totals)
 	}
 }

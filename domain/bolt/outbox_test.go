@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
-	"github.com/marketplace/helpcentre/domain/demo"
 )
 
 // outboxMigrations is the schema with the outbox area's migration, whether
@@ -29,7 +26,7 @@ func outboxMigrations() []migration {
 // outboxDB opens a fresh DB whose clock is *now.
 func outboxDB(t testing.TB, now *time.Time) *DB {
 	t.Helper()
-	db, err := open(filepath.Join(t.TempDir(), "domain.db"), Options{Now: func() time.Time { return *now }}, outboxMigrations())
+	db, err := open(filepath.Join(t.TempDir(), "domain.db"), fastOptions(func() time.Time { return *now }), outboxMigrations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,158 +319,5 @@ func TestOutboxMarksConcurrently(t *testing.T) {
 	}
 	if got, _ := s.Due(ctx, now.Add(time.Minute), 100); len(got) != 25 {
 		t.Errorf("%d due after marking, want 25", len(got))
-	}
-}
-
-func TestScheduleAlertsForReplyDeadlines(t *testing.T) {
-	clk := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	db, err := open(filepath.Join(t.TempDir(), "domain.db"), Options{Now: clk.Now}, outboxMigrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p := domain.DefaultPolicy()
-	wd, err := demo.Seed(context.Background(), demo.Services{Access: NewAccessService(db), Orders: NewOrderService(db, p)}, clk.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &threadWorld{db: db, clock: clk, threads: NewThreadService(db, p), world: wd}
-	s := NewOutboxService(db, p)
-	t0 := clk.Now()
-	th := w.start(t, "ana", domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Subject: "Where is it?", Body: "Hello"})
-	if th.SellerReplyDueAt == nil || !th.SellerReplyDueAt.Equal(t0.Add(48*time.Hour)) {
-		t.Fatalf("due = %v", th.SellerReplyDueAt)
-	}
-	alertsOf := func(who string) []domain.Notification {
-		ns, err := s.Notifications(w.as(who), false, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return slices.DeleteFunc(ns, func(n domain.Notification) bool { return n.Type != domain.EventReplyDueSoon })
-	}
-	for _, tc := range []struct {
-		at   time.Duration
-		want int
-	}{
-		{0, 0},
-		{41*time.Hour + 59*time.Minute, 0},
-		{42 * time.Hour, 1},                // 6 h before
-		{42*time.Hour + time.Minute, 0},    // once
-		{47*time.Hour + 59*time.Minute, 0}, // still once
-		{48*time.Hour + time.Minute, 0},    // missed: no "soon" alert
-	} {
-		n, err := s.ScheduleAlerts(context.Background(), t0.Add(tc.at))
-		if err != nil || n != tc.want {
-			t.Errorf("at %s: %d alerts, %v; want %d", tc.at, n, err, tc.want)
-		}
-	}
-	got := alertsOf("sam")
-	if len(got) != 1 || got[0].Entity != "thread:"+th.ID || !strings.Contains(got[0].Title, "order 1001") {
-		t.Fatalf("sam's alerts = %+v", got)
-	}
-	if len(alertsOf("sue")) != 0 || len(alertsOf("ana")) != 0 {
-		t.Error("someone else was alerted")
-	}
-	// The alert went to the outbox too, for the webhook, and to the audit log.
-	due, _ := s.Due(context.Background(), t0.Add(49*time.Hour), 100)
-	var hooks int
-	for _, ev := range due {
-		if ev.Type == domain.EventReplyDueSoon && ev.UserID == wd.Users["sam"].ID {
-			hooks++
-		}
-	}
-	if hooks != 1 {
-		t.Errorf("%d webhook events for the alert, want 1", hooks)
-	}
-
-	// A seller reply clears the clock; the customer's next message starts a
-	// new one, alerted in its turn.
-	clk.Add(time.Hour)
-	w.post(t, "sam", th.ID, "On its way", domain.PartyCustomer)
-	clk.Add(time.Hour)
-	w.post(t, "ana", th.ID, "Still nothing", domain.PartySeller)
-	t1 := clk.Now()
-	if n, _ := s.ScheduleAlerts(context.Background(), t1.Add(42*time.Hour)); n != 1 {
-		t.Errorf("second deadline: %d alerts, want 1", n)
-	}
-	if n, _ := s.ScheduleAlerts(context.Background(), t1.Add(43*time.Hour)); n != 0 {
-		t.Errorf("second deadline again: %d alerts, want 0", n)
-	}
-	if n := len(alertsOf("sam")); n != 2 {
-		t.Errorf("sam has %d alerts, want 2", n)
-	}
-	// A thread answered in time is not alerted.
-	th2 := w.start(t, "ana", domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicInvoice, Body: "Invoice please"})
-	clk.Add(time.Hour)
-	w.post(t, "sam", th2.ID, "Attached", domain.PartyCustomer)
-	if n, _ := s.ScheduleAlerts(context.Background(), th2.CreatedAt.Add(43*time.Hour)); n != 0 {
-		t.Errorf("an answered thread: %d alerts", n)
-	}
-}
-
-func TestScheduleAlertsForClaimDeadlines(t *testing.T) {
-	clk := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	db, err := open(filepath.Join(t.TempDir(), "domain.db"), Options{Now: clk.Now}, outboxMigrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p := domain.DefaultPolicy()
-	wd, err := demo.Seed(context.Background(), demo.Services{Access: NewAccessService(db), Orders: NewOrderService(db, p)}, clk.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &threadWorld{db: db, clock: clk, threads: NewThreadService(db, p), world: wd}
-	claims := NewClaimService(db, p)
-	s := NewOutboxService(db, p)
-	t0 := clk.Now()
-	cl, err := claims.OpenClaim(w.as("ben"), "2001", domain.ClaimDefect, "It arrived broken")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !cl.ReputationDeadline.Equal(t0.Add(72 * time.Hour)) {
-		t.Fatalf("deadline %s", cl.ReputationDeadline)
-	}
-	for _, tc := range []struct {
-		at   time.Duration
-		want int
-	}{
-		{65*time.Hour + 59*time.Minute, 0}, // 71:59 → 6:01 before: too early
-		{66 * time.Hour, 1},                // 6 h before
-		{70 * time.Hour, 0},                // once
-		{72*time.Hour + time.Minute, 0},    // missed
-	} {
-		n, err := s.ScheduleAlerts(context.Background(), t0.Add(tc.at))
-		if err != nil || n != tc.want {
-			t.Errorf("at %s: %d alerts, %v; want %d", tc.at, n, err, tc.want)
-		}
-	}
-	ns, _ := s.Notifications(w.as("sam"), false, 0)
-	var got []domain.Notification
-	for _, n := range ns {
-		if n.Type == domain.EventClaimDueSoon {
-			got = append(got, n)
-		}
-	}
-	if len(got) != 1 || got[0].Entity != "claim:"+cl.ID || !strings.Contains(got[0].Title, "2001") {
-		t.Errorf("sam's claim alerts = %+v", got)
-	}
-	// Buyer's remorse never affects reputation: no clock, no alert. Nor has a
-	// claim closed in time.
-	for _, reason := range []string{domain.ClaimBuyersRemorse, domain.ClaimDamaged} {
-		if _, err := claims.CloseClaim(w.as("ben"), cl.ID, "sorted"); err != nil {
-			t.Fatal(err)
-		}
-		if cl, err = claims.OpenClaim(w.as("ben"), "2001", reason, "Again"); err != nil {
-			t.Fatal(err)
-		}
-		if reason != domain.ClaimBuyersRemorse {
-			if _, err := claims.CloseClaim(w.as("ben"), cl.ID, "sorted"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if n, err := s.ScheduleAlerts(context.Background(), cl.OpenedAt.Add(67*time.Hour)); n != 0 || err != nil {
-			t.Errorf("%s claim: %d alerts, %v", reason, n, err)
-		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/domain/translate"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // engine starts the real APY behind a switch: while down, connections are
@@ -62,7 +63,7 @@ func neturl(s string) (*url.URL, error) { return url.Parse(s) }
 // world is the demo world with translation on and a worker on the engine.
 func world(t *testing.T, engineURL string) (*bolt.Services, *translate.Worker) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "hc.db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "hc.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost}) // behaviour, not durability
 	if err != nil {
 		t.Fatal(err)
 	}

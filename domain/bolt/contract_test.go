@@ -1,0 +1,32 @@
+package bolt_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/domain/storetest"
+)
+
+// TestContract runs the store-agnostic contract against a bbolt file per
+// subtest. The suite tests behaviour, not durability: commits skip fsync
+// (Close syncs) and passwords hash at bcrypt's minimum cost.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, c storetest.Config) storetest.Services {
+		db, err := bolt.Open(filepath.Join(t.TempDir(), "domain.db"), bolt.Options{Now: c.Now, NoSync: true, PasswordCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		s := bolt.NewServices(db, c.Policy)
+		return storetest.Services{
+			Access: s.Access, Orders: s.Orders, Threads: s.Threads, Attachments: s.Attachments,
+			Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims, Work: s.Work, Outbox: s.Outbox,
+			Canned: s.Canned, Audit: s.Audit, Feedback: bolt.NewFeedbackService(db),
+			Deflection: bolt.NewDeflectionService(db, c.Policy, domain.OrderFollowUps(s.Threads, s.Incidents, s.Claims)),
+		}
+	})
+}
