@@ -165,6 +165,9 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 
 // openLocale reopens an index built earlier from exactly these articles.
 func openLocale(name, dir string, articles []*content.Article, rules []content.SynonymRule) (*Locale, error) {
+	if err := registerStemmer(); err != nil {
+		return nil, fmt.Errorf("index: register %s: %w", EnglishStemmerName, err)
+	}
 	bl, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": "2s"})
 	if err != nil {
 		return nil, err

@@ -83,6 +83,9 @@ func NewMapping(locale string) (*mapping.IndexMappingImpl, error) {
 	if !ok {
 		return nil, fmt.Errorf("index: no analyzer for locale %q", locale)
 	}
+	if err := registerStemmer(); err != nil {
+		return nil, fmt.Errorf("index: register %s: %w", EnglishStemmerName, err)
+	}
 	im := bleve.NewIndexMapping()
 	im.ScoringModel = "bm25"
 	im.DefaultMapping.Enabled = false
