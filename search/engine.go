@@ -141,14 +141,24 @@ type Engine struct {
 	translator QueryTranslator      // may be nil
 }
 
-// New returns an engine over ix. It also bounds the number of clauses any
-// Bleve disjunction may expand to, process-wide (NOTES.md: this rejects
-// regexp and wildcard blow-ups in milliseconds).
+// New returns an engine over ix. Call ConfigureBleve once at program start
+// first: New changes no process-wide setting.
 func New(ix *index.Index, opts Options) *Engine {
-	if searcher.DisjunctionMaxClauseCount == 0 {
-		searcher.DisjunctionMaxClauseCount = 1024
-	}
 	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
+}
+
+// MaxClauses is the most clauses a Bleve disjunction (a prefix's terms
+// among them) may expand to once ConfigureBleve has run.
+const MaxClauses = 1024
+
+// ConfigureBleve sets what Bleve keeps process-wide and the engine relies
+// on; call it once at program start, before any search (tests: in TestMain).
+// It bounds the clauses any Bleve disjunction may expand to (MaxClauses):
+// measured on 30,000 articles with v2.6.1, `*a*` took 2.7 s, `body:/.*/`
+// 10 s and a 200-word fuzziness-2 query 16 s without the bound; with it
+// each was rejected in under 5 ms.
+func ConfigureBleve() {
+	searcher.DisjunctionMaxClauseCount = MaxClauses
 }
 
 // Options returns the engine's options.
