@@ -100,7 +100,7 @@ func (e *Engine) deflectCandidates(ctx context.Context, req DeflectRequest) (*De
 		req.Locale = e.opts.DefaultLocale
 	}
 	if !content.KnownLocale(req.Locale) {
-		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownLocale, req.Locale)
+		return nil, nil, errorf(ErrUnknownLocale, "%q", req.Locale)
 	}
 	subject, q, truncated := e.deflectQuery(req.Subject, req.Body)
 	d := &Deflection{Query: q, Locale: req.Locale, Truncated: truncated, Threshold: e.opts.DeflectThreshold, Suggestions: []DeflectSuggestion{}}

@@ -19,13 +19,6 @@ import (
 	"github.com/marketplace/helpcentre/index"
 )
 
-// Errors a caller can act on; everything else is internal.
-var (
-	ErrQueryTooLong  = errors.New("search: query too long")
-	ErrBadPagination = errors.New("search: page out of range")
-	ErrUnknownLocale = errors.New("search: unknown locale")
-)
-
 // Options are the engine's ranking weights and cost bounds. The defaults were
 // chosen by measurement with `helpcentre eval` (see README).
 type Options struct {
@@ -283,7 +276,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
 	q := normalise(req.Query)
 	if len(q) > e.opts.MaxQueryBytes {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrQueryTooLong, len(q), e.opts.MaxQueryBytes)
+		return nil, errorf(ErrQueryTooLong, "%d bytes, at most %d", len(q), e.opts.MaxQueryBytes)
 	}
 	if req.Page == 0 {
 		req.Page = 1
@@ -292,13 +285,13 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		req.PerPage = 10
 	}
 	if req.Page < 1 || req.PerPage < 1 || req.PerPage > e.opts.MaxPerPage || req.Page*req.PerPage > e.opts.MaxResults {
-		return nil, fmt.Errorf("%w: page %d of %d per page (at most %d per page and %d results)", ErrBadPagination, req.Page, req.PerPage, e.opts.MaxPerPage, e.opts.MaxResults)
+		return nil, errorf(ErrBadPagination, "page %d of %d per page (at most %d per page and %d results)", req.Page, req.PerPage, e.opts.MaxPerPage, e.opts.MaxResults)
 	}
 	if req.Locale == "" {
 		req.Locale = e.opts.DefaultLocale
 	}
 	if !content.KnownLocale(req.Locale) {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownLocale, req.Locale)
+		return nil, errorf(ErrUnknownLocale, "%q", req.Locale)
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
