@@ -14,6 +14,7 @@ import (
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // MaxDeflect is the most suggestions a deflection offers.
@@ -190,7 +191,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		depth := max(e.opts.RerankDepth, 1)
 		mq = e.filtered(mq, Request{Audience: req.Audience})
 		mq.top = depth
-		sr := bleve.NewSearchRequestOptions(mq, depth, 0, false)
+		sr := bleve.NewSearchRequestOptions(segment.Query(mq), depth, 0, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)

@@ -13,10 +13,10 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // Options are the engine's ranking weights and cost bounds. The defaults were
@@ -151,7 +151,7 @@ const MaxClauses = 1024
 // 10 s and a 200-word fuzziness-2 query 16 s without the bound; with it
 // each was rejected in under 5 ms.
 func ConfigureBleve() {
-	searcher.DisjunctionMaxClauseCount = MaxClauses
+	segment.SetMaxClauses(MaxClauses)
 }
 
 // Options returns the engine's options.
@@ -377,7 +377,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			cats = v.CategoryCounter()
 			mq.facets = cats
 		}
-		sr := bleve.NewSearchRequestOptions(mq, size, from, false)
+		sr := bleve.NewSearchRequestOptions(segment.Query(mq), size, from, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
@@ -433,7 +433,8 @@ func (e *Engine) filtered(q *matchQuery, req Request) *matchQuery {
 // boost: user text never reaches a query parser. In a large corpus the
 // clauses of common words ("order" in most articles) do not drive the match,
 // they only add to the score of documents that match a rarer word: search
-// cost grows with the number of matching documents (NOTES.md), and an
+// cost grows with the number of matching documents (at 10,000 articles,
+// ~1.5 ms of CPU for common words against ~0.16 ms for rare ones), and an
 // article matching nothing but common words is no answer anyway. It returns
 // nil when there is nothing to search.
 func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery {

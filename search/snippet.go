@@ -14,8 +14,9 @@ const snippetBytes = 200
 
 // snippet picks the passage of the article body that holds the most distinct
 // query terms and marks them. It works on the article text in memory, so the
-// index needs neither stored fields nor term vectors (NOTES.md: Bleve's
-// highlighter decodes positions of every matching document). toks are the
+// index needs neither stored fields nor term vectors (Bleve's highlighter
+// decodes the term positions of every matching document: at 10,000
+// articles, ~12.5 ms of CPU a request against ~1.6 ms without). toks are the
 // body tokens the request looks for (bodyMatches), in text order; q marks
 // its groups' terms and prefixes.
 func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
