@@ -394,7 +394,8 @@ func (e *Engine) deflectFeatures(at *artTerms, body map[string]bool, qw []qword,
 	return x
 }
 
-// logistic is a logistic regression over the deflection features.
+// logistic is a logistic regression over the deflection features; the
+// fitted one, deflectModel, is in deflect_weights.go (generated).
 type logistic struct {
 	bias    float64
 	weights [numDeflectFeatures]float64
@@ -406,15 +407,6 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 		z += w * x[i]
 	}
 	return 1 / (1 + math.Exp(-z))
-}
-
-// deflectModel estimates, from the best candidate's features, the
-// probability that the question is answered by one of the top 3. It was fitted
-// on bitext train and the out-of-scope train set (TestFitDeflectModel); the
-// dev sets were not used.
-var deflectModel = logistic{
-	bias:    -6.8690,
-	weights: [numDeflectFeatures]float64{-0.0578, 0.1075, 1.7692, 0.2553, 2.5368, 0.3846, 0.9666, -0.4107, -0.3357, 0, 0, 2.7119, 0.9473, 1.0157, 0.1201},
 }
 
 // confident reports whether any candidate clears the threshold.
