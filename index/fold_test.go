@@ -32,7 +32,7 @@ func TestFoldingAgrees(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, w := range accented {
-			want := Fold(strings.ToLower(w))
+			want := content.Fold(strings.ToLower(w))
 			if strings.ContainsFunc(want, func(r rune) bool { return r > 'z' || r < 'a' }) {
 				t.Errorf("Fold(%q) = %q, not folded to a-z", w, want)
 			}

@@ -36,7 +36,7 @@ func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
 		if !ok && len(q.prefixes) > 0 {
 			surface := strings.ToLower(text[t.start:t.end])
 			for _, pre := range q.prefixes {
-				if strings.HasPrefix(index.Fold(surface), pre) {
+				if strings.HasPrefix(content.Fold(surface), pre) {
 					ok, key = true, pre
 					break
 				}
@@ -202,7 +202,7 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 			}
 		}
 		if mask == 0 && g.prefix != "" && suggest == "" {
-			suggest = strings.ToLower(index.Fold(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
+			suggest = strings.ToLower(content.Fold(a.Title + "\n" + strings.Join(a.Aliases, "\n")))
 		}
 		if mask == 0 && g.prefix != "" && prefixIn(suggest, g.prefix) {
 			mask = asYouTypeMask
