@@ -19,8 +19,8 @@ import (
 // question, on the bundled content and at 10,000 articles, to the file named
 // by HC_DUMP. Dumps of two versions are compared with cmp to show that a
 // change left the output byte for byte as it was. Without HC_DUMP it dumps
-// the bundled content only, to a temporary file, and checks that every
-// request gave a line.
+// every fourth question on the bundled content only, to a temporary file,
+// and checks that every request gave a line.
 //
 // Ties are in index order, which differs between two builds of the same
 // articles: give both runs the same HC_DUMP_INDEX folder (the first builds the
@@ -50,6 +50,13 @@ func TestDumpOutputs(t *testing.T) {
 		for _, q := range eq {
 			qs = append(qs, q.Query)
 		}
+	}
+	if len(corpora) == 1 {
+		var some []string
+		for i := 0; i < len(qs); i += 4 {
+			some = append(some, qs[i])
+		}
+		qs = some
 	}
 	out, err := os.Create(path)
 	if err != nil {
