@@ -47,7 +47,7 @@ type matchQuery struct {
 	// into total and, when set, facets.
 	top    int
 	facets *index.CategoryCounter
-	total  int // set by Searcher: every match
+	total  int // set by Match: every match
 }
 
 // clause is a term (or, with prefix set, every term starting with it) in one
