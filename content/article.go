@@ -146,21 +146,15 @@ func (a *Article) URL() string {
 // redirects it to the canonical URL with the slug.
 func ArticleURL(locale, id string) string { return "/" + locale + "/articles/" + id }
 
-// Slugify makes a URL segment of a title: lower case, accents folded, words
-// joined by hyphens, at most 80 bytes.
+// Slugify makes a URL segment of a title: lower case, accents folded (Fold),
+// words joined by hyphens, at most 80 bytes.
 func Slugify(title string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(title) {
-		if f, ok := foldRune[r]; ok {
-			r = f
-		}
+	for _, r := range Fold(strings.ToLower(title)) {
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
 			b.WriteRune(r)
-			dash = false
-		case r == 'ß':
-			b.WriteString("ss")
 			dash = false
 		default:
 			if !dash && b.Len() > 0 {
@@ -177,12 +171,6 @@ func Slugify(title string) string {
 		return "article"
 	}
 	return s
-}
-
-var foldRune = map[rune]rune{
-	'á': 'a', 'à': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'å': 'a', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
-	'í': 'i', 'ì': 'i', 'î': 'i', 'ï': 'i', 'ó': 'o', 'ò': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o',
-	'ú': 'u', 'ù': 'u', 'û': 'u', 'ü': 'u', 'ñ': 'n', 'ç': 'c',
 }
 
 // Key identifies an article in one locale.

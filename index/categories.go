@@ -4,10 +4,8 @@ import (
 	"context"
 	"sort"
 	"sync"
-	"weak"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	bindex "github.com/blevesearch/bleve_index_api"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // The category facet, counted without doc values. Bleve's terms facet visits
@@ -19,8 +17,8 @@ import (
 
 // catTable maps one snapshot's document numbers to a category.
 type catTable struct {
-	snap  weak.Pointer[scorch.IndexSnapshot] // the snapshot it was read from
-	of    []uint16                           // document number → 1 + index in names; 0: none
+	snap  segment.Key // the snapshot it was read from
+	of    []uint16    // document number → 1 + index in names; 0: none
 	names []string
 }
 
@@ -33,72 +31,60 @@ type catTables struct {
 	cur *catTable
 }
 
-func (c *catTables) table(ctx context.Context, r bindex.IndexReader) (*catTable, error) {
-	snap, ok := r.(*scorch.IndexSnapshot)
+func (c *catTables) table(ctx context.Context, s *segment.Snapshot) (*catTable, error) {
+	key, ok := s.Key()
 	if !ok {
-		return readCatTable(ctx, r) // not scorch: no identity to key on
+		return readCatTable(ctx, s) // no identity to key on
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t := c.cur; t != nil && t.snap.Value() == snap {
+	if t := c.cur; t != nil && t.snap == key {
 		return t, nil
 	}
-	t, err := readCatTable(ctx, r)
+	t, err := readCatTable(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	t.snap = weak.Make(snap)
+	t.snap = key
 	c.cur = t
 	return t, nil
 }
 
 // readCatTable reads the category of every live document of a snapshot
 // from the category field's postings (deleted documents are not in them).
-func readCatTable(ctx context.Context, r bindex.IndexReader) (*catTable, error) {
-	dict, err := r.FieldDict(FieldCategory)
-	if err != nil {
-		return nil, err
-	}
-	defer dict.Close()
+func readCatTable(ctx context.Context, s *segment.Snapshot) (*catTable, error) {
 	t := &catTable{}
-	var td bindex.TermFieldDoc
-	for {
-		de, err := dict.Next()
-		if err != nil {
-			return nil, err
+	err := s.Terms(FieldCategory, "", func(term string) error {
+		if term == "" || len(t.names) >= 1<<16-1 {
+			return nil
 		}
-		if de == nil {
-			break
-		}
-		if de.Term == "" || len(t.names) >= 1<<16-1 {
-			continue
-		}
-		t.names = append(t.names, de.Term)
+		t.names = append(t.names, term)
 		k := uint16(len(t.names))
-		tfr, err := r.TermFieldReader(ctx, []byte(de.Term), FieldCategory, false, false, false)
+		ps, err := s.Postings(ctx, FieldCategory, term, false)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for {
-			d, err := tfr.Next(&td)
+			p, ok, err := ps.Next()
 			if err != nil {
-				_ = tfr.Close()
-				return nil, err
+				_ = ps.Close()
+				return err
 			}
-			if d == nil {
+			if !ok {
 				break
 			}
-			n := d.ID.Value()
-			if n >= uint64(len(t.of)) {
-				grown := make([]uint16, max(n+1, uint64(2*len(t.of))))
+			n := p.Doc
+			if int(n) >= len(t.of) {
+				grown := make([]uint16, max(int(n)+1, 2*len(t.of)))
 				copy(grown, t.of)
 				t.of = grown
 			}
 			t.of[n] = k
 		}
-		if err := tfr.Close(); err != nil {
-			return nil, err
-		}
+		return ps.Close()
+	})
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -152,13 +138,13 @@ func (v *View) CategoryCounter() *CategoryCounter {
 	return &CategoryCounter{tables: v.cats, c: &CategoryCounts{}}
 }
 
-// Start reads (or finds) the category table of r's snapshot and clears the counts.
-func (cc *CategoryCounter) Start(ctx context.Context, r bindex.IndexReader) error {
+// Start reads (or finds) the category table of snapshot s and clears the counts.
+func (cc *CategoryCounter) Start(ctx context.Context, s *segment.Snapshot) error {
 	tables := cc.tables
 	if tables == nil {
 		tables = &catTables{}
 	}
-	t, err := tables.table(ctx, r)
+	t, err := tables.table(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -166,9 +152,9 @@ func (cc *CategoryCounter) Start(ctx context.Context, r bindex.IndexReader) erro
 	return nil
 }
 
-// Add counts the document numbered n (IndexInternalID.Value).
-func (cc *CategoryCounter) Add(n uint64) {
-	if n < uint64(len(cc.of)) {
+// Add counts the document numbered n (segment.Posting.Doc).
+func (cc *CategoryCounter) Add(n uint32) {
+	if int(n) < len(cc.of) {
 		cc.c.counts[cc.of[n]]++
 	}
 }

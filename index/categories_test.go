@@ -15,6 +15,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // TestCountCategoriesMatchesBleve: the category counts taken while a search
@@ -107,7 +108,11 @@ type countingQuery struct {
 }
 
 func (q *countingQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
-	if err := q.cc.Start(ctx, r); err != nil {
+	snap, err := segment.Open(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.cc.Start(ctx, snap); err != nil {
 		return nil, err
 	}
 	s, err := q.q.Searcher(ctx, r, m, opts)
@@ -124,7 +129,9 @@ type countingSearcher struct {
 	cc *index.CategoryCounter
 }
 
-func (s *countingSearcher) count(d *search.DocumentMatch) { s.cc.Add(d.IndexInternalID.Value()) }
+func (s *countingSearcher) count(d *search.DocumentMatch) {
+	s.cc.Add(uint32(d.IndexInternalID.Value()))
+}
 
 func (s *countingSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
 	d, err := s.Searcher.Next(ctx)

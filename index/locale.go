@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // ErrClosed is returned by Read on a locale index that was swapped out and
@@ -117,7 +115,7 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 	}
 	// Batches stay safe (each waits until persisted): a reused index must hold
 	// every acknowledged update, and the cost is a few fsyncs per build.
-	bl, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, map[string]any{"bolt_timeout": "2s"})
+	bl, err := segment.New(dir, im, map[string]any{"bolt_timeout": "2s"})
 	if err != nil {
 		return nil, fmt.Errorf("index: create %s: %w", dir, err)
 	}
@@ -151,7 +149,7 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 			return nil, fmt.Errorf("index: batch: %w", err)
 		}
 	}
-	if err := forceMerge(ctx, bl); err != nil {
+	if err := segment.ForceMerge(ctx, bl); err != nil {
 		_ = bl.Close()
 		return nil, err
 	}
@@ -165,6 +163,9 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 
 // openLocale reopens an index built earlier from exactly these articles.
 func openLocale(name, dir string, articles []*content.Article, rules []content.SynonymRule) (*Locale, error) {
+	if err := registerStemmer(); err != nil {
+		return nil, fmt.Errorf("index: register %s: %w", EnglishStemmerName, err)
+	}
 	bl, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": "2s"})
 	if err != nil {
 		return nil, err
@@ -198,44 +199,6 @@ func openLocale(name, dir string, articles []*content.Article, rules []content.S
 	}
 	l.synonyms = compileSynonyms(an, rules)
 	return l, nil
-}
-
-// forceMerge persists and merges the index down to one segment. Scorch
-// merges at most ten segments per call, so it loops.
-func forceMerge(ctx context.Context, bl bleve.Index) error {
-	adv, err := bl.Advanced()
-	if err != nil {
-		return fmt.Errorf("index: advanced: %w", err)
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	deadline := time.Now().Add(5 * time.Minute)
-	for time.Now().Before(deadline) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		mem, files := segments(bl)
-		if mem == 0 && files <= 1 {
-			return nil
-		}
-		if mem > 0 {
-			time.Sleep(5 * time.Millisecond) // let the persister write memory segments
-			continue
-		}
-		if err := s.ForceMerge(ctx, nil); err != nil && !strings.Contains(err.Error(), "in progress") {
-			return fmt.Errorf("index: merge: %w", err)
-		}
-	}
-	return nil
-}
-
-func segments(bl bleve.Index) (mem, files uint64) {
-	st, _ := bl.StatsMap()["index"].(map[string]any)
-	mem, _ = st["num_root_memorysegments"].(uint64)
-	files, _ = st["num_root_filesegments"].(uint64)
-	return mem, files
 }
 
 // apply updates the live index with upserted and removed articles in one

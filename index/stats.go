@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/vellum"
@@ -69,7 +68,7 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 		for _, t := range lowerWords.Analyze([]byte(f.text)) {
 			orig := string(t.Term)
 			w := orig
-			if w = Fold(orig); w != orig {
+			if w = content.Fold(orig); w != orig {
 				accented[w] = orig
 			}
 			words[w] = struct{}{}
@@ -79,29 +78,9 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 }
 
 // lowerWords splits text into lower-cased words, keeping accents; folding
-// then gives the same words as the suggest analyzer, which folds first.
-var (
-	lowerWords = &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()}}
-	folding    = asciifolding.New()
-)
-
-// Fold removes accents the way the suggest analyzer does ("envío" → "envio"),
-// so that what a customer types without accents can be compared with text.
-func Fold(s string) string {
-	if isASCII(s) {
-		return s
-	}
-	return string(folding.Filter([]byte(s)))
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
+// (content.Fold) then gives the same words as the suggest analyzer, which
+// folds first.
+var lowerWords = &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()}}
 
 func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
 	terms, words, accented := termsOf(an, a)

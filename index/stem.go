@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -26,21 +27,26 @@ const EnglishStemmerName = "stemmer_porter_en_mended"
 //go:embed forms_en.txt
 var formsText string
 
-// forms maps a word form onto the word it is stemmed as.
-var forms = map[string]string{}
-
-func init() {
+// forms maps a word form onto the word it is stemmed as, read from
+// formsText on first use.
+var forms = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
 	for _, l := range strings.Split(formsText, "\n") {
 		if a, b, ok := strings.Cut(l, " "); ok && a != "" && a[0] != '#' {
-			forms[a] = b
+			m[a] = b
 		}
 	}
-	if err := registry.RegisterTokenFilter(EnglishStemmerName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+	return m
+})
+
+// registerStemmer makes EnglishStemmerName known to Bleve's registry, once:
+// Bleve looks the name up when it builds a mapping's analyzers, so every
+// path that builds or opens an index calls it first.
+var registerStemmer = sync.OnceValue(func() error {
+	return registry.RegisterTokenFilter(EnglishStemmerName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return EnglishStemmer{}, nil
-	}); err != nil {
-		panic(err)
-	}
-}
+	})
+})
 
 // StemProbe is the start of a Porter stem (or an EnglishStemmer one) that
 // the lower-cased word it was stemmed from starts with: all but the last two
@@ -71,7 +77,7 @@ func (EnglishStemmer) Filter(input analysis.TokenStream) analysis.TokenStream {
 			continue
 		}
 		term := t.Term
-		if w, ok := forms[string(term)]; ok {
+		if w, ok := forms()[string(term)]; ok {
 			term = []byte(w)
 		}
 		t.Term = analysis.BuildTermFromRunes(porterstemmer.StemWithoutLowerCasing(bytes.Runes(term)))

@@ -149,8 +149,10 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 func (e *Engine) large(v *index.View) bool { return v.Stats.Docs >= e.opts.CommonMinDocs }
 
 // common reports whether a body term occurs in so many articles that
-// matching it in bodies costs more than it tells (NOTES.md: cost grows with
-// the number of matching documents). Titles and aliases still match it.
+// matching it in bodies costs more than it tells (a search's cost grows with
+// the number of matching documents: at 10,000 articles ~1.5 ms of CPU for
+// common words against ~0.16 ms for rare ones). Titles and aliases still
+// match it.
 func (e *Engine) common(v *index.View, term string) bool {
 	n := v.Stats.Docs
 	return n >= e.opts.CommonMinDocs && float64(v.Stats.DocFreq(term)) > e.opts.CommonRatio*float64(n)

@@ -69,7 +69,7 @@ func (q *bodyQuery) match(text string, s span) bool {
 		return true
 	}
 	if len(q.prefixes) > 0 {
-		surface := index.Fold(strings.ToLower(text[s.start:s.end]))
+		surface := content.Fold(strings.ToLower(text[s.start:s.end]))
 		for _, pre := range q.prefixes {
 			if strings.HasPrefix(surface, pre) {
 				return true

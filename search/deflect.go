@@ -14,6 +14,7 @@ import (
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // MaxDeflect is the most suggestions a deflection offers.
@@ -100,7 +101,7 @@ func (e *Engine) deflectCandidates(ctx context.Context, req DeflectRequest) (*De
 		req.Locale = e.opts.DefaultLocale
 	}
 	if !content.KnownLocale(req.Locale) {
-		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownLocale, req.Locale)
+		return nil, nil, errorf(ErrUnknownLocale, "%q", req.Locale)
 	}
 	subject, q, truncated := e.deflectQuery(req.Subject, req.Body)
 	d := &Deflection{Query: q, Locale: req.Locale, Truncated: truncated, Threshold: e.opts.DeflectThreshold, Suggestions: []DeflectSuggestion{}}
@@ -190,7 +191,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		depth := max(e.opts.RerankDepth, 1)
 		mq = e.filtered(mq, Request{Audience: req.Audience})
 		mq.top = depth
-		sr := bleve.NewSearchRequestOptions(mq, depth, 0, false)
+		sr := bleve.NewSearchRequestOptions(segment.Query(mq), depth, 0, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
@@ -393,7 +394,8 @@ func (e *Engine) deflectFeatures(at *artTerms, body map[string]bool, qw []qword,
 	return x
 }
 
-// logistic is a logistic regression over the deflection features.
+// logistic is a logistic regression over the deflection features; the
+// fitted one, deflectModel, is in deflect_weights.go (generated).
 type logistic struct {
 	bias    float64
 	weights [numDeflectFeatures]float64
@@ -405,15 +407,6 @@ func (m logistic) confidence(x [numDeflectFeatures]float64) float64 {
 		z += w * x[i]
 	}
 	return 1 / (1 + math.Exp(-z))
-}
-
-// deflectModel estimates, from the best candidate's features, the
-// probability that the question is answered by one of the top 3. It was fitted
-// on bitext train and the out-of-scope train set (TestFitDeflectModel); the
-// dev sets were not used.
-var deflectModel = logistic{
-	bias:    -6.8690,
-	weights: [numDeflectFeatures]float64{-0.0578, 0.1075, 1.7692, 0.2553, 2.5368, 0.3846, 0.9666, -0.4107, -0.3357, 0, 0, 2.7119, 0.9473, 1.0157, 0.1201},
 }
 
 // confident reports whether any candidate clears the threshold.

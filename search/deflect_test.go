@@ -14,7 +14,9 @@ import (
 
 var (
 	bundledOnce sync.Once
-	bundled     *search.Engine
+	bundled     *index.Index // closed and removed by TestMain
+	bundledDir  string
+	bundledEng  *search.Engine
 	bundledErr  error
 )
 
@@ -22,18 +24,17 @@ var (
 func bundledEngine(t *testing.T) *search.Engine {
 	t.Helper()
 	bundledOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hc-deflect-")
-		if err != nil {
-			bundledErr = err
+		bundledDir, bundledErr = os.MkdirTemp("", "hc-deflect-")
+		if bundledErr != nil {
 			return
 		}
-		ix, err := index.Open(context.Background(), dir, content.Bundled(), nil)
-		bundled, bundledErr = search.New(ix, search.DefaultOptions()), err
+		bundled, bundledErr = index.Open(context.Background(), bundledDir, content.Bundled(), nil)
+		bundledEng = search.New(bundled, search.DefaultOptions())
 	})
 	if bundledErr != nil {
 		t.Fatal(bundledErr)
 	}
-	return bundled
+	return bundledEng
 }
 
 func deflect(t *testing.T, req search.DeflectRequest) *search.Deflection {

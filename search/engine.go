@@ -13,17 +13,10 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
-)
-
-// Errors a caller can act on; everything else is internal.
-var (
-	ErrQueryTooLong  = errors.New("search: query too long")
-	ErrBadPagination = errors.New("search: page out of range")
-	ErrUnknownLocale = errors.New("search: unknown locale")
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // Options are the engine's ranking weights and cost bounds. The defaults were
@@ -141,14 +134,24 @@ type Engine struct {
 	translator QueryTranslator      // may be nil
 }
 
-// New returns an engine over ix. It also bounds the number of clauses any
-// Bleve disjunction may expand to, process-wide (NOTES.md: this rejects
-// regexp and wildcard blow-ups in milliseconds).
+// New returns an engine over ix. Call ConfigureBleve once at program start
+// first: New changes no process-wide setting.
 func New(ix *index.Index, opts Options) *Engine {
-	if searcher.DisjunctionMaxClauseCount == 0 {
-		searcher.DisjunctionMaxClauseCount = 1024
-	}
 	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
+}
+
+// MaxClauses is the most clauses a Bleve disjunction (a prefix's terms
+// among them) may expand to once ConfigureBleve has run.
+const MaxClauses = 1024
+
+// ConfigureBleve sets what Bleve keeps process-wide and the engine relies
+// on; call it once at program start, before any search (tests: in TestMain).
+// It bounds the clauses any Bleve disjunction may expand to (MaxClauses):
+// measured on 30,000 articles with v2.6.1, `*a*` took 2.7 s, `body:/.*/`
+// 10 s and a 200-word fuzziness-2 query 16 s without the bound; with it
+// each was rejected in under 5 ms.
+func ConfigureBleve() {
+	segment.SetMaxClauses(MaxClauses)
 }
 
 // Options returns the engine's options.
@@ -273,7 +276,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
 	q := normalise(req.Query)
 	if len(q) > e.opts.MaxQueryBytes {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrQueryTooLong, len(q), e.opts.MaxQueryBytes)
+		return nil, errorf(ErrQueryTooLong, "%d bytes, at most %d", len(q), e.opts.MaxQueryBytes)
 	}
 	if req.Page == 0 {
 		req.Page = 1
@@ -282,13 +285,13 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 		req.PerPage = 10
 	}
 	if req.Page < 1 || req.PerPage < 1 || req.PerPage > e.opts.MaxPerPage || req.Page*req.PerPage > e.opts.MaxResults {
-		return nil, fmt.Errorf("%w: page %d of %d per page (at most %d per page and %d results)", ErrBadPagination, req.Page, req.PerPage, e.opts.MaxPerPage, e.opts.MaxResults)
+		return nil, errorf(ErrBadPagination, "page %d of %d per page (at most %d per page and %d results)", req.Page, req.PerPage, e.opts.MaxPerPage, e.opts.MaxResults)
 	}
 	if req.Locale == "" {
 		req.Locale = e.opts.DefaultLocale
 	}
 	if !content.KnownLocale(req.Locale) {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownLocale, req.Locale)
+		return nil, errorf(ErrUnknownLocale, "%q", req.Locale)
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
@@ -374,7 +377,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			cats = v.CategoryCounter()
 			mq.facets = cats
 		}
-		sr := bleve.NewSearchRequestOptions(mq, size, from, false)
+		sr := bleve.NewSearchRequestOptions(segment.Query(mq), size, from, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
@@ -430,7 +433,8 @@ func (e *Engine) filtered(q *matchQuery, req Request) *matchQuery {
 // boost: user text never reaches a query parser. In a large corpus the
 // clauses of common words ("order" in most articles) do not drive the match,
 // they only add to the score of documents that match a rarer word: search
-// cost grows with the number of matching documents (NOTES.md), and an
+// cost grows with the number of matching documents (at 10,000 articles,
+// ~1.5 ms of CPU for common words against ~0.16 ms for rare ones), and an
 // article matching nothing but common words is no answer anyway. It returns
 // nil when there is nothing to search.
 func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery {

@@ -8,13 +8,8 @@ import (
 	"runtime"
 	"slices"
 
-	"github.com/blevesearch/bleve/v2/mapping"
-	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/scorer"
-	"github.com/blevesearch/bleve/v2/search/searcher"
-	bindex "github.com/blevesearch/bleve_index_api"
-
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // matchQuery is the whole of a help-centre search as one Bleve query: the
@@ -34,7 +29,8 @@ import (
 // Advance of every common clause for every candidate). At 10,000 articles
 // that tree was three quarters of a search's CPU. The matches are then
 // handed to Bleve's collector in document order, so paging, ties (the lower
-// document first), the total and the external ids are Bleve's own.
+// document first), the total and the external ids are Bleve's own: Bleve
+// runs it as segment.Query(q), which calls Match.
 type matchQuery struct {
 	cache  *postingsCache // may be nil
 	drive  []clause
@@ -51,7 +47,7 @@ type matchQuery struct {
 	// into total and, when set, facets.
 	top    int
 	facets *index.CategoryCounter
-	total  int // set by Searcher: every match
+	total  int // set by Match: every match
 }
 
 // clause is a term (or, with prefix set, every term starting with it) in one
@@ -65,14 +61,14 @@ type clause struct {
 
 // tooManyTerms is Bleve's limit on the terms a prefix expands to.
 func tooManyTerms(field string, n int) error {
-	return fmt.Errorf("TooManyClauses over field: `%s` [%d > maxClauseCount, which is set to %d]", field, n, searcher.DisjunctionMaxClauseCount)
+	return fmt.Errorf("TooManyClauses over field: `%s` [%d > maxClauseCount, which is set to %d]", field, n, segment.MaxClauses())
 }
 
 // leaf is one term's posting list with its query weight: cached, or read
 // from the index.
 type leaf struct {
 	pl     *postingList
-	r      bindex.TermFieldReader
+	r      *segment.Postings
 	idf    float64
 	avgLen float64 // 0: tf-idf scoring
 	weight float64 // boost × idf × query norm, once the norm is known
@@ -81,20 +77,7 @@ type leaf struct {
 
 // bm25 is a posting's score, as scorer.TermQueryScorer computes it.
 func (l *leaf) score(freq uint64, norm float64) float64 {
-	var tf float64
-	if freq < scorer.MaxSqrtCache {
-		tf = scorer.SqrtCache[int(freq)]
-	} else {
-		tf = math.Sqrt(float64(freq))
-	}
-	var s float64
-	if l.avgLen > 0 {
-		fieldLength := 1 / (norm * norm)
-		s = l.idf * (tf * bsearch.BM25_k1) /
-			(tf + bsearch.BM25_k1*(1-bsearch.BM25_b+(bsearch.BM25_b*fieldLength/l.avgLen)))
-	} else {
-		s = tf * norm * l.idf
-	}
+	s := segment.TermScore(freq, norm, l.idf, l.avgLen)
 	if l.weight != 1.0 {
 		s *= l.weight
 	}
@@ -106,52 +89,23 @@ func (l *leaf) score(freq uint64, norm float64) float64 {
 type fieldStats struct {
 	snap   *snapPostings // the snapshot's cached lists; nil: read every list
 	ctx    context.Context
-	r      bindex.IndexReader
-	bm25   bool
+	s      *segment.Snapshot
 	count  uint64
-	stats  *bsearch.BM25Stats // from a multi-index pre-search, when there was one
 	avgLen map[string]float64
 	leaves []leaf // where open's leaves are made, a block at a time
 }
 
-func newFieldStats(ctx context.Context, r bindex.IndexReader) (*fieldStats, error) {
-	fs := &fieldStats{ctx: ctx, r: r, avgLen: map[string]float64{}}
-	if cb, ok := ctx.Value(bsearch.GetScoringModelCallbackKey).(bsearch.GetScoringModelCallbackFn); ok {
-		fs.bm25 = cb() == bindex.BM25Scoring
-	}
-	if st, ok := ctx.Value(bsearch.BM25StatsKey).(*bsearch.BM25Stats); ok && fs.bm25 {
-		fs.stats, fs.count = st, uint64(st.DocCount)
-		return fs, nil
-	}
-	n, err := r.DocCount()
-	fs.count = n
-	return fs, err
+func newFieldStats(ctx context.Context, s *segment.Snapshot) *fieldStats {
+	return &fieldStats{ctx: ctx, s: s, count: s.DocCount(), avgLen: map[string]float64{}}
 }
 
 func (fs *fieldStats) avg(field string) (float64, error) {
-	if !fs.bm25 {
-		return 0, nil
-	}
 	if a, ok := fs.avgLen[field]; ok {
 		return a, nil
 	}
-	var card int
-	if fs.stats != nil {
-		c, ok := fs.stats.FieldCardinality[field]
-		if !ok {
-			return 0, fmt.Errorf("field stat for bm25 not present %s", field)
-		}
-		card = c
-	} else if br, ok := fs.r.(bindex.BM25Reader); ok {
-		c, err := br.FieldCardinality(field)
-		if err != nil {
-			return 0, err
-		}
-		card = c
-	}
-	var a float64
-	if fs.count != 0 || card != 0 {
-		a = math.Ceil(float64(card) / float64(fs.count))
+	a, err := fs.s.AvgFieldLength(field)
+	if err != nil {
+		return 0, err
 	}
 	fs.avgLen[field] = a
 	return a, nil
@@ -182,9 +136,9 @@ func (fs *fieldStats) open(term, field string, boost float64) (*leaf, error) {
 	fs.leaves = append(fs.leaves, leaf{avgLen: avg, weight: 1, boost: boost})
 	l := &fs.leaves[len(fs.leaves)-1]
 	if fs.snap != nil {
-		l.pl, l.r, err = fs.snap.get(fs.ctx, fs.r, field, term, func(df uint64) float64 { return fs.idf(df, avg) }, avg)
+		l.pl, l.r, err = fs.snap.get(fs.ctx, fs.s, field, term, func(df uint64) float64 { return fs.idf(df, avg) }, avg)
 	} else {
-		l.r, err = fs.r.TermFieldReader(fs.ctx, []byte(term), field, true, true, false)
+		l.r, err = fs.s.Postings(fs.ctx, field, term, true)
 	}
 	if err != nil {
 		return nil, err
@@ -195,16 +149,6 @@ func (fs *fieldStats) open(term, field string, boost float64) (*leaf, error) {
 		l.idf = fs.idf(l.r.Count(), avg)
 	}
 	return l, nil
-}
-
-// docNumber is a posting's document number, which the per-document sums
-// index.
-func docNumber(id bindex.IndexInternalID) (uint32, error) {
-	v := id.Value()
-	if v >= math.MaxUint32 {
-		return 0, fmt.Errorf("search: document number %d out of range", v)
-	}
-	return uint32(v), nil
 }
 
 // opened is one clause with its leaves: one for a term, one per expanded
@@ -219,7 +163,7 @@ func (q *matchQuery) open(fs *fieldStats, cs []clause, sumSq *float64) ([]opened
 	for _, c := range cs {
 		o := opened{prefix: c.prefix}
 		if c.prefix {
-			terms, err := prefixTerms(fs.r, c.field, c.term)
+			terms, err := prefixTerms(fs.s, c.field, c.term)
 			if err != nil {
 				return out, err
 			}
@@ -252,30 +196,23 @@ func (q *matchQuery) open(fs *fieldStats, cs []clause, sumSq *float64) ([]opened
 
 // prefixTerms lists the field's terms that start with prefix, as Bleve's
 // prefix searcher does (and with its limit).
-func prefixTerms(r bindex.IndexReader, field, prefix string) ([]string, error) {
-	d, err := r.FieldDictPrefix(field, []byte(prefix))
+func prefixTerms(s *segment.Snapshot, field, prefix string) ([]string, error) {
+	var terms []string
+	seen := map[string]bool{}
+	err := s.Terms(field, prefix, func(t string) error {
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+			if segment.MaxClauses() != 0 && len(terms) > segment.MaxClauses() {
+				return tooManyTerms(field, len(terms))
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer d.Close()
-	var terms []string
-	seen := map[string]bool{}
-	for {
-		e, err := d.Next()
-		if err != nil {
-			return nil, err
-		}
-		if e == nil {
-			return terms, nil
-		}
-		if !seen[e.Term] {
-			seen[e.Term] = true
-			terms = append(terms, e.Term)
-			if searcher.DisjunctionMaxClauseCount != 0 && len(terms) > searcher.DisjunctionMaxClauseCount {
-				return nil, tooManyTerms(field, len(terms))
-			}
-		}
-	}
+	return terms, nil
 }
 
 func closeAll(os []opened) {
@@ -288,17 +225,14 @@ func closeAll(os []opened) {
 	}
 }
 
-// Searcher runs the whole query when it is built and returns a searcher over
-// its matches.
-func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	fs, err := newFieldStats(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	if fs.stats == nil {
+// Match runs the whole query over snapshot s and returns its matches in
+// document order (segment.Matcher).
+func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.Match, error) {
+	fs := newFieldStats(ctx, s)
+	if !s.PreSearched() {
 		// (statistics from a pre-search over several indexes are not
 		// the snapshot's own: its cached scores would not hold)
-		fs.snap = q.cache.forSnapshot(r)
+		fs.snap = q.cache.forSnapshot(s)
 	}
 	var sumSq float64
 	drive, err := q.open(fs, q.drive, &sumSq)
@@ -364,13 +298,13 @@ func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 
 	// Every match is counted (and its category); when only the best are
 	// wanted, only they are kept.
-	s := &matchSearcher{}
+	var docs []segment.Match
 	var sel *selection
 	if q.top > 0 {
 		sel = newSelection(q.top)
 	}
 	if q.facets != nil {
-		if err := q.facets.Start(ctx, r); err != nil {
+		if err := q.facets.Start(ctx, s); err != nil {
 			return nil, err
 		}
 	}
@@ -392,18 +326,18 @@ func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 		}
 		q.total++
 		if q.facets != nil {
-			q.facets.Add(uint64(n))
+			q.facets.Add(n)
 		}
 		if sel != nil {
-			sel.offer(scored{n: uint64(n), score: score})
+			sel.offer(segment.Match{Doc: n, Score: score})
 		} else {
-			s.docs = append(s.docs, scored{n: uint64(n), score: score})
+			docs = append(docs, segment.Match{Doc: n, Score: score})
 		}
 	}
 	if sel != nil {
-		s.docs = sel.inOrder()
+		docs = sel.inOrder()
 	}
-	return s, nil
+	return docs, nil
 }
 
 // selection keeps the k best of the documents offered (in document order)
@@ -411,23 +345,25 @@ func (q *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 // number (the earlier collected).
 type selection struct {
 	k   int
-	top []scored // best first
+	top []segment.Match // best first
 }
 
-func newSelection(k int) *selection { return &selection{k: k, top: make([]scored, 0, min(k, 64)+1)} }
+func newSelection(k int) *selection {
+	return &selection{k: k, top: make([]segment.Match, 0, min(k, 64)+1)}
+}
 
-func better(a, b scored) bool {
-	if a.score != b.score {
-		return a.score > b.score
+func better(a, b segment.Match) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
 	}
-	return a.n < b.n
+	return a.Doc < b.Doc
 }
 
-func (s *selection) offer(d scored) {
+func (s *selection) offer(d segment.Match) {
 	if len(s.top) == s.k && !better(d, s.top[s.k-1]) {
 		return
 	}
-	i, _ := slices.BinarySearchFunc(s.top, d, func(x, y scored) int {
+	i, _ := slices.BinarySearchFunc(s.top, d, func(x, y segment.Match) int {
 		if better(x, y) {
 			return -1
 		}
@@ -440,8 +376,8 @@ func (s *selection) offer(d scored) {
 }
 
 // inOrder returns the kept documents in document order.
-func (s *selection) inOrder() []scored {
-	slices.SortFunc(s.top, func(a, b scored) int { return cmp.Compare(a.n, b.n) })
+func (s *selection) inOrder() []segment.Match {
+	slices.SortFunc(s.top, func(a, b segment.Match) int { return cmp.Compare(a.Doc, b.Doc) })
 	return s.top
 }
 
@@ -500,7 +436,6 @@ type scratch struct {
 	flags                []uint8
 	touched              []uint32 // documents with a driving match
 	innerTouched         []uint32
-	tfd                  bindex.TermFieldDoc
 }
 
 // scratches are the scratch spaces, a fixed few: summing is CPU-bound, so
@@ -539,7 +474,6 @@ func (sc *scratch) release() {
 		sc.inner[n] = acc{}
 	}
 	sc.touched, sc.innerTouched = sc.touched[:0], sc.innerTouched[:0]
-	sc.tfd = bindex.TermFieldDoc{}
 	// a scratch grown for a huge index is not kept
 	if len(sc.drive) > 1<<21 {
 		sc = &scratch{}
@@ -578,21 +512,17 @@ func (sc *scratch) addTerm(l *leaf, mode addMode) error {
 		return nil
 	}
 	for {
-		d, err := l.r.Next(&sc.tfd)
+		p, ok, err := l.r.Next()
 		if err != nil {
 			return err
 		}
-		if d == nil {
+		if !ok {
 			return nil
 		}
-		n, err := docNumber(d.ID)
-		if err != nil {
-			return err
-		}
-		if mode == addCommon && sc.drive.at(n).n == 0 {
+		if mode == addCommon && sc.drive.at(p.Doc).n == 0 {
 			continue
 		}
-		sc.add(a, n, l.score(d.Freq, d.Norm), mode)
+		sc.add(a, p.Doc, l.score(p.Freq, p.Norm), mode)
 	}
 }
 
@@ -633,13 +563,13 @@ func (sc *scratch) foldInner(terms int) {
 // mark sets flag on the matched documents that have one of terms in field.
 func (sc *scratch) mark(ctx context.Context, fs *fieldStats, field string, terms []string, flag uint8) error {
 	for _, t := range terms {
-		var tfr bindex.TermFieldReader
+		var tfr *segment.Postings
 		var err error
 		if fs.snap != nil {
 			// From the cache: the same few visibilities and categories
 			// filter every search.
 			var pl *postingList
-			pl, tfr, err = fs.snap.get(ctx, fs.r, field, t, func(uint64) float64 { return 0 }, 0)
+			pl, tfr, err = fs.snap.get(ctx, fs.s, field, t, func(uint64) float64 { return 0 }, 0)
 			if err != nil {
 				return err
 			}
@@ -647,20 +577,20 @@ func (sc *scratch) mark(ctx context.Context, fs *fieldStats, field string, terms
 				sc.markDocs(pl.docs, flag)
 				continue
 			}
-		} else if tfr, err = fs.r.TermFieldReader(ctx, []byte(t), field, false, false, false); err != nil {
+		} else if tfr, err = fs.s.Postings(ctx, field, t, false); err != nil {
 			return err
 		}
 		for {
-			d, err := tfr.Next(&sc.tfd)
+			p, ok, err := tfr.Next()
 			if err != nil {
 				_ = tfr.Close()
 				return err
 			}
-			if d == nil {
+			if !ok {
 				break
 			}
-			if n := d.ID.Value(); n < uint64(len(sc.drive)) {
-				sc.markDoc(int(n), flag)
+			if int(p.Doc) < len(sc.drive) {
+				sc.markDoc(int(p.Doc), flag)
 			}
 		}
 		if err := tfr.Close(); err != nil {
@@ -691,51 +621,3 @@ func (sc *scratch) markDoc(n int, flag uint8) {
 	}
 	sc.flags[n] |= flag
 }
-
-// scored is a matched document and its score.
-type scored struct {
-	n     uint64
-	score float64
-}
-
-// matchSearcher hands a matchQuery's matches to Bleve's collector in
-// document order.
-type matchSearcher struct {
-	docs []scored
-	i    int
-}
-
-func (s *matchSearcher) match(ctx *bsearch.SearchContext) *bsearch.DocumentMatch {
-	if s.i >= len(s.docs) {
-		return nil
-	}
-	d := s.docs[s.i]
-	s.i++
-	rv := ctx.DocumentMatchPool.Get()
-	rv.IndexInternalID = bindex.NewIndexInternalID(rv.IndexInternalID, d.n)
-	rv.Score = d.score
-	return rv
-}
-
-func (s *matchSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
-	return s.match(ctx), nil
-}
-
-func (s *matchSearcher) Advance(ctx *bsearch.SearchContext, id bindex.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	want := id.Value()
-	s.i += sortSearch(s.docs[s.i:], want)
-	return s.match(ctx), nil
-}
-
-func sortSearch(ds []scored, want uint64) int {
-	i, _ := slices.BinarySearchFunc(ds, want, func(d scored, w uint64) int { return cmp.Compare(d.n, w) })
-	return i
-}
-
-func (s *matchSearcher) Close() error               { return nil }
-func (s *matchSearcher) Weight() float64            { return 1 }
-func (s *matchSearcher) SetQueryNorm(float64)       {}
-func (s *matchSearcher) Count() uint64              { return uint64(len(s.docs)) }
-func (s *matchSearcher) Min() int                   { return 0 }
-func (s *matchSearcher) Size() int                  { return 64 + 16*cap(s.docs) }
-func (s *matchSearcher) DocumentMatchPoolSize() int { return 1 }

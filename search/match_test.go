@@ -15,6 +15,7 @@ import (
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/content/synth"
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // bleveQuery is the Bleve query q stands for, built from Bleve's own
@@ -116,9 +117,9 @@ func TestMatchQueryScoresAsBleve(t *testing.T) {
 						var got, gotUncached, gotTop, want ranked
 						for try := 0; ; try++ {
 							want = run(t, v, mq.bleveQuery())
-							got, gotUncached = run(t, v, mq), run(t, v, &uncached)
+							got, gotUncached = run(t, v, segment.Query(mq)), run(t, v, segment.Query(&uncached))
 							topped.top, topped.facets = 20, v.CategoryCounter()
-							gotTop = run(t, v, &topped)
+							gotTop = run(t, v, segment.Query(&topped))
 							if again := run(t, v, mq.bleveQuery()); sameResults(want, again) == "" || try == 20 {
 								break
 							}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"weak"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	bindex "github.com/blevesearch/bleve_index_api"
+	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // postingsCache keeps decoded posting lists of the terms searches use: the
@@ -23,7 +21,7 @@ import (
 // generations: a list not used for a generation is dropped.
 type postingsCache struct {
 	mu    sync.Mutex
-	snaps map[weak.Pointer[scorch.IndexSnapshot]]*snapPostings
+	snaps map[segment.Key]*snapPostings
 	limit int // postings per generation
 }
 
@@ -32,7 +30,7 @@ type postingsCache struct {
 const postingsPerGeneration = 768 << 10
 
 func newPostingsCache(limit int) *postingsCache {
-	return &postingsCache{snaps: map[weak.Pointer[scorch.IndexSnapshot]]*snapPostings{}, limit: limit}
+	return &postingsCache{snaps: map[segment.Key]*snapPostings{}, limit: limit}
 }
 
 // snapPostings are one snapshot's cached lists.
@@ -49,20 +47,22 @@ type postingList struct {
 	base []float64 // each posting's score before the query weight
 }
 
-// forSnapshot returns the lists of r's snapshot, or nil when r is not a
-// scorch snapshot (nothing to key on).
-func (c *postingsCache) forSnapshot(r bindex.IndexReader) *snapPostings {
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok || c == nil {
+// forSnapshot returns the lists of snapshot s, or nil when s has no
+// identity to key on.
+func (c *postingsCache) forSnapshot(s *segment.Snapshot) *snapPostings {
+	if c == nil {
 		return nil
 	}
-	key := weak.Make(snap)
+	key, ok := s.Key()
+	if !ok {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	sp, ok := c.snaps[key]
 	if !ok {
 		for k := range c.snaps {
-			if k.Value() == nil {
+			if !k.Live() {
 				delete(c.snaps, k) // its snapshot is gone
 			}
 		}
@@ -82,10 +82,10 @@ const maxCachedPostings = 16 << 10
 // not cached; or, for a list too long to keep, the open reader instead. The
 // lists of one snapshot are read with its own statistics, so idf and avgLen
 // are those every search of the snapshot uses.
-func (sp *snapPostings) get(ctx context.Context, r bindex.IndexReader, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, bindex.TermFieldReader, error) {
-	var long bindex.TermFieldReader // a list too long to keep, open
+func (sp *snapPostings) get(ctx context.Context, s *segment.Snapshot, field, term string, idf func(df uint64) float64, avgLen float64) (*postingList, *segment.Postings, error) {
+	var long *segment.Postings // a list too long to keep, open
 	pl, err := sp.lists.get(termKey{field, term}, func() (*postingList, error) {
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
+		tfr, err := s.Postings(ctx, field, term, true)
 		if err != nil {
 			return nil, err
 		}
@@ -112,25 +112,20 @@ func (sp *snapPostings) get(ctx context.Context, r bindex.IndexReader, field, te
 var errLongList = errors.New("search: posting list too long to cache")
 
 // readPostings decodes a term's postings with their base scores.
-func readPostings(tfr bindex.TermFieldReader, idf func(df uint64) float64, avgLen float64) (*postingList, error) {
-	pl := &postingList{df: tfr.Count()}
+func readPostings(ps *segment.Postings, idf func(df uint64) float64, avgLen float64) (*postingList, error) {
+	pl := &postingList{df: ps.Count()}
 	l := leaf{idf: idf(pl.df), avgLen: avgLen, weight: 1}
 	pl.docs = make([]uint32, 0, pl.df)
 	pl.base = make([]float64, 0, pl.df)
-	var tfd bindex.TermFieldDoc
 	for {
-		d, err := tfr.Next(&tfd)
+		p, ok, err := ps.Next()
 		if err != nil {
 			return nil, err
 		}
-		if d == nil {
+		if !ok {
 			return pl, nil
 		}
-		n, err := docNumber(d.ID)
-		if err != nil {
-			return nil, err
-		}
-		pl.docs = append(pl.docs, n)
-		pl.base = append(pl.base, l.score(d.Freq, d.Norm))
+		pl.docs = append(pl.docs, p.Doc)
+		pl.base = append(pl.base, l.score(p.Freq, p.Norm))
 	}
 }

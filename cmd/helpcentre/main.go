@@ -8,9 +8,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/marketplace/helpcentre/search"
 )
 
 func main() {
+	search.ConfigureBleve()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)

@@ -27,7 +27,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/content"
 )
 
 const (
@@ -114,7 +114,7 @@ func main() {
 			}
 			// Folded as the word lists are (and as queries are): "Gràcia"
 			// is "gracia", and would take "gracias" for a place.
-			phrase, key := strings.ContainsAny(c, " -'"), index.Fold(strings.ToLower(c))
+			phrase, key := strings.ContainsAny(c, " -'"), content.Fold(strings.ToLower(c))
 			if phrase || !enWords[key] {
 				add(en, c)
 			}

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/content"
 )
 
 var sources = map[string][]string{
@@ -44,7 +44,7 @@ func main() {
 				if w == "" || unicode.IsUpper([]rune(w)[0]) || strings.ContainsAny(w, "'.- ") || len([]rune(w)) < 3 {
 					continue
 				}
-				set[index.Fold(strings.ToLower(w))] = true
+				set[content.Fold(strings.ToLower(w))] = true
 			}
 			f.Close()
 		}
