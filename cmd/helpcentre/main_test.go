@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/marketplace/helpcentre/content/synth"
+	"github.com/marketplace/helpcentre/search"
 )
 
 // copyBundled writes the bundled articles into dir, as a deployed checkout would be.
@@ -220,4 +221,11 @@ func TestEvalCommandJSON(t *testing.T) {
 	if m["hit1"] != 1.0 {
 		t.Errorf("hit1 = %v on a trivial set", m["hit1"])
 	}
+}
+
+// TestMain sets Bleve up as main does before the tests run the command in
+// process.
+func TestMain(m *testing.M) {
+	search.ConfigureBleve()
+	os.Exit(m.Run())
 }
