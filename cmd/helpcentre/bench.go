@@ -1,48 +1,63 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	crand "crypto/rand"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"math/rand"
 	"os"
-	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"testing/fstest"
 	"time"
 
-	"github.com/marketplace/helpcentre/content/synth"
-	"github.com/marketplace/helpcentre/index"
-	"github.com/marketplace/helpcentre/search"
+	"github.com/marketplace/helpcentre/internal/bench"
 )
 
-// benchConfig is the bench command's configuration.
-type benchConfig struct {
-	Sizes       []int
-	Duration    time.Duration // of each load phase
-	Concurrency int
-	JSON        bool
-	Seed        int64
-	Queries     string
-	MaxRequests int    // per load phase, whatever the duration
-	Exe         string // the binary started as the server under test
-	// DomainThreads > 0 adds the after-sales figures: durable message
-	// posts at 1 and 64 clients, the inbox over this many threads.
-	DomainThreads int
+// runBench parses the flags of helpcentre bench and runs the search bench,
+// or with --domain or --translate the after-sales or translation bench.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var err error
+	switch benchMode(args) {
+	case "domain":
+		var opts bench.DomainOptions
+		if opts, err = parseBenchDomain(args, stderr); err == nil {
+			err = bench.RunDomain(ctx, opts, stdout, stderr)
+		}
+	case "translate":
+		// Its engine is not a server under test: its errors go out as they are.
+		opts, err := parseBenchTranslate(args, stderr)
+		if err != nil {
+			return err
+		}
+		return bench.RunTranslate(ctx, opts, stdout, stderr)
+	default:
+		var opts bench.Options
+		if opts, err = parseBench(args, stderr); err == nil {
+			err = bench.Run(ctx, opts, stdout, stderr)
+		}
+	}
+	if err != nil && ctx.Err() != nil {
+		return exitError{130, "helpcentre bench: interrupted; the server under test was stopped"}
+	}
+	return err
 }
 
-func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
-	cfg := benchConfig{}
+// benchMode picks the bench's mode from its flags: the search bench (the
+// default), --domain or --translate.
+func benchMode(args []string) string {
+	for _, a := range args {
+		switch strings.TrimLeft(a, "-") {
+		case "domain":
+			return "domain"
+		case "translate":
+			return "translate"
+		}
+	}
+	return ""
+}
+
+func parseBench(args []string, stderr io.Writer) (bench.Options, error) {
+	cfg := bench.Options{}
 	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	sizes := fset.String("articles", "1000,10000,100000", "corpus sizes to measure: generated articles beside the bundled ones, comma-separated (10k is 10000)")
@@ -91,699 +106,44 @@ func parseSizes(s string) ([]int, error) {
 	return out, nil
 }
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseBench(args, stderr)
-	if err != nil {
-		return err
+func parseBenchDomain(args []string, stderr io.Writer) (bench.DomainOptions, error) {
+	var cfg bench.DomainOptions
+	def := bench.DefaultDomainOptions()
+	fset := flag.NewFlagSet("bench --domain", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.Bool("domain", true, "measure the after-sales domain (this mode)")
+	fset.DurationVar(&cfg.Duration, "duration", def.Duration, "length of the message-posting phase")
+	fset.DurationVar(&cfg.InboxDuration, "inbox-duration", def.InboxDuration, "length of each inbox filter's phase")
+	fset.IntVar(&cfg.Clients, "clients", def.Clients, "concurrent clients posting messages")
+	fset.IntVar(&cfg.InboxClients, "inbox-clients", def.InboxClients, "concurrent clients reading the inbox")
+	fset.IntVar(&cfg.Threads, "threads", def.Threads, "threads seeded before the inbox is measured")
+	fset.IntVar(&cfg.Orders, "orders", def.Orders, "orders the seeded threads are about")
+	fset.IntVar(&cfg.Customers, "customers", def.Customers, "customers the seeded orders belong to")
+	fset.BoolVar(&cfg.JSON, "json", def.JSON, "print one JSON object instead of the table")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: helpcentre bench --domain [--duration 10s] [--clients 64] [--threads 100000] [--json]")
+		fset.PrintDefaults()
 	}
-	if cfg.Exe == "" {
-		if cfg.Exe, err = os.Executable(); err != nil {
-			return fmt.Errorf("bench: find this binary to start the server: %w", err)
-		}
+	if err := fset.Parse(args); err != nil {
+		return cfg, err
 	}
-	if os.Getenv("GOGC") == "" {
-		// Above serve's 150, so that the load generator spends less on
-		// collection; the in-process figures are taken with it too.
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	if fset.NArg() > 0 {
+		return cfg, exitError{2, fmt.Sprintf("helpcentre bench --domain: unexpected argument %q", fset.Arg(0))}
 	}
-	prog := newProgress(stderr, len(cfg.Sizes)*phasesPerSize)
-	rep, err := runBenchmarks(ctx, cfg, prog)
-	prog.end()
-	if err != nil && ctx.Err() != nil {
-		return exitError{130, "helpcentre bench: interrupted; the server under test was stopped"}
+	if cfg.Duration <= 0 || cfg.InboxDuration <= 0 || cfg.Clients < 1 || cfg.InboxClients < 1 || cfg.Threads < 0 || cfg.Orders < 1 || cfg.Customers < 1 {
+		return cfg, exitError{2, "helpcentre bench --domain: durations, clients, orders and customers must be positive"}
 	}
-	if err != nil {
-		return err
-	}
-	if cfg.JSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printBenchTable(stdout, cfg, rep)
-	if rep.Domain != nil {
-		fmt.Fprintln(stdout)
-		printDomainTable(stdout, rep.Domain)
-	}
-	return nil
+	return cfg, nil
 }
 
-// benchReport is the JSON the bench prints; its shape is issue 4's.
-type benchReport struct {
-	Machine machine      `json:"machine"`
-	Go      string       `json:"go"`
-	Date    string       `json:"date"`
-	Sizes   []sizeReport `json:"sizes"`
-	// Domain holds the after-sales figures (--domain-threads > 0).
-	Domain *domainReport `json:"domain,omitempty"`
-}
-
-type sizeReport struct {
-	Articles int `json:"articles"` // generated, as asked for
-	Docs     int `json:"docs"`     // indexed: generated plus bundled, both locales
-	// ContentErrors counts files the server rejected (they are not in Docs).
-	ContentErrors int                    `json:"content_errors"`
-	Index         indexReport            `json:"index"`
-	InProcess     map[string]percentiles `json:"inprocess"`
-	HTTP          httpReport             `json:"http"`
-	// BackgroundCores is the CPU other processes used, in cores, while
-	// the load and in-process phases ran: near zero for a clean run.
-	BackgroundCores float64 `json:"background_cores"`
-
-	otherCPU, window time.Duration // summed over the measured phases
-}
-
-type indexReport struct {
-	BuildS   float64 `json:"build_s"`
-	DocsPerS float64 `json:"docs_per_s"`
-	ReloadMS float64 `json:"reload_ms"`
-	DiskMB   float64 `json:"disk_mb"`
-	RSSMB    float64 `json:"rss_mb"`  // after build
-	HeapMB   float64 `json:"heap_mb"` // after build, garbage included
-	// RSSLoadedMB is the RSS after the HTTP phases.
-	RSSLoadedMB float64 `json:"rss_after_load_mb"`
-}
-
-type percentiles struct {
-	P50 float64 `json:"p50_ms"`
-	P90 float64 `json:"p90_ms"`
-	P99 float64 `json:"p99_ms"`
-}
-
-type httpReport struct {
-	Search   routeReport    `json:"/api/v1/search"`
-	Suggest  routeReport    `json:"/api/v1/suggest"`
-	Deflect  routeReport    `json:"/api/v1/deflect"` // benchdeflect.go
-	Baseline baselineReport `json:"baseline"`
-}
-
-// routeReport: qps is the closed-loop saturation rate, cpu_ms the server's
-// CPU per request in that phase, p50/p99 the latencies of an open loop at
-// rate (half of qps).
-type routeReport struct {
-	QPS   float64 `json:"qps"`
-	CPUms float64 `json:"cpu_ms"`
-	P50   float64 `json:"p50_ms"`
-	P99   float64 `json:"p99_ms"`
-	// Cores is the server's CPU use at saturation, in cores: well under
-	// the machine's count means something other than CPU limits it.
-	Cores  float64 `json:"cores"`
-	Rate   float64 `json:"rate"` // of the open loop, per second
-	Errors int     `json:"errors"`
-}
-
-type baselineReport struct {
-	Route string  `json:"route"`
-	QPS   float64 `json:"qps"`
-	CPUms float64 `json:"cpu_ms"`
-	Cores float64 `json:"cores"`
-}
-
-// The in-process query classes, in table order.
-var inprocClasses = []struct{ key, label string }{
-	{"match", "1–5 word match"},
-	{"match_plain", "1–5 word match, no highlighting"},
-	{"typo", "typo"},
-	{"prefix", "as-you-type prefix"},
-	{"no_hit", "no hit"},
-	{"long", "long pasted question"},
-}
-
-// phasesPerSize is the number of progress steps per corpus size.
-const phasesPerSize = 11 + 6
-
-func runBenchmarks(ctx context.Context, cfg benchConfig, prog *progress) (*benchReport, error) {
-	dev, err := loadQueries(cfg.Queries, prog.warn)
-	if err != nil {
-		return nil, err
-	}
-	rep := &benchReport{Machine: thisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
-	for _, n := range cfg.Sizes {
-		sr, err := benchSize(ctx, cfg, n, dev, prog)
-		if err != nil {
-			return nil, fmt.Errorf("%d articles: %w", n, err)
-		}
-		rep.Sizes = append(rep.Sizes, sr)
-	}
-	if cfg.DomainThreads > 0 {
-		prog.phase("after-sales domain", 0)
-		dc := defaultDomainBench()
-		dc.Threads, dc.Exe, dc.Duration = cfg.DomainThreads, cfg.Exe, cfg.Duration
-		dc.InboxDuration = min(dc.InboxDuration, cfg.Duration)
-		dc.Orders, dc.Customers = min(dc.Orders, max(cfg.DomainThreads/10, 1)), min(dc.Customers, max(cfg.DomainThreads/100, 1))
-		d, err := benchDomain(ctx, dc, prog.w)
-		if err != nil {
-			return nil, fmt.Errorf("domain: %w", err)
-		}
-		rep.Domain = d
-	}
-	return rep, nil
-}
-
-// benchSize measures one corpus size: the server as a child process first,
-// then the engine in this process, each alone on the machine.
-func benchSize(ctx context.Context, cfg benchConfig, n int, dev []string, prog *progress) (sizeReport, error) {
-	sr := sizeReport{Articles: n}
-	tmp, err := os.MkdirTemp("", "helpcentre-bench-")
-	if err != nil {
-		return sr, err
-	}
-	defer os.RemoveAll(tmp)
-	name := fmt.Sprintf("%s articles", thousands(float64(n)))
-
-	prog.phase(name+": generating the corpus", 0)
-	fsys, err := synth.Corpus(n, cfg.Seed)
-	if err != nil {
-		return sr, err
-	}
-	contentDir := filepath.Join(tmp, "content")
-	if err := synth.WriteDir(fsys, contentDir); err != nil {
-		return sr, err
-	}
-	for p := range fsys {
-		if strings.HasSuffix(p, ".md") {
-			sr.Docs++
-		}
-	}
-
-	if err := benchServer(ctx, cfg, &sr, name, contentDir, filepath.Join(tmp, "data"), dev, prog); err != nil {
-		return sr, err
-	}
-	sr.InProcess, err = benchInProcess(ctx, cfg, &sr, name, fsys, filepath.Join(tmp, "inprocess"), dev, prog)
-	if sr.window > 0 {
-		sr.BackgroundCores = round(sr.otherCPU.Seconds()/sr.window.Seconds(), 2)
-	}
-	if sr.BackgroundCores >= 0.1 {
-		prog.warn(fmt.Sprintf("%s: other processes used %.2f cores while this size was measured; its figures are disturbed", name, sr.BackgroundCores))
-	}
-	return sr, err
-}
-
-// watchOthers accounts the CPU other processes use from now until the
-// returned function is called.
-func (sr *sizeReport) watchOthers(c *child) (func() error, error) {
-	w0, err := takeCPUWindow(c)
-	if err != nil {
-		return nil, err
-	}
-	return func() error {
-		w1, err := takeCPUWindow(c)
-		if err != nil {
-			return err
-		}
-		sr.otherCPU += others(w0, w1)
-		sr.window += w1.wall.Sub(w0.wall)
-		return nil
-	}, nil
-}
-
-// benchServer starts the server under test on the corpus and measures its
-// build, HTTP and reload figures. The server is stopped on every return.
-func benchServer(ctx context.Context, cfg benchConfig, sr *sizeReport, name, contentDir, dataDir string, dev []string, prog *progress) error {
-	addr, err := freeLoopbackAddr()
-	if err != nil {
-		return err
-	}
-	ctl, err := newLoadClient(addr, 2)
-	if err != nil {
-		return err
-	}
-	defer ctl.closeIdle()
-	// The admin token lets the bench read the content status (what was
-	// indexed, what was rejected); it goes by environment, never a flag.
-	token := crand.Text()
-
-	// Estimate from NOTES.md (a few thousand docs/s) for the progress bar.
-	prog.phase(name+": full build (server start to /readyz)", time.Second+time.Duration(sr.Docs)*time.Second/2500)
-	start := time.Now()
-	// The server rate-limits only feedback posts, which the bench does not
-	// send; should search get limits, raise them here for the run.
-	c, err := startChild(ctx, []string{"HELPCENTRE_ADMIN_TOKEN=" + token}, cfg.Exe, "serve",
-		"--addr", addr, "--content", contentDir, "--data", dataDir,
-		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--deflect-rate", benchDeflectRate)
-	if err != nil {
-		return err
-	}
-	defer c.stop()
-	for {
-		if c.exited() {
-			return c.failure("waiting for /readyz")
-		}
-		if status, _, err := ctl.fetch("/readyz", 2*time.Second); err == nil && status == 200 {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if time.Since(start) > time.Hour {
-			return c.failure("not ready after an hour")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	build := time.Since(start)
-	ix := &sr.Index
-	ix.BuildS = round(build.Seconds(), 2)
-	if ix.RSSMB, err = c.rssMB(); err != nil {
-		return err
-	}
-	status, metrics, err := ctl.fetch("/metrics", 10*time.Second)
-	if err != nil || status != 200 {
-		return c.failure(fmt.Sprintf("GET /metrics: %d %v", status, err))
-	}
-	heap, err := metricValue(metrics, "go_memstats_heap_alloc_bytes")
-	if err != nil {
-		return err
-	}
-	ix.HeapMB = round(heap/(1<<20), 1)
-	// serve keeps the index under DATA/index, beside the domain's database.
-	disk, err := diskUsage(filepath.Join(dataDir, "index"))
-	if err != nil {
-		return err
-	}
-	ix.DiskMB = round(float64(disk)/(1<<20), 1)
-	status, body, err := ctl.fetch("/api/v1/admin/content/status", 10*time.Second, "Authorization", "Bearer "+token)
-	var st struct {
-		Articles map[string]int `json:"articles"`
-		Errors   int            `json:"errors"`
-	}
-	if err != nil || status != 200 || json.Unmarshal(body, &st) != nil {
-		return c.failure(fmt.Sprintf("GET /api/v1/admin/content/status: %d %v", status, err))
-	}
-	sr.Docs, sr.ContentErrors = 0, st.Errors
-	for _, n := range st.Articles {
-		sr.Docs += n
-	}
-	ix.DocsPerS = round(float64(sr.Docs)/build.Seconds(), 0)
-	if st.Errors > 0 {
-		prog.warn(fmt.Sprintf("%s: the server rejected %d of the generated files as broken (content errors); %s articles indexed", name, st.Errors, thousands(float64(sr.Docs))))
-	}
-
-	lc, err := newLoadClient(addr, max(cfg.Concurrency, openWorkers(cfg)))
-	if err != nil {
-		return err
-	}
-	defer lc.closeIdle()
-	warm := min(cfg.Duration/5, time.Second)
-	// closed runs a warm-up and a closed-loop phase and returns it with the
-	// server's CPU time over it.
-	closed := func(label string, tg []string) (loadResult, time.Duration, error) {
-		prog.phase(name+": "+label, warm+cfg.Duration)
-		if _, err := closedLoop(ctx, lc, tg, cfg.Concurrency, warm, cfg.MaxRequests); err != nil {
-			return loadResult{}, 0, err
-		}
-		cpu0, err := c.cpu()
-		if err != nil {
-			return loadResult{}, 0, err
-		}
-		res, err := closedLoop(ctx, lc, tg, cfg.Concurrency, cfg.Duration, cfg.MaxRequests)
-		if err != nil {
-			return res, 0, err
-		}
-		cpu1, err := c.cpu()
-		if err != nil {
-			return res, 0, err
-		}
-		if c.exited() {
-			return res, 0, c.failure(label)
-		}
-		if res.Requests == res.Errors {
-			return res, 0, c.failure(fmt.Sprintf("%s: all %d requests failed", label, res.Requests))
-		}
-		return res, cpu1 - cpu0, nil
-	}
-	perRequest := func(cpu time.Duration, res loadResult) float64 { return float64(cpu) / 1e6 / float64(res.Requests) }
-	cores := func(cpu time.Duration, res loadResult) float64 { return round(cpu.Seconds()/res.Elapsed.Seconds(), 2) }
-	route := func(path string, stream []benchQuery) (routeReport, error) {
-		tg := targets(path, stream)
-		res, cpu, err := closed(path+", closed loop (saturation)", tg)
-		if err != nil {
-			return routeReport{}, err
-		}
-		rr := routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res),
-			Rate: round(res.QPS()/2, 0), Errors: res.Errors}
-		prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s", name, path, rr.Rate), cfg.Duration)
-		open, err := openLoop(ctx, lc, tg, res.QPS()/2, cfg.Duration, cfg.MaxRequests, openWorkers(cfg))
-		if err != nil {
-			return rr, err
-		}
-		rr.P50 = round(search.Percentile(open.Lat, 0.50), 3)
-		rr.P99 = round(search.Percentile(open.Lat, 0.99), 3)
-		rr.Errors += open.Errors
-		return rr, nil
-	}
-
-	stopWatch, err := sr.watchOthers(c)
-	if err != nil {
-		return err
-	}
-	res, cpu, err := closed("/healthz (baseline), closed loop", []string{"/healthz"})
-	if err != nil {
-		return err
-	}
-	sr.HTTP.Baseline = baselineReport{Route: "/healthz", QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 4), Cores: cores(cpu, res)}
-	stream := searchStream(dev)
-	if sr.HTTP.Search, err = route("/api/v1/search", stream); err != nil {
-		return err
-	}
-	if sr.HTTP.Suggest, err = route("/api/v1/suggest", suggestStream(stream)); err != nil {
-		return err
-	}
-	if sr.HTTP.Deflect, err = route(deflectRoute, stream); err != nil {
-		return err
-	}
-	if err := stopWatch(); err != nil {
-		return err
-	}
-	if ix.RSSLoadedMB, err = c.rssMB(); err != nil {
-		return err
-	}
-
-	// Last, when the server's file watcher has long been running: a change
-	// made while it starts up is only seen by the next poll, and the
-	// child runs with --poll 0 so that this times file events alone.
-	prog.phase(name+": changed file to searchable", 0)
-	reload, err := measureReload(ctx, ctl, contentDir)
-	if err != nil {
-		return c.failure(err.Error())
-	}
-	ix.ReloadMS = round(float64(reload)/1e6, 1)
-	c.stop()
-	return nil
-}
-
-// openWorkers is how many requests the open loop may have in flight: enough
-// that a slow answer does not delay the schedule (and if it does, the wait
-// is counted in the latency).
-func openWorkers(cfg benchConfig) int { return max(64, 4*cfg.Concurrency) }
-
-// measureReload writes a new article holding a word found nowhere else and
-// returns how long until a search for that word finds it.
-func measureReload(ctx context.Context, ctl *loadClient, contentDir string) (time.Duration, error) {
-	r := rand.New(rand.NewSource(time.Now().UnixNano()))
-	letters := make([]byte, 10)
-	for i := range letters {
-		letters[i] = byte('a' + r.Intn(26))
-	}
-	word := "zq" + string(letters)
-	id := "bench-" + word
-	body := fmt.Sprintf("---\ntitle: How do I use a %s voucher?\n---\n\nA %s voucher is an article written by helpcentre bench to time a reload.\n", word, word)
-	path := filepath.Join(contentDir, "en", "orders", id+".md")
-	want := []byte(`"id":"` + id + `"`)
-	start := time.Now()
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		return 0, err
-	}
-	for {
-		status, res, err := ctl.fetch("/api/v1/search?q="+word+"&locale=en", 5*time.Second)
-		if err == nil && status == 200 && bytes.Contains(res, want) {
-			return time.Since(start), nil
-		}
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		if time.Since(start) > time.Minute {
-			return 0, fmt.Errorf("a new article was not searchable within a minute (last answer %d %v)", status, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// benchInProcess builds its own index of the corpus and times each query
-// class straight against the engine, without HTTP.
-func benchInProcess(ctx context.Context, cfg benchConfig, sr *sizeReport, name string, fsys fstest.MapFS, dir string, dev []string, prog *progress) (map[string]percentiles, error) {
-	prog.phase(name+": in-process index build", 0)
-	ix, err := index.Open(ctx, dir, fsys, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer ix.Close()
-	e := search.New(ix, search.DefaultOptions())
-
-	var match []string
-	for i, q := range dev {
-		match = append(match, truncWords(q, 1+i%5))
-	}
-	for i, q := range ownQuestions {
-		if q.locale == "en" {
-			match = append(match, truncWords(q.q, 1+i%5))
-		}
-	}
-	typing := suggestStream(searchStream(dev))
-	// Every class but prefix goes through Search as the API does: top 10
-	// with snippets, reasons and facets.
-	searchOf := func(qs []string) func(i int) error {
-		return func(i int) error {
-			_, err := e.Search(ctx, search.Request{Query: qs[i%len(qs)], Locale: "en", PerPage: 10, Facets: true})
-			return err
-		}
-	}
-	runs := map[string]func(i int) error{
-		"match": searchOf(match),
-		"match_plain": func(i int) error {
-			_, err := e.Search(ctx, search.Request{Query: match[i%len(match)], Locale: "en", PerPage: 10, Facets: true, NoSnippets: true})
-			return err
-		},
-		"typo":   searchOf(typoQuestions),
-		"no_hit": searchOf(noHitQuestions),
-		"long":   searchOf(longQuestions),
-		"prefix": func(i int) error {
-			q := typing[i%len(typing)]
-			_, err := e.Suggest(ctx, q.q, q.locale, search.Anonymous, 5)
-			return err
-		},
-	}
-	budget := min(max(cfg.Duration/2, 100*time.Millisecond), 5*time.Second)
-	out := map[string]percentiles{}
-	stopWatch, err := sr.watchOthers(nil)
-	if err != nil {
-		return nil, err
-	}
-	defer stopWatch()
-	for _, c := range inprocClasses {
-		prog.phase(name+": in-process, "+c.label, budget)
-		lat, err := timeRuns(ctx, runs[c.key], budget, 100_000)
-		if err != nil {
-			return nil, fmt.Errorf("in-process %s: %w", c.label, err)
-		}
-		out[c.key] = percentiles{
-			P50: round(search.Percentile(lat, 0.50), 3),
-			P90: round(search.Percentile(lat, 0.90), 3),
-			P99: round(search.Percentile(lat, 0.99), 3),
-		}
-	}
-	return out, nil
-}
-
-// timeRuns calls run(0), run(1)… for budget or maxN calls, after a short
-// warm-up, and returns the sorted latencies in milliseconds.
-func timeRuns(ctx context.Context, run func(i int) error, budget time.Duration, maxN int) ([]float64, error) {
-	for i := range 20 {
-		if err := run(i); err != nil {
-			return nil, err
-		}
-	}
-	lat := make([]float64, 0, 4096)
-	start := time.Now()
-	for i := 0; i < maxN && time.Since(start) < budget; i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		t0 := time.Now()
-		if err := run(i); err != nil {
-			return nil, err
-		}
-		lat = append(lat, float64(time.Since(t0))/1e6)
-	}
-	sort.Float64s(lat)
-	return lat, nil
-}
-
-// printBenchTable prints the report with one column per size, so growth
-// reads across a row.
-func printBenchTable(w io.Writer, cfg benchConfig, rep *benchReport) {
-	m := rep.Machine
-	fmt.Fprintf(w, "helpcentre bench: %d cores (%s), %.1f GB, %s, %s, %s\n", m.Cores, m.CPU, m.MemoryGB, m.OS, rep.Go, rep.Date)
-	fmt.Fprintf(w, "load phases of %v, closed loop at concurrency %d, open loop at half the closed-loop rate; server in its own process\n\n", cfg.Duration, cfg.Concurrency)
-
-	rows := [][]string{{""}}
-	for _, s := range rep.Sizes {
-		rows[0] = append(rows[0], thousands(float64(s.Articles))+" articles")
-	}
-	row := func(label string, f func(s sizeReport) string) {
-		r := []string{label}
-		for _, s := range rep.Sizes {
-			r = append(r, f(s))
-		}
-		rows = append(rows, r)
-	}
-	head := func(label string) { rows = append(rows, []string{label}) }
-	num := func(x float64, prec int) string {
-		if prec == 0 {
-			return thousands(x)
-		}
-		return strconv.FormatFloat(x, 'f', prec, 64)
-	}
-	pct := func(p percentiles) string {
-		return fmt.Sprintf("%s / %s / %s", num(p.P50, 2), num(p.P90, 2), num(p.P99, 2))
-	}
-
-	head("index (server process)")
-	row("  articles indexed (incl. bundled, en+es)", func(s sizeReport) string { return thousands(float64(s.Docs)) })
-	row("  files rejected as broken", func(s sizeReport) string { return strconv.Itoa(s.ContentErrors) })
-	row("  full build, start to ready (s)", func(s sizeReport) string { return num(s.Index.BuildS, 2) })
-	row("  docs/s", func(s sizeReport) string { return num(s.Index.DocsPerS, 0) })
-	row("  changed file to searchable (ms)", func(s sizeReport) string { return num(s.Index.ReloadMS, 0) })
-	row("  index on disk (MB)", func(s sizeReport) string { return num(s.Index.DiskMB, 1) })
-	row("  RSS after build (MB)", func(s sizeReport) string { return num(s.Index.RSSMB, 1) })
-	row("  Go heap after build (MB)", func(s sizeReport) string { return num(s.Index.HeapMB, 1) })
-	row("  RSS after the HTTP phases (MB)", func(s sizeReport) string { return num(s.Index.RSSLoadedMB, 1) })
-	head("in-process, ms p50 / p90 / p99")
-	for _, c := range inprocClasses {
-		label := "  " + c.label
-		switch c.key {
-		case "prefix":
-			label += " (suggest)"
-		case "match_plain":
-		default:
-			label += " (snippets)"
-		}
-		row(label, func(s sizeReport) string { return pct(s.InProcess[c.key]) })
-	}
-	for _, r := range []struct {
-		path string
-		get  func(s sizeReport) routeReport
-	}{
-		{"/api/v1/search", func(s sizeReport) routeReport { return s.HTTP.Search }},
-		{"/api/v1/suggest", func(s sizeReport) routeReport { return s.HTTP.Suggest }},
-		{"POST " + deflectRoute, func(s sizeReport) routeReport { return s.HTTP.Deflect }},
-	} {
-		head("HTTP " + r.path)
-		row("  saturation (QPS)", func(s sizeReport) string { return num(r.get(s).QPS, 0) })
-		row("  server CPU per request (ms)", func(s sizeReport) string { return num(r.get(s).CPUms, 3) })
-		row("  server cores busy at saturation", func(s sizeReport) string { return num(r.get(s).Cores, 2) })
-		row("  p50 / p99 at half saturation (ms)", func(s sizeReport) string {
-			rr := r.get(s)
-			return fmt.Sprintf("%s / %s @ %s/s", num(rr.P50, 2), num(rr.P99, 2), num(rr.Rate, 0))
-		})
-		row("  failed requests", func(s sizeReport) string { return strconv.Itoa(r.get(s).Errors) })
-	}
-	head("HTTP /healthz (baseline, same server)")
-	row("  saturation (QPS)", func(s sizeReport) string { return num(s.HTTP.Baseline.QPS, 0) })
-	row("  server CPU per request (ms)", func(s sizeReport) string { return num(s.HTTP.Baseline.CPUms, 4) })
-	row("  server cores busy at saturation", func(s sizeReport) string { return num(s.HTTP.Baseline.Cores, 2) })
-	head("noise")
-	row("  other processes' CPU meanwhile (cores)", func(s sizeReport) string { return num(s.BackgroundCores, 2) })
-
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	for _, r := range rows {
-		var b strings.Builder
-		for i, c := range r {
-			pad := strings.Repeat(" ", widths[i]-len([]rune(c)))
-			if i == 0 {
-				b.WriteString(c + pad)
-			} else {
-				b.WriteString("   " + pad + c)
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
-	}
-	fmt.Fprintln(w, "\nSearch classes go through search.Engine.Search as the API does (top 10 with snippets, reasons and")
-	fmt.Fprintln(w, "facets); \"no highlighting\" is the same search with Request.NoSnippets (titles and scores only).")
-}
-
-// thousands formats a whole number with thousands separators.
-func thousands(x float64) string {
-	s := strconv.FormatInt(int64(math.Round(x)), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
-func round(x float64, prec int) float64 {
-	p := math.Pow10(prec)
-	return math.Round(x*p) / p
-}
-
-// progress draws a progress bar on a terminal, or one line per phase
-// elsewhere, so a long run shows where it is.
-type progress struct {
-	w     io.Writer
-	tty   bool
-	total int
-	n     int
-	stop  chan struct{}
-	wg    sync.WaitGroup
-}
-
-func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: max(total, 1)}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
-}
-
-// phase starts the next step; expect (0: unknown) moves the bar within it.
-func (p *progress) phase(label string, expect time.Duration) {
-	p.end()
-	p.n++
-	n := p.n
-	if !p.tty {
-		fmt.Fprintf(p.w, "[%d/%d] %s\n", n, p.total, label)
-		return
-	}
-	p.stop = make(chan struct{})
-	stop := p.stop
-	start := time.Now()
-	p.wg.Go(func() {
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			frac := float64(n-1) / float64(p.total)
-			if expect > 0 {
-				frac += min(float64(time.Since(start))/float64(expect), 0.99) / float64(p.total)
-			}
-			const width = 30
-			done := int(frac * width)
-			fmt.Fprintf(p.w, "\r\033[K[%s%s] %3.0f%% %s (%.0fs)", strings.Repeat("#", done), strings.Repeat(".", width-done),
-				frac*100, label, time.Since(start).Seconds())
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	})
-}
-
-// end finishes the current step's line.
-func (p *progress) end() {
-	if p.stop == nil {
-		return
-	}
-	close(p.stop)
-	p.wg.Wait()
-	p.stop = nil
-	fmt.Fprint(p.w, "\r\033[K")
-}
-
-// warn prints a message without tangling it with the bar.
-func (p *progress) warn(msg string) {
-	if p.tty && p.stop != nil {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-	fmt.Fprintln(p.w, "helpcentre bench: warning:", msg)
+func parseBenchTranslate(args []string, stderr io.Writer) (bench.TranslateOptions, error) {
+	var cfg bench.TranslateOptions
+	fset := flag.NewFlagSet("bench --translate", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.Bool("translate", true, "measure machine translation (this mode)")
+	fset.StringVar(&cfg.Translator, "translator", os.Getenv("HELPCENTRE_TRANSLATOR"), "APY URL; empty: start Debian's apertium-apy for the run")
+	fset.IntVar(&cfg.Messages, "messages", 400, "messages per engine run")
+	fset.BoolVar(&cfg.JSON, "json", false, "print one JSON object")
+	err := fset.Parse(args)
+	return cfg, err
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/webhook"
+	"github.com/marketplace/helpcentre/internal/proc"
 )
 
 // TestKillNineKeepsAcknowledgedWrites builds the real binary, streams
@@ -35,12 +36,6 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	help, _ := exec.Command(exe, "serve", "-h").CombinedOutput()
-	for _, flag := range []string{"-demo", "-webhook-url"} {
-		if !bytes.Contains(help, []byte(flag)) {
-			t.Skipf("needs serve %s (serve.go wiring)", flag)
-		}
-	}
 	dataDir := t.TempDir()
 	secret := "crash-test-secret"
 	rc := newCrashReceiver([]byte(secret))
@@ -48,18 +43,18 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	defer hooks.Close()
 	defer rc.release() // before hooks.Close, which waits for handlers
 
-	start := func() (*child, string) {
+	start := func() (*proc.Child, string) {
 		t.Helper()
-		addr, err := freeLoopbackAddr()
+		addr, err := proc.FreeLoopbackAddr()
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := startChild(context.Background(), []string{"HELPCENTRE_WEBHOOK_URL=" + hooks.URL, "HELPCENTRE_WEBHOOK_SECRET=" + secret},
+		c, err := proc.Start(context.Background(), []string{"HELPCENTRE_WEBHOOK_URL=" + hooks.URL, "HELPCENTRE_WEBHOOK_SECRET=" + secret},
 			exe, "serve", "--demo", "--addr", addr, "--data", dataDir, "--poll", "0", "--log-level", "warn")
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { c.stop() })
+		t.Cleanup(func() { c.Stop() })
 		base := "http://" + addr
 		deadline := time.Now().Add(time.Minute)
 		for {
@@ -69,8 +64,8 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 					return c, base
 				}
 			}
-			if c.exited() || time.Now().After(deadline) {
-				t.Fatal(c.failure("waiting for /readyz"))
+			if c.Exited() || time.Now().After(deadline) {
+				t.Fatal(c.Failure("waiting for /readyz"))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -120,14 +115,13 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); (ackN.Load() < 400 || rc.heldCount() == 0) && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if err := c1.cmd.Process.Kill(); err != nil { // SIGKILL, mid-stream
+	if err := c1.Kill(); err != nil { // SIGKILL, mid-stream
 		t.Fatal(err)
 	}
-	<-c1.done
 	stopped.Store(true)
 	wg.Wait()
 	if ackN.Load() == 0 {
-		t.Fatalf("no write was acknowledged before the kill:\n%s", c1.stderr)
+		t.Fatalf("no write was acknowledged before the kill:\n%s", c1.Output())
 	}
 	held := rc.heldCount()
 	t.Logf("killed after %d acknowledged messages on %d threads; %d deliveries were being held", ackN.Load(), len(acked), held)

@@ -36,14 +36,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "eval":
 		err = runEval(ctx, rest, stdout, stderr)
 	case "bench":
-		switch benchMode(rest) {
-		case "domain":
-			err = runBenchDomain(ctx, rest, stdout, stderr)
-		case "translate":
-			err = runBenchTranslate(ctx, rest, stdout, stderr)
-		default:
-			err = runBench(ctx, rest, stdout, stderr)
-		}
+		err = runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,11 +1,15 @@
-package main
+// Package proc runs a helpcentre server as a child process for the bench and
+// the crash test, and reads the CPU time and memory the kernel accounts to it.
+package proc
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -18,26 +22,29 @@ import (
 	"time"
 )
 
-// child is the server under test: this binary re-executed as
+// ErrNotAvailable is returned (wrapped) by the measurements this operating
+// system does not offer: CPU time and memory are read from Linux's /proc.
+var ErrNotAvailable = errors.New("not available on " + runtime.GOOS + " (measured from Linux's /proc)")
+
+// Child is the server under test: a helpcentre binary run as
 // "helpcentre serve", so the CPU time and memory the kernel accounts to it
 // are the server's alone, not the load generator's.
-type child struct {
+type Child struct {
 	cmd    *exec.Cmd
-	addr   string
 	stderr *tailBuffer
 	done   chan struct{} // closed when the process has exited
 	err    error         // Wait's result, valid once done is closed
 }
 
-// startChild runs exe with args and this process's environment plus env.
-// The child is stopped when ctx is done, when stop is called, and (on Linux)
+// Start runs exe with args and this process's environment plus env.
+// The child is stopped when ctx is done, when Stop is called, and (on Linux)
 // when this process dies, so no exit path leaves a server running.
-func startChild(ctx context.Context, env []string, exe string, args ...string) (*child, error) {
+func Start(ctx context.Context, env []string, exe string, args ...string) (*Child, error) {
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	c := &Child{cmd: cmd, stderr: &tailBuffer{max: 16 << 10}, done: make(chan struct{})}
+	cmd.Cancel = c.terminate
 	cmd.WaitDelay = 5 * time.Second // then SIGKILL
-	c := &child{cmd: cmd, stderr: &tailBuffer{max: 16 << 10}, done: make(chan struct{})}
 	cmd.Stdout = c.stderr
 	cmd.Stderr = c.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
@@ -52,8 +59,17 @@ func startChild(ctx context.Context, env []string, exe string, args ...string) (
 	return c, nil
 }
 
-// exited reports whether the child has exited.
-func (c *child) exited() bool {
+// terminate asks the child to shut down: SIGTERM, or on Windows, which has
+// no such signal, a kill.
+func (c *Child) terminate() error {
+	if runtime.GOOS == "windows" {
+		return c.cmd.Process.Kill()
+	}
+	return c.cmd.Process.Signal(syscall.SIGTERM)
+}
+
+// Exited reports whether the child has exited.
+func (c *Child) Exited() bool {
 	select {
 	case <-c.done:
 		return true
@@ -62,12 +78,12 @@ func (c *child) exited() bool {
 	}
 }
 
-// stop asks the child to shut down, kills it after 5 s, and waits for it.
-func (c *child) stop() {
-	if c.exited() {
+// Stop asks the child to shut down, kills it after 5 s, and waits for it.
+func (c *Child) Stop() {
+	if c.Exited() {
 		return
 	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	_ = c.terminate()
 	select {
 	case <-c.done:
 	case <-time.After(5 * time.Second):
@@ -76,70 +92,71 @@ func (c *child) stop() {
 	}
 }
 
-// failure describes why the child is not usable, with the end of its output.
-func (c *child) failure(what string) error {
-	if c.exited() {
+// Kill kills the child at once (SIGKILL, as a crash would) and waits for it.
+func (c *Child) Kill() error {
+	if err := c.cmd.Process.Kill(); err != nil {
+		return err
+	}
+	<-c.done
+	return nil
+}
+
+// Output is the end of what the child wrote to stdout and stderr.
+func (c *Child) Output() string { return c.stderr.String() }
+
+// Failure describes why the child is not usable, with the end of its output.
+func (c *Child) Failure(what string) error {
+	if c.Exited() {
 		return fmt.Errorf("bench: %s: the server exited (%v):\n%s", what, c.err, c.stderr)
 	}
 	return fmt.Errorf("bench: %s; server output:\n%s", what, c.stderr)
 }
 
-// cpu is the child's user plus system CPU time so far.
-func (c *child) cpu() (time.Duration, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+// CPU is the child's user plus system CPU time so far.
+func (c *Child) CPU() (time.Duration, error) {
+	d, err := processCPU(c.cmd.Process.Pid)
 	if err != nil {
 		return 0, fmt.Errorf("bench: server CPU time: %w", err)
 	}
-	return parseProcStat(data)
+	return d, nil
 }
 
-// rss is the child's resident set size in bytes.
-func (c *child) rss() (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+// RSS is the child's resident set size in bytes.
+func (c *Child) RSS() (int64, error) {
+	n, err := processRSS(c.cmd.Process.Pid)
 	if err != nil {
 		return 0, fmt.Errorf("bench: server RSS: %w", err)
 	}
-	return parseVmRSS(data)
+	return n, nil
 }
 
-// rssMB is the child's resident set size in MB, rounded to 0.1.
-func (c *child) rssMB() (float64, error) {
-	n, err := c.rss()
-	return round(float64(n)/(1<<20), 1), err
-}
-
-// cpuWindow is a moment's CPU accounting: of the whole machine, of this
+// CPUWindow is a moment's CPU accounting: of the whole machine, of this
 // process and of the server under test (zero when there is none).
-type cpuWindow struct {
-	wall                  time.Time
-	machine, self, server time.Duration
+type CPUWindow struct {
+	Wall                  time.Time
+	Machine, Self, Server time.Duration
 }
 
-func takeCPUWindow(c *child) (cpuWindow, error) {
-	w := cpuWindow{wall: time.Now()}
-	data, err := os.ReadFile("/proc/stat")
-	if err != nil {
+// TakeCPUWindow reads the CPU accounting now; c may be nil.
+func TakeCPUWindow(c *Child) (CPUWindow, error) {
+	w := CPUWindow{Wall: time.Now()}
+	var err error
+	if w.Machine, err = machineCPU(); err != nil {
 		return w, fmt.Errorf("bench: machine CPU time: %w", err)
 	}
-	if w.machine, err = parseMachineStat(data); err != nil {
-		return w, err
-	}
-	if data, err = os.ReadFile("/proc/self/stat"); err != nil {
+	if w.Self, err = selfCPU(); err != nil {
 		return w, fmt.Errorf("bench: own CPU time: %w", err)
 	}
-	if w.self, err = parseProcStat(data); err != nil {
-		return w, err
-	}
 	if c != nil {
-		w.server, err = c.cpu()
+		w.Server, err = c.CPU()
 	}
 	return w, err
 }
 
-// others is the CPU time other processes (and interrupts) used between a and
+// Others is the CPU time other processes (and interrupts) used between a and
 // b: on a shared machine, the noise in every figure measured meanwhile.
-func others(a, b cpuWindow) time.Duration {
-	return max(0, (b.machine-a.machine)-(b.self-a.self)-(b.server-a.server))
+func Others(a, b CPUWindow) time.Duration {
+	return max(0, (b.Machine-a.Machine)-(b.Self-a.Self)-(b.Server-a.Server))
 }
 
 // parseMachineStat returns the CPU time all cores spent running processes
@@ -222,26 +239,9 @@ func procKB(data []byte, key string) (int64, error) {
 	return 0, fmt.Errorf("bench: no %s line", key)
 }
 
-// metricValue returns a sample without labels from a Prometheus text exposition.
-func metricValue(text []byte, name string) (float64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), name+" ")
-		if !ok {
-			continue
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-		if err != nil {
-			return 0, fmt.Errorf("bench: metric %s %q: %w", name, rest, err)
-		}
-		return v, nil
-	}
-	return 0, fmt.Errorf("bench: metric %s not found", name)
-}
-
-// diskUsage is what du reports for a folder, in bytes.
-func diskUsage(dir string) (int64, error) {
+// DiskUsage is what du reports for a folder, in bytes (on Linux; elsewhere
+// the sum of the file sizes).
+func DiskUsage(dir string) (int64, error) {
 	var n int64
 	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -257,9 +257,9 @@ func diskUsage(dir string) (int64, error) {
 	return n, err
 }
 
-// freeLoopbackAddr returns a loopback address with a port that was free a
+// FreeLoopbackAddr returns a loopback address with a port that was free a
 // moment ago, for the child to listen on.
-func freeLoopbackAddr() (string, error) {
+func FreeLoopbackAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("bench: find a free port: %w", err)
@@ -268,16 +268,18 @@ func freeLoopbackAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// machine describes the computer a run was measured on.
-type machine struct {
+// Machine describes the computer a run was measured on.
+type Machine struct {
 	Cores    int     `json:"cores"`
 	CPU      string  `json:"cpu"`
 	MemoryGB float64 `json:"memory_gb"`
 	OS       string  `json:"os"`
 }
 
-func thisMachine() machine {
-	m := machine{Cores: runtime.NumCPU(), CPU: "unknown", OS: runtime.GOOS + "/" + runtime.GOARCH}
+// ThisMachine describes this computer; the CPU model and memory come from
+// /proc ("unknown" and 0 where there is none).
+func ThisMachine() Machine {
+	m := Machine{Cores: runtime.NumCPU(), CPU: "unknown", OS: runtime.GOOS + "/" + runtime.GOARCH}
 	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		for sc.Scan() {
@@ -290,7 +292,7 @@ func thisMachine() machine {
 	}
 	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
 		if n, err := procKB(data, "MemTotal:"); err == nil {
-			m.MemoryGB = round(float64(n)/(1<<30), 1)
+			m.MemoryGB = math.Round(float64(n)/(1<<30)*10) / 10
 		}
 	}
 	return m

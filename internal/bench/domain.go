@@ -1,26 +1,24 @@
-package main
+package bench
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/valyala/fasthttp"
-
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/demo"
+	"github.com/marketplace/helpcentre/internal/loadgen"
+	"github.com/marketplace/helpcentre/internal/proc"
 	"github.com/marketplace/helpcentre/search"
 )
 
@@ -35,50 +33,28 @@ import (
 //     /api/v1/threads as seller sam with each filter, one client at a time,
 //     p50/p99.
 
-type domainBenchConfig struct {
+// DomainOptions configure the after-sales bench (RunDomain).
+type DomainOptions struct {
 	Duration      time.Duration // of the posting phase
 	InboxDuration time.Duration // per inbox filter
-	Clients       int
-	InboxClients  int
-	Threads       int
-	Orders        int
-	Customers     int
-	JSON          bool
-	Exe           string
+	Clients       int           // posting messages concurrently
+	InboxClients  int           // reading the inbox concurrently
+	Threads       int           // seeded before the inbox is measured
+	Orders        int           // the seeded threads are about
+	Customers     int           // the seeded orders belong to
+	JSON          bool          // print one JSON object instead of the table
+	Exe           string        // the helpcentre binary started as the server under test; "": this one
 }
 
-func parseBenchDomain(args []string, stderr io.Writer) (domainBenchConfig, error) {
-	var cfg domainBenchConfig
-	fset := flag.NewFlagSet("bench --domain", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Bool("domain", true, "measure the after-sales domain (this mode)")
-	fset.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of the message-posting phase")
-	fset.DurationVar(&cfg.InboxDuration, "inbox-duration", 3*time.Second, "length of each inbox filter's phase")
-	fset.IntVar(&cfg.Clients, "clients", 64, "concurrent clients posting messages")
-	fset.IntVar(&cfg.InboxClients, "inbox-clients", 1, "concurrent clients reading the inbox")
-	fset.IntVar(&cfg.Threads, "threads", 100_000, "threads seeded before the inbox is measured")
-	fset.IntVar(&cfg.Orders, "orders", 10_000, "orders the seeded threads are about")
-	fset.IntVar(&cfg.Customers, "customers", 1_000, "customers the seeded orders belong to")
-	fset.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of the table")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: helpcentre bench --domain [--duration 10s] [--clients 64] [--threads 100000] [--json]")
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fset.NArg() > 0 {
-		return cfg, exitError{2, fmt.Sprintf("helpcentre bench --domain: unexpected argument %q", fset.Arg(0))}
-	}
-	if cfg.Duration <= 0 || cfg.InboxDuration <= 0 || cfg.Clients < 1 || cfg.InboxClients < 1 || cfg.Threads < 0 || cfg.Orders < 1 || cfg.Customers < 1 {
-		return cfg, exitError{2, "helpcentre bench --domain: durations, clients, orders and customers must be positive"}
-	}
-	return cfg, nil
+// DefaultDomainOptions are bench --domain's defaults.
+func DefaultDomainOptions() DomainOptions {
+	return DomainOptions{Duration: 10 * time.Second, InboxDuration: 3 * time.Second, Clients: 64, InboxClients: 1,
+		Threads: 100_000, Orders: 10_000, Customers: 1_000}
 }
 
 // domainReport is what bench --domain prints as JSON.
 type domainReport struct {
-	Machine     machine       `json:"machine"`
+	Machine     proc.Machine  `json:"machine"`
 	Go          string        `json:"go"`
 	Date        string        `json:"date"`
 	Messages    postingReport `json:"messages"`          // from cfg.Clients clients (64)
@@ -116,20 +92,21 @@ type filterLatency struct {
 	P99      float64 `json:"p99_ms"`
 }
 
-func runBenchDomain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseBenchDomain(args, stderr)
-	if err != nil {
-		return err
-	}
+// RunDomain measures the after-sales domain through the real server and
+// prints the report on stdout, its progress on stderr.
+func RunDomain(ctx context.Context, cfg DomainOptions, stdout, stderr io.Writer) error {
+	var err error
 	if cfg.Exe == "" {
 		if cfg.Exe, err = os.Executable(); err != nil {
 			return fmt.Errorf("bench: find this binary to start the server: %w", err)
 		}
 	}
-	rep, err := benchDomain(ctx, cfg, stderr)
-	if err != nil && ctx.Err() != nil {
-		return exitError{130, "helpcentre bench: interrupted; the server under test was stopped"}
+	// The figures need the kernel's CPU accounting (Linux's /proc): where
+	// there is none, say so before the long set-up.
+	if _, err := proc.TakeCPUWindow(nil); err != nil {
+		return err
 	}
+	rep, err := benchDomain(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -142,8 +119,8 @@ func runBenchDomain(ctx context.Context, args []string, stdout, stderr io.Writer
 	return nil
 }
 
-func benchDomain(ctx context.Context, cfg domainBenchConfig, log io.Writer) (*domainReport, error) {
-	rep := &domainReport{Machine: thisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
+func benchDomain(ctx context.Context, cfg DomainOptions, log io.Writer) (*domainReport, error) {
+	rep := &domainReport{Machine: proc.ThisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
 	tmp, err := os.MkdirTemp("", "helpcentre-bench-domain-")
 	if err != nil {
 		return nil, err
@@ -163,79 +140,60 @@ func benchDomain(ctx context.Context, cfg domainBenchConfig, log io.Writer) (*do
 		rep.Inbox.FileMB = round(float64(fi.Size())/(1<<20), 1)
 	}
 
-	addr, err := freeLoopbackAddr()
+	addr, err := proc.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
-	c, err := startChild(ctx, nil, cfg.Exe, "serve", "--demo", "--addr", addr, "--data", dataDir,
+	c, err := proc.Start(ctx, nil, cfg.Exe, "serve", "--demo", "--addr", addr, "--data", dataDir,
 		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s")
 	if err != nil {
 		return nil, err
 	}
-	defer c.stop()
-	lc, err := newLoadClient(addr, cfg.Clients+cfg.InboxClients+2)
+	defer c.Stop()
+	lc, err := loadgen.NewClient(addr, cfg.Clients+cfg.InboxClients+2)
 	if err != nil {
 		return nil, err
 	}
-	defer lc.closeIdle()
+	defer lc.CloseIdle()
 	if err := waitReady(ctx, c, lc); err != nil {
 		return nil, err
 	}
 
 	fmt.Fprintf(log, "bench: the seller inbox, %d client(s), %s per filter\n", cfg.InboxClients, cfg.InboxDuration)
 	if rep.Inbox.Filters, err = benchInbox(ctx, cfg, lc, seeded); err != nil {
-		return nil, c.failure(err.Error())
+		return nil, c.Failure(err.Error())
 	}
 	fmt.Fprintf(log, "bench: posting messages from %d clients for %s\n", cfg.Clients, cfg.Duration)
 	if rep.Messages, err = benchPosting(ctx, cfg, c, lc); err != nil {
-		return nil, c.failure(err.Error())
+		return nil, c.Failure(err.Error())
 	}
 	one := cfg
 	one.Clients, one.Duration = 1, max(cfg.Duration/2, time.Second)
 	fmt.Fprintf(log, "bench: posting messages from 1 client for %s\n", one.Duration)
 	if rep.MessagesOne, err = benchPosting(ctx, one, c, lc); err != nil {
-		return nil, c.failure(err.Error())
+		return nil, c.Failure(err.Error())
 	}
-	c.stop()
+	c.Stop()
 	return rep, nil
 }
 
-func waitReady(ctx context.Context, c *child, lc *loadClient) error {
+func waitReady(ctx context.Context, c *proc.Child, lc *loadgen.Client) error {
 	start := time.Now()
 	for {
-		if c.exited() {
-			return c.failure("waiting for /readyz")
+		if c.Exited() {
+			return c.Failure("waiting for /readyz")
 		}
-		if status, _, err := lc.fetch("/readyz", 2*time.Second); err == nil && status == 200 {
+		if status, _, err := lc.Fetch("/readyz", 2*time.Second); err == nil && status == 200 {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if time.Since(start) > 5*time.Minute {
-			return c.failure("not ready after 5 minutes")
+			return c.Failure("not ready after 5 minutes")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// send is one API request with a bearer token and an optional JSON body; it
-// returns the status and the body.
-func (c *loadClient) send(method, target, token string, body []byte) (int, []byte, error) {
-	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(res)
-	req.Header.SetMethod(method)
-	req.SetRequestURI(c.base + target)
-	req.Header.Set("Authorization", "Bearer "+token)
-	if body != nil {
-		req.Header.SetContentType("application/json")
-		req.SetBody(body)
-	}
-	if err := c.hc.DoTimeout(req, res, 30*time.Second); err != nil {
-		return 0, nil, err
-	}
-	return res.StatusCode(), append([]byte(nil), res.Body()...), nil
 }
 
 // seedOptions open the file the bench seeds. Seeding commits one thread at a
@@ -258,7 +216,7 @@ var benchTopics = []string{domain.TopicDelivery, domain.TopicOrderStatus, domain
 // bbolt file through the domain services, as the API would, each thread in
 // the past so that clocks run and some are overdue. Every third thread got
 // a seller reply an hour after it started.
-func seedInbox(ctx context.Context, path string, cfg domainBenchConfig, log io.Writer) (*seededInbox, error) {
+func seedInbox(ctx context.Context, path string, cfg DomainOptions, log io.Writer) (*seededInbox, error) {
 	db, err := bolt.Open(path, seedOptions)
 	if err != nil {
 		return nil, err
@@ -361,7 +319,7 @@ func seedInbox(ctx context.Context, path string, cfg domainBenchConfig, log io.W
 }
 
 // benchInbox times GET /api/v1/threads as seller sam with each filter.
-func benchInbox(ctx context.Context, cfg domainBenchConfig, lc *loadClient, s *seededInbox) ([]filterLatency, error) {
+func benchInbox(ctx context.Context, cfg DomainOptions, lc *loadgen.Client, s *seededInbox) ([]filterLatency, error) {
 	if len(s.customers) == 0 || len(s.orders) == 0 {
 		return nil, errors.New("no shop-1 customers or orders were seeded")
 	}
@@ -390,7 +348,7 @@ func benchInbox(ctx context.Context, cfg domainBenchConfig, lc *loadClient, s *s
 	for _, cl := range classes {
 		var rows atomic.Int64
 		run := func(i int) (bool, error) {
-			status, body, err := lc.send("GET", cl.targets[i%len(cl.targets)], token, nil)
+			status, body, err := lc.Send("GET", cl.targets[i%len(cl.targets)], token, nil)
 			if err != nil {
 				return false, err
 			}
@@ -429,12 +387,12 @@ func benchInbox(ctx context.Context, cfg domainBenchConfig, lc *loadClient, s *s
 
 // benchPosting has each client start a thread on order 1001 as ana, then post
 // to it as fast as the server acknowledges.
-func benchPosting(ctx context.Context, cfg domainBenchConfig, c *child, lc *loadClient) (postingReport, error) {
+func benchPosting(ctx context.Context, cfg DomainOptions, c *proc.Child, lc *loadgen.Client) (postingReport, error) {
 	token := demo.Token("ana")
 	ids := make([]string, cfg.Clients)
 	for i := range ids {
 		body, _ := json.Marshal(map[string]any{"recipient": "seller", "topic": domain.TopicDelivery, "subject": fmt.Sprintf("Bench client %d", i), "body": "Where is my parcel?"})
-		status, res, err := lc.send("POST", "/api/v1/orders/1001/threads", token, body)
+		status, res, err := lc.Send("POST", "/api/v1/orders/1001/threads", token, body)
 		var th struct{ ID string }
 		if err != nil || status != 201 || json.Unmarshal(res, &th) != nil || th.ID == "" {
 			return postingReport{}, fmt.Errorf("start a thread: %d %v %.200s", status, err, res)
@@ -446,7 +404,7 @@ func benchPosting(ctx context.Context, cfg domainBenchConfig, c *child, lc *load
 	perClient := func() func(int) (bool, error) {
 		id := ids[int(client.Add(1)-1)%len(ids)]
 		return func(int) (bool, error) {
-			status, _, err := lc.send("POST", "/api/v1/threads/"+id+"/messages", token, msg)
+			status, _, err := lc.Send("POST", "/api/v1/threads/"+id+"/messages", token, msg)
 			return status == 201, err
 		}
 	}
@@ -454,7 +412,7 @@ func benchPosting(ctx context.Context, cfg domainBenchConfig, c *child, lc *load
 		return postingReport{}, err
 	}
 	client.Store(0)
-	cpu0, err := c.cpu()
+	cpu0, err := c.CPU()
 	if err != nil {
 		return postingReport{}, err
 	}
@@ -462,7 +420,7 @@ func benchPosting(ctx context.Context, cfg domainBenchConfig, c *child, lc *load
 	if err != nil {
 		return postingReport{}, err
 	}
-	cpu1, err := c.cpu()
+	cpu1, err := c.CPU()
 	if err != nil {
 		return postingReport{}, err
 	}
@@ -475,39 +433,13 @@ func benchPosting(ctx context.Context, cfg domainBenchConfig, c *child, lc *load
 
 // closedRun keeps conc calls of run in flight for d; run reports whether its
 // request succeeded.
-func closedRun(ctx context.Context, conc int, d time.Duration, run func(i int) (bool, error)) (loadResult, error) {
+func closedRun(ctx context.Context, conc int, d time.Duration, run func(i int) (bool, error)) (loadgen.Result, error) {
 	return closedRunEach(ctx, conc, d, func() func(int) (bool, error) { return run })
 }
 
 // closedRunEach is closedRun with a run function of its own per worker.
-func closedRunEach(ctx context.Context, conc int, d time.Duration, newRun func() func(i int) (bool, error)) (loadResult, error) {
-	phase, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	recs := make([]*recorder, conc)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := range recs {
-		rec := &recorder{}
-		recs[w] = rec
-		run := newRun()
-		wg.Go(func() {
-			for phase.Err() == nil {
-				i := int(next.Add(1) - 1)
-				t0 := time.Now()
-				ok, err := run(i)
-				status := 200
-				if !ok {
-					status = 0
-				}
-				rec.record(status, err, time.Since(t0))
-			}
-		})
-	}
-	wg.Wait()
-	res := merge(recs, time.Since(start))
-	sort.Float64s(res.Lat)
-	return res, ctx.Err()
+func closedRunEach(ctx context.Context, conc int, d time.Duration, newRun func() func(i int) (bool, error)) (loadgen.Result, error) {
+	return loadgen.ClosedCalls(ctx, loadgen.Phase{Concurrency: conc, Duration: d}, newRun)
 }
 
 func printDomainTable(w io.Writer, r *domainReport) {
@@ -526,10 +458,4 @@ func printDomainTable(w io.Writer, r *domainReport) {
 	for _, f := range in.Filters {
 		fmt.Fprintf(w, "  %-26s %9.2f %9.2f %8.0f %7.1f %7d\n", f.Name, f.P50, f.P99, f.QPS, f.Rows, f.Errors)
 	}
-}
-
-// defaultDomainBench is bench --domain's configuration with its defaults.
-func defaultDomainBench() domainBenchConfig {
-	cfg, _ := parseBenchDomain(nil, io.Discard)
-	return cfg
 }

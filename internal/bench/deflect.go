@@ -1,8 +1,9 @@
-package main
+package bench
 
 import (
 	"encoding/json"
-	"strings"
+
+	"github.com/marketplace/helpcentre/internal/loadgen"
 )
 
 // The deflect phase of helpcentre bench: POST /api/v1/deflect with the
@@ -16,22 +17,12 @@ const deflectRoute = "/api/v1/deflect"
 // client sending thousands of questions a second.
 const benchDeflectRate = "1000000000"
 
-// deflectTargets turns a stream into POST targets: "POST <path>\n<JSON body>".
+// deflectTargets turns a stream into POST targets.
 func deflectTargets(qs []benchQuery) []string {
 	out := make([]string, len(qs))
 	for i, q := range qs {
 		body, _ := json.Marshal(map[string]string{"subject": q.q, "locale": q.locale, "entry": "bench"})
-		out[i] = "POST " + deflectRoute + "\n" + string(body)
+		out[i] = loadgen.PostTarget(deflectRoute, body)
 	}
 	return out
-}
-
-// postTarget splits a target made by deflectTargets.
-func postTarget(target string) (path string, body []byte, ok bool) {
-	rest, ok := strings.CutPrefix(target, "POST ")
-	if !ok {
-		return "", nil, false
-	}
-	path, b, ok := strings.Cut(rest, "\n")
-	return path, []byte(b), ok
 }

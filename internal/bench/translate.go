@@ -1,23 +1,18 @@
-//go:build linux
-
-package main
+package bench
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/apertium"
-	"github.com/marketplace/helpcentre/domain/apertium/apytest"
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/domain/translate"
@@ -68,30 +63,25 @@ var benchMessages = []string{
 	"Please send the item back with the label attached to this message; we will refund you when it arrives.",
 }
 
-func runBenchTranslate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("bench --translate", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Bool("translate", true, "measure machine translation (this mode)")
-	url := fset.String("translator", os.Getenv("HELPCENTRE_TRANSLATOR"), "APY URL; empty: start Debian's apertium-apy for the run")
-	n := fset.Int("messages", 400, "messages per engine run")
-	asJSON := fset.Bool("json", false, "print one JSON object")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	if *url == "" {
-		bin, modes, err := apytest.Find()
-		if err != nil {
-			return fmt.Errorf("bench --translate: %w (install it with .ci/deps, or pass --translator URL)", err)
-		}
-		e, err := apytest.Start(bin, modes)
+// TranslateOptions configure the machine-translation bench (RunTranslate).
+type TranslateOptions struct {
+	Translator string // APY URL; "": start Debian's apertium-apy for the run (Linux only)
+	Messages   int    // per engine run
+	JSON       bool   // print one JSON object
+}
+
+// RunTranslate measures machine translation of messages, engine and
+// pipeline, and prints the report on stdout, its progress on stderr.
+func RunTranslate(ctx context.Context, opts TranslateOptions, stdout, stderr io.Writer) error {
+	if opts.Translator == "" {
+		engine, stop, err := startEngine(stderr)
 		if err != nil {
 			return err
 		}
-		defer e.Stop()
-		*url = e.URL
-		fmt.Fprintf(stderr, "bench: started %s at %s in %v\n", bin, e.URL, e.Startup.Round(time.Millisecond))
+		defer stop()
+		opts.Translator = engine
 	}
-	c, err := apertium.New(*url, apertium.Options{})
+	c, err := apertium.New(opts.Translator, apertium.Options{})
 	if err != nil {
 		return err
 	}
@@ -102,8 +92,8 @@ func runBenchTranslate(ctx context.Context, args []string, stdout, stderr io.Wri
 			return fmt.Errorf("bench --translate: the engine does not translate %s → %s: %w", p[0], p[1], err)
 		}
 	}
-	rep := translateBench{Engine: *url}
-	texts := make([]string, *n)
+	rep := translateBench{Engine: opts.Translator}
+	texts := make([]string, opts.Messages)
 	for i := range texts {
 		texts[i] = benchMessages[i%len(benchMessages)]
 	}
@@ -113,7 +103,7 @@ func runBenchTranslate(ctx context.Context, args []string, stdout, stderr io.Wri
 			return err
 		}
 	}
-	esTexts := make([]string, *n)
+	esTexts := make([]string, opts.Messages)
 	for i := range esTexts {
 		esTexts[i] = spanish[i%len(spanish)]
 	}
@@ -132,7 +122,7 @@ func runBenchTranslate(ctx context.Context, args []string, stdout, stderr io.Wri
 	if rep.Pipeline, err = benchTranslatePipeline(ctx, c, 200); err != nil {
 		return err
 	}
-	if *asJSON {
+	if opts.JSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
@@ -222,18 +212,4 @@ func benchTranslatePipeline(ctx context.Context, c *apertium.Client, n int) (tra
 	}
 	slices.Sort(delays)
 	return translatePipeline{Messages: n, P50MS: ms(delays[len(delays)/2]), P99MS: ms(delays[len(delays)*99/100])}, nil
-}
-
-// benchMode picks the bench's mode from its flags: the search bench (the
-// default), --domain or --translate.
-func benchMode(args []string) string {
-	for _, a := range args {
-		switch strings.TrimLeft(a, "-") {
-		case "domain":
-			return "domain"
-		case "translate":
-			return "translate"
-		}
-	}
-	return ""
 }

@@ -1,0 +1,143 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/internal/proc"
+)
+
+// exeDir holds the helpcentre binary the bench tests start as the server
+// under test, built once for the package.
+var exeDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "helpcentre-bench-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	exeDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// helpcentreExe builds cmd/helpcentre, as the bench re-executes it in
+// production.
+var helpcentreExe = sync.OnceValues(func() (string, error) {
+	exe := filepath.Join(exeDir, "helpcentre")
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	out, err := exec.Command("go", "build", "-o", exe, "../../cmd/helpcentre").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return exe, nil
+})
+
+// serverExe is helpcentreExe or the test's end.
+func serverExe(t *testing.T) string {
+	t.Helper()
+	exe, err := helpcentreExe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+func TestMetricValue(t *testing.T) {
+	text := "# HELP go_memstats_heap_alloc_bytes Number of heap bytes allocated and currently in use.\n" +
+		"# TYPE go_memstats_heap_alloc_bytes gauge\ngo_memstats_heap_alloc_bytes_total 1\n" +
+		"go_memstats_heap_alloc_bytes 4.194304e+07\n"
+	got, err := metricValue([]byte(text), "go_memstats_heap_alloc_bytes")
+	if err != nil || got != 41943040 {
+		t.Errorf("got %v, %v; want 41943040", got, err)
+	}
+	if _, err := metricValue([]byte(text), "nope"); err == nil {
+		t.Error("missing metric: no error")
+	}
+}
+
+func TestPrefixes(t *testing.T) {
+	got := prefixes("where is my invoice")
+	want := []string{"whe", "where", "where is", "where is my invoi"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestBenchCommand runs the whole bench on the bundled articles alone with
+// very short phases: the child server starts, every figure is filled in,
+// and the JSON has the shape. It checks no timings.
+func TestBenchCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server and loads it for a few seconds")
+	}
+	var out, errb bytes.Buffer
+	err := Run(t.Context(), Options{Sizes: []int{0}, Duration: 200 * time.Millisecond, Concurrency: 4, Seed: 1, MaxRequests: 1_000_000,
+		Queries: "../../search/testdata/bitext/queries_dev.jsonl", DomainThreads: 200, JSON: true, Exe: serverExe(t)}, &out, &errb)
+	if runtime.GOOS != "linux" {
+		// The server's CPU time and memory are read from /proc.
+		if !errors.Is(err, proc.ErrNotAvailable) {
+			t.Fatalf("got %v, want proc.ErrNotAvailable", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out.String())
+	}
+	for _, k := range []string{"machine", "go", "sizes", "domain"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("no %q in %s", k, out.String())
+		}
+	}
+	if d, _ := rep["domain"].(map[string]any); d == nil || d["messages"] == nil || d["messages_1_client"] == nil || d["inbox"] == nil {
+		t.Errorf("domain figures missing: %v", rep["domain"])
+	}
+	sizes, _ := rep["sizes"].([]any)
+	if len(sizes) != 1 {
+		t.Fatalf("sizes: %v", rep["sizes"])
+	}
+	s := sizes[0].(map[string]any)
+	positive := func(where string, m any, keys ...string) {
+		t.Helper()
+		mm, _ := m.(map[string]any)
+		for _, k := range keys {
+			if v, _ := mm[k].(float64); !(v > 0) {
+				t.Errorf("%s.%s = %v, want > 0", where, k, mm[k])
+			}
+		}
+	}
+	positive("index", s["index"], "build_s", "docs_per_s", "reload_ms", "disk_mb", "rss_mb", "heap_mb", "rss_after_load_mb")
+	if s["docs"] != 84.0 || s["content_errors"] != 0.0 {
+		t.Errorf("docs %v, content errors %v; want the 84 bundled articles, no errors", s["docs"], s["content_errors"])
+	}
+	inproc, _ := s["inprocess"].(map[string]any)
+	for _, c := range inprocClasses {
+		positive("inprocess."+c.key, inproc[c.key], "p50_ms", "p90_ms", "p99_ms")
+	}
+	hr, _ := s["http"].(map[string]any)
+	for _, r := range []string{"/api/v1/search", "/api/v1/suggest"} {
+		positive("http."+r, hr[r], "qps", "cpu_ms", "p50_ms", "p99_ms")
+		if e := hr[r].(map[string]any)["errors"]; e != 0.0 {
+			t.Errorf("http.%s: %v failed requests", r, e)
+		}
+	}
+	positive("http.baseline", hr["baseline"], "qps")
+}
