@@ -108,8 +108,11 @@ const (
 )
 
 // codeKinds is the one table of codes and their kinds. TestCodesHaveKinds
-// checks that every Code constant above is in it.
-var codeKinds = map[Code]Kind{
+// checks that every Code constant of this file is in it.
+var codeKinds = joinKinds(serviceKinds, httpKinds)
+
+// serviceKinds are the kinds of the services' codes.
+var serviceKinds = map[Code]Kind{
 	CodeInternal: Internal,
 
 	CodeUnauthorized:    Unauthorized,
@@ -190,4 +193,64 @@ var codeKinds = map[Code]Kind{
 	CodeInvalidViews:     Invalid,
 	CodeInvalidLimit:     Invalid,
 	CodeVoteExists:       Conflict,
+}
+
+// HTTP and search: what the server answers before (or instead of) a service.
+// A code that stands for an HTTP status of its own (405, 408, 411, 413, 429,
+// 431) is raised by Fiber or the server's middleware as that status; its kind
+// is Invalid, the nearest, for anyone who meets it as a domain error.
+const (
+	CodeBadRequest            Code = "bad_request"
+	CodeMethodNotAllowed      Code = "method_not_allowed"
+	CodeBodyTooLarge          Code = "body_too_large"
+	CodeHeadersTooLarge       Code = "headers_too_large"
+	CodeRequestTimeout        Code = "request_timeout"
+	CodeRateLimited           Code = "rate_limited"
+	CodeLengthRequired        Code = "length_required"
+	CodeAdminDisabled         Code = "admin_disabled"
+	CodeInvalidBody           Code = "invalid_body"
+	CodeInvalidJSON           Code = "invalid_json"
+	CodeInvalidParameter      Code = "invalid_parameter"
+	CodeInvalidVote           Code = "invalid_vote"
+	CodeOriginNotAllowed      Code = "origin_not_allowed"
+	CodeQueryTooLong          Code = "query_too_long"
+	CodeBadPagination         Code = "bad_pagination"
+	CodeUnknownLocale         Code = "unknown_locale"
+	CodeReloadFailed          Code = "reload_failed"
+	CodeFeedbackUnavailable   Code = "feedback_unavailable"
+	CodeDeflectionUnavailable Code = "deflection_unavailable"
+)
+
+// httpKinds are the kinds of the codes of the HTTP edge and of search.
+var httpKinds = map[Code]Kind{
+	CodeBadRequest:            Invalid,
+	CodeMethodNotAllowed:      Invalid,
+	CodeBodyTooLarge:          Invalid,
+	CodeHeadersTooLarge:       Invalid,
+	CodeRequestTimeout:        Invalid,
+	CodeRateLimited:           Invalid,
+	CodeLengthRequired:        Invalid,
+	CodeAdminDisabled:         Forbidden,
+	CodeInvalidBody:           Invalid,
+	CodeInvalidJSON:           Invalid,
+	CodeInvalidParameter:      Invalid,
+	CodeInvalidVote:           Invalid,
+	CodeOriginNotAllowed:      Forbidden,
+	CodeQueryTooLong:          Invalid,
+	CodeBadPagination:         Invalid,
+	CodeUnknownLocale:         Invalid,
+	CodeReloadFailed:          Conflict,
+	CodeFeedbackUnavailable:   Unavailable,
+	CodeDeflectionUnavailable: Unavailable,
+}
+
+// joinKinds merges the tables of each area into one.
+func joinKinds(tables ...map[Code]Kind) map[Code]Kind {
+	out := map[Code]Kind{}
+	for _, t := range tables {
+		for c, k := range t {
+			out[c] = k
+		}
+	}
+	return out
 }

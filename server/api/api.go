@@ -1,0 +1,197 @@
+// Package api is the JSON API under /api/v1: search, articles and their
+// feedback, and the after-sales domain (orders, threads, cases, work, outbox).
+package api
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/search"
+	"github.com/marketplace/helpcentre/server/catalog"
+	"github.com/marketplace/helpcentre/server/web"
+)
+
+// Deps is what the API's handlers are built from.
+type Deps struct {
+	Index    *index.Index
+	Engine   *search.Engine
+	Catalog  *catalog.Catalog
+	Feedback domain.FeedbackService // nil: feedback endpoints answer 503
+	Domain   *web.Domain            // nil: no after-sales endpoints
+	Auth     *web.Auth
+	Log      *slog.Logger
+	Version  string
+	// PaymentKey checks the payment side's refund callbacks.
+	PaymentKey []byte
+}
+
+// Handler serves the JSON API.
+type Handler struct {
+	ix         *index.Index
+	engine     *search.Engine
+	cat        *catalog.Catalog
+	feedback   domain.FeedbackService
+	dom        *web.Domain
+	auth       *web.Auth
+	log        *slog.Logger
+	openapi    []byte
+	paymentKey []byte
+}
+
+// New builds the API's handlers; it fails on a broken OpenAPI fragment.
+func New(d Deps) (*Handler, error) {
+	doc, err := buildOpenAPI(d.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{ix: d.Index, engine: d.Engine, cat: d.Catalog, feedback: d.Feedback, dom: d.Domain, auth: d.Auth,
+		log: d.Log, openapi: doc, paymentKey: d.PaymentKey}, nil
+}
+
+// hitJSON is a search hit as the API shows it.
+type hitJSON struct {
+	ID       string     `json:"id"`
+	Title    string     `json:"title"`
+	URL      string     `json:"url"`
+	Locale   string     `json:"locale"`
+	Category string     `json:"category,omitempty"`
+	Snippet  string     `json:"snippet"`
+	Score    float64    `json:"score"`
+	Why      search.Why `json:"why"`
+}
+
+type searchJSON struct {
+	Query        string         `json:"query"`
+	Corrected    string         `json:"corrected,omitempty"`
+	Locale       string         `json:"locale"`
+	FallbackFrom string         `json:"fallback_from,omitempty"`
+	Translated   string         `json:"translated_query,omitempty"` // the question machine-translated into the fallback locale
+	Total        int            `json:"total"`
+	Page         int            `json:"page"`
+	PerPage      int            `json:"per_page"`
+	Truncated    bool           `json:"truncated,omitempty"`
+	Hits         []hitJSON      `json:"hits"`
+	Facets       []search.Facet `json:"facets"`
+	TookMS       float64        `json:"took_ms"`
+}
+
+func (s *Handler) Search(c *fiber.Ctx) error {
+	req, err := web.SearchRequest(c, s.auth.Audience(c))
+	if err != nil {
+		return err
+	}
+	res, err := s.engine.Search(c.UserContext(), req)
+	if err != nil {
+		return err
+	}
+	out := searchJSON{
+		Query: res.Query, Corrected: res.Corrected, Locale: res.Locale, FallbackFrom: res.FallbackFrom, Translated: res.Translated,
+		Total: res.Total, Page: res.Page, PerPage: res.PerPage, Truncated: res.Truncated,
+		Hits: make([]hitJSON, 0, len(res.Hits)), Facets: res.Facets,
+		TookMS: float64(res.Took.Microseconds()) / 1000,
+	}
+	if out.Facets == nil {
+		out.Facets = []search.Facet{}
+	}
+	for _, h := range res.Hits {
+		a := h.Article
+		out.Hits = append(out.Hits, hitJSON{ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category,
+			Snippet: string(h.Snippet), Score: h.Score, Why: h.Why})
+	}
+	return web.SendJSON(c, out)
+}
+
+func (s *Handler) Suggest(c *fiber.Ctx) error {
+	locale, err := web.QueryLocale(c)
+	if err != nil {
+		return err
+	}
+	q := c.Query("q")
+	sugg, err := s.engine.Suggest(c.UserContext(), q, locale, s.auth.Audience(c), 5)
+	if err != nil {
+		return err
+	}
+	return web.SendJSON(c, fiber.Map{"query": q, "locale": locale, "suggestions": sugg})
+}
+
+type articleJSON struct {
+	ID           string         `json:"id"`
+	Locale       string         `json:"locale"`
+	FallbackFrom string         `json:"fallback_from,omitempty"`
+	Title        string         `json:"title"`
+	URL          string         `json:"url"`
+	Category     string         `json:"category,omitempty"`
+	Tags         []string       `json:"tags"`
+	Updated      *time.Time     `json:"updated,omitempty"`
+	Visibility   string         `json:"visibility"`
+	Headings     []string       `json:"headings"`
+	HTML         string         `json:"html"`
+	Related      []catalog.Link `json:"related"`
+	Translations []catalog.Link `json:"translations"`
+}
+
+func (s *Handler) Article(c *fiber.Ctx) error {
+	locale, err := web.QueryLocale(c)
+	if err != nil {
+		return err
+	}
+	id := c.Params("id")
+	aud := s.auth.Audience(c)
+	a, ok := s.cat.Find(id, locale, aud)
+	if !ok {
+		return domain.Errorf(domain.CodeNotFound, "No article has the id %q.", id)
+	}
+	out := articleJSON{ID: a.ID, Locale: a.Locale, Title: a.Title, URL: a.URL(), Category: a.Category,
+		Tags: a.Tags, Visibility: string(a.Visibility), Headings: a.Headings, HTML: string(a.HTML),
+		Related: s.cat.Related(a, aud), Translations: s.cat.Translations(a, aud)}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	if out.Headings == nil {
+		out.Headings = []string{}
+	}
+	if !a.Updated.IsZero() {
+		u := a.Updated
+		out.Updated = &u
+	}
+	if a.Locale != locale {
+		out.FallbackFrom = locale
+	}
+	return c.JSON(out)
+}
+
+func (s *Handler) Categories(c *fiber.Ctx) error {
+	locale, err := web.QueryLocale(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"locale": locale, "categories": s.cat.Categories(locale, s.auth.Audience(c))})
+}
+
+func (s *Handler) Reload(c *fiber.Ctx) error {
+	sum, err := s.ix.Reload(c.UserContext())
+	if err != nil {
+		s.log.Error("admin reload failed", "err", err)
+		return domain.Errorf(domain.CodeReloadFailed, "The content could not be reloaded; the last good index keeps serving. See /api/v1/admin/content/status.")
+	}
+	st := s.ix.Status()
+	return c.JSON(fiber.Map{"applied": sum, "errors": st.Errors, "warnings": st.Warnings, "diagnostics": diagnosticsOrEmpty(st.Diagnostics)})
+}
+
+func (s *Handler) ContentStatus(c *fiber.Ctx) error {
+	st := s.ix.Status()
+	st.Diagnostics = diagnosticsOrEmpty(st.Diagnostics)
+	return c.JSON(st)
+}
+
+func diagnosticsOrEmpty(ds content.Diagnostics) content.Diagnostics {
+	if ds == nil {
+		return content.Diagnostics{}
+	}
+	return ds
+}

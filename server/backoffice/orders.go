@@ -1,0 +1,195 @@
+package backoffice
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// ordersView is a page of orders and where their links point.
+type ordersView struct {
+	Base   string // "/account", "/seller" or "/operator"
+	Orders any
+	Next   string
+}
+
+func (s *Handler) AccountOrders(c *fiber.Ctx) error {
+	return s.orders(c, "/account", "My orders")
+}
+
+// orders lists the caller's orders (the service decides whose).
+func (s *Handler) orders(c *fiber.Ctx, base, title string) error {
+	orders, next, err := s.dom.Orders.ListOrders(c.UserContext(), c.Query("cursor"), 50)
+	if err != nil {
+		return err
+	}
+	return s.renderBO(c, fiber.StatusOK, "orders", boPage{Title: title, Body: ordersView{Base: base, Orders: orders, Next: next}})
+}
+
+// orderView is an order with everything attached to it that the reader may see.
+type orderView struct {
+	Base      string
+	Order     *domain.Order
+	Threads   []domain.Thread
+	Incidents []domain.Incident
+	Claims    []domain.Claim
+	Refunds   []domain.Refund
+	Open      string // the form to show open: the one with an error
+	Topics    []string
+	Reasons   []string // incident reasons
+	Claimable []string // claim reasons
+	CanClaim  bool
+}
+
+func incidentReasons() []string {
+	return []string{domain.IncidentNotReceived, domain.IncidentDamaged, domain.IncidentDefective, domain.IncidentNotAsDescribed, domain.IncidentOther}
+}
+
+func claimReasons() []string {
+	return []string{domain.ClaimDefect, domain.ClaimDifferentProduct, domain.ClaimDamaged, domain.ClaimBuyersRemorse, domain.ClaimOther}
+}
+
+// loadOrderView reads an order and what hangs on it; a service not wired in
+// leaves its part empty.
+func (s *Handler) loadOrderView(c *fiber.Ctx, base, number string) (*orderView, error) {
+	ctx := c.UserContext()
+	o, err := s.dom.Orders.FindOrder(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	v := &orderView{Base: base, Order: o, Topics: domain.Topics(), Reasons: incidentReasons(), Claimable: claimReasons(),
+		CanClaim: o.DeliveredAt != nil}
+	if s.dom.Threads != nil {
+		page, err := s.dom.Threads.ListThreads(ctx, domain.ThreadFilter{OrderNumber: number, Limit: 50})
+		if err != nil {
+			return nil, err
+		}
+		v.Threads = page.Threads
+	}
+	if s.dom.Incidents != nil {
+		if v.Incidents, _, err = s.dom.Incidents.ListIncidents(ctx, number, "", 50); err != nil {
+			return nil, err
+		}
+	}
+	if s.dom.Claims != nil {
+		if v.Claims, _, err = s.dom.Claims.ListClaims(ctx, number, "", 50); err != nil {
+			return nil, err
+		}
+	}
+	if s.dom.Refunds != nil {
+		if v.Refunds, _, err = s.dom.Refunds.ListRefunds(ctx, number, "", 50); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (s *Handler) AccountOrder(c *fiber.Ctx) error {
+	v, err := s.loadOrderView(c, "/account", c.Params("number"))
+	if err != nil {
+		return err
+	}
+	return s.renderBO(c, fiber.StatusOK, "account_order", boPage{Title: "Order " + v.Order.Number, Body: v})
+}
+
+// orderFormError shows the order page again with what was typed and the error
+// next to its field.
+func (s *Handler) orderFormError(c *fiber.Ctx, base, tmpl, open string, form, errs map[string]string) error {
+	v, err := s.loadOrderView(c, base, c.Params("number"))
+	if err != nil {
+		return err
+	}
+	v.Open = open
+	return s.renderBO(c, fiber.StatusBadRequest, tmpl, boPage{Title: "Order " + v.Order.Number, Body: v, Form: form, Errors: errs})
+}
+
+// ---- Orders ----
+
+// sellerCycleStep is one state of the order's cycle as the order page shows it.
+type sellerCycleStep struct {
+	State   domain.OrderState
+	At      *time.Time
+	Done    bool
+	Current bool
+}
+
+// sellerOrderView is an order with what the seller may do on it.
+type sellerOrderView struct {
+	*orderView
+	Cycle        []sellerCycleStep
+	Deadline     *time.Time // the last instant of the refund window; nil before shipment
+	WindowClosed bool
+	DaysLeft     int
+	Left         domain.Left
+	Key          string // the refund form's idempotency key
+	Recipients   []domain.Party
+}
+
+func sellerOrderCycle(o *domain.Order) []sellerCycleStep {
+	states := []domain.OrderState{domain.OrderPaid, domain.OrderShipped, domain.OrderDelivered, domain.OrderClosed}
+	at := map[domain.OrderState]*time.Time{domain.OrderPaid: &o.PlacedAt, domain.OrderShipped: o.ShippedAt, domain.OrderDelivered: o.DeliveredAt}
+	cur := slices.Index(states, o.State)
+	out := make([]sellerCycleStep, 0, len(states)+1)
+	for i, st := range states {
+		out = append(out, sellerCycleStep{State: st, At: at[st], Done: cur >= 0 && i <= cur, Current: i == cur})
+	}
+	if o.State == domain.OrderCancelled {
+		out = append(out, sellerCycleStep{State: o.State, Done: true, Current: true})
+	}
+	return out
+}
+
+func (s *Handler) loadSellerOrder(c *fiber.Ctx, number string) (*sellerOrderView, error) {
+	v, err := s.loadOrderView(c, "/seller", number)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(v.Incidents, func(a, b domain.Incident) int {
+		return cmp.Compare(sellerIncidentRank(a.State), sellerIncidentRank(b.State))
+	})
+	o := v.Order
+	sv := &sellerOrderView{orderView: v, Cycle: sellerOrderCycle(o), Left: domain.RefundableLeft(o), Key: sellerIdempotencyKey(),
+		Recipients: []domain.Party{domain.PartyCustomer, domain.PartyOperator}}
+	if d := domain.RefundDeadline(s.dom.PolicyOrDefault(), o); d != nil {
+		sv.Deadline = d
+		now := time.Now()
+		sv.WindowClosed = now.After(*d)
+		sv.DaysLeft = int(d.Sub(now).Hours() / 24)
+	}
+	return sv, nil
+}
+
+func (s *Handler) SellerOrder(c *fiber.Ctx) error {
+	v, err := s.loadSellerOrder(c, c.Params("number"))
+	if err != nil {
+		return err
+	}
+	return s.renderBO(c, fiber.StatusOK, "seller_order", boPage{Title: "Order " + v.Order.Number, Body: v})
+}
+
+// sellerOrderError shows the order page again with the form open, what was
+// typed and the errors.
+func (s *Handler) sellerOrderError(c *fiber.Ctx, open string, status int, form, errs map[string]string) error {
+	v, err := s.loadSellerOrder(c, c.Params("number"))
+	if err != nil {
+		return err
+	}
+	v.Open = open
+	if k := form["key"]; k != "" {
+		v.Key = k // the same refund, tried again
+	}
+	return s.renderBO(c, status, "seller_order", boPage{Title: "Order " + v.Order.Number, Body: v, Form: form, Errors: errs})
+}
+
+// --- Orders ---
+
+func (s *Handler) OperatorOrder(c *fiber.Ctx) error {
+	v, err := s.loadOrderView(c, "/operator", c.Params("number"))
+	if err != nil {
+		return err
+	}
+	return s.renderBO(c, fiber.StatusOK, "operator_order", boPage{Title: "Order " + v.Order.Number, Body: v})
+}

@@ -1,0 +1,585 @@
+// Package deflect is the contact flow's API: suggestions while a question
+// is typed, the session's events, the hand-off to customer care, and the
+// deflection report.
+package deflect
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"html/template"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/oklog/ulid/v2"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/search"
+	"github.com/marketplace/helpcentre/server/web"
+)
+
+// Config configures the contact flow: the deflection API, the
+// embeddable widget and the contact page.
+type Config struct {
+	// Service records sessions; nil: the deflection API answers but
+	// records nothing, and hand-offs are unavailable.
+	Service domain.DeflectionService
+	// Origins may embed the widget (scheme://host[:port]); "*" allows any.
+	// The help centre's own origin is always allowed.
+	Origins []string
+	// Modes per entry point; entries not named get self_service.
+	Modes map[string]domain.DeflectMode
+	// RatePerMinute is what one client (by address) may send to each of
+	// the public deflection endpoints; 0 means DefaultRate.
+	RatePerMinute int
+	// Policy gives the refund window and claim deadline for order facts.
+	Policy domain.Policy
+}
+
+// DefaultRate is the per-client, per-endpoint limit of requests a
+// minute: typing with the widget's 300 ms debounce sends at most ~3 a second.
+const DefaultRate = 240
+
+// CustomerTokenTTL is the longest life of a signed customer token.
+const CustomerTokenTTL = time.Hour
+
+// Deps is what the deflection handlers are built from.
+type Deps struct {
+	Config Config
+	Engine *search.Engine
+	Domain *web.Domain // nil: no customer tokens, order facts or hand-offs
+	Signer *web.Signer
+	Log    *slog.Logger
+}
+
+// Handler serves the deflection API.
+type Handler struct {
+	cfg     Config
+	origins map[string]bool
+	ipSalt  []byte
+	engine  *search.Engine
+	dom     *web.Domain
+	signer  *web.Signer
+	log     *slog.Logger
+}
+
+// New builds the deflection handlers.
+func New(d Deps) *Handler {
+	cfg := d.Config
+	if cfg.RatePerMinute <= 0 {
+		cfg.RatePerMinute = DefaultRate
+	}
+	if cfg.Policy == (domain.Policy{}) {
+		cfg.Policy = domain.DefaultPolicy()
+	}
+	h := &Handler{cfg: cfg, origins: map[string]bool{}, engine: d.Engine, dom: d.Domain, signer: d.Signer, log: d.Log,
+		ipSalt: d.Signer.Key("deflect:ip-salt")}
+	for _, o := range cfg.Origins {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			h.origins[strings.ToLower(o)] = true
+		}
+	}
+	return h
+}
+
+// Limit is the per-client limit of one public deflection endpoint.
+func (s *Handler) Limit(name string) fiber.Handler { return web.RateLimit(name, s.cfg.RatePerMinute) }
+
+// CORS answers cross-origin requests from the embedding origins:
+// no cookies are used (Allow-Credentials is never sent). With strict, an
+// origin not on the list is refused with a 403 problem; otherwise it just
+// gets no CORS headers (the browser then hides the answer).
+func (s *Handler) CORS(strict bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		origin := c.Get(fiber.HeaderOrigin)
+		if origin == "" || strings.EqualFold(origin, c.BaseURL()) {
+			return c.Next()
+		}
+		c.Vary(fiber.HeaderOrigin)
+		if !s.origins[strings.ToLower(origin)] && !s.origins["*"] {
+			if strict {
+				return domain.Errorf(domain.CodeOriginNotAllowed, "This site may not embed the help-centre widget: its origin is not on the allow-list.")
+			}
+			return c.Next()
+		}
+		c.Set(fiber.HeaderAccessControlAllowOrigin, origin)
+		if c.Method() == fiber.MethodOptions {
+			c.Set(fiber.HeaderAccessControlAllowMethods, "GET, POST")
+			c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type, Authorization")
+			c.Set(fiber.HeaderAccessControlMaxAge, "600")
+			return c.SendStatus(fiber.StatusNoContent)
+		}
+		return c.Next()
+	}
+}
+
+// caller resolves an optional bearer token: an API token, or a signed
+// customer token (hcc1.…). No token is the anonymous caller; a bad one is
+// refused rather than silently ignored.
+func (s *Handler) caller(c *fiber.Ctx) (context.Context, error) {
+	ctx := c.UserContext()
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" {
+		return ctx, nil
+	}
+	if s.dom == nil || s.dom.Access == nil {
+		return nil, domain.Errorf(domain.CodeUnauthorized, "Tokens are not accepted here.")
+	}
+	if strings.HasPrefix(token, customerTokenPrefix) {
+		uid, err := verifyCustomerToken(s.signer, token, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		sys := domain.WithActor(ctx, domain.Actor{UserID: "system", Name: "system", Role: domain.RoleAdmin})
+		u, err := s.dom.Access.FindUser(sys, uid)
+		if err != nil || u.Role != domain.RoleCustomer || u.Disabled {
+			return nil, domain.Errorf(domain.CodeUnauthorized, "The customer token is not valid.")
+		}
+		return domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role}), nil
+	}
+	a, err := s.dom.Access.Authenticate(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return domain.WithActor(ctx, a), nil
+}
+
+// Signed customer tokens: a host page that knows its customer passes one to
+// the widget (data-token) so that the answers may use that customer's order.
+//
+//	hcc1.<user id>.<expiry, Unix seconds>.<mac>
+//
+// where mac is the unpadded base64url HMAC-SHA256, keyed with the server's
+// secret (HELPCENTRE_SECRET), of "hcc1.<user id>.<expiry>". Tokens live at
+// most CustomerTokenTTL; a longer expiry is refused.
+const customerTokenPrefix = "hcc1."
+
+// SignCustomerToken makes a customer token for userID valid until expires.
+func SignCustomerToken(signer *web.Signer, userID string, expires time.Time) string {
+	msg := customerTokenPrefix + userID + "." + strconv.FormatInt(expires.Unix(), 10)
+	return msg + "." + signer.Sign(msg)
+}
+
+func verifyCustomerToken(signer *web.Signer, token string, now time.Time) (string, error) {
+	bad := domain.Errorf(domain.CodeUnauthorized, "The customer token is not valid or has expired.")
+	parts := strings.Split(strings.TrimPrefix(token, customerTokenPrefix), ".")
+	if len(parts) != 3 || parts[0] == "" {
+		return "", bad
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return "", bad
+	}
+	want := SignCustomerToken(signer, parts[0], time.Unix(exp, 0))
+	if !hmac.Equal([]byte(want), []byte(token)) {
+		return "", bad
+	}
+	if e := time.Unix(exp, 0); now.After(e) || e.Sub(now) > CustomerTokenTTL+time.Minute {
+		return "", bad
+	}
+	return parts[0], nil
+}
+
+// CustomerToken gives a signed-in customer a short-lived token for the
+// widget (for host pages that hold an API token server-side).
+func (s *Handler) CustomerToken(c *fiber.Ctx) error {
+	a := domain.ActorFrom(c.UserContext())
+	if a.Role != domain.RoleCustomer {
+		return domain.Errorf(domain.CodeForbidden, "Customer tokens are for customers.")
+	}
+	exp := time.Now().Add(15 * time.Minute).Truncate(time.Second)
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": SignCustomerToken(s.signer, a.UserID, exp), "expires_at": exp.UTC()})
+}
+
+// Session ids are ULIDs signed with the server's secret, so a request that
+// names a session proves it was handed one, without a read.
+func (s *Handler) newSessionID() string {
+	id := ulid.Make().String()
+	return id + "-" + s.sessionMAC(id)
+}
+
+func (s *Handler) sessionMAC(id string) string {
+	return s.signer.Sign("deflect:session:" + id)[:16]
+}
+
+func (s *Handler) validSession(sid string) bool {
+	id, mac, ok := strings.Cut(sid, "-")
+	return ok && len(id) == 26 && len(mac) == 16 && s.signer.Verify("deflect:session:"+id, mac)
+}
+
+func (s *Handler) hashIP(ip string) string {
+	h := sha256.New()
+	h.Write(s.ipSalt)
+	h.Write([]byte(ip))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+type deflectRequest struct {
+	Session string `json:"session"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+	Locale  string `json:"locale"`
+	Order   string `json:"order"`
+	Entry   string `json:"entry"`
+}
+
+type deflectSuggestionJSON struct {
+	ID         string        `json:"id"`
+	Title      string        `json:"title"`
+	URL        string        `json:"url"`
+	Category   string        `json:"category,omitempty"`
+	Snippet    template.HTML `json:"snippet"`
+	Score      float64       `json:"score"`
+	Confidence float64       `json:"confidence"`
+	Why        string        `json:"why"`
+	Detail     search.Why    `json:"why_detail"`
+}
+
+type deflectResponse struct {
+	Session     string                  `json:"session"`
+	Mode        domain.DeflectMode      `json:"mode"`
+	Entry       string                  `json:"entry"`
+	Locale      string                  `json:"locale"`
+	Query       string                  `json:"query"`
+	Corrected   string                  `json:"corrected,omitempty"`
+	Threshold   float64                 `json:"threshold"`
+	Suggestions []deflectSuggestionJSON `json:"suggestions"`
+	Order       *domain.OrderFacts      `json:"order,omitempty"`
+	SignedIn    bool                    `json:"signed_in"`
+}
+
+// capText keeps at most n bytes of s, cut at a character boundary.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// Deflect suggests articles for a question being typed.
+func (s *Handler) Deflect(c *fiber.Ctx) error {
+	var req deflectRequest
+	if err := web.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx, err := s.caller(c)
+	if err != nil {
+		return err
+	}
+	actor := domain.ActorFrom(ctx)
+	req.Locale = strings.ToLower(strings.TrimSpace(req.Locale))
+	if req.Locale == "" {
+		req.Locale = content.DefaultLocale
+	}
+	if !content.KnownLocale(req.Locale) {
+		if base, _, ok := strings.Cut(req.Locale, "-"); ok && content.KnownLocale(base) {
+			req.Locale = base // en-GB from the host page's <html lang>
+		} else {
+			return web.UnknownLocale()
+		}
+	}
+	if req.Entry == "" {
+		req.Entry = "widget"
+	}
+	if !domain.ValidEntry(req.Entry) {
+		return domain.Errorf(domain.CodeInvalidEntry, "entry names an entry point: lower-case letters, digits, - and _, at most %d.", domain.MaxEntryLen)
+	}
+	if req.Session != "" && !s.validSession(req.Session) {
+		return domain.Errorf(domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
+	}
+	subject := capText(strings.ToValidUTF8(req.Subject, ""), domain.MaxDeflectBytes)
+	body := capText(strings.ToValidUTF8(req.Body, ""), domain.MaxDeflectBytes-len(subject))
+
+	var facts *domain.OrderFacts
+	if req.Order != "" && actor.Role == domain.RoleCustomer {
+		facts = s.orderFacts(ctx, strings.TrimSpace(req.Order))
+	}
+	mode := domain.ModeFor(s.cfg.Modes[req.Entry], facts)
+
+	d, err := s.engine.Deflect(ctx, search.DeflectRequest{Subject: subject, Body: body, Locale: req.Locale, Audience: search.Anonymous})
+	if err != nil {
+		return err
+	}
+	out := deflectResponse{Session: req.Session, Mode: mode, Entry: req.Entry, Locale: d.Locale, Query: d.Query, Corrected: d.Corrected,
+		Threshold: d.Threshold, Suggestions: make([]deflectSuggestionJSON, 0, len(d.Suggestions)), Order: facts, SignedIn: !actor.Anonymous()}
+	if out.Session == "" {
+		out.Session = s.newSessionID()
+	}
+	now := time.Now().UTC()
+	var shown []domain.ShownArticle
+	for i, sg := range d.Suggestions {
+		why := sg.Why.Summary
+		if rule := factRule(facts, sg.Category); rule != "" {
+			why = strings.TrimPrefix(why+"; "+rule, "; ")
+		}
+		if why == "" {
+			why = "Close in meaning to the question."
+		}
+		out.Suggestions = append(out.Suggestions, deflectSuggestionJSON{ID: sg.ID, Title: sg.Title, URL: sg.URL, Category: sg.Category,
+			Snippet: sg.Snippet, Score: sg.Score, Confidence: sg.Confidence, Why: why, Detail: sg.Why})
+		shown = append(shown, domain.ShownArticle{ID: sg.ID, Title: sg.Title, Rank: i + 1, Why: why, Score: sg.Confidence, At: now})
+	}
+	if s.cfg.Service != nil && strings.TrimSpace(subject+body) != "" {
+		start := &domain.SessionStart{Locale: req.Locale, Entry: req.Entry, IPHash: s.hashIP(c.IP()), Mode: mode}
+		if actor.Role == domain.RoleCustomer {
+			start.CustomerID = actor.UserID
+		}
+		if facts != nil {
+			start.Order = facts.Order
+		}
+		ev := domain.Event{Session: out.Session, Type: domain.EventQuery, At: now, Start: start,
+			Typed: &domain.TypedText{Subject: subject, Body: body, At: now}, Shown: shown}
+		if err := s.cfg.Service.RecordEvents(ctx, ev); err != nil {
+			s.log.Error("recording a deflection query failed", "err", err, "request_id", web.RequestID(c))
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return web.SendJSON(c, out)
+}
+
+// orderFacts reads the live facts of the caller's order through the domain
+// services; an order that is not theirs, or a service not there, gives
+// none rather than an error (answers then stay generic).
+func (s *Handler) orderFacts(ctx context.Context, number string) *domain.OrderFacts {
+	if s.dom == nil || s.dom.Orders == nil || number == "" || len(number) > 64 {
+		return nil
+	}
+	o, err := s.dom.Orders.FindOrder(ctx, number)
+	if err != nil {
+		if domain.ErrorKind(err) != domain.NotFound {
+			s.log.Error("order facts: find order", "err", err)
+		}
+		return nil
+	}
+	var incidents []domain.Incident
+	known := false
+	if s.dom.Incidents != nil {
+		if list, _, err := s.dom.Incidents.ListIncidents(ctx, number, "", domain.MaxPageLimit); err == nil {
+			incidents, known = list, true
+		} else {
+			s.log.Error("order facts: incidents", "err", err)
+		}
+	}
+	var claims []domain.Claim
+	if s.dom.Claims != nil {
+		if list, _, err := s.dom.Claims.ListClaims(ctx, number, "", domain.MaxPageLimit); err == nil {
+			claims = list
+		} else {
+			s.log.Error("order facts: claims", "err", err)
+		}
+	}
+	f := domain.FactsOf(s.cfg.Policy, o, incidents, claims, known, time.Now())
+	return &f
+}
+
+// factRule is the order fact that makes an article of category cat more
+// (or less) relevant, in words, for its "why".
+func factRule(f *domain.OrderFacts, cat string) string {
+	if f == nil {
+		return ""
+	}
+	switch cat {
+	case "refunds", "returns":
+		if f.RefundUntil != nil {
+			if f.RefundOpen {
+				return "rule: order " + f.Order + " is inside its refund window (until " + f.RefundUntil.UTC().Format("2 Jan 2006") + ")"
+			}
+			return "rule: order " + f.Order + "'s refund window closed on " + f.RefundUntil.UTC().Format("2 Jan 2006")
+		}
+	case "claims":
+		if f.OpenIncident != nil {
+			return "rule: an incident is open on order " + f.Order
+		}
+		if f.OpenClaim != nil {
+			return "rule: a claim is open on order " + f.Order + ", due " + f.OpenClaim.Deadline.UTC().Format("2 Jan 15:04") + " UTC"
+		}
+	}
+	return ""
+}
+
+type deflectEventRequest struct {
+	Type    string `json:"type"`
+	Article string `json:"article"`
+	Reason  string `json:"reason"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+	Email   string `json:"email"`
+}
+
+// Event records what happened in a session, or hands it off.
+func (s *Handler) Event(c *fiber.Ctx) error {
+	sid := c.Params("session")
+	if !s.validSession(sid) {
+		return domain.Errorf(domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
+	}
+	var req deflectEventRequest
+	if err := web.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ev := domain.Event{Session: sid, Type: domain.EventType(req.Type), At: time.Now().UTC(), Article: req.Article, Reason: req.Reason}
+	if err := domain.ValidateEvent(&ev); err != nil {
+		return err
+	}
+	if s.cfg.Service == nil {
+		return domain.Errorf(domain.CodeHandoffUnavailable, "Sessions are not being recorded right now.")
+	}
+	ctx, err := s.caller(c)
+	if err != nil {
+		return err
+	}
+	if ev.Type == domain.EventHandoff {
+		return s.handoff(c, ctx, sid, req)
+	}
+	if err := s.cfg.Service.RecordEvents(ctx, ev); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"recorded": true})
+}
+
+// handoff turns the session into a thread carrying its transcript, written
+// synchronously, and marks the session. A second hand-off of the same
+// session answers with the thread the first made.
+func (s *Handler) handoff(c *fiber.Ctx, ctx context.Context, sid string, req deflectEventRequest) error {
+	if s.dom == nil || s.dom.Threads == nil {
+		return domain.Errorf(domain.CodeHandoffUnavailable, "Messages to customer care cannot be taken right now; please try again later.")
+	}
+	actor := domain.ActorFrom(ctx)
+	email := strings.TrimSpace(req.Email)
+	if actor.Anonymous() {
+		if email == "" {
+			return domain.Errorf(domain.CodeEmailRequired, "Give the email address we should answer to.")
+		}
+		if err := domain.ValidateHandoffEmail(email); err != nil {
+			return err
+		}
+	} else {
+		email = ""
+	}
+	subject, body := strings.TrimSpace(req.Subject), strings.TrimSpace(req.Body)
+	if subject == "" && body == "" {
+		return domain.Errorf(domain.CodeInvalidMessage, "Write what you need help with.")
+	}
+	svc := s.cfg.Service
+	sess, err := svc.Session(ctx, sid)
+	if domain.ErrorCode(err) == domain.CodeSessionNotFound {
+		// Nothing was typed in the search before the form was sent: the
+		// session starts with the hand-off itself.
+		now := time.Now().UTC()
+		start := &domain.SessionStart{Locale: content.DefaultLocale, Entry: "widget", IPHash: s.hashIP(c.IP()), Mode: domain.ModeSelfService}
+		if actor.Role == domain.RoleCustomer {
+			start.CustomerID = actor.UserID
+		}
+		if l := strings.ToLower(c.Query("locale")); content.KnownLocale(l) {
+			start.Locale = l
+		}
+		if e := c.Query("entry"); domain.ValidEntry(e) {
+			start.Entry = e
+		}
+		if err := svc.RecordEvents(ctx, domain.Event{Session: sid, Type: domain.EventQuery, At: now, Start: start,
+			Typed: &domain.TypedText{Subject: capText(subject, domain.MaxDeflectBytes), At: now}}); err != nil {
+			return err
+		}
+		sess, err = svc.Session(ctx, sid)
+	}
+	if err != nil {
+		return err
+	}
+	if sess.Handoff != nil {
+		return c.JSON(fiber.Map{"thread": sess.Handoff.Thread, "session": sid})
+	}
+	order := sess.Order
+	if actor.Anonymous() {
+		order = ""
+	}
+	th, err := s.dom.Threads.Handoff(ctx, domain.Handoff{Subject: subject, Body: body, Locale: sess.Locale, OrderNumber: order,
+		Email: email, Transcript: sess.Transcript()})
+	if err != nil {
+		return err
+	}
+	if err := svc.Handoff(ctx, sid, domain.HandoffMark{Thread: th.ID, At: time.Now().UTC(), Subject: subject, Body: body, Email: email}); err != nil {
+		// The thread holds the transcript already; only the report's mark is missing.
+		s.log.Error("marking a hand-off failed", "err", err, "session", sid, "thread", th.ID)
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"thread": th.ID, "session": sid})
+}
+
+// reportRange reads from and to: dates (2006-01-02, to inclusive) or
+// RFC 3339 instants; by default the last 30 days.
+func reportRange(c *fiber.Ctx, now time.Time) (time.Time, time.Time, error) {
+	parse := func(name string, def time.Time, endOfDay bool) (time.Time, error) {
+		v := c.Query(name)
+		if v == "" {
+			return def, nil
+		}
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			if endOfDay {
+				t = t.Add(24 * time.Hour)
+			}
+			return t, nil
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t.UTC(), nil
+		}
+		return time.Time{}, domain.Errorf(domain.CodeInvalidRange, "%s must be a date like 2025-01-31 or an RFC 3339 time.", name)
+	}
+	to, err := parse("to", now, true)
+	if err != nil {
+		return to, to, err
+	}
+	from, err := parse("from", to.Add(-30*24*time.Hour), false)
+	return from, to, err
+}
+
+// LoadReport reads the report of the range and filters c asks for.
+func (s *Handler) LoadReport(c *fiber.Ctx) (*domain.DeflectionReport, error) {
+	if s.cfg.Service == nil {
+		return nil, domain.Errorf(domain.CodeDeflectionUnavailable, "Sessions are not being recorded.")
+	}
+	from, to, err := reportRange(c, time.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	locale, entry := c.Query("locale"), c.Query("entry")
+	if locale != "" && !content.KnownLocale(locale) {
+		return nil, web.UnknownLocale()
+	}
+	if entry != "" && !domain.ValidEntry(entry) {
+		return nil, domain.Errorf(domain.CodeInvalidEntry, "entry names an entry point.")
+	}
+	return s.cfg.Service.Report(c.UserContext(), from, to, locale, entry)
+}
+
+// Report is the deflection report as JSON.
+func (s *Handler) Report(c *fiber.Ctx) error {
+	rep, err := s.LoadReport(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(rep)
+}
+
+// ReportQuery keeps the report's filters for links.
+func ReportQuery(c *fiber.Ctx) string {
+	v := url.Values{}
+	for _, k := range []string{"from", "to", "locale", "entry"} {
+		if x := c.Query(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}

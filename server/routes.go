@@ -1,0 +1,231 @@
+package server
+
+import (
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/server/web"
+)
+
+// routes is the product's whole route table, in the order Fiber matches it:
+// the first route that matches a request answers it, so the back office and
+// the contact pages come before the help centre's /:locale routes, which
+// would otherwise catch them. Middleware given to app.Use covers every path
+// under its prefix, including paths no route takes.
+func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logger, reg *prometheus.Registry) {
+	api, defl, site, bo, dom, auth := h.api, h.deflect, h.site, h.bo, h.dom, h.auth
+
+	app.Use(web.Recover(log), web.RequestIDs(), web.Observe(log, h.metrics), web.SecurityHeaders, web.LimitBody(bodyLimit))
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+
+	// The JSON API. Deflection comes first so that its CORS handling also
+	// covers /articles, which the widget reads.
+	app.Use("/api/v1/articles", defl.CORS(false))
+	app.Use("/api/v1/deflect", defl.CORS(true))
+	app.Post("/api/v1/deflect", defl.Limit("deflect"), defl.Deflect)
+	app.Post("/api/v1/deflect/customer-token", auth.Authenticate, defl.CustomerToken)
+	app.Post("/api/v1/deflect/:session/events", defl.Limit("events"), defl.Event)
+	app.Get("/api/v1/reports/deflection", auth.RequireAdmin, defl.Report)
+	app.Get("/api/v1/search", api.Search)
+	app.Get("/api/v1/suggest", api.Suggest)
+	app.Get("/api/v1/articles/:id", api.Article)
+	app.Post("/api/v1/articles/:id/feedback", web.RateLimit("fb", 20), api.Vote)
+	app.Get("/api/v1/articles/:id/feedback", auth.RequireAdmin, api.FeedbackSummary)
+	app.Get("/api/v1/categories", api.Categories)
+	app.Get("/api/v1/openapi.json", api.OpenAPI)
+
+	app.Use("/api/v1/admin", auth.RequireAdmin) // every /api/v1/admin route below
+	app.Post("/api/v1/admin/reload", api.Reload)
+	app.Get("/api/v1/admin/content/status", api.ContentStatus)
+
+	// The after-sales API: every route but the payment callback needs a
+	// bearer token; the services check what the caller may see and do.
+	if dom != nil {
+		app.Get("/api/v1/me", auth.Authenticate, api.Me)
+		app.Post("/api/v1/me/tokens", auth.Authenticate, api.CreateOwnToken)
+		app.Delete("/api/v1/tokens/:id", auth.Authenticate, api.RevokeToken)
+		app.Get("/api/v1/admin/users", api.ListUsers)
+		app.Post("/api/v1/admin/users", api.CreateUser)
+		app.Post("/api/v1/admin/users/:id/tokens", api.CreateUserToken)
+		app.Put("/api/v1/admin/shops/:id", api.PutShop)
+		app.Get("/api/v1/admin/grants", api.ListGrants)
+		app.Post("/api/v1/admin/grants", api.Grant)
+
+		app.Get("/api/v1/orders", auth.Authenticate, api.ListOrders)
+		app.Put("/api/v1/orders/:number", auth.Authenticate, api.PutOrder)
+		app.Get("/api/v1/orders/:number", auth.Authenticate, api.Order)
+
+		if dom.Threads != nil {
+			app.Post("/api/v1/orders/:number/threads", auth.Authenticate, api.CreateOrderThread)
+			app.Post("/api/v1/threads", auth.Authenticate, api.CreateThread)
+			app.Get("/api/v1/threads", auth.Authenticate, api.ListThreads)
+			app.Get("/api/v1/threads/:id", auth.Authenticate, api.Thread)
+			app.Post("/api/v1/threads/:id/messages", auth.Authenticate, api.PostMessage)
+			app.Post("/api/v1/threads/:id/no-reply-needed", auth.Authenticate, api.NoReplyNeeded)
+			app.Post("/api/v1/threads/:id/close", auth.Authenticate, api.CloseThread)
+			app.Post("/api/v1/threads/:id/read", auth.Authenticate, api.MarkRead)
+		}
+		if dom.Attachments != nil {
+			app.Post("/api/v1/attachments", auth.Authenticate, api.UploadAttachment)
+			app.Get("/api/v1/attachments/:sha", auth.Authenticate, api.DownloadAttachment)
+		}
+		if dom.Work != nil {
+			app.Get("/api/v1/admin/routing-rules", api.ListRoutingRules)
+			app.Post("/api/v1/admin/routing-rules", api.CreateRoutingRule)
+		}
+
+		if dom.Incidents != nil {
+			app.Post("/api/v1/orders/:number/incidents", auth.Authenticate, api.OpenIncident)
+			app.Get("/api/v1/incidents", auth.Authenticate, api.ListIncidents)
+			app.Get("/api/v1/incidents/:id", auth.Authenticate, api.Incident)
+			app.Post("/api/v1/incidents/:id/resolve", auth.Authenticate, api.ResolveIncident)
+			app.Post("/api/v1/incidents/:id/close", auth.Authenticate, api.CloseIncident)
+			app.Post("/api/v1/incidents/:id/reopen", auth.Authenticate, api.ReopenIncident)
+		}
+		if dom.Refunds != nil {
+			app.Post("/api/v1/orders/:number/refunds", auth.Authenticate, api.CreateRefund)
+			app.Get("/api/v1/orders/:number/refunds", auth.Authenticate, api.ListRefunds)
+			app.Get("/api/v1/refunds/:id", auth.Authenticate, api.Refund)
+			// The payment side signs its callbacks (X-Helpcentre-Signature);
+			// customer care may call it with a bearer token instead.
+			app.Post("/api/v1/refunds/:id/callback", api.RefundCallback)
+			app.Post("/api/v1/refunds/:id/retry", auth.Authenticate, api.RetryRefund)
+		}
+		if dom.Claims != nil {
+			app.Post("/api/v1/orders/:number/claims", auth.Authenticate, api.OpenClaim)
+			app.Get("/api/v1/claims", auth.Authenticate, api.ListClaims)
+			app.Get("/api/v1/claims/:id", auth.Authenticate, api.Claim)
+			app.Post("/api/v1/claims/:id/offers", auth.Authenticate, api.Offer)
+			app.Post("/api/v1/claims/:id/offers/:offer/accept", auth.Authenticate, api.AcceptOffer)
+			app.Post("/api/v1/claims/:id/offers/:offer/reject", auth.Authenticate, api.RejectOffer)
+			app.Post("/api/v1/claims/:id/refund", auth.Authenticate, api.RefundClaim)
+			app.Post("/api/v1/claims/:id/return", auth.Authenticate, api.StartReturn)
+			app.Post("/api/v1/claims/:id/close", auth.Authenticate, api.CloseClaim)
+			app.Get("/api/v1/returns/:id", auth.Authenticate, api.Return)
+			app.Get("/api/v1/returns/:id/label", auth.Authenticate, api.ReturnLabel)
+			app.Post("/api/v1/returns/:id/shipped", auth.Authenticate, api.ReturnShipped)
+			app.Post("/api/v1/returns/:id/received", auth.Authenticate, api.ReturnReceived)
+		}
+		if dom.Work != nil {
+			app.Get("/api/v1/queue", auth.Authenticate, api.Queue)
+			app.Get("/api/v1/shops/:id/stats", auth.Authenticate, api.ShopStats)
+		}
+		app.Get("/api/v1/admin/outbox", api.Outbox)
+		app.Get("/api/v1/notifications", auth.Authenticate, api.Notifications)
+		app.Post("/api/v1/notifications/:id/read", auth.Authenticate, api.NotificationRead)
+		if dom.Audit != nil {
+			app.Get("/api/v1/audit", auth.Authenticate, api.Audit)
+		}
+	}
+	app.Use("/api/v1", web.NotFound)
+
+	app.Get("/static/*", h.assets.Serve)
+	app.Get("/sitemap.xml", site.Sitemap)
+	app.Get("/robots.txt", site.Robots)
+
+	// The back office: sign-in, then the areas of customers, sellers and
+	// customer care, each behind its role and the CSRF check.
+	if bo != nil {
+		app.Get("/login", bo.Login)
+		app.Post("/login", bo.CSRF, bo.LoginPerIP, bo.LoginPerName, bo.LoginPost)
+		app.Post("/logout", bo.Auth(), bo.CSRF, bo.Logout)
+		app.Get("/password", bo.Auth(), bo.Password)
+		app.Post("/password", bo.Auth(), bo.CSRF, bo.PasswordPost)
+
+		app.Use("/account", bo.Auth(domain.RoleCustomer), bo.CSRF)
+		app.Get("/account", bo.AccountOrders)
+		app.Get("/account/orders/:number", bo.AccountOrder)
+		app.Post("/account/orders/:number/threads", bo.AccountStartThread)
+		app.Post("/account/orders/:number/incidents", bo.AccountOpenIncident)
+		app.Post("/account/orders/:number/claims", bo.AccountOpenClaim)
+		app.Get("/account/messages", bo.AccountMessages)
+		app.Get("/account/messages/:id", bo.AccountThread)
+		app.Post("/account/messages/:id", bo.AccountReply)
+		app.Post("/account/messages/:id/close", bo.CloseThread("/account"))
+		app.Get("/account/claims/:id", bo.AccountClaim)
+		app.Post("/account/claims/:id/offers/:offer/:decision", bo.AccountDecideOffer)
+		app.Post("/account/claims/:id/close", bo.AccountCloseClaim)
+		app.Get("/account/attachments/:sha", api.DownloadAttachment)
+		app.Get("/account/returns/:id/label", api.ReturnLabel)
+
+		app.Use("/seller", bo.Auth(domain.RoleSeller), bo.CSRF)
+		app.Get("/seller/messages", bo.SellerInbox)
+		app.Get("/seller/messages/:id", bo.SellerThread)
+		app.Post("/seller/messages/:id", bo.SellerReply)
+		app.Post("/seller/messages/:id/no-reply-needed", bo.SellerNoReply)
+		app.Post("/seller/messages/:id/close", bo.CloseThread("/seller"))
+		app.Get("/seller/attachments/:sha", api.DownloadAttachment)
+		app.Get("/seller/canned", bo.SellerCanned)
+		app.Post("/seller/canned", bo.SellerCannedSave)
+		app.Post("/seller/canned/:id/delete", bo.SellerCannedDelete)
+		app.Get("/seller/orders", bo.SellerOrders)
+		app.Get("/seller/orders/:number", bo.SellerOrder)
+		app.Post("/seller/orders/:number/threads", bo.SellerStartThread)
+		app.Post("/seller/orders/:number/refund", bo.SellerRefund)
+		app.Get("/seller/incidents", bo.SellerIncidents)
+		app.Get("/seller/incidents/:id", bo.SellerIncident)
+		app.Post("/seller/incidents/:id/solve", bo.SellerSolveIncident)
+		app.Get("/seller/claims", bo.SellerClaims)
+		app.Get("/seller/claims/:id", bo.SellerClaim)
+		app.Post("/seller/claims/:id/offer", bo.SellerOffer)
+		app.Post("/seller/claims/:id/refund", bo.SellerClaimRefund)
+		app.Post("/seller/claims/:id/return", bo.SellerClaimReturn)
+		app.Get("/seller/returns/:id/label", api.ReturnLabel)
+		app.Get("/seller/stats", bo.SellerStats)
+
+		app.Use("/operator", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.CSRF)
+		app.Get("/operator", bo.OperatorQueue)
+		app.Get("/operator/messages", bo.OperatorMessages)
+		app.Get("/operator/messages/:id", bo.OperatorThread)
+		app.Post("/operator/messages/:id", bo.OperatorReply)
+		app.Post("/operator/messages/:id/close", bo.CloseThread("/operator"))
+		app.Get("/operator/attachments/:sha", api.DownloadAttachment)
+		app.Get("/operator/incidents", bo.OperatorIncidents)
+		app.Get("/operator/incidents/:id", bo.OperatorIncident)
+		app.Post("/operator/incidents/:id/close", bo.OperatorCloseIncident)
+		app.Post("/operator/incidents/:id/reopen", bo.OperatorReopenIncident)
+		app.Get("/operator/claims", bo.OperatorClaims)
+		app.Get("/operator/claims/:id", bo.OperatorClaim)
+		app.Post("/operator/claims/:id/refund", bo.OperatorClaimAction)
+		app.Post("/operator/claims/:id/return", bo.OperatorClaimAction)
+		app.Post("/operator/claims/:id/close", bo.OperatorClaimAction)
+		app.Post("/operator/claims/:id/return/:state", bo.OperatorAdvanceReturn)
+		app.Get("/operator/returns/:id/label", api.ReturnLabel)
+		app.Get("/operator/orders", bo.OperatorOrders)
+		app.Get("/operator/orders/:number", bo.OperatorOrder)
+		app.Post("/operator/orders/:number/refunds/:id/retry", bo.OperatorRetryRefund)
+		app.Post("/operator/orders/:number/incidents", bo.OperatorOpenIncident)
+		app.Post("/operator/orders/:number/threads", bo.OperatorStartThread)
+		app.Get("/operator/admin", bo.OperatorAdmin)
+		app.Post("/operator/admin/rules", bo.OperatorAddRule)
+		app.Post("/operator/admin/grants", bo.OperatorGrant)
+		app.Get("/operator/stats", bo.OperatorStats)
+		app.Get("/operator/stats/:shop", bo.OperatorShopStats)
+	}
+
+	// The widget's script and the contact pages.
+	app.Get("/:file<regex(^widget\\.([0-9a-z]+\\.)?js$)>", site.Widget)
+	app.Get("/contact", site.ContactRedirect)
+	app.Get("/:locale/contact", site.Contact)
+	app.Get("/reports/deflection", site.DeflectionReportRedirect)
+	if bo != nil {
+		app.Get("/operator/deflection", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.DeflectionReport)
+	}
+
+	// The help centre's pages.
+	app.Get("/search", site.Search)
+	app.Get("/", site.RootRedirect)
+	app.Get("/:locale", site.Home)
+	app.Get("/:locale/categories/:id", site.Category)
+	app.Get("/:locale/articles/:id/:slug?", site.Article)
+	app.Post("/:locale/articles/:id/feedback", web.RateLimit("fb", 20), site.Feedback)
+	app.Use(web.NotFound)
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/search"
+)
+
+// Problem is an RFC 9457 problem document with a stable code for clients.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Code     string `json:"code"`
+	Instance string `json:"instance,omitempty"`
+}
+
+// kindStatus is the one table from domain error kinds to HTTP statuses, for
+// the API and the pages alike.
+var kindStatus = map[domain.Kind]int{
+	domain.Invalid:      http.StatusBadRequest,
+	domain.Unauthorized: http.StatusUnauthorized,
+	domain.Forbidden:    http.StatusForbidden,
+	domain.NotFound:     http.StatusNotFound,
+	domain.Conflict:     http.StatusConflict,
+	domain.Unavailable:  http.StatusServiceUnavailable,
+	domain.Internal:     http.StatusInternalServerError,
+}
+
+// fiberCodes names the statuses Fiber and the middleware raise themselves.
+var fiberCodes = map[int]struct {
+	code   domain.Code
+	detail string
+}{
+	fiber.StatusNotFound:                    {domain.CodeNotFound, "There is nothing at this address."},
+	fiber.StatusMethodNotAllowed:            {domain.CodeMethodNotAllowed, "This address does not accept that method."},
+	fiber.StatusRequestEntityTooLarge:       {domain.CodeBodyTooLarge, "The request body is too large."},
+	fiber.StatusRequestHeaderFieldsTooLarge: {domain.CodeHeadersTooLarge, "The request line or headers are too large."},
+	fiber.StatusRequestTimeout:              {domain.CodeRequestTimeout, "The request took too long to arrive."},
+	fiber.StatusTooManyRequests:             {domain.CodeRateLimited, "Too many requests; slow down and try again shortly."},
+	fiber.StatusLengthRequired:              {domain.CodeLengthRequired, "Send the body with a Content-Length."},
+}
+
+// searchErrors are the search engine's refusals, in the user's words.
+var searchErrors = []struct {
+	err  error
+	code domain.Code
+	msg  string
+}{
+	{search.ErrQueryTooLong, domain.CodeQueryTooLong, "The query is too long: shorten it."},
+	{search.ErrBadPagination, domain.CodeBadPagination, "That page of results is out of range."},
+	{search.ErrUnknownLocale, domain.CodeUnknownLocale, "locale must be one of " + strings.Join(content.Locales, ", ")},
+}
+
+// Status is the HTTP status of err: its domain kind's, Fiber's own, or 500.
+func Status(err error) int {
+	status, _, _, _ := Describe(err)
+	return status
+}
+
+// Describe maps any error to its status, code and public detail. Anything
+// unknown is internal and its text never reaches the client.
+func Describe(err error) (status int, code domain.Code, detail string, internal bool) {
+	var fe *fiber.Error
+	switch {
+	case domain.ErrorKind(err) != domain.Internal:
+		return kindStatus[domain.ErrorKind(err)], domain.ErrorCode(err), domain.ErrorMessage(err), false
+	case errors.As(err, &fe):
+		if fc, ok := fiberCodes[fe.Code]; ok {
+			return fe.Code, fc.code, fc.detail, false
+		}
+		if fe.Code >= 400 && fe.Code < 500 {
+			return fe.Code, domain.CodeBadRequest, "The request is malformed.", false
+		}
+	}
+	for _, se := range searchErrors {
+		if errors.Is(err, se.err) {
+			return http.StatusBadRequest, se.code, se.msg, false
+		}
+	}
+	return http.StatusInternalServerError, domain.CodeInternal, "Something went wrong on our side. It has been logged.", true
+}
+
+// ErrorHandler answers every error: problem JSON for the API and for clients
+// that ask for JSON, Page's friendly page for browsers.
+func ErrorHandler(log *slog.Logger, page func(c *fiber.Ctx, status int, detail string) error) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		status, code, detail, internal := Describe(err)
+		if internal {
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err, "request_id", RequestID(c))
+		}
+		if status == http.StatusUnauthorized {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="helpcentre"`)
+		}
+		if wantsHTML(c) {
+			return page(c, status, detail)
+		}
+		p := Problem{
+			Type:     "https://helpcentre.example/problems/" + strings.ReplaceAll(string(code), "_", "-"),
+			Title:    http.StatusText(status),
+			Status:   status,
+			Detail:   detail,
+			Code:     string(code),
+			Instance: c.OriginalURL(),
+		}
+		if len(p.Instance) > 256 {
+			p.Instance = p.Instance[:256]
+		}
+		c.Status(status)
+		c.Set(fiber.HeaderContentType, "application/problem+json")
+		return c.JSON(p, "application/problem+json")
+	}
+}
+
+// wantsHTML is true for page routes and browsers; the API always gets JSON.
+func wantsHTML(c *fiber.Ctx) bool {
+	p := c.Path()
+	if strings.HasPrefix(p, "/api/") || p == "/metrics" || p == "/healthz" || p == "/readyz" {
+		return false
+	}
+	return strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
+}
+
+func logLevelFor(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
+}
+
+// Observe logs each request and records its latency per route. It answers
+// the handler's error itself, so that the status it logs is the one sent.
+func Observe(log *slog.Logger, m *Metrics) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		if err != nil {
+			if herr := c.App().Config().ErrorHandler(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		status := c.Response().StatusCode()
+		route := c.Route().Path
+		if status == fiber.StatusNotFound && (route == "/" && c.Path() != "/" || route == "") {
+			route = "unmatched"
+		}
+		took := time.Since(start)
+		m.observe(route, c.Method(), status, took)
+		log.Log(c.Context(), logLevelFor(status), "request", "method", c.Method(), "route", route,
+			"status", status, "took_ms", float64(took.Microseconds())/1000, "request_id", RequestID(c))
+		return nil
+	}
+}
