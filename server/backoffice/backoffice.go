@@ -83,6 +83,9 @@ func parseBackOffice(funcs template.FuncMap) (map[string]*template.Template, err
 			continue
 		}
 		t, err := template.New(name).Funcs(funcs).ParseFS(boFS, "templates/layout.html", n)
+		if err == nil {
+			err = web.AddBarChart(t)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("backoffice: template %s: %w", name, err)
 		}

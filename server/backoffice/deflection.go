@@ -2,8 +2,8 @@ package backoffice
 
 import (
 	"fmt"
-	"math"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/marketplace/helpcentre/domain"
@@ -11,36 +11,33 @@ import (
 	"github.com/marketplace/helpcentre/server/web"
 )
 
-// chartBar is one day of the report's chart.
-type chartBar struct {
-	Day                     string
-	X, W                    int
-	SessionsY, SessionsH    int
-	HandoffsY, HandoffsH    int
-	StrictY, StrictH        int
-	Sessions, Handoffs, Str int
-}
-
-// reportChart lays out the days as grouped bars in a 600×200 SVG.
-func reportChart(days []domain.DayCounts) (bars []chartBar, maxY int) {
-	const width, height = 600, 180
-	for _, d := range days {
-		maxY = max(maxY, d.Sessions)
+// reportChart draws sessions, hand-offs and strictly deflected sessions per
+// day, from the first to the last day of the period: a day without sessions
+// is a day at zero, not a missing one.
+func reportChart(rep *domain.DeflectionReport) web.BarChart {
+	byDay := map[string]domain.DayCounts{}
+	for _, d := range rep.ByDay {
+		byDay[d.Day] = d
 	}
-	if len(days) == 0 || maxY == 0 {
-		return nil, 0
+	var days []string
+	for t := rep.From.UTC().Truncate(24 * time.Hour); t.Before(rep.To); t = t.AddDate(0, 0, 1) {
+		days = append(days, t.Format(time.DateOnly))
 	}
-	slot := width / len(days)
-	w := max(1, slot/4)
-	scale := func(n int) int { return int(math.Round(float64(n) / float64(maxY) * height)) }
-	for i, d := range days {
-		x := i*slot + slot/8
-		b := chartBar{Day: d.Day, X: x, W: w, Sessions: d.Sessions, Handoffs: d.Handoffs, Str: d.Strict}
-		b.SessionsH, b.HandoffsH, b.StrictH = scale(d.Sessions), scale(d.Handoffs), scale(d.Strict)
-		b.SessionsY, b.HandoffsY, b.StrictY = height-b.SessionsH+10, height-b.HandoffsH+10, height-b.StrictH+10
-		bars = append(bars, b)
+	if len(days) == 0 || len(days) > 366 {
+		days = days[:0]
+		for _, d := range rep.ByDay {
+			days = append(days, d.Day)
+		}
 	}
-	return bars, maxY
+	series := []web.Series{{Name: "Sessions", Class: "s1"}, {Name: "Hand-offs", Class: "s3"}, {Name: "Strictly deflected", Class: "s2"}}
+	for _, day := range days {
+		d := byDay[day]
+		series[0].Values = append(series[0].Values, d.Sessions)
+		series[1].Values = append(series[1].Values, d.Handoffs)
+		series[2].Values = append(series[2].Values, d.Strict)
+	}
+	return web.NewBarChart("Sessions, hand-offs and strictly deflected sessions, per day", days, series,
+		web.ChartOptions{ID: "chart-sessions", Table: true, Desc: "The table under the chart gives every value."})
 }
 
 // DeflectionReport is the deflection report page.
@@ -54,7 +51,6 @@ func (s *Handler) DeflectionReport(c *fiber.Ctx) error {
 		return s.renderBO(c, status, "deflection", boPage{Title: "Deflection", Errors: map[string]string{"": detail},
 			Form: map[string]string{"from": c.Query("from"), "to": c.Query("to"), "locale": c.Query("locale"), "entry": c.Query("entry")}})
 	}
-	bars, maxY := reportChart(rep.ByDay)
 	titles := map[string]string{}
 	for _, a := range rep.ByArticle {
 		titles[a.Article] = s.cat.Title(a.Article)
@@ -64,6 +60,6 @@ func (s *Handler) DeflectionReport(c *fiber.Ctx) error {
 	}
 	return s.renderBO(c, fiber.StatusOK, "deflection", boPage{Title: "Deflection",
 		Form: map[string]string{"from": rep.From.Format("2006-01-02"), "to": rep.To.AddDate(0, 0, -1).Format("2006-01-02"), "locale": rep.Locale, "entry": rep.Entry},
-		Body: map[string]any{"Report": rep, "Bars": bars, "MaxY": maxY, "Titles": titles, "Pct": pct,
+		Body: map[string]any{"Report": rep, "Chart": reportChart(rep), "Titles": titles, "Pct": pct,
 			"JSON": "/api/v1/reports/deflection" + deflect.ReportQuery(c)}})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/server/web"
 )
 
 // ---- Statistics ----
@@ -16,7 +17,7 @@ import (
 // sellerStatsView is the shop's figures and their charts.
 type sellerStatsView struct {
 	Stats  *domain.ShopStats
-	Charts []sellerChart
+	Charts []web.BarChart
 }
 
 // AvgResponse is the mean first response in hours, or a dash.
@@ -73,105 +74,46 @@ func (s *Handler) SellerStats(c *fiber.Ctx) error {
 	if form["to"] == "" {
 		form["to"] = st.To.UTC().Add(-time.Nanosecond).Format(time.DateOnly)
 	}
-	v := sellerStatsView{Stats: st, Charts: []sellerChart{
-		sellerBarChart("Customer messages and those answered within 48 h, per day", st.Daily, []sellerSeries{
-			{"Customer messages", "s1", func(d domain.DayStats) int { return d.CustomerMessages }},
-			{"Answered within 48 h", "s2", func(d domain.DayStats) int { return d.AnsweredWithin48h }},
-		}),
-		sellerBarChart("Incidents, claims and refunds, per day", st.Daily, []sellerSeries{
-			{"Incidents", "s3", func(d domain.DayStats) int { return d.IncidentsOpened }},
-			{"Claims", "s4", func(d domain.DayStats) int { return d.Claims }},
-			{"Refunds", "s5", func(d domain.DayStats) int { return d.Refunds }},
-		}),
-	}}
+	v := sellerStatsView{Stats: st, Charts: sellerCharts(st.Daily)}
 	return s.renderBO(c, fiber.StatusOK, "seller_stats", boPage{Title: "Statistics", Body: v, Form: form})
 }
 
-// sellerSeries is one measure of the daily statistics, drawn in class Class.
-type sellerSeries struct {
-	Name, Class string
-	value       func(domain.DayStats) int
+// sellerCharts draws the shop's daily figures: replies, then after-sales.
+func sellerCharts(days []domain.DayStats) []web.BarChart {
+	dates, series := dailySeries(days, []dailyMeasure{
+		{"Customer messages", "s1", func(d domain.DayStats) int { return d.CustomerMessages }},
+		{"Answered within 48 h", "s2", func(d domain.DayStats) int { return d.AnsweredWithin48h }},
+		{"Incidents", "s3", func(d domain.DayStats) int { return d.IncidentsOpened }},
+		{"Claims", "s4", func(d domain.DayStats) int { return d.Claims }},
+		{"Refunds", "s5", func(d domain.DayStats) int { return d.Refunds }},
+	})
+	o := web.ChartOptions{Class: "panel", Desc: "The table below gives every value."}
+	o.ID = "chart-replies"
+	replies := web.NewBarChart("Customer messages and those answered within 48 h, per day", dates, series[:2], o)
+	o.ID = "chart-aftersales"
+	return []web.BarChart{replies, web.NewBarChart("Incidents, claims and refunds, per day", dates, series[2:], o)}
 }
 
-// sellerChart is a grouped bar sellerChart drawn server-side as SVG: one group of bars
-// per day, a y axis with ticks, and day labels every few days.
-type sellerChart struct {
-	Title         string
-	Width, Height int
-	Bars          []sellerBar
-	Ticks         []sellerTick
-	Labels        []sellerLabel
-	Legend        []sellerSeries
-	Max           int
-	PlotX, PlotY  int // the plot area's origin (bottom left)
-	PlotW         int
-	Empty         bool
+// dailyMeasure is one figure of the daily statistics, drawn in CSS class class.
+type dailyMeasure struct {
+	name, class string
+	get         func(domain.DayStats) int
 }
 
-type sellerBar struct {
-	X, Y, W, H int
-	Class      string
-	Title      string // the bar's value, for a pointer's tooltip
-}
-
-type sellerTick struct {
-	Y     int
-	Value int
-}
-
-type sellerLabel struct {
-	X    int
-	Text string
-}
-
-// sellerBarChart lays out the bars of ss over days.
-func sellerBarChart(title string, days []domain.DayStats, ss []sellerSeries) sellerChart {
-	const left, right, top, bottom, height = 36, 8, 10, 28, 220
-	c := sellerChart{Title: title, Height: height, Legend: ss, PlotX: left, PlotY: height - bottom}
-	group := max(3*len(ss), 6)
-	if len(days) > 0 {
-		group = max(group, (720-left-right)/len(days))
-	}
-	c.Width = left + right + group*max(len(days), 1)
-	c.PlotW = group * len(days)
-	for _, d := range days {
-		for _, s := range ss {
-			c.Max = max(c.Max, s.value(d))
-		}
-	}
-	c.Empty = c.Max == 0
-	scale := max(c.Max, 1)
-	// Whole-number ticks: at most 5 steps.
-	step := max(1, (scale+4)/5)
-	scale = step * ((scale + step - 1) / step)
-	plotH := height - top - bottom
-	for v := 0; v <= scale; v += step {
-		c.Ticks = append(c.Ticks, sellerTick{Y: c.PlotY - v*plotH/scale, Value: v})
-	}
-	barW := max(1, (group-2)/len(ss))
-	every := max(1, (len(days)+9)/10)
+// dailySeries turns the daily statistics into a chart's days and series.
+func dailySeries(days []domain.DayStats, ms []dailyMeasure) ([]string, []web.Series) {
+	dates := make([]string, len(days))
 	for i, d := range days {
-		x0 := left + i*group + 1
-		for j, s := range ss {
-			v := s.value(d)
-			h := v * plotH / scale
-			c.Bars = append(c.Bars, sellerBar{X: x0 + j*barW, Y: c.PlotY - h, W: max(1, barW-1), H: h, Class: s.Class,
-				Title: fmt.Sprintf("%s, %s: %d", d.Day, s.Name, v)})
-		}
-		if i%every == 0 {
-			c.Labels = append(c.Labels, sellerLabel{X: x0 + group/2, Text: sellerShortDay(d.Day)})
+		dates[i] = d.Day
+	}
+	series := make([]web.Series, len(ms))
+	for k, m := range ms {
+		series[k] = web.Series{Name: m.name, Class: m.class, Values: make([]int, len(days))}
+		for i, d := range days {
+			series[k].Values[i] = m.get(d)
 		}
 	}
-	return c
-}
-
-// sellerShortDay turns 2006-01-02 into "2 Jan".
-func sellerShortDay(day string) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return day
-	}
-	return t.Format("2 Jan")
+	return dates, series
 }
 
 // --- Seller statistics across shops ---
@@ -295,7 +237,7 @@ type opShopStatsView struct {
 	Period opStatsPeriod
 	Shop   domain.Shop
 	Stats  *domain.ShopStats
-	Charts []opBarChart
+	Charts []web.BarChart
 }
 
 // AvgResponse is the average first response time, readable.
@@ -323,96 +265,29 @@ func (s *Handler) OperatorShopStats(c *fiber.Ctx) error {
 	return s.renderBO(c, fiber.StatusOK, "operator_shop_stats", boPage{Title: "Statistics of " + sh.Name, Body: v})
 }
 
-// opBarChart is a chart of one daily figure, drawn as inline SVG by the
-// template (no script), with its numbers also given as a table.
-type opBarChart struct {
-	ID, Title string
-	Max       int
-	Total     int
-	Bars      []opBar
-	Ticks     []opTick
-	Labels    []opTick // a few days along the bottom
-}
-
-type opBar struct {
-	X, Y, W, H float64
-	Day        string
-	Value      int
-}
-
-type opTick struct {
-	X, Y   float64
-	Label  string
-	Anchor string // text-anchor: the first and last day labels stay inside the chart
-}
-
-// The charts' geometry, in view-box units: the SVG scales to the page's width.
-const (
-	opChartW     = 600.0
-	opChartPlotH = 150.0
-	opChartTop   = 10.0
-	opChartLeft  = 40.0 // room for the axis labels
-)
-
-// opShopCharts draws the daily figures worth charting.
-func opShopCharts(days []domain.DayStats) []opBarChart {
-	series := []struct {
-		id, title string
-		get       func(d domain.DayStats) int
+// opShopCharts draws the daily figures worth charting, one chart each, small
+// enough for two side by side.
+func opShopCharts(days []domain.DayStats) []web.BarChart {
+	ms := []struct {
+		id string
+		dailyMeasure
 	}{
-		{"messages", "Customer messages needing a reply", func(d domain.DayStats) int { return d.CustomerMessages }},
-		{"answered", "Of those, answered within 48 h", func(d domain.DayStats) int { return d.AnsweredWithin48h }},
-		{"incidents", "Incidents opened", func(d domain.DayStats) int { return d.IncidentsOpened }},
-		{"claims", "Claims opened", func(d domain.DayStats) int { return d.Claims }},
-		{"refunds", "Refunds", func(d domain.DayStats) int { return d.Refunds }},
+		{"messages", dailyMeasure{"Customer messages needing a reply", "bar", func(d domain.DayStats) int { return d.CustomerMessages }}},
+		{"answered", dailyMeasure{"Of those, answered within 48 h", "bar", func(d domain.DayStats) int { return d.AnsweredWithin48h }}},
+		{"incidents", dailyMeasure{"Incidents opened", "bar", func(d domain.DayStats) int { return d.IncidentsOpened }}},
+		{"claims", dailyMeasure{"Claims opened", "bar", func(d domain.DayStats) int { return d.Claims }}},
+		{"refunds", dailyMeasure{"Refunds", "bar", func(d domain.DayStats) int { return d.Refunds }}},
 	}
-	out := make([]opBarChart, 0, len(series))
-	slot := (opChartW - opChartLeft - 4) / float64(max(len(days), 1))
-	base := opChartTop + opChartPlotH
-	for _, sr := range series {
-		ch := opBarChart{ID: sr.id, Title: sr.title}
-		for _, d := range days {
-			ch.Max = max(ch.Max, sr.get(d))
-			ch.Total += sr.get(d)
+	out := make([]web.BarChart, 0, len(ms))
+	for _, m := range ms {
+		dates, series := dailySeries(days, []dailyMeasure{m.dailyMeasure})
+		total := 0
+		for _, v := range series[0].Values {
+			total += v
 		}
-		scale := float64(max(ch.Max, 1))
-		for i, d := range days {
-			val := sr.get(d)
-			h := float64(val) * opChartPlotH / scale
-			if val > 0 && h < 2 {
-				h = 2
-			}
-			ch.Bars = append(ch.Bars, opBar{X: opChartLeft + float64(i)*slot + slot*0.1, Y: base - h, W: slot * 0.8, H: h, Day: d.Day, Value: val})
-		}
-		ch.Ticks = []opTick{{X: opChartLeft - 4, Y: base, Label: "0"}}
-		if ch.Max > 0 {
-			ch.Ticks = append(ch.Ticks, opTick{X: opChartLeft - 4, Y: opChartTop, Label: strconv.Itoa(ch.Max)})
-		}
-		if n := len(days); n > 0 {
-			for j, i := range []int{0, n / 2, n - 1} {
-				if j > 0 && (i == 0 || (j == 1 && i == n-1)) {
-					continue // fewer days than labels
-				}
-				x, anchor := opChartLeft+float64(i)*slot+slot/2, "middle"
-				switch j {
-				case 0:
-					x, anchor = opChartLeft, "start"
-				case 2:
-					x, anchor = opChartW-4, "end"
-				}
-				ch.Labels = append(ch.Labels, opTick{X: x, Y: base + 18, Label: opShortDay(days[i].Day), Anchor: anchor})
-			}
-		}
+		ch := web.NewBarChart(m.name, dates, series, web.ChartOptions{ID: "chart-" + m.id, Class: "panel", Width: 600, Height: 150, Fit: true})
+		ch.Note = fmt.Sprintf("per day; %d in all, at most %d a day", total, ch.Max)
 		out = append(out, ch)
 	}
 	return out
-}
-
-// opShortDay turns 2006-01-02 into "2 Jan".
-func opShortDay(day string) string {
-	t, err := time.Parse("2006-01-02", day)
-	if err != nil {
-		return day
-	}
-	return t.Format("2 Jan")
 }
