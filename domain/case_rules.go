@@ -384,7 +384,7 @@ func RetryRefund(r *Refund, now time.Time) error {
 // CanAdvanceRefund: the payment side (the system actor of a signed callback)
 // or customer care.
 func CanAdvanceRefund(a Actor) error {
-	if a.UserID == "system" || a.Role.Operator() {
+	if a.IsSystem() || a.Role.Operator() {
 		return nil
 	}
 	return Errorf(CodeForbidden, "Only the payment side or customer care moves a refund on.")

@@ -14,7 +14,7 @@ var (
 	sue      = Actor{UserID: "u-sue", Role: RoleSeller, ShopID: "shop-2"}
 	olga     = Actor{UserID: "u-olga", Role: RoleAgent}
 	adam     = Actor{UserID: "u-adam", Role: RoleAdmin}
-	payments = Actor{UserID: "system", Role: RoleAdmin}
+	payments = SystemActor
 )
 
 // testOrder: ana's order from shop-1: 2 × 1000 + 1 × 500 + 300 shipping = 2800.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Defaults of Options.
@@ -21,8 +22,8 @@ const (
 	DefaultTimeout = 2 * time.Second
 
 	// DefaultMmapSize is the address space mapped at Open. A writer that must
-	// grow the map waits for every open read transaction; NOTES.md measured a
-	// 2 s reader stalling a writer for 2 s, and 37 ms at worst with 1 GiB
+	// grow the map waits for every open read transaction: measured here, a
+	// 2 s reader stalled a writer for 2 s, and 37 ms at worst with 1 GiB
 	// mapped. On Linux and macOS this reserves address space only: the file
 	// still grows with the data (on Windows bbolt grows the file to this size).
 	DefaultMmapSize = 1 << 30
@@ -83,7 +84,7 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 		Timeout:         opts.Timeout,
 		InitialMmapSize: opts.MmapSize,
 	})
-	if errors.Is(err, bbolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("bolt: open %s: the file is locked by another process (or another Open in this one); gave up after %s: %w",
 			path, opts.Timeout, err)
 	}

@@ -229,7 +229,8 @@ func findFeedbackSummary(tx *bbolt.Tx, articleID string) (*domain.FeedbackSummar
 	prefix := append([]byte(articleID), 0)
 	end := append([]byte(articleID), 1)
 	cur := votes.Cursor()
-	k, v := cur.Seek(end)
+	k, _ := cur.Seek(end)
+	var v []byte
 	if k == nil {
 		k, v = cur.Last()
 	} else {

@@ -168,7 +168,7 @@ func (s *RefundService) AdvanceRefund(ctx context.Context, id string, to domain.
 		if err != nil {
 			return err
 		}
-		system := t.actor.UserID == "system"
+		system := t.actor.IsSystem()
 		if r == nil || (!system && !domain.CanSeeCase(t.actor, r.ShopID, r.CustomerID)) {
 			return domain.ErrNotFound("Refund " + id)
 		}

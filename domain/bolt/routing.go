@@ -99,8 +99,8 @@ func routingRules(t *txn) ([]domain.RoutingRule, error) {
 }
 
 // agentLoads lists the enabled agents with a team and the open
-// threads each holds. Users are few next to threads (NOTES: the access
-// owner's ListUsers reads them all too).
+// threads each holds. Users are few next to threads (ListUsers reads them
+// all too).
 func agentLoads(t *txn) ([]domain.AgentLoad, error) {
 	var out []domain.AgentLoad
 	load := t.tx.Bucket(bucketAgentLoad)

@@ -57,9 +57,6 @@ type AuditService struct {
 	db *DB
 }
 
-// NewAuditService returns an AuditService on db.
-func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
-
 // AuditLog implements domain.AuditService: an entity's log, oldest first,
 // for customer care only (the log names who did what, including notes and
 // reasons other parties do not see).

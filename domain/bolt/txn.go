@@ -101,10 +101,10 @@ func (t *txn) newID() (string, error) {
 	return id.String(), nil
 }
 
-// actorID names the caller in records: their user id, or "system".
+// actorID names the caller in records: their user id, or the system's.
 func (t *txn) actorID() string {
 	if t.actor.UserID == "" {
-		return "system"
+		return domain.SystemUserID
 	}
 	return t.actor.UserID
 }
