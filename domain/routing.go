@@ -177,3 +177,36 @@ func Route(rules []RoutingRule, w Work, agents []AgentLoad, now time.Time) Assig
 	}
 	return as
 }
+
+// Teams work queues. Every seller's shop is also a queue of its own.
+const (
+	TeamCustomerCare = "customer_care"
+	TeamSeller       = "seller" // the order's shop
+)
+
+// RoutingRule sends new work to a team, and then to the least-loaded agent of
+// that team with Skill. Rules are tried in ascending Priority; the first that
+// matches fires. Empty match fields match anything.
+type RoutingRule struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Priority  int       `json:"priority"`
+	Topics    []string  `json:"topics,omitempty"`
+	Locales   []string  `json:"locales,omitempty"`
+	Entity    string    `json:"entity,omitempty"` // "order" (about an order), "none" (no order), "" (either)
+	Team      string    `json:"team"`             // customer_care, or seller: the order's shop
+	Skill     string    `json:"skill,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Assignment records where routing sent a piece of work, and which rule fired.
+type Assignment struct {
+	Team    string    `json:"team"`
+	ShopID  string    `json:"shop_id,omitempty"`  // team seller
+	AgentID string    `json:"agent_id,omitempty"` // customer care: the agent chosen
+	Agent   string    `json:"agent,omitempty"`    // their name
+	Rule    string    `json:"rule"`               // the rule's id, or "default"
+	Why     string    `json:"why"`                // readable: "topic account → customer_care (rule 'account questions')"
+	At      time.Time `json:"at"`
+}
