@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -16,4 +17,13 @@ type AuditEntry struct {
 	Why    string          `json:"why,omitempty"`
 	At     time.Time       `json:"at"`
 	Data   json.RawMessage `json:"data,omitempty"`
+}
+
+// ValidateAuditEntity checks the entity an audit log is asked for
+// ("refund:01J…").
+func ValidateAuditEntity(entity string) error {
+	if entity == "" || strings.IndexByte(entity, 0) >= 0 || len(entity) > 200 {
+		return Errorf(CodeInvalidEntity, "Name an entity like refund:01J….")
+	}
+	return nil
 }

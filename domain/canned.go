@@ -60,3 +60,11 @@ func (r *CannedReply) Validate() error {
 	}
 	return nil
 }
+
+// CheckCannedRoom refuses a new canned reply to a shop that keeps n already.
+func CheckCannedRoom(n int) error {
+	if n >= MaxCannedPerShop {
+		return Errorf(CodeTooManyCanned, "A shop keeps at most %d canned replies: delete one first.", MaxCannedPerShop)
+	}
+	return nil
+}

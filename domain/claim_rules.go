@@ -105,3 +105,14 @@ func CloseClaim(p Policy, a Actor, c *Claim, why string, now time.Time) error {
 	ResolveClaim(p, c, res, now)
 	return nil
 }
+
+// CheckNoOpenClaim refuses a second claim on order number while one of its
+// claims (in states) is not closed: the buyer continues there.
+func CheckNoOpenClaim(number string, states []ClaimState) error {
+	for _, st := range states {
+		if st != ClaimClosed {
+			return Errorf(CodeClaimOpen, "Order %s has an open claim already: continue there.", number)
+		}
+	}
+	return nil
+}

@@ -670,3 +670,32 @@ type DeflectionService interface {
 	// before, returning how many it purged.
 	PurgeText(ctx context.Context, before time.Time) (int, error)
 }
+
+// Validate reports whether e can be recorded: it names its session and type.
+func (e *Event) Validate() error {
+	if e.Session == "" || e.Type == "" {
+		return Errorf(CodeInvalidEvent, "An event needs its session and type.")
+	}
+	return nil
+}
+
+// ErrSessionNotFound is the answer for a help-centre session that does not
+// exist or is not the caller's.
+func ErrSessionNotFound(id string) *Error {
+	return Errorf(CodeSessionNotFound, "There is no session %q.", id)
+}
+
+// CanUseSession reports whether a may read or hand off s: an anonymous
+// session is anyone's who holds its id (an unguessable ULID); a signed-in
+// customer's is theirs and customer care's.
+func CanUseSession(a Actor, s *Session) bool {
+	return s.CustomerID == "" || a.Role.Operator() || a.UserID == s.CustomerID
+}
+
+// CheckReportRange checks a deflection report's period [from, to).
+func CheckReportRange(from, to time.Time) error {
+	if !to.After(from) || to.Sub(from) > MaxReportDays*24*time.Hour {
+		return Errorf(CodeInvalidRange, "from must be before to, at most %d days apart.", MaxReportDays)
+	}
+	return nil
+}

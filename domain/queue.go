@@ -118,3 +118,35 @@ func RankQueue(items []QueueItem) {
 }
 
 // ---- Statistics ----
+
+// QueueFor is the work queue a reads: a seller their shop's (shopID), customer
+// care everyone's (shopID ""). Customers have none.
+func QueueFor(a Actor) (shopID string, err error) {
+	if err := RequireSignedIn(a); err != nil {
+		return "", err
+	}
+	switch {
+	case a.Role == RoleSeller && a.ShopID != "":
+		return a.ShopID, nil
+	case a.Role.Operator():
+		return "", nil
+	}
+	return "", Errorf(CodeForbidden, "Only sellers and customer care have a work queue.")
+}
+
+// QueueHasIncident reports whether an active incident in state s is in a's
+// queue: a seller's holds only open ones (a solved one is customer care's
+// turn).
+func QueueHasIncident(a Actor, s IncidentState) bool {
+	return a.Role != RoleSeller || s == IncidentOpen
+}
+
+// QueueHasThread reports whether th is in a's queue: customer care's holds
+// the threads they take part in or that routing gave them; a seller's, every
+// thread of the shop.
+func QueueHasThread(a Actor, th *Thread) bool {
+	if !a.Role.Operator() {
+		return true
+	}
+	return slices.Contains(th.Parties, PartyOperator) || (th.Assignment != nil && th.Assignment.Team == TeamCustomerCare)
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The rules of refunds: the 200-day window, who may refund how much, planning
@@ -296,3 +297,25 @@ func VerifyPaymentCallback(secret []byte, header string, body []byte, now time.T
 }
 
 // ---- Claims ----
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
+const MaxIdempotencyKey = 200
+
+// ValidateIdempotencyKey checks the client key a refund is made under: a
+// retried request with the same key never refunds twice.
+func ValidateIdempotencyKey(key string) error {
+	if key == "" {
+		return Errorf(CodeIdempotencyKeyRequired, "Send an Idempotency-Key header: a retried request with the same key never refunds twice.")
+	}
+	if len(key) > MaxIdempotencyKey || !utf8.ValidString(key) {
+		return Errorf(CodeIdempotencyKeyRequired, "An Idempotency-Key is 1 to %d bytes of text.", MaxIdempotencyKey)
+	}
+	return nil
+}
+
+// CanSeeRefund reports whether a may see (and so act on) a refund of shopID
+// to customerID: the system (the payment side's signed callback) and whoever
+// may see the case.
+func CanSeeRefund(a Actor, shopID, customerID string) bool {
+	return a.IsSystem() || CanSeeCase(a, shopID, customerID)
+}

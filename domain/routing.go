@@ -210,3 +210,15 @@ type Assignment struct {
 	Why     string    `json:"why"`                // readable: "topic account → customer_care (rule 'account questions')"
 	At      time.Time `json:"at"`
 }
+
+// CanManageRouting lets admins, and agents granted manage_routing, create
+// routing rules.
+func CanManageRouting(a Actor) error {
+	if err := RequireOperator(a); err != nil {
+		return err
+	}
+	if !a.Has(PermManageRouting) {
+		return Errorf(CodeForbidden, "Creating routing rules needs the %s permission.", PermManageRouting)
+	}
+	return nil
+}

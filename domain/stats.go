@@ -160,3 +160,25 @@ func ReplyStats(p Policy, msgs []Message, from, to time.Time) (out []ReplyOutcom
 	}
 	return out, first, hasFirst
 }
+
+// CanReadShopStats lets a shop's sellers read its statistics, and customer
+// care granted view_stats any shop's; shopExists is whether the store has
+// it. Anyone else learns nothing, not even that the shop exists.
+func CanReadShopStats(a Actor, shopID string, shopExists bool) error {
+	if err := RequireSignedIn(a); err != nil {
+		return err
+	}
+	switch {
+	case a.Role == RoleSeller && a.ShopID == shopID:
+		return nil
+	case a.Role.Operator():
+		if !shopExists {
+			return ErrNotFound("Shop " + shopID)
+		}
+		if !a.Has(PermViewStats) {
+			return Errorf(CodeForbidden, "Reading shop statistics needs the view_stats permission.")
+		}
+		return nil
+	}
+	return ErrNotFound("Shop " + shopID)
+}

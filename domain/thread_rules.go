@@ -379,3 +379,52 @@ func (f *ThreadFilter) Validate() error {
 	}
 	return nil
 }
+
+// Inbox is the list of threads an actor reads: customer care's (every
+// thread, read as the operator), a shop's (read as its seller) or a
+// customer's.
+type Inbox struct {
+	Party      Party  // who reads: operator (every thread), seller or customer
+	ShopID     string // PartySeller: the shop
+	CustomerID string // PartyCustomer: the customer
+}
+
+// InboxFor is the inbox a reads. Customer care may narrow theirs to one
+// shop (shopID), which they then read as that shop's seller would.
+func InboxFor(a Actor, shopID string) (Inbox, error) {
+	switch {
+	case a.Role.Operator() && shopID != "":
+		return Inbox{Party: PartySeller, ShopID: shopID}, nil
+	case a.Role.Operator():
+		return Inbox{Party: PartyOperator}, nil
+	case a.Role == RoleSeller && a.ShopID != "":
+		return Inbox{Party: PartySeller, ShopID: a.ShopID}, nil
+	case a.Role == RoleCustomer && a.UserID != "":
+		return Inbox{Party: PartyCustomer, CustomerID: a.UserID}, nil
+	}
+	if err := RequireSignedIn(a); err != nil {
+		return Inbox{}, err
+	}
+	return Inbox{}, Errorf(CodeForbidden, "Your role has no inbox.")
+}
+
+// CanHandoff checks who hands a help-centre question to a person: a
+// signed-in customer, or an anonymous visitor who gives an email to answer
+// to and names no order.
+func CanHandoff(a Actor, h Handoff) error {
+	if !a.Anonymous() && a.Role != RoleCustomer {
+		return Errorf(CodeForbidden, "Hand-offs come from customers.")
+	}
+	if a.Anonymous() && (h.Email == "" || len(h.Email) > 254 || !strings.Contains(h.Email, "@") || h.OrderNumber != "") {
+		return FieldErrorf(CodeInvalidThread, "email", "Without signing in, give an email to answer to (and no order).")
+	}
+	return nil
+}
+
+// CheckTranscript bounds what a hand-off's transcript carries.
+func CheckTranscript(tr Transcript) error {
+	if len(tr.Typed)+len(tr.Shown)+len(tr.Opened)+len(tr.Votes) > MaxTranscriptEvents {
+		return Errorf(CodeInvalidThread, "A transcript holds at most %d events.", MaxTranscriptEvents)
+	}
+	return nil
+}

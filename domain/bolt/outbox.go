@@ -275,7 +275,7 @@ func checkOutboxCursor(cursor string, undeliveredOnly bool) error {
 	}
 	k, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil || len(k) != want {
-		return domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+		return domain.ErrInvalidCursor()
 	}
 	return nil
 }

@@ -25,11 +25,8 @@ func NewRoutingService(db *DB) *RoutingService { return &RoutingService{db: db} 
 // Errors: invalid_routing_rule, forbidden.
 func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *domain.RoutingRule) error {
 	a := domain.ActorFrom(ctx)
-	if err := domain.RequireOperator(a); err != nil {
+	if err := domain.CanManageRouting(a); err != nil {
 		return err
-	}
-	if !a.Has(domain.PermManageRouting) {
-		return domain.Errorf(domain.CodeForbidden, "Creating routing rules needs the %s permission.", domain.PermManageRouting)
 	}
 	nr := *r
 	nr.Topics = slices.Clone(nr.Topics)

@@ -87,20 +87,17 @@ func threadScopes(th *domain.Thread) []inboxScope {
 // inboxOf is the inbox the actor reads (shopID: operators narrowing to
 // one shop).
 func inboxOf(a domain.Actor, shopID string) (inboxScope, error) {
-	switch {
-	case a.Role.Operator() && shopID != "":
-		return inboxScope{"s:" + shopID, domain.PartySeller}, nil
-	case a.Role.Operator():
-		return inboxScope{"*", domain.PartyOperator}, nil
-	case a.Role == domain.RoleSeller && a.ShopID != "":
-		return inboxScope{"s:" + a.ShopID, domain.PartySeller}, nil
-	case a.Role == domain.RoleCustomer && a.UserID != "":
-		return inboxScope{"c:" + a.UserID, domain.PartyCustomer}, nil
-	}
-	if err := domain.RequireSignedIn(a); err != nil {
+	in, err := domain.InboxFor(a, shopID)
+	if err != nil {
 		return inboxScope{}, err
 	}
-	return inboxScope{}, domain.Errorf(domain.CodeForbidden, "Your role has no inbox.")
+	switch in.Party {
+	case domain.PartySeller:
+		return inboxScope{"s:" + in.ShopID, in.Party}, nil
+	case domain.PartyCustomer:
+		return inboxScope{"c:" + in.CustomerID, in.Party}, nil
+	}
+	return inboxScope{"*", domain.PartyOperator}, nil
 }
 
 func indexPrefix(sc, sort, dim, value string) []byte {
@@ -547,11 +544,8 @@ func (s *ThreadService) MarkRead(ctx context.Context, threadID string) error {
 // Errors: invalid_thread, invalid_message, not_found (an order not theirs).
 func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.Thread, error) {
 	a := domain.ActorFrom(ctx)
-	if !a.Anonymous() && a.Role != domain.RoleCustomer {
-		return nil, domain.Errorf(domain.CodeForbidden, "Hand-offs come from customers.")
-	}
-	if a.Anonymous() && (h.Email == "" || len(h.Email) > 254 || !strings.Contains(h.Email, "@") || h.OrderNumber != "") {
-		return nil, domain.Errorf(domain.CodeInvalidThread, "Without signing in, give an email to answer to (and no order).")
+	if err := domain.CanHandoff(a, h); err != nil {
+		return nil, err
 	}
 	body := h.Body
 	if strings.TrimSpace(body) == "" {
@@ -562,8 +556,8 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 		return nil, err
 	}
 	tr := h.Transcript
-	if len(tr.Typed)+len(tr.Shown)+len(tr.Opened)+len(tr.Votes) > domain.MaxTranscriptEvents {
-		return nil, domain.Errorf(domain.CodeInvalidThread, "A transcript holds at most %d events.", domain.MaxTranscriptEvents)
+	if err := domain.CheckTranscript(tr); err != nil {
+		return nil, err
 	}
 	tr.Locale = cmp.Or(tr.Locale, h.Locale)
 	tr.Order = cmp.Or(tr.Order, h.OrderNumber)
@@ -714,7 +708,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
 		if err != nil || !bytes.HasPrefix(after, prefix) {
-			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+			return nil, "", domain.ErrInvalidCursor()
 		}
 		k = seekPast(c, after, reverse)
 	} else {
@@ -846,7 +840,7 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
 		if err != nil || len(after) < 8 {
-			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+			return nil, "", domain.ErrInvalidCursor()
 		}
 		i := slices.IndexFunc(items, func(it item) bool {
 			if due {
