@@ -66,6 +66,9 @@ type ThreadService interface {
 	CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 	FindThread(ctx context.Context, id string) (*Thread, error) // with the messages the caller may see
 	ListThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, error)
+	// SearchThreads finds the caller's threads matching q, with f's other
+	// filters (the seller inbox's search box): see the function SearchThreads.
+	SearchThreads(ctx context.Context, q string, f ThreadFilter) ([]Thread, error)
 	PostMessage(ctx context.Context, threadID string, nm NewMessage) (*Message, error)
 	MarkNoReplyNeeded(ctx context.Context, threadID string) (*Thread, error)
 	// CloseThread ends a conversation for now (anyone who may see it); the
