@@ -25,12 +25,17 @@ type CannedReply struct {
 // their own shop's only; another shop's reply is NotFound.
 type CannedReplies interface {
 	// ListCannedReplies returns the caller's shop's replies, by title.
+	// Errors: forbidden (not a seller).
 	ListCannedReplies(ctx context.Context) ([]CannedReply, error)
+	// FindCannedReply returns one of the caller's shop's replies.
+	// Errors: forbidden, not_found.
 	FindCannedReply(ctx context.Context, id string) (*CannedReply, error)
 	// SaveCannedReply creates r (empty ID) or updates the reply r.ID with
 	// r's title and body. Errors: invalid_canned_title, invalid_canned_body,
 	// too_many_canned_replies, not_found, forbidden.
 	SaveCannedReply(ctx context.Context, r *CannedReply) (*CannedReply, error)
+	// DeleteCannedReply deletes one of the caller's shop's replies.
+	// Errors: forbidden, not_found.
 	DeleteCannedReply(ctx context.Context, id string) error
 }
 

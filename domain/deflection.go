@@ -661,13 +661,15 @@ type DeflectionService interface {
 	Session(ctx context.Context, id string) (*Session, error)
 	// Handoff stores, synchronously, the session with every event recorded
 	// so far and the mark that it was handed to a thread.
+	// Errors: session_not_found.
 	Handoff(ctx context.Context, id string, m HandoffMark) error
 	// Report computes the deflection report over sessions started in
 	// [from, to), optionally of one locale and entry point (operators
-	// only). Errors: forbidden, invalid_range.
+	// only). Errors: unauthorized, forbidden, invalid_range.
 	Report(ctx context.Context, from, to time.Time, locale, entry string) (*DeflectionReport, error)
 	// PurgeText forgets what was typed in sessions that ended before
 	// before, returning how many it purged.
+	// Errors: none.
 	PurgeText(ctx context.Context, before time.Time) (int, error)
 }
 

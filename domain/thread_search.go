@@ -12,6 +12,8 @@ const SearchThreadScan = 4 * MaxPageLimit
 
 // ThreadLister lists threads; ThreadService is one.
 type ThreadLister interface {
+	// ListThreads lists the caller's inbox, filtered and sorted.
+	// Errors: as ThreadService.ListThreads.
 	ListThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, error)
 }
 
