@@ -118,17 +118,17 @@ func Permissions() []string {
 // Validate reports the first rule g breaks.
 func (g *Grant) Validate() error {
 	if g.AgentID == "" {
-		return Errorf(CodeInvalidGrant, "A grant names the agent it is for (agent_id).")
+		return FieldErrorf(CodeInvalidGrant, "agent", "A grant names the agent it is for (agent_id).")
 	}
 	ok := false
 	for _, p := range Permissions() {
 		ok = ok || p == g.Permission
 	}
 	if !ok {
-		return Errorf(CodeInvalidGrant, "Permission must be one of %s.", strings.Join(Permissions(), ", "))
+		return FieldErrorf(CodeInvalidGrant, "permission", "Permission must be one of %s.", strings.Join(Permissions(), ", "))
 	}
 	if g.Limit < 0 || (g.Limit != 0 && g.Permission != PermRefundOver) {
-		return Errorf(CodeInvalidGrant, "Only refund_over takes a limit, and it may not be negative.")
+		return FieldErrorf(CodeInvalidGrant, "limit", "Only refund_over takes a limit, and it may not be negative.")
 	}
 	return nil
 }
@@ -299,7 +299,7 @@ func TokenTTL(ttl time.Duration) (time.Duration, error) {
 		ttl = DefaultTokenTTL
 	}
 	if ttl < time.Minute || ttl > MaxTokenTTL {
-		return 0, FieldErrorf(CodeInvalidToken, "ttl", "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
+		return 0, FieldErrorf(CodeInvalidToken, "ttl_hours", "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
 	}
 	return ttl, nil
 }
@@ -322,7 +322,7 @@ func ErrTokenTaken() *Error {
 // names (an id or a login name), nil when there is none.
 func CheckGrantee(u *User, ref string) error {
 	if u == nil || u.Role != RoleAgent {
-		return FieldErrorf(CodeInvalidGrant, "agent_id", "%q is not an agent.", ref)
+		return FieldErrorf(CodeInvalidGrant, "agent", "%q is not an agent.", ref)
 	}
 	return nil
 }

@@ -58,10 +58,10 @@ func CanManageCanned(a Actor) error {
 func (r *CannedReply) Validate() error {
 	r.Title, r.Body = strings.TrimSpace(r.Title), strings.TrimSpace(r.Body)
 	if n := utf8.RuneCountInString(r.Title); n == 0 || n > MaxCannedTitleRunes {
-		return Errorf(CodeInvalidCannedTitle, "Give the reply a title of 1 to %d characters.", MaxCannedTitleRunes)
+		return FieldErrorf(CodeInvalidCannedTitle, "title", "Give the reply a title of 1 to %d characters.", MaxCannedTitleRunes)
 	}
 	if r.Body == "" || len(r.Body) > MaxCannedBodyBytes || !utf8.ValidString(r.Body) {
-		return Errorf(CodeInvalidCannedBody, "Write the reply: 1 to %d bytes of text.", MaxCannedBodyBytes)
+		return FieldErrorf(CodeInvalidCannedBody, "body", "Write the reply: 1 to %d bytes of text.", MaxCannedBodyBytes)
 	}
 	return nil
 }

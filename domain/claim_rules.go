@@ -25,10 +25,10 @@ func NewClaim(p Policy, a Actor, o *Order, reason, description string, now time.
 		return nil, Errorf(CodeForbidden, "Claims are opened by the buyer.")
 	}
 	if !slices.Contains(ClaimReasons(), reason) {
-		return nil, Errorf(CodeInvalidClaim, "Reason must be one of %s.", strings.Join(ClaimReasons(), ", "))
+		return nil, FieldErrorf(CodeInvalidClaim, "reason", "Reason must be one of %s.", strings.Join(ClaimReasons(), ", "))
 	}
 	if !caseText(description, true) {
-		return nil, Errorf(CodeInvalidClaim, "Describe the problem in 1 to %d characters.", maxCaseText)
+		return nil, FieldErrorf(CodeInvalidClaim, "description", "Describe the problem in 1 to %d characters.", maxCaseText)
 	}
 	if o.DeliveredAt == nil || o.DeliveredAt.After(now) {
 		return nil, Errorf(CodeOrderNotDelivered, "Order %s has not been delivered yet: claims are opened after delivery (or open an incident).", o.Number)
@@ -77,7 +77,7 @@ func ResolveClaim(p Policy, c *Claim, resolution string, now time.Time) {
 // by refunds or returns, not by closing them.
 func CloseClaim(p Policy, a Actor, c *Claim, why string, now time.Time) error {
 	if !caseText(why, false) {
-		return Errorf(CodeInvalidClaim, "The reason is text of at most %d characters.", maxCaseText)
+		return FieldErrorf(CodeInvalidClaim, "reason", "The reason is text of at most %d characters.", maxCaseText)
 	}
 	var res string
 	switch {
@@ -91,7 +91,7 @@ func CloseClaim(p Policy, a Actor, c *Claim, why string, now time.Time) error {
 			return Errorf(CodeClaimState, "The claim is closed already.")
 		}
 		if strings.TrimSpace(why) == "" {
-			return Errorf(CodeCloseReasonRequired, "Customer care closes a claim with a reason.")
+			return FieldErrorf(CodeCloseReasonRequired, "reason", "Customer care closes a claim with a reason.")
 		}
 		res = ResolutionOperator
 	default:

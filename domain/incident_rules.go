@@ -32,13 +32,13 @@ func NewIncident(a Actor, o *Order, line int, reason, description string, now ti
 		return nil, Errorf(CodeForbidden, "Incidents are opened by the customer or by customer care.")
 	}
 	if !slices.Contains(IncidentReasons(), reason) {
-		return nil, Errorf(CodeInvalidIncident, "Reason must be one of %s.", strings.Join(IncidentReasons(), ", "))
+		return nil, FieldErrorf(CodeInvalidIncident, "reason", "Reason must be one of %s.", strings.Join(IncidentReasons(), ", "))
 	}
 	if line < 0 || line > len(o.Lines) {
-		return nil, Errorf(CodeInvalidIncident, "Order %s has lines 1 to %d (0: the whole order).", o.Number, len(o.Lines))
+		return nil, FieldErrorf(CodeInvalidIncident, "line", "Order %s has lines 1 to %d (0: the whole order).", o.Number, len(o.Lines))
 	}
 	if !caseText(description, false) {
-		return nil, Errorf(CodeInvalidIncident, "The description is text of at most %d characters.", maxCaseText)
+		return nil, FieldErrorf(CodeInvalidIncident, "description", "The description is text of at most %d characters.", maxCaseText)
 	}
 	return &Incident{OrderNumber: o.Number, Line: line, ShopID: o.ShopID, CustomerID: o.CustomerID, Reason: reason,
 		Description: description, State: IncidentOpen, OpenedBy: a.UserID, OpenedAt: now, UpdatedAt: now}, nil
@@ -51,7 +51,7 @@ func ResolveIncident(a Actor, in *Incident, message string, now time.Time) error
 		return Errorf(CodeForbidden, "Only the shop's seller marks an incident as solved.")
 	}
 	if !caseText(message, true) {
-		return Errorf(CodeInvalidIncident, "Tell customer care what was done: a message of 1 to %d characters.", maxCaseText)
+		return FieldErrorf(CodeInvalidIncident, "message", "Tell customer care what was done: a message of 1 to %d characters.", maxCaseText)
 	}
 	if in.State != IncidentOpen {
 		return Errorf(CodeIncidentState, "Only an open incident can be marked as solved; this one is %s.", in.State)
@@ -67,13 +67,13 @@ func CloseIncident(a Actor, in *Incident, reason string, now time.Time) error {
 		return Errorf(CodeForbidden, "Only customer care closes incidents.")
 	}
 	if !caseText(reason, false) {
-		return Errorf(CodeInvalidIncident, "The close reason is text of at most %d characters.", maxCaseText)
+		return FieldErrorf(CodeInvalidIncident, "reason", "The close reason is text of at most %d characters.", maxCaseText)
 	}
 	switch in.State {
 	case IncidentResolvedBySeller:
 	case IncidentOpen:
 		if strings.TrimSpace(reason) == "" {
-			return Errorf(CodeCloseReasonRequired, "An incident the seller has not marked as solved is closed with a reason.")
+			return FieldErrorf(CodeCloseReasonRequired, "reason", "An incident the seller has not marked as solved is closed with a reason.")
 		}
 	default:
 		return Errorf(CodeIncidentState, "The incident is already %s.", in.State)
@@ -89,7 +89,7 @@ func ReopenIncident(a Actor, in *Incident, why string, now time.Time) error {
 		return Errorf(CodeForbidden, "Only customer care reopens incidents.")
 	}
 	if !caseText(why, false) {
-		return Errorf(CodeInvalidIncident, "The reason is text of at most %d characters.", maxCaseText)
+		return FieldErrorf(CodeInvalidIncident, "why", "The reason is text of at most %d characters.", maxCaseText)
 	}
 	if in.State != IncidentResolvedBySeller {
 		return Errorf(CodeIncidentState, "Only an incident the seller marked as solved can be reopened; this one is %s.", in.State)

@@ -26,12 +26,12 @@ func NewOffer(a Actor, c *Claim, o *Order, percent int, amount int64, now time.T
 	}
 	if percent != 0 {
 		if percent < 1 || percent > 99 {
-			return nil, Errorf(CodeInvalidOffer, "A percent is 1 to 99 (a full refund is a total refund).")
+			return nil, FieldErrorf(CodeInvalidOffer, "percent", "A percent is 1 to 99 (a full refund is a total refund).")
 		}
 		amount = o.Paid() * int64(percent) / 100
 	}
 	if amount < 1 {
-		return nil, Errorf(CodeInvalidOffer, "An offer is at least 1 minor unit.")
+		return nil, FieldErrorf(CodeInvalidOffer, "amount", "An offer is at least 1 minor unit.")
 	}
 	if left := RefundableLeft(o).Total; amount > left {
 		return nil, Errorf(CodeRefundExceedsPaid, "Order %s has %d left to refund, not %d.", o.Number, max(0, left), amount)

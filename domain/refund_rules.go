@@ -84,7 +84,7 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 		return nil, err
 	}
 	if !caseText(req.Reason, false) {
-		return nil, Errorf(CodeInvalidRefund, "The reason is text of at most %d characters.", maxCaseText)
+		return nil, FieldErrorf(CodeInvalidRefund, "reason", "The reason is text of at most %d characters.", maxCaseText)
 	}
 	left := RefundableLeft(o)
 	r := &Refund{OrderNumber: o.Number, ShopID: o.ShopID, CustomerID: o.CustomerID, Kind: req.Kind, Currency: o.Currency,
@@ -92,7 +92,7 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 	switch req.Kind {
 	case RefundTotal:
 		if req.Amount != 0 || len(req.Lines) != 0 || req.Shipping != 0 {
-			return nil, Errorf(CodeInvalidRefund, "A total refund takes everything left: send no amount, lines or shipping.")
+			return nil, FieldErrorf(CodeInvalidRefund, "kind", "A total refund takes everything left: send no amount, lines or shipping.")
 		}
 		if left.Total <= 0 {
 			return nil, Errorf(CodeRefundExceedsPaid, "Order %s has been refunded in full already.", o.Number)
@@ -106,7 +106,7 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 		return r, nil
 	case RefundPartial:
 	default:
-		return nil, Errorf(CodeInvalidRefund, "Kind must be total or partial.")
+		return nil, FieldErrorf(CodeInvalidRefund, "kind", "Kind must be total or partial.")
 	}
 	if req.Amount < 0 || req.Shipping < 0 {
 		return nil, Errorf(CodeInvalidRefund, "Amounts are positive minor units.")
@@ -136,12 +136,12 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 	}
 	slices.SortFunc(r.Lines, func(a, b RefundLine) int { return cmp.Compare(a.Line, b.Line) })
 	if req.Shipping > left.Shipping {
-		return nil, Errorf(CodeRefundExceedsPaid, "Shipping has %d left to refund, not %d.", max(0, left.Shipping), req.Shipping)
+		return nil, FieldErrorf(CodeRefundExceedsPaid, "shipping", "Shipping has %d left to refund, not %d.", max(0, left.Shipping), req.Shipping)
 	}
 	r.Shipping, r.Extra = req.Shipping, req.Amount
 	r.Amount = sum + req.Shipping + req.Amount
 	if r.Amount <= 0 {
-		return nil, Errorf(CodeInvalidRefund, "A partial refund gives an amount, units of lines or shipping.")
+		return nil, FieldErrorf(CodeInvalidRefund, "amount", "A partial refund gives an amount, units of lines or shipping.")
 	}
 	if r.Amount > left.Total {
 		return nil, Errorf(CodeRefundExceedsPaid, "Order %s has %d left to refund, not %d.", o.Number, max(0, left.Total), r.Amount)

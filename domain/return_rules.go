@@ -25,7 +25,7 @@ func AdvanceReturn(a Actor, r *Return, to ReturnState, tracking string, now time
 		return false, nil
 	}
 	if len(tracking) > 200 || !utf8.ValidString(tracking) {
-		return false, Errorf(CodeInvalidClaim, "Tracking is at most 200 bytes of text.")
+		return false, FieldErrorf(CodeInvalidClaim, "tracking", "Tracking is at most 200 bytes of text.")
 	}
 	switch {
 	case r.State == ReturnLabelIssued && to == ReturnShipped:

@@ -56,10 +56,10 @@ func StatsPeriod(from, to, now time.Time) (time.Time, time.Time, error) {
 	}
 	from, to = from.UTC(), to.UTC()
 	if !from.Before(to) {
-		return from, to, Errorf(CodeInvalidPeriod, "from must be before to.")
+		return from, to, FieldErrorf(CodeInvalidPeriod, "from", "from must be before to.")
 	}
 	if to.Sub(from) > MaxStatsPeriod {
-		return from, to, Errorf(CodeInvalidPeriod, "A period is at most 366 days.")
+		return from, to, FieldErrorf(CodeInvalidPeriod, "from", "A period is at most 366 days.")
 	}
 	return from, to, nil
 }
