@@ -331,3 +331,26 @@ func CheckGrantee(u *User, ref string) error {
 func ErrInvalidCursor() *Error {
 	return Errorf(CodeInvalidCursor, "The cursor is not one this list gave.")
 }
+
+// ListScope is what an actor's lists of orders and cases hold: everything
+// (customer care), one customer's, or one shop's. The zero ListScope holds
+// nothing.
+type ListScope struct {
+	All        bool
+	CustomerID string
+	ShopID     string
+}
+
+// ListScopeFor is a's list scope: customer care everything, a customer
+// theirs, a seller their shop's; anyone else nothing.
+func ListScopeFor(a Actor) ListScope {
+	switch {
+	case a.Role.Operator():
+		return ListScope{All: true}
+	case a.Role == RoleCustomer:
+		return ListScope{CustomerID: a.UserID}
+	case a.Role == RoleSeller:
+		return ListScope{ShopID: a.ShopID}
+	}
+	return ListScope{}
+}

@@ -54,3 +54,8 @@ func ValidateAttachment(size int64, typ string) error {
 func ErrAttachmentNotYours(sha256 string) *Error {
 	return FieldErrorf(CodeInvalidAttachment, "files", "Attachment %s is not one you uploaded: upload it first (POST /api/v1/attachments).", sha256)
 }
+
+// CanOpenAnyAttachment reports whether a may open every stored file:
+// customer care. Others open what they uploaded and what a message they may
+// see carries.
+func CanOpenAnyAttachment(a Actor) bool { return a.Role.Operator() }

@@ -223,3 +223,9 @@ func CanManageRouting(a Actor) error {
 	}
 	return nil
 }
+
+// Routable reports whether routing may give work to u: an enabled agent
+// with a team.
+func Routable(u *User) bool {
+	return u.Role == RoleAgent && !u.Disabled && u.Team != ""
+}

@@ -97,13 +97,13 @@ func (s *OrderService) ListOrders(ctx context.Context, cursor string, limit int)
 	err := s.db.view(ctx, func(t *txn) error {
 		var b *bbolt.Bucket
 		var prefix []byte
-		switch {
-		case a.Role.Operator():
+		switch sc := domain.ListScopeFor(a); {
+		case sc.All:
 			b = t.tx.Bucket(bucketOrdersByTime)
-		case a.Role == domain.RoleCustomer:
-			b, prefix = t.tx.Bucket(bucketOrdersByCust), compositeKey([]byte(a.UserID), nil)
-		case a.Role == domain.RoleSeller:
-			b, prefix = t.tx.Bucket(bucketOrdersByShop), compositeKey([]byte(a.ShopID), nil)
+		case sc.CustomerID != "":
+			b, prefix = t.tx.Bucket(bucketOrdersByCust), compositeKey([]byte(sc.CustomerID), nil)
+		case sc.ShopID != "":
+			b, prefix = t.tx.Bucket(bucketOrdersByShop), compositeKey([]byte(sc.ShopID), nil)
 		default:
 			return nil
 		}

@@ -106,7 +106,7 @@ func agentLoads(t *txn) ([]domain.AgentLoad, error) {
 		if err := json.Unmarshal(v, &u); err != nil {
 			return fmt.Errorf("bolt: decode user %q: %w", k, err)
 		}
-		if u.Role != domain.RoleAgent || u.Disabled || u.Team == "" {
+		if !domain.Routable(&u) {
 			return nil
 		}
 		n := 0
