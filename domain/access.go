@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -117,17 +118,17 @@ func Permissions() []string {
 // Validate reports the first rule g breaks.
 func (g *Grant) Validate() error {
 	if g.AgentID == "" {
-		return Errorf(CodeInvalidGrant, "A grant names the agent it is for (agent_id).")
+		return FieldErrorf(CodeInvalidGrant, "agent", "A grant names the agent it is for (agent_id).")
 	}
 	ok := false
 	for _, p := range Permissions() {
 		ok = ok || p == g.Permission
 	}
 	if !ok {
-		return Errorf(CodeInvalidGrant, "Permission must be one of %s.", strings.Join(Permissions(), ", "))
+		return FieldErrorf(CodeInvalidGrant, "permission", "Permission must be one of %s.", strings.Join(Permissions(), ", "))
 	}
 	if g.Limit < 0 || (g.Limit != 0 && g.Permission != PermRefundOver) {
-		return Errorf(CodeInvalidGrant, "Only refund_over takes a limit, and it may not be negative.")
+		return FieldErrorf(CodeInvalidGrant, "limit", "Only refund_over takes a limit, and it may not be negative.")
 	}
 	return nil
 }
@@ -188,4 +189,168 @@ func (s *Shop) Validate() error {
 		s.Locale = "en"
 	}
 	return ValidateLocale(s.Locale)
+}
+
+// Token lifetimes: 0 asks for DefaultTokenTTL; no token lives longer than
+// MaxTokenTTL.
+const (
+	DefaultTokenTTL = 90 * 24 * time.Hour
+	MaxTokenTTL     = 366 * 24 * time.Hour
+)
+
+// Token secret lengths, in bytes: a secret the program chooses is at least
+// MinTokenSecret long; one longer than MaxTokenSecret is never looked up.
+const (
+	MinTokenSecret = 8
+	MaxTokenSecret = 512
+)
+
+// ErrTokenRejected is the one answer for a bearer token that may not be
+// used, whatever the reason, so that the reason never leaks.
+func ErrTokenRejected() *Error {
+	return Errorf(CodeUnauthorized, "The token is unknown, expired or revoked.")
+}
+
+// CheckTokenSecret refuses a secret no token can have (empty or too long)
+// before it is looked up.
+func CheckTokenSecret(secret string) error {
+	if secret == "" || len(secret) > MaxTokenSecret {
+		return ErrTokenRejected()
+	}
+	return nil
+}
+
+// CheckTokenUse reports whether tok, of user u, lets its bearer in at now:
+// a token that exists (tok, u not nil), is not revoked or expired, of a
+// user who is not disabled.
+func CheckTokenUse(tok *Token, u *User, now time.Time) error {
+	if tok == nil || tok.RevokedAt != nil || (tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt)) || u == nil || u.Disabled {
+		return ErrTokenRejected()
+	}
+	return nil
+}
+
+// ErrBadCredentials is the answer for a sign-in that fails, whether the name
+// or the password is wrong, or the user is disabled.
+func ErrBadCredentials() *Error {
+	return Errorf(CodeBadCredentials, "That name and password do not match.")
+}
+
+// ErrWrongCurrentPassword refuses a password change whose current password
+// does not match.
+func ErrWrongCurrentPassword() *Error {
+	return FieldErrorf(CodeBadCredentials, "current", "The current password is not right.")
+}
+
+// CanActForUser reports whether a may manage userID's password and tokens:
+// an admin, or the user themself.
+func CanActForUser(a Actor, userID string) bool {
+	return a.Role == RoleAdmin || a.UserID == userID
+}
+
+// NeedsCurrentPassword reports whether a changing userID's password must give
+// the current one: users changing their own password that has one; admins
+// setting someone else's do not.
+func NeedsCurrentPassword(a Actor, userID string, hasPassword bool) bool {
+	return hasPassword && a.UserID == userID
+}
+
+// CanSeeUser reports whether a may see u: customer care sees everyone,
+// others only themselves.
+func CanSeeUser(a Actor, u *User) bool {
+	return a.Role.Operator() || u.ID == a.UserID
+}
+
+// CanSeeShop reports whether a may see shop shopID: customer care and the
+// shop's own sellers.
+func CanSeeShop(a Actor, shopID string) bool {
+	return a.Role.Operator() || a.Role == RoleSeller && a.ShopID == shopID
+}
+
+// ErrUserExists refuses a second user with a taken login name.
+func ErrUserExists(name string) *Error {
+	return FieldErrorf(CodeUserExists, "name", "A user named %q exists.", name)
+}
+
+// CheckUserShop refuses a seller of a shop that does not exist (shopExists
+// is whether the store has it). Other roles belong to no shop.
+func CheckUserShop(u *User, shopExists bool) error {
+	if u.Role == RoleSeller && !shopExists {
+		return FieldErrorf(CodeInvalidUser, "shop_id", "Shop %q does not exist.", u.ShopID)
+	}
+	return nil
+}
+
+// CanMintToken lets admins make tokens for anyone and users for themselves.
+func CanMintToken(a Actor, forUserID string) error {
+	if err := RequireSignedIn(a); err != nil {
+		return err
+	}
+	if !CanActForUser(a, forUserID) {
+		return Errorf(CodeForbidden, "Only an admin makes tokens for someone else.")
+	}
+	return nil
+}
+
+// TokenTTL resolves a requested token lifetime: 0 is DefaultTokenTTL;
+// otherwise from a minute to MaxTokenTTL.
+func TokenTTL(ttl time.Duration) (time.Duration, error) {
+	if ttl == 0 {
+		ttl = DefaultTokenTTL
+	}
+	if ttl < time.Minute || ttl > MaxTokenTTL {
+		return 0, FieldErrorf(CodeInvalidToken, "ttl_hours", "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
+	}
+	return ttl, nil
+}
+
+// ValidateTokenSecret checks a secret the program chooses itself (the
+// bootstrap admin's, the demo's).
+func ValidateTokenSecret(secret string) error {
+	if len(secret) < MinTokenSecret {
+		return Errorf(CodeInvalidToken, "A token is at least %d characters long.", MinTokenSecret)
+	}
+	return nil
+}
+
+// ErrTokenTaken refuses storing a secret that is another user's token.
+func ErrTokenTaken() *Error {
+	return Errorf(CodeTokenTaken, "That secret belongs to another user.")
+}
+
+// CheckGrantee refuses a grant to anyone but an agent; u is the user ref
+// names (an id or a login name), nil when there is none.
+func CheckGrantee(u *User, ref string) error {
+	if u == nil || u.Role != RoleAgent {
+		return FieldErrorf(CodeInvalidGrant, "agent", "%q is not an agent.", ref)
+	}
+	return nil
+}
+
+// ErrInvalidCursor refuses a page cursor that the list did not give.
+func ErrInvalidCursor() *Error {
+	return Errorf(CodeInvalidCursor, "The cursor is not one this list gave.")
+}
+
+// ListScope is what an actor's lists of orders and cases hold: everything
+// (customer care), one customer's, or one shop's. The zero ListScope holds
+// nothing.
+type ListScope struct {
+	All        bool
+	CustomerID string
+	ShopID     string
+}
+
+// ListScopeFor is a's list scope: customer care everything, a customer
+// theirs, a seller their shop's; anyone else nothing.
+func ListScopeFor(a Actor) ListScope {
+	switch {
+	case a.Role.Operator():
+		return ListScope{All: true}
+	case a.Role == RoleCustomer:
+		return ListScope{CustomerID: a.UserID}
+	case a.Role == RoleSeller:
+		return ListScope{ShopID: a.ShopID}
+	}
+	return ListScope{}
 }

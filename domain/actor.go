@@ -115,6 +115,25 @@ type Actor struct {
 // Anonymous reports whether nobody is signed in.
 func (a Actor) Anonymous() bool { return a.UserID == "" }
 
+// SystemUserID is the user id the program itself acts under: records it
+// writes name "system" as their actor.
+const SystemUserID = "system"
+
+// SystemActor is the program itself acting as an operator admin that is
+// nobody: seeding, the bootstrap admin, work no person asked for. A caller
+// that needs another name in logs (the payment callback) uses SystemAs.
+var SystemActor = Actor{UserID: SystemUserID, Name: "system", Role: RoleAdmin}
+
+// SystemAs is the system actor under another name and role, e.g.
+// SystemAs("payment-callback", "") for the payment side's signed callback,
+// which acts as the system but holds no operator role.
+func SystemAs(name string, role Role) Actor {
+	return Actor{UserID: SystemUserID, Name: name, Role: role}
+}
+
+// IsSystem reports whether a is the program itself (SystemActor or SystemAs).
+func (a Actor) IsSystem() bool { return a.UserID == SystemUserID }
+
 type actorKey struct{}
 
 // WithActor returns ctx carrying a as the caller. Services read the caller

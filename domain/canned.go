@@ -25,12 +25,17 @@ type CannedReply struct {
 // their own shop's only; another shop's reply is NotFound.
 type CannedReplies interface {
 	// ListCannedReplies returns the caller's shop's replies, by title.
+	// Errors: forbidden (not a seller).
 	ListCannedReplies(ctx context.Context) ([]CannedReply, error)
+	// FindCannedReply returns one of the caller's shop's replies.
+	// Errors: forbidden, not_found.
 	FindCannedReply(ctx context.Context, id string) (*CannedReply, error)
 	// SaveCannedReply creates r (empty ID) or updates the reply r.ID with
 	// r's title and body. Errors: invalid_canned_title, invalid_canned_body,
 	// too_many_canned_replies, not_found, forbidden.
 	SaveCannedReply(ctx context.Context, r *CannedReply) (*CannedReply, error)
+	// DeleteCannedReply deletes one of the caller's shop's replies.
+	// Errors: forbidden, not_found.
 	DeleteCannedReply(ctx context.Context, id string) error
 }
 
@@ -53,10 +58,18 @@ func CanManageCanned(a Actor) error {
 func (r *CannedReply) Validate() error {
 	r.Title, r.Body = strings.TrimSpace(r.Title), strings.TrimSpace(r.Body)
 	if n := utf8.RuneCountInString(r.Title); n == 0 || n > MaxCannedTitleRunes {
-		return Errorf(CodeInvalidCannedTitle, "Give the reply a title of 1 to %d characters.", MaxCannedTitleRunes)
+		return FieldErrorf(CodeInvalidCannedTitle, "title", "Give the reply a title of 1 to %d characters.", MaxCannedTitleRunes)
 	}
 	if r.Body == "" || len(r.Body) > MaxCannedBodyBytes || !utf8.ValidString(r.Body) {
-		return Errorf(CodeInvalidCannedBody, "Write the reply: 1 to %d bytes of text.", MaxCannedBodyBytes)
+		return FieldErrorf(CodeInvalidCannedBody, "body", "Write the reply: 1 to %d bytes of text.", MaxCannedBodyBytes)
+	}
+	return nil
+}
+
+// CheckCannedRoom refuses a new canned reply to a shop that keeps n already.
+func CheckCannedRoom(n int) error {
+	if n >= MaxCannedPerShop {
+		return Errorf(CodeTooManyCanned, "A shop keeps at most %d canned replies: delete one first.", MaxCannedPerShop)
 	}
 	return nil
 }

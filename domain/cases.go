@@ -2,7 +2,9 @@ package domain
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Incident reasons.
@@ -243,3 +245,37 @@ type Return struct {
 	CreatedAt   time.Time     `json:"created_at"`
 	UpdatedAt   time.Time     `json:"updated_at"`
 }
+
+// Notification types of the cases area.
+const (
+	EventIncidentOpened   = "incident.opened"
+	EventIncidentResolved = "incident.resolved"
+	EventIncidentClosed   = "incident.closed"
+	EventIncidentReopened = "incident.reopened"
+	EventRefundRequested  = "refund.requested"
+	EventRefundIssued     = "refund.issued"
+	EventRefundFailed     = "refund.failed"
+	EventClaimOpened      = "claim.opened"
+	EventClaimOffer       = "claim.offer"
+	EventClaimOfferAnswer = "claim.offer_answered"
+	EventClaimClosed      = "claim.closed"
+	EventReturnIssued     = "return.label_issued"
+	EventReturnUpdated    = "return.updated"
+)
+
+const maxCaseText = 5000
+
+func caseText(s string, required bool) bool {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxCaseText {
+		return false
+	}
+	return !required || strings.TrimSpace(s) != ""
+}
+
+// CanSeeCase reports whether a may see a case (incident, refund, claim,
+// return) of the given shop and customer: the same people who see its order.
+func CanSeeCase(a Actor, shopID, customerID string) bool {
+	return CanSeeOrder(a, &Order{ShopID: shopID, CustomerID: customerID})
+}
+
+// ---- Incidents ----

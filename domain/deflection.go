@@ -661,12 +661,43 @@ type DeflectionService interface {
 	Session(ctx context.Context, id string) (*Session, error)
 	// Handoff stores, synchronously, the session with every event recorded
 	// so far and the mark that it was handed to a thread.
+	// Errors: session_not_found.
 	Handoff(ctx context.Context, id string, m HandoffMark) error
 	// Report computes the deflection report over sessions started in
 	// [from, to), optionally of one locale and entry point (operators
-	// only). Errors: forbidden, invalid_range.
+	// only). Errors: unauthorized, forbidden, invalid_range.
 	Report(ctx context.Context, from, to time.Time, locale, entry string) (*DeflectionReport, error)
 	// PurgeText forgets what was typed in sessions that ended before
 	// before, returning how many it purged.
+	// Errors: none.
 	PurgeText(ctx context.Context, before time.Time) (int, error)
+}
+
+// Validate reports whether e can be recorded: it names its session and type.
+func (e *Event) Validate() error {
+	if e.Session == "" || e.Type == "" {
+		return Errorf(CodeInvalidEvent, "An event needs its session and type.")
+	}
+	return nil
+}
+
+// ErrSessionNotFound is the answer for a help-centre session that does not
+// exist or is not the caller's.
+func ErrSessionNotFound(id string) *Error {
+	return Errorf(CodeSessionNotFound, "There is no session %q.", id)
+}
+
+// CanUseSession reports whether a may read or hand off s: an anonymous
+// session is anyone's who holds its id (an unguessable ULID); a signed-in
+// customer's is theirs and customer care's.
+func CanUseSession(a Actor, s *Session) bool {
+	return s.CustomerID == "" || a.Role.Operator() || a.UserID == s.CustomerID
+}
+
+// CheckReportRange checks a deflection report's period [from, to).
+func CheckReportRange(from, to time.Time) error {
+	if !to.After(from) || to.Sub(from) > MaxReportDays*24*time.Hour {
+		return Errorf(CodeInvalidRange, "from must be before to, at most %d days apart.", MaxReportDays)
+	}
+	return nil
 }

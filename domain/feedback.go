@@ -183,3 +183,27 @@ type FeedbackService interface {
 	// Errors: invalid_locale; invalid_limit when n < 1.
 	PopularArticles(ctx context.Context, locale string, n int) ([]ArticleViews, error)
 }
+
+// ErrInvalidVoteID refuses a vote id that is not a ULID.
+func ErrInvalidVoteID() *Error {
+	return Errorf(CodeInvalidVoteID, "Vote id must be a ULID.")
+}
+
+// ErrInvalidVoteTime refuses a vote time no ULID can carry.
+func ErrInvalidVoteTime() *Error {
+	return Errorf(CodeInvalidCreatedAt, "Vote time must be between 1970 and 10889.")
+}
+
+// ErrVoteExists refuses recording a vote (by its id) a second time.
+func ErrVoteExists() *Error {
+	return Errorf(CodeVoteExists, "This vote has already been recorded.")
+}
+
+// PopularLimit resolves how many popular articles to return for n: at least
+// 1, at most MaxPopularArticles.
+func PopularLimit(n int) (int, error) {
+	if n < 1 {
+		return 0, Errorf(CodeInvalidLimit, "The number of articles must be at least 1.")
+	}
+	return min(n, MaxPopularArticles), nil
+}

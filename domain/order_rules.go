@@ -80,3 +80,15 @@ func CheckOrderUpdate(prev, next *Order) error {
 	next.PlacedAt = prev.PlacedAt
 	return nil
 }
+
+// CheckOrderParties refuses an order whose customer is not a known customer
+// (cust is the user its CustomerID names, or nil) or whose shop is unknown.
+func CheckOrderParties(o *Order, cust *User, shopExists bool) error {
+	if cust == nil || cust.Role != RoleCustomer {
+		return Errorf(CodeInvalidOrder, "Customer %q is not a known customer.", o.CustomerID)
+	}
+	if !shopExists {
+		return Errorf(CodeInvalidOrder, "Shop %q is not a known shop.", o.ShopID)
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -20,13 +21,6 @@ import (
 //
 // A receiver recomputes the signature over the raw body and refuses a
 // timestamp far from its clock (VerifyWebhook does both).
-
-// Event types of the outbox area: alerts to whoever must act before a
-// deadline is missed.
-const (
-	EventReplyDueSoon = "alert.reply_due" // a seller's 48 h reply deadline is near
-	EventClaimDueSoon = "alert.claim_due" // a claim's 72 h reputation deadline is near
-)
 
 // retryDelays are the waits after each failed attempt: attempt n failing
 // waits retryDelays[n-1]. About 47 h in all; the attempt after the last delay
@@ -134,20 +128,31 @@ func VerifyWebhook(secret []byte, id, timestamp, signature string, body []byte, 
 	return ErrWebhookSignature
 }
 
-// AlertDue reports whether an alert for deadline belongs to now: within
-// p.AlertBefore of it and not yet past it. A deadline already missed gets no
-// alert of this kind (the queue shows it as overdue).
-func AlertDue(p Policy, deadline, now time.Time) bool {
-	return !now.Before(deadline.Add(-p.AlertBefore)) && now.Before(deadline)
+// OutboxEvent is a notification to deliver, written in the same transaction as
+// the change it tells of, then delivered by a worker as a signed webhook.
+type OutboxEvent struct {
+	ID          string          `json:"id"`                // ULID; also the webhook's idempotency id
+	Type        string          `json:"type"`              // "refund.issued", "thread.message", …
+	UserID      string          `json:"user_id,omitempty"` // who is told, if one person
+	ShopID      string          `json:"shop_id,omitempty"`
+	Entity      string          `json:"entity"`
+	Payload     json.RawMessage `json:"payload"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Attempts    int             `json:"attempts"`
+	NextAttempt time.Time       `json:"next_attempt_at"`
+	DeliveredAt *time.Time      `json:"delivered_at"`
+	LastError   string          `json:"last_error,omitempty"`
+	Dead        bool            `json:"dead,omitempty"` // gave up after the last retry
 }
 
-// OpenClaimDeadline is when an open claim must be resolved to spare the seller's
-// reputation, or nil when no clock runs: closed claims and claims whose
-// reputation is already decided (buyer's remorse never counts).
-func OpenClaimDeadline(c *Claim) *time.Time {
-	if c.State == ClaimClosed || c.AffectsReputation != ReputationPending || c.ReputationDeadline.IsZero() {
-		return nil
-	}
-	d := c.ReputationDeadline
-	return &d
+// Notification is an entry in a user's in-app list.
+type Notification struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	Type      string     `json:"type"`
+	Title     string     `json:"title"`
+	Link      string     `json:"link,omitempty"` // API path of what it is about
+	Entity    string     `json:"entity"`
+	CreatedAt time.Time  `json:"created_at"`
+	ReadAt    *time.Time `json:"read_at"`
 }

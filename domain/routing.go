@@ -46,43 +46,44 @@ func DefaultRoutingRules() []RoutingRule {
 
 // Validate reports the first rule r breaks.
 func (r *RoutingRule) Validate() error {
-	bad := func(format string, args ...any) error {
-		return Errorf(CodeInvalidRoutingRule, format, args...)
+	// field is the input of the rule form each error is about.
+	bad := func(field, format string, args ...any) error {
+		return FieldErrorf(CodeInvalidRoutingRule, field, format, args...)
 	}
 	if strings.TrimSpace(r.Name) == "" || utf8.RuneCountInString(r.Name) > 100 || !utf8.ValidString(r.Name) {
-		return bad("A rule has a name of 1 to 100 characters.")
+		return bad("name", "A rule has a name of 1 to 100 characters.")
 	}
 	if r.Priority < 0 || r.Priority > 1_000_000 {
-		return bad("Priority is 0 to 1000000; lower is tried first.")
+		return bad("priority", "Priority is 0 to 1000000; lower is tried first.")
 	}
 	switch r.Team {
 	case TeamCustomerCare, TeamSeller:
 	default:
-		return bad("Team must be %s or %s.", TeamCustomerCare, TeamSeller)
+		return bad("team", "Team must be %s or %s.", TeamCustomerCare, TeamSeller)
 	}
 	switch r.Entity {
 	case "", EntityOrder, EntityNone:
 	default:
-		return bad("Entity must be order, none or empty (either).")
+		return bad("entity", "Entity must be order, none or empty (either).")
 	}
 	if r.Team == TeamSeller && r.Entity == EntityNone {
-		return bad("Work about no order has no seller: team seller needs entity order or empty.")
+		return bad("entity", "Work about no order has no seller: team seller needs entity order or empty.")
 	}
 	if len(r.Topics) > 50 || len(r.Locales) > 50 {
-		return bad("At most 50 topics and 50 locales.")
+		return bad("topics", "At most 50 topics and 50 locales.")
 	}
 	for _, t := range r.Topics {
 		if !ValidTopic(t) {
-			return bad("Topic %q is not a topic.", t)
+			return bad("topics", "Topic %q is not a topic.", t)
 		}
 	}
 	for _, l := range r.Locales {
 		if l == "" || len(l) > 16 {
-			return bad("Locale %q is not a locale.", l)
+			return bad("locales", "Locale %q is not a locale.", l)
 		}
 	}
 	if len(r.Skill) > 64 || !utf8.ValidString(r.Skill) {
-		return bad("A skill is at most 64 bytes of text.")
+		return bad("skill", "A skill is at most 64 bytes of text.")
 	}
 	return nil
 }
@@ -176,4 +177,55 @@ func Route(rules []RoutingRule, w Work, agents []AgentLoad, now time.Time) Assig
 		as.Why += "; no agent in the team: left to the team's queue"
 	}
 	return as
+}
+
+// Teams work queues. Every seller's shop is also a queue of its own.
+const (
+	TeamCustomerCare = "customer_care"
+	TeamSeller       = "seller" // the order's shop
+)
+
+// RoutingRule sends new work to a team, and then to the least-loaded agent of
+// that team with Skill. Rules are tried in ascending Priority; the first that
+// matches fires. Empty match fields match anything.
+type RoutingRule struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Priority  int       `json:"priority"`
+	Topics    []string  `json:"topics,omitempty"`
+	Locales   []string  `json:"locales,omitempty"`
+	Entity    string    `json:"entity,omitempty"` // "order" (about an order), "none" (no order), "" (either)
+	Team      string    `json:"team"`             // customer_care, or seller: the order's shop
+	Skill     string    `json:"skill,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Assignment records where routing sent a piece of work, and which rule fired.
+type Assignment struct {
+	Team    string    `json:"team"`
+	ShopID  string    `json:"shop_id,omitempty"`  // team seller
+	AgentID string    `json:"agent_id,omitempty"` // customer care: the agent chosen
+	Agent   string    `json:"agent,omitempty"`    // their name
+	Rule    string    `json:"rule"`               // the rule's id, or "default"
+	Why     string    `json:"why"`                // readable: "topic account → customer_care (rule 'account questions')"
+	At      time.Time `json:"at"`
+}
+
+// CanManageRouting lets admins, and agents granted manage_routing, create
+// routing rules.
+func CanManageRouting(a Actor) error {
+	if err := RequireOperator(a); err != nil {
+		return err
+	}
+	if !a.Has(PermManageRouting) {
+		return Errorf(CodeForbidden, "Creating routing rules needs the %s permission.", PermManageRouting)
+	}
+	return nil
+}
+
+// Routable reports whether routing may give work to u: an enabled agent
+// with a team.
+func Routable(u *User) bool {
+	return u.Role == RoleAgent && !u.Disabled && u.Team != ""
 }

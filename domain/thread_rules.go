@@ -37,13 +37,13 @@ func ValidParty(p Party) bool {
 // validBody checks a message body: 1 byte to MaxMessageBytes of UTF-8.
 func validBody(body string) error {
 	if strings.TrimSpace(body) == "" {
-		return Errorf(CodeInvalidMessage, "A message needs a body.")
+		return FieldErrorf(CodeInvalidMessage, "body", "A message needs a body.")
 	}
 	if len(body) > MaxMessageBytes {
-		return Errorf(CodeInvalidMessage, "A message body is at most %d bytes; this one is %d.", MaxMessageBytes, len(body))
+		return FieldErrorf(CodeInvalidMessage, "body", "A message body is at most %d bytes; this one is %d.", MaxMessageBytes, len(body))
 	}
 	if !utf8.ValidString(body) {
-		return Errorf(CodeInvalidMessage, "A message body must be UTF-8 text.")
+		return FieldErrorf(CodeInvalidMessage, "body", "A message body must be UTF-8 text.")
 	}
 	return nil
 }
@@ -78,13 +78,13 @@ func validAttachmentRefs(refs []AttachmentRef) error {
 // subject of at most MaxSubjectRunes, a body, and attachment references.
 func (nt *NewThread) Validate() error {
 	if !ValidParty(nt.Recipient) {
-		return Errorf(CodeInvalidRecipient, "Recipient must be customer, seller or operator.")
+		return FieldErrorf(CodeInvalidRecipient, "recipient", "Recipient must be customer, seller or operator.")
 	}
 	if !ValidTopic(nt.Topic) {
-		return Errorf(CodeInvalidTopic, "Topic must be one of %s, or free text of up to %d characters.", strings.Join(Topics(), ", "), MaxTopicRunes)
+		return FieldErrorf(CodeInvalidTopic, "topic", "Topic must be one of %s, or free text of up to %d characters.", strings.Join(Topics(), ", "), MaxTopicRunes)
 	}
 	if !utf8.ValidString(nt.Subject) || utf8.RuneCountInString(nt.Subject) > MaxSubjectRunes || strings.ContainsFunc(nt.Subject, unicode.IsControl) {
-		return Errorf(CodeInvalidThread, "A subject is at most %d characters of text on one line.", MaxSubjectRunes)
+		return FieldErrorf(CodeInvalidThread, "subject", "A subject is at most %d characters of text on one line.", MaxSubjectRunes)
 	}
 	if err := validBody(nt.Body); err != nil {
 		return err
@@ -98,22 +98,22 @@ func (nt *NewThread) Validate() error {
 func (nm *NewMessage) Validate(from Party) error {
 	if nm.Internal {
 		if len(nm.To) > 0 {
-			return Errorf(CodeInvalidRecipient, "An internal note has no recipients: it is seen by your own side only.")
+			return FieldErrorf(CodeInvalidRecipient, "to", "An internal note has no recipients: it is seen by your own side only.")
 		}
 	} else {
 		if len(nm.To) == 0 {
-			return Errorf(CodeInvalidRecipient, "Name the recipients (to): customer, seller and/or operator.")
+			return FieldErrorf(CodeInvalidRecipient, "to", "Name the recipients (to): customer, seller and/or operator.")
 		}
 		seen := map[Party]bool{}
 		for _, p := range nm.To {
 			if !ValidParty(p) {
-				return Errorf(CodeInvalidRecipient, "Recipients are customer, seller or operator, not %q.", p)
+				return FieldErrorf(CodeInvalidRecipient, "to", "Recipients are customer, seller or operator, not %q.", p)
 			}
 			if p == from {
-				return Errorf(CodeInvalidRecipient, "You write as the %s: address the other sides.", from)
+				return FieldErrorf(CodeInvalidRecipient, "to", "You write as the %s: address the other sides.", from)
 			}
 			if seen[p] {
-				return Errorf(CodeInvalidRecipient, "Recipient %s is named twice.", p)
+				return FieldErrorf(CodeInvalidRecipient, "to", "Recipient %s is named twice.", p)
 			}
 			seen[p] = true
 		}
@@ -140,7 +140,7 @@ func CanStartThread(a Actor, o *Order, recipient Party, shopID string) error {
 		return Errorf(CodeForbidden, "Your role does not take part in conversations.")
 	}
 	if recipient == from {
-		return Errorf(CodeInvalidRecipient, "Start a conversation with another side than your own.")
+		return FieldErrorf(CodeInvalidRecipient, "recipient", "Start a conversation with another side than your own.")
 	}
 	if o != nil {
 		if !CanSeeOrder(a, o) {
@@ -151,15 +151,15 @@ func CanStartThread(a Actor, o *Order, recipient Party, shopID string) error {
 	switch from {
 	case PartyCustomer:
 		if recipient != PartyOperator {
-			return Errorf(CodeInvalidRecipient, "Without an order, customers write to customer care (operator).")
+			return FieldErrorf(CodeInvalidRecipient, "recipient", "Without an order, customers write to customer care (operator).")
 		}
 	case PartySeller:
 		if recipient != PartyOperator {
-			return Errorf(CodeInvalidRecipient, "Without an order, sellers write to customer care (operator).")
+			return FieldErrorf(CodeInvalidRecipient, "recipient", "Without an order, sellers write to customer care (operator).")
 		}
 	case PartyOperator:
 		if recipient != PartySeller {
-			return Errorf(CodeInvalidRecipient, "Without an order, customer care writes to a seller (shop_id); write to a customer about one of their orders.")
+			return FieldErrorf(CodeInvalidRecipient, "recipient", "Without an order, customer care writes to a seller (shop_id); write to a customer about one of their orders.")
 		}
 		if shopID == "" {
 			return Errorf(CodeInvalidThread, "Name the shop (shop_id) to write to a seller without an order.")
@@ -344,10 +344,10 @@ func CanPost(a Actor, th *Thread, nm *NewMessage) error {
 	// (ApplyMessage), as a customer writing again expects.
 	for _, p := range nm.To {
 		if p == PartyCustomer && th.CustomerID == "" {
-			return Errorf(CodeInvalidRecipient, "This thread has no customer.")
+			return FieldErrorf(CodeInvalidRecipient, "to", "This thread has no customer.")
 		}
 		if p == PartySeller && th.ShopID == "" {
-			return Errorf(CodeInvalidRecipient, "This thread has no seller.")
+			return FieldErrorf(CodeInvalidRecipient, "to", "This thread has no seller.")
 		}
 	}
 	return nil
@@ -376,6 +376,55 @@ func (f *ThreadFilter) Validate() error {
 	}
 	if f.Since != nil && f.Until != nil && !f.Until.After(*f.Since) {
 		return Errorf(CodeInvalidFilter, "until must be after since.")
+	}
+	return nil
+}
+
+// Inbox is the list of threads an actor reads: customer care's (every
+// thread, read as the operator), a shop's (read as its seller) or a
+// customer's.
+type Inbox struct {
+	Party      Party  // who reads: operator (every thread), seller or customer
+	ShopID     string // PartySeller: the shop
+	CustomerID string // PartyCustomer: the customer
+}
+
+// InboxFor is the inbox a reads. Customer care may narrow theirs to one
+// shop (shopID), which they then read as that shop's seller would.
+func InboxFor(a Actor, shopID string) (Inbox, error) {
+	switch {
+	case a.Role.Operator() && shopID != "":
+		return Inbox{Party: PartySeller, ShopID: shopID}, nil
+	case a.Role.Operator():
+		return Inbox{Party: PartyOperator}, nil
+	case a.Role == RoleSeller && a.ShopID != "":
+		return Inbox{Party: PartySeller, ShopID: a.ShopID}, nil
+	case a.Role == RoleCustomer && a.UserID != "":
+		return Inbox{Party: PartyCustomer, CustomerID: a.UserID}, nil
+	}
+	if err := RequireSignedIn(a); err != nil {
+		return Inbox{}, err
+	}
+	return Inbox{}, Errorf(CodeForbidden, "Your role has no inbox.")
+}
+
+// CanHandoff checks who hands a help-centre question to a person: a
+// signed-in customer, or an anonymous visitor who gives an email to answer
+// to and names no order.
+func CanHandoff(a Actor, h Handoff) error {
+	if !a.Anonymous() && a.Role != RoleCustomer {
+		return Errorf(CodeForbidden, "Hand-offs come from customers.")
+	}
+	if a.Anonymous() && (h.Email == "" || len(h.Email) > 254 || !strings.Contains(h.Email, "@") || h.OrderNumber != "") {
+		return FieldErrorf(CodeInvalidThread, "email", "Without signing in, give an email to answer to (and no order).")
+	}
+	return nil
+}
+
+// CheckTranscript bounds what a hand-off's transcript carries.
+func CheckTranscript(tr Transcript) error {
+	if len(tr.Typed)+len(tr.Shown)+len(tr.Opened)+len(tr.Votes) > MaxTranscriptEvents {
+		return Errorf(CodeInvalidThread, "A transcript holds at most %d events.", MaxTranscriptEvents)
 	}
 	return nil
 }

@@ -10,6 +10,9 @@ import (
 // production). Errors a caller may retry are reported by the adapter (see
 // TranslationWorker.Retryable).
 type Translator interface {
+	// Translate returns text, in language from, in language to.
+	// Errors: none of the domain's: the adapter's own, which the worker's
+	// Retryable sorts into worth retrying or not.
 	Translate(ctx context.Context, text, from, to string) (string, error)
 }
 
@@ -37,9 +40,11 @@ type TranslationJob struct {
 type TranslationQueue interface {
 	// DueTranslations returns up to n jobs due at now, with the text to
 	// translate (the message's original body).
+	// Errors: none.
 	DueTranslations(ctx context.Context, now time.Time, n int) ([]TranslationJob, []string, error)
 	// SaveTranslation records the outcome of job: tr is stored on the
 	// message; retryAt non-nil requeues the job for then.
+	// Errors: none.
 	SaveTranslation(ctx context.Context, job TranslationJob, tr Translation, retryAt *time.Time) error
 }
 

@@ -50,9 +50,8 @@ func hashToken(secret string) []byte {
 
 // Authenticate implements domain.AccessService.
 func (s *AccessService) Authenticate(ctx context.Context, secret string) (domain.Actor, error) {
-	unauthorized := domain.Errorf(domain.CodeUnauthorized, "The token is unknown, expired or revoked.")
-	if secret == "" || len(secret) > 512 {
-		return domain.Actor{}, unauthorized
+	if err := domain.CheckTokenSecret(secret); err != nil {
+		return domain.Actor{}, err
 	}
 	var a domain.Actor
 	err := s.db.view(ctx, func(t *txn) error {
@@ -61,15 +60,15 @@ func (s *AccessService) Authenticate(ctx context.Context, secret string) (domain
 		if err != nil {
 			return err
 		}
-		if !ok || rec.RevokedAt != nil || (rec.ExpiresAt != nil && !t.now.Before(*rec.ExpiresAt)) {
-			return unauthorized
+		if !ok {
+			return domain.ErrTokenRejected()
 		}
 		u, err := findUser(t, rec.UserID)
 		if err != nil {
 			return err
 		}
-		if u == nil || u.Disabled {
-			return unauthorized
+		if err := domain.CheckTokenUse(rec.token(), u, t.now); err != nil {
+			return err
 		}
 		a = domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, Locale: u.Locale, TokenID: rec.ID}
 		if u.Role == domain.RoleAgent {
@@ -90,7 +89,6 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), Passwor
 
 // Login implements domain.AccessService.
 func (s *AccessService) Login(ctx context.Context, name, password string) (domain.Actor, error) {
-	bad := domain.Errorf(domain.CodeBadCredentials, "That name and password do not match.")
 	var u *domain.User
 	var hash []byte
 	err := s.db.view(ctx, func(t *txn) error {
@@ -106,10 +104,10 @@ func (s *AccessService) Login(ctx context.Context, name, password string) (domai
 	}
 	if hash == nil {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return domain.Actor{}, bad
+		return domain.Actor{}, domain.ErrBadCredentials()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u.Disabled {
-		return domain.Actor{}, bad
+		return domain.Actor{}, domain.ErrBadCredentials()
 	}
 	a := domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, Locale: u.Locale}
 	if u.Role == domain.RoleAgent {
@@ -127,7 +125,7 @@ func (s *AccessService) SetPassword(ctx context.Context, userID, current, passwo
 	if err := domain.RequireSignedIn(a); err != nil {
 		return err
 	}
-	if a.Role != domain.RoleAdmin && a.UserID != userID {
+	if !domain.CanActForUser(a, userID) {
 		return domain.ErrNotFound("User")
 	}
 	if err := domain.ValidatePassword(password); err != nil {
@@ -147,8 +145,8 @@ func (s *AccessService) SetPassword(ctx context.Context, userID, current, passwo
 	if err != nil {
 		return err
 	}
-	if old != nil && a.UserID == userID && bcrypt.CompareHashAndPassword(old, []byte(current)) != nil {
-		return domain.Errorf(domain.CodeBadCredentials, "The current password is not right.")
+	if domain.NeedsCurrentPassword(a, userID, old != nil) && bcrypt.CompareHashAndPassword(old, []byte(current)) != nil {
+		return domain.ErrWrongCurrentPassword()
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.db.passwordCost)
 	if err != nil {
@@ -217,12 +215,10 @@ func (s *AccessService) CreateUser(ctx context.Context, u *domain.User) error {
 	}
 	err := s.db.update(ctx, func(t *txn) error {
 		if id := t.tx.Bucket(bucketUsersByName).Get([]byte(nu.Name)); id != nil {
-			return domain.Errorf(domain.CodeUserExists, "A user named %q exists.", nu.Name)
+			return domain.ErrUserExists(nu.Name)
 		}
-		if nu.Role == domain.RoleSeller {
-			if t.tx.Bucket(bucketShops).Get([]byte(nu.ShopID)) == nil {
-				return domain.Errorf(domain.CodeInvalidUser, "Shop %q does not exist.", nu.ShopID)
-			}
+		if err := domain.CheckUserShop(&nu, nu.ShopID != "" && t.tx.Bucket(bucketShops).Get([]byte(nu.ShopID)) != nil); err != nil {
+			return err
 		}
 		id, err := t.newID()
 		if err != nil {
@@ -275,7 +271,7 @@ func (s *AccessService) findUser(ctx context.Context, find func(t *txn) (*domain
 		if err != nil {
 			return err
 		}
-		if u == nil || (!a.Role.Operator() && u.ID != a.UserID) {
+		if u == nil || !domain.CanSeeUser(a, u) {
 			return domain.ErrNotFound("User")
 		}
 		return nil
@@ -350,7 +346,7 @@ func (s *AccessService) FindShop(ctx context.Context, id string) (*domain.Shop, 
 		if err != nil {
 			return err
 		}
-		if !ok || !(a.Role.Operator() || a.Role == domain.RoleSeller && a.ShopID == id) {
+		if !ok || !domain.CanSeeShop(a, id) {
 			return domain.ErrNotFound("Shop")
 		}
 		return nil
@@ -361,27 +357,15 @@ func (s *AccessService) FindShop(ctx context.Context, id string) (*domain.Shop, 
 	return &sh, nil
 }
 
-// MaxTokenTTL bounds a token's life; 0 asks for the default.
-const (
-	DefaultTokenTTL = 90 * 24 * time.Hour
-	MaxTokenTTL     = 366 * 24 * time.Hour
-)
-
 // CreateToken implements domain.AccessService: admins for anyone, a user for
 // themself.
 func (s *AccessService) CreateToken(ctx context.Context, userID, label string, ttl time.Duration) (*domain.Token, error) {
-	a := domain.ActorFrom(ctx)
-	if err := domain.RequireSignedIn(a); err != nil {
+	if err := domain.CanMintToken(domain.ActorFrom(ctx), userID); err != nil {
 		return nil, err
 	}
-	if a.Role != domain.RoleAdmin && a.UserID != userID {
-		return nil, domain.Errorf(domain.CodeForbidden, "Only an admin makes tokens for someone else.")
-	}
-	if ttl == 0 {
-		ttl = DefaultTokenTTL
-	}
-	if ttl < time.Minute || ttl > MaxTokenTTL {
-		return nil, domain.Errorf(domain.CodeInvalidToken, "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
+	ttl, err := domain.TokenTTL(ttl)
+	if err != nil {
+		return nil, err
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
@@ -395,8 +379,8 @@ func (s *AccessService) CreateToken(ctx context.Context, userID, label string, t
 // already stored for the user is returned as is. Only the program itself
 // calls it (the bootstrap admin, demo mode); the API never does.
 func (s *AccessService) PutTokenSecret(ctx context.Context, userID, label, secret string, expires *time.Time) (*domain.Token, error) {
-	if len(secret) < 8 {
-		return nil, domain.Errorf(domain.CodeInvalidToken, "A token is at least 8 characters long.")
+	if err := domain.ValidateTokenSecret(secret); err != nil {
+		return nil, err
 	}
 	return s.putToken(ctx, userID, label, secret, 0, expires)
 }
@@ -417,7 +401,7 @@ func (s *AccessService) putToken(ctx context.Context, userID, label, secret stri
 			return err
 		} else if ok {
 			if rec.UserID != userID {
-				return domain.Errorf(domain.CodeTokenTaken, "That secret belongs to another user.")
+				return domain.ErrTokenTaken()
 			}
 			if rec.RevokedAt == nil {
 				tok = rec.token()
@@ -459,7 +443,7 @@ func (s *AccessService) ListTokens(ctx context.Context, userID string) ([]domain
 	if err := domain.RequireSignedIn(a); err != nil {
 		return nil, err
 	}
-	if a.Role != domain.RoleAdmin && a.UserID != userID {
+	if !domain.CanActForUser(a, userID) {
 		return nil, domain.ErrNotFound("User")
 	}
 	out := []domain.Token{}
@@ -495,7 +479,7 @@ func (s *AccessService) RevokeToken(ctx context.Context, id string) error {
 		if _, err := getJSON(t.tx.Bucket(bucketTokens), h, &rec); err != nil {
 			return err
 		}
-		if a.Role != domain.RoleAdmin && rec.UserID != a.UserID {
+		if !domain.CanActForUser(a, rec.UserID) {
 			return domain.ErrNotFound("Token")
 		}
 		if rec.RevokedAt != nil {
@@ -531,8 +515,8 @@ func (s *AccessService) Grant(ctx context.Context, g *domain.Grant) error {
 				return err
 			}
 		}
-		if u == nil || u.Role != domain.RoleAgent {
-			return domain.Errorf(domain.CodeInvalidGrant, "%q is not an agent.", ng.AgentID)
+		if err := domain.CheckGrantee(u, ng.AgentID); err != nil {
+			return err
 		}
 		id, err := t.newID()
 		if err != nil {

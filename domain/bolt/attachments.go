@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -65,15 +64,12 @@ func (s *AttachmentService) PutAttachment(ctx context.Context, name string, r io
 	if err != nil {
 		return nil, fmt.Errorf("bolt: attachments: read upload: %w", err)
 	}
-	if n > domain.MaxAttachmentBytes {
-		return nil, domain.Errorf(domain.CodeAttachmentTooLarge, "An attachment is at most %d MiB.", domain.MaxAttachmentBytes>>20)
+	typ := ""
+	if n > 0 && n <= domain.MaxAttachmentBytes {
+		typ = http.DetectContentType(head.Bytes())
 	}
-	if n == 0 {
-		return nil, domain.Errorf(domain.CodeInvalidAttachment, "The attachment is empty.")
-	}
-	typ := http.DetectContentType(head.Bytes())
-	if !slices.Contains(domain.AttachmentTypes(), typ) {
-		return nil, domain.Errorf(domain.CodeAttachmentType, "Files of type %s are not accepted; send PDF, PNG, JPEG, GIF, WebP or plain text.", strings.SplitN(typ, ";", 2)[0])
+	if err := domain.ValidateAttachment(n, typ); err != nil {
+		return nil, err
 	}
 	if err := f.Sync(); err != nil {
 		return nil, fmt.Errorf("bolt: attachments: %w", err)
@@ -147,8 +143,10 @@ func (s *AttachmentService) OpenAttachment(ctx context.Context, sha string) (*do
 	return &att, f, nil
 }
 
+// mayOpenAttachment reads what domain.CanOpenAnyAttachment, CanSeeThread and
+// CanSeeMessage decide on: who uploaded sha and the messages that carry it.
 func mayOpenAttachment(t *txn, sha string) bool {
-	if t.actor.Role.Operator() {
+	if domain.CanOpenAnyAttachment(t.actor) {
 		return true
 	}
 	if t.tx.Bucket(bucketAttachmentOwners).Get(compositeKey([]byte(sha), []byte(t.actorID()))) != nil {
@@ -191,7 +189,7 @@ func resolveAttachments(t *txn, refs []domain.AttachmentRef) ([]domain.Attachmen
 			return nil, err
 		}
 		if !ok || !mayOpenAttachment(t, ref.SHA256) {
-			return nil, domain.Errorf(domain.CodeInvalidAttachment, "Attachment %s is not one you uploaded: upload it first (POST /api/v1/attachments).", ref.SHA256)
+			return nil, domain.ErrAttachmentNotYours(ref.SHA256)
 		}
 		name := att.Name
 		if ref.Name != "" {

@@ -124,8 +124,8 @@ func (s *CannedReplies) SaveCannedReply(ctx context.Context, in *domain.CannedRe
 			if err != nil {
 				return err
 			}
-			if len(all) >= domain.MaxCannedPerShop {
-				return domain.Errorf(domain.CodeTooManyCanned, "A shop keeps at most %d canned replies: delete one first.", domain.MaxCannedPerShop)
+			if err := domain.CheckCannedRoom(len(all)); err != nil {
+				return err
 			}
 			if r.ID, err = t.newID(); err != nil {
 				return err

@@ -104,10 +104,12 @@ func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, descr
 			return err
 		}
 		_, states := prefixIDs(t.tx.Bucket(bucketClaimsByOrder), compositeKey([]byte(o.Number), nil))
-		for _, st := range states {
-			if domain.ClaimState(st) != domain.ClaimClosed {
-				return domain.Errorf(domain.CodeClaimOpen, "Order %s has an open claim already: continue there.", o.Number)
-			}
+		claimStates := make([]domain.ClaimState, len(states))
+		for i, st := range states {
+			claimStates[i] = domain.ClaimState(st)
+		}
+		if err := domain.CheckNoOpenClaim(o.Number, claimStates); err != nil {
+			return err
 		}
 		if c.ID, err = t.newID(); err != nil {
 			return err

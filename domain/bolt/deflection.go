@@ -67,8 +67,8 @@ func NewDeflectionService(db *DB, p domain.Policy, followUps domain.FollowUpFind
 // RecordEvents queues events for the next flush.
 func (s *DeflectionService) RecordEvents(ctx context.Context, events ...domain.Event) error {
 	for _, e := range events {
-		if e.Session == "" || e.Type == "" {
-			return domain.Errorf(domain.CodeInvalidEvent, "An event needs its session and type.")
+		if err := e.Validate(); err != nil {
+			return err
 		}
 	}
 	s.mu.Lock()
@@ -187,7 +187,7 @@ func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *d
 			return err
 		}
 		if isNew[id] && ss.ID == "" {
-			return domain.Errorf(domain.CodeSessionNotFound, "There is no session %q.", id)
+			return domain.ErrSessionNotFound(id)
 		}
 		mark := *m
 		ss.Handoff = &mark
@@ -254,16 +254,10 @@ func (s *DeflectionService) Session(ctx context.Context, id string) (*domain.Ses
 		}
 	}
 	s.mu.Unlock()
-	if !found || !mayUseDeflectSession(domain.ActorFrom(ctx), ss) {
-		return nil, domain.Errorf(domain.CodeSessionNotFound, "There is no session %q.", id)
+	if !found || !domain.CanUseSession(domain.ActorFrom(ctx), ss) {
+		return nil, domain.ErrSessionNotFound(id)
 	}
 	return ss, nil
-}
-
-// mayUseDeflectSession: an anonymous session is anyone's who holds its id (an
-// unguessable ULID); a signed-in customer's is theirs and customer care's.
-func mayUseDeflectSession(a domain.Actor, ss *domain.Session) bool {
-	return ss.CustomerID == "" || a.Role.Operator() || a.UserID == ss.CustomerID
 }
 
 // Handoff writes, in one synced transaction, every queued event and the
@@ -286,8 +280,8 @@ func (s *DeflectionService) Report(ctx context.Context, from, to time.Time, loca
 	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
 		return nil, err
 	}
-	if !to.After(from) || to.Sub(from) > domain.MaxReportDays*24*time.Hour {
-		return nil, domain.Errorf(domain.CodeInvalidRange, "from must be before to, at most %d days apart.", domain.MaxReportDays)
+	if err := domain.CheckReportRange(from, to); err != nil {
+		return nil, err
 	}
 	if err := s.Flush(ctx); err != nil {
 		return nil, err

@@ -79,12 +79,12 @@ func (s *FeedbackService) RecordVote(ctx context.Context, v *domain.Vote) error 
 	if v.ID != "" {
 		var err error
 		if id, err = ulid.ParseStrict(v.ID); err != nil {
-			return domain.Errorf(domain.CodeInvalidVoteID, "Vote id must be a ULID.")
+			return domain.ErrInvalidVoteID()
 		}
 	} else {
 		var err error
 		if id, err = s.db.newID(createdAt); err != nil {
-			return domain.Errorf(domain.CodeInvalidCreatedAt, "Vote time must be between 1970 and 10889.")
+			return domain.ErrInvalidVoteTime()
 		}
 	}
 	rec := voteRecord{
@@ -120,7 +120,7 @@ func createVote(tx *bbolt.Tx, id ulid.ULID, rec *voteRecord) error {
 	}
 	key := voteKey(rec.ArticleID, id)
 	if votes.Get(key) != nil {
-		return domain.Errorf(domain.CodeVoteExists, "This vote has already been recorded.")
+		return domain.ErrVoteExists()
 	}
 	buf, err := json.Marshal(rec)
 	if err != nil {
@@ -229,7 +229,8 @@ func findFeedbackSummary(tx *bbolt.Tx, articleID string) (*domain.FeedbackSummar
 	prefix := append([]byte(articleID), 0)
 	end := append([]byte(articleID), 1)
 	cur := votes.Cursor()
-	k, v := cur.Seek(end)
+	k, _ := cur.Seek(end)
+	var v []byte
 	if k == nil {
 		k, v = cur.Last()
 	} else {
@@ -332,12 +333,12 @@ func (s *FeedbackService) PopularArticles(ctx context.Context, locale string, n 
 	if err := domain.ValidateLocale(locale); err != nil {
 		return nil, err
 	}
-	if n < 1 {
-		return nil, domain.Errorf(domain.CodeInvalidLimit, "The number of articles must be at least 1.")
+	n, err := domain.PopularLimit(n)
+	if err != nil {
+		return nil, err
 	}
-	n = min(n, domain.MaxPopularArticles)
 	var top viewsHeap
-	err := s.db.db.View(func(tx *bbolt.Tx) (err error) {
+	err = s.db.db.View(func(tx *bbolt.Tx) (err error) {
 		top, err = findPopular(tx, locale, n)
 		return err
 	})

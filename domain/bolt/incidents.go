@@ -271,17 +271,18 @@ type caseIndexes struct{ byOrder, byCustomer, byShop, active []byte }
 // opening; without an order, the caller's (customers: theirs; sellers:
 // their shop's; newest first; customer care: the active ones, oldest first).
 func caseIDs(t *txn, a domain.Actor, ix caseIndexes, orderNumber, cursor string, limit int) ([]string, string, error) {
-	switch {
-	case orderNumber != "":
+	if orderNumber != "" {
 		if _, err := findVisibleOrder(t, orderNumber); err != nil {
 			return nil, "", err
 		}
 		return pageIDs(t.tx.Bucket(ix.byOrder), compositeKey([]byte(orderNumber), nil), cursor, limit, false)
-	case a.Role == domain.RoleCustomer:
-		return pageIDs(t.tx.Bucket(ix.byCustomer), compositeKey([]byte(a.UserID), nil), cursor, limit, true)
-	case a.Role == domain.RoleSeller:
-		return pageIDs(t.tx.Bucket(ix.byShop), compositeKey([]byte(a.ShopID), nil), cursor, limit, true)
-	case a.Role.Operator():
+	}
+	switch sc := domain.ListScopeFor(a); {
+	case sc.CustomerID != "":
+		return pageIDs(t.tx.Bucket(ix.byCustomer), compositeKey([]byte(sc.CustomerID), nil), cursor, limit, true)
+	case sc.ShopID != "":
+		return pageIDs(t.tx.Bucket(ix.byShop), compositeKey([]byte(sc.ShopID), nil), cursor, limit, true)
+	case sc.All:
 		return pageIDs(t.tx.Bucket(ix.active), nil, cursor, limit, false)
 	}
 	return nil, "", nil

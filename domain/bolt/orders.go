@@ -40,13 +40,12 @@ func (s *OrderService) PutOrder(ctx context.Context, o *domain.Order) (*domain.O
 		if err != nil {
 			return err
 		}
-		if cust == nil || cust.Role != domain.RoleCustomer {
-			return domain.Errorf(domain.CodeInvalidOrder, "Customer %q is not a known customer.", next.CustomerID)
-		}
-		if ok, err := getJSON(t.tx.Bucket(bucketShops), []byte(next.ShopID), &domain.Shop{}); err != nil {
+		shopExists, err := getJSON(t.tx.Bucket(bucketShops), []byte(next.ShopID), &domain.Shop{})
+		if err != nil {
 			return err
-		} else if !ok {
-			return domain.Errorf(domain.CodeInvalidOrder, "Shop %q is not a known shop.", next.ShopID)
+		}
+		if err := domain.CheckOrderParties(&next, cust, shopExists); err != nil {
+			return err
 		}
 		prev, err := getOrder(t, next.Number)
 		if err != nil {
@@ -98,13 +97,13 @@ func (s *OrderService) ListOrders(ctx context.Context, cursor string, limit int)
 	err := s.db.view(ctx, func(t *txn) error {
 		var b *bbolt.Bucket
 		var prefix []byte
-		switch {
-		case a.Role.Operator():
+		switch sc := domain.ListScopeFor(a); {
+		case sc.All:
 			b = t.tx.Bucket(bucketOrdersByTime)
-		case a.Role == domain.RoleCustomer:
-			b, prefix = t.tx.Bucket(bucketOrdersByCust), compositeKey([]byte(a.UserID), nil)
-		case a.Role == domain.RoleSeller:
-			b, prefix = t.tx.Bucket(bucketOrdersByShop), compositeKey([]byte(a.ShopID), nil)
+		case sc.CustomerID != "":
+			b, prefix = t.tx.Bucket(bucketOrdersByCust), compositeKey([]byte(sc.CustomerID), nil)
+		case sc.ShopID != "":
+			b, prefix = t.tx.Bucket(bucketOrdersByShop), compositeKey([]byte(sc.ShopID), nil)
 		default:
 			return nil
 		}
@@ -190,7 +189,7 @@ func pageKeys(b *bbolt.Bucket, prefix []byte, cursor string, limit int, reverse 
 	if cursor != "" {
 		k, err := base64.RawURLEncoding.DecodeString(cursor)
 		if err != nil || !bytes.HasPrefix(k, prefix) {
-			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+			return nil, "", domain.ErrInvalidCursor()
 		}
 		after = k
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -56,11 +55,6 @@ func NewOutboxService(db *DB, p domain.Policy) *OutboxService {
 // dueKey is an event's key in outbox_due.v1.
 func dueKey(ev *domain.OutboxEvent) []byte {
 	return compositeKey(timeKey(ev.NextAttempt), []byte(ev.ID))
-}
-
-// keyTime reads the timeKey at the start of k.
-func keyTime(k []byte) time.Time {
-	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
 }
 
 // Due implements domain.OutboxService: the oldest-due first, stopping at now.
@@ -281,7 +275,7 @@ func checkOutboxCursor(cursor string, undeliveredOnly bool) error {
 	}
 	k, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil || len(k) != want {
-		return domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
+		return domain.ErrInvalidCursor()
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"context"
-	"unicode/utf8"
 
 	"github.com/marketplace/helpcentre/domain"
 )
@@ -21,9 +20,6 @@ type RefundService struct {
 func NewRefundService(db *DB, p domain.Policy) *RefundService {
 	return &RefundService{db: db, policy: p}
 }
-
-// MaxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
-const MaxIdempotencyKey = 200
 
 // refundRecord is a refund as stored: with the idempotency key it was made
 // under, which the API never shows.
@@ -123,11 +119,8 @@ func createRefund(t *txn, p domain.Policy, o *domain.Order, req domain.RefundReq
 // Errors: idempotency_key_required, not_found, forbidden, refund_over_limit,
 // refund_window_closed, refund_exceeds_paid, invalid_refund.
 func (s *RefundService) CreateRefund(ctx context.Context, orderNumber, key string, req domain.RefundRequest) (*domain.Refund, bool, error) {
-	if key == "" {
-		return nil, false, domain.Errorf(domain.CodeIdempotencyKeyRequired, "Send an Idempotency-Key header: a retried request with the same key never refunds twice.")
-	}
-	if len(key) > MaxIdempotencyKey || !utf8.ValidString(key) {
-		return nil, false, domain.Errorf(domain.CodeIdempotencyKeyRequired, "An Idempotency-Key is 1 to %d bytes of text.", MaxIdempotencyKey)
+	if err := domain.ValidateIdempotencyKey(key); err != nil {
+		return nil, false, err
 	}
 	req.ClaimID = "" // set by claims only
 	var out *domain.Refund
@@ -168,8 +161,7 @@ func (s *RefundService) AdvanceRefund(ctx context.Context, id string, to domain.
 		if err != nil {
 			return err
 		}
-		system := t.actor.UserID == "system"
-		if r == nil || (!system && !domain.CanSeeCase(t.actor, r.ShopID, r.CustomerID)) {
+		if r == nil || !domain.CanSeeRefund(t.actor, r.ShopID, r.CustomerID) {
 			return domain.ErrNotFound("Refund " + id)
 		}
 		if err := domain.CanAdvanceRefund(t.actor); err != nil {

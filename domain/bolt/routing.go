@@ -25,11 +25,8 @@ func NewRoutingService(db *DB) *RoutingService { return &RoutingService{db: db} 
 // Errors: invalid_routing_rule, forbidden.
 func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *domain.RoutingRule) error {
 	a := domain.ActorFrom(ctx)
-	if err := domain.RequireOperator(a); err != nil {
+	if err := domain.CanManageRouting(a); err != nil {
 		return err
-	}
-	if !a.Has(domain.PermManageRouting) {
-		return domain.Errorf(domain.CodeForbidden, "Creating routing rules needs the %s permission.", domain.PermManageRouting)
 	}
 	nr := *r
 	nr.Topics = slices.Clone(nr.Topics)
@@ -99,8 +96,8 @@ func routingRules(t *txn) ([]domain.RoutingRule, error) {
 }
 
 // agentLoads lists the enabled agents with a team and the open
-// threads each holds. Users are few next to threads (NOTES: the access
-// owner's ListUsers reads them all too).
+// threads each holds. Users are few next to threads (ListUsers reads them
+// all too).
 func agentLoads(t *txn) ([]domain.AgentLoad, error) {
 	var out []domain.AgentLoad
 	load := t.tx.Bucket(bucketAgentLoad)
@@ -109,7 +106,7 @@ func agentLoads(t *txn) ([]domain.AgentLoad, error) {
 		if err := json.Unmarshal(v, &u); err != nil {
 			return fmt.Errorf("bolt: decode user %q: %w", k, err)
 		}
-		if u.Role != domain.RoleAgent || u.Disabled || u.Team == "" {
+		if !domain.Routable(&u) {
 			return nil
 		}
 		n := 0

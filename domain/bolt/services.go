@@ -57,9 +57,6 @@ type AuditService struct {
 	db *DB
 }
 
-// NewAuditService returns an AuditService on db.
-func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
-
 // AuditLog implements domain.AuditService: an entity's log, oldest first,
 // for customer care only (the log names who did what, including notes and
 // reasons other parties do not see).
@@ -67,8 +64,8 @@ func (s *AuditService) AuditLog(ctx context.Context, entity string) ([]domain.Au
 	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
 		return nil, err
 	}
-	if entity == "" || bytes.IndexByte([]byte(entity), 0) >= 0 || len(entity) > 200 {
-		return nil, domain.Errorf(domain.CodeInvalidEntity, "Name an entity like refund:01J….")
+	if err := domain.ValidateAuditEntity(entity); err != nil {
+		return nil, err
 	}
 	out := []domain.AuditEntry{}
 	err := s.db.view(ctx, func(t *txn) error {

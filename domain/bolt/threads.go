@@ -4,16 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
-
-	"go.etcd.io/bbolt"
 
 	"github.com/marketplace/helpcentre/domain"
 )
@@ -87,20 +81,17 @@ func threadScopes(th *domain.Thread) []inboxScope {
 // inboxOf is the inbox the actor reads (shopID: operators narrowing to
 // one shop).
 func inboxOf(a domain.Actor, shopID string) (inboxScope, error) {
-	switch {
-	case a.Role.Operator() && shopID != "":
-		return inboxScope{"s:" + shopID, domain.PartySeller}, nil
-	case a.Role.Operator():
-		return inboxScope{"*", domain.PartyOperator}, nil
-	case a.Role == domain.RoleSeller && a.ShopID != "":
-		return inboxScope{"s:" + a.ShopID, domain.PartySeller}, nil
-	case a.Role == domain.RoleCustomer && a.UserID != "":
-		return inboxScope{"c:" + a.UserID, domain.PartyCustomer}, nil
-	}
-	if err := domain.RequireSignedIn(a); err != nil {
+	in, err := domain.InboxFor(a, shopID)
+	if err != nil {
 		return inboxScope{}, err
 	}
-	return inboxScope{}, domain.Errorf(domain.CodeForbidden, "Your role has no inbox.")
+	switch in.Party {
+	case domain.PartySeller:
+		return inboxScope{"s:" + in.ShopID, in.Party}, nil
+	case domain.PartyCustomer:
+		return inboxScope{"c:" + in.CustomerID, in.Party}, nil
+	}
+	return inboxScope{"*", domain.PartyOperator}, nil
 }
 
 func indexPrefix(sc, sort, dim, value string) []byte {
@@ -547,11 +538,8 @@ func (s *ThreadService) MarkRead(ctx context.Context, threadID string) error {
 // Errors: invalid_thread, invalid_message, not_found (an order not theirs).
 func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.Thread, error) {
 	a := domain.ActorFrom(ctx)
-	if !a.Anonymous() && a.Role != domain.RoleCustomer {
-		return nil, domain.Errorf(domain.CodeForbidden, "Hand-offs come from customers.")
-	}
-	if a.Anonymous() && (h.Email == "" || len(h.Email) > 254 || !strings.Contains(h.Email, "@") || h.OrderNumber != "") {
-		return nil, domain.Errorf(domain.CodeInvalidThread, "Without signing in, give an email to answer to (and no order).")
+	if err := domain.CanHandoff(a, h); err != nil {
+		return nil, err
 	}
 	body := h.Body
 	if strings.TrimSpace(body) == "" {
@@ -562,8 +550,8 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 		return nil, err
 	}
 	tr := h.Transcript
-	if len(tr.Typed)+len(tr.Shown)+len(tr.Opened)+len(tr.Votes) > domain.MaxTranscriptEvents {
-		return nil, domain.Errorf(domain.CodeInvalidThread, "A transcript holds at most %d events.", domain.MaxTranscriptEvents)
+	if err := domain.CheckTranscript(tr); err != nil {
+		return nil, err
 	}
 	tr.Locale = cmp.Or(tr.Locale, h.Locale)
 	tr.Order = cmp.Or(tr.Order, h.OrderNumber)
@@ -601,319 +589,4 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 		return err
 	})
 	return out, err
-}
-
-// ListThreads implements domain.ThreadService: the caller's inbox (customers:
-// their threads; sellers: their shop's; customer care: all, or one shop's),
-// filtered and sorted by an index. Filters an index cannot answer alone are
-// checked on the records of at most threadMaxScan entries a request.
-// Errors: invalid_filter, invalid_limit, invalid_cursor.
-func (s *ThreadService) ListThreads(ctx context.Context, f domain.ThreadFilter) (*domain.ThreadPage, error) {
-	a := domain.ActorFrom(ctx)
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
-	sc, err := inboxOf(a, f.ShopID)
-	if err != nil {
-		return nil, err
-	}
-	if f.Limit == 0 {
-		f.Limit = domain.DefaultPageLimit
-	}
-	page := &domain.ThreadPage{Threads: []domain.Thread{}}
-	err = s.db.view(ctx, func(t *txn) error {
-		var recs []*threadRecord
-		var err error
-		switch {
-		case f.OrderNumber != "" || f.Customer != "":
-			recs, page.Next, err = s.listSmall(t, sc, f)
-		default:
-			recs, page.Next, err = s.listIndexed(t, sc, f)
-		}
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			th, err := s.view(t, r, false)
-			if err != nil {
-				return err
-			}
-			page.Threads = append(page.Threads, *th)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// threadInScope reports whether r is listed in sc.
-func threadInScope(r *threadRecord, sc inboxScope) bool {
-	return slices.ContainsFunc(threadScopes(&r.Thread), func(s inboxScope) bool { return s.key == sc.key })
-}
-
-// matches checks the filters on a record (dims says which the index answered).
-func (s *ThreadService) matches(r *threadRecord, sc inboxScope, f domain.ThreadFilter, now time.Time) bool {
-	th := &r.Thread
-	if f.Topic != "" && domain.NormalTopic(th.Topic) != domain.NormalTopic(f.Topic) {
-		return false
-	}
-	if f.Since != nil && th.LastMessage.Before(*f.Since) {
-		return false
-	}
-	if f.Until != nil && !th.LastMessage.Before(*f.Until) {
-		return false
-	}
-	switch f.Status {
-	case "open", "closed":
-		if string(th.Status) != f.Status {
-			return false
-		}
-	case "unread":
-		if !r.Marks.Unread(sc.party) {
-			return false
-		}
-	case "overdue":
-		if !domain.SellerReplyOverdue(s.policy, th, now) {
-			return false
-		}
-	}
-	return true
-}
-
-// listIndexed reads one page from the index that answers most of f.
-func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter) ([]*threadRecord, string, error) {
-	sortBy := "l"
-	if f.Sort == "due" || f.Status == "overdue" {
-		sortBy = "d" // overdue lists read the due index: soonest (most late) first
-	}
-	dim, value := "a", ""
-	answered := domain.ThreadFilter{Since: f.Since, Until: f.Until, Status: f.Status, Topic: f.Topic}
-	switch {
-	case f.Topic != "":
-		dim, value = "t", domain.NormalTopic(f.Topic)
-		answered.Topic = ""
-	case f.Status == "unread":
-		dim = "u"
-		answered.Status = ""
-	case f.Status == "open" || f.Status == "closed":
-		dim, value = "s", f.Status
-		answered.Status = ""
-	}
-	prefix := indexPrefix(sc.key, sortBy, dim, value)
-	reverse := sortBy == "l"
-	if sortBy == "l" {
-		answered.Since, answered.Until = nil, nil // the key range answers them
-	}
-	needRecordCheck := answered.Topic != "" || answered.Status != "" || answered.Since != nil || answered.Until != nil
-	words := searchWords(f.Text)
-
-	c := t.tx.Bucket(bucketThreadIndex).Cursor()
-	var k []byte
-	if f.Cursor != "" {
-		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
-		if err != nil || !bytes.HasPrefix(after, prefix) {
-			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
-		}
-		k = seekPast(c, after, reverse)
-	} else {
-		switch {
-		case reverse && f.Until != nil:
-			k = seekPast(c, append(bytes.Clone(prefix), timeKey(*f.Until)...), true)
-		case reverse:
-			k = seekLast(c, prefix)
-		default:
-			k, _ = c.Seek(prefix)
-		}
-	}
-	var out []*threadRecord
-	scanned := 0
-	var last []byte
-	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
-		sk := k[len(prefix) : len(prefix)+8]
-		if reverse && f.Since != nil && bytes.Compare(sk, timeKey(*f.Since)) < 0 {
-			return out, "", nil // older than since: the rest is too
-		}
-		if reverse && f.Until != nil && bytes.Compare(sk, timeKey(*f.Until)) >= 0 {
-			continue // a cursor from before; skip to the range
-		}
-		if f.Status == "overdue" && bytes.Compare(sk, timeKey(t.now)) >= 0 {
-			return out, "", nil // due now or later: not late
-		}
-		if len(out) == f.Limit {
-			return out, base64.RawURLEncoding.EncodeToString(last), nil
-		}
-		if scanned == threadMaxScan {
-			return out, base64.RawURLEncoding.EncodeToString(last), nil
-		}
-		scanned++
-		last = bytes.Clone(k)
-		r, err := getThread(t, string(k[len(prefix)+8:]))
-		if err != nil {
-			return nil, "", err
-		}
-		if r == nil || (needRecordCheck && !s.matches(r, sc, answered, t.now)) {
-			continue
-		}
-		if len(words) > 0 {
-			ok, err := threadHasWords(t, r, words)
-			if err != nil {
-				return nil, "", err
-			}
-			if !ok {
-				continue
-			}
-		}
-		out = append(out, r)
-	}
-	return out, "", nil
-}
-
-// seekAfter positions c on the first key after `after` in the direction of
-// reading (before it when reverse).
-func seekPast(c *bbolt.Cursor, after []byte, reverse bool) []byte {
-	k, _ := c.Seek(after)
-	if reverse {
-		if k == nil {
-			k, _ = c.Last()
-		}
-		for k != nil && bytes.Compare(k, after) >= 0 {
-			k, _ = c.Prev()
-		}
-		return k
-	}
-	if k != nil && bytes.Equal(k, after) {
-		k, _ = c.Next()
-	}
-	return k
-}
-
-// listSmall answers the order and customer filters, whose index entries are
-// few (an order's threads, a customer's threads): it reads them, checks the
-// scope and the other filters, and sorts in memory.
-func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) ([]*threadRecord, string, error) {
-	var b []byte
-	var prefix []byte
-	if f.OrderNumber != "" {
-		b, prefix = bucketThreadsByOrder, compositeKey([]byte(f.OrderNumber), nil)
-	} else {
-		b, prefix = bucketThreadsByCustomer, compositeKey([]byte(domain.NormalName(f.Customer)), nil)
-	}
-	type item struct {
-		key []byte // sort key, thread id: the cursor
-		r   *threadRecord
-	}
-	var items []item
-	c := t.tx.Bucket(b).Cursor()
-	scanned := 0
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if scanned++; scanned > threadMaxScan {
-			break
-		}
-		r, err := getThread(t, string(k[len(prefix):]))
-		if err != nil {
-			return nil, "", err
-		}
-		if r == nil || !threadInScope(r, sc) || !s.matches(r, sc, f, t.now) {
-			continue
-		}
-		if words := searchWords(f.Text); len(words) > 0 {
-			ok, err := threadHasWords(t, r, words)
-			if err != nil {
-				return nil, "", err
-			}
-			if !ok {
-				continue
-			}
-		}
-		if f.OrderNumber != "" && f.Customer != "" && !slices.Contains(threadCustomerNames(t, &r.Thread), domain.NormalName(f.Customer)) {
-			continue
-		}
-		sk := timeKey(r.LastMessage)
-		if f.Sort == "due" || f.Status == "overdue" {
-			sk = replyDueKey(&r.Thread)
-		}
-		items = append(items, item{append(bytes.Clone(sk), r.ID...), r})
-	}
-	due := f.Sort == "due" || f.Status == "overdue"
-	slices.SortFunc(items, func(x, y item) int {
-		if due {
-			return bytes.Compare(x.key, y.key)
-		}
-		return bytes.Compare(y.key, x.key)
-	})
-	if f.Cursor != "" {
-		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
-		if err != nil || len(after) < 8 {
-			return nil, "", domain.Errorf(domain.CodeInvalidCursor, "The cursor is not one this list gave.")
-		}
-		i := slices.IndexFunc(items, func(it item) bool {
-			if due {
-				return bytes.Compare(it.key, after) > 0
-			}
-			return bytes.Compare(it.key, after) < 0
-		})
-		if i < 0 {
-			i = len(items)
-		}
-		items = items[i:]
-	}
-	next := ""
-	if len(items) > f.Limit {
-		items = items[:f.Limit]
-		next = base64.RawURLEncoding.EncodeToString(items[len(items)-1].key)
-	}
-	out := make([]*threadRecord, len(items))
-	for i, it := range items {
-		out[i] = it.r
-	}
-	return out, next, nil
-}
-
-// searchWords are the words of a text filter, lower-cased without accents.
-func searchWords(text string) []string {
-	return strings.Fields(foldText(text))
-}
-
-// foldText lower-cases s and strips the accents of Latin letters, so that
-// "factura" finds "Factura" and "envio" finds "envío".
-func foldText(s string) string {
-	return strings.Map(func(r rune) rune {
-		r = unicode.ToLower(r)
-		if f, ok := unaccent[r]; ok {
-			return f
-		}
-		return r
-	}, s)
-}
-
-var unaccent = map[rune]rune{'á': 'a', 'à': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
-	'í': 'i', 'ì': 'i', 'î': 'i', 'ï': 'i', 'ó': 'o', 'ò': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o', 'ú': 'u', 'ù': 'u', 'û': 'u',
-	'ü': 'u', 'ñ': 'n', 'ç': 'c'}
-
-// threadHasWords reports whether every word is in the thread's subject,
-// customer, order or topic, or in a message the reader may see.
-func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
-	var hay strings.Builder
-	hay.WriteString(foldText(r.Subject + " " + r.Customer + " " + r.OrderNumber + " " + strings.ReplaceAll(r.Topic, "_", " ")))
-	prefix := compositeKey([]byte(r.ID), nil)
-	c := t.tx.Bucket(bucketMessages).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var m domain.Message
-		if err := json.Unmarshal(v, &m); err != nil {
-			return false, fmt.Errorf("bolt: decode message %q: %w", k, err)
-		}
-		if domain.CanSeeMessage(t.actor, &m) {
-			hay.WriteByte(' ')
-			hay.WriteString(foldText(m.Body))
-		}
-	}
-	h := hay.String()
-	for _, w := range words {
-		if !strings.Contains(h, w) {
-			return false, nil
-		}
-	}
-	return true, nil
 }

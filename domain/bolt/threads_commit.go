@@ -32,7 +32,7 @@ const maxGroup = 1000
 
 type commitCall struct {
 	actor domain.Actor
-	at    time.Time // AtTime's, or zero for the clock
+	at    time.Time // the deprecated AtTime's, or zero for the DB's clock at commit
 	fn    func(t *txn) error
 	done  chan error
 }
@@ -46,9 +46,7 @@ func (g *groupCommit) do(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	c := commitCall{actor: domain.ActorFrom(ctx), fn: fn, done: make(chan error, 1)}
-	if t, ok := ctx.Value(atTimeKey{}).(time.Time); ok {
-		c.at = t
-	}
+	c.at, _ = atTimeOf(ctx)
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
 	if !g.running {

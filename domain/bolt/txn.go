@@ -41,18 +41,28 @@ type txn struct {
 type atTimeKey struct{}
 
 // AtTime returns ctx under which commands are recorded as happening at t
-// instead of now: for importing history from another system and for the demo
-// world's past. Never set from a request.
+// instead of now. Never set from a request.
+//
+// Deprecated: build the services on db.At(t) instead, which passes the time
+// explicitly; AtTime stays only until its last callers (cmd/helpcentre's
+// demo wiring and bench seeding, and tests) have moved.
 func AtTime(ctx context.Context, t time.Time) context.Context {
 	return context.WithValue(ctx, atTimeKey{}, t.UTC())
 }
 
-// txnTime is the one timestamp of a transaction begun under ctx.
+// txnTime is the one timestamp of a transaction begun under ctx: the
+// deprecated AtTime's, else the DB's clock (fixed on a view made by At).
 func (db *DB) txnTime(ctx context.Context) time.Time {
-	if t, ok := ctx.Value(atTimeKey{}).(time.Time); ok {
+	if t, ok := atTimeOf(ctx); ok {
 		return t
 	}
 	return db.now().UTC()
+}
+
+// atTimeOf is the deprecated AtTime's instant carried by ctx, if any.
+func atTimeOf(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(atTimeKey{}).(time.Time)
+	return t, ok
 }
 
 // update runs fn in one write transaction with the caller of ctx. A write is
@@ -101,10 +111,10 @@ func (t *txn) newID() (string, error) {
 	return id.String(), nil
 }
 
-// actorID names the caller in records: their user id, or "system".
+// actorID names the caller in records: their user id, or the system's.
 func (t *txn) actorID() string {
 	if t.actor.UserID == "" {
-		return "system"
+		return domain.SystemUserID
 	}
 	return t.actor.UserID
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -40,32 +39,28 @@ const maxQueueScan = 5000
 // Errors: unauthorized, forbidden.
 func (s *WorkStats) Queue(ctx context.Context, limit int) ([]domain.QueueItem, error) {
 	a := domain.ActorFrom(ctx)
-	if err := domain.RequireSignedIn(a); err != nil {
+	shopID, err := domain.QueueFor(a)
+	if err != nil {
 		return nil, err
 	}
 	var prefix []byte
-	var scope string
-	switch {
-	case a.Role == domain.RoleSeller && a.ShopID != "":
-		prefix, scope = compositeKey([]byte(a.ShopID), nil), "s:"+a.ShopID
-	case a.Role.Operator():
-		scope = "*"
-	default:
-		return nil, domain.Errorf(domain.CodeForbidden, "Only sellers and customer care have a work queue.")
+	scope := "*"
+	if shopID != "" {
+		prefix, scope = compositeKey([]byte(shopID), nil), "s:"+shopID
 	}
 	if limit <= 0 {
 		limit = domain.DefaultPageLimit
 	}
 	limit = min(limit, domain.MaxPageLimit)
 	items := []domain.QueueItem{}
-	err := s.db.view(ctx, func(t *txn) error {
+	err = s.db.view(ctx, func(t *txn) error {
 		ids, states := prefixIDs(t.tx.Bucket(bucketIncidentsActive), prefix)
 		for i, id := range ids {
 			if i >= maxQueueScan {
 				break
 			}
-			if a.Role == domain.RoleSeller && domain.IncidentState(states[i]) != domain.IncidentOpen {
-				continue // solved: customer care's turn
+			if !domain.QueueHasIncident(a, domain.IncidentState(states[i])) {
+				continue
 			}
 			in, err := getIncident(t, id)
 			if err != nil {
@@ -120,8 +115,7 @@ func (s *WorkStats) queueThreads(t *txn, a domain.Actor, scope string, limit int
 			continue
 		}
 		th := &r.Thread
-		if a.Role.Operator() && !slices.Contains(th.Parties, domain.PartyOperator) &&
-			(th.Assignment == nil || th.Assignment.Team != domain.TeamCustomerCare) {
+		if !domain.QueueHasThread(a, th) {
 			continue
 		}
 		*items = append(*items, domain.ThreadQueueItem(s.policy, th, t.now))
@@ -142,17 +136,8 @@ func (s *WorkStats) ShopStats(ctx context.Context, shopID string, from, to time.
 	}
 	var st *domain.ShopStats
 	err := s.db.view(ctx, func(t *txn) error {
-		switch {
-		case a.Role == domain.RoleSeller && a.ShopID == shopID:
-		case a.Role.Operator():
-			if t.tx.Bucket(bucketShops).Get([]byte(shopID)) == nil {
-				return domain.ErrNotFound("Shop " + shopID)
-			}
-			if !a.Has(domain.PermViewStats) {
-				return domain.Errorf(domain.CodeForbidden, "Reading shop statistics needs the view_stats permission.")
-			}
-		default:
-			return domain.ErrNotFound("Shop " + shopID)
+		if err := domain.CanReadShopStats(a, shopID, t.tx.Bucket(bucketShops).Get([]byte(shopID)) != nil); err != nil {
+			return err
 		}
 		var err error
 		if from, to, err = domain.StatsPeriod(from, to, t.now); err != nil {

@@ -46,8 +46,8 @@ const Password = "demo"
 // Token returns a demo user's bearer token.
 func Token(name string) string { return "demo-" + name }
 
-// System is the actor seeding acts as: an operator admin that is nobody.
-var System = domain.Actor{UserID: "system", Name: "system", Role: domain.RoleAdmin}
+// System is the actor seeding acts as: domain.SystemActor.
+var System = domain.SystemActor
 
 // World is what Seed made: users by name.
 type World struct {

@@ -8,16 +8,32 @@ import (
 	"github.com/marketplace/helpcentre/domain"
 )
 
-// History are the services SeedHistory writes through, and At, which makes a
-// command happen at a past instant (bolt.AtTime): history is recorded as it
-// would have been, by the same rules.
+// History are the services SeedHistory writes through, and AtServices, the
+// same services on which every command happens at a past instant (bolt:
+// NewServices(db.At(t), p)): history is recorded as it would have been, by
+// the same rules.
 type History struct {
 	Services
 	Threads   domain.ThreadService
 	Incidents domain.IncidentService
 	Refunds   domain.RefundService
 	Claims    domain.ClaimService
-	At        func(ctx context.Context, t time.Time) context.Context
+	// AtServices returns the services on which commands happen at t.
+	AtServices func(t time.Time) HistoryServices
+	// At makes a command happen at t through its context (bolt.AtTime).
+	//
+	// Deprecated: set AtServices; At is used only when AtServices is nil.
+	At func(ctx context.Context, t time.Time) context.Context
+}
+
+// HistoryServices are the services one past command of SeedHistory goes
+// through.
+type HistoryServices struct {
+	Orders    domain.OrderService
+	Threads   domain.ThreadService
+	Incidents domain.IncidentService
+	Refunds   domain.RefundService
+	Claims    domain.ClaimService
 }
 
 // HistoryPeople are the customers of the history orders (tokens demo-<name>,
@@ -71,11 +87,19 @@ func SeedHistory(ctx context.Context, h History, now time.Time) error {
 		}
 		actors[name] = a
 	}
-	at := func(c context.Context, t time.Time) context.Context {
-		if h.At == nil {
-			return c
+	// on(t) are the services on which a command happens at t; as(name, t)
+	// acts as the demo user name (at t, under the deprecated History.At).
+	on := func(t time.Time) HistoryServices {
+		if h.AtServices != nil {
+			return h.AtServices(t)
 		}
-		return h.At(c, t)
+		return HistoryServices{Orders: h.Orders, Threads: h.Threads, Incidents: h.Incidents, Refunds: h.Refunds, Claims: h.Claims}
+	}
+	at := func(c context.Context, t time.Time) context.Context {
+		if h.AtServices == nil && h.At != nil {
+			return h.At(c, t) // deprecated
+		}
+		return c
 	}
 	as := func(name string, t time.Time) context.Context { return at(domain.WithActor(ctx, actors[name]), t) }
 	customers := []string{"carla", "diego", "emma"}
@@ -103,10 +127,10 @@ func SeedHistory(ctx context.Context, h History, now time.Time) error {
 		if delivered := shipped.Add(2 * day); delivered.Before(now) {
 			o.State, o.DeliveredAt = domain.OrderDelivered, &delivered
 		}
-		if _, _, err := h.Orders.PutOrder(at(sys, placed), &o); err != nil {
+		if _, _, err := on(placed).Orders.PutOrder(at(sys, placed), &o); err != nil {
 			return fmt.Errorf("demo: history order %s: %w", o.Number, err)
 		}
-		if err := historyLife(as, h, i, o, cust, shop.seller, now); err != nil {
+		if err := historyLife(as, on, i, o, cust, shop.seller, now); err != nil {
 			return fmt.Errorf("demo: history of order %s: %w", o.Number, err)
 		}
 	}
@@ -117,7 +141,7 @@ func historyNumber(i int) string { return fmt.Sprintf("%d", 9001+i) }
 
 // historyLife gives order i of the history what happened to it; the last few
 // orders carry the work still open now.
-func historyLife(as func(string, time.Time) context.Context, h History, i int, o domain.Order, cust, seller string, now time.Time) error {
+func historyLife(as func(string, time.Time) context.Context, on func(time.Time) HistoryServices, i int, o domain.Order, cust, seller string, now time.Time) error {
 	shipped := *o.ShippedAt
 	asked := shipped.Add(36 * time.Hour)
 	last := i >= historyOrders-4 // recent orders: work still waiting
@@ -127,25 +151,25 @@ func historyLife(as func(string, time.Time) context.Context, h History, i int, o
 		if cust != "emma" {
 			subject, body = "¿Dónde está mi pedido?", "Hola, el seguimiento no cambia desde hace días. ¿Podéis mirarlo?"
 		}
-		_, err := h.Threads.CreateThread(as(cust, now.Add(-60*time.Hour)), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
+		_, err := on(now.Add(-60*time.Hour)).Threads.CreateThread(as(cust, now.Add(-60*time.Hour)), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
 			Topic: domain.TopicDelivery, Subject: subject, Body: body})
 		return err
 	case last && i == historyOrders-3: // a message whose deadline is near
-		_, err := h.Threads.CreateThread(as(cust, now.Add(-43*time.Hour)), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
+		_, err := on(now.Add(-43*time.Hour)).Threads.CreateThread(as(cust, now.Add(-43*time.Hour)), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
 			Topic: domain.TopicInvoice, Subject: "Invoice with my company name", Body: "Could you send the invoice with my company's name and VAT number?"})
 		return err
 	case last && i == historyOrders-2: // an incident still open
-		_, err := h.Incidents.OpenIncident(as(cust, now.Add(-3*time.Hour)), o.Number, 1, domain.IncidentDamaged, "The box was crushed and the item is broken.")
+		_, err := on(now.Add(-3*time.Hour)).Incidents.OpenIncident(as(cust, now.Add(-3*time.Hour)), o.Number, 1, domain.IncidentDamaged, "The box was crushed and the item is broken.")
 		return err
 	case last && o.DeliveredAt != nil: // a claim near its 72 h deadline
-		_, err := h.Claims.OpenClaim(as(cust, now.Add(-50*time.Hour)), o.Number, domain.ClaimDefect, "It stopped working after two days.")
+		_, err := on(now.Add(-50*time.Hour)).Claims.OpenClaim(as(cust, now.Add(-50*time.Hour)), o.Number, domain.ClaimDefect, "It stopped working after two days.")
 		return err
 	case last:
 		return nil
 	}
 	// Most orders have a question, answered in time (or, one in five, late).
 	if i%3 != 2 {
-		th, err := h.Threads.CreateThread(as(cust, asked), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
+		th, err := on(asked).Threads.CreateThread(as(cust, asked), domain.NewThread{OrderNumber: o.Number, Recipient: domain.PartySeller,
 			Topic: domain.TopicDelivery, Body: map[bool]string{true: "When will my order arrive?", false: "¿Cuándo llegará mi pedido?"}[cust == "emma"]})
 		if err != nil {
 			return err
@@ -154,7 +178,7 @@ func historyLife(as func(string, time.Time) context.Context, h History, i int, o
 		if i%5 == 0 {
 			wait = 60 * time.Hour
 		}
-		if _, err := h.Threads.PostMessage(as(seller, asked.Add(wait)), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer},
+		if _, err := on(asked.Add(wait)).Threads.PostMessage(as(seller, asked.Add(wait)), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer},
 			Body: "It is on its way: the carrier expects to deliver it within two days."}); err != nil {
 			return err
 		}
@@ -162,14 +186,14 @@ func historyLife(as func(string, time.Time) context.Context, h History, i int, o
 	// One in six: an incident, solved by the seller and closed by customer care.
 	if i%6 == 1 {
 		at := shipped.Add(3 * day)
-		inc, err := h.Incidents.OpenIncident(as(cust, at), o.Number, 1, domain.IncidentNotReceived, "The parcel never arrived.")
+		inc, err := on(at).Incidents.OpenIncident(as(cust, at), o.Number, 1, domain.IncidentNotReceived, "The parcel never arrived.")
 		if err != nil {
 			return err
 		}
-		if _, err := h.Incidents.ResolveIncident(as(seller, at.Add(5*time.Hour)), inc.ID, "The carrier found it and delivered it today."); err != nil {
+		if _, err := on(at.Add(5*time.Hour)).Incidents.ResolveIncident(as(seller, at.Add(5*time.Hour)), inc.ID, "The carrier found it and delivered it today."); err != nil {
 			return err
 		}
-		if _, err := h.Incidents.CloseIncident(as("olga", at.Add(9*time.Hour)), inc.ID, "Delivered; confirmed with the customer."); err != nil {
+		if _, err := on(at.Add(9*time.Hour)).Incidents.CloseIncident(as("olga", at.Add(9*time.Hour)), inc.ID, "Delivered; confirmed with the customer."); err != nil {
 			return err
 		}
 	}
@@ -177,7 +201,7 @@ func historyLife(as func(string, time.Time) context.Context, h History, i int, o
 	// (one in three of those) too late.
 	if i%5 == 3 && o.DeliveredAt != nil {
 		at := o.DeliveredAt.Add(day)
-		cl, err := h.Claims.OpenClaim(as(cust, at), o.Number, domain.ClaimDamaged, "One corner is scratched.")
+		cl, err := on(at).Claims.OpenClaim(as(cust, at), o.Number, domain.ClaimDamaged, "One corner is scratched.")
 		if err != nil {
 			return err
 		}
@@ -185,23 +209,23 @@ func historyLife(as func(string, time.Time) context.Context, h History, i int, o
 		if i%3 == 0 {
 			settle = at.Add(90 * time.Hour)
 		}
-		cl, err = h.Claims.OfferPartialRefund(as(seller, settle.Add(-2*time.Hour)), cl.ID, 20, 0)
+		cl, err = on(settle.Add(-2*time.Hour)).Claims.OfferPartialRefund(as(seller, settle.Add(-2*time.Hour)), cl.ID, 20, 0)
 		if err != nil {
 			return err
 		}
-		if _, err := h.Claims.AcceptOffer(as(cust, settle), cl.ID, cl.Offers[len(cl.Offers)-1].ID); err != nil {
+		if _, err := on(settle).Claims.AcceptOffer(as(cust, settle), cl.ID, cl.Offers[len(cl.Offers)-1].ID); err != nil {
 			return err
 		}
 	}
 	// One in seven: a partial refund of the shipping, paid out.
 	if i%7 == 4 {
-		r, _, err := h.Refunds.CreateRefund(as(seller, shipped.Add(4*day)), o.Number, "history-"+o.Number,
+		r, _, err := on(shipped.Add(4*day)).Refunds.CreateRefund(as(seller, shipped.Add(4*day)), o.Number, "history-"+o.Number,
 			domain.RefundRequest{Kind: domain.RefundPartial, Shipping: o.Shipping, Reason: "Late delivery"})
 		if err != nil {
 			return err
 		}
 		for _, st := range []domain.RefundState{domain.RefundProcessing, domain.RefundRefunded} {
-			if _, err := h.Refunds.AdvanceRefund(as("olga", shipped.Add(4*day+time.Hour)), r.ID, st, ""); err != nil {
+			if _, err := on(shipped.Add(4*day+time.Hour)).Refunds.AdvanceRefund(as("olga", shipped.Add(4*day+time.Hour)), r.ID, st, ""); err != nil {
 				return err
 			}
 		}

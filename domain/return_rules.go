@@ -1,0 +1,67 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The rules of returns: label issued → shipped → received → refunded.
+
+// NewReturn is the return c starts at now, with its label to be attached.
+func NewReturn(c *Claim, now time.Time) *Return {
+	c.State, c.UpdatedAt = ClaimReturning, now
+	return &Return{ClaimID: c.ID, OrderNumber: c.OrderNumber, ShopID: c.ShopID, CustomerID: c.CustomerID,
+		State: ReturnLabelIssued, CreatedAt: now, UpdatedAt: now}
+}
+
+// AdvanceReturn moves r on: label_issued → shipped (the buyer, or customer
+// care), shipped → received (the shop, or customer care). Received means the
+// refund is issued: the store makes it and calls MarkReturnRefunded. Repeating the
+// current state changes nothing.
+func AdvanceReturn(a Actor, r *Return, to ReturnState, tracking string, now time.Time) (changed bool, err error) {
+	if to == r.State {
+		return false, nil
+	}
+	if len(tracking) > 200 || !utf8.ValidString(tracking) {
+		return false, FieldErrorf(CodeInvalidClaim, "tracking", "Tracking is at most 200 bytes of text.")
+	}
+	switch {
+	case r.State == ReturnLabelIssued && to == ReturnShipped:
+		if !a.Role.Operator() && !(a.Role == RoleCustomer && a.UserID == r.CustomerID) {
+			return false, Errorf(CodeForbidden, "The buyer marks a return as shipped.")
+		}
+		r.Tracking = tracking
+	case r.State == ReturnShipped && to == ReturnReceived:
+		if !canActForShop(a, r.ShopID) {
+			return false, Errorf(CodeForbidden, "The shop marks a return as received.")
+		}
+	default:
+		return false, Errorf(CodeReturnState, "A return that is %s cannot become %q.", r.State, to)
+	}
+	r.State, r.UpdatedAt = to, now
+	return true, nil
+}
+
+// MarkReturnRefunded records that r's refund was issued: received → refunded.
+func MarkReturnRefunded(r *Return, refundID string, now time.Time) {
+	r.State, r.RefundID, r.UpdatedAt = ReturnRefunded, refundID, now
+}
+
+// ReturnLabel is the text of a return's shipping label: addressed to the
+// shop, naming the return, order and claim, for the buyer to print.
+func ReturnLabel(r *Return, shopName string, now time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "RETURN SHIPPING LABEL\n\n")
+	fmt.Fprintf(&b, "To:       %s (shop %s), returns department\n", shopName, r.ShopID)
+	fmt.Fprintf(&b, "Return:   %s\n", r.ID)
+	fmt.Fprintf(&b, "Order:    %s\n", r.OrderNumber)
+	fmt.Fprintf(&b, "Claim:    %s\n", r.ClaimID)
+	fmt.Fprintf(&b, "Issued:   %s\n\n", now.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "Postage is paid by the marketplace. Pack the product with this label\n")
+	fmt.Fprintf(&b, "on the outside and hand it to the carrier; then mark the return as shipped.\n")
+	return b.String()
+}
+
+// ---- Work queue ----
