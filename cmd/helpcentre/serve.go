@@ -221,7 +221,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, dom, displayAddr(ln.Addr()), cmp.Or[io.Writer](cfg.Stdout, io.Discard), log); err != nil {
+		if err := seedDemo(ctx, db, dom, displayAddr(ln.Addr()), cmp.Or[io.Writer](cfg.Stdout, io.Discard), log); err != nil {
 			return err
 		}
 	}

@@ -36,9 +36,6 @@ func domainOf(b *bolt.Services, p domain.Policy) *server.Domain {
 	}
 }
 
-// bootstrapActor is who the program itself acts as at start-up.
-var bootstrapActor = domain.Actor{UserID: "system", Name: "system", Role: domain.RoleAdmin}
-
 // bootstrapAdmin makes sure HELPCENTRE_ADMIN_TOKEN is the token of the
 // operator admin "admin", creating that user on first start, and revokes the
 // tokens an earlier value of the variable left behind.
@@ -49,7 +46,7 @@ func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
 	if len(token) < 16 {
 		return exitError{2, "helpcentre serve: HELPCENTRE_ADMIN_TOKEN must be at least 16 characters (it is the admin's password for the API); e.g. openssl rand -hex 24"}
 	}
-	ctx = domain.WithActor(ctx, bootstrapActor)
+	ctx = domain.WithActor(ctx, domain.SystemActor)
 	u, err := d.Access.FindUserByName(ctx, "admin")
 	if domain.ErrorKind(err) == domain.NotFound {
 		u = &domain.User{Name: "admin", Display: "Administrator", Role: domain.RoleAdmin, Locale: "en", Team: domain.TeamCustomerCare}
@@ -77,13 +74,17 @@ func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
 }
 
 // seedDemo seeds the demo world and tells the user how to use it.
-func seedDemo(ctx context.Context, d *server.Domain, addr string, out io.Writer, log *slog.Logger) error {
+func seedDemo(ctx context.Context, db *bolt.DB, d *server.Domain, addr string, out io.Writer, log *slog.Logger) error {
 	now := time.Now()
 	base := demo.Services{Access: d.Access, Orders: d.Orders}
 	if _, err := demo.Seed(ctx, base, now); err != nil {
 		return err
 	}
-	h := demo.History{Services: base, Threads: d.Threads, Incidents: d.Incidents, Refunds: d.Refunds, Claims: d.Claims, At: bolt.AtTime}
+	h := demo.History{Services: base, Threads: d.Threads, Incidents: d.Incidents, Refunds: d.Refunds, Claims: d.Claims,
+		AtServices: func(t time.Time) demo.HistoryServices {
+			s := bolt.NewServices(db.At(t), d.Policy)
+			return demo.HistoryServices{Orders: s.Orders, Threads: s.Threads, Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims}
+		}}
 	if err := demo.SeedHistory(ctx, h, now); err != nil {
 		return err
 	}

@@ -41,7 +41,11 @@ func TestDemoHistory(t *testing.T) {
 	p := domain.DefaultPolicy()
 	svc := NewServices(db, p)
 	h := demo.History{Services: demo.Services{Access: svc.Access, Orders: svc.Orders}, Threads: svc.Threads,
-		Incidents: svc.Incidents, Refunds: svc.Refunds, Claims: svc.Claims, At: AtTime}
+		Incidents: svc.Incidents, Refunds: svc.Refunds, Claims: svc.Claims,
+		AtServices: func(at time.Time) demo.HistoryServices {
+			s := NewServices(db.At(at), p)
+			return demo.HistoryServices{Orders: s.Orders, Threads: s.Threads, Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims}
+		}}
 	now := time.Now()
 	if err := demo.SeedHistory(context.Background(), h, now); err != nil {
 		t.Fatal(err)

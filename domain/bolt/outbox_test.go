@@ -47,7 +47,7 @@ func actx(a domain.Actor) context.Context { return domain.WithActor(context.Back
 // notifyAt writes one notification (and so one outbox event) at time at.
 func notifyAt(t testing.TB, db *DB, at time.Time, user, typ string) {
 	t.Helper()
-	err := db.update(AtTime(context.Background(), at), func(tx *txn) error {
+	err := db.At(at).update(context.Background(), func(tx *txn) error {
 		return tx.notify(user, typ, "title "+typ, "thread:x", "/api/v1/threads/x", map[string]int{"n": 1})
 	})
 	if err != nil {

@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"sync"
-	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -32,7 +31,6 @@ const maxGroup = 1000
 
 type commitCall struct {
 	actor domain.Actor
-	at    time.Time // the deprecated AtTime's, or zero for the DB's clock at commit
 	fn    func(t *txn) error
 	done  chan error
 }
@@ -46,7 +44,6 @@ func (g *groupCommit) do(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	c := commitCall{actor: domain.ActorFrom(ctx), fn: fn, done: make(chan error, 1)}
-	c.at, _ = atTimeOf(ctx)
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
 	if !g.running {
@@ -85,10 +82,7 @@ func (g *groupCommit) commit(calls []commitCall) {
 		failed, ferr := -1, error(nil)
 		err := g.db.db.Update(func(tx *bbolt.Tx) error {
 			for i, c := range calls {
-				now := c.at
-				if now.IsZero() {
-					now = g.db.now().UTC()
-				}
+				now := g.db.now().UTC()
 				if err := c.fn(&txn{tx: tx, db: g.db, now: now, actor: c.actor}); err != nil {
 					failed, ferr = i, err
 					return err

@@ -38,31 +38,10 @@ type txn struct {
 	actor domain.Actor
 }
 
-type atTimeKey struct{}
-
-// AtTime returns ctx under which commands are recorded as happening at t
-// instead of now. Never set from a request.
-//
-// Deprecated: build the services on db.At(t) instead, which passes the time
-// explicitly; AtTime stays only until its last callers (cmd/helpcentre's
-// demo wiring and bench seeding, and tests) have moved.
-func AtTime(ctx context.Context, t time.Time) context.Context {
-	return context.WithValue(ctx, atTimeKey{}, t.UTC())
-}
-
-// txnTime is the one timestamp of a transaction begun under ctx: the
-// deprecated AtTime's, else the DB's clock (fixed on a view made by At).
-func (db *DB) txnTime(ctx context.Context) time.Time {
-	if t, ok := atTimeOf(ctx); ok {
-		return t
-	}
+// txnTime is the one timestamp of a transaction: the DB's clock (fixed on a
+// view made by At).
+func (db *DB) txnTime(context.Context) time.Time {
 	return db.now().UTC()
-}
-
-// atTimeOf is the deprecated AtTime's instant carried by ctx, if any.
-func atTimeOf(ctx context.Context) (time.Time, bool) {
-	t, ok := ctx.Value(atTimeKey{}).(time.Time)
-	return t, ok
 }
 
 // update runs fn in one write transaction with the caller of ctx. A write is

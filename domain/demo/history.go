@@ -18,12 +18,9 @@ type History struct {
 	Incidents domain.IncidentService
 	Refunds   domain.RefundService
 	Claims    domain.ClaimService
-	// AtServices returns the services on which commands happen at t.
+	// AtServices returns the services on which commands happen at t; nil:
+	// every command happens now, through the services above.
 	AtServices func(t time.Time) HistoryServices
-	// At makes a command happen at t through its context (bolt.AtTime).
-	//
-	// Deprecated: set AtServices; At is used only when AtServices is nil.
-	At func(ctx context.Context, t time.Time) context.Context
 }
 
 // HistoryServices are the services one past command of SeedHistory goes
@@ -88,20 +85,14 @@ func SeedHistory(ctx context.Context, h History, now time.Time) error {
 		actors[name] = a
 	}
 	// on(t) are the services on which a command happens at t; as(name, t)
-	// acts as the demo user name (at t, under the deprecated History.At).
+	// acts as the demo user name (the instant is on's: t documents when).
 	on := func(t time.Time) HistoryServices {
 		if h.AtServices != nil {
 			return h.AtServices(t)
 		}
 		return HistoryServices{Orders: h.Orders, Threads: h.Threads, Incidents: h.Incidents, Refunds: h.Refunds, Claims: h.Claims}
 	}
-	at := func(c context.Context, t time.Time) context.Context {
-		if h.AtServices == nil && h.At != nil {
-			return h.At(c, t) // deprecated
-		}
-		return c
-	}
-	as := func(name string, t time.Time) context.Context { return at(domain.WithActor(ctx, actors[name]), t) }
+	as := func(name string, _ time.Time) context.Context { return domain.WithActor(ctx, actors[name]) }
 	customers := []string{"carla", "diego", "emma"}
 	shops := []struct{ id, seller string }{{"shop-1", "sam"}, {"shop-2", "sue"}}
 	products := []domain.Line{
@@ -127,7 +118,7 @@ func SeedHistory(ctx context.Context, h History, now time.Time) error {
 		if delivered := shipped.Add(2 * day); delivered.Before(now) {
 			o.State, o.DeliveredAt = domain.OrderDelivered, &delivered
 		}
-		if _, _, err := on(placed).Orders.PutOrder(at(sys, placed), &o); err != nil {
+		if _, _, err := on(placed).Orders.PutOrder(sys, &o); err != nil {
 			return fmt.Errorf("demo: history order %s: %w", o.Number, err)
 		}
 		if err := historyLife(as, on, i, o, cust, shop.seller, now); err != nil {

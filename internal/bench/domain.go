@@ -224,7 +224,6 @@ func seedInbox(ctx context.Context, path string, cfg DomainOptions, log io.Write
 	defer db.Close()
 	p := domain.DefaultPolicy()
 	access, orders := bolt.NewAccessService(db), bolt.NewOrderService(db, p)
-	threads := bolt.NewThreadService(db, p)
 	now := time.Now().UTC()
 	w, err := demo.Seed(ctx, demo.Services{Access: access, Orders: orders}, now)
 	if err != nil {
@@ -290,11 +289,11 @@ func seedInbox(ctx context.Context, path string, cfg DomainOptions, log io.Write
 				// Spread over the last ten days: those older than 48 h with
 				// no reply are overdue.
 				at := now.Add(-time.Duration(float64(i) / float64(cfg.Threads) * float64(240*time.Hour))).Truncate(time.Millisecond)
-				actx := bolt.AtTime(domain.WithActor(ctx, domain.Actor{UserID: o.cust.ID, Name: o.cust.Name, Role: domain.RoleCustomer}), at)
-				th, err := threads.CreateThread(actx, domain.NewThread{OrderNumber: o.number, Recipient: domain.PartySeller,
+				actx := domain.WithActor(ctx, domain.Actor{UserID: o.cust.ID, Name: o.cust.Name, Role: domain.RoleCustomer})
+				th, err := bolt.NewThreadService(db.At(at), p).CreateThread(actx, domain.NewThread{OrderNumber: o.number, Recipient: domain.PartySeller,
 					Topic: benchTopics[i%len(benchTopics)], Subject: fmt.Sprintf("Question %d", i), Body: "Hello, a question about my order."})
 				if err == nil && i%3 == 0 {
-					_, err = threads.PostMessage(bolt.AtTime(sellers[o.shop], at.Add(time.Hour)), th.ID,
+					_, err = bolt.NewThreadService(db.At(at.Add(time.Hour)), p).PostMessage(sellers[o.shop], th.ID,
 						domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "Thank you, we are on it."})
 				}
 				if err != nil {

@@ -157,7 +157,7 @@ func (s *Handler) RetryRefund(c *fiber.Ctx) error {
 const HeaderPaymentSignature = "X-Helpcentre-Signature"
 
 // paymentActor is who a signed payment callback acts as.
-var paymentActor = domain.Actor{UserID: "system", Name: "payment-callback"}
+var paymentActor = domain.SystemAs("payment-callback", "")
 
 // PaymentCallbackKey is the key the payment side signs refund callbacks
 // with, derived from the server's shared secret (Config.Secret) so that it

@@ -132,7 +132,7 @@ func (s *Handler) opHistory(c *fiber.Ctx, entity string) ([]opHistoryEntry, erro
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{"system": "the system"}
+	names := map[string]string{domain.SystemUserID: "the system"}
 	if users, err := s.dom.Access.ListUsers(ctx, ""); err == nil {
 		for _, u := range users {
 			names[u.ID] = u.Display + " (" + string(u.Role) + ")"

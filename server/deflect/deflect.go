@@ -138,7 +138,7 @@ func (s *Handler) caller(c *fiber.Ctx) (context.Context, error) {
 		if err != nil {
 			return nil, err
 		}
-		sys := domain.WithActor(ctx, domain.Actor{UserID: "system", Name: "system", Role: domain.RoleAdmin})
+		sys := domain.WithActor(ctx, domain.SystemActor)
 		u, err := s.dom.Access.FindUser(sys, uid)
 		if err != nil || u.Role != domain.RoleCustomer || u.Disabled {
 			return nil, domain.Errorf(domain.CodeUnauthorized, "The customer token is not valid.")

@@ -38,7 +38,7 @@ func (a *Auth) WithActor(c *fiber.Ctx, next func(*fiber.Ctx) error) error {
 
 // bootstrapAdmin is who HELPCENTRE_ADMIN_TOKEN stands for when the domain has
 // not stored it as a user's token (serve does at start-up).
-var bootstrapAdmin = domain.Actor{UserID: "system", Name: "admin", Role: domain.RoleAdmin}
+var bootstrapAdmin = domain.SystemAs("admin", domain.RoleAdmin)
 
 // RequireAdmin guards /api/v1/admin. With the after-sales domain, any
 // operator's token (agent or admin) passes and the services check finer
