@@ -9,10 +9,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"go.etcd.io/bbolt"
 
+	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/domain"
 )
 
@@ -299,21 +299,12 @@ func searchWords(text string) []string {
 	return strings.Fields(foldText(text))
 }
 
-// foldText lower-cases s and strips the accents of Latin letters, so that
-// "factura" finds "Factura" and "envio" finds "envío".
+// foldText lower-cases s and removes its accents as the help centre's search
+// does (content.Fold), so that "factura" finds "Factura" and "envio" finds
+// "envío".
 func foldText(s string) string {
-	return strings.Map(func(r rune) rune {
-		r = unicode.ToLower(r)
-		if f, ok := unaccent[r]; ok {
-			return f
-		}
-		return r
-	}, s)
+	return strings.ToLower(content.Fold(s))
 }
-
-var unaccent = map[rune]rune{'á': 'a', 'à': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
-	'í': 'i', 'ì': 'i', 'î': 'i', 'ï': 'i', 'ó': 'o', 'ò': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o', 'ú': 'u', 'ù': 'u', 'û': 'u',
-	'ü': 'u', 'ñ': 'n', 'ç': 'c'}
 
 // threadHasWords reports whether every word is in the thread's subject,
 // customer, order or topic, or in a message the reader may see.

@@ -136,7 +136,7 @@ func (s *Handler) OperatorGrant(c *fiber.Ctx) error {
 func (s *Handler) opAdminFormError(c *fiber.Ctx, open string, form, errs map[string]string, err ...error) error {
 	if len(err) > 0 && err[0] != nil {
 		var ferr error
-		errs, ferr = fieldErrors(err[0], opAdminFieldFor(open, domain.ErrorMessage(err[0])))
+		errs, ferr = fieldErrors(err[0], nil)
 		if ferr != nil {
 			return ferr
 		}
@@ -156,26 +156,4 @@ func (s *Handler) opAdminFormError(c *fiber.Ctx, open string, form, errs map[str
 		pre[open+"-"+k] = m
 	}
 	return s.renderBO(c, fiber.StatusBadRequest, "operator_admin", boPage{Title: "Routing and grants", Body: v, Form: form, Errors: pre})
-}
-
-// opAdminFieldFor finds, from a validation message, the field of the rule or
-// grant form it is about: the domain has one code per form (invalid_routing_rule,
-// invalid_grant) and names the field in its message. No field: the form's error.
-// It is a stopgap until the domain sets Error.Field on these errors, which
-// fieldErrors then prefers; delete it then.
-func opAdminFieldFor(open, msg string) map[domain.Code]string {
-	m := strings.ToLower(msg)
-	fields := [][2]string{{"agent", "agent"}, {"permission", "permission"}, {"limit", "limit"}}
-	if open == "rule" {
-		fields = [][2]string{{"name", "name"}, {"priority", "priority"}, {"entity", "entity"}, {"team", "team"},
-			{"topic", "topics"}, {"locale", "locales"}, {"skill", "skill"}}
-	}
-	field := ""
-	for _, f := range fields {
-		if strings.Contains(m, f[0]) {
-			field = f[1]
-			break
-		}
-	}
-	return map[domain.Code]string{domain.CodeInvalidRoutingRule: field, domain.CodeInvalidGrant: field}
 }

@@ -21,7 +21,7 @@ func (s *Handler) AccountOpenClaim(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/account/claims/"+cl.ID+"?done=claim", fiber.StatusSeeOther)
 	}
-	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_reason": "reason", "invalid_claim": "description", "invalid_description": "description"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidReason: "reason", domain.CodeInvalidClaim: "description"})
 	if err != nil {
 		return err
 	}
@@ -208,11 +208,11 @@ func (s *Handler) SellerOffer(c *fiber.Ctx) error {
 	var ok bool
 	if form["by"] == "percent" {
 		if percent, ok = web.FormInt(c, "percent"); !ok || percent == 0 {
-			return s.sellerClaimDone(c, "", domain.Errorf(domain.CodeInvalidPercent, "Give a percent from 1 to 99."), form, map[domain.Code]string{"invalid_percent": "percent"})
+			return s.sellerClaimDone(c, "", domain.Errorf(domain.CodeInvalidPercent, "Give a percent from 1 to 99."), form, map[domain.Code]string{domain.CodeInvalidPercent: "percent"})
 		}
 	} else {
 		if amount, ok = web.FormMoney(c, "amount"); !ok || amount == 0 {
-			return s.sellerClaimDone(c, "", domain.Errorf(domain.CodeInvalidAmount, "Give an amount such as 12.50."), form, map[domain.Code]string{"invalid_amount": "amount"})
+			return s.sellerClaimDone(c, "", domain.Errorf(domain.CodeInvalidAmount, "Give an amount such as 12.50."), form, map[domain.Code]string{domain.CodeInvalidAmount: "amount"})
 		}
 	}
 	_, err := s.dom.Claims.OfferPartialRefund(c.UserContext(), c.Params("id"), percent, amount)

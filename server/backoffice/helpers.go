@@ -25,9 +25,11 @@ func fieldErrors(err error, fieldByCode map[domain.Code]string) (map[string]stri
 	if kind == domain.NotFound {
 		return nil, err
 	}
-	field := domain.ErrorField(err)
-	if field == "" {
-		field = fieldByCode[domain.ErrorCode(err)]
+	// The page's own map wins: it knows its form's inputs, and an error keyed
+	// by an input the page does not have would not be shown.
+	field, ok := fieldByCode[domain.ErrorCode(err)]
+	if !ok {
+		field = domain.ErrorField(err)
 	}
 	return map[string]string{field: domain.ErrorMessage(err)}, nil
 }

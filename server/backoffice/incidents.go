@@ -25,7 +25,7 @@ func (s *Handler) AccountOpenIncident(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/account/orders/"+inc.OrderNumber+"?done=incident", fiber.StatusSeeOther)
 	}
-	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_reason": "reason", "invalid_line": "line", "invalid_incident": "description"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidReason: "reason", domain.CodeInvalidIncident: "description"})
 	if err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (s *Handler) OperatorOpenIncident(c *fiber.Ctx) error {
 			return c.Redirect("/operator/incidents/"+in.ID+"?done=opened", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidIncident: "description", "invalid_reason": "reason", "invalid_line": "line"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidIncident: "description", domain.CodeInvalidReason: "reason"})
 	if err != nil {
 		return err
 	}

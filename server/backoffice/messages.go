@@ -1,11 +1,9 @@
 package backoffice
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -29,8 +27,8 @@ func (s *Handler) AccountStartThread(c *fiber.Ctx) error {
 			return c.Redirect("/account/messages/"+th.ID+"?done=sent", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_topic": "topic", "invalid_recipient": "recipient", domain.CodeInvalidMessage: "body",
-		domain.CodeInvalidThread: "subject", "attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidTopic: "topic", domain.CodeInvalidRecipient: "recipient", domain.CodeInvalidMessage: "body",
+		domain.CodeInvalidThread: "subject", domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", domain.CodeTooManyAttachments: "files"})
 	if err != nil {
 		return err
 	}
@@ -140,8 +138,8 @@ func (s *Handler) postReply(c *fiber.Ctx, base string) error {
 			return c.Redirect(base+"/messages/"+id+"?done=sent#latest", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_recipient": "to", domain.CodeInvalidMessage: "body",
-		"attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidRecipient: "to", domain.CodeInvalidMessage: "body",
+		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", domain.CodeTooManyAttachments: "files"})
 	if err != nil {
 		return err
 	}
@@ -184,10 +182,6 @@ type sellerInboxView struct {
 // sellerInboxFields are the inbox's GET form fields.
 var sellerInboxFields = []string{"q", "topic", "customer", "order", "since", "until", "status", "sort"}
 
-// sellerSearchScan bounds a text search: pages of MaxPageLimit matches, each
-// reading at most 1,000 threads (ThreadFilter.Text).
-const sellerSearchScan = 4 * domain.MaxPageLimit
-
 func (s *Handler) SellerInbox(c *fiber.Ctx) error {
 	if s.dom.Threads == nil {
 		return fiber.ErrNotFound
@@ -221,7 +215,7 @@ func (s *Handler) SellerInbox(c *fiber.Ctx) error {
 	if q := form["q"]; q != "" {
 		v.Searched = true
 		v.SearchNote = "Searched subjects, customer names, order numbers, topics and the messages you can see, newest conversations first."
-		threads, err := s.searchThreads(ctx, q, f)
+		threads, err := s.dom.Threads.SearchThreads(ctx, q, f)
 		if err != nil {
 			return s.inboxError(c, v, form, err)
 		}
@@ -252,66 +246,6 @@ func (s *Handler) inboxError(c *fiber.Ctx, v sellerInboxView, form map[string]st
 		return err
 	}
 	return s.renderBO(c, fiber.StatusBadRequest, "seller_inbox", boPage{Title: "Messages", Body: v, Form: form, Errors: errs})
-}
-
-// searchThreads finds the caller's threads matching q: q as an order number
-// and as a customer's name (exact, from the indexes), then q's words in the
-// subject, customer, order, topic and messages (ThreadFilter.Text) of the
-// newest threads with the form's other filters.
-func (s *Handler) searchThreads(ctx context.Context, q string, f domain.ThreadFilter) ([]domain.Thread, error) {
-	found := map[string]domain.Thread{}
-	add := func(ths []domain.Thread) {
-		for _, th := range ths {
-			found[th.ID] = th
-		}
-	}
-	f.Cursor = ""
-	if f.OrderNumber == "" && !strings.ContainsAny(q, " \t") {
-		g := f
-		g.OrderNumber, g.Limit = q, domain.MaxPageLimit
-		page, err := s.dom.Threads.ListThreads(ctx, g)
-		if err != nil && domain.ErrorKind(err) != domain.Invalid { // q is no order number
-			return nil, err
-		}
-		if err == nil {
-			add(page.Threads)
-		}
-	}
-	if f.Customer == "" {
-		g := f
-		g.Customer, g.Limit = q, domain.MaxPageLimit
-		page, err := s.dom.Threads.ListThreads(ctx, g)
-		if err != nil && domain.ErrorKind(err) != domain.Invalid { // q is no customer name
-			return nil, err
-		}
-		if err == nil {
-			add(page.Threads)
-		}
-	}
-	// Then the text itself, in subjects, names, orders, topics and the
-	// messages the seller may see, newest conversations first.
-	g := f
-	g.Text, g.Limit = q, domain.MaxPageLimit
-	for read := 0; read < sellerSearchScan; read += domain.MaxPageLimit {
-		page, err := s.dom.Threads.ListThreads(ctx, g)
-		if err != nil {
-			return nil, err
-		}
-		add(page.Threads)
-		if page.Next == "" {
-			break
-		}
-		g.Cursor = page.Next
-	}
-	out := make([]domain.Thread, 0, len(found))
-	for _, th := range found {
-		out = append(out, th)
-	}
-	slices.SortFunc(out, func(a, b domain.Thread) int { return b.LastMessage.Compare(a.LastMessage) })
-	if len(out) > domain.MaxPageLimit {
-		out = out[:domain.MaxPageLimit]
-	}
-	return out, nil
 }
 
 // sellerThreadTemplate is thread.html with the seller's canned replies below
@@ -382,8 +316,8 @@ func (s *Handler) SellerReply(c *fiber.Ctx) error {
 		}
 	}
 	status := web.Status(err)
-	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_body": "body", "invalid_message": "body", "invalid_recipient": "to",
-		"attachment_too_large": "files", "attachment_type": "files", "too_many_attachments": "files"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidMessage: "body", domain.CodeInvalidRecipient: "to",
+		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", domain.CodeTooManyAttachments: "files"})
 	if err != nil {
 		return err
 	}
@@ -429,9 +363,9 @@ func (s *Handler) SellerStartThread(c *fiber.Ctx) error {
 			return c.Redirect("/seller/messages/"+th.ID+"?done=sent", fiber.StatusSeeOther)
 		}
 	}
-	errs, err := fieldErrors(err, map[domain.Code]string{"invalid_topic": "topic", "invalid_recipient": "recipient", "invalid_body": "body",
-		"invalid_message": "body", "invalid_thread": "body", "invalid_subject": "subject", "attachment_too_large": "files",
-		"attachment_type": "files", "too_many_attachments": "files", "invalid_attachment": "files"})
+	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidTopic: "topic", domain.CodeInvalidRecipient: "recipient", domain.CodeInvalidBody: "body",
+		domain.CodeInvalidMessage: "body", domain.CodeInvalidThread: "body", domain.CodeAttachmentTooLarge: "files",
+		domain.CodeAttachmentType: "files", domain.CodeTooManyAttachments: "files", domain.CodeInvalidAttachment: "files"})
 	if err != nil {
 		return err
 	}
@@ -469,7 +403,7 @@ func (s *Handler) OperatorMessages(c *fiber.Ctx) error {
 	v := operatorThreadsView{Filter: form, Topics: domain.Topics(), Statuses: []string{"unread", "overdue", "open", "closed"}}
 	page, err := s.dom.Threads.ListThreads(c.UserContext(), f)
 	if err != nil {
-		errs, err := fieldErrors(err, map[domain.Code]string{"invalid_filter": "status", "invalid_limit": "", "invalid_cursor": ""})
+		errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidFilter: "status", domain.CodeInvalidLimit: "", domain.CodeInvalidCursor: ""})
 		if err != nil {
 			return err
 		}
@@ -510,7 +444,7 @@ func (s *Handler) OperatorStartThread(c *fiber.Ctx) error {
 	}
 	errs, err := fieldErrors(err, map[domain.Code]string{domain.CodeInvalidTopic: "topic", domain.CodeInvalidRecipient: "recipient",
 		domain.CodeInvalidMessage: "body", domain.CodeInvalidThread: "subject", domain.CodeInvalidAttachment: "files",
-		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", "too_many_attachments": "files"})
+		domain.CodeAttachmentTooLarge: "files", domain.CodeAttachmentType: "files", domain.CodeTooManyAttachments: "files"})
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func sellerRefundForm(c *fiber.Ctx, o *domain.Order) (domain.RefundRequest, map[
 var sellerRefundFields = map[domain.Code]string{domain.CodeInvalidRefund: "refund", domain.CodeRefundExceedsPaid: "refund",
 
 	domain.CodeRefundWindowClosed: "refund", domain.CodeIdempotencyKeyRequired: "refund", domain.CodeRefundOverLimit: "refund",
-	domain.CodeRefundState: "refund", domain.CodeForbidden: "refund", "order_frozen": "refund"}
+	domain.CodeRefundState: "refund", domain.CodeForbidden: "refund", domain.CodeOrderFrozen: "refund"}
 
 // SellerRefund is the refund form's two steps: without confirm it shows
 // what the customer will receive; with confirm it creates the refund under

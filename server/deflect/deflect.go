@@ -320,7 +320,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 	var shown []domain.ShownArticle
 	for i, sg := range d.Suggestions {
 		why := sg.Why.Summary
-		if rule := factRule(facts, sg.Category); rule != "" {
+		if rule := domain.FactRule(facts, sg.Category); rule != "" {
 			why = strings.TrimPrefix(why+"; "+rule, "; ")
 		}
 		if why == "" {
@@ -348,64 +348,19 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 	return web.SendJSON(c, out)
 }
 
-// orderFacts reads the live facts of the caller's order through the domain
-// services; an order that is not theirs, or a service not there, gives
-// none rather than an error (answers then stay generic).
+// orderFacts reads the live facts of the caller's order (domain.ReadOrderFacts);
+// none without the after-sales services. A failure is logged, and what
+// could be read is used: answers then stay generic.
 func (s *Handler) orderFacts(ctx context.Context, number string) *domain.OrderFacts {
-	if s.dom == nil || s.dom.Orders == nil || number == "" || len(number) > 64 {
+	if s.dom == nil {
 		return nil
 	}
-	o, err := s.dom.Orders.FindOrder(ctx, number)
+	src := domain.OrderFactSources{Orders: s.dom.Orders, Incidents: s.dom.Incidents, Claims: s.dom.Claims}
+	f, err := domain.ReadOrderFacts(ctx, src, s.cfg.Policy, number, time.Now())
 	if err != nil {
-		if domain.ErrorKind(err) != domain.NotFound {
-			s.log.Error("order facts: find order", "err", err)
-		}
-		return nil
+		s.log.Error("order facts", "err", err)
 	}
-	var incidents []domain.Incident
-	known := false
-	if s.dom.Incidents != nil {
-		if list, _, err := s.dom.Incidents.ListIncidents(ctx, number, "", domain.MaxPageLimit); err == nil {
-			incidents, known = list, true
-		} else {
-			s.log.Error("order facts: incidents", "err", err)
-		}
-	}
-	var claims []domain.Claim
-	if s.dom.Claims != nil {
-		if list, _, err := s.dom.Claims.ListClaims(ctx, number, "", domain.MaxPageLimit); err == nil {
-			claims = list
-		} else {
-			s.log.Error("order facts: claims", "err", err)
-		}
-	}
-	f := domain.FactsOf(s.cfg.Policy, o, incidents, claims, known, time.Now())
-	return &f
-}
-
-// factRule is the order fact that makes an article of category cat more
-// (or less) relevant, in words, for its "why".
-func factRule(f *domain.OrderFacts, cat string) string {
-	if f == nil {
-		return ""
-	}
-	switch cat {
-	case "refunds", "returns":
-		if f.RefundUntil != nil {
-			if f.RefundOpen {
-				return "rule: order " + f.Order + " is inside its refund window (until " + f.RefundUntil.UTC().Format("2 Jan 2006") + ")"
-			}
-			return "rule: order " + f.Order + "'s refund window closed on " + f.RefundUntil.UTC().Format("2 Jan 2006")
-		}
-	case "claims":
-		if f.OpenIncident != nil {
-			return "rule: an incident is open on order " + f.Order
-		}
-		if f.OpenClaim != nil {
-			return "rule: a claim is open on order " + f.Order + ", due " + f.OpenClaim.Deadline.UTC().Format("2 Jan 15:04") + " UTC"
-		}
-	}
-	return ""
+	return f
 }
 
 type deflectEventRequest struct {
