@@ -52,7 +52,6 @@ func (c Changes) Empty() bool {
 type fileState struct {
 	modTime time.Time
 	size    int64
-	digest  string
 	article *Article    // last good version, or nil
 	diags   Diagnostics // problems of the current version
 }

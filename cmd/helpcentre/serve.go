@@ -146,7 +146,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	// The collector runs at Go's default (GOGC=100; the variable still
-	// overrides it). NOTES.md: GOGC=400 gave ~15 % more search throughput,
+	// overrides it). Measured on 2 cores: GOGC=400 gave ~15 % more search throughput,
 	// but the heap grows to five times the live data (630 MB RSS at 10,000
 	// articles). We ran at 150 while a search made 84 KB of garbage; at
 	// 45 KB, 100 costs 2 % of CPU per search and keeps RSS after the

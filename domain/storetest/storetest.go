@@ -350,25 +350,6 @@ func (w *world) state(t testing.TB) string {
 	return b.String()
 }
 
-// all pages of a thread list.
-func (w *world) allThreads(t testing.TB, ctx context.Context, f domain.ThreadFilter) []domain.Thread {
-	t.Helper()
-	var out []domain.Thread
-	for range 1000 {
-		p, err := w.Threads.ListThreads(ctx, f)
-		if err != nil {
-			t.Fatalf("list %+v: %v", f, err)
-		}
-		out = append(out, p.Threads...)
-		if p.Next == "" {
-			return out
-		}
-		f.Cursor = p.Next
-	}
-	t.Fatal("pagination does not end")
-	return nil
-}
-
 func (w *world) startThread(t testing.TB, who string, nt domain.NewThread) *domain.Thread {
 	t.Helper()
 	th, err := w.Threads.CreateThread(w.as(t, who), nt)
