@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
@@ -75,7 +76,7 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ix.Close() })
-	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost}) // behaviour, not durability
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/domain/bolt"
@@ -44,7 +45,7 @@ func serverWith(tb testing.TB, fsys fs.FS, cfg server.Config) (*server.Server, *
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ix.Close() })
-	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost}) // behaviour, not durability
 	if err != nil {
 		tb.Fatal(err)
 	}

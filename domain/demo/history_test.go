@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/demo"
@@ -14,7 +16,7 @@ import (
 // TestSeedHistoryAtServices seeds the history through services whose clock
 // is the past instant (bolt's DB.At): the records carry those instants.
 func TestSeedHistoryAtServices(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "domain.db"), bolt.Options{})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "domain.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost}) // behaviour, not durability
 	if err != nil {
 		t.Fatal(err)
 	}
