@@ -101,6 +101,7 @@ type Refund struct {
 	Reason         string       `json:"reason,omitempty"`
 	ClaimID        string       `json:"claim_id,omitempty"`
 	IdempotencyKey string       `json:"-"`
+	RequestDigest  string       `json:"-"` // RefundRequestDigest of the request made under IdempotencyKey
 	Failure        string       `json:"failure,omitempty"`
 	Attempts       int          `json:"attempts"`
 	CreatedBy      string       `json:"created_by"`

@@ -67,7 +67,9 @@ const (
 	CodeRefundOverLimit        Code = "refund_over_limit"    // above the agent's refund limit
 	CodeRefundState            Code = "refund_state"
 	CodeIdempotencyKeyRequired Code = "idempotency_key_required"
-	CodePaymentSignature       Code = "payment_signature" // the payment callback's signature
+	CodePaymentSignature       Code = "payment_signature"         // the payment callback's signature
+	CodePaymentReplayed        Code = "payment_callback_replayed" // a payment callback's event id was seen before
+	CodeIdempotencyKeyReused   Code = "idempotency_key_reused"    // the key was used for a different request
 	CodeInvalidClaim           Code = "invalid_claim"
 	CodeOrderNotDelivered      Code = "order_not_delivered" // claims open after delivery
 	CodeClaimOpen              Code = "claim_open"          // the order has an open claim already
@@ -159,6 +161,8 @@ var serviceKinds = map[Code]Kind{
 	CodeRefundState:            Conflict,
 	CodeIdempotencyKeyRequired: Invalid,
 	CodePaymentSignature:       Unauthorized,
+	CodePaymentReplayed:        Conflict,
+	CodeIdempotencyKeyReused:   Unprocessable,
 	CodeInvalidClaim:           Invalid,
 	CodeOrderNotDelivered:      Conflict,
 	CodeClaimOpen:              Conflict,

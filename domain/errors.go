@@ -8,19 +8,21 @@ import (
 // Kind is the broad class of a domain error, decided by its Code (codeKinds).
 // There are few kinds on purpose: the HTTP layer maps each kind to a status
 // in one table (Invalid → 400, Unauthorized → 401, Forbidden → 403,
-// NotFound → 404, Conflict → 409, Unavailable → 503, Internal → 500) and logs
-// only Internal errors. Clients branch on the finer Code, never on the message.
+// NotFound → 404, Conflict → 409, Unprocessable → 422, Unavailable → 503,
+// Internal → 500) and logs only Internal errors. Clients branch on the finer
+// Code, never on the message.
 type Kind string
 
 // The kinds of domain errors.
 const (
-	Invalid      Kind = "invalid"      // the request breaks a rule; the message says which
-	NotFound     Kind = "not_found"    // the thing asked for does not exist (for this caller)
-	Conflict     Kind = "conflict"     // the request clashes with the current state
-	Forbidden    Kind = "forbidden"    // the caller is known but may not do this
-	Unauthorized Kind = "unauthorized" // the caller is not authenticated
-	Unavailable  Kind = "unavailable"  // a dependency is down for now; the same request may work later
-	Internal     Kind = "internal"     // anything else: a bug or a failing dependency
+	Invalid       Kind = "invalid"       // the request breaks a rule; the message says which
+	NotFound      Kind = "not_found"     // the thing asked for does not exist (for this caller)
+	Conflict      Kind = "conflict"      // the request clashes with the current state
+	Unprocessable Kind = "unprocessable" // well-formed, but clashes with what the request's key was used for
+	Forbidden     Kind = "forbidden"     // the caller is known but may not do this
+	Unauthorized  Kind = "unauthorized"  // the caller is not authenticated
+	Unavailable   Kind = "unavailable"   // a dependency is down for now; the same request may work later
+	Internal      Kind = "internal"      // anything else: a bug or a failing dependency
 )
 
 // internalMessage is all a user ever learns about an error that is not an *Error.

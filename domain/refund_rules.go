@@ -2,12 +2,10 @@ package domain
 
 import (
 	"cmp"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -242,60 +240,6 @@ func CanAdvanceRefund(a Actor) error {
 	return Errorf(CodeForbidden, "Only the payment side or customer care moves a refund on.")
 }
 
-// PaymentCallbackMaxAge is how old a signed payment callback may be.
-const PaymentCallbackMaxAge = 5 * time.Minute
-
-// SignPaymentCallback returns the X-Helpcentre-Signature header value for
-// body sent at t: "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<unix>." + body)>".
-func SignPaymentCallback(secret []byte, t time.Time, body []byte) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	return "t=" + ts + ",v1=" + paymentMAC(secret, ts, body)
-}
-
-func paymentMAC(secret []byte, ts string, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(ts))
-	m.Write([]byte("."))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-// VerifyPaymentCallback checks a signature header against body: a v1 value
-// matching the HMAC, and a timestamp within PaymentCallbackMaxAge of now
-// either way (a replayed old callback is refused). An empty secret refuses
-// everything.
-func VerifyPaymentCallback(secret []byte, header string, body []byte, now time.Time) error {
-	bad := Errorf(CodePaymentSignature, "The payment callback's signature is missing, wrong or too old.")
-	if len(secret) == 0 {
-		return bad
-	}
-	var ts string
-	var sigs []string
-	for _, part := range strings.Split(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			sigs = append(sigs, v)
-		}
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return bad
-	}
-	if d := now.Sub(time.Unix(sec, 0)); d > PaymentCallbackMaxAge || d < -PaymentCallbackMaxAge {
-		return bad
-	}
-	want := paymentMAC(secret, ts, body)
-	for _, s := range sigs {
-		if hmac.Equal([]byte(s), []byte(want)) {
-			return nil
-		}
-	}
-	return bad
-}
-
 // ---- Claims ----
 
 // MaxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
@@ -311,6 +255,39 @@ func ValidateIdempotencyKey(key string) error {
 		return Errorf(CodeIdempotencyKeyRequired, "An Idempotency-Key is 1 to %d bytes of text.", MaxIdempotencyKey)
 	}
 	return nil
+}
+
+// RefundRequestDigest is the hash of what a refund request asks, stored with
+// its Idempotency-Key: two requests ask the same when their kind, amount,
+// shipping, reason and lines (in any order) are equal.
+func RefundRequestDigest(req RefundRequest) string {
+	lines := slices.Clone(req.Lines)
+	slices.SortFunc(lines, func(a, b RefundLine) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Units, b.Units), cmp.Compare(a.Amount, b.Amount))
+	})
+	canon, _ := json.Marshal(struct {
+		Kind     string       `json:"kind"`
+		Amount   int64        `json:"amount"`
+		Shipping int64        `json:"shipping"`
+		Reason   string       `json:"reason"`
+		Lines    []RefundLine `json:"lines"`
+		ClaimID  string       `json:"claim_id"`
+	}{req.Kind, req.Amount, req.Shipping, req.Reason, lines, req.ClaimID})
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:])
+}
+
+// CheckIdempotentReplay decides a request that reuses key: the same request
+// (its digest equals the stored one) gets the refund the key made; another
+// request is refused, as Stripe does, so that a client bug never passes a
+// different refund off as done. A key stored without a digest (before
+// digests were kept) replays whatever the request.
+func CheckIdempotentReplay(key, storedDigest, digest string, made *Refund) error {
+	if storedDigest == "" || storedDigest == digest {
+		return nil
+	}
+	return Errorf(CodeIdempotencyKeyReused, "The Idempotency-Key %q was used for a different request (refund %s of %d): send a new key for a new refund.",
+		key, made.ID, made.Amount)
 }
 
 // CanSeeRefund reports whether a may see (and so act on) a refund of shopID

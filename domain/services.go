@@ -163,15 +163,21 @@ type IncidentService interface {
 
 // RefundService: money back.
 type RefundService interface {
-	// CreateRefund is idempotent on key: the same key returns the refund it
-	// made, whatever the request.
-	// Errors: idempotency_key_required, not_found, forbidden,
-	// refund_over_limit, refund_window_closed, refund_exceeds_paid, invalid_refund.
+	// CreateRefund is idempotent on key: the same key with the same request
+	// returns the refund it made; with another request it is refused.
+	// Errors: idempotency_key_required, idempotency_key_reused, not_found,
+	// forbidden, refund_over_limit, refund_window_closed, refund_exceeds_paid,
+	// invalid_refund.
 	CreateRefund(ctx context.Context, orderNumber, key string, r RefundRequest) (*Refund, bool, error)
-	// AdvanceRefund applies the payment side's callback: processing,
+	// AdvanceRefund is customer care moving a refund on: processing,
 	// refunded or failed.
 	// Errors: not_found, forbidden, invalid_refund, refund_state.
 	AdvanceRefund(ctx context.Context, id string, to RefundState, failure string) (*Refund, error)
+	// ApplyPaymentCallback applies the payment side's verified callback
+	// (VerifyPaymentCallback) once: its event id is recorded with the change.
+	// Errors: not_found, forbidden, payment_signature,
+	// payment_callback_replayed, invalid_refund, refund_state.
+	ApplyPaymentCallback(ctx context.Context, cb PaymentCallback) (*Refund, error)
 	// RetryRefund sends a failed refund again.
 	// Errors: not_found, forbidden, refund_over_limit, refund_exceeds_paid, refund_state.
 	RetryRefund(ctx context.Context, id string) (*Refund, error)

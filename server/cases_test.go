@@ -2,8 +2,12 @@ package server_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,11 +133,13 @@ func TestRefundsOverHTTP(t *testing.T) {
 	want(t, "other customer refunds", w.call(t, "ben", "POST", path, partial, "Idempotency-Key", "b1"), 404, "not_found")
 	first := w.call(t, "sam", "POST", path, partial, "Idempotency-Key", "k1")
 	want(t, "sam refunds a bulb", first, 201, "")
-	again := w.call(t, "sam", "POST", path, map[string]any{"kind": "total"}, "Idempotency-Key", "k1")
+	again := w.call(t, "sam", "POST", path, partial, "Idempotency-Key", "k1")
 	want(t, "replay", again, 200, "")
-	if string(again.body) != string(first.body) {
+	if string(again.body) != string(first.body) || again.header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay body differs:\n%s\n%s", first.body, again.body)
 	}
+	want(t, "the key of a partial refund with a total one", w.call(t, "sam", "POST", path, map[string]any{"kind": "total"}, "Idempotency-Key", "k1"), 422, domain.CodeIdempotencyKeyReused)
+	want(t, "the key of one bulb with two", w.call(t, "sam", "POST", path, map[string]any{"kind": "partial", "lines": []map[string]any{{"line": 2, "units": 2}}}, "Idempotency-Key", "k1"), 422, domain.CodeIdempotencyKeyReused)
 	var rf domain.Refund
 	first.decode(t, &rf)
 	if rf.Amount != 650 || rf.State != domain.RefundRequested {
@@ -151,17 +157,20 @@ func TestRefundsOverHTTP(t *testing.T) {
 
 	// The callback: signed by the payment side, or by customer care.
 	cb := rpath + "/callback"
-	want(t, "unsigned callback", w.call(t, "", "POST", cb, `{"state":"processing"}`), 401, domain.CodePaymentSignature)
-	body := []byte(`{"state":"processing"}`)
-	sig := domain.SignPaymentCallback(server.PaymentCallbackKey(paymentSecret), time.Now(), body)
+	want(t, "unsigned callback", w.call(t, "", "POST", cb, `{"refund_id":"`+rf.ID+`","state":"processing"}`), 401, domain.CodePaymentSignature)
+	processing := paymentCallback(rf.ID, "evt_http_1", `"state":"processing"`, time.Now())
 	// The first server's secret is random: its own key refuses this one.
-	want(t, "signed with another key", w.call(t, "", "POST", cb, string(body), "X-Helpcentre-Signature", sig), 401, domain.CodePaymentSignature)
+	want(t, "signed with another key", w.call(t, "", "POST", cb, processing.body, processing.headers...), 401, domain.CodePaymentSignature)
 	signed := &domainWorld{srv: w.signed, db: w.db, world: w.world}
-	want(t, "signed callback", signed.call(t, "", "POST", cb, string(body), "X-Helpcentre-Signature", sig), 200, "")
-	old := domain.SignPaymentCallback(server.PaymentCallbackKey(paymentSecret), time.Now().Add(-6*time.Minute), []byte(`{"state":"failed"}`))
-	want(t, "6 minutes old", signed.call(t, "", "POST", cb, `{"state":"failed"}`, "X-Helpcentre-Signature", old), 401, domain.CodePaymentSignature)
-	tampered := domain.SignPaymentCallback(server.PaymentCallbackKey(paymentSecret), time.Now(), []byte(`{"state":"refunded"}`))
-	want(t, "body changed", signed.call(t, "", "POST", cb, `{"state":"failed"}`, "X-Helpcentre-Signature", tampered), 401, domain.CodePaymentSignature)
+	want(t, "signed callback", signed.call(t, "", "POST", cb, processing.body, processing.headers...), 200, "")
+	want(t, "the same callback again", signed.call(t, "", "POST", cb, processing.body, processing.headers...), 409, domain.CodePaymentReplayed)
+	old := paymentCallback(rf.ID, "evt_http_2", `"state":"failed"`, time.Now().Add(-6*time.Minute))
+	want(t, "6 minutes old", signed.call(t, "", "POST", cb, old.body, old.headers...), 401, domain.CodePaymentSignature)
+	tampered := paymentCallback(rf.ID, "evt_http_3", `"state":"refunded"`, time.Now())
+	want(t, "body changed", signed.call(t, "", "POST", cb, strings.Replace(tampered.body, "refunded", "failed", 1), tampered.headers...), 401, domain.CodePaymentSignature)
+	legacy := []byte(`{"state":"failed"}`)
+	want(t, "the old X-Helpcentre-Signature", signed.call(t, "", "POST", cb, string(legacy), "X-Helpcentre-Signature",
+		"t="+strconv.FormatInt(time.Now().Unix(), 10)+",v1="+hex.EncodeToString(hmacSHA256(server.PaymentCallbackKey(paymentSecret), []byte(strconv.FormatInt(time.Now().Unix(), 10)+"."+string(legacy))))), 401, domain.CodePaymentSignature)
 	want(t, "seller calls back", w.call(t, "sam", "POST", cb, `{"state":"failed"}`), 403, "forbidden")
 	want(t, "customer calls back", w.call(t, "ben", "POST", cb, `{"state":"failed"}`), 404, "not_found")
 	r := w.call(t, "olga", "POST", cb, `{"state":"failed","failure":"card closed"}`)
@@ -178,6 +187,91 @@ func TestRefundsOverHTTP(t *testing.T) {
 	if len(list.Refunds) != 3 {
 		t.Fatalf("refunds %d", len(list.Refunds))
 	}
+}
+
+// signedCallback is a payment callback as the payment side sends it.
+type signedCallback struct {
+	body    string
+	headers []string
+}
+
+// paymentCallback signs {"refund_id": refundID, fields} as event id sent at
+// at, with the key of the server whose secret is paymentSecret.
+func paymentCallback(refundID, id, fields string, at time.Time) signedCallback {
+	body := `{"refund_id":"` + refundID + `",` + fields + `}`
+	return signedCallback{body, []string{
+		"Webhook-Id", id,
+		"Webhook-Timestamp", strconv.FormatInt(at.Unix(), 10),
+		"Webhook-Signature", domain.SignPaymentCallback(server.PaymentCallbackKey(paymentSecret), id, at, []byte(body)),
+	}}
+}
+
+func hmacSHA256(key, msg []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(msg)
+	return m.Sum(nil)
+}
+
+// TestPaymentCallbackReplaysOverHTTP is the attack of the issue: a captured
+// "refunded" callback of one refund, sent for another, marked a 49.90 EUR
+// refund refunded and told the customer so; a replayed "failed" gave back
+// units that were then refunded twice.
+func TestPaymentCallbackReplaysOverHTTP(t *testing.T) {
+	w := newCasesWorld(t)
+	signed := &domainWorld{srv: w.signed, db: w.db, world: w.world}
+	refund := func(key string, line int) domain.Refund {
+		var r domain.Refund
+		res := w.call(t, "sam", "POST", "/api/v1/orders/1001/refunds", map[string]any{"kind": "partial", "lines": []map[string]any{{"line": line, "units": 1}}}, "Idempotency-Key", key)
+		want(t, "refund "+key, res, 201, "")
+		res.decode(t, &r)
+		return r
+	}
+	bulb, lamp := refund("bulb", 2), refund("lamp", 1)
+	if lamp.Amount != 4990 {
+		t.Fatalf("lamp %+v", lamp)
+	}
+	now := time.Now()
+	processing := paymentCallback(bulb.ID, "evt_1", `"attempt":1,"state":"processing"`, now)
+	refunded := paymentCallback(bulb.ID, "evt_2", `"attempt":1,"state":"refunded"`, now)
+	want(t, "bulb processing", signed.call(t, "", "POST", "/api/v1/refunds/"+bulb.ID+"/callback", processing.body, processing.headers...), 200, "")
+	want(t, "bulb refunded", signed.call(t, "", "POST", "/api/v1/refunds/"+bulb.ID+"/callback", refunded.body, refunded.headers...), 200, "")
+	notified := func() string { return string(w.call(t, "ana", "GET", "/api/v1/notifications", nil).body) }
+	before := notified()
+
+	lampCB := "/api/v1/refunds/" + lamp.ID + "/callback"
+	want(t, "bulb's processing sent for the lamp", signed.call(t, "", "POST", lampCB, processing.body, processing.headers...), 401, domain.CodePaymentSignature)
+	want(t, "bulb's refunded sent for the lamp", signed.call(t, "", "POST", lampCB, refunded.body, refunded.headers...), 401, domain.CodePaymentSignature)
+	want(t, "bulb's refunded again", signed.call(t, "", "POST", "/api/v1/refunds/"+bulb.ID+"/callback", refunded.body, refunded.headers...), 409, domain.CodePaymentReplayed)
+	var got domain.Refund
+	w.call(t, "ana", "GET", "/api/v1/refunds/"+lamp.ID, nil).decode(t, &got)
+	if got.State != domain.RefundRequested {
+		t.Fatalf("the lamp's refund is %s", got.State)
+	}
+	if after := notified(); after != before {
+		t.Fatalf("ana was told something:\n%s\n%s", before, after)
+	}
+
+	// A replayed failure after a retry.
+	failed := paymentCallback(lamp.ID, "evt_3", `"attempt":1,"state":"failed","failure":"card closed"`, now)
+	want(t, "lamp failed", signed.call(t, "", "POST", lampCB, failed.body, failed.headers...), 200, "")
+	want(t, "lamp retried", w.call(t, "sam", "POST", "/api/v1/refunds/"+lamp.ID+"/retry", nil), 200, "")
+	want(t, "lamp's failure again", signed.call(t, "", "POST", lampCB, failed.body, failed.headers...), 409, domain.CodePaymentReplayed)
+	late := paymentCallback(lamp.ID, "evt_4", `"attempt":1,"state":"failed"`, now)
+	want(t, "a new failure of the first attempt", signed.call(t, "", "POST", lampCB, late.body, late.headers...), 409, domain.CodeRefundState)
+	want(t, "the lamp refunded twice", w.call(t, "sam", "POST", "/api/v1/orders/1001/refunds", map[string]any{"kind": "partial", "lines": []map[string]any{{"line": 1, "units": 1}}}, "Idempotency-Key", "lamp-2"), 400, domain.CodeRefundExceedsPaid)
+	stale := paymentCallback(lamp.ID, "evt_5", `"attempt":2,"state":"processing"`, now.Add(-6*time.Minute))
+	want(t, "a stale timestamp", signed.call(t, "", "POST", lampCB, stale.body, stale.headers...), 401, domain.CodePaymentSignature)
+	for i, st := range []string{"processing", "refunded"} {
+		ok := paymentCallback(lamp.ID, "evt_ok_"+strconv.Itoa(i), `"attempt":2,"state":"`+st+`"`, now)
+		want(t, "lamp "+st, signed.call(t, "", "POST", lampCB, ok.body, ok.headers...), 200, "")
+	}
+	w.call(t, "ana", "GET", "/api/v1/refunds/"+lamp.ID, nil).decode(t, &got)
+	if got.State != domain.RefundRefunded || got.Attempts != 2 {
+		t.Fatalf("the lamp's refund %+v", got)
+	}
+	want(t, "refunded → failed", signed.call(t, "", "POST", lampCB, failed.body, failed.headers...), 409, domain.CodePaymentReplayed)
+	again := paymentCallback(lamp.ID, "evt_6", `"state":"failed"`, now)
+	want(t, "refunded → failed, a new event", signed.call(t, "", "POST", lampCB, again.body, again.headers...), 409, domain.CodeRefundState)
 }
 
 func TestClaimsOverHTTP(t *testing.T) {

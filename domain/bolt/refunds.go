@@ -1,7 +1,10 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/marketplace/helpcentre/domain"
 )
@@ -22,10 +25,11 @@ func NewRefundService(db *DB, p domain.Policy) *RefundService {
 }
 
 // refundRecord is a refund as stored: with the idempotency key it was made
-// under, which the API never shows.
+// under and the digest of that request, which the API never shows.
 type refundRecord struct {
 	domain.Refund
-	Key string `json:"idempotency_key,omitempty"`
+	Key    string `json:"idempotency_key,omitempty"`
+	Digest string `json:"request_digest,omitempty"`
 }
 
 func getRefund(t *txn, id string) (*domain.Refund, error) {
@@ -34,7 +38,7 @@ func getRefund(t *txn, id string) (*domain.Refund, error) {
 	if !ok || err != nil {
 		return nil, err
 	}
-	r.Refund.IdempotencyKey = r.Key
+	r.Refund.IdempotencyKey, r.Refund.RequestDigest = r.Key, r.Digest
 	return &r.Refund, nil
 }
 
@@ -58,7 +62,7 @@ func putRefund(t *txn, r *domain.Refund) error {
 	if err := t.tx.Bucket(bucketRefundsByShop).Put(compositeKey([]byte(r.ShopID), timeKey(r.CreatedAt), id), state); err != nil {
 		return err
 	}
-	return putJSON(t.tx.Bucket(bucketRefunds), id, refundRecord{Refund: *r, Key: r.IdempotencyKey})
+	return putJSON(t.tx.Bucket(bucketRefunds), id, refundRecord{Refund: *r, Key: r.IdempotencyKey, Digest: r.RequestDigest})
 }
 
 // createRefund makes the refund req asks of o, as the actor: who may refund
@@ -88,6 +92,9 @@ func createRefund(t *txn, p domain.Policy, o *domain.Order, req domain.RefundReq
 		return nil, err
 	}
 	r.IdempotencyKey = key
+	if key != "" {
+		r.RequestDigest = domain.RefundRequestDigest(req)
+	}
 	domain.HoldRefund(o, r)
 	if domain.RefundsAll(o, r) {
 		if err := closeIncidentsByRefund(t, o, r.ID); err != nil {
@@ -113,11 +120,13 @@ func createRefund(t *txn, p domain.Policy, o *domain.Order, req domain.RefundReq
 
 // CreateRefund implements domain.RefundService. The key is scoped to the
 // order and the caller: the same key from the same caller on the same order
-// returns the refund it made (replayed true), whatever the request, and
-// concurrent requests with one key make one refund (the write transaction
-// that comes second sees the first's key).
-// Errors: idempotency_key_required, not_found, forbidden, refund_over_limit,
-// refund_window_closed, refund_exceeds_paid, invalid_refund.
+// with the same request returns the refund it made (replayed true), with
+// another request is refused (domain.CheckIdempotentReplay), and concurrent
+// requests with one key make one refund (the write transaction that comes
+// second sees the first's key).
+// Errors: idempotency_key_required, idempotency_key_reused, not_found,
+// forbidden, refund_over_limit, refund_window_closed, refund_exceeds_paid,
+// invalid_refund.
 func (s *RefundService) CreateRefund(ctx context.Context, orderNumber, key string, req domain.RefundRequest) (*domain.Refund, bool, error) {
 	if err := domain.ValidateIdempotencyKey(key); err != nil {
 		return nil, false, err
@@ -132,9 +141,18 @@ func (s *RefundService) CreateRefund(ctx context.Context, orderNumber, key strin
 		}
 		kk := compositeKey([]byte(o.Number), []byte(t.actorID()), []byte(key))
 		if id := t.tx.Bucket(bucketRefundKeys).Get(kk); id != nil {
-			out, err = getRefund(t, string(id))
-			replayed = true
-			return err
+			made, err := getRefund(t, string(id))
+			if err != nil {
+				return err
+			}
+			if made == nil {
+				return fmt.Errorf("bolt: refund key of order %s names refund %s, which is missing", o.Number, id)
+			}
+			if err := domain.CheckIdempotentReplay(key, made.RequestDigest, domain.RefundRequestDigest(req), made); err != nil {
+				return err
+			}
+			out, replayed = made, true
+			return nil
 		}
 		r, err := createRefund(t, s.policy, o, req, key, "")
 		if err != nil {
@@ -149,61 +167,143 @@ func (s *RefundService) CreateRefund(ctx context.Context, orderNumber, key strin
 	return out, replayed, nil
 }
 
-// AdvanceRefund implements domain.RefundService: the payment side's callback
-// (the "system" actor, after the signature was checked) or customer care
-// moves a refund on. A failed refund gives back what it held; a refunded one
-// is announced to the customer; a repeated callback changes nothing.
-// Errors: not_found, forbidden, refund_state.
+// AdvanceRefund implements domain.RefundService: customer care (or the
+// program itself) moves a refund on. The payment side's callbacks come
+// through ApplyPaymentCallback.
+// Errors: not_found, forbidden, invalid_refund, refund_state.
 func (s *RefundService) AdvanceRefund(ctx context.Context, id string, to domain.RefundState, failure string) (*domain.Refund, error) {
 	var out *domain.Refund
 	err := s.db.update(ctx, func(t *txn) error {
-		r, err := getRefund(t, id)
+		r, err := findAdvanceableRefund(t, id)
 		if err != nil {
 			return err
 		}
-		if r == nil || !domain.CanSeeRefund(t.actor, r.ShopID, r.CustomerID) {
-			return domain.ErrNotFound("Refund " + id)
-		}
-		if err := domain.CanAdvanceRefund(t.actor); err != nil {
-			return err
-		}
-		changed, err := domain.AdvanceRefund(r, to, failure, t.now)
-		if err != nil || !changed {
-			out = r
-			return err
-		}
-		if to == domain.RefundFailed {
-			o, err := mustOrder(t, r.OrderNumber)
-			if err != nil {
-				return err
-			}
-			domain.ReleaseRefund(o, r)
-			if err := saveOrder(t, o); err != nil {
-				return err
-			}
-		}
-		if err := putRefund(t, r); err != nil {
-			return err
-		}
-		entity, link := "refund:"+r.ID, "/api/v1/refunds/"+r.ID
-		if err := t.audit(entity, "refund."+string(to), failure, nil); err != nil {
-			return err
-		}
-		switch to {
-		case domain.RefundRefunded:
-			err = t.notify(r.CustomerID, domain.EventRefundIssued, "Your refund of "+money(r.Amount, r.Currency)+" for order "+r.OrderNumber+" was issued", entity, link, r)
-		case domain.RefundFailed:
-			if err = notifyShop(t, r.ShopID, domain.EventRefundFailed, "A refund of "+money(r.Amount, r.Currency)+" for order "+r.OrderNumber+" failed: retry it", entity, link, r); err == nil {
-				err = notifyOperators(t, domain.EventRefundFailed, r.ShopID, entity, r)
-			}
-		}
-		if err != nil {
+		if err := advanceRefund(t, r, to, failure); err != nil {
 			return err
 		}
 		out = r
 		return nil
 	})
 	return out, err
+}
+
+// ApplyPaymentCallback implements domain.RefundService: the payment side's
+// verified callback moves its refund on, once. Its event id is recorded in
+// the transaction that applies it, and a callback whose id is recorded is
+// refused, so a captured callback cannot be replayed, on this refund or
+// (its refund id being signed) on another. A refused callback records
+// nothing: the payment side may send it again once it fits.
+// Errors: not_found, forbidden, payment_signature, payment_callback_replayed,
+// invalid_refund, refund_state.
+func (s *RefundService) ApplyPaymentCallback(ctx context.Context, cb domain.PaymentCallback) (*domain.Refund, error) {
+	var out *domain.Refund
+	err := s.db.update(ctx, func(t *txn) error {
+		r, err := findAdvanceableRefund(t, cb.RefundID)
+		if err != nil {
+			return err
+		}
+		events := t.tx.Bucket(bucketPaymentEvents)
+		seen := events.Get([]byte(cb.EventID)) != nil
+		if err := domain.CheckPaymentCallback(&cb, r, seen, t.now); err != nil {
+			return err
+		}
+		if err := advanceRefund(t, r, cb.State, cb.Failure); err != nil {
+			return err
+		}
+		if err := recordPaymentEvent(t, cb); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+// paymentEventRecord is an applied callback's event id, as remembered.
+type paymentEventRecord struct {
+	RefundID string             `json:"refund_id"`
+	State    domain.RefundState `json:"state"`
+	SentAt   time.Time          `json:"sent_at"`
+	SeenAt   time.Time          `json:"seen_at"`
+}
+
+// prunePaymentEventsPerTxn bounds the forgetting one callback does.
+const prunePaymentEventsPerTxn = 64
+
+// recordPaymentEvent remembers cb's event id, and forgets a few of those
+// older than domain.PaymentEventRetention.
+func recordPaymentEvent(t *txn, cb domain.PaymentCallback) error {
+	events, byTime := t.tx.Bucket(bucketPaymentEvents), t.tx.Bucket(bucketPaymentEventsByTime)
+	limit := timeKey(t.now.Add(-domain.PaymentEventRetention))
+	var old [][]byte
+	c := byTime.Cursor()
+	for k, _ := c.First(); k != nil && len(old) < prunePaymentEventsPerTxn && bytes.Compare(k[:8], limit) < 0; k, _ = c.Next() {
+		old = append(old, bytes.Clone(k))
+	}
+	for _, k := range old { // not while iterating: a bbolt cursor skips after Delete
+		if err := events.Delete(k[9:]); err != nil {
+			return err
+		}
+		if err := byTime.Delete(k); err != nil {
+			return err
+		}
+	}
+	id := []byte(cb.EventID)
+	if err := byTime.Put(compositeKey(timeKey(t.now), id), nil); err != nil {
+		return err
+	}
+	return putJSON(events, id, paymentEventRecord{RefundID: cb.RefundID, State: cb.State, SentAt: cb.SentAt, SeenAt: t.now})
+}
+
+// findAdvanceableRefund is refund id, if the actor may move it on.
+func findAdvanceableRefund(t *txn, id string) (*domain.Refund, error) {
+	r, err := getRefund(t, id)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || !domain.CanSeeRefund(t.actor, r.ShopID, r.CustomerID) {
+		return nil, domain.ErrNotFound("Refund " + id)
+	}
+	if err := domain.CanAdvanceRefund(t.actor); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// advanceRefund moves r to state to (domain.AdvanceRefund). A failed refund
+// gives back what it held; a refunded one is announced to the customer; a
+// repeated state changes nothing.
+func advanceRefund(t *txn, r *domain.Refund, to domain.RefundState, failure string) error {
+	changed, err := domain.AdvanceRefund(r, to, failure, t.now)
+	if err != nil || !changed {
+		return err
+	}
+	if to == domain.RefundFailed {
+		o, err := mustOrder(t, r.OrderNumber)
+		if err != nil {
+			return err
+		}
+		domain.ReleaseRefund(o, r)
+		if err := saveOrder(t, o); err != nil {
+			return err
+		}
+	}
+	if err := putRefund(t, r); err != nil {
+		return err
+	}
+	entity, link := "refund:"+r.ID, "/api/v1/refunds/"+r.ID
+	if err := t.audit(entity, "refund."+string(to), failure, nil); err != nil {
+		return err
+	}
+	switch to {
+	case domain.RefundRefunded:
+		err = t.notify(r.CustomerID, domain.EventRefundIssued, "Your refund of "+money(r.Amount, r.Currency)+" for order "+r.OrderNumber+" was issued", entity, link, r)
+	case domain.RefundFailed:
+		if err = notifyShop(t, r.ShopID, domain.EventRefundFailed, "A refund of "+money(r.Amount, r.Currency)+" for order "+r.OrderNumber+" failed: retry it", entity, link, r); err == nil {
+			err = notifyOperators(t, domain.EventRefundFailed, r.ShopID, entity, r)
+		}
+	}
+	return err
 }
 
 // RetryRefund implements domain.RefundService: the shop or customer care

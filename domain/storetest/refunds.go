@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/marketplace/helpcentre/domain"
 )
@@ -15,6 +16,10 @@ var refundCases = []testCase{
 	{"concurrent_one_key", testConcurrentRefundsWithOneKeyMakeOne},
 	{"total_closes_incidents", testTotalRefundClosesIncidentsAndUnfreezes},
 	{"refusals", testRefundRefusals},
+	{"idempotency_key_reused", testRefundIdempotencyKeyReused},
+	{"payment_callbacks", testPaymentCallbacks},
+	{"payment_callback_replays", testPaymentCallbackReplays},
+	{"payment_callback_failed_replay", testPaymentCallbackFailedReplay},
 }
 
 func testRefundIdempotencyAndCaps(t *testing.T, open Opener) {
@@ -25,7 +30,7 @@ func testRefundIdempotencyAndCaps(t *testing.T, open Opener) {
 	if err != nil || replayed || r1.Amount != 1300 || r1.State != domain.RefundRequested {
 		t.Fatalf("first: %+v %v %v", r1, replayed, err)
 	}
-	again, replayed, err := w.Refunds.CreateRefund(sam, "1001", "k1", domain.RefundRequest{Kind: domain.RefundTotal})
+	again, replayed, err := w.Refunds.CreateRefund(sam, "1001", "k1", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 2, Units: 2}}})
 	if err != nil || !replayed || again.ID != r1.ID || again.Amount != 1300 {
 		t.Fatalf("replay: %+v %v %v", again, replayed, err)
 	}
@@ -282,4 +287,183 @@ func testRefundRefusals(t *testing.T, open Opener) {
 		{"list another's order", domain.CodeNotFound, func() error { _, _, err := w.Refunds.ListRefunds(ben, "1001", "", 10); return err }},
 		{"list bad cursor", domain.CodeInvalidCursor, func() error { _, _, err := w.Refunds.ListRefunds(sam, "1001", "!!", 10); return err }},
 	})
+}
+
+func testRefundIdempotencyKeyReused(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	sam, adam := w.as(t, "sam"), w.as(t, "adam")
+	bulbs := domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 2, Units: 1}}, Reason: "broken"}
+	first, _, err := w.Refunds.CreateRefund(sam, "1001", "k1", bulbs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, replayed, err := w.Refunds.CreateRefund(sam, "1001", "k1", bulbs)
+	if err != nil || !replayed || again.ID != first.ID {
+		t.Fatalf("the same request again: %+v %v %v", again, replayed, err)
+	}
+	create := func(ctx context.Context, key string, r domain.RefundRequest) func() error {
+		return func() error { _, _, err := w.Refunds.CreateRefund(ctx, "1001", key, r); return err }
+	}
+	w.refuseAll(t, []refusal{
+		{"total under the key of a partial", domain.CodeIdempotencyKeyReused, create(sam, "k1", domain.RefundRequest{Kind: domain.RefundTotal})},
+		{"two bulbs under the key of one", domain.CodeIdempotencyKeyReused, create(sam, "k1", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 2, Units: 2}}, Reason: "broken"})},
+		{"another reason", domain.CodeIdempotencyKeyReused, create(sam, "k1", domain.RefundRequest{Kind: domain.RefundPartial, Lines: bulbs.Lines, Reason: "late"})},
+		{"shipping added", domain.CodeIdempotencyKeyReused, create(sam, "k1", domain.RefundRequest{Kind: domain.RefundPartial, Lines: bulbs.Lines, Reason: "broken", Shipping: 495})},
+	})
+	if _, _, err := w.Refunds.CreateRefund(sam, "1001", "k1", domain.RefundRequest{Kind: domain.RefundTotal}); domain.ErrorKind(err) != domain.Unprocessable {
+		t.Fatalf("kind of %v, want unprocessable", err)
+	}
+	// The key is the caller's: another caller's k1 is another key.
+	if r, replayed, err := w.Refunds.CreateRefund(adam, "1001", "k1", domain.RefundRequest{Kind: domain.RefundPartial, Shipping: 495}); err != nil || replayed || r.ID == first.ID {
+		t.Fatalf("adam's k1: %+v %v %v", r, replayed, err)
+	}
+}
+
+// payments is the payment side's signed callback, as the server hands it on.
+var payments = domain.WithActor(context.Background(), domain.SystemAs("payment-callback", ""))
+
+// callback is a verified callback about r sent now.
+func (w *world) callback(id string, r *domain.Refund, to domain.RefundState) domain.PaymentCallback {
+	return domain.PaymentCallback{EventID: id, SentAt: w.clock.Now(), RefundID: r.ID, Attempt: r.Attempts, State: to}
+}
+
+func (w *world) apply(cb domain.PaymentCallback) func() error {
+	return func() error { _, err := w.Refunds.ApplyPaymentCallback(payments, cb); return err }
+}
+
+func testPaymentCallbacks(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	sam := w.as(t, "sam")
+	r, _, err := w.Refunds.CreateRefund(sam, "1001", "k", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 1, Units: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, to := range []domain.RefundState{domain.RefundProcessing, domain.RefundProcessing, domain.RefundRefunded} {
+		got, err := w.Refunds.ApplyPaymentCallback(payments, w.callback("evt_"+string(rune('a'+i)), r, to))
+		if err != nil || got.State != to {
+			t.Fatalf("callback %d (%s): %+v %v", i, to, got, err)
+		}
+	}
+	if n := w.notificationTypes(t, "ana"); len(n) == 0 || n[0] != domain.EventRefundIssued {
+		t.Fatalf("ana was not told: %v", n)
+	}
+	if got := w.audit(t, "refund:"+r.ID); got != "refund.created refund.processing refund.refunded" {
+		t.Fatalf("audit %q", got)
+	}
+	cb := func(id string, to domain.RefundState) domain.PaymentCallback { return w.callback(id, r, to) }
+	stale := cb("evt_stale", domain.RefundFailed)
+	stale.SentAt = stale.SentAt.Add(-domain.PaymentCallbackMaxAge - time.Second)
+	unknown := cb("evt_unknown", domain.RefundProcessing)
+	unknown.RefundID = "no-such-refund"
+	w.refuseAll(t, []refusal{
+		{"refunded → failed", domain.CodeRefundState, w.apply(cb("evt_x1", domain.RefundFailed))},
+		{"refunded → processing", domain.CodeRefundState, w.apply(cb("evt_x2", domain.RefundProcessing))},
+		{"a stale timestamp", domain.CodePaymentSignature, w.apply(stale)},
+		{"an unknown refund", domain.CodeNotFound, w.apply(unknown)},
+		{"as the seller", domain.CodeForbidden, func() error {
+			_, err := w.Refunds.ApplyPaymentCallback(sam, cb("evt_x3", domain.RefundRefunded))
+			return err
+		}},
+		{"as the customer", domain.CodeNotFound, func() error {
+			_, err := w.Refunds.ApplyPaymentCallback(w.as(t, "ben"), cb("evt_x4", domain.RefundRefunded))
+			return err
+		}},
+	})
+
+	// failed → refunded without a retry is refused; a refused callback is
+	// not recorded, so it is good again once it fits (after a retry).
+	f, _, err := w.Refunds.CreateRefund(sam, "2001", "f", domain.RefundRequest{Kind: domain.RefundPartial, Amount: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := w.callback("evt_early", f, domain.RefundProcessing)
+	if _, err := w.Refunds.ApplyPaymentCallback(payments, w.callback("evt_f1", f, domain.RefundFailed)); err != nil {
+		t.Fatal(err)
+	}
+	w.refuse(t, "failed → refunded without a retry", domain.CodeRefundState, w.apply(w.callback("evt_f2", f, domain.RefundRefunded)))
+	w.refuse(t, "failed → processing without a retry", domain.CodeRefundState, w.apply(early))
+	f, err = w.Refunds.RetryRefund(sam, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.refuse(t, "a callback about attempt 1 after the retry", domain.CodeRefundState, w.apply(w.callback("evt_f3", &domain.Refund{ID: f.ID, Attempts: 1}, domain.RefundFailed)))
+	early.Attempt = 0 // names no attempt
+	if got, err := w.Refunds.ApplyPaymentCallback(payments, early); err != nil || got.State != domain.RefundProcessing {
+		t.Fatalf("a refused callback's event id was kept: %+v %v", got, err)
+	}
+}
+
+// testPaymentCallbackReplays: a captured callback is applied once, whichever
+// refund it is sent for.
+func testPaymentCallbackReplays(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	sam := w.as(t, "sam")
+	bulb, _, err := w.Refunds.CreateRefund(sam, "1001", "a", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 2, Units: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lamp, _, err := w.Refunds.CreateRefund(sam, "1001", "b", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 1, Units: 1}}})
+	if err != nil || lamp.Amount != 4990 {
+		t.Fatalf("lamp: %+v %v", lamp, err)
+	}
+	processing, refunded := w.callback("evt_1", bulb, domain.RefundProcessing), w.callback("evt_2", bulb, domain.RefundRefunded)
+	for _, cb := range []domain.PaymentCallback{processing, refunded} {
+		if _, err := w.Refunds.ApplyPaymentCallback(payments, cb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onLamp := func(cb domain.PaymentCallback) domain.PaymentCallback { cb.RefundID = lamp.ID; return cb }
+	w.refuseAll(t, []refusal{
+		{"the same refund", domain.CodePaymentReplayed, w.apply(refunded)},
+		{"the same refund, its first callback", domain.CodePaymentReplayed, w.apply(processing)},
+		{"another refund: processing", domain.CodePaymentReplayed, w.apply(onLamp(processing))},
+		{"another refund: refunded", domain.CodePaymentReplayed, w.apply(onLamp(refunded))},
+	})
+	// Event ids are kept longer than a timestamp is accepted.
+	w.clock.Add(domain.PaymentCallbackMaxAge + time.Minute)
+	late := onLamp(processing)
+	late.SentAt = w.clock.Now()
+	w.refuse(t, "after the window, with a fresh timestamp", domain.CodePaymentReplayed, w.apply(late))
+	if got, err := w.Refunds.FindRefund(sam, lamp.ID); err != nil || got.State != domain.RefundRequested {
+		t.Fatalf("the lamp's refund: %+v %v", got, err)
+	}
+}
+
+// testPaymentCallbackFailedReplay: a replayed "failed" would give back what a
+// retried refund holds, and let it be refunded twice.
+func testPaymentCallbackFailedReplay(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	sam := w.as(t, "sam")
+	lamp, _, err := w.Refunds.CreateRefund(sam, "1001", "a", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 1, Units: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := w.callback("evt_fail", lamp, domain.RefundFailed)
+	failed.Attempt = 0 // a payment side that names no attempt
+	if _, err := w.Refunds.ApplyPaymentCallback(payments, failed); err != nil {
+		t.Fatal(err)
+	}
+	if o := w.order(t, "1001"); o.Refunded.Lines[1].Units != 0 {
+		t.Fatalf("a failed refund still holds the lamp: %+v", o.Refunded)
+	}
+	if _, err := w.Refunds.RetryRefund(sam, lamp.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.refuse(t, "the failure again after the retry", domain.CodePaymentReplayed, w.apply(failed))
+	if o := w.order(t, "1001"); o.Refunded.Lines[1].Units != 1 {
+		t.Fatalf("the retried refund does not hold the lamp: %+v", o.Refunded)
+	}
+	w.refuse(t, "the lamp refunded a second time", domain.CodeRefundExceedsPaid, func() error {
+		_, _, err := w.Refunds.CreateRefund(sam, "1001", "b", domain.RefundRequest{Kind: domain.RefundPartial, Lines: []domain.RefundLine{{Line: 1, Units: 1}}})
+		return err
+	})
+	lamp, _ = w.Refunds.FindRefund(sam, lamp.ID)
+	for i, to := range []domain.RefundState{domain.RefundProcessing, domain.RefundRefunded} {
+		if _, err := w.Refunds.ApplyPaymentCallback(payments, w.callback("evt_retry_"+string(rune('a'+i)), lamp, to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o := w.order(t, "1001"); o.Refunded.Lines[1].Units != 1 || o.Refunded.Total != 4990 {
+		t.Fatalf("after the retried refund: %+v", o.Refunded)
+	}
 }

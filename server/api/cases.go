@@ -151,10 +151,14 @@ func (s *Handler) RetryRefund(c *fiber.Ctx) error {
 	return c.JSON(r)
 }
 
-// HeaderPaymentSignature carries the payment side's signature of a refund
-// callback: "t=<unix seconds>,v1=<hex HMAC-SHA256(key, "<t>." + body)>"
-// (domain.SignPaymentCallback).
-const HeaderPaymentSignature = "X-Helpcentre-Signature"
+// The payment side's callback headers (Standard Webhooks; see
+// domain/payment_callback.go): the event's id, its Unix time and
+// "v1,<base64 HMAC-SHA256(key, id + "." + timestamp + "." + body)>".
+const (
+	HeaderPaymentEventID   = "Webhook-Id"
+	HeaderPaymentTimestamp = "Webhook-Timestamp"
+	HeaderPaymentSignature = "Webhook-Signature"
+)
 
 // paymentActor is who a signed payment callback acts as.
 var paymentActor = domain.SystemAs("payment-callback", "")
@@ -172,20 +176,27 @@ type callbackRequest struct {
 }
 
 // RefundCallback is the payment side telling where a refund's money is:
-// signed (X-Helpcentre-Signature, at most 5 minutes old), or sent by customer
-// care with a bearer token.
+// signed (Webhook-Id, Webhook-Timestamp, Webhook-Signature; at most 5
+// minutes old; each event once), or sent by customer care with a bearer
+// token.
 func (s *Handler) RefundCallback(c *fiber.Ctx) error {
 	if c.Get(fiber.HeaderAuthorization) != "" {
 		return s.auth.WithActor(c, s.refundCallback)
 	}
-	body := c.Body()
-	if err := domain.VerifyPaymentCallback(s.paymentKey, c.Get(HeaderPaymentSignature), body, time.Now()); err != nil {
+	cb, err := domain.VerifyPaymentCallback(s.paymentKey, c.Params("id"), c.Get(HeaderPaymentEventID), c.Get(HeaderPaymentTimestamp),
+		c.Get(HeaderPaymentSignature), c.Body(), time.Now())
+	if err != nil {
 		return err
 	}
-	c.SetUserContext(domain.WithActor(c.UserContext(), paymentActor))
-	return s.refundCallback(c)
+	cb.RefundID, cb.EventID = strings.Clone(cb.RefundID), strings.Clone(cb.EventID)
+	r, err := s.dom.Refunds.ApplyPaymentCallback(domain.WithActor(c.UserContext(), paymentActor), *cb)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
 }
 
+// refundCallback is customer care moving a refund on by hand.
 func (s *Handler) refundCallback(c *fiber.Ctx) error {
 	var in callbackRequest
 	if err := json.Unmarshal(c.Body(), &in); err != nil {

@@ -66,7 +66,7 @@ func sellerRefundForm(c *fiber.Ctx, o *domain.Order) (domain.RefundRequest, map[
 // sellerRefundFields names the field a refund error is about.
 var sellerRefundFields = map[domain.Code]string{domain.CodeInvalidRefund: "refund", domain.CodeRefundExceedsPaid: "refund",
 
-	domain.CodeRefundWindowClosed: "refund", domain.CodeIdempotencyKeyRequired: "refund", domain.CodeRefundOverLimit: "refund",
+	domain.CodeRefundWindowClosed: "refund", domain.CodeIdempotencyKeyRequired: "refund", domain.CodeIdempotencyKeyReused: "refund", domain.CodeRefundOverLimit: "refund",
 	domain.CodeRefundState: "refund", domain.CodeForbidden: "refund", domain.CodeOrderFrozen: "refund"}
 
 // SellerRefund is the refund form's two steps: without confirm it shows

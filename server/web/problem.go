@@ -27,13 +27,14 @@ type Problem struct {
 // kindStatus is the one table from domain error kinds to HTTP statuses, for
 // the API and the pages alike.
 var kindStatus = map[domain.Kind]int{
-	domain.Invalid:      http.StatusBadRequest,
-	domain.Unauthorized: http.StatusUnauthorized,
-	domain.Forbidden:    http.StatusForbidden,
-	domain.NotFound:     http.StatusNotFound,
-	domain.Conflict:     http.StatusConflict,
-	domain.Unavailable:  http.StatusServiceUnavailable,
-	domain.Internal:     http.StatusInternalServerError,
+	domain.Invalid:       http.StatusBadRequest,
+	domain.Unauthorized:  http.StatusUnauthorized,
+	domain.Forbidden:     http.StatusForbidden,
+	domain.NotFound:      http.StatusNotFound,
+	domain.Conflict:      http.StatusConflict,
+	domain.Unprocessable: http.StatusUnprocessableEntity,
+	domain.Unavailable:   http.StatusServiceUnavailable,
+	domain.Internal:      http.StatusInternalServerError,
 }
 
 // fiberCodes names the statuses Fiber and the middleware raise themselves.
