@@ -84,6 +84,11 @@ func TestPermissionMatrix(t *testing.T) {
 		{method: "GET", path: "/admin/users", admin: true},
 		{method: "POST", path: "/admin/users", body: map[string]any{"name": "zed", "role": "customer"}, admin: true},
 		{method: "POST", path: "/admin/users/{ben}/tokens", admin: true},
+		{method: "GET", path: "/admin/users/{ben}/tokens", admin: true},
+		{method: "DELETE", path: "/admin/users/{ben}/tokens/{btoken}", admin: true},
+		{method: "POST", path: "/admin/users/{carl}/disable", admin: true},
+		{method: "POST", path: "/admin/users/{carl}/enable", admin: true},
+		{method: "POST", path: "/admin/users/{carl}/password", body: map[string]any{"password": "carls-new-pass"}, admin: true},
 		{method: "PUT", path: "/admin/shops/shop-3", body: map[string]any{"name": "Shop 3"}, admin: true},
 		{method: "GET", path: "/admin/grants", admin: true},
 		{method: "POST", path: "/admin/grants", body: map[string]any{"agent_id": "olga", "permission": "view_stats"}, admin: true},
@@ -118,7 +123,7 @@ func TestPermissionMatrix(t *testing.T) {
 		for _, r := range rows {
 			if r.method == rt.Method && param.ReplaceAllString(strings.NewReplacer("{thread}", ":id", "{incident}", ":id", "{refund}", ":id",
 				"{claim}", ":id", "{return}", ":id", "{notification}", ":id", "{token}", ":id", "{ben}", ":id", "{offer}", ":offer",
-				"{sha}", ":sha", "{article}", ":id", "{session}", ":session", "1001", ":number", "2002", ":number", "shop-1", ":id", "shop-3", ":id").Replace(r.path), "{$1}") == generic {
+				"{sha}", ":sha", "{article}", ":id", "{carl}", ":id", "{btoken}", ":token", "{session}", ":session", "1001", ":number", "2002", ":number", "shop-1", ":id", "shop-3", ":id").Replace(r.path), "{$1}") == generic {
 				found = true
 			}
 		}
@@ -246,5 +251,7 @@ func matrixWorld(t *testing.T, w *domainWorld) map[string]string {
 	}
 	ids["notification"] = ns.Notifications[0].ID
 	ids["token"] = id(w.call(t, "ben", "POST", "/api/v1/me/tokens", map[string]any{"label": "matrix"}), "id")
+	ids["btoken"] = ids["token"]
+	ids["carl"] = id(w.call(t, "adam", "POST", "/api/v1/admin/users", map[string]any{"name": "carl", "role": "customer"}), "id")
 	return ids
 }
