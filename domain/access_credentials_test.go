@@ -38,7 +38,7 @@ func TestPasswordPolicy(t *testing.T) {
 		{"qwertyuiop", false}, {"iloveyou", false}, {"sunshine", false},
 		{"correct horse", true}, {"s3cret-pass", true}, {"ñandú-tres", true},
 		{strings.Repeat("x", 64) + "yz", true}, // 64+ characters are allowed
-		{strings.Repeat("x", 73), false},      // bcrypt's 72 bytes
+		{strings.Repeat("x", 73), false},       // bcrypt's 72 bytes
 		{"bad\xffbytes", false},
 	} {
 		if err := ValidatePassword(tc.p); (err == nil) != tc.ok {
