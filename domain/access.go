@@ -6,20 +6,38 @@ import (
 	"unicode/utf8"
 )
 
-// Password length bounds, in bytes (bcrypt reads at most 72).
+// Password length bounds (NIST SP 800-63B): at least MinPasswordLen
+// characters; up to MaxPasswordLen bytes (bcrypt reads 72), which leaves room
+// for the 64 characters the guideline asks to allow.
 const (
-	MinPasswordLen = 4
+	MinPasswordLen = 8
 	MaxPasswordLen = 72
 )
 
-// ValidatePassword reports whether a new password is acceptable. The demo's
-// "demo" is four characters: the floor is that, and length beyond it is the
-// user's (and their password manager's) business.
+// ValidatePassword reports whether a person may choose p: 8 characters or
+// more, at most 72 bytes of text, and not one of the most common passwords
+// (CommonPassword). There are no composition rules, as 800-63B advises.
 func ValidatePassword(p string) error {
-	if len(p) < MinPasswordLen || len(p) > MaxPasswordLen || !utf8.ValidString(p) {
-		return Errorf(CodeInvalidPassword, "A password is %d to %d bytes of text.", MinPasswordLen, MaxPasswordLen)
+	if utf8.RuneCountInString(p) < MinPasswordLen || len(p) > MaxPasswordLen || !utf8.ValidString(p) {
+		return Errorf(CodeInvalidPassword, "A password is %d characters to %d bytes of text.", MinPasswordLen, MaxPasswordLen)
+	}
+	if CommonPassword(p) {
+		return Errorf(CodeInvalidPassword, "That password is one of the most common ones; choose another.")
 	}
 	return nil
+}
+
+// ValidatePasswordBy is ValidatePassword for what a sets. The program itself
+// (seeding the demo world, whose password is "demo") only keeps within
+// bcrypt's bounds; people always meet the policy.
+func ValidatePasswordBy(a Actor, p string) error {
+	if a.IsSystem() {
+		if p == "" || len(p) > MaxPasswordLen || !utf8.ValidString(p) {
+			return Errorf(CodeInvalidPassword, "A password is 1 to %d bytes of text.", MaxPasswordLen)
+		}
+		return nil
+	}
+	return ValidatePassword(p)
 }
 
 // ErrNotFound is the answer for anything the caller may not see: the same as
@@ -198,11 +216,20 @@ const (
 	MaxTokenTTL     = 366 * 24 * time.Hour
 )
 
-// Token secret lengths, in bytes: a secret the program chooses is at least
-// MinTokenSecret long; one longer than MaxTokenSecret is never looked up.
+// Token secret lengths, in bytes: a secret someone chooses (the bootstrap
+// admin's) is at least MinTokenSecret long with MinSecretDistinct different
+// characters; one longer than MaxTokenSecret is never looked up.
 const (
-	MinTokenSecret = 8
-	MaxTokenSecret = 512
+	MinTokenSecret    = 32
+	MinSecretDistinct = 10
+	MaxTokenSecret    = 512
+)
+
+// Labels of the tokens the program stores itself, by which it finds them
+// again at start-up to revoke them.
+const (
+	BootstrapTokenLabel = "HELPCENTRE_ADMIN_TOKEN" // the bootstrap admin's
+	DemoTokenLabel      = "demo"                   // the demo world's demo-<name>
 )
 
 // ErrTokenRejected is the one answer for a bearer token that may not be
@@ -222,9 +249,12 @@ func CheckTokenSecret(secret string) error {
 
 // CheckTokenUse reports whether tok, of user u, lets its bearer in at now:
 // a token that exists (tok, u not nil), is not revoked or expired, of a
-// user who is not disabled.
-func CheckTokenUse(tok *Token, u *User, now time.Time) error {
-	if tok == nil || tok.RevokedAt != nil || (tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt)) || u == nil || u.Disabled {
+// user who is not disabled, and of the kind asked for: a browser session's
+// secret is only good as the session cookie (session true), an API token's
+// only as a bearer token, so that a stolen or leaked cookie never reaches
+// the JSON API (nor mints tokens that outlive the session).
+func CheckTokenUse(tok *Token, u *User, now time.Time, session bool) error {
+	if tok == nil || tok.RevokedAt != nil || (tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt)) || u == nil || u.Disabled || tok.Session != session {
 		return ErrTokenRejected()
 	}
 	return nil
@@ -292,6 +322,23 @@ func CanMintToken(a Actor, forUserID string) error {
 	return nil
 }
 
+// TokenTTLHours is the lifetime of ttl_hours hours, checked before it is
+// converted (a large count would wrap time.Duration into a short lifetime):
+// 0 is DefaultTokenTTL; otherwise 1 hour to MaxTokenTTL.
+func TokenTTLHours(hours int64) (time.Duration, error) {
+	if hours == 0 {
+		return DefaultTokenTTL, nil
+	}
+	if hours < 1 || hours > int64(MaxTokenTTL/time.Hour) {
+		return 0, errTokenTTL()
+	}
+	return TokenTTL(time.Duration(hours) * time.Hour)
+}
+
+func errTokenTTL() *Error {
+	return FieldErrorf(CodeInvalidToken, "ttl_hours", "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
+}
+
 // TokenTTL resolves a requested token lifetime: 0 is DefaultTokenTTL;
 // otherwise from a minute to MaxTokenTTL.
 func TokenTTL(ttl time.Duration) (time.Duration, error) {
@@ -299,18 +346,40 @@ func TokenTTL(ttl time.Duration) (time.Duration, error) {
 		ttl = DefaultTokenTTL
 	}
 	if ttl < time.Minute || ttl > MaxTokenTTL {
-		return 0, FieldErrorf(CodeInvalidToken, "ttl_hours", "A token lives from a minute to %d days.", int(MaxTokenTTL.Hours()/24))
+		return 0, errTokenTTL()
 	}
 	return ttl, nil
 }
 
-// ValidateTokenSecret checks a secret the program chooses itself (the
-// bootstrap admin's, the demo's).
-func ValidateTokenSecret(secret string) error {
-	if len(secret) < MinTokenSecret {
-		return Errorf(CodeInvalidToken, "A token is at least %d characters long.", MinTokenSecret)
+// ValidateTokenSecret checks a secret chosen rather than drawn at random,
+// stored under label: the demo's are demo-<name> (the program revokes them at
+// every start without -demo); any other, e.g. HELPCENTRE_ADMIN_TOKEN, is at
+// least MinTokenSecret bytes with MinSecretDistinct different characters, a
+// floor that refuses "aaaa…" and short words without pretending to measure
+// entropy.
+func ValidateTokenSecret(label, secret string) error {
+	if label == DemoTokenLabel {
+		if name, ok := strings.CutPrefix(secret, "demo-"); !ok || !validHandle(name) {
+			return Errorf(CodeInvalidToken, "A demo token is demo-<name>.")
+		}
+		return nil
+	}
+	if len(secret) < MinTokenSecret || len(secret) > MaxTokenSecret || distinctBytes(secret) < MinSecretDistinct {
+		return Errorf(CodeInvalidToken, "A chosen token is %d to %d characters with at least %d different ones; e.g. openssl rand -hex 24.",
+			MinTokenSecret, MaxTokenSecret, MinSecretDistinct)
 	}
 	return nil
+}
+
+func distinctBytes(s string) int {
+	var seen [256]bool
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !seen[s[i]] {
+			seen[s[i]], n = true, n+1
+		}
+	}
+	return n
 }
 
 // ErrTokenTaken refuses storing a secret that is another user's token.

@@ -77,7 +77,8 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at"`
-	Secret    string     `json:"token,omitempty"` // only in the answer that creates it
+	Session   bool       `json:"session,omitempty"` // a browser session's: good only as the session cookie
+	Secret    string     `json:"token,omitempty"`   // only in the answer that creates it
 }
 
 // Permissions an admin grants to agents beyond the defaults of their role.

@@ -32,6 +32,8 @@ const (
 	CodeInvalidGrant    Code = "invalid_grant"
 	CodeInvalidPassword Code = "invalid_password"
 	CodeInvalidCursor   Code = "invalid_cursor"
+	CodeLoginLocked     Code = "login_locked" // too many failed sign-ins for one name, from any address
+	CodeDisableSelf     Code = "disable_self" // an admin disabling or enabling themself
 
 	// Orders.
 	CodeInvalidOrder      Code = "invalid_order"
@@ -129,6 +131,8 @@ var serviceKinds = map[Code]Kind{
 	CodeInvalidGrant:    Invalid,
 	CodeInvalidPassword: Invalid,
 	CodeInvalidCursor:   Invalid,
+	CodeLoginLocked:     Unauthorized,
+	CodeDisableSelf:     Conflict,
 
 	CodeInvalidOrder:      Invalid,
 	CodeOrderPartiesFixed: Conflict,

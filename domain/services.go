@@ -18,16 +18,39 @@ import (
 
 // AccessService: users, shops, tokens and grants.
 type AccessService interface {
-	// Authenticate returns the Actor a bearer token stands for.
-	// Errors: unauthorized (unknown, expired or revoked token, or a disabled user).
+	// Authenticate returns the Actor a bearer token stands for; a browser
+	// session's secret is refused.
+	// Errors: unauthorized (unknown, expired or revoked token, a session's
+	// secret, or a disabled user).
 	Authenticate(ctx context.Context, token string) (Actor, error)
-	// Login checks a user's name and password and returns who they are.
-	// Errors: bad_credentials, the same whether the name or the password is wrong.
+	// AuthenticateSession returns the Actor a browser session stands for; an
+	// API token is refused.
+	// Errors: unauthorized.
+	AuthenticateSession(ctx context.Context, secret string) (Actor, error)
+	// Login checks a user's name (NormalizeLoginName) and password and
+	// returns who they are. Failures are counted per name, known or not,
+	// from any address (StartLogin); a locked name is refused unchecked.
+	// Errors: bad_credentials, the same whether the name or the password is
+	// wrong or the user disabled; login_locked.
 	Login(ctx context.Context, name, password string) (Actor, error)
+	// CreateSession starts a browser session for the caller, ending after
+	// ttl; its Secret goes in the session cookie and nowhere else.
+	// Errors: unauthorized, invalid_token (the lifetime).
+	CreateSession(ctx context.Context, ttl time.Duration) (*Token, error)
 	// SetPassword sets a user's password: the user themself (giving the
-	// current one, if any) or an admin.
+	// current one, if any) or an admin. It revokes the user's tokens and
+	// sessions but the session the user changes their own password in.
 	// Errors: unauthorized, not_found, invalid_password, bad_credentials (the current password).
 	SetPassword(ctx context.Context, userID, current, password string) error
+	// ResetPassword sets another user's password (admin only) and revokes
+	// all their tokens and sessions.
+	// Errors: unauthorized, forbidden, not_found, invalid_password.
+	ResetPassword(ctx context.Context, userID, password string) error
+	// SetUserDisabled disables or enables a user (admin only, not oneself).
+	// Disabling revokes every token and session the user holds; a disabled
+	// user cannot sign in or use any credential.
+	// Errors: unauthorized, forbidden, not_found, disable_self.
+	SetUserDisabled(ctx context.Context, userID string, disabled bool) (*User, error)
 	// CreateUser adds a user (admin only).
 	// Errors: unauthorized, forbidden, invalid_user, invalid_locale, user_exists.
 	CreateUser(ctx context.Context, u *User) error
@@ -61,6 +84,14 @@ type AccessService interface {
 	// RevokeToken revokes a token (admins: anyone's; others: their own).
 	// Errors: unauthorized, not_found.
 	RevokeToken(ctx context.Context, id string) error
+	// RevokeUserToken revokes token id of user userID (admin only).
+	// Errors: unauthorized, forbidden, not_found (the token is not the user's).
+	RevokeUserToken(ctx context.Context, userID, id string) error
+	// RevokeTokensByLabel revokes every live token stored under label (the
+	// program itself at start-up: BootstrapTokenLabel, DemoTokenLabel) and
+	// returns how many it revoked.
+	// Errors: forbidden.
+	RevokeTokensByLabel(ctx context.Context, label string) (int, error)
 	// Grant gives an agent a permission (admin only).
 	// Errors: unauthorized, forbidden, invalid_grant.
 	Grant(ctx context.Context, g *Grant) error

@@ -88,6 +88,11 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// As serve does at start-up: HELPCENTRE_ADMIN_TOKEN is the admin's token.
+	if _, err := d.Access.PutTokenSecret(domain.WithActor(context.Background(), domain.SystemActor), w.Users["adam"].ID,
+		domain.BootstrapTokenLabel, adminToken, nil); err != nil {
+		tb.Fatal(err)
+	}
 	defl := bolt.NewDeflectionService(db, p, domain.OrderFollowUps(d.Threads, d.Incidents, d.Claims))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -1,11 +1,16 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/bolt"
 )
 
 // TestPermissionMatrix: every /api/v1 route × every demo role × a resource of
@@ -84,6 +89,11 @@ func TestPermissionMatrix(t *testing.T) {
 		{method: "GET", path: "/admin/users", admin: true},
 		{method: "POST", path: "/admin/users", body: map[string]any{"name": "zed", "role": "customer"}, admin: true},
 		{method: "POST", path: "/admin/users/{ben}/tokens", admin: true},
+		{method: "GET", path: "/admin/users/{ben}/tokens", admin: true},
+		{method: "DELETE", path: "/admin/users/{ben}/tokens/{btoken}", admin: true},
+		{method: "POST", path: "/admin/users/{carl}/disable", admin: true},
+		{method: "POST", path: "/admin/users/{carl}/enable", admin: true},
+		{method: "POST", path: "/admin/users/{carl}/password", body: map[string]any{"password": "carls-new-pass"}, admin: true},
 		{method: "PUT", path: "/admin/shops/shop-3", body: map[string]any{"name": "Shop 3"}, admin: true},
 		{method: "GET", path: "/admin/grants", admin: true},
 		{method: "POST", path: "/admin/grants", body: map[string]any{"agent_id": "olga", "permission": "view_stats"}, admin: true},
@@ -118,7 +128,7 @@ func TestPermissionMatrix(t *testing.T) {
 		for _, r := range rows {
 			if r.method == rt.Method && param.ReplaceAllString(strings.NewReplacer("{thread}", ":id", "{incident}", ":id", "{refund}", ":id",
 				"{claim}", ":id", "{return}", ":id", "{notification}", ":id", "{token}", ":id", "{ben}", ":id", "{offer}", ":offer",
-				"{sha}", ":sha", "{article}", ":id", "{session}", ":session", "1001", ":number", "2002", ":number", "shop-1", ":id", "shop-3", ":id").Replace(r.path), "{$1}") == generic {
+				"{sha}", ":sha", "{article}", ":id", "{carl}", ":id", "{btoken}", ":token", "{session}", ":session", "1001", ":number", "2002", ":number", "shop-1", ":id", "shop-3", ":id").Replace(r.path), "{$1}") == generic {
 				found = true
 			}
 		}
@@ -142,6 +152,9 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 
 	// Others first: 404 on everything of someone else's, nothing changed.
+	// Nobody, and no dead credential (revoked, expired, a disabled user's, a
+	// browser session's cookie sent as a bearer token), gets past 401.
+	dead := deadCredentials(t, w)
 	before := snapshot()
 	for _, r := range rows {
 		if r.public {
@@ -149,6 +162,11 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 		if res := w.call(t, "", r.method, url(r.path), r.body, r.header...); res.status != http.StatusUnauthorized {
 			t.Errorf("anonymous %s %s: %d, want 401", r.method, r.path, res.status)
+		}
+		for what, secret := range dead {
+			if res := w.call(t, "", r.method, url(r.path), r.body, append([]string{"Authorization", "Bearer " + secret}, r.header...)...); res.status != http.StatusUnauthorized {
+				t.Errorf("%s token %s %s: %d, want 401", what, r.method, r.path, res.status)
+			}
 		}
 		for _, who := range r.others {
 			if res := w.call(t, who, r.method, url(r.path), r.body, r.header...); res.status != http.StatusNotFound || res.code() != "not_found" {
@@ -246,5 +264,41 @@ func matrixWorld(t *testing.T, w *domainWorld) map[string]string {
 	}
 	ids["notification"] = ns.Notifications[0].ID
 	ids["token"] = id(w.call(t, "ben", "POST", "/api/v1/me/tokens", map[string]any{"label": "matrix"}), "id")
+	ids["btoken"] = ids["token"]
+	ids["carl"] = id(w.call(t, "adam", "POST", "/api/v1/admin/users", map[string]any{"name": "carl", "role": "customer"}), "id")
 	return ids
+}
+
+// deadCredentials returns secrets that must let nobody in, by what they are.
+func deadCredentials(t *testing.T, w *domainWorld) map[string]string {
+	t.Helper()
+	sys := domain.WithActor(context.Background(), domain.SystemActor)
+	access := bolt.NewAccessService(w.db)
+	ben := w.world.Users["ben"].ID
+	revoked, err := access.CreateToken(sys, ben, "", time.Hour)
+	if err == nil {
+		err = access.RevokeToken(sys, revoked.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-time.Minute)
+	expired, err := access.PutTokenSecret(sys, ben, "", "expired-0123456789abcdefghijklmnop", &past)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dora := &domain.User{Name: "dora", Role: domain.RoleAgent, Team: domain.TeamCustomerCare}
+	if err := access.CreateUser(sys, dora); err != nil {
+		t.Fatal(err)
+	}
+	disabled, err := access.CreateToken(sys, dora.ID, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := access.SetUserDisabled(sys, dora.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	b := w.forms()
+	b.login(t, "adam")
+	return map[string]string{"revoked": revoked.Secret, "expired": expired.Secret, "disabled user's": disabled.Secret, "session cookie": b.cookies["hc_session"]}
 }

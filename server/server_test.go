@@ -22,7 +22,7 @@ import (
 	"github.com/marketplace/helpcentre/server"
 )
 
-const adminToken = "test-admin-token"
+const adminToken = "test-admin-token-0123456789abcdef"
 
 func newServer(t *testing.T) *server.Server {
 	t.Helper()

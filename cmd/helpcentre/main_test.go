@@ -39,13 +39,25 @@ type running struct {
 
 func start(t *testing.T, cfg Config) *running {
 	t.Helper()
+	return startLogged(t, cfg, slog.New(slog.DiscardHandler))
+}
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ln
+}
+
+// startLogged is start with the server's log going to log.
+func startLogged(t *testing.T, cfg Config, log *slog.Logger) *running {
+	t.Helper()
+	ln := listen(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, cfg, ln, slog.New(slog.DiscardHandler)) }()
+	go func() { done <- Serve(ctx, cfg, ln, log) }()
 	r := &running{base: "http://" + ln.Addr().String(), stop: func() error { cancel(); return <-done }}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -115,7 +127,7 @@ func waitFor(t *testing.T, what string, cond func() bool) time.Duration {
 func TestLiveContent(t *testing.T) {
 	contentDir, dataDir := t.TempDir(), t.TempDir()
 	copyBundled(t, contentDir)
-	r := start(t, Config{Content: contentDir, Data: dataDir, AdminToken: "test-admin-token", Poll: time.Minute, Shutdown: 5 * time.Second})
+	r := start(t, Config{Content: contentDir, Data: dataDir, AdminToken: testAdminToken, Poll: time.Minute, Shutdown: 5 * time.Second})
 
 	if ids := searchIDs(t, r.base, "where is my invoce"); len(ids) == 0 || ids[0] != "invoice-find" {
 		t.Fatalf("bundled content not served: %v", ids)
@@ -140,7 +152,7 @@ func TestLiveContent(t *testing.T) {
 	}
 	var status map[string]any
 	waitFor(t, "broken file reported", func() bool {
-		_, status = getJSON(t, r.base+"/api/v1/admin/content/status", "Authorization", "Bearer test-admin-token")
+		_, status = getJSON(t, r.base+"/api/v1/admin/content/status", "Authorization", "Bearer "+testAdminToken)
 		return status["errors"] == float64(1)
 	})
 	diags := fmt.Sprint(status["diagnostics"])

@@ -217,13 +217,15 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		return err
 	}
 	dom := newDomain(db, cfg.Policy)
-	if err := bootstrapAdmin(ctx, dom, cfg.AdminToken); err != nil {
+	if err := bootstrapAdmin(ctx, dom, cfg.AdminToken, log); err != nil {
 		return err
 	}
 	if cfg.Demo {
 		if err := seedDemo(ctx, db, dom, displayAddr(ln.Addr()), cmp.Or[io.Writer](cfg.Stdout, io.Discard), log); err != nil {
 			return err
 		}
+	} else if err := revokeDemoTokens(ctx, dom, log); err != nil {
+		return err
 	}
 	secret, err := loadSecret(cfg.Data)
 	if err != nil {

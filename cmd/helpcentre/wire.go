@@ -38,15 +38,23 @@ func domainOf(b *bolt.Services, p domain.Policy) *server.Domain {
 
 // bootstrapAdmin makes sure HELPCENTRE_ADMIN_TOKEN is the token of the
 // operator admin "admin", creating that user on first start, and revokes the
-// tokens an earlier value of the variable left behind.
-func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
+// tokens an earlier value of the variable left behind; without the variable,
+// it revokes them all, so that removing it takes the old token's rights away.
+func bootstrapAdmin(ctx context.Context, d *server.Domain, token string, log *slog.Logger) error {
+	ctx = domain.WithActor(ctx, domain.SystemActor)
 	if token == "" {
+		n, err := d.Access.RevokeTokensByLabel(ctx, domain.BootstrapTokenLabel)
+		if err != nil {
+			return fmt.Errorf("bootstrap admin: %w", err)
+		}
+		if n > 0 {
+			log.Warn("HELPCENTRE_ADMIN_TOKEN is not set: revoked the admin token an earlier start stored", "tokens", n)
+		}
 		return nil
 	}
-	if len(token) < 16 {
-		return exitError{2, "helpcentre serve: HELPCENTRE_ADMIN_TOKEN must be at least 16 characters (it is the admin's password for the API); e.g. openssl rand -hex 24"}
+	if err := domain.ValidateTokenSecret(domain.BootstrapTokenLabel, token); err != nil {
+		return exitError{2, "helpcentre serve: HELPCENTRE_ADMIN_TOKEN: " + domain.ErrorMessage(err)}
 	}
-	ctx = domain.WithActor(ctx, domain.SystemActor)
 	u, err := d.Access.FindUserByName(ctx, "admin")
 	if domain.ErrorKind(err) == domain.NotFound {
 		u = &domain.User{Name: "admin", Display: "Administrator", Role: domain.RoleAdmin, Locale: "en", Team: domain.TeamCustomerCare}
@@ -55,7 +63,7 @@ func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
 	if err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
-	tok, err := d.Access.PutTokenSecret(ctx, u.ID, "HELPCENTRE_ADMIN_TOKEN", token, nil)
+	tok, err := d.Access.PutTokenSecret(ctx, u.ID, domain.BootstrapTokenLabel, token, nil)
 	if err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
@@ -64,11 +72,25 @@ func bootstrapAdmin(ctx context.Context, d *server.Domain, token string) error {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
 	for _, t := range toks {
-		if t.Label == "HELPCENTRE_ADMIN_TOKEN" && t.ID != tok.ID && t.RevokedAt == nil {
+		if t.Label == domain.BootstrapTokenLabel && t.ID != tok.ID && t.RevokedAt == nil {
 			if err := d.Access.RevokeToken(ctx, t.ID); err != nil {
 				return fmt.Errorf("bootstrap admin: %w", err)
 			}
 		}
+	}
+	return nil
+}
+
+// revokeDemoTokens revokes the demo world's well-known tokens (demo-<name>)
+// at a start without -demo: a data folder once run as a demo keeps its
+// users, but nobody signs in with a published token.
+func revokeDemoTokens(ctx context.Context, d *server.Domain, log *slog.Logger) error {
+	n, err := d.Access.RevokeTokensByLabel(domain.WithActor(ctx, domain.SystemActor), domain.DemoTokenLabel)
+	if err != nil {
+		return fmt.Errorf("revoke demo tokens: %w", err)
+	}
+	if n > 0 {
+		log.Warn("not in demo mode: revoked the demo tokens (demo-<name>) an earlier -demo start stored; -demo restores them", "tokens", n)
 	}
 	return nil
 }

@@ -37,10 +37,11 @@ type tokenRecord struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	Session   bool       `json:"session,omitempty"`
 }
 
 func (r *tokenRecord) token() *domain.Token {
-	return &domain.Token{ID: r.ID, UserID: r.UserID, Label: r.Label, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt}
+	return &domain.Token{ID: r.ID, UserID: r.UserID, Label: r.Label, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt, Session: r.Session}
 }
 
 func hashToken(secret string) []byte {
@@ -50,6 +51,15 @@ func hashToken(secret string) []byte {
 
 // Authenticate implements domain.AccessService.
 func (s *AccessService) Authenticate(ctx context.Context, secret string) (domain.Actor, error) {
+	return s.authenticate(ctx, secret, false)
+}
+
+// AuthenticateSession implements domain.AccessService.
+func (s *AccessService) AuthenticateSession(ctx context.Context, secret string) (domain.Actor, error) {
+	return s.authenticate(ctx, secret, true)
+}
+
+func (s *AccessService) authenticate(ctx context.Context, secret string, session bool) (domain.Actor, error) {
 	if err := domain.CheckTokenSecret(secret); err != nil {
 		return domain.Actor{}, err
 	}
@@ -67,7 +77,7 @@ func (s *AccessService) Authenticate(ctx context.Context, secret string) (domain
 		if err != nil {
 			return err
 		}
-		if err := domain.CheckTokenUse(rec.token(), u, t.now); err != nil {
+		if err := domain.CheckTokenUse(rec.token(), u, t.now, session); err != nil {
 			return err
 		}
 		a = domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, Locale: u.Locale, TokenID: rec.ID}
@@ -87,11 +97,18 @@ const PasswordCost = 10
 // name costs as long as a wrong password.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), PasswordCost)
 
-// Login implements domain.AccessService.
+// Login implements domain.AccessService. The attempt is counted in its own
+// transaction before bcrypt runs (domain.StartLogin), and cleared after a
+// success, so that the count holds across addresses, parallel requests and
+// restarts.
 func (s *AccessService) Login(ctx context.Context, name, password string) (domain.Actor, error) {
+	name = domain.NormalizeLoginName(name)
 	var u *domain.User
 	var hash []byte
-	err := s.db.view(ctx, func(t *txn) error {
+	err := s.db.update(ctx, func(t *txn) error {
+		if err := startLogin(t, name); err != nil {
+			return err
+		}
 		var err error
 		if u, err = findUserByName(t, name); err != nil || u == nil {
 			return err
@@ -110,13 +127,36 @@ func (s *AccessService) Login(ctx context.Context, name, password string) (domai
 		return domain.Actor{}, domain.ErrBadCredentials()
 	}
 	a := domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, Locale: u.Locale}
-	if u.Role == domain.RoleAgent {
-		err = s.db.view(ctx, func(t *txn) error {
-			a.Grants, err = grantsOf(t, u.ID)
+	err = s.db.update(ctx, func(t *txn) error {
+		if err := t.tx.Bucket(bucketLoginAttempts).Delete(loginKey(name)); err != nil {
 			return err
-		})
-	}
+		}
+		if u.Role == domain.RoleAgent {
+			a.Grants, err = grantsOf(t, u.ID)
+		}
+		return err
+	})
 	return a, err
+}
+
+// loginKey is the attempts' key of a name: names longer than a handle are
+// cut, so that the bucket's keys stay small whatever is typed.
+func loginKey(name string) []byte {
+	return []byte(name[:min(len(name), 64)])
+}
+
+// startLogin counts an attempt at name (domain.StartLogin).
+func startLogin(t *txn, name string) error {
+	b := t.tx.Bucket(bucketLoginAttempts)
+	var att domain.LoginAttempts
+	if _, err := getJSON(b, loginKey(name), &att); err != nil {
+		return err
+	}
+	next, err := domain.StartLogin(att, t.now)
+	if err != nil {
+		return err
+	}
+	return putJSON(b, loginKey(name), next)
 }
 
 // SetPassword implements domain.AccessService.
@@ -128,7 +168,21 @@ func (s *AccessService) SetPassword(ctx context.Context, userID, current, passwo
 	if !domain.CanActForUser(a, userID) {
 		return domain.ErrNotFound("User")
 	}
-	if err := domain.ValidatePassword(password); err != nil {
+	return s.setPassword(ctx, a, userID, current, password)
+}
+
+// ResetPassword implements domain.AccessService.
+func (s *AccessService) ResetPassword(ctx context.Context, userID, password string) error {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireAdmin(a); err != nil {
+		return err
+	}
+	// An admin resetting their own goes through SetPassword's rules.
+	return s.setPassword(ctx, domain.Actor{UserID: a.UserID, Name: a.Name, Role: a.Role}, userID, "", password)
+}
+
+func (s *AccessService) setPassword(ctx context.Context, a domain.Actor, userID, current, password string) error {
+	if err := domain.ValidatePasswordBy(a, password); err != nil {
 		return err
 	}
 	var old []byte
@@ -156,8 +210,70 @@ func (s *AccessService) SetPassword(ctx context.Context, userID, current, passwo
 		if err := t.tx.Bucket(bucketPasswords).Put([]byte(userID), hash); err != nil {
 			return err
 		}
-		return t.audit("user:"+userID, "password.set", "", nil)
+		n, err := revokeUserTokens(t, userID, func(tok *domain.Token) bool { return domain.RevokeOnPasswordChange(a, userID, tok) })
+		if err != nil {
+			return err
+		}
+		return t.audit("user:"+userID, "password.set", "", map[string]any{"tokens_revoked": n})
 	})
+}
+
+// revokeUserTokens revokes the tokens of userID that revoke picks, and
+// returns how many.
+func revokeUserTokens(t *txn, userID string, revoke func(*domain.Token) bool) (int, error) {
+	n := 0
+	prefix := compositeKey([]byte(userID), nil)
+	c := t.tx.Bucket(bucketTokensByUser).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		h := bytes.Clone(t.tx.Bucket(bucketTokensByID).Get(k[len(prefix):]))
+		var rec tokenRecord
+		if ok, err := getJSON(t.tx.Bucket(bucketTokens), h, &rec); err != nil {
+			return n, err
+		} else if !ok || !revoke(rec.token()) {
+			continue
+		}
+		now := t.now
+		rec.RevokedAt = &now
+		if err := putJSON(t.tx.Bucket(bucketTokens), h, rec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// SetUserDisabled implements domain.AccessService.
+func (s *AccessService) SetUserDisabled(ctx context.Context, userID string, disabled bool) (*domain.User, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireAdmin(a); err != nil {
+		return nil, err
+	}
+	var u *domain.User
+	err := s.db.update(ctx, func(t *txn) error {
+		var err error
+		if u, err = findUser(t, userID); err != nil {
+			return err
+		}
+		if u == nil {
+			return domain.ErrNotFound("User")
+		}
+		if err := domain.CheckDisableUser(a, u); err != nil {
+			return err
+		}
+		u.Disabled = disabled
+		if err := putJSON(t.tx.Bucket(bucketUsers), []byte(u.ID), u); err != nil {
+			return err
+		}
+		if !disabled {
+			return t.audit("user:"+u.ID, "user.enabled", "", nil)
+		}
+		n, err := revokeUserTokens(t, u.ID, func(tok *domain.Token) bool { return tok.RevokedAt == nil })
+		if err != nil {
+			return err
+		}
+		return t.audit("user:"+u.ID, "user.disabled", "", map[string]any{"tokens_revoked": n})
+	})
+	return u, err
 }
 
 // findUser reads a user by id, or nil.
@@ -372,20 +488,37 @@ func (s *AccessService) CreateToken(ctx context.Context, userID, label string, t
 		return nil, err
 	}
 	secret := "hc_" + base64.RawURLEncoding.EncodeToString(raw[:])
-	return s.putToken(ctx, userID, label, secret, ttl, nil)
+	return s.putToken(ctx, userID, label, secret, ttl, nil, false)
+}
+
+// CreateSession implements domain.AccessService.
+func (s *AccessService) CreateSession(ctx context.Context, ttl time.Duration) (*domain.Token, error) {
+	a := domain.ActorFrom(ctx)
+	if err := domain.RequireSignedIn(a); err != nil {
+		return nil, err
+	}
+	ttl, err := domain.TokenTTL(ttl)
+	if err != nil {
+		return nil, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, err
+	}
+	return s.putToken(ctx, a.UserID, "browser session", "hs_"+base64.RawURLEncoding.EncodeToString(raw[:]), ttl, nil, true)
 }
 
 // PutTokenSecret implements domain.AccessService. It is idempotent: a secret
 // already stored for the user is returned as is. Only the program itself
 // calls it (the bootstrap admin, demo mode); the API never does.
 func (s *AccessService) PutTokenSecret(ctx context.Context, userID, label, secret string, expires *time.Time) (*domain.Token, error) {
-	if err := domain.ValidateTokenSecret(secret); err != nil {
+	if err := domain.ValidateTokenSecret(label, secret); err != nil {
 		return nil, err
 	}
-	return s.putToken(ctx, userID, label, secret, 0, expires)
+	return s.putToken(ctx, userID, label, secret, 0, expires, false)
 }
 
-func (s *AccessService) putToken(ctx context.Context, userID, label, secret string, ttl time.Duration, expires *time.Time) (*domain.Token, error) {
+func (s *AccessService) putToken(ctx context.Context, userID, label, secret string, ttl time.Duration, expires *time.Time, session bool) (*domain.Token, error) {
 	var tok *domain.Token
 	err := s.db.update(ctx, func(t *txn) error {
 		u, err := findUser(t, userID)
@@ -407,12 +540,20 @@ func (s *AccessService) putToken(ctx context.Context, userID, label, secret stri
 				tok = rec.token()
 				return nil
 			}
+			// A revoked chosen secret stored again is a new token: the
+			// old one's indexes go.
+			if err := t.tx.Bucket(bucketTokensByID).Delete([]byte(rec.ID)); err != nil {
+				return err
+			}
+			if err := t.tx.Bucket(bucketTokensByUser).Delete(compositeKey([]byte(userID), []byte(rec.ID))); err != nil {
+				return err
+			}
 		}
 		id, err := t.newID()
 		if err != nil {
 			return err
 		}
-		rec = tokenRecord{ID: id, UserID: userID, Label: label, CreatedAt: t.now, ExpiresAt: expires}
+		rec = tokenRecord{ID: id, UserID: userID, Label: label, CreatedAt: t.now, ExpiresAt: expires, Session: session}
 		if ttl > 0 {
 			e := t.now.Add(ttl)
 			rec.ExpiresAt = &e
@@ -469,6 +610,19 @@ func (s *AccessService) RevokeToken(ctx context.Context, id string) error {
 	if err := domain.RequireSignedIn(a); err != nil {
 		return err
 	}
+	return s.revokeToken(ctx, id, func(rec *tokenRecord) bool { return domain.CanActForUser(a, rec.UserID) })
+}
+
+// RevokeUserToken implements domain.AccessService.
+func (s *AccessService) RevokeUserToken(ctx context.Context, userID, id string) error {
+	if err := domain.RequireAdmin(domain.ActorFrom(ctx)); err != nil {
+		return err
+	}
+	return s.revokeToken(ctx, id, func(rec *tokenRecord) bool { return rec.UserID == userID })
+}
+
+// revokeToken revokes token id if may says the caller may see it.
+func (s *AccessService) revokeToken(ctx context.Context, id string, may func(*tokenRecord) bool) error {
 	return s.db.update(ctx, func(t *txn) error {
 		h := t.tx.Bucket(bucketTokensByID).Get([]byte(id))
 		if h == nil {
@@ -479,7 +633,7 @@ func (s *AccessService) RevokeToken(ctx context.Context, id string) error {
 		if _, err := getJSON(t.tx.Bucket(bucketTokens), h, &rec); err != nil {
 			return err
 		}
-		if !domain.CanActForUser(a, rec.UserID) {
+		if !may(&rec) {
 			return domain.ErrNotFound("Token")
 		}
 		if rec.RevokedAt != nil {
@@ -492,6 +646,49 @@ func (s *AccessService) RevokeToken(ctx context.Context, id string) error {
 		}
 		return t.audit("user:"+rec.UserID, "token.revoked", "", map[string]any{"token_id": id})
 	})
+}
+
+// RevokeTokensByLabel implements domain.AccessService. It reads every token:
+// it runs once at start-up, and tokens are few next to threads.
+func (s *AccessService) RevokeTokensByLabel(ctx context.Context, label string) (int, error) {
+	if err := domain.RequireSystem(domain.ActorFrom(ctx)); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.db.update(ctx, func(t *txn) error {
+		b := t.tx.Bucket(bucketTokens)
+		type hit struct {
+			h   []byte
+			rec tokenRecord
+		}
+		var hits []hit
+		err := b.ForEach(func(k, v []byte) error {
+			var rec tokenRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("bolt: decode token %x: %w", k, err)
+			}
+			if rec.Label == label && rec.RevokedAt == nil {
+				hits = append(hits, hit{bytes.Clone(k), rec})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, x := range hits {
+			now := t.now
+			x.rec.RevokedAt = &now
+			if err := putJSON(b, x.h, x.rec); err != nil {
+				return err
+			}
+			if err := t.audit("user:"+x.rec.UserID, "token.revoked", label, map[string]any{"token_id": x.rec.ID}); err != nil {
+				return err
+			}
+		}
+		n = len(hits)
+		return nil
+	})
+	return n, err
 }
 
 // Grant implements domain.AccessService (admins only; agents only receive).

@@ -13,10 +13,12 @@ var (
 	bucketTokensByUser = []byte("tokens_by_user.v1") // user id, 0x00, token id → empty
 	bucketPasswords    = []byte("passwords.v1")      // user id → bcrypt hash
 	bucketGrants       = []byte("grants.v1")         // agent id, 0x00, grant id → JSON domain.Grant
-	bucketOrders       = []byte("orders.v1")         // number → JSON domain.Order
-	bucketOrdersByCust = []byte("orders_by_customer.v1")
-	bucketOrdersByShop = []byte("orders_by_shop.v1") // owner id, 0x00, placed at (timeKey), number → empty
-	bucketOrdersByTime = []byte("orders_by_time.v1") // placed at (timeKey), number → empty: operators' list
+	// login name (domain.NormalizeLoginName, at most 64 bytes) → JSON domain.LoginAttempts
+	bucketLoginAttempts = []byte("login_attempts.v1")
+	bucketOrders        = []byte("orders.v1") // number → JSON domain.Order
+	bucketOrdersByCust  = []byte("orders_by_customer.v1")
+	bucketOrdersByShop  = []byte("orders_by_shop.v1") // owner id, 0x00, placed at (timeKey), number → empty
+	bucketOrdersByTime  = []byte("orders_by_time.v1") // placed at (timeKey), number → empty: operators' list
 )
 
 // accessMigration creates the buckets of access and orders.
@@ -28,4 +30,10 @@ func accessMigration(tx *bbolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// loginAttemptsMigration creates the per-name sign-in failure counts.
+func loginAttemptsMigration(tx *bbolt.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketLoginAttempts)
+	return err
 }

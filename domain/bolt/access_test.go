@@ -90,3 +90,30 @@ func TestDemoHistory(t *testing.T) {
 		t.Errorf("ana has %d orders, want 2", len(list))
 	}
 }
+
+// TestLoginBackoffSurvivesRestart: the per-name failure count is in the
+// file, not in the process: a restart gives an attacker no fresh guesses.
+func TestLoginBackoffSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "domain.db")
+	db, err := Open(path, fastOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(context.Background(), demo.Services{Access: NewAccessService(db), Orders: NewOrderService(db, domain.DefaultPolicy())}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for range domain.LoginFreeFailures {
+		NewAccessService(db).Login(context.Background(), "sam", "wrong")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(path, fastOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := NewAccessService(db).Login(context.Background(), "sam", demo.Password); domain.ErrorCode(err) != domain.CodeLoginLocked {
+		t.Errorf("after a restart: %v, want login_locked", err)
+	}
+}

@@ -43,6 +43,7 @@ func migrations() []migration {
 		{id: "0008_canned", up: cannedMigration},                // canned.go: sellers' saved answers
 		{id: "0009_translations", up: translationsMigration},    // translations.go: messages waiting for a translation
 		{id: "0010_payment_events", up: paymentEventsMigration}, // refunds_schema.go: payment callbacks applied
+		{id: "0011_login_attempts", up: loginAttemptsMigration}, // access_schema.go: failed sign-ins per name
 	}
 }
 

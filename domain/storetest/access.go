@@ -15,6 +15,14 @@ var accessCases = []testCase{
 	{"login_and_passwords", testLoginAndPasswords},
 	{"users_shops_grants", testUsersShopsGrants},
 	{"refusals", testAccessRefusals},
+	{"sessions_and_tokens_apart", testSessionsApart},
+	{"password_change_revokes", testPasswordChangeRevokes},
+	{"admin_reset_password", testAdminResetPassword},
+	{"disable_and_enable", testDisableEnable},
+	{"admin_revokes_user_token", testAdminRevokesUserToken},
+	{"revoke_by_label", testRevokeByLabel},
+	{"login_backoff_per_name", testLoginBackoff},
+	{"credential_refusals", testCredentialRefusals},
 }
 
 func testSeedIdempotent(t *testing.T, open Opener) {
@@ -235,8 +243,10 @@ func testAccessRefusals(t *testing.T, open Opener) {
 		{"create token too long-lived", domain.CodeInvalidToken, func() error { return nothing(w.Access.CreateToken(ben, w.id("ben"), "", 10*365*24*time.Hour)) }},
 		{"create token of unknown user", domain.CodeNotFound, func() error { return nothing(w.Access.CreateToken(adam, "no-such-user", "", 0)) }},
 		{"put short secret", domain.CodeInvalidToken, func() error { return nothing(w.Access.PutTokenSecret(system, w.id("ana"), "", "short", nil)) }},
-		{"put another's secret", domain.CodeTokenTaken, func() error { return nothing(w.Access.PutTokenSecret(system, w.id("ana"), "", demo.Token("ben"), nil)) }},
-		{"put secret of unknown user", domain.CodeNotFound, func() error { return nothing(w.Access.PutTokenSecret(system, "no-such-user", "", "long-enough", nil)) }},
+		{"put another's secret", domain.CodeTokenTaken, func() error {
+			return nothing(w.Access.PutTokenSecret(system, w.id("ana"), domain.DemoTokenLabel, demo.Token("ben"), nil))
+		}},
+		{"put secret of unknown user", domain.CodeNotFound, func() error { return nothing(w.Access.PutTokenSecret(system, "no-such-user", "", strongSecret, nil)) }},
 		{"list tokens anonymous", domain.CodeUnauthorized, func() error { return nothing(w.Access.ListTokens(anon, w.id("ana"))) }},
 		{"list another's tokens", domain.CodeNotFound, func() error { return nothing(w.Access.ListTokens(ben, w.id("ana"))) }},
 		{"revoke anonymous", domain.CodeUnauthorized, func() error { return w.Access.RevokeToken(anon, revoked.ID) }},

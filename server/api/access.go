@@ -24,7 +24,7 @@ func (s *Handler) Me(c *fiber.Ctx) error {
 
 type tokenRequest struct {
 	Label    string `json:"label"`
-	TTLHours int    `json:"ttl_hours"`
+	TTLHours int64  `json:"ttl_hours"`
 }
 
 func (s *Handler) createToken(c *fiber.Ctx, userID string) error {
@@ -34,7 +34,11 @@ func (s *Handler) createToken(c *fiber.Ctx, userID string) error {
 			return err
 		}
 	}
-	tok, err := s.dom.Access.CreateToken(c.UserContext(), userID, req.Label, time.Duration(req.TTLHours)*time.Hour)
+	ttl, err := domain.TokenTTLHours(req.TTLHours)
+	if err != nil {
+		return err
+	}
+	tok, err := s.dom.Access.CreateToken(c.UserContext(), userID, req.Label, ttl)
 	if err != nil {
 		return err
 	}
@@ -106,4 +110,49 @@ func (s *Handler) Grant(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(g)
+}
+
+func (s *Handler) DisableUser(c *fiber.Ctx) error { return s.setDisabled(c, true) }
+
+func (s *Handler) EnableUser(c *fiber.Ctx) error { return s.setDisabled(c, false) }
+
+func (s *Handler) setDisabled(c *fiber.Ctx, disabled bool) error {
+	u, err := s.dom.Access.SetUserDisabled(c.UserContext(), c.Params("id"), disabled)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+func (s *Handler) ResetPassword(c *fiber.Ctx) error {
+	var req struct {
+		Password string `json:"password"`
+	}
+	if err := web.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.dom.Access.ResetPassword(c.UserContext(), c.Params("id"), req.Password); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// ListUserTokens is the admin's view of a user's tokens and sessions
+// (never their secrets).
+func (s *Handler) ListUserTokens(c *fiber.Ctx) error {
+	if err := domain.RequireAdmin(domain.ActorFrom(c.UserContext())); err != nil {
+		return err
+	}
+	toks, err := s.dom.Access.ListTokens(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"tokens": toks})
+}
+
+func (s *Handler) RevokeUserToken(c *fiber.Ctx) error {
+	if err := s.dom.Access.RevokeUserToken(c.UserContext(), c.Params("id"), c.Params("token")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -121,7 +121,7 @@ func navFor(a domain.Actor, current string) []navItem {
 		items = []navItem{{"Queue", "/operator", false}, {"Messages", "/operator/messages", false}, {"Incidents", "/operator/incidents", false},
 			{"Claims", "/operator/claims", false}, {"Orders", "/operator/orders", false}, {"Shops", "/operator/stats", false}, {"Deflection", "/operator/deflection", false}}
 		if a.Role == domain.RoleAdmin {
-			items = append(items, navItem{"Routing and grants", "/operator/admin", false})
+			items = append(items, navItem{"Routing and grants", "/operator/admin", false}, navItem{"Users", "/operator/admin/users", false})
 		}
 	}
 	best := -1
@@ -179,27 +179,31 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 
 // flashes are the confirmations a redirect may ask for with ?done=.
 var flashes = map[string]string{
-	"password":    "Your password was changed.",
-	"sent":        "Your message was sent.",
-	"noreply":     "Marked as needing no reply.",
-	"solved":      "Marked as solved; customer care has been told.",
-	"closed":      "Closed.",
-	"reopened":    "Reopened.",
-	"refunded":    "The refund was requested; the customer has been told.",
-	"offer":       "Your offer was sent to the buyer.",
-	"accepted":    "Offer accepted.",
-	"rejected":    "Offer rejected.",
-	"return":      "A return was issued with its shipping label.",
-	"incident":    "The incident was opened; the seller must answer immediately.",
-	"claim":       "Your claim was opened.",
-	"rule":        "The routing rule was added.",
-	"grant":       "The permission was granted.",
-	"signed_out":  "You are signed out.",
-	"shipped":     "Marked as shipped.",
-	"received":    "Marked as received; the refund is on its way.",
-	"reply_saved": "Saved.",
-	"retried":     "The refund was sent to the payment side again.",
-	"opened":      "The incident was opened; the order is frozen until it is closed.",
+	"password":       "Your password was changed.",
+	"sent":           "Your message was sent.",
+	"noreply":        "Marked as needing no reply.",
+	"solved":         "Marked as solved; customer care has been told.",
+	"closed":         "Closed.",
+	"reopened":       "Reopened.",
+	"refunded":       "The refund was requested; the customer has been told.",
+	"offer":          "Your offer was sent to the buyer.",
+	"accepted":       "Offer accepted.",
+	"rejected":       "Offer rejected.",
+	"return":         "A return was issued with its shipping label.",
+	"incident":       "The incident was opened; the seller must answer immediately.",
+	"claim":          "Your claim was opened.",
+	"rule":           "The routing rule was added.",
+	"grant":          "The permission was granted.",
+	"signed_out":     "You are signed out.",
+	"shipped":        "Marked as shipped.",
+	"received":       "Marked as received; the refund is on its way.",
+	"reply_saved":    "Saved.",
+	"retried":        "The refund was sent to the payment side again.",
+	"opened":         "The incident was opened; the order is frozen until it is closed.",
+	"disabled":       "The user is disabled; their tokens and sessions are revoked.",
+	"enabled":        "The user is enabled again. Their old tokens stay revoked.",
+	"password_reset": "The password was reset; their tokens and sessions are revoked.",
+	"token_revoked":  "The token was revoked.",
 }
 
 func flashText(code string) string { return flashes[code] }
@@ -241,7 +245,9 @@ func (s *Handler) CSRF(c *fiber.Ctx) error {
 
 // loginThrottle counts failed sign-ins (the form answers 401) per address and
 // name, and per address: after 5 wrong passwords for one name, or 30 in all,
-// within 15 minutes, the address must wait.
+// within 15 minutes, the address must wait. The name is normalised as Login
+// normalises it. Guesses at one name from many addresses meet the store's
+// per-name back-off (domain.StartLogin), which survives restarts.
 func (s *Handler) loginThrottle() (perIP, perName fiber.Handler) {
 	reached := func(c *fiber.Ctx) error {
 		return s.renderBO(c, fiber.StatusTooManyRequests, "login", boPage{Title: "Sign in",
@@ -249,7 +255,7 @@ func (s *Handler) loginThrottle() (perIP, perName fiber.Handler) {
 			Errors: map[string]string{"": "Too many failed attempts. Wait 15 minutes, then try again."}})
 	}
 	perName = limiter.New(limiter.Config{Max: 5, Expiration: 15 * time.Minute, SkipSuccessfulRequests: true, LimitReached: reached,
-		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() + "\x00" + strings.ToLower(c.FormValue("name")) }})
+		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() + "\x00" + domain.NormalizeLoginName(c.FormValue("name")) }})
 	perIP = limiter.New(limiter.Config{Max: 30, Expiration: 15 * time.Minute, SkipSuccessfulRequests: true, LimitReached: reached})
 	return perIP, perName
 }

@@ -26,7 +26,7 @@ func (s *Handler) Login(c *fiber.Ctx) error {
 }
 
 func (s *Handler) LoginPost(c *fiber.Ctx) error {
-	name := strings.ToLower(strings.TrimSpace(c.FormValue("name")))
+	name := domain.NormalizeLoginName(c.FormValue("name"))
 	form := map[string]string{"name": name, "next": c.FormValue("next")}
 	if name == "" || c.FormValue("password") == "" {
 		errs := map[string]string{}
@@ -39,6 +39,10 @@ func (s *Handler) LoginPost(c *fiber.Ctx) error {
 		return s.renderBO(c, fiber.StatusBadRequest, "login", boPage{Title: "Sign in", Form: form, Errors: errs})
 	}
 	a, err := s.dom.Access.Login(c.UserContext(), name, c.FormValue("password"))
+	if domain.ErrorCode(err) == domain.CodeLoginLocked {
+		return s.renderBO(c, fiber.StatusTooManyRequests, "login", boPage{Title: "Sign in", Form: form,
+			Errors: map[string]string{"": domain.ErrorMessage(err)}})
+	}
 	if domain.ErrorKind(err) == domain.Unauthorized {
 		return s.renderBO(c, fiber.StatusUnauthorized, "login", boPage{Title: "Sign in", Form: form,
 			Errors: map[string]string{"": "That user name and password do not match."}})
@@ -46,7 +50,7 @@ func (s *Handler) LoginPost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tok, err := s.dom.Access.CreateToken(domain.WithActor(c.UserContext(), a), a.UserID, "browser session", web.SessionTTL)
+	tok, err := s.dom.Access.CreateSession(domain.WithActor(c.UserContext(), a), web.SessionTTL)
 	if err != nil {
 		return err
 	}

@@ -36,14 +36,12 @@ func (a *Auth) WithActor(c *fiber.Ctx, next func(*fiber.Ctx) error) error {
 	return next(c)
 }
 
-// bootstrapAdmin is who HELPCENTRE_ADMIN_TOKEN stands for when the domain has
-// not stored it as a user's token (serve does at start-up).
-var bootstrapAdmin = domain.SystemAs("admin", domain.RoleAdmin)
-
 // RequireAdmin guards /api/v1/admin. With the after-sales domain, any
 // operator's token (agent or admin) passes and the services check finer
-// rights; HELPCENTRE_ADMIN_TOKEN is the bootstrap admin's token there. Without
-// the domain, only that token passes, compared in constant time.
+// rights; HELPCENTRE_ADMIN_TOKEN counts only as the token serve stored for
+// the user "admin" (so that disabling that user, or revoking the token,
+// takes effect). Without the domain, only that token passes, compared in
+// constant time.
 func (a *Auth) RequireAdmin(c *fiber.Ctx) error {
 	if a.Access != nil {
 		err := a.WithActor(c, func(c *fiber.Ctx) error {
@@ -52,11 +50,7 @@ func (a *Auth) RequireAdmin(c *fiber.Ctx) error {
 			}
 			return c.Next()
 		})
-		if domain.ErrorKind(err) != domain.Unauthorized || !a.IsAdmin(c) {
-			return err
-		}
-		c.SetUserContext(domain.WithActor(c.UserContext(), bootstrapAdmin))
-		return c.Next()
+		return err
 	}
 	if a.AdminToken == "" {
 		return domain.Errorf(domain.CodeAdminDisabled, "Admin endpoints are disabled: set HELPCENTRE_ADMIN_TOKEN.")

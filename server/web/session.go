@@ -20,8 +20,9 @@ const (
 	PreCookie     = "hc_pre" // before sign-in: binds the login form's CSRF token to this browser
 )
 
-// Sessions are the pages' signed-in users: a session cookie holding an API
-// token, and CSRF tokens bound to it.
+// Sessions are the pages' signed-in users: a session cookie holding a
+// session's secret (domain.AccessService.CreateSession: good only as this
+// cookie, never as a bearer token), and CSRF tokens bound to it.
 type Sessions struct {
 	Access domain.AccessService
 	Signer *Signer
@@ -33,7 +34,7 @@ func (s *Sessions) SignedIn(c *fiber.Ctx) domain.Actor {
 	if secret == "" || s.Access == nil {
 		return domain.Actor{}
 	}
-	a, err := s.Access.Authenticate(c.UserContext(), secret)
+	a, err := s.Access.AuthenticateSession(c.UserContext(), secret)
 	if err != nil {
 		return domain.Actor{}
 	}
