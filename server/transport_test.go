@@ -223,7 +223,9 @@ func TestSearchFlood(t *testing.T) {
 	if med := took[len(took)/2]; med > 100*time.Millisecond {
 		t.Errorf("median search latency during the flood %v, want under 100ms (all: %v)", med, took)
 	}
-	if total == 0 {
+	// A slow machine (or -race) may not let the flooder exceed its budget:
+	// a burst of 30 and 5 a second for the ~4 s it ran.
+	if budget := 30 + 5*5; all > budget && total == 0 {
 		t.Errorf("the flooder was never rate-limited (%d requests)", all)
 	}
 }
