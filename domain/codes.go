@@ -227,6 +227,7 @@ const (
 	CodeReloadFailed          Code = "reload_failed"
 	CodeFeedbackUnavailable   Code = "feedback_unavailable"
 	CodeDeflectionUnavailable Code = "deflection_unavailable"
+	CodeSearchTimeout         Code = "search_timeout" // the engine's deadline passed: 503 with Retry-After
 )
 
 // httpKinds are the kinds of the codes of the HTTP edge and of search.
@@ -250,6 +251,7 @@ var httpKinds = map[Code]Kind{
 	CodeReloadFailed:          Conflict,
 	CodeFeedbackUnavailable:   Unavailable,
 	CodeDeflectionUnavailable: Unavailable,
+	CodeSearchTimeout:         Unavailable,
 }
 
 // joinKinds merges the tables of each area into one.

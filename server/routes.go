@@ -20,7 +20,7 @@ import (
 func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logger, reg *prometheus.Registry) {
 	api, defl, site, bo, dom, auth := h.api, h.deflect, h.site, h.bo, h.dom, h.auth
 
-	app.Use(web.Recover(log), web.RequestIDs(), web.Observe(log, h.metrics), web.SecurityHeaders, web.LimitBody(bodyLimit))
+	app.Use(web.Recover(log), h.edge.Resolve, web.RequestIDs(), web.Observe(log, h.metrics), web.SecurityHeaders, web.LimitBody(bodyLimit))
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -34,8 +34,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	app.Post("/api/v1/deflect/customer-token", auth.Authenticate, defl.CustomerToken)
 	app.Post("/api/v1/deflect/:session/events", defl.Limit("events"), defl.Event)
 	app.Get("/api/v1/reports/deflection", auth.RequireAdmin, defl.Report)
-	app.Get("/api/v1/search", api.Search)
-	app.Get("/api/v1/suggest", api.Suggest)
+	app.Get("/api/v1/search", web.TokenBucket(h.searchRate), api.Search)
+	app.Get("/api/v1/suggest", web.TokenBucket(h.searchRate), api.Suggest)
 	app.Get("/api/v1/articles/:id", api.Article)
 	app.Post("/api/v1/articles/:id/feedback", web.RateLimit("fb", 20), api.Vote)
 	app.Get("/api/v1/articles/:id/feedback", auth.RequireAdmin, api.FeedbackSummary)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,7 +42,26 @@ type Config struct {
 	PaymentSecret []byte
 	// Deflect configures the contact flow and the widget.
 	Deflect DeflectConfig
+	// PublicURL is the origin of absolute links (sitemap, robots.txt,
+	// canonical links), e.g. https://help.example; https also makes cookies
+	// Secure and sends Strict-Transport-Security. Empty:
+	// web.DefaultPublicURL (the binary passes its listen address).
+	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; empty: none.
+	TrustedProxies []netip.Prefix
+	// MaxConns bounds the connections served at once (0: fasthttp's
+	// default); MaxConnsPerIP those of one client address (0: no bound).
+	MaxConns      int
+	MaxConnsPerIP int
+	// SearchRate is each client's budget of /api/v1/search and of
+	// /api/v1/suggest requests a minute; 0: unlimited.
+	SearchRate int
 }
+
+// DefaultSearchRate is the binary's per-client, per-route limit of search
+// and suggest requests a minute.
+const DefaultSearchRate = 300
 
 // Domain holds the after-sales services the server serves.
 type Domain = web.Domain
@@ -62,9 +82,10 @@ const SessionTTL = web.SessionTTL
 
 // Server is the wired app.
 type Server struct {
-	app  *fiber.App
-	ix   *index.Index
-	site *site.Handler
+	app      *fiber.App
+	ix       *index.Index
+	site     *site.Handler
+	listener web.ListenerConfig
 }
 
 // handlers are the audiences' handlers the route table points to.
@@ -77,6 +98,10 @@ type handlers struct {
 	site    *site.Handler
 	bo      *backoffice.Handler // nil without the after-sales domain
 	dom     *Domain
+	edge    *web.Edge // client address, scheme and public URL
+	// searchRate is each client's budget of search and of suggest requests
+	// a minute; 0: unlimited.
+	searchRate int
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
@@ -114,9 +139,18 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 			return nil, err
 		}
 	}
-	app := web.NewApp(web.AppConfig{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyLimit: cfg.BodyLimit},
+	if cfg.PublicURL != "" {
+		if cfg.PublicURL, err = web.ParsePublicURL(cfg.PublicURL); err != nil {
+			return nil, err
+		}
+	}
+	h.edge = &web.Edge{TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL}
+	h.searchRate = max(cfg.SearchRate, 0)
+	app := web.NewApp(web.AppConfig{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyLimit: cfg.BodyLimit,
+		MaxConns: cfg.MaxConns, TrustedProxies: cfg.TrustedProxies},
 		web.ErrorHandler(log, h.site.ErrorPage))
-	s := &Server{app: app, ix: ix, site: h.site}
+	s := &Server{app: app, ix: ix, site: h.site,
+		listener: web.ListenerConfig{MaxConnsPerIP: cfg.MaxConnsPerIP, TrustedProxies: cfg.TrustedProxies, Log: log}}
 	routes(app, s, h, web.AppConfig{BodyLimit: cfg.BodyLimit}.WithDefaults().BodyLimit, log, reg)
 	return s, nil
 }
@@ -124,8 +158,10 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 // App exposes the Fiber app, for tests (app.Test) and embedding.
 func (s *Server) App() *fiber.App { return s.app }
 
-// Serve accepts connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve accepts connections on ln until Shutdown. It bounds the
+// connections of each client address and outlives running out of file
+// descriptors (web.Listen): only Shutdown, or ln failing for good, ends it.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(web.Listen(ln, s.listener)) }
 
 // Shutdown stops accepting connections and waits for in-flight requests
 // (bounded by ctx).

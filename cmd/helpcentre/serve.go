@@ -10,11 +10,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +31,7 @@ import (
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
+	"github.com/marketplace/helpcentre/server/web"
 )
 
 // Config is the serve command's configuration, from flags or HELPCENTRE_* variables.
@@ -50,6 +53,43 @@ type Config struct {
 	// would show in ps).
 	WebhookSecret string
 	Deflect       deflectFlags // the contact flow and widget (wire.go)
+	// PublicURL is the origin of absolute links; empty: http:// and the
+	// listen address.
+	PublicURL      string
+	TrustedProxies []netip.Prefix
+	MaxConns       int // connections served at once
+	MaxConnsPerIP  int // connections of one client address; 0: no bound
+	SearchRate     int // search and suggest requests a minute per client; 0: no limit
+}
+
+// fdHeadroom is how many file descriptors --max-conns leaves for the
+// indexes, the database, attachments and outgoing connections, at least.
+const fdHeadroom = 256
+
+// defaultMaxConns is the connections the process can hold open without
+// running out of file descriptors: RLIMIT_NOFILE (which Go raises to its
+// hard limit at start) less a tenth, at least fdHeadroom, for everything
+// else; never more than fasthttp's default of 262,144, never less than 64.
+func defaultMaxConns() int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == 0 {
+		return 4096
+	}
+	n := min(rl.Cur, 1<<20)
+	return int(max(64, min(n-max(fdHeadroom, n/10), 256*1024)))
+}
+
+// envInt is the HELPCENTRE_<NAME> variable as a number, or def.
+func envInt(name string, def int) (int, error) {
+	v := envOr(name, "")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, exitError{2, fmt.Sprintf("helpcentre serve: HELPCENTRE_%s: want a whole number, got %q", name, v)}
+	}
+	return n, nil
 }
 
 // envOr returns the HELPCENTRE_<NAME> variable or def.
@@ -91,6 +131,26 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		fset.StringVar(&policyText[i], p.flag, policyText[i], p.help+" (HELPCENTRE_"+p.env+")")
 	}
 	cfg.Deflect.register(fset)
+	fset.StringVar(&cfg.PublicURL, "public-url", envOr("PUBLIC_URL", ""), "the site's public origin, e.g. https://help.example, for absolute links (sitemap, robots.txt, canonical); https also makes cookies Secure and sends HSTS; empty: http://<listen address> (HELPCENTRE_PUBLIC_URL)")
+	proxies := envOr("TRUSTED_PROXIES", "")
+	fset.StringVar(&proxies, "trusted-proxies", proxies, "reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed, as addresses or CIDRs separated by commas, e.g. 10.0.0.0/8,::1 (HELPCENTRE_TRUSTED_PROXIES)")
+	var err error
+	ints := []struct {
+		flag, env string
+		v         *int
+		def       int
+		help      string
+	}{
+		{"max-conns", "MAX_CONNS", &cfg.MaxConns, defaultMaxConns(), "connections served at once, more are answered 503; default: the file descriptor limit less headroom"},
+		{"max-conns-per-ip", "MAX_CONNS_PER_IP", &cfg.MaxConnsPerIP, 128, "connections one client address may hold open (an IPv6 client: its /64; trusted proxies exempt), 0 for no bound"},
+		{"search-rate", "SEARCH_RATE", &cfg.SearchRate, server.DefaultSearchRate, "requests a minute one client may send to /api/v1/search, and as many to /api/v1/suggest, 0 for no limit"},
+	}
+	for _, i := range ints {
+		if *i.v, err = envInt(i.env, i.def); err != nil {
+			return cfg, err
+		}
+		fset.IntVar(i.v, i.flag, *i.v, i.help+" (HELPCENTRE_"+i.env+")")
+	}
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -112,6 +172,17 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	}
 	if err := cfg.Deflect.parse(); err != nil {
 		return cfg, err
+	}
+	if cfg.TrustedProxies, err = web.ParseTrustedProxies(proxies); err != nil {
+		return cfg, exitError{2, "helpcentre serve: -trusted-proxies: " + err.Error()}
+	}
+	if cfg.PublicURL != "" {
+		if cfg.PublicURL, err = web.ParsePublicURL(cfg.PublicURL); err != nil {
+			return cfg, exitError{2, "helpcentre serve: -public-url: " + err.Error()}
+		}
+	}
+	if cfg.MaxConns < 1 || cfg.MaxConnsPerIP < 0 || cfg.SearchRate < 0 {
+		return cfg, exitError{2, "helpcentre serve: -max-conns must be positive, -max-conns-per-ip and -search-rate not negative"}
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
 	cfg.WebhookSecret = os.Getenv("HELPCENTRE_WEBHOOK_SECRET")
@@ -236,7 +307,10 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		engine.SetTranslator(translator.Translator)
 	}
 	defl := newDeflection(db, dom, cfg)
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET"))}, ix, engine, bolt.NewFeedbackService(db), log, reg)
+	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
+		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate},
+		ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
 	}
@@ -280,10 +354,15 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "admin", cfg.AdminToken != "")
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "admin", cfg.AdminToken != "",
+		"max_conns", cfg.MaxConns, "max_conns_per_ip", cfg.MaxConnsPerIP, "trusted_proxies", len(cfg.TrustedProxies))
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
+		// The listener failed for good (Serve outlives running out of file
+		// descriptors): stop as on SIGTERM, so that queued events, view
+		// counts and the index are written before the error is returned.
+		log.Error("serving stopped", "err", serveErr)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining in-flight requests", "timeout", cfg.Shutdown)
@@ -297,7 +376,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	<-hooksDone
 	<-deflDone // and the last queued deflection events
 	log.Info("stopped")
-	return nil
+	return serveErr
 }
 
 // limitMemory returns the index build's garbage to the OS, so that the

@@ -145,7 +145,7 @@ func benchDomain(ctx context.Context, cfg DomainOptions, log io.Writer) (*domain
 		return nil, err
 	}
 	c, err := proc.Start(ctx, nil, cfg.Exe, "serve", "--demo", "--addr", addr, "--data", dataDir,
-		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s")
+		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--max-conns-per-ip", "0") // one client, many connections
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package backoffice
 
 import (
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,7 +11,7 @@ import (
 
 // safeNext keeps a post-sign-in redirect on this site: a path, not a URL.
 func safeNext(next string, r domain.Role) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if !web.LocalPath(next) {
 		return homeFor(r)
 	}
 	return next
@@ -55,7 +54,7 @@ func (s *Handler) LoginPost(c *fiber.Ctx) error {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: web.SessionCookie, Value: tok.Secret, Path: "/", HTTPOnly: true, SameSite: "Lax",
-		Secure: c.Protocol() == "https", Expires: time.Now().Add(web.SessionTTL)})
+		Secure: web.SecureCookies(c), Expires: time.Now().Add(web.SessionTTL)})
 	c.ClearCookie(web.PreCookie)
 	return c.Redirect(safeNext(form["next"], a.Role), fiber.StatusSeeOther)
 }
@@ -65,7 +64,7 @@ func (s *Handler) Logout(c *fiber.Ctx) error {
 	if err := s.dom.Access.RevokeToken(c.UserContext(), a.TokenID); err != nil && domain.ErrorKind(err) != domain.NotFound {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: web.SessionCookie, Value: "", Path: "/", HTTPOnly: true, SameSite: "Lax", Expires: time.Unix(1, 0)})
+	c.Cookie(&fiber.Cookie{Name: web.SessionCookie, Value: "", Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: web.SecureCookies(c), Expires: time.Unix(1, 0)})
 	return c.Redirect("/login?done=signed_out", fiber.StatusSeeOther)
 }
 

@@ -331,7 +331,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 		shown = append(shown, domain.ShownArticle{ID: sg.ID, Title: sg.Title, Rank: i + 1, Why: why, Score: sg.Confidence, At: now})
 	}
 	if s.cfg.Service != nil && strings.TrimSpace(subject+body) != "" {
-		start := &domain.SessionStart{Locale: req.Locale, Entry: req.Entry, IPHash: s.hashIP(c.IP()), Mode: mode}
+		start := &domain.SessionStart{Locale: req.Locale, Entry: req.Entry, IPHash: s.hashIP(web.ClientIP(c)), Mode: mode}
 		if actor.Role == domain.RoleCustomer {
 			start.CustomerID = actor.UserID
 		}
@@ -431,7 +431,7 @@ func (s *Handler) handoff(c *fiber.Ctx, ctx context.Context, sid string, req def
 		// Nothing was typed in the search before the form was sent: the
 		// session starts with the hand-off itself.
 		now := time.Now().UTC()
-		start := &domain.SessionStart{Locale: content.DefaultLocale, Entry: "widget", IPHash: s.hashIP(c.IP()), Mode: domain.ModeSelfService}
+		start := &domain.SessionStart{Locale: content.DefaultLocale, Entry: "widget", IPHash: s.hashIP(web.ClientIP(c)), Mode: domain.ModeSelfService}
 		if actor.Role == domain.RoleCustomer {
 			start.CustomerID = actor.UserID
 		}

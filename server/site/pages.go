@@ -101,6 +101,21 @@ func (s *Handler) render(c *fiber.Ctx, status int, name string, d pageData) erro
 	if d.OGType == "" {
 		d.OGType = "website"
 	}
+	// Canonical, hreflang and og:url links are absolute, on the public URL
+	// (never the request's Host, which a client may forge).
+	if strings.HasPrefix(d.Canonical, "/") {
+		d.Canonical = web.BaseURL(c) + d.Canonical
+	}
+	if len(d.Alternates) > 0 {
+		alts := make([]alternate, len(d.Alternates))
+		for i, a := range d.Alternates {
+			if strings.HasPrefix(a.URL, "/") {
+				a.URL = web.BaseURL(c) + a.URL
+			}
+			alts[i] = a
+		}
+		d.Alternates = alts
+	}
 	var buf bytes.Buffer
 	data := map[string]any{"Page": d, "L": d.Locale, "Body": d.Body}
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
@@ -388,7 +403,7 @@ func reasonsFor(locale string) []reason {
 // Sitemap lists the home pages, categories and every public article with
 // its translations as hreflang alternates.
 func (s *Handler) Sitemap(c *fiber.Ctx) error {
-	base := c.BaseURL()
+	base := web.BaseURL(c)
 	set := s.cat.Content()
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
@@ -426,5 +441,5 @@ func (s *Handler) Sitemap(c *fiber.Ctx) error {
 
 func (s *Handler) Robots(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-	return c.SendString("User-agent: *\nDisallow: /api/\nDisallow: /search\nSitemap: " + c.BaseURL() + "/sitemap.xml\n")
+	return c.SendString("User-agent: *\nDisallow: /api/\nDisallow: /search\nSitemap: " + web.BaseURL(c) + "/sitemap.xml\n")
 }

@@ -4,14 +4,15 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
@@ -28,6 +29,13 @@ type AppConfig struct {
 	WriteTimeout time.Duration // 0: 10 s
 	IdleTimeout  time.Duration // 0: 60 s
 	BodyLimit    int           // every route but uploads; 0: 256 KiB
+	// MaxConns bounds the connections served at once; more are answered
+	// 503 and closed. 0: fasthttp's default (262,144).
+	MaxConns int
+	// TrustedProxies are the reverse proxies (Edge.TrustedProxies), for
+	// Fiber's own c.Protocol and c.Hostname; handlers use ClientIP and
+	// Scheme.
+	TrustedProxies []netip.Prefix
 }
 
 // WithDefaults fills in the zero fields.
@@ -50,6 +58,10 @@ func (c AppConfig) WithDefaults() AppConfig {
 // NewApp is the hardened Fiber app every route is registered on.
 func NewApp(cfg AppConfig, errorHandler fiber.ErrorHandler) *fiber.App {
 	cfg = cfg.WithDefaults()
+	trusted := make([]string, len(cfg.TrustedProxies))
+	for i, p := range cfg.TrustedProxies {
+		trusted[i] = p.String()
+	}
 	return fiber.New(fiber.Config{
 		AppName:               "helpcentre",
 		DisableStartupMessage: true,
@@ -66,8 +78,13 @@ func NewApp(cfg AppConfig, errorHandler fiber.ErrorHandler) *fiber.App {
 		StreamRequestBody: true,
 		ReadBufferSize:    16 << 10, // request line + headers; larger gets 431
 		ErrorHandler:      errorHandler,
-		// c.IP() must not trust X-Forwarded-For unless a trusted proxy is configured.
+		// Fiber believes X-Forwarded-* only from the trusted proxies. Its
+		// c.IP() would take X-Forwarded-For's leftmost hop, which the client
+		// writes: ProxyHeader stays unset and ClientIP takes the rightmost
+		// untrusted one.
 		EnableTrustedProxyCheck: true,
+		TrustedProxies:          trusted,
+		Concurrency:             cfg.MaxConns,
 	})
 }
 
@@ -117,9 +134,16 @@ func isUpload(c *fiber.Ctx) bool {
 // LimitBody refuses a body over its route's limit before it is read: the
 // server streams request bodies (so that uploads are not buffered whole), and
 // this keeps every other route to limit. A body of unknown length (chunked)
-// is accepted only where uploads are.
+// is accepted only where uploads are. A request with both Content-Length and
+// Transfer-Encoding is refused on every route and its connection closed
+// (RFC 9112, 6.1): a proxy in front may have framed it by the other header,
+// and what follows on the connection could be a smuggled request.
 func LimitBody(limit int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if c.Request().Header.ContentLength() == -1 && hasContentLength(c.Request().Header.RawHeaders()) {
+			c.Context().SetConnectionClose()
+			return fiber.ErrBadRequest
+		}
 		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 			return c.Next()
 		}
@@ -141,13 +165,21 @@ func LimitBody(limit int) fiber.Handler {
 	}
 }
 
-// RateLimit lets one client (by address) send max requests a minute to the
-// routes it guards, counted under name; more are answered 429.
-func RateLimit(name string, max int) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:          max,
-		Expiration:   time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return name + ":" + c.IP() },
-		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
-	})
+// hasContentLength reports whether raw request headers carry a
+// Content-Length line (fasthttp drops the header itself when the body is
+// chunked).
+func hasContentLength(raw []byte) bool {
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if ok && bytes.EqualFold(bytes.TrimSpace(name), []byte(fiber.HeaderContentLength)) {
+			return true
+		}
+	}
+	return false
 }

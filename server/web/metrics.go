@@ -2,8 +2,11 @@ package web
 
 import (
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/marketplace/helpcentre/index"
@@ -12,6 +15,9 @@ import (
 // Metrics are the HTTP metrics Observe records.
 type Metrics struct {
 	latency *prometheus.HistogramVec
+
+	routesOnce sync.Once
+	routes     map[string]string // the app's route patterns, as the labels' own strings
 }
 
 // NewMetrics registers the HTTP and index metrics with reg.
@@ -27,8 +33,44 @@ func NewMetrics(reg *prometheus.Registry, ix *index.Index) *Metrics {
 	return m
 }
 
-func (m *Metrics) observe(route, method string, status int, took time.Duration) {
-	m.latency.WithLabelValues(route, method, strconv.Itoa(status)).Observe(took.Seconds())
+// observe records one request. The labels it keeps must not point into
+// the request's buffers, which fasthttp reuses for the next request on the
+// connection (c.Method() is such a string even with Immutable): a label
+// that changed after it was stored showed up as "POS" or "GETT" and failed
+// every scrape with duplicate series. So method and route are mapped to
+// strings of our own, and anything unknown to one fixed label, which also
+// keeps the series count bounded.
+func (m *Metrics) observe(app *fiber.App, route, method string, status int, took time.Duration) {
+	m.latency.WithLabelValues(m.routeLabel(app, route), methodLabel(method), strconv.Itoa(status)).Observe(took.Seconds())
+}
+
+// routeLabel is route's pattern as registered, or "unmatched".
+func (m *Metrics) routeLabel(app *fiber.App, route string) string {
+	m.routesOnce.Do(func() {
+		m.routes = map[string]string{"unmatched": "unmatched"}
+		for _, r := range app.GetRoutes(false) {
+			p := strings.Clone(r.Path)
+			m.routes[p] = p
+		}
+	})
+	if l, ok := m.routes[route]; ok {
+		return l
+	}
+	return "unmatched"
+}
+
+// methods are the method labels; any other method is "OTHER".
+var methods = map[string]string{
+	fiber.MethodGet: fiber.MethodGet, fiber.MethodHead: fiber.MethodHead, fiber.MethodPost: fiber.MethodPost,
+	fiber.MethodPut: fiber.MethodPut, fiber.MethodPatch: fiber.MethodPatch, fiber.MethodDelete: fiber.MethodDelete,
+	fiber.MethodConnect: fiber.MethodConnect, fiber.MethodOptions: fiber.MethodOptions, fiber.MethodTrace: fiber.MethodTrace,
+}
+
+func methodLabel(method string) string {
+	if l, ok := methods[method]; ok {
+		return l
+	}
+	return "OTHER"
 }
 
 // indexCollector reads the index status at scrape time.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -60,6 +61,9 @@ var searchErrors = []struct {
 	{search.ErrQueryTooLong, domain.CodeQueryTooLong, "The query is too long: shorten it."},
 	{search.ErrBadPagination, domain.CodeBadPagination, "That page of results is out of range."},
 	{search.ErrUnknownLocale, domain.CodeUnknownLocale, "locale must be one of " + strings.Join(content.Locales, ", ")},
+	// The engine bounds each search (search.Options.Timeout); the request's
+	// own context has no deadline, so an expired one is the engine's.
+	{context.DeadlineExceeded, domain.CodeSearchTimeout, "The search took too long; try again in a moment."},
 }
 
 // Status is the HTTP status of err: its domain kind's, Fiber's own, or 500.
@@ -85,7 +89,7 @@ func Describe(err error) (status int, code domain.Code, detail string, internal 
 	}
 	for _, se := range searchErrors {
 		if errors.Is(err, se.err) {
-			return http.StatusBadRequest, se.code, se.msg, false
+			return kindStatus[se.code.Kind()], se.code, se.msg, false
 		}
 	}
 	return http.StatusInternalServerError, domain.CodeInternal, "Something went wrong on our side. It has been logged.", true
@@ -101,6 +105,9 @@ func ErrorHandler(log *slog.Logger, page func(c *fiber.Ctx, status int, detail s
 		}
 		if status == http.StatusUnauthorized {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="helpcentre"`)
+		}
+		if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+			c.Set(fiber.HeaderRetryAfter, "2")
 		}
 		if wantsHTML(c) {
 			return page(c, status, detail)
@@ -158,9 +165,9 @@ func Observe(log *slog.Logger, m *Metrics) fiber.Handler {
 			route = "unmatched"
 		}
 		took := time.Since(start)
-		m.observe(route, c.Method(), status, took)
+		m.observe(c.App(), route, c.Method(), status, took)
 		log.Log(c.Context(), logLevelFor(status), "request", "method", c.Method(), "route", route,
-			"status", status, "took_ms", float64(took.Microseconds())/1000, "request_id", RequestID(c))
+			"status", status, "took_ms", float64(took.Microseconds())/1000, "client", ClientIP(c), "request_id", RequestID(c))
 		return nil
 	}
 }

@@ -54,7 +54,7 @@ func (s *Sessions) CSRFToken(c *fiber.Ctx) string {
 		var b [16]byte
 		rand.Read(b[:])
 		pre = base64.RawURLEncoding.EncodeToString(b[:])
-		c.Cookie(&fiber.Cookie{Name: PreCookie, Value: pre, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: c.Protocol() == "https"})
+		c.Cookie(&fiber.Cookie{Name: PreCookie, Value: pre, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: SecureCookies(c)})
 		c.Request().Header.SetCookie(PreCookie, pre) // a second token on this request agrees
 	}
 	return s.Signer.Sign("csrf:pre:" + pre)
