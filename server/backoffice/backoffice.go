@@ -255,7 +255,9 @@ func (s *Handler) loginThrottle() (perIP, perName fiber.Handler) {
 			Errors: map[string]string{"": "Too many failed attempts. Wait 15 minutes, then try again."}})
 	}
 	perName = limiter.New(limiter.Config{Max: 5, Expiration: 15 * time.Minute, SkipSuccessfulRequests: true, LimitReached: reached,
-		KeyGenerator: func(c *fiber.Ctx) string { return web.ClientIP(c) + "\x00" + domain.NormalizeLoginName(c.FormValue("name")) }})
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return web.ClientIP(c) + "\x00" + domain.NormalizeLoginName(c.FormValue("name"))
+		}})
 	perIP = limiter.New(limiter.Config{Max: 30, Expiration: 15 * time.Minute, SkipSuccessfulRequests: true, LimitReached: reached,
 		KeyGenerator: web.ClientIP})
 	return perIP, perName
