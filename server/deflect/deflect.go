@@ -307,7 +307,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 	}
 	mode := domain.ModeFor(s.cfg.Modes[req.Entry], facts)
 
-	d, err := s.engine.Deflect(ctx, search.DeflectRequest{Subject: subject, Body: body, Locale: req.Locale, Audience: search.Anonymous})
+	d, err := s.engine.Deflect(ctx, search.DeflectRequest{Subject: subject, Body: body, Locale: req.Locale, Audience: web.AudienceFor(actor)})
 	if err != nil {
 		return err
 	}
