@@ -8,7 +8,7 @@ import (
 // Kind is the broad class of a domain error, decided by its Code (codeKinds).
 // There are few kinds on purpose: the HTTP layer maps each kind to a status
 // in one table (Invalid → 400, Unauthorized → 401, Forbidden → 403,
-// NotFound → 404, Conflict → 409, Unavailable → 503, Internal → 500) and logs
+// NotFound → 404, Conflict → 409, TooMany → 429, Unavailable → 503, Internal → 500) and logs
 // only Internal errors. Clients branch on the finer Code, never on the message.
 type Kind string
 
@@ -19,6 +19,7 @@ const (
 	Conflict     Kind = "conflict"     // the request clashes with the current state
 	Forbidden    Kind = "forbidden"    // the caller is known but may not do this
 	Unauthorized Kind = "unauthorized" // the caller is not authenticated
+	TooMany      Kind = "too_many"     // the caller has used up a quota for now; the same request works later
 	Unavailable  Kind = "unavailable"  // a dependency is down for now; the same request may work later
 	Internal     Kind = "internal"     // anything else: a bug or a failing dependency
 )

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -90,6 +91,10 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		policyText[i] = envOr(p.env, p.d.String())
 		fset.StringVar(&policyText[i], p.flag, policyText[i], p.help+" (HELPCENTRE_"+p.env+")")
 	}
+	fset.IntVar(&cfg.Policy.MessagesPerMinute, "messages-per-minute", envInt("MESSAGES_PER_MINUTE", cfg.Policy.MessagesPerMinute), "messages one user may post a minute, 0 for no limit (HELPCENTRE_MESSAGES_PER_MINUTE)")
+	fset.IntVar(&cfg.Policy.UploadsPerDay, "uploads-per-day", envInt("UPLOADS_PER_DAY", cfg.Policy.UploadsPerDay), "files one user may upload a day, 0 for no limit (HELPCENTRE_UPLOADS_PER_DAY)")
+	fset.IntVar(&cfg.Policy.HandoffsPerHour, "handoffs-per-hour", envInt("HANDOFFS_PER_HOUR", cfg.Policy.HandoffsPerHour), "hand-offs to customer care one client address may make an hour, 0 for no limit (HELPCENTRE_HANDOFFS_PER_HOUR)")
+	fset.DurationVar(&cfg.Policy.UnreferencedUploadTTL, "upload-ttl", envDuration("UPLOAD_TTL", cfg.Policy.UnreferencedUploadTTL), "remove an upload no message carries this long after it was made, 0 to keep (HELPCENTRE_UPLOAD_TTL)")
 	cfg.Deflect.register(fset)
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
@@ -119,6 +124,42 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, exitError{2, "helpcentre serve: -webhook-url needs HELPCENTRE_WEBHOOK_SECRET (at least 16 characters) to sign the deliveries"}
 	}
 	return cfg, nil
+}
+
+// envInt is the whole number in HELPCENTRE_<name>, or def when it is unset
+// or not a number.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(envOr(name, "")); err == nil {
+		return n
+	}
+	return def
+}
+
+// envDuration is the duration in HELPCENTRE_<name>, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(envOr(name, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+// sweepUploads removes the uploads no message carries, at start and then
+// hourly (Policy.UnreferencedUploadTTL), until ctx is done.
+func sweepUploads(ctx context.Context, atts *bolt.AttachmentService, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := atts.SweepUnreferenced(ctx); err != nil {
+			log.Error("sweeping unreferenced uploads", "err", err)
+		} else if n > 0 {
+			log.Info("removed unreferenced uploads", "files", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
@@ -250,6 +291,9 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	go func() { defer close(deflDone); _ = defl.Run(bg) }()
 	if translator != nil {
 		go translator.Run(bg)
+	}
+	if cfg.Policy.UnreferencedUploadTTL > 0 {
+		go sweepUploads(bg, bolt.NewAttachmentService(db, cfg.Policy), log)
 	}
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})

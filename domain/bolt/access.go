@@ -367,12 +367,15 @@ func (s *AccessService) CreateToken(ctx context.Context, userID, label string, t
 	if err != nil {
 		return nil, err
 	}
+	if err := domain.ValidateTokenLabel(label); err != nil {
+		return nil, err
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return nil, err
 	}
 	secret := "hc_" + base64.RawURLEncoding.EncodeToString(raw[:])
-	return s.putToken(ctx, userID, label, secret, ttl, nil)
+	return s.putToken(ctx, userID, label, secret, ttl, nil, true)
 }
 
 // PutTokenSecret implements domain.AccessService. It is idempotent: a secret
@@ -382,10 +385,12 @@ func (s *AccessService) PutTokenSecret(ctx context.Context, userID, label, secre
 	if err := domain.ValidateTokenSecret(secret); err != nil {
 		return nil, err
 	}
-	return s.putToken(ctx, userID, label, secret, 0, expires)
+	return s.putToken(ctx, userID, label, secret, 0, expires, false)
 }
 
-func (s *AccessService) putToken(ctx context.Context, userID, label, secret string, ttl time.Duration, expires *time.Time) (*domain.Token, error) {
+// putToken stores a token; minted (CreateToken) counts the user's live
+// tokens against domain.MaxTokensPerUser first.
+func (s *AccessService) putToken(ctx context.Context, userID, label, secret string, ttl time.Duration, expires *time.Time, minted bool) (*domain.Token, error) {
 	var tok *domain.Token
 	err := s.db.update(ctx, func(t *txn) error {
 		u, err := findUser(t, userID)
@@ -394,6 +399,11 @@ func (s *AccessService) putToken(ctx context.Context, userID, label, secret stri
 		}
 		if u == nil {
 			return domain.ErrNotFound("User")
+		}
+		if minted && label != domain.SessionTokenLabel {
+			if err := domain.CheckTokenCount(liveTokens(t, userID)); err != nil {
+				return err
+			}
 		}
 		h := hashToken(secret)
 		var rec tokenRecord
@@ -461,6 +471,23 @@ func (s *AccessService) ListTokens(ctx context.Context, userID string) ([]domain
 		return nil
 	})
 	return out, err
+}
+
+// liveTokens counts the user's unexpired, unrevoked tokens.
+func liveTokens(t *txn, userID string) int {
+	n := 0
+	prefix := compositeKey([]byte(userID), nil)
+	c := t.tx.Bucket(bucketTokensByUser).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var rec tokenRecord
+		if ok, err := getJSON(t.tx.Bucket(bucketTokens), t.tx.Bucket(bucketTokensByID).Get(k[len(prefix):]), &rec); err != nil || !ok {
+			continue
+		}
+		if rec.Label != domain.SessionTokenLabel && rec.RevokedAt == nil && (rec.ExpiresAt == nil || rec.ExpiresAt.After(t.now)) {
+			n++
+		}
+	}
+	return n
 }
 
 // RevokeToken implements domain.AccessService: admins, or the token's owner.

@@ -46,7 +46,7 @@ func (s *Handler) LoginPost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tok, err := s.dom.Access.CreateToken(domain.WithActor(c.UserContext(), a), a.UserID, "browser session", web.SessionTTL)
+	tok, err := s.dom.Access.CreateToken(domain.WithActor(c.UserContext(), a), a.UserID, domain.SessionTokenLabel, web.SessionTTL)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ var kindStatus = map[domain.Kind]int{
 	domain.Forbidden:    http.StatusForbidden,
 	domain.NotFound:     http.StatusNotFound,
 	domain.Conflict:     http.StatusConflict,
+	domain.TooMany:      http.StatusTooManyRequests,
 	domain.Unavailable:  http.StatusServiceUnavailable,
 	domain.Internal:     http.StatusInternalServerError,
 }
