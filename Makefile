@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/helpcentre
 COVID   := ../shared/eval/covidfaq
 
-.PHONY: build run test lint eval bench clean
+.PHONY: build run test lint eval bench fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/helpcentre
@@ -54,6 +54,19 @@ eval: build
 ## on 2 cores); BENCH_FLAGS=--json for one JSON object, e.g. BENCH_FLAGS="--articles 1000,10000,100000"
 bench: build
 	./$(BIN) bench --articles 1000,10000 --duration 8s $(BENCH_FLAGS)
+
+## fuzz: every Go fuzz target in the repository (found by grepping for "func Fuzz"),
+## each for FUZZTIME (60s); their seeds also run in every go test. A failing
+## input is kept under the package's testdata/fuzz/ and stops the run.
+FUZZTIME ?= 60s
+fuzz:
+	@set -e; grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | sort | while read -r f; do \
+		pkg=./$$(dirname $$f); \
+		for t in $$(sed -n -E 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' $$f); do \
+			echo "== $$t ($$pkg, $(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 clean:
 	rm -rf bin

@@ -109,6 +109,16 @@ func (l *Loader) Load() (*Set, Changes, error) {
 		if err != nil {
 			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 && !linkInside(l.fsys, p) {
+			// A link out of the tree (passwd.md → /etc/passwd) would
+			// publish whatever it points at: skipped, and said so.
+			if path.Ext(p) == ".md" || d.Name() == "_category.yaml" || d.Name() == SynonymFile {
+				seen[p] = true
+				l.files[p] = &fileState{modTime: info.ModTime(), size: info.Size(),
+					diags: Diagnostics{errorf(p, 1, "symbolic link to a file outside the content folder: skipped")}}
+			}
+			return nil
+		}
 		switch {
 		case d.Name() == "_category.yaml" || d.Name() == SynonymFile:
 			seenAux[p] = true
@@ -144,6 +154,33 @@ func (l *Loader) Load() (*Set, Changes, error) {
 	ch := diff(l.prev, set)
 	l.prev = set
 	return set, ch, nil
+}
+
+// maxLinkHops bounds how many symbolic links linkInside follows.
+const maxLinkHops = 8
+
+// linkInside reports whether the symbolic link at p, and any link it leads
+// to, stays inside fsys's tree: relative targets that never climb out.
+// A file system that cannot read links (fs.ReadLinkFS) gives false.
+func linkInside(fsys fs.FS, p string) bool {
+	for range maxLinkHops {
+		target, err := fs.ReadLink(fsys, p)
+		if err != nil || target == "" || path.IsAbs(target) || strings.HasPrefix(target, `\`) || (len(target) > 1 && target[1] == ':') {
+			return false
+		}
+		p = path.Join(path.Dir(p), target)
+		if p == ".." || strings.HasPrefix(p, "../") || !fs.ValidPath(p) {
+			return false
+		}
+		info, err := fs.Lstat(fsys, p)
+		if err != nil {
+			return false
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *Loader) loadArticle(p string, info fs.FileInfo) {

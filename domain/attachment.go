@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Attachment is a stored file, addressed by the SHA-256 of its content.
@@ -40,7 +42,7 @@ func ValidateAttachment(size int64, typ string) error {
 	if size > MaxAttachmentBytes {
 		return FieldErrorf(CodeAttachmentTooLarge, "files", "An attachment is at most %d MiB.", MaxAttachmentBytes>>20)
 	}
-	if size == 0 {
+	if size <= 0 {
 		return FieldErrorf(CodeInvalidAttachment, "files", "The attachment is empty.")
 	}
 	if !slices.Contains(AttachmentTypes(), typ) {
@@ -59,3 +61,30 @@ func ErrAttachmentNotYours(sha256 string) *Error {
 // customer care. Others open what they uploaded and what a message they may
 // see carries.
 func CanOpenAnyAttachment(a Actor) bool { return a.Role.Operator() }
+
+// MaxAttachmentNameRunes bounds an attachment's name.
+const MaxAttachmentNameRunes = 200
+
+// CleanAttachmentName keeps the base name of what a client calls a file, as
+// valid text without control characters, at most MaxAttachmentNameRunes;
+// "attachment" when nothing is left.
+func CleanAttachmentName(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > MaxAttachmentNameRunes {
+		name = strings.TrimSpace(string([]rune(name)[:MaxAttachmentNameRunes]))
+	}
+	if name == "" || name == "." || name == ".." {
+		return "attachment"
+	}
+	return name
+}

@@ -32,8 +32,9 @@ const (
 	CodeInvalidGrant    Code = "invalid_grant"
 	CodeInvalidPassword Code = "invalid_password"
 	CodeInvalidCursor   Code = "invalid_cursor"
-	CodeLoginLocked     Code = "login_locked" // too many failed sign-ins for one name, from any address
-	CodeDisableSelf     Code = "disable_self" // an admin disabling or enabling themself
+	CodeLoginLocked     Code = "login_locked"    // too many failed sign-ins for one name, from any address
+	CodeDisableSelf     Code = "disable_self"    // an admin disabling or enabling themself
+	CodeTooManyTokens   Code = "too_many_tokens" // MaxTokensPerUser live tokens already
 
 	// Orders.
 	CodeInvalidOrder      Code = "invalid_order"
@@ -52,6 +53,8 @@ const (
 	CodeAttachmentType     Code = "attachment_type"
 	CodeInvalidFilter      Code = "invalid_filter"
 	CodeInvalidRoutingRule Code = "invalid_routing_rule"
+	CodeTooManyMessages    Code = "too_many_messages" // Policy.MessagesPerMinute
+	CodeUploadQuota        Code = "upload_quota"      // Policy.UploadsPerDay, UploadBytesPerDay
 
 	// Canned replies.
 	CodeInvalidCannedTitle Code = "invalid_canned_title"
@@ -96,6 +99,8 @@ const (
 	CodeInvalidEmail       Code = "invalid_email"
 	CodeEmailRequired      Code = "email_required"
 	CodeHandoffUnavailable Code = "handoff_unavailable"
+	CodeTooManyHandoffs    Code = "too_many_handoffs" // Policy.HandoffsPerHour, per client
+	CodeUnknownArticle     Code = "unknown_article"   // an event names an article that does not exist
 	CodeInvalidRange       Code = "invalid_range"
 
 	// Article feedback.
@@ -127,6 +132,11 @@ var serviceKinds = map[Code]Kind{
 	CodeUserExists:      Conflict,
 	CodeInvalidShop:     Invalid,
 	CodeInvalidToken:    Invalid,
+	CodeTooManyTokens:   TooMany,
+	CodeTooManyMessages: TooMany,
+	CodeUploadQuota:     TooMany,
+	CodeTooManyHandoffs: TooMany,
+	CodeUnknownArticle:  Invalid,
 	CodeTokenTaken:      Conflict,
 	CodeInvalidGrant:    Invalid,
 	CodeInvalidPassword: Invalid,

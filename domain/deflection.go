@@ -639,6 +639,16 @@ func ValidateEvent(e *Event) error {
 	return nil
 }
 
+// CheckEventArticle refuses an event that names an article that does not
+// exist (or that the caller may not read), so that reports count only real
+// articles; known reports whether an article id exists.
+func CheckEventArticle(e *Event, known func(id string) bool) error {
+	if e.Article != "" && !known(e.Article) {
+		return FieldErrorf(CodeUnknownArticle, "article", "There is no article %q.", e.Article)
+	}
+	return nil
+}
+
 // ValidateHandoffEmail checks the address an anonymous customer gives.
 func ValidateHandoffEmail(email string) error {
 	if len(email) > 254 {

@@ -8,9 +8,9 @@ import (
 // Kind is the broad class of a domain error, decided by its Code (codeKinds).
 // There are few kinds on purpose: the HTTP layer maps each kind to a status
 // in one table (Invalid → 400, Unauthorized → 401, Forbidden → 403,
-// NotFound → 404, Conflict → 409, Unprocessable → 422, Unavailable → 503,
-// Internal → 500) and logs only Internal errors. Clients branch on the finer
-// Code, never on the message.
+// NotFound → 404, Conflict → 409, Unprocessable → 422, TooMany → 429,
+// Unavailable → 503, Internal → 500) and logs only Internal errors. Clients
+// branch on the finer Code, never on the message.
 type Kind string
 
 // The kinds of domain errors.
@@ -23,6 +23,7 @@ const (
 	Unauthorized  Kind = "unauthorized"  // the caller is not authenticated
 	Unavailable   Kind = "unavailable"   // a dependency is down for now; the same request may work later
 	Internal      Kind = "internal"      // anything else: a bug or a failing dependency
+	TooMany       Kind = "too_many"      // the caller has used up a quota for now; the same request works later
 )
 
 // internalMessage is all a user ever learns about an error that is not an *Error.

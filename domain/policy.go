@@ -25,6 +25,21 @@ type Policy struct {
 	// deflected only if no thread, incident or claim follows on its order
 	// within this (7 days).
 	StrictDeflectionWindow time.Duration
+
+	// MessagesPerMinute: the messages one user may post in a minute (20; 0:
+	// no limit), refused with too_many_messages.
+	MessagesPerMinute int
+	// UploadsPerDay and UploadBytesPerDay: the files, and bytes, one user
+	// may upload in a day (100 files, 200 MiB; 0: no limit), refused with
+	// upload_quota.
+	UploadsPerDay     int
+	UploadBytesPerDay int64
+	// UnreferencedUploadTTL: an upload no message carries is removed this
+	// long after it was made (24 h; 0: kept).
+	UnreferencedUploadTTL time.Duration
+	// HandoffsPerHour: the hand-offs one client address may make in an
+	// hour (10; 0: no limit), refused with too_many_handoffs.
+	HandoffsPerHour int
 }
 
 // DefaultPolicy returns the seller guide's figures.
@@ -36,5 +51,10 @@ func DefaultPolicy() Policy {
 		AlertBefore:            6 * time.Hour,
 		AgentRefundLimit:       50000,
 		StrictDeflectionWindow: 7 * 24 * time.Hour,
+		MessagesPerMinute:      20,
+		UploadsPerDay:          100,
+		UploadBytesPerDay:      200 << 20,
+		UnreferencedUploadTTL:  24 * time.Hour,
+		HandoffsPerHour:        10,
 	}
 }

@@ -125,9 +125,11 @@ type ThreadService interface {
 	// invalid_thread, invalid_topic, invalid_recipient, invalid_message,
 	// invalid_attachment.
 	CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
-	// FindThread returns a thread with the messages the caller may see.
-	// Errors: unauthorized, not_found.
-	FindThread(ctx context.Context, id string) (*Thread, error)
+	// FindThread returns a thread with one page of the messages the caller
+	// may see: the newest without a cursor, and the cursor of older ones
+	// (MessagesNext). Errors: unauthorized, not_found, invalid_limit,
+	// invalid_cursor.
+	FindThread(ctx context.Context, id string, page MessagePage) (*Thread, error)
 	// ListThreads lists the caller's inbox, filtered and sorted.
 	// Errors: unauthorized, forbidden (a role with no inbox), invalid_filter,
 	// invalid_limit, invalid_cursor.
@@ -138,7 +140,7 @@ type ThreadService interface {
 	SearchThreads(ctx context.Context, q string, f ThreadFilter) ([]Thread, error)
 	// PostMessage adds a message to a thread the caller may see.
 	// Errors: unauthorized, not_found, invalid_message, invalid_recipient,
-	// invalid_attachment.
+	// invalid_attachment, too_many_messages (Policy.MessagesPerMinute).
 	PostMessage(ctx context.Context, threadID string, nm NewMessage) (*Message, error)
 	// MarkNoReplyNeeded stops the seller's clock explicitly.
 	// Errors: unauthorized, not_found, forbidden.
@@ -313,12 +315,17 @@ type OutboxService interface {
 type AttachmentService interface {
 	// PutAttachment streams r to the store, checking size and type.
 	// Errors: unauthorized, attachment_too_large, invalid_attachment (empty),
-	// attachment_type.
+	// attachment_type, upload_quota (Policy.UploadsPerDay, UploadBytesPerDay).
 	PutAttachment(ctx context.Context, name string, r io.Reader) (*Attachment, error)
 	// OpenAttachment returns a file only to participants of a thread (or
 	// return) that names it; others get NotFound.
 	// Errors: unauthorized, not_found.
 	OpenAttachment(ctx context.Context, sha string) (*Attachment, io.ReadCloser, error)
+	// SweepUnreferenced removes the uploads no message carries that are
+	// Policy.UnreferencedUploadTTL old, and says how many; the program runs
+	// it periodically.
+	// Errors: none.
+	SweepUnreferenced(ctx context.Context) (int, error)
 }
 
 // AuditService: the per-entity log.

@@ -27,19 +27,23 @@ const (
 // Thread is a conversation about an order, or about no order (seller ↔
 // operator, or customer ↔ operator, e.g. a help-centre hand-off).
 type Thread struct {
-	ID          string       `json:"id"` // ULID
-	OrderNumber string       `json:"order,omitempty"`
-	ShopID      string       `json:"shop_id,omitempty"`
-	CustomerID  string       `json:"customer_id,omitempty"`
-	Customer    string       `json:"customer,omitempty"` // the customer's display name, for the inbox filter
-	Topic       string       `json:"topic"`
-	Subject     string       `json:"subject,omitempty"`
-	Locale      string       `json:"locale,omitempty"` // the customer's language
-	Parties     []Party      `json:"participants"`
-	Status      ThreadStatus `json:"status"`
-	CreatedAt   time.Time    `json:"created_at"`
-	CreatedBy   string       `json:"created_by"`
-	LastMessage time.Time    `json:"last_message_at"`
+	ID          string `json:"id"` // ULID
+	OrderNumber string `json:"order,omitempty"`
+	ShopID      string `json:"shop_id,omitempty"`
+	CustomerID  string `json:"customer_id,omitempty"`
+	Customer    string `json:"customer,omitempty"` // the customer's display name, for the inbox filter
+	// UnverifiedEmail is the address an anonymous help-centre visitor typed
+	// when handing off: nobody checked it, it names no account, and the
+	// thread is never shown as that customer's.
+	UnverifiedEmail string       `json:"unverified_email,omitempty"`
+	Topic           string       `json:"topic"`
+	Subject         string       `json:"subject,omitempty"`
+	Locale          string       `json:"locale,omitempty"` // the customer's language
+	Parties         []Party      `json:"participants"`
+	Status          ThreadStatus `json:"status"`
+	CreatedAt       time.Time    `json:"created_at"`
+	CreatedBy       string       `json:"created_by"`
+	LastMessage     time.Time    `json:"last_message_at"`
 
 	// The seller's 48-hour clock: since when a customer message has waited
 	// for a seller reply, and when the reply is due. Both null when none is.
@@ -53,7 +57,9 @@ type Thread struct {
 	// For the reader (set by the service when it answers a request):
 	Unread   bool      `json:"unread"`
 	Overdue  bool      `json:"overdue"`
-	Messages []Message `json:"messages,omitempty"` // only in GET /threads/{id}: the messages this reader may see
+	Messages []Message `json:"messages,omitempty"` // only in GET /threads/{id}: a page of the messages this reader may see
+	// MessagesNext is the cursor of the page of older messages; empty on the oldest.
+	MessagesNext string `json:"next,omitempty"`
 
 	// Transcript of the help-centre session a hand-off came from, if any.
 	Transcript *Transcript `json:"transcript,omitempty"`
@@ -70,8 +76,9 @@ type Message struct {
 	From        Party           `json:"from"`
 	To          []Party         `json:"to"`
 	Internal    bool            `json:"internal,omitempty"`
-	Body        string          `json:"body"`     // the original text, as written
-	Language    string          `json:"language"` // of Body: the author's locale, or detected
+	Unverified  bool            `json:"unverified,omitempty"` // written by an anonymous visitor: AuthorName is a typed, unverified email
+	Body        string          `json:"body"`                 // the original text, as written
+	Language    string          `json:"language"`             // of Body: the author's locale, or detected
 	Attachments []AttachmentRef `json:"attachments,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`
 

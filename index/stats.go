@@ -26,9 +26,13 @@ type Stats struct {
 	// differ ("contrasena" → "contraseña"): queries are folded for typo
 	// lookups, but analysed with their accents, as the articles were.
 	surface map[string]string
-	fst     *vellum.FST // words, for typo correction; rebuilt after each change
-	nearC   *nearCache  // Near's answers for this vocabulary
-	gen     uint64      // changes applied so far (see Generation)
+	// restricted counts the words of articles not everyone may read, by
+	// visibility: the speller corrects into a word only when an article
+	// the asker may read contains it (VisibleFreq).
+	restricted map[content.Visibility]map[string]int
+	fst        *vellum.FST // words, for typo correction; rebuilt after each change
+	nearC      *nearCache  // Near's answers for this vocabulary
+	gen        uint64      // changes applied so far (see Generation)
 }
 
 // Generation counts the changes applied to the statistics: values derived
@@ -36,7 +40,19 @@ type Stats struct {
 func (s *Stats) Generation() uint64 { return s.gen }
 
 func newStats() *Stats {
-	return &Stats{terms: map[string]int{}, words: map[string]int{}, surface: map[string]string{}}
+	return &Stats{terms: map[string]int{}, words: map[string]int{}, surface: map[string]string{}, restricted: map[content.Visibility]map[string]int{}}
+}
+
+// VisibleFreq is the number of articles that contain the lower-cased word
+// among those of a visibility allowed reports readable.
+func (s *Stats) VisibleFreq(word string, allowed func(content.Visibility) bool) int {
+	n := s.words[word]
+	for v, words := range s.restricted {
+		if n > 0 && !allowed(v) {
+			n -= words[word]
+		}
+	}
+	return n
 }
 
 // DocFreq is the number of articles that contain the analysed term in any text field.
@@ -100,6 +116,18 @@ func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
 		if s.words[w] <= 0 {
 			delete(s.words, w)
 			delete(s.surface, w)
+		}
+	}
+	if v := a.Visibility; v != "" && v != content.Public {
+		r := s.restricted[v]
+		if r == nil {
+			r = map[string]int{}
+			s.restricted[v] = r
+		}
+		for w := range words {
+			if r[w] += sign; r[w] <= 0 {
+				delete(r, w)
+			}
 		}
 	}
 	s.Docs += sign

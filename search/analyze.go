@@ -81,7 +81,7 @@ func isNumber(w string) bool {
 }
 
 // analyse turns normalised query text into a plan against one locale's view.
-func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
+func (e *Engine) analyse(v *index.View, q string, asYouType bool, aud Audience) *plan {
 	p := &plan{}
 	toks := v.Analyzers.Suggest.Analyze([]byte(q))
 	endsInWord := q != "" && !unicode.IsSpace(rune(q[len(q)-1])) && !unicode.IsPunct(rune(q[len(q)-1]))
@@ -98,7 +98,7 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 	words := p.words
 	p.words = make([]*word, 0, len(words))
 	for _, w := range words {
-		rest := e.correct(v, w)
+		rest := e.correct(v, w, aud)
 		p.words = append(p.words, w)
 		switch {
 		case rest != nil && len(p.words) < e.opts.MaxWords:
@@ -163,9 +163,12 @@ func (e *Engine) common(v *index.View, term string) bool {
 // preferring the most frequent; failing that, it
 // splits a word typed without its space ("paymentoptions", "checkthe") into
 // two known words and returns the second. Numbers (order numbers) and known
-// words are left alone, and so is a word still being typed.
-func (e *Engine) correct(v *index.View, w *word) (rest *word) {
-	if isNumber(w.typed) || v.Stats.WordFreq(w.typed) > 0 || v.SynonymWords[w.typed] {
+// words are left alone, and so is a word still being typed. Known means
+// known to an article the audience may read: a correction never names a
+// word of an article hidden from the asker.
+func (e *Engine) correct(v *index.View, w *word, aud Audience) (rest *word) {
+	known := func(s string) bool { return v.Stats.VisibleFreq(s, aud.Allows) > 0 }
+	if isNumber(w.typed) || known(w.typed) || v.SynonymWords[w.typed] {
 		return nil // known to the articles, or to a synonym rule that will fire
 	}
 	if q := first(analyseTerms(v.Analyzers.Question, w.typed)); q != "" && v.Stats.DocFreq(q) > 0 {
@@ -178,18 +181,24 @@ func (e *Engine) correct(v *index.View, w *word) (rest *word) {
 		return nil // spelled right: a word the articles do not use, not a typo
 	}
 	if budget := typoBudget(w.typed); budget > 0 {
-		if c := v.Stats.Near(w.typed, budget, 1); len(c) > 0 {
-			w.word = c[0].Word
-			w.corrected = true
-			return nil
+		for _, c := range v.Stats.Near(w.typed, budget, nearCandidates) {
+			if known(c.Word) {
+				w.word = c.Word
+				w.corrected = true
+				return nil
+			}
 		}
 	}
-	if a, b := splitJoined(v, w.typed); a != "" {
+	if a, b := splitJoined(v, w.typed); a != "" && known(a) && known(b) {
 		w.word, w.corrected = a, true
 		return &word{typed: w.typed, word: b, corrected: true, pos: w.pos}
 	}
 	return nil
 }
+
+// nearCandidates is how many of the nearest known words the speller weighs:
+// the first one an article the asker may read contains wins.
+const nearCandidates = 8
 
 // splitJoined finds the two known words that an unknown word joins,
 // preferring the split whose rarer half is the most frequent.

@@ -89,7 +89,7 @@ func TestScanBody(t *testing.T) {
 		v.Each(func(a *content.Article) { arts = append(arts, a) })
 		var plans []*bodyQuery
 		for _, q := range queries {
-			plans = append(plans, newBodyQuery(e.analyse(v, q, false)), newBodyQuery(e.analyse(v, q, true)))
+			plans = append(plans, newBodyQuery(e.analyse(v, q, false, Staff)), newBodyQuery(e.analyse(v, q, true, Staff)))
 		}
 		checked := 0
 		for _, a := range arts {
@@ -159,7 +159,7 @@ func BenchmarkBodyMatches(b *testing.B) {
 		}
 		e.withLocale("en", func(v *index.View) error {
 			an, wm = v.Analyzers, e.cache.windows(v)
-			bq := newBodyQuery(e.analyse(v, q.Query, false))
+			bq := newBodyQuery(e.analyse(v, q.Query, false, Staff))
 			for _, h := range res.Hits {
 				pairs = append(pairs, pair{h.Article, bq})
 			}

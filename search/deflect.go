@@ -170,7 +170,7 @@ func cutWords(s string, n int) string {
 func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRequest, subject, locale string) ([]deflectCandidate, error) {
 	var cands []deflectCandidate
 	_, err := e.withLocale(locale, func(v *index.View) error {
-		p := e.analyse(v, d.Query, false)
+		p := e.analyse(v, d.Query, false, req.Audience)
 		d.Truncated = d.Truncated || p.truncated
 		d.Corrected = correctedQuery(p)
 		if nSubject := len(v.Analyzers.Suggest.Analyze([]byte(subject))); nSubject > 0 {

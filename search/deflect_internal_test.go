@@ -18,7 +18,7 @@ func TestSynonymMappedWordIsKnown(t *testing.T) {
 	}
 	e := testEngine(t, fsys)
 	_, err := e.withLocale("en", func(v *index.View) error {
-		p := e.analyse(v, "can I order from tasmania", false)
+		p := e.analyse(v, "can I order from tasmania", false, Staff)
 		var found bool
 		for _, w := range e.queryWords(v, p) {
 			if w.g.word != nil && w.g.word.typed == "tasmania" {

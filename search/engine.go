@@ -344,7 +344,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		return res, nil
 	}
 	_, err := e.withLocale(locale, func(v *index.View) error {
-		p := e.analyse(v, q, req.AsYouType)
+		p := e.analyse(v, q, req.AsYouType, req.Audience)
 		res.Truncated = p.truncated
 		res.Corrected = correctedQuery(p)
 		fields := req.fields

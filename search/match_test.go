@@ -91,7 +91,7 @@ func TestMatchQueryScoresAsBleve(t *testing.T) {
 				sort.Strings(cats)
 				for i, text := range texts {
 					for _, asYouType := range []bool{false, true} {
-						p := e.analyse(v, normalise(text), asYouType)
+						p := e.analyse(v, normalise(text), asYouType, Staff)
 						fields := index.TextFields
 						if asYouType {
 							fields = []string{index.FieldTitle, index.FieldAliases, index.FieldTags}

@@ -64,7 +64,7 @@ func TestRerankPrefersCoveredQuestion(t *testing.T) {
 	}
 	e := testEngine(t, fsys)
 	_, err := e.withLocale("en", func(v *index.View) error {
-		p := e.analyse(v, "refund rules", false)
+		p := e.analyse(v, "refund rules", false, Staff)
 		hits := bsearch.DocumentMatchCollection{
 			{ID: "refund-request", Score: 1.0},
 			{ID: "refund-policy", Score: 0.7},

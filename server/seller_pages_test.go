@@ -176,7 +176,7 @@ func TestSellerInboxThreadAndReply(t *testing.T) {
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/seller/messages/"+lamp.ID+"?done=sent") {
 		t.Fatalf("reply: %d %s", status, h.Get("Location"))
 	}
-	th, err := w.d.Threads.FindThread(w.as("sam"), lamp.ID)
+	th, err := w.d.Threads.FindThread(w.as("sam"), lamp.ID, domain.MessagePage{})
 	if err != nil || th.SellerReplyDueAt != nil {
 		t.Errorf("after the reply the clock runs: %v %v", th.SellerReplyDueAt, err)
 	}
@@ -188,7 +188,7 @@ func TestSellerInboxThreadAndReply(t *testing.T) {
 	}
 	_, body, _ = sam.get(t, "/seller/messages/"+lamp.ID)
 	sellerHas(t, "thread with a note", body, "Check the courier on Monday", "internal note")
-	ana, err := w.d.Threads.FindThread(w.as("ana"), lamp.ID)
+	ana, err := w.d.Threads.FindThread(w.as("ana"), lamp.ID, domain.MessagePage{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestSellerInboxThreadAndReply(t *testing.T) {
 	if status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=noreply") {
 		t.Fatalf("no reply needed: %d %s", status, h.Get("Location"))
 	}
-	if th, _ := w.d.Threads.FindThread(w.as("sam"), throw.ID); th.SellerReplyDueAt != nil || !th.NoReplyNeeded {
+	if th, _ := w.d.Threads.FindThread(w.as("sam"), throw.ID, domain.MessagePage{}); th.SellerReplyDueAt != nil || !th.NoReplyNeeded {
 		t.Errorf("no reply needed: due %v, flag %v", th.SellerReplyDueAt, th.NoReplyNeeded)
 	}
 	_, body, _ = sam.get(t, "/seller/messages?status=overdue")

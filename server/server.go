@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
@@ -128,7 +129,15 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		Log: log, Version: cfg.Version, PaymentKey: paymentKey}); err != nil {
 		return nil, err
 	}
-	h.deflect = deflect.New(deflect.Deps{Config: cfg.Deflect, Engine: engine, Domain: cfg.Domain, Signer: signer, Log: log})
+	h.deflect = deflect.New(deflect.Deps{Config: cfg.Deflect, Engine: engine, Domain: cfg.Domain, Signer: signer, Log: log,
+		Articles: func(id string, aud search.Audience) bool {
+			for _, l := range content.Locales {
+				if _, ok := cat.Find(id, l, aud); ok {
+					return true
+				}
+			}
+			return false
+		}})
 	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log}); err != nil {
 		return nil, err
 	}

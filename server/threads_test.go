@@ -28,7 +28,7 @@ func (routingOnly) ShopStats(context.Context, string, time.Time, time.Time) (*do
 // plugThreads adds the threads area's services to a domain world.
 func plugThreads(db *bolt.DB, d *server.Domain) {
 	d.Threads = bolt.NewThreadService(db, domain.DefaultPolicy())
-	d.Attachments = bolt.NewAttachmentService(db)
+	d.Attachments = bolt.NewAttachmentService(db, domain.DefaultPolicy())
 	if d.Work == nil {
 		d.Work = routingOnly{bolt.NewRoutingService(db)}
 	}
@@ -230,7 +230,7 @@ func TestAttachmentsAPI(t *testing.T) {
 // the server refuses a body over UploadLimit before reading it.
 func TestAttachmentTooLarge(t *testing.T) {
 	w := newDomainWorld(t, plugThreads)
-	svc := bolt.NewAttachmentService(w.db)
+	svc := bolt.NewAttachmentService(w.db, domain.DefaultPolicy())
 	ctx := domain.WithActor(context.Background(), domain.Actor{UserID: w.world.Users["ana"].ID, Role: domain.RoleCustomer})
 	big := io.MultiReader(strings.NewReader("%PDF-1.4\n"), io.LimitReader(zeros{}, domain.MaxAttachmentBytes))
 	if _, err := svc.PutAttachment(ctx, "big.pdf", big); domain.ErrorCode(err) != domain.CodeAttachmentTooLarge {

@@ -130,6 +130,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		policyText[i] = envOr(p.env, p.d.String())
 		fset.StringVar(&policyText[i], p.flag, policyText[i], p.help+" (HELPCENTRE_"+p.env+")")
 	}
+	fset.DurationVar(&cfg.Policy.UnreferencedUploadTTL, "upload-ttl", envDuration("UPLOAD_TTL", cfg.Policy.UnreferencedUploadTTL), "remove an upload no message carries this long after it was made, 0 to keep (HELPCENTRE_UPLOAD_TTL)")
 	cfg.Deflect.register(fset)
 	fset.StringVar(&cfg.PublicURL, "public-url", envOr("PUBLIC_URL", ""), "the site's public origin, e.g. https://help.example, for absolute links (sitemap, robots.txt, canonical); https also makes cookies Secure and sends HSTS; empty: http://<listen address> (HELPCENTRE_PUBLIC_URL)")
 	proxies := envOr("TRUSTED_PROXIES", "")
@@ -144,6 +145,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		{"max-conns", "MAX_CONNS", &cfg.MaxConns, defaultMaxConns(), "connections served at once, more are answered 503; default: the file descriptor limit less headroom"},
 		{"max-conns-per-ip", "MAX_CONNS_PER_IP", &cfg.MaxConnsPerIP, 128, "connections one client address may hold open (an IPv6 client: its /64; trusted proxies exempt), 0 for no bound"},
 		{"search-rate", "SEARCH_RATE", &cfg.SearchRate, server.DefaultSearchRate, "requests a minute one client may send to /api/v1/search, and as many to /api/v1/suggest, 0 for no limit"},
+		{"handoffs-per-hour", "HANDOFFS_PER_HOUR", &cfg.Policy.HandoffsPerHour, cfg.Policy.HandoffsPerHour, "hand-offs to customer care one client address may make an hour, 0 for no limit"},
+		{"uploads-per-day", "UPLOADS_PER_DAY", &cfg.Policy.UploadsPerDay, cfg.Policy.UploadsPerDay, "files one user may upload a day, 0 for no limit"},
+		{"messages-per-minute", "MESSAGES_PER_MINUTE", &cfg.Policy.MessagesPerMinute, cfg.Policy.MessagesPerMinute, "messages one user may post a minute, 0 for no limit"},
 	}
 	for _, i := range ints {
 		if *i.v, err = envInt(i.env, i.def); err != nil {
@@ -190,6 +194,33 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, exitError{2, "helpcentre serve: -webhook-url needs HELPCENTRE_WEBHOOK_SECRET (at least 16 characters) to sign the deliveries"}
 	}
 	return cfg, nil
+}
+
+// envDuration is the duration in HELPCENTRE_<name>, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(envOr(name, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+// sweepUploads removes the uploads no message carries, at start and then
+// hourly (Policy.UnreferencedUploadTTL), until ctx is done.
+func sweepUploads(ctx context.Context, atts *bolt.AttachmentService, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := atts.SweepUnreferenced(ctx); err != nil {
+			log.Error("sweeping unreferenced uploads", "err", err)
+		} else if n > 0 {
+			log.Info("removed unreferenced uploads", "files", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
@@ -326,6 +357,9 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	go func() { defer close(deflDone); _ = defl.Run(bg) }()
 	if translator != nil {
 		go translator.Run(bg)
+	}
+	if cfg.Policy.UnreferencedUploadTTL > 0 {
+		go sweepUploads(bg, bolt.NewAttachmentService(db, cfg.Policy), log)
 	}
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})

@@ -483,12 +483,15 @@ func (s *AccessService) CreateToken(ctx context.Context, userID, label string, t
 	if err != nil {
 		return nil, err
 	}
+	if err := domain.ValidateTokenLabel(label); err != nil {
+		return nil, err
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return nil, err
 	}
 	secret := "hc_" + base64.RawURLEncoding.EncodeToString(raw[:])
-	return s.putToken(ctx, userID, label, secret, ttl, nil, false)
+	return s.putToken(ctx, userID, label, secret, ttl, nil, false, true)
 }
 
 // CreateSession implements domain.AccessService.
@@ -505,7 +508,7 @@ func (s *AccessService) CreateSession(ctx context.Context, ttl time.Duration) (*
 	if _, err := rand.Read(raw[:]); err != nil {
 		return nil, err
 	}
-	return s.putToken(ctx, a.UserID, "browser session", "hs_"+base64.RawURLEncoding.EncodeToString(raw[:]), ttl, nil, true)
+	return s.putToken(ctx, a.UserID, domain.SessionTokenLabel, "hs_"+base64.RawURLEncoding.EncodeToString(raw[:]), ttl, nil, true, false)
 }
 
 // PutTokenSecret implements domain.AccessService. It is idempotent: a secret
@@ -515,10 +518,13 @@ func (s *AccessService) PutTokenSecret(ctx context.Context, userID, label, secre
 	if err := domain.ValidateTokenSecret(label, secret); err != nil {
 		return nil, err
 	}
-	return s.putToken(ctx, userID, label, secret, 0, expires, false)
+	return s.putToken(ctx, userID, label, secret, 0, expires, false, false)
 }
 
-func (s *AccessService) putToken(ctx context.Context, userID, label, secret string, ttl time.Duration, expires *time.Time, session bool) (*domain.Token, error) {
+// putToken stores a token: a browser session's (session) or an API token;
+// minted (CreateToken) counts the user's live API tokens against
+// domain.MaxTokensPerUser first.
+func (s *AccessService) putToken(ctx context.Context, userID, label, secret string, ttl time.Duration, expires *time.Time, session, minted bool) (*domain.Token, error) {
 	var tok *domain.Token
 	err := s.db.update(ctx, func(t *txn) error {
 		u, err := findUser(t, userID)
@@ -527,6 +533,11 @@ func (s *AccessService) putToken(ctx context.Context, userID, label, secret stri
 		}
 		if u == nil {
 			return domain.ErrNotFound("User")
+		}
+		if minted {
+			if err := domain.CheckTokenCount(liveTokens(t, userID)); err != nil {
+				return err
+			}
 		}
 		h := hashToken(secret)
 		var rec tokenRecord
@@ -602,6 +613,23 @@ func (s *AccessService) ListTokens(ctx context.Context, userID string) ([]domain
 		return nil
 	})
 	return out, err
+}
+
+// liveTokens counts the user's unexpired, unrevoked tokens.
+func liveTokens(t *txn, userID string) int {
+	n := 0
+	prefix := compositeKey([]byte(userID), nil)
+	c := t.tx.Bucket(bucketTokensByUser).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var rec tokenRecord
+		if ok, err := getJSON(t.tx.Bucket(bucketTokens), t.tx.Bucket(bucketTokensByID).Get(k[len(prefix):]), &rec); err != nil || !ok {
+			continue
+		}
+		if !rec.Session && rec.Label != domain.SessionTokenLabel && rec.RevokedAt == nil && (rec.ExpiresAt == nil || rec.ExpiresAt.After(t.now)) {
+			n++
+		}
+	}
+	return n
 }
 
 // RevokeToken implements domain.AccessService: admins, or the token's owner.

@@ -5,14 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/marketplace/helpcentre/domain"
 )
@@ -23,14 +21,15 @@ var _ domain.AttachmentService = (*AttachmentService)(nil)
 // to the bbolt file (<dir>/attachments/ab/abcdef…), and their metadata and
 // who may read them in bbolt.
 type AttachmentService struct {
-	db  *DB
-	dir string
+	db     *DB
+	dir    string
+	policy domain.Policy
 }
 
 // NewAttachmentService returns an AttachmentService storing files under
-// "attachments" beside db's file.
-func NewAttachmentService(db *DB) *AttachmentService {
-	return &AttachmentService{db: db, dir: filepath.Join(filepath.Dir(db.path), "attachments")}
+// "attachments" beside db's file, under policy p's upload quota.
+func NewAttachmentService(db *DB, p domain.Policy) *AttachmentService {
+	return &AttachmentService{db: db, dir: filepath.Join(filepath.Dir(db.path), "attachments"), policy: p}
 }
 
 // attachmentSniffLen is what http.DetectContentType looks at.
@@ -45,7 +44,7 @@ func (s *AttachmentService) PutAttachment(ctx context.Context, name string, r io
 	if err := domain.RequireSignedIn(domain.ActorFrom(ctx)); err != nil {
 		return nil, err
 	}
-	name = cleanFileName(name)
+	name = domain.CleanAttachmentName(name)
 	tmpDir := filepath.Join(s.dir, "tmp")
 	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
 		return nil, fmt.Errorf("bolt: attachments: %w", err)
@@ -69,6 +68,12 @@ func (s *AttachmentService) PutAttachment(ctx context.Context, name string, r io
 		typ = http.DetectContentType(head.Bytes())
 	}
 	if err := domain.ValidateAttachment(n, typ); err != nil {
+		return nil, err
+	}
+	// The user's upload quota, before the file takes a place of its own.
+	if err := s.db.update(ctx, func(t *txn) error {
+		return takeQuota(t, "uploads", s.policy.UploadQuota(), n, domain.CodeUploadQuota, "uploads")
+	}); err != nil {
 		return nil, err
 	}
 	if err := f.Sync(); err != nil {
@@ -171,6 +176,58 @@ func mayOpenAttachment(t *txn, sha string) bool {
 	return false
 }
 
+// SweepUnreferenced removes the uploads no message carries that were made
+// Policy.UnreferencedUploadTTL or longer ago: their metadata, who uploaded
+// them, and the file. It returns how many it removed. serve runs it hourly.
+func (s *AttachmentService) SweepUnreferenced(ctx context.Context) (int, error) {
+	var gone []string
+	err := s.db.update(ctx, func(t *txn) error {
+		c := t.tx.Bucket(bucketAttachments).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var att domain.Attachment
+			if err := json.Unmarshal(v, &att); err != nil {
+				return fmt.Errorf("bolt: attachment %q: %w", k, err)
+			}
+			if !s.policy.UnreferencedUpload(att.CreatedAt, t.now) || referenced(t, k) || !domain.ValidSHA256(string(k)) {
+				continue
+			}
+			gone = append(gone, string(k))
+		}
+		for _, sha := range gone {
+			if err := t.tx.Bucket(bucketAttachments).Delete([]byte(sha)); err != nil {
+				return err
+			}
+			prefix := compositeKey([]byte(sha), nil)
+			oc := t.tx.Bucket(bucketAttachmentOwners).Cursor()
+			for k, _ := oc.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = oc.Seek(prefix) {
+				if err := oc.Delete(); err != nil {
+					return err
+				}
+			}
+			if err := t.audit("attachment:"+sha, "attachment.swept", "no message carried it", nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, sha := range gone {
+		if err := os.Remove(s.path(sha)); err != nil && !os.IsNotExist(err) {
+			return len(gone), fmt.Errorf("bolt: attachments: %w", err)
+		}
+	}
+	return len(gone), nil
+}
+
+// referenced reports whether a message names the file sha.
+func referenced(t *txn, sha []byte) bool {
+	prefix := compositeKey(sha, nil)
+	k, _ := t.tx.Bucket(bucketAttachmentThreads).Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix)
+}
+
 func (s *AttachmentService) path(sha string) string {
 	return filepath.Join(s.dir, sha[:2], sha)
 }
@@ -193,7 +250,7 @@ func resolveAttachments(t *txn, refs []domain.AttachmentRef) ([]domain.Attachmen
 		}
 		name := att.Name
 		if ref.Name != "" {
-			name = cleanFileName(ref.Name)
+			name = domain.CleanAttachmentName(ref.Name)
 		}
 		out = append(out, domain.AttachmentRef{SHA256: att.SHA256, Name: name, Type: att.Type, Size: att.Size})
 	}
@@ -208,28 +265,6 @@ func linkAttachments(t *txn, threadID, msgID string, refs []domain.AttachmentRef
 		}
 	}
 	return nil
-}
-
-// cleanFileName keeps the base name, as text without control characters,
-// at most 200 characters; "attachment" when nothing is left.
-func cleanFileName(name string) string {
-	name = strings.ToValidUTF8(name, "")
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(name))
-	if utf8.RuneCountInString(name) > 200 {
-		name = string([]rune(name)[:200])
-	}
-	if name == "" || name == "." || name == ".." {
-		return "attachment"
-	}
-	return name
 }
 
 // attachmentHead keeps the first max bytes written to it.

@@ -30,7 +30,7 @@ func NewServices(db *DB, p domain.Policy) *Services {
 		Access:      NewAccessService(db),
 		Orders:      NewOrderService(db, p),
 		Threads:     NewThreadService(db, p),
-		Attachments: NewAttachmentService(db),
+		Attachments: NewAttachmentService(db, p),
 		Incidents:   NewIncidentService(db, p),
 		Refunds:     NewRefundService(db, p),
 		Claims:      NewClaimService(db, p),

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -180,30 +183,84 @@ func putThread(t *txn, prev, r *threadRecord) error {
 }
 
 // view is the thread as the actor sees it at now: unread for their side,
-// overdue, and (withMessages) the messages they may see.
-func (s *ThreadService) view(t *txn, r *threadRecord, withMessages bool) (*domain.Thread, error) {
+// overdue, and (page not nil) a page of the messages they may see, newest
+// page first, in the order they were written, with the cursor of the page
+// before it (MessagesNext).
+func (s *ThreadService) view(t *txn, r *threadRecord, page *domain.MessagePage) (*domain.Thread, error) {
 	th := r.Thread
 	th.Parties = slices.Clone(th.Parties)
 	th.Unread = r.Marks.Unread(t.actor.Role.Party())
 	th.Overdue = domain.SellerReplyOverdue(s.policy, &th, t.now)
 	th.SellerReplyDueAt = domain.SellerReplyDue(s.policy, &th)
-	if !withMessages {
+	if page == nil {
 		th.Transcript = nil
 		return &th, nil
 	}
-	th.Messages = []domain.Message{}
-	prefix := compositeKey([]byte(th.ID), nil)
+	msgs, next, err := messagePage(t, th.ID, *page)
+	if err != nil {
+		return nil, err
+	}
+	th.Messages, th.MessagesNext = msgs, next
+	return &th, nil
+}
+
+// messageMaxScan bounds the messages one page read looks at (those the
+// reader may not see are skipped): the page may then be short, with a cursor.
+const messageMaxScan = 1000
+
+// messagePage reads one page of the messages of thread id the actor may
+// see, walking back from the newest (or from before the cursor's message).
+func messagePage(t *txn, id string, page domain.MessagePage) ([]domain.Message, string, error) {
+	if err := page.Validate(); err != nil {
+		return nil, "", err
+	}
+	prefix := compositeKey([]byte(id), nil)
 	c := t.tx.Bucket(bucketMessages).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		var m domain.Message
-		if _, err := getJSON(t.tx.Bucket(bucketMessages), k, &m); err != nil {
-			return nil, err
+	var k, v []byte
+	if page.Cursor != "" {
+		before, err := base64.RawURLEncoding.DecodeString(page.Cursor)
+		if err != nil || len(before) == 0 || bytes.IndexByte(before, 0) >= 0 {
+			return nil, "", domain.ErrInvalidCursor()
 		}
-		if domain.CanSeeMessage(t.actor, &m) {
-			th.Messages = append(th.Messages, m)
+		k, v = c.Seek(append(slices.Clone(prefix), before...))
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	} else {
+		// The first key after the thread's messages, then one back.
+		end := compositeKey([]byte(id), nil)
+		end[len(end)-1] = 1
+		if k, v = c.Seek(end); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
 		}
 	}
-	return &th, nil
+	out := []domain.Message{}
+	size, scanned, last := 0, 0, []byte(nil)
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		if len(out) == page.Size() || (len(out) > 0 && size >= domain.MaxMessagePageBytes) || scanned == messageMaxScan {
+			return reversed(out), base64.RawURLEncoding.EncodeToString(last), nil
+		}
+		scanned++
+		last = bytes.Clone(k[len(prefix):])
+		var m domain.Message
+		if err := json.Unmarshal(v, &m); err != nil {
+			return nil, "", fmt.Errorf("bolt: message %q: %w", k, err)
+		}
+		if domain.CanSeeMessage(t.actor, &m) {
+			out = append(out, m)
+			size += len(m.Body)
+		}
+	}
+	return reversed(out), "", nil
+}
+
+func reversed(ms []domain.Message) []domain.Message {
+	slices.Reverse(ms)
+	return ms
 }
 
 // author returns the display name and language of the actor.
@@ -220,7 +277,7 @@ type newThreadSpec struct {
 	order      *domain.Order
 	shopID     string
 	customerID string
-	customer   string // display name when there is no customer user
+	unverified string // the email an anonymous visitor typed: no customer user
 	locale     string
 	recipient  domain.Party
 	topic      string
@@ -239,7 +296,7 @@ func (s *ThreadService) createThread(t *txn, sp newThreadSpec) (*threadRecord, e
 		return nil, err
 	}
 	th := domain.Thread{
-		ID: id, ShopID: sp.shopID, CustomerID: sp.customerID, Customer: sp.customer, Topic: strings.TrimSpace(sp.topic),
+		ID: id, ShopID: sp.shopID, CustomerID: sp.customerID, UnverifiedEmail: sp.unverified, Topic: strings.TrimSpace(sp.topic),
 		Subject: strings.TrimSpace(sp.subject), Locale: sp.locale, Status: domain.ThreadOpen,
 		CreatedAt: t.now, CreatedBy: t.actorID(), LastMessage: t.now, Transcript: sp.transcript,
 	}
@@ -274,6 +331,11 @@ func (s *ThreadService) createThread(t *txn, sp newThreadSpec) (*threadRecord, e
 // addMessage writes a message of the actor on rec (which the caller then
 // puts), applies it to the thread and tells its recipients.
 func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessage) (*domain.Message, error) {
+	if !t.actor.IsSystem() && !t.actor.Anonymous() {
+		if err := takeQuota(t, "messages", s.policy.MessageQuota(), 0, domain.CodeTooManyMessages, "messages"); err != nil {
+			return nil, err
+		}
+	}
 	atts, err := resolveAttachments(t, nm.Attachments)
 	if err != nil {
 		return nil, err
@@ -285,7 +347,7 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 	name, lang := authorOf(t)
 	m := &domain.Message{
 		ID: id, ThreadID: rec.ID, AuthorID: t.actorID(), AuthorName: name, From: t.actor.Role.Party(),
-		To: slices.Clone(nm.To), Internal: nm.Internal, Body: nm.Body, Language: cmp.Or(lang, rec.Locale),
+		To: slices.Clone(nm.To), Internal: nm.Internal, Unverified: t.actor.Anonymous(), Body: nm.Body, Language: cmp.Or(lang, rec.Locale),
 		Attachments: atts, CreatedAt: t.now,
 	}
 	if m.To == nil {
@@ -392,7 +454,7 @@ func (s *ThreadService) CreateThread(ctx context.Context, nt domain.NewThread) (
 		if err != nil {
 			return err
 		}
-		out, err = s.view(t, rec, true)
+		out, err = s.view(t, rec, &domain.MessagePage{})
 		return err
 	})
 	return out, err
@@ -400,8 +462,11 @@ func (s *ThreadService) CreateThread(ctx context.Context, nt domain.NewThread) (
 
 // FindThread implements domain.ThreadService: the thread with the messages
 // the caller may see. Errors: not_found.
-func (s *ThreadService) FindThread(ctx context.Context, id string) (*domain.Thread, error) {
+func (s *ThreadService) FindThread(ctx context.Context, id string, page domain.MessagePage) (*domain.Thread, error) {
 	if err := domain.RequireSignedIn(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	if err := page.Validate(); err != nil {
 		return nil, err
 	}
 	var out *domain.Thread
@@ -410,7 +475,7 @@ func (s *ThreadService) FindThread(ctx context.Context, id string) (*domain.Thre
 		if err != nil {
 			return err
 		}
-		out, err = s.view(t, r, true)
+		out, err = s.view(t, r, &page)
 		return err
 	})
 	return out, err
@@ -490,7 +555,7 @@ func (s *ThreadService) change(ctx context.Context, id string, fn func(t *txn, r
 		if err := putThread(t, prev, &rec); err != nil {
 			return err
 		}
-		out, err = s.view(t, &rec, false)
+		out, err = s.view(t, &rec, nil)
 		return err
 	})
 	return out, err
@@ -559,8 +624,10 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 	err := s.db.update(ctx, func(t *txn) error {
 		sp := newThreadSpec{locale: h.Locale, topic: nt.Topic, subject: nt.Subject, body: nt.Body, transcript: &tr}
 		if a.Anonymous() {
+			// Anyone may type anyone's address: it is kept as what it is,
+			// never as a customer's name or account.
 			t.actor = domain.Actor{Role: domain.RoleCustomer, Name: h.Email}
-			sp.customer = h.Email
+			sp.unverified = h.Email
 		} else {
 			sp.customerID = a.UserID
 		}
@@ -585,7 +652,7 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 		if err != nil {
 			return err
 		}
-		out, err = s.view(t, rec, true)
+		out, err = s.view(t, rec, &domain.MessagePage{})
 		return err
 	})
 	return out, err

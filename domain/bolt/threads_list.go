@@ -57,7 +57,7 @@ func (s *ThreadService) ListThreads(ctx context.Context, f domain.ThreadFilter) 
 			return err
 		}
 		for _, r := range recs {
-			th, err := s.view(t, r, false)
+			th, err := s.view(t, r, nil)
 			if err != nil {
 				return err
 			}

@@ -52,7 +52,7 @@ func testAttachments(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := w.Threads.FindThread(sam, th.ID); err != nil || len(got.Messages[0].Attachments) != 1 || got.Messages[0].Attachments[0].SHA256 != att.SHA256 {
+	if got, err := w.Threads.FindThread(sam, th.ID, domain.MessagePage{}); err != nil || len(got.Messages[0].Attachments) != 1 || got.Messages[0].Attachments[0].SHA256 != att.SHA256 {
 		t.Fatalf("the message's attachment: %+v %v", got, err)
 	}
 	if got, err := get("sam"); err != nil || got != body {

@@ -84,6 +84,7 @@ var areas = []area{
 	{"audit", auditCases},
 	{"feedback", feedbackCases},
 	{"deflection", deflectionCases},
+	{"limits", limitCases},
 }
 
 // start is the clock's first reading in every store.
@@ -324,7 +325,7 @@ func (w *world) state(t testing.TB) string {
 			t.Fatalf("state: threads: %v", err)
 		}
 		for _, th := range page.Threads {
-			full, err := w.Threads.FindThread(adam, th.ID)
+			full, err := w.Threads.FindThread(adam, th.ID, domain.MessagePage{})
 			line("thread", full, err)
 			auditOf("thread:" + th.ID)
 		}

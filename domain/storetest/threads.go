@@ -36,34 +36,34 @@ func testThreadVisibilityAndClock(t *testing.T, open Opener) {
 		t.Fatalf("routing: %+v", th.Assignment)
 	}
 	for who, to := range map[string]domain.Party{"ben": domain.PartySeller, "sue": domain.PartyCustomer} {
-		if _, err := w.Threads.FindThread(w.as(t, who), th.ID); domain.ErrorCode(err) != domain.CodeNotFound {
+		if _, err := w.Threads.FindThread(w.as(t, who), th.ID, domain.MessagePage{}); domain.ErrorCode(err) != domain.CodeNotFound {
 			t.Errorf("%s reads another's thread: %v", who, err)
 		}
 		if _, err := w.Threads.PostMessage(w.as(t, who), th.ID, domain.NewMessage{To: []domain.Party{to}, Body: "x"}); domain.ErrorCode(err) != domain.CodeNotFound {
 			t.Errorf("%s posts on another's thread: %v", who, err)
 		}
 	}
-	seen, err := w.Threads.FindThread(w.as(t, "sam"), th.ID)
+	seen, err := w.Threads.FindThread(w.as(t, "sam"), th.ID, domain.MessagePage{})
 	if err != nil || !seen.Unread {
 		t.Fatalf("sam: %+v, %v", seen, err)
 	}
 
 	w.clock.Add(time.Hour)
 	w.post(t, "sam", th.ID, "to care: courier lost it?", domain.PartyOperator)
-	got, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID)
+	got, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID, domain.MessagePage{})
 	if got.SellerReplyDueAt == nil || !got.SellerReplyDueAt.Equal(t0.Add(48*time.Hour)) {
 		t.Fatalf("a seller message to the operator cleared the clock: %v", got.SellerReplyDueAt)
 	}
 	w.clock.Add(47*time.Hour - time.Minute) // 47:59 after the customer's message
-	if got, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID); got.Overdue {
+	if got, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID, domain.MessagePage{}); got.Overdue {
 		t.Fatal("overdue at 47:59")
 	}
 	w.clock.Add(2 * time.Minute) // 48:01
-	if got, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID); !got.Overdue {
+	if got, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID, domain.MessagePage{}); !got.Overdue {
 		t.Fatal("not overdue at 48:01")
 	}
 	w.post(t, "sam", th.ID, "Sorry, a new one is on its way.", domain.PartyCustomer)
-	got, _ = w.Threads.FindThread(w.as(t, "ana"), th.ID)
+	got, _ = w.Threads.FindThread(w.as(t, "ana"), th.ID, domain.MessagePage{})
 	if got.SellerReplyDueAt != nil || got.SellerReplyNeededSince != nil || got.Overdue {
 		t.Fatalf("a seller reply to the customer did not clear the clock: %+v", got)
 	}
@@ -76,10 +76,10 @@ func testThreadVisibilityAndClock(t *testing.T, open Opener) {
 	if err := w.Threads.MarkRead(w.as(t, "ana"), th.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := w.Threads.FindThread(w.as(t, "ana"), th.ID); got.Unread {
+	if got, _ := w.Threads.FindThread(w.as(t, "ana"), th.ID, domain.MessagePage{}); got.Unread {
 		t.Fatal("read, still unread")
 	}
-	op, _ := w.Threads.FindThread(w.as(t, "olga"), th.ID)
+	op, _ := w.Threads.FindThread(w.as(t, "olga"), th.ID, domain.MessagePage{})
 	if len(op.Messages) != 3 {
 		t.Fatalf("olga sees %q", bodies(op))
 	}
@@ -87,10 +87,10 @@ func testThreadVisibilityAndClock(t *testing.T, open Opener) {
 	if _, err := w.Threads.PostMessage(w.as(t, "sam"), th.ID, domain.NewMessage{Internal: true, Body: "note: refund if lost"}); err != nil {
 		t.Fatal(err)
 	}
-	if op, _ := w.Threads.FindThread(w.as(t, "olga"), th.ID); len(op.Messages) != 3 {
+	if op, _ := w.Threads.FindThread(w.as(t, "olga"), th.ID, domain.MessagePage{}); len(op.Messages) != 3 {
 		t.Fatalf("olga sees the seller's note: %q", bodies(op))
 	}
-	if s, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID); len(s.Messages) != 4 {
+	if s, _ := w.Threads.FindThread(w.as(t, "sam"), th.ID, domain.MessagePage{}); len(s.Messages) != 4 {
 		t.Fatalf("sam sees %q", bodies(s))
 	}
 }
@@ -114,7 +114,7 @@ func testNoReplyNeeded(t *testing.T, open Opener) {
 		t.Fatalf("overdue after no reply needed: %+v, %v", page, err)
 	}
 	w.post(t, "ana", th.ID, "Still waiting", domain.PartySeller)
-	got, _ = w.Threads.FindThread(w.as(t, "sam"), th.ID)
+	got, _ = w.Threads.FindThread(w.as(t, "sam"), th.ID, domain.MessagePage{})
 	if got.NoReplyNeeded || got.SellerReplyDueAt == nil || !got.SellerReplyDueAt.Equal(w.clock.Now().Add(48*time.Hour)) {
 		t.Fatalf("a new customer message restarts the clock: %+v", got)
 	}
@@ -196,7 +196,7 @@ func testListThreads(t *testing.T, open Opener) {
 	// Truth: every thread as sam sees it.
 	var truth []*domain.Thread
 	for _, id := range ids {
-		if th, err := w.Threads.FindThread(w.as(t, "sam"), id); err == nil {
+		if th, err := w.Threads.FindThread(w.as(t, "sam"), id, domain.MessagePage{}); err == nil {
 			truth = append(truth, th)
 		}
 	}
@@ -319,7 +319,7 @@ func testHandoff(t *testing.T, open Opener) {
 		t.Fatalf("hand-off on another's order: %v", err)
 	}
 	th, err = w.Threads.Handoff(context.Background(), domain.Handoff{Subject: "Help", Body: "I have no account", Email: "x@example.com"})
-	if err != nil || th.Customer != "x@example.com" {
+	if err != nil || th.UnverifiedEmail != "x@example.com" || th.Customer != "" {
 		t.Fatalf("anonymous hand-off: %+v, %v", th, err)
 	}
 	if _, err := w.Threads.Handoff(context.Background(), domain.Handoff{Subject: "Help", Body: "no email"}); domain.ErrorKind(err) != domain.Invalid {
@@ -364,7 +364,7 @@ func testRoutingRulesAssign(t *testing.T, open Opener) {
 }
 
 func testConcurrentPosts(t *testing.T, open Opener) {
-	w := newWorld(t, open)
+	w := newWorldPolicy(t, open, noMessageLimit()) // faster than Policy.MessagesPerMinute on purpose
 	th := w.startThread(t, "ana", domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Body: "start"})
 	var wg sync.WaitGroup
 	for i := range 16 {
@@ -383,7 +383,7 @@ func testConcurrentPosts(t *testing.T, open Opener) {
 		}()
 	}
 	wg.Wait()
-	got, err := w.Threads.FindThread(w.as(t, "olga"), th.ID)
+	got, err := w.Threads.FindThread(w.as(t, "olga"), th.ID, domain.MessagePage{Limit: domain.MaxMessagePage})
 	if err != nil || len(got.Messages) != 81 {
 		t.Fatalf("%d messages, %v", len(got.Messages), err)
 	}
@@ -460,7 +460,7 @@ func testCloseThreadAndReopenByMessage(t *testing.T, open Opener) {
 	if _, err := w.Threads.PostMessage(ana, th.ID, domain.NewMessage{To: []domain.Party{domain.PartySeller}, Body: "It did not arrive."}); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := w.Threads.FindThread(sam, th.ID)
+	again, _ := w.Threads.FindThread(sam, th.ID, domain.MessagePage{})
 	if again.Status != domain.ThreadOpen || again.SellerReplyDueAt == nil {
 		t.Errorf("after a new message: %s, due %v", again.Status, again.SellerReplyDueAt)
 	}
@@ -504,9 +504,9 @@ func testThreadRefusals(t *testing.T, open Opener) {
 		{"create bad attachment", domain.CodeInvalidAttachment, create(ana, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: "x", Body: "b", Attachments: []domain.AttachmentRef{{SHA256: "nope"}}})},
 		{"create unknown attachment", domain.CodeInvalidAttachment, create(ana, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: "x", Body: "b", Attachments: []domain.AttachmentRef{{SHA256: sha}}})},
 		{"operator to a seller without shop", domain.CodeInvalidThread, create(olga, domain.NewThread{Recipient: domain.PartySeller, Topic: "x", Body: "b"})},
-		{"find anonymous", domain.CodeUnauthorized, func() error { _, err := w.Threads.FindThread(anon, th.ID); return err }},
-		{"find another's", domain.CodeNotFound, func() error { _, err := w.Threads.FindThread(ben, th.ID); return err }},
-		{"find unknown", domain.CodeNotFound, func() error { _, err := w.Threads.FindThread(olga, "no-such-thread"); return err }},
+		{"find anonymous", domain.CodeUnauthorized, func() error { _, err := w.Threads.FindThread(anon, th.ID, domain.MessagePage{}); return err }},
+		{"find another's", domain.CodeNotFound, func() error { _, err := w.Threads.FindThread(ben, th.ID, domain.MessagePage{}); return err }},
+		{"find unknown", domain.CodeNotFound, func() error { _, err := w.Threads.FindThread(olga, "no-such-thread", domain.MessagePage{}); return err }},
 		{"list anonymous", domain.CodeUnauthorized, list(anon, domain.ThreadFilter{})},
 		{"list without an inbox", domain.CodeForbidden, list(robot, domain.ThreadFilter{})},
 		{"list bad status", domain.CodeInvalidFilter, list(sam, domain.ThreadFilter{Status: "lost"})},

@@ -96,7 +96,7 @@ func as(t *testing.T, svc *bolt.Services, name string) context.Context {
 // message returns the message id of th as the reader sees it.
 func message(t *testing.T, svc *bolt.Services, reader, threadID, id string) domain.Message {
 	t.Helper()
-	th, err := svc.Threads.FindThread(as(t, svc, reader), threadID)
+	th, err := svc.Threads.FindThread(as(t, svc, reader), threadID, domain.MessagePage{})
 	if err != nil {
 		t.Fatal(err)
 	}

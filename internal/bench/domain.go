@@ -144,7 +144,7 @@ func benchDomain(ctx context.Context, cfg DomainOptions, log io.Writer) (*domain
 	if err != nil {
 		return nil, err
 	}
-	c, err := proc.Start(ctx, nil, cfg.Exe, "serve", "--demo", "--addr", addr, "--data", dataDir,
+	c, err := proc.Start(ctx, nil, cfg.Exe, "serve", "--demo", "--addr", addr, "--data", dataDir, "--messages-per-minute", "0",
 		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--max-conns-per-ip", "0") // one client, many connections
 	if err != nil {
 		return nil, err

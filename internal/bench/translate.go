@@ -154,7 +154,9 @@ func benchTranslatePipeline(ctx context.Context, c *apertium.Client, n int) (tra
 	}
 	defer db.Close()
 	db.EnableTranslation()
-	svc := bolt.NewServices(db, domain.DefaultPolicy())
+	p := domain.DefaultPolicy()
+	p.MessagesPerMinute = 0 // the bench posts faster than a person
+	svc := bolt.NewServices(db, p)
 	if _, err := demo.Seed(ctx, demo.Services{Access: svc.Access, Orders: svc.Orders}, time.Now()); err != nil {
 		return translatePipeline{}, err
 	}
@@ -191,7 +193,7 @@ func benchTranslatePipeline(ctx context.Context, c *apertium.Client, n int) (tra
 	var delays []time.Duration
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		full, err := svc.Threads.FindThread(anaCtx, th.ID)
+		full, err := svc.Threads.FindThread(anaCtx, th.ID, domain.MessagePage{Limit: domain.MaxMessagePage})
 		if err != nil {
 			return translatePipeline{}, err
 		}

@@ -76,8 +76,14 @@ func (s *Handler) ListThreads(c *fiber.Ctx) error {
 	return c.JSON(page)
 }
 
+// Thread answers the thread with its newest page of messages; ?cursor= (the
+// answer's next) reads older ones, ?limit= sets the page size.
 func (s *Handler) Thread(c *fiber.Ctx) error {
-	th, err := s.dom.Threads.FindThread(c.UserContext(), c.Params("id"))
+	limit, err := web.QueryInt(c, "limit")
+	if err != nil {
+		return err
+	}
+	th, err := s.dom.Threads.FindThread(c.UserContext(), c.Params("id"), domain.MessagePage{Cursor: c.Query("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -109,7 +115,7 @@ func (s *Handler) MarkRead(c *fiber.Ctx) error {
 	if err := s.dom.Threads.MarkRead(c.UserContext(), id); err != nil {
 		return err
 	}
-	th, err := s.dom.Threads.FindThread(c.UserContext(), id)
+	th, err := s.dom.Threads.FindThread(c.UserContext(), id, domain.MessagePage{})
 	if err != nil {
 		return err
 	}

@@ -197,7 +197,7 @@ func (s *Handler) opLoadIncidentView(c *fiber.Ctx) (*opIncidentView, error) {
 	// The seller's "solved" message: in the conversation it went to, or else
 	// in the incident's audit log (the why of incident.resolved).
 	if in.ThreadID != "" && s.dom.Threads != nil {
-		th, err := s.dom.Threads.FindThread(ctx, in.ThreadID)
+		th, err := s.dom.Threads.FindThread(ctx, in.ThreadID, domain.MessagePage{})
 		if err != nil && domain.ErrorKind(err) != domain.NotFound {
 			return nil, err
 		}

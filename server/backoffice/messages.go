@@ -87,7 +87,9 @@ func (s *Handler) loadThreadView(c *fiber.Ctx, base string) (*threadView, error)
 	if s.dom.Threads == nil {
 		return nil, fiber.ErrNotFound
 	}
-	th, err := s.dom.Threads.FindThread(c.UserContext(), c.Params("id"))
+	// The newest messages first; ?before= (the "Older messages" link) reads
+	// the page before.
+	th, err := s.dom.Threads.FindThread(c.UserContext(), c.Params("id"), domain.MessagePage{Cursor: c.Query("before")})
 	if err != nil {
 		return nil, err
 	}

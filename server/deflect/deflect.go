@@ -57,6 +57,9 @@ type Deps struct {
 	Domain *web.Domain // nil: no customer tokens, order facts or hand-offs
 	Signer *web.Signer
 	Log    *slog.Logger
+	// Articles reports whether an article the audience may read has the id
+	// (events naming another are refused); nil accepts any.
+	Articles func(id string, aud search.Audience) bool
 }
 
 // Handler serves the deflection API.
@@ -68,6 +71,9 @@ type Handler struct {
 	dom     *web.Domain
 	signer  *web.Signer
 	log     *slog.Logger
+
+	articles func(id string, aud search.Audience) bool
+	handoffs *clientQuota // hand-offs per client address (Policy.HandoffsPerHour)
 }
 
 // New builds the deflection handlers.
@@ -80,7 +86,8 @@ func New(d Deps) *Handler {
 		cfg.Policy = domain.DefaultPolicy()
 	}
 	h := &Handler{cfg: cfg, origins: map[string]bool{}, engine: d.Engine, dom: d.Domain, signer: d.Signer, log: d.Log,
-		ipSalt: d.Signer.Key("deflect:ip-salt")}
+		ipSalt: d.Signer.Key("deflect:ip-salt"), articles: d.Articles,
+		handoffs: newClientQuota(domain.Quota{Max: cfg.Policy.HandoffsPerHour, Per: time.Hour})}
 	for _, o := range cfg.Origins {
 		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
 			h.origins[strings.ToLower(o)] = true
@@ -267,6 +274,35 @@ func capText(s string, n int) string {
 	return s[:n]
 }
 
+// checkRequest normalises a decoded deflection request in place (locale,
+// entry) and validates it, and returns its text as searched: valid UTF-8,
+// subject and body together at most domain.MaxDeflectBytes.
+func (s *Handler) checkRequest(req *deflectRequest) (subject, body string, err error) {
+	req.Locale = strings.ToLower(strings.TrimSpace(req.Locale))
+	if req.Locale == "" {
+		req.Locale = content.DefaultLocale
+	}
+	if !content.KnownLocale(req.Locale) {
+		if base, _, ok := strings.Cut(req.Locale, "-"); ok && content.KnownLocale(base) {
+			req.Locale = base // en-GB from the host page's <html lang>
+		} else {
+			return "", "", web.UnknownLocale()
+		}
+	}
+	if req.Entry == "" {
+		req.Entry = "widget"
+	}
+	if !domain.ValidEntry(req.Entry) {
+		return "", "", domain.Errorf(domain.CodeInvalidEntry, "entry names an entry point: lower-case letters, digits, - and _, at most %d.", domain.MaxEntryLen)
+	}
+	if req.Session != "" && !s.validSession(req.Session) {
+		return "", "", domain.Errorf(domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
+	}
+	subject = capText(strings.ToValidUTF8(req.Subject, ""), domain.MaxDeflectBytes)
+	body = capText(strings.ToValidUTF8(req.Body, ""), domain.MaxDeflectBytes-len(subject))
+	return subject, body, nil
+}
+
 // Deflect suggests articles for a question being typed.
 func (s *Handler) Deflect(c *fiber.Ctx) error {
 	var req deflectRequest
@@ -278,28 +314,10 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 		return err
 	}
 	actor := domain.ActorFrom(ctx)
-	req.Locale = strings.ToLower(strings.TrimSpace(req.Locale))
-	if req.Locale == "" {
-		req.Locale = content.DefaultLocale
+	subject, body, err := s.checkRequest(&req)
+	if err != nil {
+		return err
 	}
-	if !content.KnownLocale(req.Locale) {
-		if base, _, ok := strings.Cut(req.Locale, "-"); ok && content.KnownLocale(base) {
-			req.Locale = base // en-GB from the host page's <html lang>
-		} else {
-			return web.UnknownLocale()
-		}
-	}
-	if req.Entry == "" {
-		req.Entry = "widget"
-	}
-	if !domain.ValidEntry(req.Entry) {
-		return domain.Errorf(domain.CodeInvalidEntry, "entry names an entry point: lower-case letters, digits, - and _, at most %d.", domain.MaxEntryLen)
-	}
-	if req.Session != "" && !s.validSession(req.Session) {
-		return domain.Errorf(domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
-	}
-	subject := capText(strings.ToValidUTF8(req.Subject, ""), domain.MaxDeflectBytes)
-	body := capText(strings.ToValidUTF8(req.Body, ""), domain.MaxDeflectBytes-len(subject))
 
 	var facts *domain.OrderFacts
 	if req.Order != "" && actor.Role == domain.RoleCustomer {
@@ -307,7 +325,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 	}
 	mode := domain.ModeFor(s.cfg.Modes[req.Entry], facts)
 
-	d, err := s.engine.Deflect(ctx, search.DeflectRequest{Subject: subject, Body: body, Locale: req.Locale, Audience: search.Anonymous})
+	d, err := s.engine.Deflect(ctx, search.DeflectRequest{Subject: subject, Body: body, Locale: req.Locale, Audience: web.AudienceFor(actor)})
 	if err != nil {
 		return err
 	}
@@ -393,6 +411,12 @@ func (s *Handler) Event(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if s.articles != nil {
+		aud := web.AudienceFor(domain.ActorFrom(ctx))
+		if err := domain.CheckEventArticle(&ev, func(id string) bool { return s.articles(id, aud) }); err != nil {
+			return err
+		}
+	}
 	if ev.Type == domain.EventHandoff {
 		return s.handoff(c, ctx, sid, req)
 	}
@@ -424,6 +448,9 @@ func (s *Handler) handoff(c *fiber.Ctx, ctx context.Context, sid string, req def
 	subject, body := strings.TrimSpace(req.Subject), strings.TrimSpace(req.Body)
 	if subject == "" && body == "" {
 		return domain.Errorf(domain.CodeInvalidMessage, "Write what you need help with.")
+	}
+	if err := s.handoffs.take(s.hashIP(web.ClientIP(c)), time.Now(), domain.CodeTooManyHandoffs, "hand-offs"); err != nil {
+		return err
 	}
 	svc := s.cfg.Service
 	sess, err := svc.Session(ctx, sid)

@@ -167,7 +167,7 @@ func (s *Handler) popular(c *fiber.Ctx, locale string, n int) []articleLink {
 			}
 		}
 	}
-	for _, cat := range s.cat.Categories(locale, search.Anonymous) {
+	for _, cat := range s.cat.Categories(locale, s.auth.Audience(c)) {
 		for _, a := range s.cat.ArticlesIn(locale, cat.ID) {
 			add(a)
 			break
@@ -187,7 +187,7 @@ func (s *Handler) Home(c *fiber.Ctx) error {
 	}
 	alts := []alternate{{"en", homeURL("en")}, {"es", homeURL("es")}}
 	return s.render(c, fiber.StatusOK, "home", pageData{Title: tr(locale, "home"), Locale: locale, Canonical: homeURL(locale), Alternates: alts,
-		Body: map[string]any{"Categories": s.cat.Categories(locale, search.Anonymous), "Popular": s.popular(c, locale, 6)}})
+		Body: map[string]any{"Categories": s.cat.Categories(locale, s.auth.Audience(c)), "Popular": s.popular(c, locale, 6)}})
 }
 
 func (s *Handler) Category(c *fiber.Ctx) error {
@@ -259,12 +259,11 @@ func searchURL(locale, q, category string, page int) string {
 
 func (s *Handler) Search(c *fiber.Ctx) error {
 	locale := pageLocale(c)
-	req, err := web.SearchRequest(c, search.Anonymous)
+	req, err := web.SearchRequest(c, s.auth.Audience(c))
 	if err != nil {
 		status, _, detail, _ := web.Describe(err)
 		return s.ErrorPage(c, status, detail)
 	}
-	req.Audience = search.Anonymous
 	req.Locale = locale
 	if req.PerPage == 0 {
 		req.PerPage = 10
@@ -321,7 +320,8 @@ func (s *Handler) Article(c *fiber.Ctx) error {
 	if !hasUI(locale) && !content.KnownLocale(locale) {
 		return fiber.ErrNotFound
 	}
-	a, ok := s.cat.Find(c.Params("id"), locale, search.Anonymous)
+	aud := s.auth.Audience(c)
+	a, ok := s.cat.Find(c.Params("id"), locale, aud)
 	if !ok {
 		return fiber.ErrNotFound
 	}
@@ -336,7 +336,7 @@ func (s *Handler) Article(c *fiber.Ctx) error {
 		return c.Redirect(target, fiber.StatusMovedPermanently)
 	}
 	s.views.add(a.ID, a.Locale)
-	translations := s.cat.Translations(a, search.Anonymous)
+	translations := s.cat.Translations(a, aud)
 	alts := []alternate{{a.Locale, a.URL()}}
 	sw := alternate{otherLocale(locale), homeURL(otherLocale(locale))}
 	for _, t := range translations {
@@ -353,7 +353,7 @@ func (s *Handler) Article(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "article", pageData{
 		Title: a.Title, Description: summary(a.Text, 160), Locale: a.Locale, Canonical: a.URL(), Alternates: alts, Switch: sw,
 		OGType: "article", JSONLD: faqJSONLD(a),
-		Body: map[string]any{"Article": a, "CategoryTitle": catTitle, "Related": s.cat.Related(a, search.Anonymous),
+		Body: map[string]any{"Article": a, "CategoryTitle": catTitle, "Related": s.cat.Related(a, aud),
 			"Translations": translations, "Voted": fb, "Reasons": reasonsFor(a.Locale)},
 	})
 }

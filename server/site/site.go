@@ -62,6 +62,6 @@ func (s *Handler) Feedback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, _ := s.cat.Find(v.ArticleID, v.Locale, search.Anonymous)
+	a, _ := s.cat.Find(v.ArticleID, v.Locale, s.auth.Audience(c))
 	return c.Redirect(a.URL()+"?feedback="+helpful+"#feedback", fiber.StatusSeeOther)
 }

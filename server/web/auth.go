@@ -73,10 +73,45 @@ func (a *Auth) IsAdmin(c *fiber.Ctx) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(a.AdminToken)) == 1
 }
 
-// Audience decides which articles the caller may see.
+// Audience decides which articles the caller may see: the admin token sees
+// all; otherwise the role of whoever the request names, by the actor an
+// earlier handler authenticated, the bearer token (API) or the session
+// cookie (pages). A token that does not authenticate is anonymous here:
+// reading public articles needs none.
 func (a *Auth) Audience(c *fiber.Ctx) search.Audience {
 	if a.IsAdmin(c) {
 		return search.Staff
+	}
+	if actor := domain.ActorFrom(c.UserContext()); !actor.Anonymous() {
+		return AudienceFor(actor)
+	}
+	if a.Access == nil {
+		return search.Anonymous
+	}
+	secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if !ok {
+		secret = c.Cookies(SessionCookie)
+	}
+	if secret = strings.TrimSpace(secret); secret == "" {
+		return search.Anonymous
+	}
+	actor, err := a.Access.Authenticate(c.UserContext(), secret)
+	if err != nil {
+		return search.Anonymous
+	}
+	return AudienceFor(actor)
+}
+
+// AudienceFor is the articles' audience of a role: customers read customer
+// articles, sellers seller articles, customer care everything.
+func AudienceFor(actor domain.Actor) search.Audience {
+	switch {
+	case actor.Role.Operator():
+		return search.Staff
+	case actor.Role == domain.RoleSeller:
+		return search.Seller
+	case actor.Role == domain.RoleCustomer:
+		return search.Customer
 	}
 	return search.Anonymous
 }

@@ -36,6 +36,7 @@ var kindStatus = map[domain.Kind]int{
 	domain.Unprocessable: http.StatusUnprocessableEntity,
 	domain.Unavailable:   http.StatusServiceUnavailable,
 	domain.Internal:      http.StatusInternalServerError,
+	domain.TooMany:       http.StatusTooManyRequests,
 }
 
 // fiberCodes names the statuses Fiber and the middleware raise themselves.

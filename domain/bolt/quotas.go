@@ -1,0 +1,32 @@
+package bolt
+
+import (
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// bucketQuotas holds what each user has used of a quota in its current
+// window: kind ("messages", "uploads"), 0x00, user id → JSON domain.Usage.
+// It is created on first use.
+var bucketQuotas = []byte("quotas.v1")
+
+// takeQuota counts one action of n bytes of the actor against q, in t, or
+// refuses it with code (domain.Quota.Take decides).
+func takeQuota(t *txn, kind string, q domain.Quota, n int64, code domain.Code, what string) error {
+	if q.Max <= 0 && q.MaxBytes <= 0 {
+		return nil
+	}
+	b, err := t.tx.CreateBucketIfNotExists(bucketQuotas)
+	if err != nil {
+		return err
+	}
+	key := compositeKey([]byte(kind), []byte(t.actorID()))
+	var u domain.Usage
+	if _, err := getJSON(b, key, &u); err != nil {
+		return err
+	}
+	u, err = q.Take(u, n, t.now, code, what)
+	if err != nil {
+		return err
+	}
+	return putJSON(b, key, u)
+}
