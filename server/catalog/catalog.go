@@ -57,10 +57,8 @@ func (k *Catalog) sets() *sets {
 			}
 			c.counts[k][aud][a.Category]++
 		}
-		if a.Visibility == content.Public {
-			k := [2]string{a.Locale, a.Category}
-			c.byCategory[k] = append(c.byCategory[k], a)
-		}
+		k := [2]string{a.Locale, a.Category}
+		c.byCategory[k] = append(c.byCategory[k], a)
 	}
 	for _, list := range c.byCategory {
 		sort.Slice(list, func(i, j int) bool { return list[i].Title < list[j].Title })
@@ -109,9 +107,16 @@ type Link struct {
 // Content is the current content set.
 func (k *Catalog) Content() *content.Set { return k.ix.Content() }
 
-// ArticlesIn lists a category's public articles by title.
-func (k *Catalog) ArticlesIn(locale, category string) []*content.Article {
-	return k.sets().byCategory[[2]string{locale, category}]
+// ArticlesIn lists by title the articles of a category an audience may see.
+func (k *Catalog) ArticlesIn(locale, category string, aud search.Audience) []*content.Article {
+	all := k.sets().byCategory[[2]string{locale, category}]
+	out := make([]*content.Article, 0, len(all))
+	for _, a := range all {
+		if aud.Allows(a.Visibility) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Find looks an article up in a locale, falling back to the default

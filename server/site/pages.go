@@ -167,8 +167,9 @@ func (s *Handler) popular(c *fiber.Ctx, locale string, n int) []articleLink {
 			}
 		}
 	}
-	for _, cat := range s.cat.Categories(locale, s.auth.Audience(c)) {
-		for _, a := range s.cat.ArticlesIn(locale, cat.ID) {
+	aud := s.auth.Audience(c)
+	for _, cat := range s.cat.Categories(locale, aud) {
+		for _, a := range s.cat.ArticlesIn(locale, cat.ID, aud) {
 			add(a)
 			break
 		}
@@ -196,10 +197,15 @@ func (s *Handler) Category(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	id := c.Params("id")
-	cat, ok := s.cat.Content().Categories[content.Key{ID: id, Locale: locale}]
-	articles := s.cat.ArticlesIn(locale, id)
-	if !ok || len(articles) == 0 {
+	articles := s.cat.ArticlesIn(locale, id, s.auth.Audience(c))
+	if len(articles) == 0 {
 		return fiber.ErrNotFound
+	}
+	// A category articles name without describing it is titled by its id,
+	// as the category list shows it.
+	cat, ok := s.cat.Content().Categories[content.Key{ID: id, Locale: locale}]
+	if !ok {
+		cat = &content.Category{ID: id, Locale: locale, Title: id}
 	}
 	links := make([]articleLink, 0, len(articles))
 	for _, a := range articles {

@@ -88,18 +88,22 @@ func (a *Auth) Audience(c *fiber.Ctx) search.Audience {
 	if a.Access == nil {
 		return search.Anonymous
 	}
-	secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-	if !ok {
-		secret = c.Cookies(SessionCookie)
-	}
-	if secret = strings.TrimSpace(secret); secret == "" {
+	// A bearer token (the API) or a browser session (the pages): each is
+	// checked as what it claims to be.
+	if secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok {
+		if secret = strings.TrimSpace(secret); secret != "" {
+			if actor, err := a.Access.Authenticate(c.UserContext(), secret); err == nil {
+				return AudienceFor(actor)
+			}
+		}
 		return search.Anonymous
 	}
-	actor, err := a.Access.Authenticate(c.UserContext(), secret)
-	if err != nil {
-		return search.Anonymous
+	if secret := strings.TrimSpace(c.Cookies(SessionCookie)); secret != "" {
+		if actor, err := a.Access.AuthenticateSession(c.UserContext(), secret); err == nil {
+			return AudienceFor(actor)
+		}
 	}
-	return AudienceFor(actor)
+	return search.Anonymous
 }
 
 // AudienceFor is the articles' audience of a role: customers read customer
