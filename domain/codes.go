@@ -94,6 +94,11 @@ const (
 	CodeHandoffUnavailable Code = "handoff_unavailable"
 	CodeInvalidRange       Code = "invalid_range"
 
+	// Search events and learning.
+	CodeQueryNotFound       Code = "query_not_found" // unknown, or older than a day: the event is refused (400)
+	CodeAssociationNotFound Code = "association_not_found"
+	CodeInvalidReview       Code = "invalid_review"
+
 	// Article feedback.
 	CodeInvalidArticleID Code = "invalid_article_id"
 	CodeInvalidLocale    Code = "invalid_locale"
@@ -183,6 +188,10 @@ var serviceKinds = map[Code]Kind{
 	CodeHandoffUnavailable: Unavailable,
 	CodeInvalidRange:       Invalid,
 
+	CodeQueryNotFound:       Invalid,
+	CodeAssociationNotFound: NotFound,
+	CodeInvalidReview:       Invalid,
+
 	CodeInvalidArticleID: Invalid,
 	CodeInvalidLocale:    Invalid,
 	CodeInvalidReason:    Invalid,
@@ -219,6 +228,7 @@ const (
 	CodeReloadFailed          Code = "reload_failed"
 	CodeFeedbackUnavailable   Code = "feedback_unavailable"
 	CodeDeflectionUnavailable Code = "deflection_unavailable"
+	CodeEventsUnavailable     Code = "events_unavailable"
 )
 
 // httpKinds are the kinds of the codes of the HTTP edge and of search.
@@ -242,6 +252,7 @@ var httpKinds = map[Code]Kind{
 	CodeReloadFailed:          Conflict,
 	CodeFeedbackUnavailable:   Unavailable,
 	CodeDeflectionUnavailable: Unavailable,
+	CodeEventsUnavailable:     Unavailable,
 }
 
 // joinKinds merges the tables of each area into one.

@@ -34,14 +34,15 @@ func migrations() []migration {
 		}},
 		// The after-sales domain. Each area's buckets are declared, and
 		// created, in its own file.
-		{id: "0002_core", up: coreMigration},                 // txn.go: audit, outbox, notifications
-		{id: "0003_access_orders", up: accessMigration},      // access.go, orders.go: users, shops, tokens, grants, orders
-		{id: "0004_threads", up: threadsMigration},           // threads.go: threads, messages, inbox indexes, attachments, routing
-		{id: "0005_cases", up: casesMigration},               // cases.go: incidents, refunds, claims, returns
-		{id: "0006_deflection", up: deflectionMigration},     // deflection.go: help-centre sessions and their events
-		{id: "0007_outbox_alerts", up: outboxMigration},      // outbox.go: dead events, deadline alerts sent
-		{id: "0008_canned", up: cannedMigration},             // canned.go: sellers' saved answers
-		{id: "0009_translations", up: translationsMigration}, // translations.go: messages waiting for a translation
+		{id: "0002_core", up: coreMigration},                  // txn.go: audit, outbox, notifications
+		{id: "0003_access_orders", up: accessMigration},       // access.go, orders.go: users, shops, tokens, grants, orders
+		{id: "0004_threads", up: threadsMigration},            // threads.go: threads, messages, inbox indexes, attachments, routing
+		{id: "0005_cases", up: casesMigration},                // cases.go: incidents, refunds, claims, returns
+		{id: "0006_deflection", up: deflectionMigration},      // deflection.go: help-centre sessions and their events
+		{id: "0007_outbox_alerts", up: outboxMigration},       // outbox.go: dead events, deadline alerts sent
+		{id: "0008_canned", up: cannedMigration},              // canned.go: sellers' saved answers
+		{id: "0009_translations", up: translationsMigration},  // translations.go: messages waiting for a translation
+		{id: "0010_search_events", up: searchEventsMigration}, // searchevents.go: the search log and what was learned
 	}
 }
 
