@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Learning: from the search log, which articles answer which questions.
@@ -371,4 +373,18 @@ func ErrAssociationNotFound(id string) *Error {
 // String is the association in a log line.
 func (a Association) String() string {
 	return fmt.Sprintf("%s %q → %s (%.2f, %d voters)", a.Locale, a.Key, a.Article, a.Weight, a.Voters)
+}
+
+// PlainWords is a Normaliser for when the engine's is not wired: lower-case
+// words of letters and digits, at least two characters long. It knows no
+// stop words nor stems, so it generalises less than the engine's analysis.
+func PlainWords(_, q string) []string {
+	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	out := f[:0]
+	for _, w := range f {
+		if utf8.RuneCountInString(w) >= 2 {
+			out = append(out, w)
+		}
+	}
+	return out
 }

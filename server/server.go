@@ -41,7 +41,18 @@ type Config struct {
 	PaymentSecret []byte
 	// Deflect configures the contact flow and the widget.
 	Deflect DeflectConfig
+	// Events is the search log (nil: query ids are handed out, nothing is
+	// logged); Learning learns from it (nil: no learning endpoints).
+	Events   domain.SearchEvents
+	Learning domain.LearningService
+	// EventsRate is how many POST /api/v1/events one client may send a
+	// minute (each up to 100 events); 0 means DefaultEventsRate.
+	EventsRate int
 }
+
+// DefaultEventsRate is the per-client limit of event posts a minute: a
+// page sends one per click or vote.
+const DefaultEventsRate = 120
 
 // Domain holds the after-sales services the server serves.
 type Domain = web.Domain
@@ -77,6 +88,8 @@ type handlers struct {
 	site    *site.Handler
 	bo      *backoffice.Handler // nil without the after-sales domain
 	dom     *Domain
+
+	eventsRate int // POST /api/v1/events a minute per client
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
@@ -90,6 +103,10 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		return nil, err
 	}
 	cat := catalog.New(ix)
+	insights := web.NewInsights(cfg.Events, signer)
+	if cfg.EventsRate <= 0 {
+		cfg.EventsRate = DefaultEventsRate
+	}
 	h := handlers{assets: assets, metrics: web.NewMetrics(reg, ix), dom: cfg.Domain,
 		auth: &web.Auth{AdminToken: cfg.AdminToken}}
 	if cfg.Domain != nil {
@@ -100,11 +117,12 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		paymentKey = api.PaymentCallbackKey(signer)
 	}
 	if h.api, err = api.New(api.Deps{Index: ix, Engine: engine, Catalog: cat, Feedback: feedback, Domain: cfg.Domain, Auth: h.auth,
-		Log: log, Version: cfg.Version, PaymentKey: paymentKey}); err != nil {
+		Log: log, Version: cfg.Version, PaymentKey: paymentKey,
+		Insights: insights, Learning: cfg.Learning, Deflection: cfg.Deflect.Service}); err != nil {
 		return nil, err
 	}
-	h.deflect = deflect.New(deflect.Deps{Config: cfg.Deflect, Engine: engine, Domain: cfg.Domain, Signer: signer, Log: log})
-	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log}); err != nil {
+	h.deflect = deflect.New(deflect.Deps{Config: cfg.Deflect, Engine: engine, Domain: cfg.Domain, Signer: signer, Log: log, Insights: insights})
+	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log, Insights: insights}); err != nil {
 		return nil, err
 	}
 	if cfg.Domain != nil {
@@ -117,6 +135,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	app := web.NewApp(web.AppConfig{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyLimit: cfg.BodyLimit},
 		web.ErrorHandler(log, h.site.ErrorPage))
 	s := &Server{app: app, ix: ix, site: h.site}
+	h.eventsRate = cfg.EventsRate
 	routes(app, s, h, web.AppConfig{BodyLimit: cfg.BodyLimit}.WithDefaults().BodyLimit, log, reg)
 	return s, nil
 }

@@ -50,6 +50,7 @@ type Config struct {
 	// would show in ps).
 	WebhookSecret string
 	Deflect       deflectFlags // the contact flow and widget (wire.go)
+	Events        eventsFlags  // the search log and learning (wire.go)
 }
 
 // envOr returns the HELPCENTRE_<NAME> variable or def.
@@ -91,6 +92,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		fset.StringVar(&policyText[i], p.flag, policyText[i], p.help+" (HELPCENTRE_"+p.env+")")
 	}
 	cfg.Deflect.register(fset)
+	cfg.Events.register(fset)
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -111,6 +113,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		*p.d = v
 	}
 	if err := cfg.Deflect.parse(); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Events.parse(); err != nil {
 		return cfg, err
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
@@ -234,7 +239,13 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		engine.SetTranslator(translator.Translator)
 	}
 	defl := newDeflection(db, dom, cfg)
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET"))}, ix, engine, bolt.NewFeedbackService(db), log, reg)
+	events, learning, err := newLearning(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy),
+		PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")), Events: events, Learning: learning, EventsRate: cfg.Events.rate},
+		ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
 	}
@@ -248,6 +259,18 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	}()
 	deflDone := make(chan struct{})
 	go func() { defer close(deflDone); _ = defl.Run(bg) }()
+	eventsDone := make(chan struct{})
+	go func() {
+		defer close(eventsDone)
+		if err := events.Run(bg); err != nil {
+			log.Error("search events", "err", err)
+		}
+	}()
+	learnDone := make(chan struct{})
+	go func() {
+		defer close(learnDone)
+		learning.Run(bg, cfg.Events.learnEvery, func(err error) { log.Error("learning from search events", "err", err) })
+	}()
 	if translator != nil {
 		go translator.Run(bg)
 	}
@@ -293,7 +316,9 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	stopBG()
 	<-background // the last view counts are saved before the database closes
 	<-hooksDone
-	<-deflDone // and the last queued deflection events
+	<-deflDone   // and the last queued deflection events
+	<-eventsDone // and search events
+	<-learnDone
 	log.Info("stopped")
 	return nil
 }
