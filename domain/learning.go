@@ -77,11 +77,11 @@ type Association struct {
 }
 
 // ID names an association in the API: locale, key and article.
-func (a *Association) ID() string { return a.Locale + "|" + a.Key + "|" + a.Article }
+func (a Association) ID() string { return a.Locale + "|" + a.Key + "|" + a.Article }
 
 // AliasLine is the front-matter line an editor adds to the article to make
 // a promoted association part of the content.
-func (a *Association) AliasLine() string {
+func (a Association) AliasLine() string {
 	return "aliases: [" + strconv.Quote(a.Example) + "]"
 }
 

@@ -131,9 +131,10 @@ func TestEventsAPI(t *testing.T) {
 func seedTraffic(t testing.TB, events *bolt.SearchEvents, article string, at time.Time) {
 	t.Helper()
 	var log []domain.SearchEvent
+	day := at.Format("20060102")
 	for i := range 5 {
 		v := fmt.Sprintf("v%d", i)
-		id := "q" + v
+		id := "q" + v + day
 		at := at.Add(time.Duration(i) * time.Minute)
 		pos := 1
 		log = append(log,
@@ -141,9 +142,9 @@ func seedTraffic(t testing.TB, events *bolt.SearchEvents, article string, at tim
 			domain.SearchEvent{Type: domain.SearchClick, QueryID: id, At: at.Add(time.Second), Visitor: v, Client: "c" + v, Article: article, Position: &pos},
 			domain.SearchEvent{Type: domain.SearchHelpful, QueryID: id, At: at.Add(time.Minute), Visitor: v, Client: "c" + v, Article: article})
 	}
-	log = append(log, domain.SearchEvent{Type: domain.SearchQuery, QueryID: "zero", At: at.Add(5 * time.Minute), Visitor: "v9", Client: "c9", Locale: "en", Query: "=pizza", Source: "search"},
-		domain.SearchEvent{Type: domain.SearchNotHelpful, QueryID: "qv0", At: at.Add(6 * time.Minute), Visitor: "v8", Client: "c8", Article: article},
-		domain.SearchEvent{Type: domain.SearchHandoff, QueryID: "qv0", At: at.Add(7 * time.Minute), Visitor: "v7", Client: "c7", Article: article})
+	log = append(log, domain.SearchEvent{Type: domain.SearchQuery, QueryID: "zero" + day, At: at.Add(5 * time.Minute), Visitor: "v9", Client: "c9", Locale: "en", Query: "=pizza", Source: "search"},
+		domain.SearchEvent{Type: domain.SearchNotHelpful, QueryID: "qv0" + day, At: at.Add(6 * time.Minute), Visitor: "v8", Client: "c8", Article: article},
+		domain.SearchEvent{Type: domain.SearchHandoff, QueryID: "qv0" + day, At: at.Add(7 * time.Minute), Visitor: "v7", Client: "c7", Article: article})
 	if err := events.Record(context.Background(), log...); err != nil {
 		t.Fatal(err)
 	}

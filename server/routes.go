@@ -224,6 +224,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	app.Get("/reports/deflection", site.DeflectionReportRedirect)
 	if bo != nil {
 		app.Get("/operator/deflection", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.DeflectionReport)
+		app.Get("/operator/analytics", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.SearchAnalytics)
+		app.Post("/operator/analytics/review", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.SearchAnalyticsReview)
 	}
 
 	// The help centre's pages.

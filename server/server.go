@@ -128,7 +128,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	if cfg.Domain != nil {
 		sessions := &web.Sessions{Access: cfg.Domain.Access, Signer: signer}
 		if h.bo, err = backoffice.New(backoffice.Deps{Domain: cfg.Domain, Engine: engine, Catalog: cat, Deflection: h.deflect,
-			Sessions: sessions, Assets: assets}); err != nil {
+			Sessions: sessions, Assets: assets, Analytics: h.api.LoadAnalytics, Learning: cfg.Learning}); err != nil {
 			return nil, err
 		}
 	}

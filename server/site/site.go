@@ -2,9 +2,9 @@ package site
 
 import (
 	"html/template"
+	"log/slog"
 	"strings"
 	"time"
-	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
 
