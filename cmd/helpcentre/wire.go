@@ -235,7 +235,12 @@ func (e *eventsFlags) parse() error {
 
 func (e *eventsFlags) params() domain.LearnParams {
 	p := domain.DefaultLearnParams()
-	p.HalfLife, p.MinVoters = e.halfLife, e.minVoters
+	if e.halfLife > 0 {
+		p.HalfLife = e.halfLife
+	}
+	if e.minVoters > 0 {
+		p.MinVoters = e.minVoters
+	}
 	return p
 }
 
@@ -244,11 +249,13 @@ func (e *eventsFlags) params() domain.LearnParams {
 // is the one line to switch.
 func newLearning(ctx context.Context, db *bolt.DB, cfg Config) (*bolt.SearchEvents, *bolt.LearningService, error) {
 	events := bolt.NewSearchEvents(db)
-	events.Retention = cfg.Events.retention
+	if cfg.Events.retention > 0 { // 0: a Config built without flags keeps the default
+		events.Retention = cfg.Events.retention
+	}
 	learning, err := bolt.NewLearningService(ctx, db, events, domain.PlainWords, cfg.Events.params())
 	if err != nil {
 		return nil, nil, err
 	}
-	learning.Window = cfg.Events.retention
+	learning.Window = events.Retention
 	return events, learning, nil
 }

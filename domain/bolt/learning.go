@@ -44,8 +44,14 @@ func (s *LearningService) Associations(locale string) map[string]map[string]floa
 	return (*s.table.Load())[locale]
 }
 
-// Run learns every interval until ctx ends.
+// DefaultLearnEvery is how often Run learns when not told.
+const DefaultLearnEvery = 10 * time.Minute
+
+// Run learns every interval (0: DefaultLearnEvery) until ctx ends.
 func (s *LearningService) Run(ctx context.Context, every time.Duration, onErr func(error)) {
+	if every <= 0 {
+		every = DefaultLearnEvery
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	sys := domain.WithActor(ctx, domain.SystemActor)
