@@ -72,6 +72,9 @@ func (in *Insights) Visitor(c *fiber.Ctx) (visitor, client string) {
 		// No id came (a first request, a cross-origin widget, a client
 		// that keeps no cookies): the address stands in, so that dropping
 		// cookies never makes one client many visitors.
+		if o := c.Get(fiber.HeaderOrigin); o != "" && !strings.EqualFold(o, c.BaseURL()) {
+			return client, client // cross-origin (the widget): the API sets no cookies there
+		}
 		var b [16]byte
 		_, _ = rand.Read(b[:])
 		c.Cookie(&fiber.Cookie{Name: VisitorCookie, Value: hex.EncodeToString(b[:]), Path: "/", MaxAge: int(visitorCookieAge / time.Second),
@@ -90,10 +93,14 @@ func (in *Insights) hash(s string) string {
 
 // LogSearch gives a search its query id and queues it in the log; a failure
 // to queue is returned for the caller to log (the answer still goes out).
+// Without a log there is no id: pages then send no events.
 func (in *Insights) LogSearch(c *fiber.Ctx, source, locale, query string, hits []string, total int) (string, error) {
+	if in.Events == nil {
+		return "", nil
+	}
 	now := time.Now().UTC()
 	id := in.NewQueryID(now)
-	if in.Events == nil || strings.TrimSpace(query) == "" {
+	if strings.TrimSpace(query) == "" {
 		return id, nil // browsing without a question is not a search
 	}
 	visitor, client := in.Visitor(c)
