@@ -103,6 +103,11 @@ const (
 	CodeUnknownArticle     Code = "unknown_article"   // an event names an article that does not exist
 	CodeInvalidRange       Code = "invalid_range"
 
+	// Search events and learning.
+	CodeQueryNotFound       Code = "query_not_found" // unknown, or older than a day: the event is refused (400)
+	CodeAssociationNotFound Code = "association_not_found"
+	CodeInvalidReview       Code = "invalid_review"
+
 	// Article feedback.
 	CodeInvalidArticleID Code = "invalid_article_id"
 	CodeInvalidLocale    Code = "invalid_locale"
@@ -201,6 +206,10 @@ var serviceKinds = map[Code]Kind{
 	CodeHandoffUnavailable: Unavailable,
 	CodeInvalidRange:       Invalid,
 
+	CodeQueryNotFound:       Invalid,
+	CodeAssociationNotFound: NotFound,
+	CodeInvalidReview:       Invalid,
+
 	CodeInvalidArticleID: Invalid,
 	CodeInvalidLocale:    Invalid,
 	CodeInvalidReason:    Invalid,
@@ -238,6 +247,7 @@ const (
 	CodeFeedbackUnavailable   Code = "feedback_unavailable"
 	CodeDeflectionUnavailable Code = "deflection_unavailable"
 	CodeSearchTimeout         Code = "search_timeout" // the engine's deadline passed: 503 with Retry-After
+	CodeEventsUnavailable     Code = "events_unavailable"
 )
 
 // httpKinds are the kinds of the codes of the HTTP edge and of search.
@@ -262,6 +272,7 @@ var httpKinds = map[Code]Kind{
 	CodeFeedbackUnavailable:   Unavailable,
 	CodeDeflectionUnavailable: Unavailable,
 	CodeSearchTimeout:         Unavailable,
+	CodeEventsUnavailable:     Unavailable,
 }
 
 // joinKinds merges the tables of each area into one.

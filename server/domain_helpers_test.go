@@ -99,7 +99,13 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 	go func() { defl.Run(ctx); close(done) }()
 	stop := sync.OnceFunc(func() { cancel(); <-done })
 	tb.Cleanup(stop)
-	cfg := server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}}
+	// The search log, as serve wires it (written on Flush and Scan: no writer runs).
+	events := bolt.NewSearchEvents(db)
+	learning, err := bolt.NewLearningService(context.Background(), db, events, domain.PlainWords, domain.DefaultLearnParams())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg := server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}, Events: events, Learning: learning}
 	if o.config != nil {
 		o.config(&cfg)
 	}

@@ -102,6 +102,11 @@ func TestPermissionMatrix(t *testing.T) {
 		{method: "GET", path: "/admin/outbox", admin: true},
 		{method: "POST", path: "/admin/reload", admin: true},
 		{method: "GET", path: "/admin/content/status", admin: true},
+		// The matrix checks who gets through; events_test.go the answers.
+		{method: "GET", path: "/admin/analytics", admin: true},
+		{method: "GET", path: "/admin/learning", admin: true},
+		{method: "POST", path: "/admin/learning/apply", admin: true},
+		{method: "POST", path: "/admin/learning/review", body: map[string]any{"id": "en|x|y", "decision": "maybe"}, admin: true},
 		{method: "GET", path: "/articles/{article}/feedback", admin: true},
 		{method: "GET", path: "/reports/deflection", admin: true},
 		// Public: the help centre and the deflection flow (their own tests).
@@ -109,6 +114,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{method: "GET", path: "/articles/{article}", public: true}, {method: "POST", path: "/articles/{article}/feedback", public: true},
 		{method: "GET", path: "/categories", public: true}, {method: "GET", path: "/openapi.json", public: true},
 		{method: "POST", path: "/deflect", public: true}, {method: "POST", path: "/deflect/{session}/events", public: true},
+		{method: "POST", path: "/events", public: true},
 		{method: "POST", path: "/deflect/customer-token", self: true},
 	}
 

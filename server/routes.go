@@ -30,10 +30,12 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	// covers /articles, which the widget reads.
 	app.Use("/api/v1/articles", defl.CORS(false))
 	app.Use("/api/v1/deflect", defl.CORS(true))
+	app.Use("/api/v1/events", defl.CORS(true))
 	app.Post("/api/v1/deflect", defl.Limit("deflect"), defl.Deflect)
 	app.Post("/api/v1/deflect/customer-token", auth.Authenticate, defl.CustomerToken)
 	app.Post("/api/v1/deflect/:session/events", defl.Limit("events"), defl.Event)
 	app.Get("/api/v1/reports/deflection", auth.RequireAdmin, defl.Report)
+	app.Post("/api/v1/events", web.RateLimit("events", h.eventsRate), api.Events)
 	app.Get("/api/v1/search", web.TokenBucket(h.searchRate), api.Search)
 	app.Get("/api/v1/suggest", web.TokenBucket(h.searchRate), api.Suggest)
 	app.Get("/api/v1/articles/:id", api.Article)
@@ -45,6 +47,10 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	app.Use("/api/v1/admin", auth.RequireAdmin) // every /api/v1/admin route below
 	app.Post("/api/v1/admin/reload", api.Reload)
 	app.Get("/api/v1/admin/content/status", api.ContentStatus)
+	app.Get("/api/v1/admin/analytics", api.Analytics)
+	app.Get("/api/v1/admin/learning", api.Learning)
+	app.Post("/api/v1/admin/learning/apply", api.LearningApply)
+	app.Post("/api/v1/admin/learning/review", api.LearningReview)
 
 	// The after-sales API: every route but the payment callback needs a
 	// bearer token; the services check what the caller may see and do.
@@ -226,6 +232,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	app.Get("/reports/deflection", site.DeflectionReportRedirect)
 	if bo != nil {
 		app.Get("/operator/deflection", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.DeflectionReport)
+		app.Get("/operator/analytics", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.SearchAnalytics)
+		app.Post("/operator/analytics/review", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.SearchAnalyticsReview)
 	}
 
 	// The help centre's pages.

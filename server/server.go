@@ -58,11 +58,22 @@ type Config struct {
 	// SearchRate is each client's budget of /api/v1/search and of
 	// /api/v1/suggest requests a minute; 0: unlimited.
 	SearchRate int
+	// Events is the search log (nil: query ids are handed out, nothing is
+	// logged); Learning learns from it (nil: no learning endpoints).
+	Events   domain.SearchEvents
+	Learning domain.LearningService
+	// EventsRate is how many POST /api/v1/events one client may send a
+	// minute (each up to 100 events); 0 means DefaultEventsRate.
+	EventsRate int
 }
 
 // DefaultSearchRate is the binary's per-client, per-route limit of search
 // and suggest requests a minute.
 const DefaultSearchRate = 300
+
+// DefaultEventsRate is the per-client limit of event posts a minute: a
+// page sends one per click or vote.
+const DefaultEventsRate = 120
 
 // Domain holds the after-sales services the server serves.
 type Domain = web.Domain
@@ -103,6 +114,8 @@ type handlers struct {
 	// searchRate is each client's budget of search and of suggest requests
 	// a minute; 0: unlimited.
 	searchRate int
+
+	eventsRate int // POST /api/v1/events a minute per client
 }
 
 // New builds the app and its routes. reg receives the server's metrics.
@@ -116,6 +129,10 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		return nil, err
 	}
 	cat := catalog.New(ix)
+	insights := web.NewInsights(cfg.Events, signer)
+	if cfg.EventsRate <= 0 {
+		cfg.EventsRate = DefaultEventsRate
+	}
 	h := handlers{assets: assets, metrics: web.NewMetrics(reg, ix), dom: cfg.Domain,
 		auth: &web.Auth{AdminToken: cfg.AdminToken}}
 	if cfg.Domain != nil {
@@ -126,10 +143,11 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		paymentKey = api.PaymentCallbackKey(signer)
 	}
 	if h.api, err = api.New(api.Deps{Index: ix, Engine: engine, Catalog: cat, Feedback: feedback, Domain: cfg.Domain, Auth: h.auth,
-		Log: log, Version: cfg.Version, PaymentKey: paymentKey}); err != nil {
+		Log: log, Version: cfg.Version, PaymentKey: paymentKey,
+		Insights: insights, Learning: cfg.Learning, Deflection: cfg.Deflect.Service}); err != nil {
 		return nil, err
 	}
-	h.deflect = deflect.New(deflect.Deps{Config: cfg.Deflect, Engine: engine, Domain: cfg.Domain, Signer: signer, Log: log,
+	h.deflect = deflect.New(deflect.Deps{Config: cfg.Deflect, Engine: engine, Domain: cfg.Domain, Signer: signer, Log: log, Insights: insights,
 		Articles: func(id string, aud search.Audience) bool {
 			for _, l := range content.Locales {
 				if _, ok := cat.Find(id, l, aud); ok {
@@ -138,13 +156,13 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 			}
 			return false
 		}})
-	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log}); err != nil {
+	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log, Insights: insights}); err != nil {
 		return nil, err
 	}
 	if cfg.Domain != nil {
 		sessions := &web.Sessions{Access: cfg.Domain.Access, Signer: signer}
 		if h.bo, err = backoffice.New(backoffice.Deps{Domain: cfg.Domain, Engine: engine, Catalog: cat, Deflection: h.deflect,
-			Sessions: sessions, Assets: assets}); err != nil {
+			Sessions: sessions, Assets: assets, Analytics: h.api.LoadAnalytics, Learning: cfg.Learning}); err != nil {
 			return nil, err
 		}
 	}
@@ -160,6 +178,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 		web.ErrorHandler(log, h.site.ErrorPage))
 	s := &Server{app: app, ix: ix, site: h.site,
 		listener: web.ListenerConfig{MaxConnsPerIP: cfg.MaxConnsPerIP, TrustedProxies: cfg.TrustedProxies, Log: log}}
+	h.eventsRate = cfg.EventsRate
 	routes(app, s, h, web.AppConfig{BodyLimit: cfg.BodyLimit}.WithDefaults().BodyLimit, log, reg)
 	return s, nil
 }

@@ -20,7 +20,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fset := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	contentDir := fset.String("content", "", "articles root (default: the bundled articles)")
-	mode := fset.String("mode", "search", "search: rank quality of Search; deflect: what Deflect shows")
+	mode := fset.String("mode", "search", "search: rank quality of Search; deflect: what Deflect shows; replay: learn from the earlier part of -events, score the later part")
+	events := fset.String("events", "", "search events file (JSON Lines, time-ordered; see the README) for -mode replay")
 	queries := fset.String("queries", "search/testdata/bitext/queries_dev.jsonl", "queries files (JSON Lines), comma-separated")
 	oos := fset.String("oos", "", "more queries files, comma-separated, typically out-of-scope ones (\"relevant\": [])")
 	threshold := fset.Float64("threshold", -1, "override the deflection confidence threshold (for tuning)")
@@ -52,8 +53,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		o.Content = corpus
 	}
+	if *mode == "replay" {
+		if *events == "" {
+			return fmt.Errorf("-mode replay needs -events FILE")
+		}
+		return searcheval.Replay(ctx, searcheval.ReplayOptions{Content: o.Content, Events: *events, JSON: *asJSON, Engine: search.DefaultOptions()}, stdout)
+	}
 	if *mode != "search" && *mode != "deflect" {
-		return fmt.Errorf("-mode: %q is neither search nor deflect", *mode)
+		return fmt.Errorf("-mode: %q is neither search, deflect nor replay", *mode)
 	}
 	for _, list := range []string{*queries, *oos} {
 		for _, name := range strings.Split(list, ",") {

@@ -57,9 +57,10 @@ type Config struct {
 	// listen address.
 	PublicURL      string
 	TrustedProxies []netip.Prefix
-	MaxConns       int // connections served at once
-	MaxConnsPerIP  int // connections of one client address; 0: no bound
-	SearchRate     int // search and suggest requests a minute per client; 0: no limit
+	MaxConns       int         // connections served at once
+	MaxConnsPerIP  int         // connections of one client address; 0: no bound
+	SearchRate     int         // search and suggest requests a minute per client; 0: no limit
+	Events         eventsFlags // the search log and learning (wire.go)
 }
 
 // fdHeadroom is how many file descriptors --max-conns leaves for the
@@ -155,6 +156,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		}
 		fset.IntVar(i.v, i.flag, *i.v, i.help+" (HELPCENTRE_"+i.env+")")
 	}
+	cfg.Events.register(fset)
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -187,6 +189,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	}
 	if cfg.MaxConns < 1 || cfg.MaxConnsPerIP < 0 || cfg.SearchRate < 0 {
 		return cfg, exitError{2, "helpcentre serve: -max-conns must be positive, -max-conns-per-ip and -search-rate not negative"}
+	}
+	if err := cfg.Events.parse(); err != nil {
+		return cfg, err
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
 	cfg.WebhookSecret = os.Getenv("HELPCENTRE_WEBHOOK_SECRET")
@@ -338,9 +343,14 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		engine.SetTranslator(translator.Translator)
 	}
 	defl := newDeflection(db, dom, cfg)
+	events, learning, err := newLearning(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
 	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
 	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
-		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate},
+		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate,
+		Events: events, Learning: learning, EventsRate: cfg.Events.rate},
 		ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
@@ -355,6 +365,18 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	}()
 	deflDone := make(chan struct{})
 	go func() { defer close(deflDone); _ = defl.Run(bg) }()
+	eventsDone := make(chan struct{})
+	go func() {
+		defer close(eventsDone)
+		if err := events.Run(bg); err != nil {
+			log.Error("search events", "err", err)
+		}
+	}()
+	learnDone := make(chan struct{})
+	go func() {
+		defer close(learnDone)
+		learning.Run(bg, cfg.Events.learnEvery, func(err error) { log.Error("learning from search events", "err", err) })
+	}()
 	if translator != nil {
 		go translator.Run(bg)
 	}
@@ -408,7 +430,9 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	stopBG()
 	<-background // the last view counts are saved before the database closes
 	<-hooksDone
-	<-deflDone // and the last queued deflection events
+	<-deflDone   // and the last queued deflection events
+	<-eventsDone // and search events
+	<-learnDone
 	log.Info("stopped")
 	return serveErr
 }

@@ -223,3 +223,61 @@ func newDeflection(db *bolt.DB, dom *server.Domain, cfg Config) *bolt.Deflection
 	svc.Retention = cfg.Deflect.retention
 	return svc
 }
+
+// eventsFlags configure the search log and learning from it.
+type eventsFlags struct {
+	retention, learnEvery, halfLife time.Duration
+	rate, minVoters                 int
+}
+
+func (e *eventsFlags) register(fset *flag.FlagSet) {
+	dur := func(p *time.Duration, name, env string, def time.Duration, help string) {
+		v, err := time.ParseDuration(envOr(env, def.String()))
+		if err != nil {
+			v = def
+		}
+		fset.DurationVar(p, name, v, help+" (HELPCENTRE_"+env+")")
+	}
+	dur(&e.retention, "events-retention", "EVENTS_RETENTION", domain.DefaultEventsRetain, "how long searches and their clicks and votes are kept; a purge runs hourly")
+	dur(&e.learnEvery, "learn-every", "LEARN_EVERY", 10*time.Minute, "how often query → article associations are learned from the search events")
+	p := domain.DefaultLearnParams()
+	dur(&e.halfLife, "learn-half-life", "LEARN_HALF_LIFE", p.HalfLife, "a learning vote's weight halves every this")
+	rate, _ := strconv.Atoi(envOr("EVENTS_RATE", strconv.Itoa(server.DefaultEventsRate)))
+	fset.IntVar(&e.rate, "events-rate", rate, "POST /api/v1/events one client may send a minute, each up to 100 events (HELPCENTRE_EVENTS_RATE)")
+	minV, _ := strconv.Atoi(envOr("LEARN_MIN_VOTERS", strconv.Itoa(p.MinVoters)))
+	fset.IntVar(&e.minVoters, "learn-min-voters", minV, "distinct visitors an association needs before it applies (HELPCENTRE_LEARN_MIN_VOTERS)")
+}
+
+func (e *eventsFlags) parse() error {
+	if e.retention < 24*time.Hour || e.learnEvery <= 0 || e.halfLife <= 0 || e.rate < 1 || e.minVoters < 1 {
+		return exitError{2, "helpcentre serve: -events-retention must be at least 24h; -learn-every, -learn-half-life, -events-rate and -learn-min-voters positive"}
+	}
+	return nil
+}
+
+func (e *eventsFlags) params() domain.LearnParams {
+	p := domain.DefaultLearnParams()
+	if e.halfLife > 0 {
+		p.HalfLife = e.halfLife
+	}
+	if e.minVoters > 0 {
+		p.MinVoters = e.minVoters
+	}
+	return p
+}
+
+// newLearning wires the search log and learning from it. The normaliser is
+// domain.PlainWords until the search engine exports its own analysis: this
+// is the one line to switch.
+func newLearning(ctx context.Context, db *bolt.DB, cfg Config) (*bolt.SearchEvents, *bolt.LearningService, error) {
+	events := bolt.NewSearchEvents(db)
+	if cfg.Events.retention > 0 { // 0: a Config built without flags keeps the default
+		events.Retention = cfg.Events.retention
+	}
+	learning, err := bolt.NewLearningService(ctx, db, events, domain.PlainWords, cfg.Events.params())
+	if err != nil {
+		return nil, nil, err
+	}
+	learning.Window = events.Retention
+	return events, learning, nil
+}

@@ -1,6 +1,7 @@
 package bolt_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -22,7 +23,13 @@ func TestContract(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		s := bolt.NewServices(db, c.Policy)
+		events := bolt.NewSearchEvents(db)
+		learning, err := bolt.NewLearningService(context.Background(), db, events, storetest.Normalise, domain.DefaultLearnParams())
+		if err != nil {
+			t.Fatal(err)
+		}
 		return storetest.Services{
+			SearchEvents: events, Learning: learning,
 			Access: s.Access, Orders: s.Orders, Threads: s.Threads, Attachments: s.Attachments,
 			Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims, Work: s.Work, Outbox: s.Outbox,
 			Canned: s.Canned, Audit: s.Audit, Feedback: bolt.NewFeedbackService(db),

@@ -39,6 +39,10 @@ type Services struct {
 	Audit       domain.AuditService
 	Feedback    domain.FeedbackService
 	Deflection  domain.DeflectionService
+	// SearchEvents is the search log; Learning learns from it, with
+	// Normalise for the engine's analysis.
+	SearchEvents domain.SearchEvents
+	Learning     domain.LearningService
 }
 
 // Opener opens a new, empty store configured by c, closed when t ends.
@@ -85,6 +89,7 @@ var areas = []area{
 	{"feedback", feedbackCases},
 	{"deflection", deflectionCases},
 	{"limits", limitCases},
+	{"search_events", searchEventCases},
 }
 
 // start is the clock's first reading in every store.

@@ -130,6 +130,7 @@ type httpReport struct {
 	Search   routeReport    `json:"/api/v1/search"`
 	Suggest  routeReport    `json:"/api/v1/suggest"`
 	Deflect  routeReport    `json:"/api/v1/deflect"` // deflect.go
+	Events   eventsReport   `json:"/api/v1/events"`  // events.go
 	Baseline baselineReport `json:"baseline"`
 }
 
@@ -166,7 +167,7 @@ var inprocClasses = []struct{ key, label string }{
 }
 
 // phasesPerSize is the number of progress steps per corpus size.
-const phasesPerSize = 11 + 6
+const phasesPerSize = 13 + 6
 
 func runBenchmarks(ctx context.Context, cfg Options, prog *progress) (*benchReport, error) {
 	dev, err := loadQueries(cfg.Queries, prog.warn)
@@ -279,7 +280,7 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	c, err := proc.Start(ctx, []string{"HELPCENTRE_ADMIN_TOKEN=" + token}, cfg.Exe, "serve",
 		"--addr", addr, "--content", contentDir, "--data", dataDir,
 		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--deflect-rate", benchDeflectRate,
-		"--search-rate", "0", "--max-conns-per-ip", "0")
+		"--events-rate", benchDeflectRate, "--search-rate", "0", "--max-conns-per-ip", "0")
 	if err != nil {
 		return err
 	}
@@ -412,6 +413,21 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	if sr.HTTP.Deflect, err = route(deflectRoute, stream); err != nil {
 		return err
 	}
+	evTargets, err := eventTargets(ctl, stream)
+	if err != nil {
+		return err
+	}
+	res, cpu, err = closed(eventsRoute+", closed loop (saturation)", evTargets)
+	if err != nil {
+		return err
+	}
+	sr.HTTP.Events = eventsReport{routeReport: routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res), Errors: res.Errors},
+		PerPost: eventsPerPost, EventsPerSec: round(res.QPS()*eventsPerPost, 0)}
+	prog.phase(name+": search events store, in process", 0)
+	if sr.HTTP.Events.StorePerSec, err = storeWriteRate(ctx, dataDir); err != nil {
+		return err
+	}
+	sr.HTTP.Events.StorePerSec = round(sr.HTTP.Events.StorePerSec, 0)
 	if err := stopWatch(); err != nil {
 		return err
 	}
@@ -634,6 +650,14 @@ func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 		})
 		row("  failed requests", func(s sizeReport) string { return strconv.Itoa(r.get(s).Errors) })
 	}
+	head("HTTP POST " + eventsRoute + " (search events)")
+	row("  saturation (posts/s)", func(s sizeReport) string { return num(s.HTTP.Events.QPS, 0) })
+	row("  events/s accepted", func(s sizeReport) string {
+		return fmt.Sprintf("%s (%d a post)", num(s.HTTP.Events.EventsPerSec, 0), s.HTTP.Events.PerPost)
+	})
+	row("  server CPU per post (ms)", func(s sizeReport) string { return num(s.HTTP.Events.CPUms, 3) })
+	row("  store batch writes, in process (events/s)", func(s sizeReport) string { return num(s.HTTP.Events.StorePerSec, 0) })
+	row("  failed requests", func(s sizeReport) string { return strconv.Itoa(s.HTTP.Events.Errors) })
 	head("HTTP /healthz (baseline, same server)")
 	row("  saturation (QPS)", func(s sizeReport) string { return num(s.HTTP.Baseline.QPS, 0) })
 	row("  server CPU per request (ms)", func(s sizeReport) string { return num(s.HTTP.Baseline.CPUms, 4) })

@@ -118,7 +118,7 @@ type recorder struct {
 
 func (r *recorder) record(status int, err error, took time.Duration) {
 	r.requests++
-	if err != nil || status != 200 {
+	if err != nil || status < 200 || status > 299 { // 202: events accepted
 		r.errors++
 	}
 	r.lat = append(r.lat, float64(took.Microseconds())/1000)

@@ -28,6 +28,12 @@ type Deps struct {
 	Version  string
 	// PaymentKey checks the payment side's refund callbacks.
 	PaymentKey []byte
+	// Insights hands out query ids and logs searches; Learning learns from
+	// the log (nil: its endpoints answer 503); Deflection adds the
+	// deflection rate per entry point to the search analytics.
+	Insights   *web.Insights
+	Learning   domain.LearningService
+	Deflection domain.DeflectionService
 }
 
 // Handler serves the JSON API.
@@ -41,6 +47,9 @@ type Handler struct {
 	log        *slog.Logger
 	openapi    []byte
 	paymentKey []byte
+	insights   *web.Insights
+	learn      domain.LearningService
+	deflection domain.DeflectionService
 }
 
 // New builds the API's handlers; it fails on a broken OpenAPI fragment.
@@ -50,7 +59,8 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{ix: d.Index, engine: d.Engine, cat: d.Catalog, feedback: d.Feedback, dom: d.Domain, auth: d.Auth,
-		log: d.Log, openapi: doc, paymentKey: d.PaymentKey}, nil
+		log: d.Log, openapi: doc, paymentKey: d.PaymentKey,
+		insights: d.Insights, learn: d.Learning, deflection: d.Deflection}, nil
 }
 
 // hitJSON is a search hit as the API shows it.
@@ -67,6 +77,7 @@ type hitJSON struct {
 
 type searchJSON struct {
 	Query        string         `json:"query"`
+	QueryID      string         `json:"query_id"` // names this search in POST /api/v1/events
 	Corrected    string         `json:"corrected,omitempty"`
 	Locale       string         `json:"locale"`
 	FallbackFrom string         `json:"fallback_from,omitempty"`
@@ -98,11 +109,14 @@ func (s *Handler) Search(c *fiber.Ctx) error {
 	if out.Facets == nil {
 		out.Facets = []search.Facet{}
 	}
+	ids := make([]string, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		a := h.Article
 		out.Hits = append(out.Hits, hitJSON{ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category,
 			Snippet: string(h.Snippet), Score: h.Score, Why: h.Why})
+		ids = append(ids, a.ID)
 	}
+	out.QueryID = s.logSearch(c, "search", res.Locale, res.Query, ids, res.Total)
 	return web.SendJSON(c, out)
 }
 
@@ -116,7 +130,37 @@ func (s *Handler) Suggest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return web.SendJSON(c, fiber.Map{"query": q, "locale": locale, "suggestions": sugg})
+	ids := make([]string, len(sugg))
+	out := make([]suggestionJSON, len(sugg))
+	for i, sg := range sugg {
+		ids[i] = sg.ID
+		out[i] = suggestionJSON{Suggestion: sg}
+	}
+	qid := s.logSearch(c, "suggest", locale, q, ids, len(ids))
+	for i := range out {
+		out[i].QueryID, out[i].Position = qid, i+1
+	}
+	return web.SendJSON(c, fiber.Map{"query": q, "query_id": qid, "locale": locale, "suggestions": out})
+}
+
+// suggestionJSON is a suggestion with what its click event names.
+type suggestionJSON struct {
+	search.Suggestion
+	QueryID  string `json:"query_id"`
+	Position int    `json:"position"`
+}
+
+// logSearch gives a search its query id and logs it (a failure is logged:
+// the answer still goes out).
+func (s *Handler) logSearch(c *fiber.Ctx, source, locale, query string, hits []string, total int) string {
+	if s.insights == nil {
+		return ""
+	}
+	id, err := s.insights.LogSearch(c, source, locale, query, hits, total)
+	if err != nil {
+		s.log.Error("logging a search failed", "err", err, "request_id", web.RequestID(c))
+	}
+	return id
 }
 
 type articleJSON struct {

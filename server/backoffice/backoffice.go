@@ -40,6 +40,10 @@ type Deps struct {
 	Deflection *deflect.Handler // the deflection report
 	Sessions   *web.Sessions
 	Assets     *web.Assets
+	// Analytics reads the search analytics a request asks for (the API's
+	// LoadAnalytics); Learning takes editors' reviews. Nil: no page.
+	Analytics func(c *fiber.Ctx) (*domain.SearchAnalytics, error)
+	Learning  domain.LearningService
 }
 
 // Handler serves the back office's pages.
@@ -49,7 +53,10 @@ type Handler struct {
 	cat      *catalog.Catalog
 	defl     *deflect.Handler
 	sessions *web.Sessions
-	bo       map[string]*template.Template
+
+	analytics func(c *fiber.Ctx) (*domain.SearchAnalytics, error)
+	learning  domain.LearningService
+	bo        map[string]*template.Template
 	// LoginPerIP and LoginPerName throttle failed sign-ins (loginThrottle).
 	LoginPerIP, LoginPerName fiber.Handler
 }
@@ -61,7 +68,8 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{dom: d.Domain, engine: d.Engine, cat: d.Catalog, defl: d.Deflection, sessions: d.Sessions, bo: bo}
+	h := &Handler{dom: d.Domain, engine: d.Engine, cat: d.Catalog, defl: d.Deflection, sessions: d.Sessions, bo: bo,
+		analytics: d.Analytics, learning: d.Learning}
 	if h.bo["seller_thread"], err = sellerThreadTemplate(funcs); err != nil {
 		return nil, err
 	}
@@ -119,7 +127,7 @@ func navFor(a domain.Actor, current string) []navItem {
 			{"Orders", "/seller/orders", false}, {"Claims", "/seller/claims", false}, {"Statistics", "/seller/stats", false}}
 	case a.Role.Operator():
 		items = []navItem{{"Queue", "/operator", false}, {"Messages", "/operator/messages", false}, {"Incidents", "/operator/incidents", false},
-			{"Claims", "/operator/claims", false}, {"Orders", "/operator/orders", false}, {"Shops", "/operator/stats", false}, {"Deflection", "/operator/deflection", false}}
+			{"Claims", "/operator/claims", false}, {"Orders", "/operator/orders", false}, {"Shops", "/operator/stats", false}, {"Deflection", "/operator/deflection", false}, {"Search analytics", "/operator/analytics", false}}
 		if a.Role == domain.RoleAdmin {
 			items = append(items, navItem{"Routing and grants", "/operator/admin", false}, navItem{"Users", "/operator/admin/users", false})
 		}

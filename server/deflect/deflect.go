@@ -60,17 +60,20 @@ type Deps struct {
 	// Articles reports whether an article the audience may read has the id
 	// (events naming another are refused); nil accepts any.
 	Articles func(id string, aud search.Audience) bool
+	// Insights gives each answer a query id and logs it as a search.
+	Insights *web.Insights
 }
 
 // Handler serves the deflection API.
 type Handler struct {
-	cfg     Config
-	origins map[string]bool
-	ipSalt  []byte
-	engine  *search.Engine
-	dom     *web.Domain
-	signer  *web.Signer
-	log     *slog.Logger
+	cfg      Config
+	origins  map[string]bool
+	ipSalt   []byte
+	engine   *search.Engine
+	dom      *web.Domain
+	signer   *web.Signer
+	log      *slog.Logger
+	insights *web.Insights
 
 	articles func(id string, aud search.Audience) bool
 	handoffs *clientQuota // hand-offs per client address (Policy.HandoffsPerHour)
@@ -85,7 +88,7 @@ func New(d Deps) *Handler {
 	if cfg.Policy == (domain.Policy{}) {
 		cfg.Policy = domain.DefaultPolicy()
 	}
-	h := &Handler{cfg: cfg, origins: map[string]bool{}, engine: d.Engine, dom: d.Domain, signer: d.Signer, log: d.Log,
+	h := &Handler{cfg: cfg, origins: map[string]bool{}, engine: d.Engine, dom: d.Domain, signer: d.Signer, log: d.Log, insights: d.Insights,
 		ipSalt: d.Signer.Key("deflect:ip-salt"), articles: d.Articles,
 		handoffs: newClientQuota(domain.Quota{Max: cfg.Policy.HandoffsPerHour, Per: time.Hour})}
 	for _, o := range cfg.Origins {
@@ -248,6 +251,8 @@ type deflectSuggestionJSON struct {
 	Confidence float64       `json:"confidence"`
 	Why        string        `json:"why"`
 	Detail     search.Why    `json:"why_detail"`
+	QueryID    string        `json:"query_id"` // for POST /api/v1/events
+	Position   int           `json:"position"`
 }
 
 type deflectResponse struct {
@@ -256,6 +261,7 @@ type deflectResponse struct {
 	Entry       string                  `json:"entry"`
 	Locale      string                  `json:"locale"`
 	Query       string                  `json:"query"`
+	QueryID     string                  `json:"query_id"`
 	Corrected   string                  `json:"corrected,omitempty"`
 	Threshold   float64                 `json:"threshold"`
 	Suggestions []deflectSuggestionJSON `json:"suggestions"`
@@ -347,6 +353,20 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 		out.Suggestions = append(out.Suggestions, deflectSuggestionJSON{ID: sg.ID, Title: sg.Title, URL: sg.URL, Category: sg.Category,
 			Snippet: sg.Snippet, Score: sg.Score, Confidence: sg.Confidence, Why: why, Detail: sg.Why})
 		shown = append(shown, domain.ShownArticle{ID: sg.ID, Title: sg.Title, Rank: i + 1, Why: why, Score: sg.Confidence, At: now})
+	}
+	if s.insights != nil {
+		ids := make([]string, len(d.Suggestions))
+		for i, sg := range d.Suggestions {
+			ids[i] = sg.ID
+		}
+		qid, err := s.insights.LogSearch(c, "deflect", d.Locale, d.Query, ids, len(ids))
+		if err != nil {
+			s.log.Error("logging a deflection search failed", "err", err, "request_id", web.RequestID(c))
+		}
+		out.QueryID = qid
+		for i := range out.Suggestions {
+			out.Suggestions[i].QueryID, out.Suggestions[i].Position = qid, i+1
+		}
 	}
 	if s.cfg.Service != nil && strings.TrimSpace(subject+body) != "" {
 		start := &domain.SessionStart{Locale: req.Locale, Entry: req.Entry, IPHash: s.hashIP(web.ClientIP(c)), Mode: mode}
@@ -496,39 +516,12 @@ func (s *Handler) handoff(c *fiber.Ctx, ctx context.Context, sid string, req def
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"thread": th.ID, "session": sid})
 }
 
-// reportRange reads from and to: dates (2006-01-02, to inclusive) or
-// RFC 3339 instants; by default the last 30 days.
-func reportRange(c *fiber.Ctx, now time.Time) (time.Time, time.Time, error) {
-	parse := func(name string, def time.Time, endOfDay bool) (time.Time, error) {
-		v := c.Query(name)
-		if v == "" {
-			return def, nil
-		}
-		if t, err := time.Parse(time.DateOnly, v); err == nil {
-			if endOfDay {
-				t = t.Add(24 * time.Hour)
-			}
-			return t, nil
-		}
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t.UTC(), nil
-		}
-		return time.Time{}, domain.Errorf(domain.CodeInvalidRange, "%s must be a date like 2025-01-31 or an RFC 3339 time.", name)
-	}
-	to, err := parse("to", now, true)
-	if err != nil {
-		return to, to, err
-	}
-	from, err := parse("from", to.Add(-30*24*time.Hour), false)
-	return from, to, err
-}
-
 // LoadReport reads the report of the range and filters c asks for.
 func (s *Handler) LoadReport(c *fiber.Ctx) (*domain.DeflectionReport, error) {
 	if s.cfg.Service == nil {
 		return nil, domain.Errorf(domain.CodeDeflectionUnavailable, "Sessions are not being recorded.")
 	}
-	from, to, err := reportRange(c, time.Now().UTC())
+	from, to, err := web.ReportRange(c, time.Now().UTC())
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -236,6 +237,7 @@ type searchPage struct {
 	Prev, Next  string
 	Popular     []articleLink
 	Original    string // the query as typed, when a corrected one was used
+	QueryID     string // this search's, carried by the result links (?qid=)
 }
 
 type facetLink struct {
@@ -282,6 +284,17 @@ func (s *Handler) Search(c *fiber.Ctx) error {
 		return err
 	}
 	sp := &searchPage{Res: res, Category: req.Category}
+	if s.insights != nil {
+		ids := make([]string, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.Article.ID
+		}
+		qid, err := s.insights.LogSearch(c, "page", res.Locale, res.Query, ids, res.Total)
+		if err != nil {
+			s.log.Error("logging a search failed", "err", err, "request_id", web.RequestID(c))
+		}
+		sp.QueryID = qid
+	}
 	if res.Corrected != "" {
 		sp.Original = res.Query
 	}
@@ -356,11 +369,16 @@ func (s *Handler) Article(c *fiber.Ctx) error {
 		catTitle = cat.Title
 	}
 	fb := c.Query("feedback")
+	qid := c.Query("qid")
+	if s.insights == nil || s.insights.CheckQueryID(qid, time.Now()) != nil {
+		qid = ""
+	}
 	return s.render(c, fiber.StatusOK, "article", pageData{
 		Title: a.Title, Description: summary(a.Text, 160), Locale: a.Locale, Canonical: a.URL(), Alternates: alts, Switch: sw,
 		OGType: "article", JSONLD: faqJSONLD(a),
 		Body: map[string]any{"Article": a, "CategoryTitle": catTitle, "Related": s.cat.Related(a, aud),
-			"Translations": translations, "Voted": fb, "Reasons": reasonsFor(a.Locale)},
+			"Translations": translations, "Voted": fb, "Reasons": reasonsFor(a.Locale),
+			"QueryID": qid},
 	})
 }
 

@@ -3,6 +3,8 @@ package site
 import (
 	"html/template"
 	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -20,6 +22,7 @@ type Deps struct {
 	Assets   *web.Assets
 	Auth     *web.Auth // who may see staff articles
 	Log      *slog.Logger
+	Insights *web.Insights // query ids of the search page; votes reached from a search
 }
 
 // Handler serves the help centre's pages.
@@ -33,6 +36,7 @@ type Handler struct {
 	widget   widgetAsset
 	views    *viewCounter
 	viewed   popularCache
+	insights *web.Insights
 }
 
 // New parses the pages' templates and builds the widget script; a broken
@@ -47,7 +51,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{engine: d.Engine, cat: d.Catalog, feedback: d.Feedback, auth: d.Auth, log: d.Log,
-		pages: pages, widget: w, views: newViewCounter()}, nil
+		pages: pages, widget: w, views: newViewCounter(), insights: d.Insights}, nil
 }
 
 // Feedback takes the article page's form (no script needed) and
@@ -62,6 +66,28 @@ func (s *Handler) Feedback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.logVote(c, c.FormValue("qid"), v.ArticleID, helpful == "yes")
 	a, _ := s.cat.Find(v.ArticleID, v.Locale, s.auth.Audience(c))
 	return c.Redirect(a.URL()+"?feedback="+helpful+"#feedback", fiber.StatusSeeOther)
+}
+
+// logVote adds a vote on an article reached from a search (the form
+// carries that search's query id) to the search log.
+func (s *Handler) logVote(c *fiber.Ctx, qid, article string, helpful bool) {
+	if s.insights == nil || s.insights.Events == nil || qid == "" {
+		return
+	}
+	now := time.Now().UTC()
+	if s.insights.CheckQueryID(qid, now) != nil {
+		return // a stale or forged id: the vote itself still counts
+	}
+	typ := domain.SearchNotHelpful
+	if helpful {
+		typ = domain.SearchHelpful
+	}
+	visitor, client := s.insights.Visitor(c)
+	if err := s.insights.Events.Record(c.UserContext(), domain.SearchEvent{Type: typ, At: now, QueryID: strings.Clone(qid),
+		Visitor: visitor, Client: client, Article: article}); err != nil {
+		s.log.Error("logging a vote failed", "err", err, "request_id", web.RequestID(c))
+	}
 }

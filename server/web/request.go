@@ -200,3 +200,30 @@ func SafeFilename(name string) string {
 	}
 	return b.String()
 }
+
+// ReportRange reads from and to: dates (2006-01-02, to inclusive) or
+// RFC 3339 instants; by default the last 30 days.
+func ReportRange(c *fiber.Ctx, now time.Time) (time.Time, time.Time, error) {
+	parse := func(name string, def time.Time, endOfDay bool) (time.Time, error) {
+		v := c.Query(name)
+		if v == "" {
+			return def, nil
+		}
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			if endOfDay {
+				t = t.Add(24 * time.Hour)
+			}
+			return t, nil
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t.UTC(), nil
+		}
+		return time.Time{}, domain.Errorf(domain.CodeInvalidRange, "%s must be a date like 2025-01-31 or an RFC 3339 time.", name)
+	}
+	to, err := parse("to", now, true)
+	if err != nil {
+		return to, to, err
+	}
+	from, err := parse("from", to.Add(-30*24*time.Hour), false)
+	return from, to, err
+}

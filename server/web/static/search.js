@@ -5,6 +5,23 @@
   "use strict";
   var DEBOUNCE_MS = 150;
 
+  // sendEvent reports a click or vote against its search's query id
+  // (POST /api/v1/events); sendBeacon survives the page being left.
+  function sendEvent(type, qid, article, position) {
+    if (!qid || !article) { return; }
+    var body = JSON.stringify({ events: [{ type: type, query_id: qid, article: article, position: position || null }] });
+    var blob = new Blob([body], { type: "application/json" });
+    if (!(navigator.sendBeacon && navigator.sendBeacon("/api/v1/events", blob))) {
+      fetch("/api/v1/events", { method: "POST", body: body, keepalive: true, headers: { "Content-Type": "application/json" } }).catch(function () {});
+    }
+  }
+
+  // withQID carries the search's query id to the article, whose vote then
+  // names it.
+  function withQID(url, qid) {
+    return qid ? url + (url.indexOf("?") < 0 ? "?" : "&") + "qid=" + encodeURIComponent(qid) : url;
+  }
+
   function setup(form) {
     var input = form.querySelector("input[role=combobox]");
     var list = form.querySelector("[role=listbox]");
@@ -41,7 +58,7 @@
         li.setAttribute("aria-selected", "false");
         li.textContent = s.title;
         li.addEventListener("mousedown", function (e) { e.preventDefault(); });
-        li.addEventListener("click", function () { window.location.href = s.url; });
+        li.addEventListener("click", function () { go(i); });
         list.appendChild(li);
       });
       if (suggestions.length) {
@@ -53,6 +70,12 @@
         status.textContent = lastQuery ? status.getAttribute("data-none-text") : "";
       }
       active = -1;
+    }
+
+    function go(i) {
+      var s = items[i];
+      sendEvent("click", s.query_id, s.id, s.position || i + 1);
+      window.location.href = withQID(s.url, s.query_id);
     }
 
     function fetchSuggestions(q) {
@@ -80,7 +103,7 @@
       } else if (e.key === "ArrowUp") {
         if (open) { e.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1); }
       } else if (e.key === "Enter") {
-        if (open && active >= 0) { e.preventDefault(); window.location.href = items[active].url; }
+        if (open && active >= 0) { e.preventDefault(); go(active); }
       } else if (e.key === "Escape") {
         if (open) { e.preventDefault(); close(); } else { input.value = ""; }
       }
@@ -91,6 +114,12 @@
 
   function init() {
     document.querySelectorAll("form[data-suggest]").forEach(setup);
+    // Result links of the search page carry their search's query id.
+    document.querySelectorAll("a[data-qid]").forEach(function (a) {
+      a.addEventListener("click", function () {
+        sendEvent("click", a.getAttribute("data-qid"), a.getAttribute("data-article"), parseInt(a.getAttribute("data-pos"), 10));
+      });
+    });
     // The "No" answer reveals its reasons; focus the first so keyboard users land there.
     document.querySelectorAll("details.vote-no").forEach(function (d) {
       d.addEventListener("toggle", function () {

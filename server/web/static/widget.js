@@ -233,9 +233,17 @@
     return api("/api/v1/deflect/" + encodeURIComponent(session) + "/events" + (type === "handoff" ? "?locale=" + locale + "&entry=" + encodeURIComponent(entry) : ""), b);
   }
 
+  // insight reports what was done with a suggestion against its search's
+  // query id (POST /api/v1/events), for the search analytics and learning.
+  function insight(type, s) {
+    if (!s || !s.query_id) { return; }
+    api("/api/v1/events", { events: [{ type: type, query_id: s.query_id, article: s.id, position: s.position || null }] }).catch(function () {});
+  }
+
   // read shows an article inside the panel, without leaving the page.
   function read(s) {
     current = s;
+    insight("click", s);
     article.hidden = false;
     article.textContent = "";
     article.appendChild(el("p", { "class": "st", text: T.loading }));
@@ -256,13 +264,14 @@
 
   function solved() {
     event("helpful", { article: current.id }).catch(function () {});
+    insight("solved", current);
     article.hidden = true; results.hidden = true; contact.hidden = true; needBtn.hidden = true;
     done.textContent = T.thanks; done.hidden = false; done.focus();
   }
 
   // need opens the contact form, pre-filled by what was typed above it.
   function need(s) {
-    if (s) { event("not_helpful", { article: s.id, reason: "still_need_help" }).catch(function () {}); }
+    if (s) { event("not_helpful", { article: s.id, reason: "still_need_help" }).catch(function () {}); insight("not_helpful", s); }
     article.hidden = true;
     contact.hidden = false;
     layout();
@@ -277,6 +286,7 @@
     go.then(function () {
       return event("handoff", { subject: subject.value, body: question.value, email: signedIn ? "" : email.value });
     }).then(function (r) {
+      insight("handoff", current);
       contact.hidden = true; results.hidden = true; article.hidden = true; needBtn.hidden = true; ask.hidden = true;
       done.textContent = T.sent + r.thread;
       done.setAttribute("data-thread", r.thread);

@@ -1,0 +1,247 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// Buckets of the search log and of what was learned from it.
+var (
+	bucketSearchEvents = []byte("search_events.v1") // at (8 bytes, Unix ns), sequence (8 bytes) → JSON domain.SearchEvent
+	bucketLearned      = []byte("learned.v1")       // locale|key|article → JSON domain.Association
+)
+
+// searchEventsMigration creates the buckets of the search log and learning.
+// It has not shipped yet: edit it freely until it does.
+func searchEventsMigration(tx *bbolt.Tx) error {
+	for _, name := range [][]byte{bucketSearchEvents, bucketLearned} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var _ domain.SearchEvents = (*SearchEvents)(nil)
+
+// Defaults of SearchEvents.
+const (
+	DefaultEventsFlush = 250 * time.Millisecond
+	// DefaultEventsBatch starts a flush before the interval: an entry costs
+	// ~3 µs to write (JSON and an append at the end of the B+tree), so a
+	// batch of 1,024 is a ~3 ms transaction.
+	DefaultEventsBatch = 1024
+	DefaultEventsQueue = 100_000
+	scanChunk          = 5000 // entries read per read transaction
+)
+
+// SearchEvents is the search log in bbolt. Entries wait in memory and Run
+// writes them every FlushInterval, or as soon as BatchSize wait, in one
+// transaction: recording never waits for the disk. Keys are the entry's
+// time and a sequence, so the log is read and purged as key ranges.
+type SearchEvents struct {
+	db *DB
+
+	// FlushInterval, BatchSize, MaxQueue and Retention may be changed
+	// before Run starts. Run purges entries older than Retention at start
+	// and hourly (0: kept for ever).
+	FlushInterval time.Duration
+	BatchSize     int
+	MaxQueue      int
+	Retention     time.Duration
+
+	mu      sync.Mutex
+	queue   []domain.SearchEvent
+	kick    chan struct{}
+	writing sync.Mutex // held while a batch is written: Scan sees it whole
+	written atomic.Int64
+}
+
+// NewSearchEvents returns the search log on db.
+func NewSearchEvents(db *DB) *SearchEvents {
+	return &SearchEvents{db: db, FlushInterval: DefaultEventsFlush, BatchSize: DefaultEventsBatch,
+		MaxQueue: DefaultEventsQueue, Retention: domain.DefaultEventsRetain, kick: make(chan struct{}, 1)}
+}
+
+// Written is how many entries have been stored since the process started.
+func (s *SearchEvents) Written() int64 { return s.written.Load() }
+
+// Record queues entries for the next flush.
+func (s *SearchEvents) Record(ctx context.Context, events ...domain.SearchEvent) error {
+	for i := range events {
+		if err := events[i].Validate(); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	s.queue = append(s.queue, events...)
+	n := len(s.queue)
+	s.mu.Unlock()
+	if n >= s.MaxQueue {
+		return s.Flush(ctx)
+	}
+	if s.BatchSize > 0 && n >= s.BatchSize {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// Run writes queued entries until ctx ends, then what is left; it purges
+// entries older than Retention at start and hourly.
+func (s *SearchEvents) Run(ctx context.Context) error {
+	t := time.NewTicker(s.FlushInterval)
+	defer t.Stop()
+	purge := time.NewTicker(time.Hour)
+	defer purge.Stop()
+	var purgeErr error
+	if s.Retention > 0 {
+		_, purgeErr = s.Purge(ctx, s.db.now().Add(-s.Retention))
+	}
+	failed := false
+	for {
+		select {
+		case <-ctx.Done():
+			if err := s.Flush(context.WithoutCancel(ctx)); err != nil {
+				return err
+			}
+			return purgeErr
+		case <-t.C:
+			failed = s.Flush(ctx) != nil
+		case <-s.kick:
+			if !failed {
+				failed = s.Flush(ctx) != nil
+			}
+		case <-purge.C:
+			if s.Retention > 0 {
+				_, purgeErr = s.Purge(ctx, s.db.now().Add(-s.Retention))
+			}
+		}
+	}
+}
+
+// Flush writes every queued entry now, in one transaction; on failure they
+// go back to the queue.
+func (s *SearchEvents) Flush(ctx context.Context) error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	s.mu.Lock()
+	events := s.queue
+	s.queue = nil
+	s.mu.Unlock()
+	if len(events) == 0 {
+		return nil
+	}
+	err := s.db.update(context.WithoutCancel(ctx), func(t *txn) error {
+		return putSearchEvents(t.tx.Bucket(bucketSearchEvents), events)
+	})
+	if err != nil {
+		s.mu.Lock()
+		s.queue = append(events, s.queue...)
+		s.mu.Unlock()
+		return fmt.Errorf("bolt: write %d search events: %w", len(events), err)
+	}
+	s.written.Add(int64(len(events)))
+	return nil
+}
+
+func putSearchEvents(b *bbolt.Bucket, events []domain.SearchEvent) error {
+	// Keys mostly grow: bbolt fills pages fully when appending.
+	b.FillPercent = 0.9
+	key := make([]byte, 16)
+	for i := range events {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		copy(key, timeKey(events[i].At))
+		binary.BigEndian.PutUint64(key[8:], seq)
+		data, err := json.Marshal(&events[i])
+		if err != nil {
+			return err
+		}
+		if err := b.Put(key, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Scan calls fn with the entries in [from, to), oldest first, reading a
+// chunk per read transaction (no long readers).
+func (s *SearchEvents) Scan(ctx context.Context, from, to time.Time, fn func(domain.SearchEvent) error) error {
+	if !to.After(from) {
+		return domain.Errorf(domain.CodeInvalidRange, "from must be before to.")
+	}
+	if err := s.Flush(ctx); err != nil {
+		return err
+	}
+	start, end := timeKey(from), timeKey(to)
+	for start != nil {
+		var chunk []domain.SearchEvent
+		var next []byte
+		err := s.db.view(ctx, func(t *txn) error {
+			c := t.tx.Bucket(bucketSearchEvents).Cursor()
+			for k, v := c.Seek(start); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+				if len(chunk) == scanChunk {
+					next = append([]byte{}, k...)
+					return nil
+				}
+				var e domain.SearchEvent
+				if err := json.Unmarshal(v, &e); err != nil {
+					return fmt.Errorf("bolt: decode search event %x: %w", k, err)
+				}
+				chunk = append(chunk, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range chunk {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		start = next
+	}
+	return nil
+}
+
+// Purge deletes the entries before before, ten thousand per transaction.
+func (s *SearchEvents) Purge(ctx context.Context, before time.Time) (int, error) {
+	if err := s.Flush(ctx); err != nil {
+		return 0, err
+	}
+	end := timeKey(before)
+	n := 0
+	for {
+		deleted := 0
+		err := s.db.update(ctx, func(t *txn) error {
+			c := t.tx.Bucket(bucketSearchEvents).Cursor()
+			for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0 && deleted < 10_000; k, _ = c.First() {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				deleted++
+			}
+			return nil
+		})
+		n += deleted
+		if err != nil || deleted < 10_000 {
+			return n, err
+		}
+	}
+}
