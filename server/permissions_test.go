@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -184,6 +185,15 @@ func kitMakers() map[string]func(k *kit) string {
 			id := k.id("user")
 			k.made("id", "adam", "POST", "/api/v1/admin/users/"+id+"/disable", nil)
 			return id
+		},
+		"canned": func(k *kit) string { // one of shop-1's canned replies
+			sam := k.w.world.Users["sam"]
+			ctx := domain.WithActor(context.Background(), domain.Actor{UserID: sam.ID, Name: sam.Name, Role: sam.Role, ShopID: sam.ShopID})
+			r, err := k.w.d.Canned.SaveCannedReply(ctx, &domain.CannedReply{Title: "Kit " + k.ids["seq"], Body: "Hello"})
+			if err != nil {
+				k.t.Fatal(err)
+			}
+			return r.ID
 		},
 		"utoken": func(k *kit) string { // a token of that user
 			r := k.w.call(k.t, "adam", "POST", "/api/v1/admin/users/"+k.id("user")+"/tokens", map[string]any{"label": "kit"})
@@ -577,4 +587,138 @@ func enabled(t *testing.T, k *kit, who string, _ response) {
 		}
 	}
 	t.Errorf("user %s is not enabled", k.id("disabled"))
+}
+
+// pageRows: every back-office page and form. A form is posted with the
+// session's CSRF token; a done form answers 303 to where it goes next.
+func pageRows() []permRow {
+	const ok, done, forbidden, hidden = 200, 303, 403, 404
+	customer := is(ok, ok, forbidden, forbidden, forbidden, forbidden)
+	seller := is(forbidden, forbidden, ok, ok, forbidden, forbidden)
+	operator := is(forbidden, forbidden, forbidden, forbidden, ok, ok)
+	return []permRow{
+		{method: "GET", route: "/password", want: everyone(ok)},
+		{method: "POST", route: "/password", body: map[string]any{"current": "wrong", "password": "s3cret-pass", "again": "s3cret-pass"}, want: everyone(http.StatusBadRequest)}, // a wrong current password: the demo passwords stay
+		{method: "POST", route: "/logout", want: is(done, done, done, done, done, done)},
+		{method: "GET", route: "/account", want: customer},
+		{method: "GET", route: "/account/orders/:number", path: "/account/orders/{order}", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/orders/:number/threads", path: "/account/orders/{order}/threads", body: map[string]any{"recipient": "seller", "topic": "delivery", "body": "Hello"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/orders/:number/incidents", path: "/account/orders/{order}/incidents", body: map[string]any{"line": "1", "reason": "damaged"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/orders/:number/claims", path: "/account/orders/{order}/claims", body: map[string]any{"reason": "defect", "description": "Broken."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "GET", route: "/account/messages", want: customer},
+		{method: "GET", route: "/account/messages/:id", path: "/account/messages/{thread}", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/messages/:id", path: "/account/messages/{thread}", body: map[string]any{"body": "Any news?", "to": "seller"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/messages/:id/close", path: "/account/messages/{thread}/close", want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "GET", route: "/account/claims/:id", path: "/account/claims/{claim}", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/claims/:id/offers/:offer/:decision", path: "/account/claims/{claim}/offers/{offer}/accept", want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/claims/:id/close", path: "/account/claims/{claim}/close", body: map[string]any{"reason": "Solved."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "GET", route: "/account/attachments/:sha", path: "/account/attachments/{sha}", needs: []string{"thread"}, want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "GET", route: "/account/returns/:id/label", path: "/account/returns/{return}/label", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
+
+		{method: "GET", route: "/seller/messages", want: seller},
+		{method: "GET", route: "/seller/messages/:id", path: "/seller/messages/{thread}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/messages/:id", path: "/seller/messages/{thread}", body: map[string]any{"body": "On its way.", "to": "customer"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/messages/:id/no-reply-needed", path: "/seller/messages/{thread}/no-reply-needed", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/messages/:id/close", path: "/seller/messages/{thread}/close", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "GET", route: "/seller/attachments/:sha", path: "/seller/attachments/{sha}", needs: []string{"thread"}, want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
+		{method: "GET", route: "/seller/canned", want: seller},
+		{method: "POST", route: "/seller/canned", body: map[string]any{"action": "save", "title": "Hi {seq}", "body": "Hello"}, want: is(forbidden, forbidden, done, done, forbidden, forbidden)},
+		{method: "POST", route: "/seller/canned/:id/delete", path: "/seller/canned/{canned}/delete", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "GET", route: "/seller/orders", want: seller},
+		{method: "GET", route: "/seller/orders/:number", path: "/seller/orders/{order}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/orders/:number/threads", path: "/seller/orders/{order}/threads", body: map[string]any{"recipient": "customer", "topic": "other", "body": "Hello"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/orders/:number/refund", path: "/seller/orders/{order}/refund", body: map[string]any{"kind": "total"}, want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
+		{method: "GET", route: "/seller/incidents", want: seller},
+		{method: "GET", route: "/seller/incidents/:id", path: "/seller/incidents/{incident}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/incidents/:id/solve", path: "/seller/incidents/{incident}/solve", body: map[string]any{"message": "Sent a new one."}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "GET", route: "/seller/claims", want: seller},
+		{method: "GET", route: "/seller/claims/:id", path: "/seller/claims/{claim}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/claims/:id/offer", path: "/seller/claims/{claim}/offer", body: map[string]any{"by": "percent", "percent": "10"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/claims/:id/refund", path: "/seller/claims/{claim}/refund", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/claims/:id/return", path: "/seller/claims/{claim}/return", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "GET", route: "/seller/returns/:id/label", path: "/seller/returns/{return}/label", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
+		{method: "GET", route: "/seller/stats", want: seller},
+
+		{method: "GET", route: "/operator", want: operator},
+		{method: "GET", route: "/operator/messages", want: operator},
+		{method: "GET", route: "/operator/messages/:id", path: "/operator/messages/{thread}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "POST", route: "/operator/messages/:id", path: "/operator/messages/{thread}", body: map[string]any{"body": "We are on it.", "to": "customer"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/messages/:id/close", path: "/operator/messages/{thread}/close", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "GET", route: "/operator/attachments/:sha", path: "/operator/attachments/{sha}", needs: []string{"thread"}, want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/operator/incidents", want: operator},
+		{method: "GET", route: "/operator/incidents/:id", path: "/operator/incidents/{incident}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "POST", route: "/operator/incidents/:id/close", path: "/operator/incidents/{incident}/close", body: map[string]any{"reason": "Done."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/incidents/:id/reopen", path: "/operator/incidents/{resolved}/reopen", body: map[string]any{"why": "Again."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "GET", route: "/operator/claims", want: operator},
+		{method: "GET", route: "/operator/claims/:id", path: "/operator/claims/{claim}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "POST", route: "/operator/claims/:id/refund", path: "/operator/claims/{claim}/refund", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/claims/:id/return", path: "/operator/claims/{claim}/return", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/claims/:id/close", path: "/operator/claims/{claim}/close", body: map[string]any{"reason": "Solved."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/claims/:id/return/:state", path: "/operator/claims/{claim}/return/shipped", needs: []string{"return"}, body: map[string]any{"tracking": "T1"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "GET", route: "/operator/returns/:id/label", path: "/operator/returns/{return}/label", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/operator/orders", want: operator},
+		{method: "GET", route: "/operator/orders/:number", path: "/operator/orders/{order}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "POST", route: "/operator/orders/:number/refunds/:id/retry", path: "/operator/orders/{order}/refunds/{failed}/retry", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/orders/:number/incidents", path: "/operator/orders/{order}/incidents", body: map[string]any{"line": "1", "reason": "damaged"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/orders/:number/threads", path: "/operator/orders/{order}/threads", body: map[string]any{"recipient": "customer", "topic": "other", "body": "Hello"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "GET", route: "/operator/admin", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
+		{method: "POST", route: "/operator/admin/rules", body: map[string]any{"name": "rule-{seq}", "team": "customer_care"}, want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done)},
+		{method: "POST", route: "/operator/admin/grants", body: map[string]any{"agent": "{agent}", "permission": "view_stats"}, want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done)},
+		{method: "GET", route: "/operator/admin/users", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
+		{method: "GET", route: "/operator/admin/users/:id", path: "/operator/admin/users/{user}", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
+		{method: "POST", route: "/operator/admin/users/:id/:action<regex(^(disable|enable|password|revoke)$)>", path: "/operator/admin/users/{user}/disable", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done)},
+		{method: "GET", route: "/operator/stats", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)}, // agents need the view_stats grant
+		{method: "GET", route: "/operator/stats/:shop", path: "/operator/stats/shop-1", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
+		{method: "GET", route: "/operator/deflection", want: operator},
+	}
+}
+
+// TestPermissionPages: every back-office page and form, for each demo role
+// signed in, on resources of its own kit: the exact status. Signed out, a
+// page sends to /login.
+func TestPermissionPages(t *testing.T) {
+	w := newPermWorld(t)
+	rows := pageRows()
+	public := map[string]bool{"GET /login": true, "POST /login": true}
+	area := regexp.MustCompile(`^/(account|seller|operator|password|logout|login)(/|$)`)
+	checkEveryRoute(t, w, rows, public, area.MatchString)
+	probe := os.Getenv("PERM_PROBE") != ""
+	for _, r := range rows {
+		t.Run(r.method+" "+r.route, func(t *testing.T) {
+			k := w.kit(t)
+			path, _ := r.request(k, "")
+			status, h, _ := w.forms().do(t, r.method, path, nil)
+			if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?next=") {
+				t.Errorf("signed out: %d %s, want 303 to /login", status, h.Get("Location"))
+			}
+			for i, who := range roles {
+				k := w.kit(t)
+				path, body := r.request(k, who)
+				b := w.forms()
+				b.login(t, who)
+				_, _, token := b.get(t, "/password")
+				form := url.Values{"_csrf": {token}}
+				if data, ok := body.([]byte); ok {
+					var m map[string]string
+					json.Unmarshal(data, &m)
+					for f, v := range m {
+						form.Set(f, v)
+					}
+				}
+				var status int
+				var h http.Header
+				if r.method == "GET" {
+					status, h, _ = b.do(t, "GET", path, nil)
+				} else {
+					status, h, _ = b.do(t, r.method, path, form)
+				}
+				if probe {
+					fmt.Printf("PROBE %s %s %s %d %s\n", r.method, r.route, who, status, h.Get("Location"))
+				}
+				if status != r.want[i] {
+					t.Errorf("%s: %d %s, want %d", who, status, h.Get("Location"), r.want[i])
+				}
+			}
+		})
+	}
 }
