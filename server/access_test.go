@@ -152,3 +152,31 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPISearchRefusals: the search routes document their 429
+// (rate_limited) and 503 (search_timeout), both with Retry-After.
+func TestOpenAPISearchRefusals(t *testing.T) {
+	w := newDomainWorld(t)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Description string
+			Responses   map[string]struct {
+				Description string
+				Headers     map[string]json.RawMessage
+			}
+		}
+	}
+	w.call(t, "", "GET", "/api/v1/openapi.json", nil).decode(t, &doc)
+	for _, p := range []string{"/search", "/suggest"} {
+		op := doc.Paths[p]["get"]
+		for status, code := range map[string]string{"429": "rate_limited", "503": "search_timeout"} {
+			r, ok := op.Responses[status]
+			if !ok || !strings.Contains(r.Description, code) || r.Headers["Retry-After"] == nil {
+				t.Errorf("GET %s: response %s = %+v, want %s with Retry-After", p, status, r, code)
+			}
+			if !strings.Contains(op.Description, code) {
+				t.Errorf("GET %s: description lacks %s", p, code)
+			}
+		}
+	}
+}

@@ -21,6 +21,11 @@ func (s *Handler) PutOrder(c *fiber.Ctx) error {
 	}
 	o := in.Order
 	o.Number = c.Params("number")
+	// Refuse before resolving the customer's name, so that the answer to
+	// someone who may not import says nothing of which names exist.
+	if err := domain.RequireOperator(domain.ActorFrom(c.UserContext())); err != nil {
+		return err
+	}
 	if o.CustomerID == "" && in.Customer != "" {
 		u, err := s.dom.Access.FindUserByName(c.UserContext(), in.Customer)
 		if err != nil {
