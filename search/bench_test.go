@@ -2,8 +2,10 @@ package search_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,4 +111,25 @@ func measure(b *testing.B, op func(ctx context.Context, i int) error) {
 	sort.Float64s(lat)
 	b.ReportMetric(search.Percentile(lat, 0.5), "p50-ms")
 	b.ReportMetric(search.Percentile(lat, 0.99), "p99-ms")
+}
+
+// BenchmarkAbusiveQuery runs ~500-byte queries of 32 random words of 8 to 20
+// letters (new ones each time: a typo look-up is cached) against 10,000
+// articles: the typo corrector's bounded work keeps it within a few times
+// BenchmarkSearch10k.
+func BenchmarkAbusiveQuery(b *testing.B) {
+	e := search.New(index10k(b), search.DefaultOptions())
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
+	measure(b, func(ctx context.Context, i int) error {
+		words := make([]string, 32)
+		for i := range words {
+			w := make([]byte, 8+r.IntN(13))
+			for j := range w {
+				w[j] = byte('a' + r.IntN(26))
+			}
+			words[i] = string(w)
+		}
+		_, err := e.Search(ctx, search.Request{Query: strings.Join(words, " "), Locale: "en", PerPage: 10, Facets: true})
+		return err
+	})
 }
