@@ -68,18 +68,72 @@ func typoSteps(w string, budget int) int {
 }
 
 // normalise cleans user text: invalid UTF-8 and control characters become
-// spaces and white space is collapsed. It never interprets query syntax.
+// spaces, compatibility characters their NFKC form (mathematical letters
+// "𝐢𝐧𝐯𝐨𝐢𝐜𝐞", full-width "ｉｎｖｏｉｃｅ", ligatures: see nfkcTable) and
+// white space is collapsed. It never interprets query syntax.
 func normalise(q string) string {
 	if !utf8.ValidString(q) {
 		q = strings.ToValidUTF8(q, " ")
 	}
-	q = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) {
-			return ' '
+	var b strings.Builder
+	b.Grow(len(q))
+	for _, r := range q {
+		switch {
+		case r == utf8.RuneError || unicode.IsControl(r):
+			b.WriteByte(' ')
+		case r < 0x80:
+			b.WriteRune(r)
+		default:
+			if k, ok := nfkcTable[r]; ok {
+				b.WriteString(k)
+			} else {
+				b.WriteRune(r)
+			}
 		}
-		return r
-	}, q)
-	return strings.Join(strings.Fields(q), " ")
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// numberWord is, per locale, the word "no." stands for before a number.
+var numberWord = map[string]string{"en": "number", "es": "numero"}
+
+// expandNumberSign writes "no." before a number ("order no. 1234",
+// "no.1234", "No. #1234") as the locale's word for number: the tokenizer
+// drops the full stop, and "no" alone is a stop word (or, in Spanish, a
+// negation).
+func expandNumberSign(q, locale string) string {
+	word := numberWord[locale]
+	if word == "" {
+		return q
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i+3 <= len(q); i++ {
+		if (q[i] != 'n' && q[i] != 'N') || (q[i+1] != 'o' && q[i+1] != 'O') || q[i+2] != '.' {
+			continue
+		}
+		if i > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(q[:i]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+				continue
+			}
+		}
+		j := i + 3
+		for j < len(q) && (q[j] == ' ' || q[j] == '#') {
+			j++
+		}
+		if j == len(q) || q[j] < '0' || q[j] > '9' {
+			continue
+		}
+		b.WriteString(q[last:i])
+		b.WriteString(word)
+		b.WriteByte(' ')
+		last = i + 3
+	}
+	if last == 0 {
+		return q
+	}
+	b.WriteString(q[last:])
+	return b.String()
 }
 
 // typoBudget is Algolia's rule: one typo from 4 letters, two from 8.
@@ -106,16 +160,26 @@ func isNumber(w string) bool {
 // analyse turns normalised query text into a plan against one locale's view.
 func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 	p := &plan{}
-	toks := v.Analyzers.Suggest.Analyze([]byte(q))
 	endsInWord := q != "" && !unicode.IsSpace(rune(q[len(q)-1])) && !unicode.IsPunct(rune(q[len(q)-1]))
+	toks := v.Analyzers.Suggest.Analyze([]byte(expandNumberSign(q, v.Locale)))
+	chat := e.chat[v.Locale]
 	for i, t := range toks {
 		if len(p.words) >= e.opts.MaxWords {
 			p.truncated = true
 			break
 		}
 		typed := string(t.Term)
+		prefix := asYouType && endsInWord && i == len(toks)-1
+		// Chat-speak ("u", "pls", "dont") is written out before typo
+		// correction; not a word still being typed ("u" may become "under").
+		if ws := chat.expand(typed); ws != nil && !prefix {
+			for _, cw := range ws {
+				p.words = append(p.words, &word{typed: cw, word: cw, pos: i})
+			}
+			continue
+		}
 		w := &word{typed: typed, word: typed, pos: i}
-		w.prefix = asYouType && endsInWord && i == len(toks)-1
+		w.prefix = prefix
 		p.words = append(p.words, w)
 	}
 	words := p.words

@@ -130,14 +130,15 @@ type Engine struct {
 	opts       Options
 	cache      *artCache
 	postings   *postingsCache
-	wordLists  map[string]*wordList // by locale: words spelled right
-	translator QueryTranslator      // may be nil
+	wordLists  map[string]*wordList  // by locale: words spelled right
+	chat       map[string]*chatSpeak // by locale: chat-speak written out
+	translator QueryTranslator       // may be nil
 }
 
 // New returns an engine over ix. Call ConfigureBleve once at program start
 // first: New changes no process-wide setting.
 func New(ix *index.Index, opts Options) *Engine {
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists()}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists(), chat: chatSpeaks()}
 }
 
 // MaxClauses is the most clauses a Bleve disjunction (a prefix's terms
