@@ -4,9 +4,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
 )
 
@@ -33,6 +35,7 @@ type group struct {
 	word     *word
 	src      int  // for a synonym group: the group of the first word it stands for, or -1
 	rankOnly bool // question terms used by the rerank only, not matched in the index
+	stop     bool // a stop word: adds to the score of an article matched otherwise, never matches one alone
 }
 
 // plan is the analysed query: what will be searched and why.
@@ -209,6 +212,7 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool) *plan {
 			// aliases keep it, where it carries some intent but much
 			// less than the words around it.
 			g.weight = e.opts.StopWordWeight
+			g.stop = true
 		} else if fillerWords[v.Locale][w.word] {
 			g.weight = e.opts.FillerWeight
 		}
@@ -360,6 +364,9 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 	})
 	for _, ref := range refs {
 		rule, from, pos := v.Synonyms[ref.Rule], v.Synonyms[ref.Rule].From[ref.From], at[ref]
+		if rule.Class != "" && !e.onTopic(v, p, ref.Rule, pos, pos+len(from.Question)) {
+			continue
+		}
 		src := -1
 		for j := pos; j < pos+len(from.Question) && src < 0; j++ {
 			src = groupOf[j]
@@ -384,4 +391,127 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 			p.synonyms = append(p.synonyms, use)
 		}
 	}
+}
+
+// onTopic reports whether a conditional rule (one written with a word list,
+// "@places => delivery countries"), matched on the query's words [from, to),
+// fires: when the question's other words of substance (not stop words, words
+// of asking or numbers) include one of the topic of the rule's right side,
+// or when it has none ("Toronto?"). The topic is the words of the titles,
+// aliases and tags of the articles whose own questions contain one of the
+// rule's phrases: "can I order from Liverpool" asks about delivering there,
+// "what is the weather in Paris tomorrow" does not.
+func (e *Engine) onTopic(v *index.View, p *plan, rule, from, to int) bool {
+	var topic map[string]bool
+	any := false
+	for i, w := range p.words {
+		if i >= from && i < to {
+			continue
+		}
+		if w.body == "" || isNumber(w.typed) || fillerWords[v.Locale][w.word] {
+			continue
+		}
+		any = true
+		if topic == nil {
+			topic = e.topics.of(v, rule)
+		}
+		if topic[w.question] || topic[w.body] {
+			return true
+		}
+	}
+	// or a synonym another rule gave one of them ("package" → "parcel")
+	for _, g := range p.groups {
+		if g.synonym == nil || g.src < 0 || p.groups[g.src].stop {
+			continue
+		}
+		if topic == nil {
+			topic = e.topics.of(v, rule)
+		}
+		for _, t := range g.question {
+			if topic[t] {
+				return true
+			}
+		}
+	}
+	return !any
+}
+
+// topicCache keeps, per locale, the topic words of each conditional rule
+// under the latest index statistics.
+type topicCache struct {
+	mu sync.Mutex
+	m  map[string]*localeTopics
+}
+
+type localeTopics struct {
+	stats  *index.Stats
+	gen    uint64
+	byRule map[int]map[string]bool
+}
+
+func (c *topicCache) of(v *index.View, rule int) map[string]bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lt := c.m[v.Locale]
+	if lt == nil || lt.stats != v.Stats || lt.gen != v.Stats.Generation() {
+		lt = &localeTopics{stats: v.Stats, gen: v.Stats.Generation(), byRule: map[int]map[string]bool{}}
+		if c.m == nil {
+			c.m = map[string]*localeTopics{}
+		}
+		c.m[v.Locale] = lt
+	}
+	if t, ok := lt.byRule[rule]; ok {
+		return t
+	}
+	t := ruleTopic(v, v.Synonyms[rule])
+	lt.byRule[rule] = t
+	return t
+}
+
+// ruleTopic is the question and body terms of the titles, aliases and tags
+// of the articles of the categories in which an article's own questions
+// contain all the terms of one of the rule's right-hand phrases ("delivery
+// countries": the delivery category's questions, where "shipments",
+// "parcel" and "courier" are).
+func ruleTopic(v *index.View, r index.Synonym) map[string]bool {
+	questions := func(a *content.Article) []string {
+		return append(append([]string{a.Title}, a.Aliases...), a.Tags...)
+	}
+	cats := map[string]bool{}
+	v.Each(func(a *content.Article) {
+		if cats[a.Category] {
+			return
+		}
+		terms := map[string]bool{}
+		for _, t := range questions(a) {
+			for _, x := range analyseTerms(v.Analyzers.Question, t) {
+				terms[x] = true
+			}
+		}
+		for _, to := range r.To {
+			all := true
+			for _, t := range to.Question {
+				all = all && terms[t]
+			}
+			if all {
+				cats[a.Category] = true
+				return
+			}
+		}
+	})
+	topic := map[string]bool{}
+	v.Each(func(a *content.Article) {
+		if !cats[a.Category] {
+			return
+		}
+		for _, t := range questions(a) {
+			for _, x := range analyseTerms(v.Analyzers.Question, t) {
+				topic[x] = true
+			}
+			for _, x := range analyseTerms(v.Analyzers.Body, t) {
+				topic[x] = true
+			}
+		}
+	})
+	return topic
 }
