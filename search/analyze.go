@@ -4,11 +4,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
 )
 
@@ -396,13 +394,25 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 // onTopic reports whether a conditional rule (one written with a word list,
 // "@places => delivery countries"), matched on the query's words [from, to),
 // fires: when the question's other words of substance (not stop words, words
-// of asking or numbers) include one of the topic of the rule's right side,
-// or when it has none ("Toronto?"). The topic is the words of the titles,
-// aliases and tags of the articles whose own questions contain one of the
-// rule's phrases: "can I order from Liverpool" asks about delivering there,
-// "what is the weather in Paris tomorrow" does not.
+// of asking or numbers), or a synonym another rule gave one of them, are of
+// the rule's topic, or when it has none ("Toronto?"). The topic is what the
+// titles, aliases and tags of the categories that have one of the rule's
+// right-hand phrases there speak of: "can I order from Liverpool" and
+// "shipments to Japan" ask about delivering there, "what is the weather in
+// Paris tomorrow" does not.
 func (e *Engine) onTopic(v *index.View, p *plan, rule, from, to int) bool {
-	var topic map[string]bool
+	var cats []string
+	topical := func(term string) bool {
+		if cats == nil {
+			cats = ruleCategories(v, v.Synonyms[rule])
+		}
+		for _, c := range cats {
+			if v.Stats.CategoryHasQuestionTerm(c, term) {
+				return true
+			}
+		}
+		return false
+	}
 	any := false
 	for i, w := range p.words {
 		if i >= from && i < to {
@@ -412,23 +422,16 @@ func (e *Engine) onTopic(v *index.View, p *plan, rule, from, to int) bool {
 			continue
 		}
 		any = true
-		if topic == nil {
-			topic = e.topics.of(v, rule)
-		}
-		if topic[w.question] || topic[w.body] {
+		if topical(w.question) {
 			return true
 		}
 	}
-	// or a synonym another rule gave one of them ("package" → "parcel")
 	for _, g := range p.groups {
 		if g.synonym == nil || g.src < 0 || p.groups[g.src].stop {
 			continue
 		}
-		if topic == nil {
-			topic = e.topics.of(v, rule)
-		}
 		for _, t := range g.question {
-			if topic[t] {
+			if topical(t) {
 				return true
 			}
 		}
@@ -436,82 +439,21 @@ func (e *Engine) onTopic(v *index.View, p *plan, rule, from, to int) bool {
 	return !any
 }
 
-// topicCache keeps, per locale, the topic words of each conditional rule
-// under the latest index statistics.
-type topicCache struct {
-	mu sync.Mutex
-	m  map[string]*localeTopics
-}
-
-type localeTopics struct {
-	stats  *index.Stats
-	gen    uint64
-	byRule map[int]map[string]bool
-}
-
-func (c *topicCache) of(v *index.View, rule int) map[string]bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	lt := c.m[v.Locale]
-	if lt == nil || lt.stats != v.Stats || lt.gen != v.Stats.Generation() {
-		lt = &localeTopics{stats: v.Stats, gen: v.Stats.Generation(), byRule: map[int]map[string]bool{}}
-		if c.m == nil {
-			c.m = map[string]*localeTopics{}
-		}
-		c.m[v.Locale] = lt
-	}
-	if t, ok := lt.byRule[rule]; ok {
-		return t
-	}
-	t := ruleTopic(v, v.Synonyms[rule])
-	lt.byRule[rule] = t
-	return t
-}
-
-// ruleTopic is the question and body terms of the titles, aliases and tags
-// of the articles of the categories in which an article's own questions
-// contain all the terms of one of the rule's right-hand phrases ("delivery
-// countries": the delivery category's questions, where "shipments",
-// "parcel" and "courier" are).
-func ruleTopic(v *index.View, r index.Synonym) map[string]bool {
-	questions := func(a *content.Article) []string {
-		return append(append([]string{a.Title}, a.Aliases...), a.Tags...)
-	}
-	cats := map[string]bool{}
-	v.Each(func(a *content.Article) {
-		if cats[a.Category] {
-			return
-		}
-		terms := map[string]bool{}
-		for _, t := range questions(a) {
-			for _, x := range analyseTerms(v.Analyzers.Question, t) {
-				terms[x] = true
-			}
-		}
+// ruleCategories lists the categories whose articles' titles, aliases and
+// tags have every term of one of the rule's right-hand phrases.
+func ruleCategories(v *index.View, r index.Synonym) []string {
+	out := []string{}
+	for _, c := range v.Stats.Categories() {
 		for _, to := range r.To {
 			all := true
 			for _, t := range to.Question {
-				all = all && terms[t]
+				all = all && v.Stats.CategoryHasQuestionTerm(c, t)
 			}
 			if all {
-				cats[a.Category] = true
-				return
+				out = append(out, c)
+				break
 			}
 		}
-	})
-	topic := map[string]bool{}
-	v.Each(func(a *content.Article) {
-		if !cats[a.Category] {
-			return
-		}
-		for _, t := range questions(a) {
-			for _, x := range analyseTerms(v.Analyzers.Question, t) {
-				topic[x] = true
-			}
-			for _, x := range analyseTerms(v.Analyzers.Body, t) {
-				topic[x] = true
-			}
-		}
-	})
-	return topic
+	}
+	return out
 }

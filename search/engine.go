@@ -132,14 +132,13 @@ type Engine struct {
 	postings   *postingsCache
 	wordLists  map[string]*wordList  // by locale: words spelled right
 	chat       map[string]*chatSpeak // by locale: chat-speak written out
-	topics     *topicCache           // the topic of each conditional synonym rule
 	translator QueryTranslator       // may be nil
 }
 
 // New returns an engine over ix. Call ConfigureBleve once at program start
 // first: New changes no process-wide setting.
 func New(ix *index.Index, opts Options) *Engine {
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists(), chat: chatSpeaks(), topics: &topicCache{}}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists(), chat: chatSpeaks()}
 }
 
 // MaxClauses is the most clauses a Bleve disjunction (a prefix's terms
