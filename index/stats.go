@@ -31,8 +31,8 @@ type Stats struct {
 	// articles answer, in the editors' words (see CategoryHasQuestionTerm).
 	questions map[string]map[string]int
 	fst       *vellum.FST // words, for typo correction; rebuilt after each change
-	nearC   *nearCache  // Near's answers for this vocabulary
-	gen     uint64      // changes applied so far (see Generation)
+	nearC     *nearCache  // Near's answers for this vocabulary
+	gen       uint64      // changes applied so far (see Generation)
 }
 
 // Generation counts the changes applied to the statistics: values derived
