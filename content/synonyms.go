@@ -15,6 +15,11 @@ type SynonymRule struct {
 	To         []string `json:"to"`
 	Equivalent bool     `json:"equivalent"`
 	Line       int      `json:"line"`
+	// Class is the word list on the left ("@places"), when there is one:
+	// such a rule fires only in a question about its right side's topic
+	// (a city named in "what is the weather in Paris" is no question
+	// about delivering there).
+	Class string `json:"class,omitempty"`
 }
 
 // SynonymFile is the name of the per-locale synonym file, at <locale>/synonyms.txt.
@@ -57,6 +62,8 @@ func parseSynonyms(path, locale string, data []byte) ([]SynonymRule, Diagnostics
 					}
 				}
 				f = append(rest, placeNames(locale)...)
+				rules = append(rules, SynonymRule{From: f, To: t, Line: line, Class: bad})
+				continue
 			}
 			rules = append(rules, SynonymRule{From: f, To: t, Line: line})
 			continue

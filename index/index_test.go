@@ -195,3 +195,39 @@ func TestMappingIsExplicit(t *testing.T) {
 		t.Error("unknown locale accepted")
 	}
 }
+
+// TestCategoryQuestionTerms: the statistics know, per category, the terms of
+// its articles' titles, aliases and tags (not bodies), through incremental
+// updates.
+func TestCategoryQuestionTerms(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"en/delivery/ship.md": article("Where do we ship?", "Parcels travel by courier."),
+		"en/orders/cancel.md": article("Cancel an order", "Press cancel."),
+	}
+	ix, err := index.Open(ctx, t.TempDir(), fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	check := func(cat, word string, want bool) {
+		t.Helper()
+		l, _ := ix.Locale("en")
+		_ = l.Read(func(v *index.View) error {
+			term := string(v.Analyzers.Question.Analyze([]byte(word))[0].Term)
+			if got := v.Stats.CategoryHasQuestionTerm(cat, term); got != want {
+				t.Errorf("%s has %q (%s): %v, want %v (categories %v)", cat, word, term, got, want, v.Stats.Categories())
+			}
+			return nil
+		})
+	}
+	check("delivery", "ship", true)
+	check("delivery", "courier", false) // a body word
+	check("orders", "ship", false)
+	check("orders", "cancel", true)
+	delete(fsys, "en/delivery/ship.md")
+	if _, err := ix.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("delivery", "ship", false)
+}

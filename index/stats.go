@@ -30,9 +30,13 @@ type Stats struct {
 	// visibility: the speller corrects into a word only when an article
 	// the asker may read contains it (VisibleFreq).
 	restricted map[content.Visibility]map[string]int
-	fst        *vellum.FST // words, for typo correction; rebuilt after each change
-	nearC      *nearCache  // Near's answers for this vocabulary
-	gen        uint64      // changes applied so far (see Generation)
+	// questions counts, per category, the articles whose title, aliases
+	// or tags have each question-analyzer term: what the category's
+	// articles answer, in the editors' words (see CategoryHasQuestionTerm).
+	questions map[string]map[string]int
+	fst       *vellum.FST // words, for typo correction; rebuilt after each change
+	nearC     *nearCache  // Near's answers for this vocabulary
+	gen       uint64      // changes applied so far (see Generation)
 }
 
 // Generation counts the changes applied to the statistics: values derived
@@ -40,7 +44,8 @@ type Stats struct {
 func (s *Stats) Generation() uint64 { return s.gen }
 
 func newStats() *Stats {
-	return &Stats{terms: map[string]int{}, words: map[string]int{}, surface: map[string]string{}, restricted: map[content.Visibility]map[string]int{}}
+	return &Stats{terms: map[string]int{}, words: map[string]int{}, surface: map[string]string{},
+		restricted: map[content.Visibility]map[string]int{}, questions: map[string]map[string]int{}}
 }
 
 // VisibleFreq is the number of articles that contain the lower-cased word
@@ -65,12 +70,30 @@ func (s *Stats) WordFreq(word string) int { return s.words[word] }
 // articles spell it as it is.
 func (s *Stats) Surface(folded string) string { return s.surface[folded] }
 
+// Categories lists the categories that have articles.
+func (s *Stats) Categories() []string {
+	out := make([]string, 0, len(s.questions))
+	for c := range s.questions {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CategoryHasQuestionTerm reports whether the title, aliases or tags of an
+// article of the category have the question-analyzer term.
+func (s *Stats) CategoryHasQuestionTerm(category, term string) bool {
+	return s.questions[category][term] > 0
+}
+
 // termsOf returns the distinct analysed terms and folded words of an
-// article, and the accented spellings of the folded words that have one.
-func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}, accented map[string]string) {
+// article, the accented spellings of the folded words that have one, and the
+// terms of its title, aliases and tags.
+func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}, accented map[string]string, questions map[string]struct{}) {
 	terms = map[string]struct{}{}
 	words = map[string]struct{}{}
 	accented = map[string]string{}
+	questions = map[string]struct{}{}
 	add := func(dst map[string]struct{}, analyzer analysis.Analyzer, s string) {
 		if s == "" {
 			return
@@ -81,6 +104,9 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 	}
 	for _, f := range fieldTexts(a) {
 		add(terms, an.ForField(f.name), f.text)
+		if f.name == FieldTitle || f.name == FieldAliases || f.name == FieldTags {
+			add(questions, an.ForField(f.name), f.text)
+		}
 		for _, t := range lowerWords.Analyze([]byte(f.text)) {
 			orig := string(t.Term)
 			w := orig
@@ -90,7 +116,7 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 			words[w] = struct{}{}
 		}
 	}
-	return terms, words, accented
+	return terms, words, accented, questions
 }
 
 // lowerWords splits text into lower-cased words, keeping accents; folding
@@ -99,7 +125,21 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 var lowerWords = &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()}}
 
 func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
-	terms, words, accented := termsOf(an, a)
+	terms, words, accented, questions := termsOf(an, a)
+	cq := s.questions[a.Category]
+	if cq == nil {
+		cq = map[string]int{}
+		s.questions[a.Category] = cq
+	}
+	for t := range questions {
+		cq[t] += sign
+		if cq[t] <= 0 {
+			delete(cq, t)
+		}
+	}
+	if len(cq) == 0 {
+		delete(s.questions, a.Category)
+	}
 	if sign > 0 {
 		for w, orig := range accented {
 			s.surface[w] = orig

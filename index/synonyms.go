@@ -13,6 +13,9 @@ type Synonym struct {
 	From []Phrase // phrases that trigger the rule
 	To   []Phrase // phrases added to the query (for an equivalence, all of them)
 	Line int
+	// Class is the word list the rule was written with ("@places"), or
+	// "": such a rule is conditional on the question's topic.
+	Class string
 }
 
 // Phrase is one side of a rule: the text as the editor wrote it and its terms
@@ -78,7 +81,7 @@ func compileRules(an Analyzers, rules []content.SynonymRule) []Synonym {
 		return ps
 	}
 	for _, r := range rules {
-		out = append(out, Synonym{From: phrases(r.From), To: phrases(r.To), Line: r.Line})
+		out = append(out, Synonym{From: phrases(r.From), To: phrases(r.To), Line: r.Line, Class: r.Class})
 	}
 	return out
 }

@@ -252,6 +252,11 @@ func (e *Engine) present(d *Deflection, cands []deflectCandidate, max int) error
 		if len(d.Suggestions) >= max || c.confidence < d.Threshold {
 			break
 		}
+		if len(c.why.Matched) == 0 {
+			// matched on stop words only ("I can't sign in" for
+			// "what is the weather in Paris": "in", "the", "is")
+			continue
+		}
 		a := c.article
 		d.Suggestions = append(d.Suggestions, DeflectSuggestion{
 			ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category,

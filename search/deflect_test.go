@@ -166,3 +166,40 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+// Off-topic questions get no suggestion: a city named in a question about
+// the weather is no question about delivering there, and articles matched
+// on "in", "the" and "is" alone are no answer.
+func TestDeflectOffTopicShowsNothing(t *testing.T) {
+	for _, q := range []string{
+		"what is the weather in Paris tomorrow",
+		"who won the football match last night",
+		"hello",
+	} {
+		d := deflect(t, search.DeflectRequest{Subject: q, Locale: "en"})
+		for _, s := range d.Suggestions {
+			t.Errorf("%q: suggested %s (confidence %.2f, %s)", q, s.ID, s.Confidence, s.Why.Summary)
+		}
+	}
+	// the same place in a question about delivery still reaches the delivery countries
+	d := deflect(t, search.DeflectRequest{Subject: "do you deliver to Paris", Locale: "en"})
+	if len(d.Suggestions) == 0 || d.Suggestions[0].ID != "delivery-options" {
+		t.Errorf("do you deliver to Paris: %+v, want delivery-options first", d.Suggestions)
+	}
+}
+
+// A reason never cites a stop word as evidence.
+func TestWhyListsNoStopWords(t *testing.T) {
+	res, err := bundledEngine(t).Search(context.Background(), search.Request{Query: "where is my invoce", Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := map[string]bool{"where": true, "is": true, "my": true}
+	for _, h := range res.Hits {
+		for _, m := range h.Why.Matched {
+			if stop[m.Word] {
+				t.Errorf("%s: why cites %q (%s)", h.Article.ID, m.Word, h.Why.Summary)
+			}
+		}
+	}
+}

@@ -4,25 +4,25 @@ package search
 
 // deflectModel estimates, from the best candidate's features, the
 // probability that the question is answered by one of the top 3. It was
-// fitted on 6544 examples of bitext train and the out-of-scope train set
+// fitted on 6545 examples of bitext train and the out-of-scope train set
 // (see TestFitDeflectModel); the dev sets were not used.
 var deflectModel = logistic{
-	bias: -6.8690,
+	bias: -6.7488,
 	weights: [numDeflectFeatures]float64{
-		fBleve:         -0.0578,
-		fQuestion:      0.1075,
-		fTitle:         1.7692,
-		fCover:         0.2553,
-		fTag:           2.5368,
-		fCoverAll:      0.3846,
-		fCoverKnown:    0.9666,
-		fUnknown:       -0.4107,
-		fCorrected:     -0.3357,
+		fBleve:         0.0721,
+		fQuestion:      0.2496,
+		fTitle:         1.7338,
+		fCover:         0.0415,
+		fTag:           2.6856,
+		fCoverAll:      0.3784,
+		fCoverKnown:    1.0325,
+		fUnknown:       -0.3619,
+		fCorrected:     -0.3930,
 		fRankScore:     0.0000,
 		fFirst:         0.0000,
-		fWords:         2.7119,
-		fQuestionCover: 0.9473,
-		fTitleCover:    1.0157,
-		fTagCover:      0.1201,
+		fWords:         2.5222,
+		fQuestionCover: 0.9633,
+		fTitleCover:    1.0092,
+		fTagCover:      0.0444,
 	},
 }

@@ -181,9 +181,10 @@ func TestConcurrentSearches(t *testing.T) {
 // the reason names the rule.
 func TestPlacesReachDeliveryCountries(t *testing.T) {
 	fsys := fstest.MapFS{
-		"en/a/countries.md": article("delivery-options", "Where do we deliver?", `"which countries do you ship to"`, "Shops deliver to the countries shown at checkout."),
-		"en/a/order.md":     article("order-place", "How do I place an order?", `"how to buy"`, "Add items to the basket and order them."),
-		"en/a/tornado.md":   article("weather", "Storm delays", `"tornado warning"`, "Severe weather delays parcels."),
+		"en/delivery/countries.md": article("delivery-options", "Where do we deliver?", `"which countries do you ship to"`, "Shops deliver to the countries shown at checkout."),
+		"en/orders/order.md":       article("order-place", "How do I place an order?", `"how to buy"`, "Add items to the basket and order them."),
+		"en/news/tornado.md":       article("weather", "Storm delays", `"tornado warning"`, "Severe weather delays parcels."),
+		"en/delivery/late.md":      article("delivery-late", "My order is late", "", "Parcels take three to five days."),
 	}
 	q := Request{Query: "can I order from Toronto"}
 	has := func(res *Result) bool {
@@ -220,6 +221,23 @@ func TestPlacesReachDeliveryCountries(t *testing.T) {
 	}
 	if len(syn) != 1 || syn[0].From != "toronto" || syn[0].To != "countries we deliver to" {
 		t.Errorf("why.synonyms = %+v", syn)
+	}
+	// A place in a question about something else is no question about
+	// delivering there: the rule, written with a word list, fires only
+	// when the question's other words are of its topic (or it has none).
+	e := testEngine(t, fsys)
+	for _, c := range []struct {
+		q    string
+		want bool
+	}{
+		{"is there a tornado warning in Toronto tomorrow", false},
+		{"Toronto", true},
+		{"do you ship to Toronto", true},
+	} {
+		res := runQuery(t, e, c.q)
+		if got := has(res); got != c.want {
+			t.Errorf("%q: delivery-options among %v is %v, want %v", c.q, ids(res), got, c.want)
+		}
 	}
 }
 

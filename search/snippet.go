@@ -189,6 +189,11 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 	matched := 0
 	for _, g := range p.groups {
 		var mask int
+		if g.stop && g.prefix == "" {
+			// a stop word is no evidence ("in", "the", "is")
+			masks = append(masks, 0)
+			continue
+		}
 		for i, f := range index.TextFields {
 			terms := g.body
 			if f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags {
