@@ -5,9 +5,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
-	"syscall"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
