@@ -228,6 +228,7 @@ const (
 	CodeFeedbackUnavailable   Code = "feedback_unavailable"
 	CodeDeflectionUnavailable Code = "deflection_unavailable"
 	CodeSearchTimeout         Code = "search_timeout" // the engine's deadline passed: 503 with Retry-After
+	CodeNotReady              Code = "not_ready"      // the search index is still being built at start-up: 503 with Retry-After
 )
 
 // httpKinds are the kinds of the codes of the HTTP edge and of search.
@@ -252,6 +253,7 @@ var httpKinds = map[Code]Kind{
 	CodeFeedbackUnavailable:   Unavailable,
 	CodeDeflectionUnavailable: Unavailable,
 	CodeSearchTimeout:         Unavailable,
+	CodeNotReady:              Unavailable,
 }
 
 // joinKinds merges the tables of each area into one.

@@ -224,3 +224,53 @@ func (db *DB) WriteTo(w io.Writer) (int64, error) {
 	})
 	return n, err
 }
+
+// CopyFile writes a consistent copy of the database file at path to w,
+// opening it read-only (offline: a server holding the file makes this wait
+// up to timeout, then fail).
+func CopyFile(path string, w io.Writer, timeout time.Duration) (int64, error) {
+	if _, err := preflight(path); err != nil {
+		return 0, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return 0, err
+	}
+	bdb, err := bbolt.Open(path, 0o400, &bbolt.Options{ReadOnly: true, Timeout: timeout})
+	if err != nil {
+		return 0, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	defer bdb.Close()
+	var n int64
+	err = bdb.View(func(tx *bbolt.Tx) error {
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// CompactFile copies the live data of the database at src into a new file
+// at dst (bbolt's Compact), leaving out the free pages a file never gives
+// back, and checks the result. Both must be closed to other processes.
+func CompactFile(dst, src string, timeout time.Duration) error {
+	if _, err := preflight(src); err != nil {
+		return err
+	}
+	s, err := bbolt.Open(src, 0o400, &bbolt.Options{ReadOnly: true, Timeout: timeout})
+	if err != nil {
+		return fmt.Errorf("bolt: open %s: %w", src, err)
+	}
+	defer s.Close()
+	d, err := bbolt.Open(dst, 0o600, &bbolt.Options{Timeout: timeout})
+	if err != nil {
+		return fmt.Errorf("bolt: create %s: %w", dst, err)
+	}
+	if err := bbolt.Compact(d, s, 64<<20); err != nil {
+		d.Close()
+		return fmt.Errorf("bolt: compact %s: %w", src, err)
+	}
+	if problems := checkPages(d); len(problems) > 0 {
+		d.Close()
+		return fmt.Errorf("bolt: the compacted copy %s fails its check: %w", dst, errors.Join(problems...))
+	}
+	return d.Close()
+}
