@@ -99,7 +99,12 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 	go func() { defl.Run(ctx); close(done) }()
 	stop := sync.OnceFunc(func() { cancel(); <-done })
 	tb.Cleanup(stop)
-	cfg := server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}}
+	cfg := server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p},
+		Backup: func() (io.ReadCloser, int64, error) {
+			var buf bytes.Buffer
+			n, err := db.WriteTo(&buf)
+			return io.NopCloser(&buf), n, err
+		}}
 	if o.config != nil {
 		o.config(&cfg)
 	}

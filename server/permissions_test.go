@@ -102,6 +102,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{method: "GET", path: "/admin/outbox", admin: true},
 		{method: "POST", path: "/admin/reload", admin: true},
 		{method: "GET", path: "/admin/content/status", admin: true},
+		{method: "GET", path: "/admin/backup", admin: true},
 		{method: "GET", path: "/articles/{article}/feedback", admin: true},
 		{method: "GET", path: "/reports/deflection", admin: true},
 		// Public: the help centre and the deflection flow (their own tests).
