@@ -248,6 +248,7 @@ const (
 	CodeDeflectionUnavailable Code = "deflection_unavailable"
 	CodeSearchTimeout         Code = "search_timeout" // the engine's deadline passed: 503 with Retry-After
 	CodeEventsUnavailable     Code = "events_unavailable"
+	CodeNotReady              Code = "not_ready" // the search index is still being built at start-up: 503 with Retry-After
 )
 
 // httpKinds are the kinds of the codes of the HTTP edge and of search.
@@ -273,6 +274,7 @@ var httpKinds = map[Code]Kind{
 	CodeDeflectionUnavailable: Unavailable,
 	CodeSearchTimeout:         Unavailable,
 	CodeEventsUnavailable:     Unavailable,
+	CodeNotReady:              Unavailable,
 }
 
 // joinKinds merges the tables of each area into one.

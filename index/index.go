@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,10 @@ type Index struct {
 	set      atomic.Pointer[content.Set]
 	status   atomic.Pointer[Status]
 	ready    atomic.Bool
+
+	// Build's progress: articles indexed so far, of total; the time of the
+	// last progress log line (Unix ns).
+	done, total, lastLog atomic.Int64
 }
 
 // Status says how the last reloads went; served at /api/v1/admin/content/status.
@@ -64,6 +69,20 @@ type ChangeSummary struct {
 // Open loads the content tree at fsys, reuses or builds the locale indexes
 // under dir and returns a ready Index.
 func Open(ctx context.Context, dir string, fsys fs.FS, log *slog.Logger) (*Index, error) {
+	ix, err := New(dir, fsys, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.Build(ctx); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// New returns an Index over the content tree at fsys that is not ready yet:
+// it holds no articles until Build. A server can answer health checks (and
+// say it is not ready) while Build runs.
+func New(dir string, fsys fs.FS, log *slog.Logger) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -73,14 +92,36 @@ func Open(ctx context.Context, dir string, fsys fs.FS, log *slog.Logger) (*Index
 	ix := &Index{dir: dir, log: log, loader: content.NewLoader(fsys)}
 	empty := map[string]*Locale{}
 	ix.locales.Store(&empty)
+	ix.set.Store(&content.Set{}) // readers before Build see no articles, never nil
 	ix.status.Store(&Status{Articles: map[string]int{}})
+	return ix, nil
+}
 
+// Progress says how many of the articles to index the running Build has
+// indexed (or found in a reused index); total is 0 until the content is read.
+func (ix *Index) Progress() (done, total int) {
+	return int(ix.done.Load()), int(ix.total.Load())
+}
+
+// Build loads the content tree and reuses or builds the locale indexes; the
+// Index is ready when it returns nil. Call it once.
+func (ix *Index) Build(ctx context.Context) error {
 	start := time.Now()
 	set, _, err := ix.loader.Load()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	byLocale := groupByLocale(set)
+	total := 0
+	for _, as := range byLocale {
+		for _, a := range as {
+			if !a.Draft {
+				total++
+			}
+		}
+	}
+	ix.total.Store(int64(total))
+	ix.log.Info("building the index", "articles", total, "locales", len(byLocale))
 	locales := map[string]*Locale{}
 	for _, name := range sortedKeys(byLocale) {
 		l, err := ix.openOrBuild(ctx, name, byLocale[name], set.Synonyms[name])
@@ -88,7 +129,7 @@ func Open(ctx context.Context, dir string, fsys fs.FS, log *slog.Logger) (*Index
 			for _, l := range locales {
 				_ = l.close(false)
 			}
-			return nil, err
+			return err
 		}
 		locales[name] = l
 	}
@@ -96,10 +137,23 @@ func Open(ctx context.Context, dir string, fsys fs.FS, log *slog.Logger) (*Index
 	ix.set.Store(set)
 	ix.ready.Store(true)
 	ix.recordStatus(set, time.Since(start), nil, nil)
-	log.Info("index ready", "articles", len(set.Articles), "locales", len(locales),
+	ix.log.Info("index ready", "articles", len(set.Articles), "locales", len(locales),
 		"errors", set.Diagnostics.Errors(), "took", time.Since(start).Round(time.Millisecond))
-	return ix, nil
+	return nil
 }
+
+// indexed counts n more articles as indexed and logs the progress at most
+// every few seconds.
+func (ix *Index) indexed(n int) {
+	done := ix.done.Add(int64(n))
+	now := time.Now().UnixNano()
+	if last := ix.lastLog.Load(); now-last >= int64(progressLogEvery) && ix.lastLog.CompareAndSwap(last, now) {
+		ix.log.Info("building the index", "done", done, "total", ix.total.Load())
+	}
+}
+
+// progressLogEvery is how often a build logs its progress.
+const progressLogEvery = 5 * time.Second
 
 func groupByLocale(set *content.Set) map[string][]*content.Article {
 	out := map[string][]*content.Article{}
@@ -193,13 +247,15 @@ func (ix *Index) openOrBuild(ctx context.Context, name string, articles []*conte
 		l, err := openLocale(name, path, articles, rules)
 		if err == nil {
 			ix.log.Info("index reused", "locale", name, "dir", path, "articles", len(l.articles))
+			ix.indexed(len(l.articles))
 			ix.removeStale(name, m.Dir)
 			return l, nil
 		}
-		aside := path + ".broken-" + strconv.FormatInt(time.Now().Unix(), 10)
+		aside := path + brokenMark + strconv.FormatInt(time.Now().UnixNano(), 10)
 		ix.log.Warn("index will not open; moved aside and rebuilt", "locale", name, "dir", path, "moved_to", aside, "err", err)
 		_ = os.Rename(path, aside)
 	}
+	ix.removeBroken(name)
 	return ix.build(ctx, name, articles, rules)
 }
 
@@ -211,7 +267,11 @@ func (ix *Index) build(ctx context.Context, name string, articles []*content.Art
 	start := time.Now()
 	sub := strconv.FormatInt(time.Now().UnixNano(), 36)
 	path := filepath.Join(ix.localeDir(name), sub)
-	l, err := buildLocale(ctx, name, path, articles, rules)
+	var progress func(int)
+	if !ix.ready.Load() {
+		progress = ix.indexed
+	}
+	l, err := buildLocale(ctx, name, path, articles, rules, progress)
 	if err != nil {
 		_ = os.RemoveAll(path)
 		return nil, err
@@ -223,6 +283,46 @@ func (ix *Index) build(ctx context.Context, name string, articles []*content.Art
 	ix.removeStale(name, sub)
 	ix.log.Info("index built", "locale", name, "articles", len(l.articles), "took", time.Since(start).Round(time.Millisecond))
 	return l, nil
+}
+
+// brokenMark joins the name of an index directory that would not open and
+// the time (Unix ns) it was moved aside.
+const brokenMark = ".broken-"
+
+// keepBroken is how many broken index directories a locale keeps for
+// inspection, the newest; older ones are deleted. The index is a cache
+// rebuilt from the Markdown, so they only serve to diagnose what broke it.
+const keepBroken = 2
+
+// removeBroken deletes a locale's broken index directories but the newest
+// keepBroken.
+func (ix *Index) removeBroken(name string) {
+	entries, err := os.ReadDir(ix.localeDir(name))
+	if err != nil {
+		return
+	}
+	type aside struct {
+		name string
+		at   int64
+	}
+	var broken []aside
+	for _, e := range entries {
+		_, at, ok := strings.Cut(e.Name(), brokenMark)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		t, err := strconv.ParseInt(at, 10, 64)
+		if err != nil {
+			continue
+		}
+		broken = append(broken, aside{e.Name(), t})
+	}
+	sort.Slice(broken, func(i, j int) bool { return broken[i].at > broken[j].at })
+	for _, b := range broken[min(len(broken), keepBroken):] {
+		if err := os.RemoveAll(filepath.Join(ix.localeDir(name), b.name)); err != nil {
+			ix.log.Warn("removing an old broken index", "dir", b.name, "err", err)
+		}
+	}
 }
 
 // removeStale deletes index directories of a locale other than keep. Those

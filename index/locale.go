@@ -104,7 +104,11 @@ const buildBatch = 2000
 
 // buildLocale creates a fresh on-disk index for one locale's articles in dir,
 // merged down to one segment.
-func buildLocale(ctx context.Context, name, dir string, articles []*content.Article, rules []content.SynonymRule) (*Locale, error) {
+// progress, when not nil, is told of every batch of articles indexed.
+func buildLocale(ctx context.Context, name, dir string, articles []*content.Article, rules []content.SynonymRule, progress func(n int)) (*Locale, error) {
+	if progress == nil {
+		progress = func(int) {}
+	}
 	im, err := NewMapping(name)
 	if err != nil {
 		return nil, err
@@ -140,6 +144,7 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 				_ = bl.Close()
 				return nil, fmt.Errorf("index: batch: %w", err)
 			}
+			progress(b.Size())
 			b.Reset()
 		}
 	}
@@ -148,6 +153,7 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 			_ = bl.Close()
 			return nil, fmt.Errorf("index: batch: %w", err)
 		}
+		progress(b.Size())
 	}
 	if err := segment.ForceMerge(ctx, bl); err != nil {
 		_ = bl.Close()
@@ -161,8 +167,65 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 	return l, nil
 }
 
-// openLocale reopens an index built earlier from exactly these articles.
-func openLocale(name, dir string, articles []*content.Article, rules []content.SynonymRule) (*Locale, error) {
+// openLocale reopens an index built earlier from exactly these articles and
+// reads it once through. The index is a cache: damaged files make Bleve,
+// zap or bbolt panic as often as fail (random bytes in a segment:
+// "makeslice: len out of range"; a truncated root.bolt: "invalid freelist
+// page"), so a panic here is an error like any other, and the caller
+// rebuilds.
+func openLocale(name, dir string, articles []*content.Article, rules []content.SynonymRule) (l *Locale, err error) {
+	var bl bleve.Index
+	defer func() {
+		if r := recover(); r != nil {
+			if bl != nil {
+				func() { defer func() { _ = recover() }(); _ = bl.Close() }()
+			}
+			l, err = nil, fmt.Errorf("index: open %s: panic: %v", dir, r)
+		}
+	}()
+	l, err = openLocaleUnsafe(name, dir, articles, rules, &bl)
+	if err == nil {
+		err = validate(l.bl)
+		if err != nil {
+			_ = l.bl.Close()
+			l = nil
+		}
+	}
+	return l, err
+}
+
+// validate reads every stored document and runs a query over every
+// indexed field, so that damage shows here rather than in a request.
+func validate(bl bleve.Index) error {
+	n, err := bl.DocCount()
+	if err != nil {
+		return fmt.Errorf("index: validate: %w", err)
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(min(n, 10000)), 0, false)
+	req.Fields = []string{"*"}
+	res, err := bl.Search(req)
+	if err != nil {
+		return fmt.Errorf("index: validate: %w", err)
+	}
+	if res.Total != n {
+		return fmt.Errorf("index: validate: match-all finds %d of %d documents", res.Total, n)
+	}
+	for _, f := range []string{FieldTitle, FieldBody, FieldSuggest} {
+		q := bleve.NewMatchQuery("the order refund")
+		q.SetField(f)
+		if _, err := bl.Search(bleve.NewSearchRequest(q)); err != nil {
+			return fmt.Errorf("index: validate %s: %w", f, err)
+		}
+	}
+	for _, id := range res.Hits {
+		if _, err := bl.Document(id.ID); err != nil {
+			return fmt.Errorf("index: validate: document %s: %w", id.ID, err)
+		}
+	}
+	return nil
+}
+
+func openLocaleUnsafe(name, dir string, articles []*content.Article, rules []content.SynonymRule, opened *bleve.Index) (*Locale, error) {
 	if err := registerStemmer(); err != nil {
 		return nil, fmt.Errorf("index: register %s: %w", EnglishStemmerName, err)
 	}
@@ -170,6 +233,7 @@ func openLocale(name, dir string, articles []*content.Article, rules []content.S
 	if err != nil {
 		return nil, err
 	}
+	*opened = bl
 	im, ok := bl.Mapping().(*mapping.IndexMappingImpl)
 	if !ok {
 		_ = bl.Close()

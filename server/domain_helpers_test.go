@@ -105,7 +105,12 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}, Events: events, Learning: learning}
+	cfg := server.Config{AdminToken: adminToken, Domain: d, Deflect: server.DeflectConfig{Service: defl, Policy: p}, Events: events, Learning: learning,
+		Backup: func() (io.ReadCloser, int64, error) {
+			var buf bytes.Buffer
+			n, err := db.WriteTo(&buf)
+			return io.NopCloser(&buf), n, err
+		}}
 	if o.config != nil {
 		o.config(&cfg)
 	}

@@ -31,21 +31,22 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	app.Use("/api/v1/articles", defl.CORS(false))
 	app.Use("/api/v1/deflect", defl.CORS(true))
 	app.Use("/api/v1/events", defl.CORS(true))
-	app.Post("/api/v1/deflect", defl.Limit("deflect"), defl.Deflect)
+	app.Post("/api/v1/deflect", s.requireIndex, defl.Limit("deflect"), defl.Deflect)
 	app.Post("/api/v1/deflect/customer-token", auth.Authenticate, defl.CustomerToken)
 	app.Post("/api/v1/deflect/:session/events", defl.Limit("events"), defl.Event)
 	app.Get("/api/v1/reports/deflection", auth.RequireAdmin, defl.Report)
 	app.Post("/api/v1/events", web.RateLimit("events", h.eventsRate), api.Events)
-	app.Get("/api/v1/search", web.TokenBucket(h.searchRate), api.Search)
-	app.Get("/api/v1/suggest", web.TokenBucket(h.searchRate), api.Suggest)
-	app.Get("/api/v1/articles/:id", api.Article)
+	app.Get("/api/v1/search", s.requireIndex, web.TokenBucket(h.searchRate), api.Search)
+	app.Get("/api/v1/suggest", s.requireIndex, web.TokenBucket(h.searchRate), api.Suggest)
+	app.Get("/api/v1/articles/:id", s.requireIndex, api.Article)
 	app.Post("/api/v1/articles/:id/feedback", web.RateLimit("fb", 20), api.Vote)
 	app.Get("/api/v1/articles/:id/feedback", auth.RequireAdmin, api.FeedbackSummary)
-	app.Get("/api/v1/categories", api.Categories)
+	app.Get("/api/v1/categories", s.requireIndex, api.Categories)
 	app.Get("/api/v1/openapi.json", api.OpenAPI)
 
 	app.Use("/api/v1/admin", auth.RequireAdmin) // every /api/v1/admin route below
-	app.Post("/api/v1/admin/reload", api.Reload)
+	app.Post("/api/v1/admin/reload", s.requireIndex, api.Reload)
+	app.Get("/api/v1/admin/backup", s.backup)
 	app.Get("/api/v1/admin/content/status", api.ContentStatus)
 	app.Get("/api/v1/admin/analytics", api.Analytics)
 	app.Get("/api/v1/admin/learning", api.Learning)
@@ -139,7 +140,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	app.Use("/api/v1", web.NotFound)
 
 	app.Get("/static/*", h.assets.Serve)
-	app.Get("/sitemap.xml", site.Sitemap)
+	app.Get("/sitemap.xml", s.requireIndex, site.Sitemap)
 	app.Get("/robots.txt", site.Robots)
 
 	// The back office: sign-in, then the areas of customers, sellers and
@@ -237,11 +238,11 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	}
 
 	// The help centre's pages.
-	app.Get("/search", site.Search)
+	app.Get("/search", s.requireIndex, site.Search)
 	app.Get("/", site.RootRedirect)
-	app.Get("/:locale", site.Home)
-	app.Get("/:locale/categories/:id", site.Category)
-	app.Get("/:locale/articles/:id/:slug?", site.Article)
+	app.Get("/:locale", s.requireIndex, site.Home)
+	app.Get("/:locale/categories/:id", s.requireIndex, site.Category)
+	app.Get("/:locale/articles/:id/:slug?", s.requireIndex, site.Article)
 	app.Post("/:locale/articles/:id/feedback", web.RateLimit("fb", 20), site.Feedback)
 	app.Use(web.NotFound)
 }

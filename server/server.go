@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -65,6 +66,10 @@ type Config struct {
 	// EventsRate is how many POST /api/v1/events one client may send a
 	// minute (each up to 100 events); 0 means DefaultEventsRate.
 	EventsRate int
+	// Backup makes a consistent copy of the database for GET
+	// /api/v1/admin/backup and returns it open, with its size; closing it
+	// deletes the copy. Nil: the route answers 404.
+	Backup func() (io.ReadCloser, int64, error)
 }
 
 // DefaultSearchRate is the binary's per-client, per-route limit of search
@@ -98,6 +103,7 @@ type Server struct {
 	ix       *index.Index
 	site     *site.Handler
 	listener web.ListenerConfig
+	backupFn func() (io.ReadCloser, int64, error)
 }
 
 // handlers are the audiences' handlers the route table points to.
@@ -176,7 +182,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	app := web.NewApp(web.AppConfig{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyLimit: cfg.BodyLimit,
 		MaxConns: cfg.MaxConns, TrustedProxies: cfg.TrustedProxies},
 		web.ErrorHandler(log, h.site.ErrorPage))
-	s := &Server{app: app, ix: ix, site: h.site,
+	s := &Server{app: app, ix: ix, site: h.site, backupFn: cfg.Backup,
 		listener: web.ListenerConfig{MaxConnsPerIP: cfg.MaxConnsPerIP, TrustedProxies: cfg.TrustedProxies, Log: log}}
 	h.eventsRate = cfg.EventsRate
 	routes(app, s, h, web.AppConfig{BodyLimit: cfg.BodyLimit}.WithDefaults().BodyLimit, log, reg)
@@ -226,8 +232,10 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 
 func (s *Server) readyz(c *fiber.Ctx) error {
 	if !s.ix.Ready() {
+		done, total := s.ix.Progress()
 		c.Status(fiber.StatusServiceUnavailable)
-		return c.JSON(fiber.Map{"status": "building index"})
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return c.JSON(fiber.Map{"status": "building index", "done": done, "total": total})
 	}
 	return c.JSON(fiber.Map{"status": "ready", "locales": s.ix.Locales()})
 }

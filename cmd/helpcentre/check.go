@@ -15,12 +15,16 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	strict := fs.Bool("strict", false, "treat warnings as errors")
+	db := fs.String("db", "", "verify this database file instead (offline: every page), e.g. data/helpcentre.db")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: helpcentre check [-strict] DIR")
+		fmt.Fprintln(stderr, "Usage: helpcentre check [-strict] DIR\n       helpcentre check --db FILE")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *db != "" {
+		return runCheckDB(*db, stdout)
 	}
 	dir := "content/articles"
 	if fs.NArg() > 0 {

@@ -13,10 +13,15 @@ const usage = `helpcentre: the after-sales help centre
 Usage:
   helpcentre serve [flags]   serve the help centre (flags also as HELPCENTRE_* variables)
   helpcentre check DIR       report every problem in a content folder, like a compiler
+  helpcentre check --db FILE verify a database file offline (every page); exit 1 when damaged
   helpcentre eval [flags]    score search quality against a queries file
   helpcentre bench [flags]   measure build, reload, query latency and HTTP throughput at several corpus sizes
                   --domain   … or the after-sales domain: durable message posts, the seller inbox over 100,000 threads
                   --translate … or machine translation: engine latency and throughput, post → translation delay
+  helpcentre backup --data DIR --out FILE   copy the database, through the running server if there is one
+  helpcentre restore --from FILE --data DIR put a checked backup in place (no server running)
+  helpcentre compact --data DIR             rewrite the database without its free pages (no server running)
+  helpcentre version         the build: version, commit, Go and Bleve versions
   helpcentre help            this text
 
 Run "helpcentre COMMAND -h" for a command's flags.
@@ -37,6 +42,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runEval(ctx, rest, stdout, stderr)
 	case "bench":
 		err = runBench(ctx, rest, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		err = runRestore(rest, stdout, stderr)
+	case "compact":
+		err = runCompact(rest, stdout, stderr)
+	case "version":
+		err = runVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -67,19 +67,6 @@ type Config struct {
 // indexes, the database, attachments and outgoing connections, at least.
 const fdHeadroom = 256
 
-// defaultMaxConns is the connections the process can hold open without
-// running out of file descriptors: RLIMIT_NOFILE (which Go raises to its
-// hard limit at start) less a tenth, at least fdHeadroom, for everything
-// else; never more than fasthttp's default of 262,144, never less than 64.
-func defaultMaxConns() int {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == 0 {
-		return 4096
-	}
-	n := min(rl.Cur, 1<<20)
-	return int(max(64, min(n-max(fdHeadroom, n/10), 256*1024)))
-}
-
 // envInt is the HELPCENTRE_<NAME> variable as a number, or def.
 func envInt(name string, def int) (int, error) {
 	v := envOr(name, "")
@@ -282,6 +269,11 @@ func displayAddr(a net.Addr) string {
 // requests and closes the index.
 func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) error {
 	defer ln.Close() // Serve owns the listener, whichever way it returns
+	lock, err := lockDataFolder(cfg.Data, ln.Addr())
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	var fsys fs.FS
 	if cfg.Content == "" {
 		fsys = content.Bundled()
@@ -295,9 +287,11 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoCollector())
 
-	ix, err := index.Open(ctx, filepath.Join(cfg.Data, "index"), fsys, log)
+	// The index is built after the server listens (startIndex): until then
+	// /readyz says 503 with the progress and search routes answer not_ready.
+	ix, err := index.New(filepath.Join(cfg.Data, "index"), fsys, log)
 	if err != nil {
 		return err
 	}
@@ -306,11 +300,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 			log.Error("closing the index", "err", err)
 		}
 	}()
-	limitMemory(log)
-	for _, d := range ix.Content().Diagnostics {
-		log.Warn("content problem", "at", d.String())
-	}
-	db, err := bolt.Open(filepath.Join(cfg.Data, "helpcentre.db"), bolt.Options{})
+	db, err := openDatabase(filepath.Join(cfg.Data, "helpcentre.db"), cfg.Data, log)
 	if err != nil {
 		return err
 	}
@@ -348,7 +338,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		return err
 	}
 	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupTo(db, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
 		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate,
 		Events: events, Learning: learning, EventsRate: cfg.Events.rate},
 		ix, engine, bolt.NewFeedbackService(db), log, reg)
@@ -386,13 +376,6 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); hooks.Run(bg) }()
-	if cfg.Content != "" {
-		go func() {
-			if err := ix.Watch(bg, cfg.Content, index.WatchOptions{Poll: cfg.Poll}); err != nil {
-				log.Error("file watching stopped; use SIGHUP or POST /api/v1/admin/reload", "err", err)
-			}
-		}()
-	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -402,6 +385,10 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 			case <-bg.Done():
 				return
 			case <-hup:
+				if !ix.Ready() {
+					log.Info("SIGHUP: the index is still being built; nothing to reload")
+					continue
+				}
 				log.Info("SIGHUP: reloading content")
 				_, _ = ix.Reload(bg)
 			}
@@ -412,8 +399,11 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "admin", cfg.AdminToken != "",
 		"max_conns", cfg.MaxConns, "max_conns_per_ip", cfg.MaxConnsPerIP, "trusted_proxies", len(cfg.TrustedProxies))
+	indexFailed, indexDone := startIndex(bg, ix, cfg, log)
 	var serveErr error
 	select {
+	case serveErr = <-indexFailed:
+		log.Error("the index could not be built; stopping", "err", serveErr)
 	case serveErr = <-errc:
 		// The listener failed for good (Serve outlives running out of file
 		// descriptors): stop as on SIGTERM, so that queued events, view
@@ -428,6 +418,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		log.Error("shutdown", "err", err)
 	}
 	stopBG()
+	<-indexDone  // the build has stopped before the index closes
 	<-background // the last view counts are saved before the database closes
 	<-hooksDone
 	<-deflDone   // and the last queued deflection events

@@ -104,6 +104,11 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 			return nil, fmt.Errorf("bolt: %w", err)
 		}
 	}
+	// Before bbolt maps the file: it takes an empty file for a new database
+	// and faults on a short one.
+	if _, err := preflight(path); err != nil {
+		return nil, err
+	}
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout:         opts.Timeout,
 		InitialMmapSize: opts.MmapSize,
@@ -127,6 +132,10 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 	if err := db.migrate(migs); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	if err := writeMarker(path, opts.Now()); err != nil {
+		bdb.Close()
+		return nil, err
 	}
 	return db, nil
 }

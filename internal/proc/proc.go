@@ -68,6 +68,9 @@ func (c *Child) terminate() error {
 	return c.cmd.Process.Signal(syscall.SIGTERM)
 }
 
+// Pid is the child's process id.
+func (c *Child) Pid() int { return c.cmd.Process.Pid }
+
 // Exited reports whether the child has exited.
 func (c *Child) Exited() bool {
 	select {
