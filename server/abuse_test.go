@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/marketplace/helpcentre/domain"
-	"github.com/marketplace/helpcentre/server/web"
 )
 
 // Issue 4: one read of a long thread returned every message (61 MB). The
@@ -48,13 +47,14 @@ func TestThreadReadIsPagedAndWritesAreBounded(t *testing.T) {
 		t.Errorf("a huge page: %d %s", r.status, r.body)
 	}
 	// The thread page shows the newest messages and links to older ones.
-	cookie := web.SessionCookie + "=" + demoToken("sam")
-	p := w.call(t, "", "GET", "/seller/messages/"+th.ID, nil, "Cookie", cookie)
-	if p.status != 200 || !strings.Contains(string(p.body), "message 30") || strings.Contains(string(p.body), "message 0<") || !strings.Contains(string(p.body), "?before="+first.Next) {
-		t.Fatalf("seller thread page: %d, newest and a link to older expected", p.status)
+	sam := w.forms()
+	sam.login(t, "sam")
+	status, body, _ := sam.get(t, "/seller/messages/"+th.ID)
+	if status != 200 || !strings.Contains(body, "message 30") || strings.Contains(body, "message 0<") || !strings.Contains(body, "?before="+first.Next) {
+		t.Fatalf("seller thread page: %d, newest and a link to older expected", status)
 	}
-	if p := w.call(t, "", "GET", "/seller/messages/"+th.ID+"?before="+first.Next, nil, "Cookie", cookie); p.status != 200 || !strings.Contains(string(p.body), "message 0<") {
-		t.Errorf("older messages page: %d", p.status)
+	if status, body, _ := sam.get(t, "/seller/messages/"+th.ID+"?before="+first.Next); status != 200 || !strings.Contains(body, "message 0<") {
+		t.Errorf("older messages page: %d", status)
 	}
 	// ana has posted 16 messages this minute: 4 more, then 429.
 	for i := range 5 {
@@ -105,12 +105,12 @@ func TestAnonymousHandoffsAreUnverifiedAndLimited(t *testing.T) {
 	if r := w.call(t, "ana", "GET", "/api/v1/threads/"+h.Thread, nil); r.status != http.StatusNotFound {
 		t.Errorf("ana reads a thread opened in her name: %d", r.status)
 	}
-	cookie := web.SessionCookie + "=" + demoToken("olga")
+	olga := w.forms()
+	olga.login(t, "olga")
 	for _, target := range []string{"/operator/messages/" + h.Thread, "/operator/messages"} {
-		p := w.call(t, "", "GET", target, nil, "Cookie", cookie)
-		body := string(p.body)
-		if p.status != 200 || !strings.Contains(body, "unverified email, not an account") {
-			t.Errorf("%s does not mark the address unverified (%d)", target, p.status)
+		status, body, _ := olga.get(t, target)
+		if status != 200 || !strings.Contains(body, "unverified email, not an account") {
+			t.Errorf("%s does not mark the address unverified (%d)", target, status)
 		}
 		if strings.Contains(body, "ana@demo.example</strong> (customer)") {
 			t.Errorf("%s shows the typed address as a customer", target)

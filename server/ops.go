@@ -30,6 +30,11 @@ func (s *Server) backup(c *fiber.Ctx) error {
 	if s.backupFn == nil {
 		return web.NotFound(c)
 	}
+	// The copy holds every customer's data: admins only, not every operator
+	// the /admin group lets through.
+	if err := domain.RequireAdmin(domain.ActorFrom(c.UserContext())); err != nil {
+		return err
+	}
 	r, size, err := s.backupFn()
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)

@@ -391,6 +391,7 @@ func apiRows() []permRow {
 		{method: "PUT", route: "/api/v1/admin/shops/:id", path: "/api/v1/admin/shops/shop-{seq}", body: map[string]any{"name": "Shop {seq}"},
 			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/api/v1/admin/grants", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/api/v1/admin/backup", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/api/v1/admin/analytics", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "GET", route: "/api/v1/admin/learning", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "POST", route: "/api/v1/admin/learning/apply", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -67,6 +68,7 @@ var benchMessages = []string{
 type TranslateOptions struct {
 	Translator string // APY URL; "": start Debian's apertium-apy for the run (Linux only)
 	Messages   int    // per engine run
+	Pipeline   int    // messages through the store's translation queue; 0: 200
 	JSON       bool   // print one JSON object
 }
 
@@ -119,7 +121,7 @@ func RunTranslate(ctx context.Context, opts TranslateOptions, stdout, stderr io.
 		rep.Runs = append(rep.Runs, translateRun{Pair: run.from + "→" + run.to, Concurrency: run.conc, Messages: st.Messages,
 			P50MS: ms(st.P50), P99MS: ms(st.P99), PerSecond: st.PerSecond})
 	}
-	if rep.Pipeline, err = benchTranslatePipeline(ctx, c, 200); err != nil {
+	if rep.Pipeline, err = benchTranslatePipeline(ctx, c, cmp.Or(opts.Pipeline, 200)); err != nil {
 		return err
 	}
 	if opts.JSON {
