@@ -354,7 +354,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	exe := binary(t)
 	dataDir := t.TempDir()
 	env := []string{"HELPCENTRE_ADMIN_TOKEN=" + testAdminToken}
-	c, base := serveExe(t, exe, dataDir, env, "--demo", "--log-level", "warn")
+	c, base := serveExe(t, exe, dataDir, env, "--demo", "--log-level", "warn", "--messages-per-minute", "0") // four writers as fast as they can
 	api := &crashClient{base: base, hc: &http.Client{Timeout: 10 * time.Second}}
 
 	var (
@@ -436,13 +436,20 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	_, base = serveExe(t, exe, dataDir, env, "--demo", "--log-level", "warn")
 	api.base = base
 	for id, msgs := range before {
-		var th domain.Thread
-		if status := api.do("ana", "GET", "/api/v1/threads/"+id, nil, &th); status != 200 {
-			t.Fatalf("thread %s after the restore: %d", id, status)
-		}
+		// Every page of the thread's messages, newest first.
 		got := map[string]bool{}
-		for _, m := range th.Messages {
-			got[m.ID] = true
+		for cursor, pages := "", 0; pages == 0 || cursor != ""; pages++ {
+			var th struct {
+				Messages []domain.Message `json:"messages"`
+				Next     string           `json:"next"`
+			}
+			if status := api.do("ana", "GET", "/api/v1/threads/"+id+"?limit=100&cursor="+cursor, nil, &th); status != 200 {
+				t.Fatalf("thread %s after the restore: %d", id, status)
+			}
+			for _, m := range th.Messages {
+				got[m.ID] = true
+			}
+			cursor = th.Next
 		}
 		for _, m := range msgs {
 			if !got[m] {
