@@ -126,7 +126,9 @@ func voteValue(t SearchEventType) (v float64, decisive bool) {
 // helpful", a hand-off after reading. Each visitor has one vote per
 // (locale, key, article), worth ±0.5^(age/HalfLife) at the time of its
 // deciding event; a second visitor from an address that already voted on
-// the pair is not counted (a flood from one address counts once).
+// the pair is not counted (a flood from one address counts once). A
+// low-information query (at most one content word) also votes under
+// LowInformationKey.
 func Learn(log []SearchEvent, normalise Normaliser, p LearnParams, now time.Time) []Association {
 	var searches []SearchEvent
 	byVisitor := map[string][]time.Time{}
