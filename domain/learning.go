@@ -34,6 +34,12 @@ type Learned interface {
 	Associations(locale string) map[string]map[string]float64
 }
 
+// LowInformationKey is the key under which Learn also counts the votes of
+// low-information queries (one content word, or none: only an order number,
+// a date or stop words): what visitors asking such things opened, the
+// search side's popularity prior for them. It is never a query's own key.
+const LowInformationKey = "*"
+
 // AssociationKey is the key of a query's content words: unique, sorted,
 // joined by one space, so that "order refund" and "refund my order" (once
 // "my" is dropped) share one. Empty when there are no content words.
@@ -120,7 +126,9 @@ func voteValue(t SearchEventType) (v float64, decisive bool) {
 // helpful", a hand-off after reading. Each visitor has one vote per
 // (locale, key, article), worth ±0.5^(age/HalfLife) at the time of its
 // deciding event; a second visitor from an address that already voted on
-// the pair is not counted (a flood from one address counts once).
+// the pair is not counted (a flood from one address counts once). A
+// low-information query (at most one content word) also votes under
+// LowInformationKey.
 func Learn(log []SearchEvent, normalise Normaliser, p LearnParams, now time.Time) []Association {
 	var searches []SearchEvent
 	byVisitor := map[string][]time.Time{}
@@ -135,7 +143,7 @@ func Learn(log []SearchEvent, normalise Normaliser, p LearnParams, now time.Time
 	for i := range searches {
 		bySearch[searches[i].QueryID] = &searches[i]
 	}
-	keys := map[string]string{} // final query id → key
+	keys := map[string][]string{} // final query id → its keys
 	type pairKey struct{ locale, key, article string }
 	type vote struct {
 		value    float64
@@ -154,13 +162,16 @@ func Learn(log []SearchEvent, normalise Normaliser, p LearnParams, now time.Time
 			continue
 		}
 		s := bySearch[fid]
-		key, ok := keys[fid]
+		ks, ok := keys[fid]
 		if !ok {
-			key = AssociationKey(normalise(s.Locale, s.Query))
-			keys[fid] = key
-		}
-		if key == "" {
-			continue
+			key := AssociationKey(normalise(s.Locale, s.Query))
+			if key != "" {
+				ks = append(ks, key)
+			}
+			if !strings.Contains(key, " ") {
+				ks = append(ks, LowInformationKey)
+			}
+			keys[fid] = ks
 		}
 		v, decisive := voteValue(e.Type)
 		if v == 0 {
@@ -169,22 +180,24 @@ func Learn(log []SearchEvent, normalise Normaliser, p LearnParams, now time.Time
 		if e.Type == SearchClick && quickReturn(byVisitor[e.Visitor], e.At, p.QuickReturn) {
 			continue
 		}
-		pk := pairKey{s.Locale, key, e.Article}
-		vs := votes[pk]
-		if vs == nil {
-			vs = map[string]*vote{}
-			votes[pk] = vs
-			examples[pk] = map[string]int{}
-		}
-		examples[pk][FoldQuery(s.Query)]++
-		old := vs[e.Visitor]
-		if old != nil && old.decisive && !decisive {
-			continue // a click after a vote does not undo the vote
-		}
-		if old == nil {
-			vs[e.Visitor] = &vote{value: v, at: e.At, decisive: decisive, client: e.Client}
-		} else {
-			old.value, old.at, old.decisive = v, e.At, decisive
+		for _, key := range ks {
+			pk := pairKey{s.Locale, key, e.Article}
+			vs := votes[pk]
+			if vs == nil {
+				vs = map[string]*vote{}
+				votes[pk] = vs
+				examples[pk] = map[string]int{}
+			}
+			examples[pk][FoldQuery(s.Query)]++
+			old := vs[e.Visitor]
+			if old != nil && old.decisive && !decisive {
+				continue // a click after a vote does not undo the vote
+			}
+			if old == nil {
+				vs[e.Visitor] = &vote{value: v, at: e.At, decisive: decisive, client: e.Client}
+			} else {
+				old.value, old.at, old.decisive = v, e.At, decisive
+			}
 		}
 	}
 	out := make([]Association, 0, len(votes))

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -58,6 +59,18 @@ type Options struct {
 	TitleWeight    float64 // share of the title covered by the query
 	CoverageWeight float64 // share of the query's words found in title, aliases or tags
 	TagWeight      float64 // best share of one tag covered by the query
+
+	// What visitors taught (see SetLearned and learnedScores), a signal
+	// of its own in the rerank: LearnedWeight times the learned score
+	// (in [-1, 1]: the associations of the query's key and of its
+	// sub-keys, plus LearnedWordShare times its words' associations);
+	// for a low-information query (one content word, or only an order
+	// number or a date), plus LowInfoWeight times the share of what
+	// visitors opened after such queries. Chosen on the replay of
+	// simulated train traffic (see README).
+	LearnedWeight    float64
+	LearnedWordShare float64
+	LowInfoWeight    float64
 
 	// Deflection (contact-form suggestions, see Deflect). The threshold
 	// is the lowest at which the out-of-scope train set gets nothing for
@@ -118,6 +131,10 @@ func DefaultOptions() Options {
 		CommonMinDocs:  500,
 		BodyDriveRatio: 0.05,
 
+		LearnedWeight:    4,
+		LearnedWordShare: 1,
+		LowInfoWeight:    0.5,
+
 		DeflectThreshold:  0.5,
 		DeflectBodyWords:  24,
 		DeflectBodyWeight: 0.7,
@@ -133,12 +150,14 @@ type Engine struct {
 	wordLists  map[string]*wordList  // by locale: words spelled right
 	chat       map[string]*chatSpeak // by locale: chat-speak written out
 	translator QueryTranslator       // may be nil
+	learned    *learnedState
 }
 
 // New returns an engine over ix. Call ConfigureBleve once at program start
 // first: New changes no process-wide setting.
 func New(ix *index.Index, opts Options) *Engine {
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists(), chat: chatSpeaks()}
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists(), chat: chatSpeaks(),
+		learned: &learnedState{derived: &sync.Map{}}}
 }
 
 // MaxClauses is the most clauses a Bleve disjunction (a prefix's terms
@@ -387,6 +406,11 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		hits := out.Hits
 		if rerank {
 			e.rerank(v, p, hits, depth)
+			if !req.lite {
+				var added int
+				hits, added = e.applyLearned(v, p, req, hits)
+				res.Total += added
+			}
 			hits = hits[min(len(hits), (req.Page-1)*req.PerPage):]
 			hits = hits[:min(len(hits), req.PerPage)]
 		}

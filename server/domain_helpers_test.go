@@ -60,6 +60,9 @@ type worldOptions struct {
 	content fs.FS                                             // the articles; nil: tinyContent
 	domain  func(db *bolt.DB, p domain.Policy) *server.Domain // the services on the world's file
 	config  func(cfg *server.Config)                          // adjusts the server's configuration
+	// engine builds the search engine (nil: search.New with the
+	// defaults); it may rewire cfg's learning to the engine.
+	engine func(ix *index.Index, db *bolt.DB, cfg *server.Config) *search.Engine
 }
 
 // buildWorld opens an index and a bbolt file in temporary folders, seeds the
@@ -114,7 +117,11 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	s, err := server.New(cfg, ix, search.New(ix, search.DefaultOptions()), bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
+	engine := search.New(ix, search.DefaultOptions())
+	if o.engine != nil {
+		engine = o.engine(ix, db, &cfg)
+	}
+	s, err := server.New(cfg, ix, engine, bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -333,7 +333,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		engine.SetTranslator(translator.Translator)
 	}
 	defl := newDeflection(db, dom, cfg)
-	events, learning, err := newLearning(ctx, db, cfg)
+	events, learning, err := newLearning(ctx, db, cfg, engine)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/domain/translate"
+	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
 )
 
@@ -266,18 +267,18 @@ func (e *eventsFlags) params() domain.LearnParams {
 	return p
 }
 
-// newLearning wires the search log and learning from it. The normaliser is
-// domain.PlainWords until the search engine exports its own analysis: this
-// is the one line to switch.
-func newLearning(ctx context.Context, db *bolt.DB, cfg Config) (*bolt.SearchEvents, *bolt.LearningService, error) {
+// newLearning wires the search log and learning from it: queries are keyed
+// by the engine's own analysis, and the engine reads what was learned.
+func newLearning(ctx context.Context, db *bolt.DB, cfg Config, engine *search.Engine) (*bolt.SearchEvents, *bolt.LearningService, error) {
 	events := bolt.NewSearchEvents(db)
 	if cfg.Events.retention > 0 { // 0: a Config built without flags keeps the default
 		events.Retention = cfg.Events.retention
 	}
-	learning, err := bolt.NewLearningService(ctx, db, events, domain.PlainWords, cfg.Events.params())
+	learning, err := bolt.NewLearningService(ctx, db, events, engine.QueryKeyWords, cfg.Events.params())
 	if err != nil {
 		return nil, nil, err
 	}
 	learning.Window = events.Retention
+	engine.SetLearned(learning)
 	return events, learning, nil
 }

@@ -30,17 +30,43 @@ type Reranker interface {
 	Rerank(locale, query string, ranked []string, learned domain.Learned) []string
 }
 
+// EngineReranker is the ranking side's Reranker: the search run again on
+// an engine that reads the learned table (search.Engine.WithLearned), where
+// the learned associations are a signal of the rerank and may add
+// candidates; ranked is not needed.
+type EngineReranker struct{ Engine *search.Engine }
+
+// Rerank implements Reranker.
+func (r EngineReranker) Rerank(locale, query string, ranked []string, learned domain.Learned) []string {
+	res, err := r.Engine.WithLearned(learned).Search(context.Background(), search.Request{Query: query, Locale: locale, PerPage: 10, Audience: search.Anonymous})
+	if err != nil {
+		return ranked
+	}
+	out := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = h.Article.ID
+	}
+	return out
+}
+
 // ReplayOptions configure Replay.
 type ReplayOptions struct {
 	Content fs.FS   // the articles; nil: the bundled ones
 	Events  string  // the events file (JSON Lines of domain.SearchEvent, time-ordered)
 	Split   float64 // share of the searches (by time) to learn from; 0: 0.8
-	// Normalise is the engine's query analysis; nil: domain.PlainWords.
+	// Normalise is the query analysis learning keys by; nil: the
+	// engine's (search.Engine.QueryKeyWords).
 	Normalise domain.Normaliser
-	// Rerank applies what was learned; nil: only "without" is scored.
-	Rerank Reranker
-	Engine search.Options
-	JSON   bool
+	// Rerank applies what was learned; nil: EngineReranker on the
+	// replay's engine, unless NoLearning.
+	Rerank     Reranker
+	NoLearning bool
+	// Held are questions never replayed (say bitext dev), scored with and
+	// without what was learned; Intents resolves their relevant_intent.
+	Held    []search.EvalQuery
+	Intents map[string][]string
+	Engine  search.Options
+	JSON    bool
 }
 
 // ReplayReport is what Replay prints.
@@ -50,7 +76,11 @@ type ReplayReport struct {
 	Learned int          `json:"learned_associations"` // applying after the earlier part
 	Scored  int          `json:"scored_searches"`      // later searches with a relevant article
 	Without ReplayScore  `json:"without"`
-	With    *ReplayScore `json:"with,omitempty"` // nil until a Reranker is given
+	With    *ReplayScore `json:"with,omitempty"` // nil without a Reranker
+	// HeldWithout and HeldWith score the held-out questions (hit@3, MRR@10).
+	Held        int          `json:"held_queries,omitempty"`
+	HeldWithout *ReplayScore `json:"held_without,omitempty"`
+	HeldWith    *ReplayScore `json:"held_with,omitempty"`
 }
 
 // ReplayScore is hit@3 and MRR@10 over the scored searches.
@@ -122,7 +152,11 @@ func Replay(ctx context.Context, o ReplayOptions, stdout io.Writer) error {
 	if rep.With != nil {
 		fmt.Fprintf(stdout, "with learning     hit@3 %.4f  MRR@10 %.4f\n", rep.With.Hit3, rep.With.MRR10)
 	} else {
-		fmt.Fprintln(stdout, "with learning     (needs the ranking hook: ReplayOptions.Rerank)")
+		fmt.Fprintln(stdout, "with learning     (not scored)")
+	}
+	if rep.Held > 0 {
+		fmt.Fprintf(stdout, "held-out %d questions, never replayed\n  without learning  hit@3 %.4f  MRR@10 %.4f\n  with learning     hit@3 %.4f  MRR@10 %.4f\n",
+			rep.Held, rep.HeldWithout.Hit3, rep.HeldWithout.MRR10, rep.HeldWith.Hit3, rep.HeldWith.MRR10)
 	}
 	return nil
 }
@@ -134,7 +168,10 @@ func ReplayLog(ctx context.Context, e *search.Engine, log []domain.SearchEvent, 
 		o.Split = 0.8
 	}
 	if o.Normalise == nil {
-		o.Normalise = domain.PlainWords
+		o.Normalise = e.QueryKeyWords
+	}
+	if o.Rerank == nil && !o.NoLearning {
+		o.Rerank = EngineReranker{Engine: e}
 	}
 	var searches []domain.SearchEvent
 	for _, ev := range log {
@@ -204,6 +241,19 @@ func ReplayLog(ctx context.Context, e *search.Engine, log []domain.SearchEvent, 
 		if o.Rerank != nil {
 			with.Hit3, with.MRR10 = round4(with.Hit3/n), round4(with.MRR10/n)
 			rep.With = &with
+		}
+	}
+	if len(o.Held) > 0 {
+		rep.Held = len(o.Held)
+		for _, side := range []struct {
+			e   *search.Engine
+			out **ReplayScore
+		}{{e.WithLearned(nil), &rep.HeldWithout}, {e.WithLearned(learned), &rep.HeldWith}} {
+			r, err := search.Evaluate(ctx, side.e, o.Held, o.Intents, "en")
+			if err != nil {
+				return nil, fmt.Errorf("replay: held-out questions: %w", err)
+			}
+			*side.out = &ReplayScore{Hit3: round4(r.Hit3), MRR10: round4(r.MRR10)}
 		}
 	}
 	return rep, nil

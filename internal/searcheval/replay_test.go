@@ -17,13 +17,29 @@ import (
 // temporary file and returns its path.
 func simulatedEvents(t *testing.T, n int) string {
 	t.Helper()
+	qs, intents := bitext(t, "queries_train.jsonl")
+	var buf bytes.Buffer
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := SimulateTraffic(&buf, qs[:min(n, len(qs))], intents, start, 30, 400, 1); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// bitext reads a bitext split and the intent map.
+func bitext(t testing.TB, name string) ([]search.EvalQuery, map[string][]string) {
+	t.Helper()
 	dir := filepath.Join("..", "..", "search", "testdata", "bitext")
-	f, err := os.Open(filepath.Join(dir, "queries_train.jsonl"))
+	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	qs, err := search.ReadQueries(f, "queries_train.jsonl")
+	qs, err := search.ReadQueries(f, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,16 +51,7 @@ func simulatedEvents(t *testing.T, n int) string {
 	if err := json.Unmarshal(data, &intents); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := SimulateTraffic(&buf, qs[:min(n, len(qs))], intents, start, 30, 400, 1); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "events.jsonl")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return qs, intents
 }
 
 func TestReplaySimulatedTraffic(t *testing.T) {
@@ -58,7 +65,7 @@ func TestReplaySimulatedTraffic(t *testing.T) {
 		t.Fatalf("%v: %s", err, out.Bytes())
 	}
 	t.Logf("%s", strings.TrimSpace(out.String()))
-	if rep.Scored < 300 || rep.Learned == 0 || rep.Without.Hit3 <= 0.3 || rep.With != nil {
+	if rep.Scored < 300 || rep.Learned == 0 || rep.Without.Hit3 <= 0.3 || rep.With == nil || rep.With.Hit3 < rep.Without.Hit3 {
 		t.Errorf("replay report %+v", rep)
 	}
 }

@@ -22,8 +22,8 @@ const VisitorCookie = "hc_vid"
 const visitorCookieAge = 365 * 24 * time.Hour
 
 // clientIP is the client address the search log hashes and counts floods
-// by. The transport's trusted-proxy setting will replace c.IP() here.
-func clientIP(c *fiber.Ctx) string { return c.IP() }
+// by: the one Edge resolved (X-Forwarded-For only from a trusted proxy).
+func clientIP(c *fiber.Ctx) string { return ClientIP(c) }
 
 // Insights gives searches their query ids and logs them, for the search
 // analytics and learning (Algolia Insights' model: a query id on every
