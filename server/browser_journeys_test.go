@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -92,6 +93,34 @@ func TestBrowserVoteYes(t *testing.T) {
 		}
 		b.checkPage("vote-yes-" + tc.name)
 	}
+	b.flushConsole()
+	b.at("done", nil)
+}
+
+// TestBrowserSellerHome follows the README's address: /seller signs a
+// seller in and lands on the inbox, not on the 404 page.
+func TestBrowserSellerHome(t *testing.T) {
+	w := newSellerWorld(t)
+	b, base := startBrowser(t, w.domainWorld, browserBudget)
+	b.at("seller-home-login", nil)
+	b.do("open /seller", chromedp.Navigate(base+"/seller"), chromedp.WaitVisible(chromedp.CSS("#name")))
+	if loc := b.location(); !strings.HasPrefix(loc, "/login") {
+		t.Errorf("/seller signed out shows %s, want the sign-in page", loc)
+	}
+	b.at("seller-home", nil)
+	b.do("sign in as sam", chromedp.SendKeys(chromedp.CSS("#name"), "sam"), chromedp.SendKeys(chromedp.CSS("#password"), "demo"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".who")))
+	if loc := b.location(); loc != "/seller/messages" {
+		t.Errorf("sam lands on %s, want /seller/messages", loc)
+	}
+	if h1 := b.text("main h1"); strings.Contains(h1, "couldn't find") {
+		t.Errorf("sam's home is the 404 page: %q", h1)
+	}
+	b.do("open /seller signed in", chromedp.Navigate(base+"/seller"), chromedp.WaitVisible(chromedp.CSS(".who")))
+	if loc := b.location(); loc != "/seller/messages" {
+		t.Errorf("/seller signed in shows %s, want /seller/messages", loc)
+	}
+	b.checkPage("seller-home")
 	b.flushConsole()
 	b.at("done", nil)
 }

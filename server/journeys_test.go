@@ -4,7 +4,10 @@ package server_test
 // links lead (the browser tests in browser_journeys_test.go drive them).
 
 import (
+	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -24,5 +27,34 @@ func TestVoteYesSkipsValidation(t *testing.T) {
 		if yes == nil || !regexp.MustCompile(`\bformnovalidate\b`).Match(yes) {
 			t.Errorf("%s: the Yes button %s lacks formnovalidate", path, yes)
 		}
+	}
+}
+
+// /seller is the seller's home (the inbox), as /operator and /account are
+// their roles' homes; signing in with next=/seller lands there too.
+func TestSellerHome(t *testing.T) {
+	w := newSellerWorld(t)
+	anon := w.forms()
+	if status, h, _ := anon.do(t, "GET", "/seller", nil); status != http.StatusSeeOther && status != http.StatusFound ||
+		!strings.HasPrefix(h.Get("Location"), "/login") {
+		t.Errorf("GET /seller signed out: %d to %q, want the sign-in page", status, h.Get("Location"))
+	}
+	sam := w.forms()
+	status, h, body := sam.post(t, "/login?next=/seller", "/login", url.Values{"name": {"sam"}, "password": {"demo"}, "next": {"/seller"}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/seller" {
+		t.Fatalf("sign in with next=/seller: %d to %q %s", status, h.Get("Location"), body)
+	}
+	status, h, _ = sam.do(t, "GET", "/seller", nil)
+	if status != http.StatusFound || h.Get("Location") != "/seller/messages" {
+		t.Errorf("GET /seller as sam: %d to %q, want 302 to /seller/messages", status, h.Get("Location"))
+	}
+	if status, _, _ := sam.get(t, "/seller/messages"); status != http.StatusOK {
+		t.Errorf("GET /seller/messages as sam: %d", status)
+	}
+	// Other roles are still kept out.
+	ana := w.forms()
+	ana.login(t, "ana")
+	if status, _, _ := ana.do(t, "GET", "/seller", nil); status == http.StatusFound || status == http.StatusOK {
+		t.Errorf("GET /seller as a customer: %d", status)
 	}
 }
