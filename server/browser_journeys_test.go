@@ -7,11 +7,16 @@ package server_test
 // product. Same dependencies as TestBrowser.
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -121,6 +126,108 @@ func TestBrowserSellerHome(t *testing.T) {
 		t.Errorf("/seller signed in shows %s, want /seller/messages", loc)
 	}
 	b.checkPage("seller-home")
+	b.flushConsole()
+	b.at("done", nil)
+}
+
+// visibleText is what a reader sees on the page, the widgets' Shadow DOM
+// included.
+const visibleText = `(() => {
+	const parts = [document.body.innerText];
+	for (const el of document.querySelectorAll("*")) {
+		if (el.shadowRoot) for (const c of el.shadowRoot.children) if (c.tagName !== "STYLE") parts.push(c.innerText || "");
+	}
+	return parts.join("\n");
+})()`
+
+// TestBrowserNoEngineDebugText reads every customer page in English and
+// Spanish (home with suggestions open, search results, an article, the
+// contact page's suggestions and the widget's on another site): no engine
+// explanation ("Matched … in title, aliases") reaches customers; a
+// suggestion says its topic in the page's language.
+func TestBrowserNoEngineDebugText(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := r.URL.Query().Get("lang")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Nordic Home</title></head><body><main><h1>Nordic Home</h1><p>Your order is on its way.</p></main>
+<script src="%s/widget.js" data-entry="widget"></script></body></html>`, lang, base)
+	}))
+	t.Cleanup(host.Close)
+	w := newDeflectWorld(t, deflectOpts{origins: []string{host.URL}})
+	served := make(chan error, 1)
+	go func() { served <- w.srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		w.srv.Shutdown(ctx)
+		<-served
+	})
+	b := newTab(t)
+
+	noDebug := func(page string) {
+		t.Helper()
+		text := eval[string](b, "text of "+page, visibleText)
+		for _, bad := range []string{"Matched", "Why this article", "Por qué este artículo", "in title", "aliases"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("%s shows %q to customers: %.300q", page, bad, text[max(0, strings.Index(text, bad)-120):])
+			}
+		}
+	}
+	for _, tc := range []struct{ locale, word, question, topic string }{
+		{"en", "invoice", "where is my invoce", "Topic: Invoices"},
+		{"es", "factura", "dónde está mi factura", "Tema: Facturas"},
+	} {
+		l := tc.locale
+		b.at(l+"-home", nil)
+		b.do("home", chromedp.Navigate(base+"/"+l+"/"), chromedp.WaitVisible(chromedp.CSS("#q-home")))
+		b.do("type", chromedp.Click(chromedp.CSS("#q-home")))
+		b.typeSlowly("#q-home", tc.word)
+		b.do("suggestions", chromedp.WaitVisible(chromedp.CSS("#sugg-home [role=option]")))
+		noDebug(l + " home")
+
+		b.at(l+"-search", nil)
+		b.do("search", chromedp.Navigate(base+"/search?locale="+l+"&q="+url.QueryEscape(tc.question)), chromedp.WaitVisible(chromedp.CSS("ol.results")))
+		noDebug(l + " search")
+
+		b.at(l+"-article", nil)
+		b.do("article", chromedp.Navigate(base+"/"+l+"/articles/invoice-find"), chromedp.WaitVisible(chromedp.CSS("article.article h1")))
+		noDebug(l + " article")
+
+		const flow = "#contact-flow"
+		b.at(l+"-contact", nil)
+		b.do("contact", chromedp.Navigate(base+"/"+l+"/contact"))
+		b.settled()
+		b.waitJS("flow mounted", in(flow, `sr.querySelector("#s") !== null`))
+		b.typeInto(flow, "#s", tc.question)
+		b.waitJS("suggestions", in(flow, `sr.querySelectorAll("li .t").length > 0`))
+		noDebug(l + " contact")
+		if got := eval[string](b, "topic", in(flow, `sr.querySelector("li .why") ? sr.querySelector("li .why").textContent : ""`)); got != tc.topic {
+			t.Errorf("%s contact: the first suggestion says %q, want %q", l, got, tc.topic)
+		}
+		b.checkPage("contact-suggestions-" + l)
+
+		const widget = "[data-helpcentre-widget]"
+		b.at(l+"-widget", nil)
+		b.do("host page", chromedp.Navigate(host.URL+"/?lang="+l))
+		b.settled()
+		b.waitJS("widget loaded", `document.querySelector("[data-helpcentre-widget]") !== null`)
+		eval[chromedp.Void](b, "open", in(widget, `sr.querySelector(".launch").click()`))
+		b.waitJS("panel open", in(widget, `!sr.querySelector(".panel").hidden`))
+		b.typeInto(widget, "#s", tc.question)
+		b.waitJS("suggestions", in(widget, `sr.querySelectorAll("li .t").length > 0`))
+		noDebug(l + " widget")
+		if got := eval[string](b, "topic", in(widget, `sr.querySelector("li .why") ? sr.querySelector("li .why").textContent : ""`)); got != tc.topic {
+			t.Errorf("%s widget: the first suggestion says %q, want %q", l, got, tc.topic)
+		}
+		b.checkA11y("widget suggestions " + l)
+		b.screenshots("widget-suggestions-" + l)
+	}
 	b.flushConsole()
 	b.at("done", nil)
 }

@@ -58,3 +58,28 @@ func TestSellerHome(t *testing.T) {
 		t.Errorf("GET /seller as a customer: %d", status)
 	}
 }
+
+// A deflection suggestion carries its topic (the category's title in the
+// asker's language) for customers, beside the engine's why for editors.
+func TestDeflectSuggestionTopic(t *testing.T) {
+	w := newDeflectWorld(t, deflectOpts{})
+	for _, tc := range []struct{ locale, q, topic string }{
+		{"en", "where is my invoce", "Invoices"},
+		{"es", "dónde está mi factura", "Facturas"},
+	} {
+		r := w.call(t, "", "POST", "/api/v1/deflect", map[string]any{"subject": tc.q, "locale": tc.locale})
+		if r.status != http.StatusOK {
+			t.Fatalf("deflect %s: %d %s", tc.q, r.status, r.body)
+		}
+		var a struct {
+			Suggestions []struct{ ID, Why, Topic string }
+		}
+		r.decode(t, &a)
+		if len(a.Suggestions) == 0 || !strings.HasPrefix(a.Suggestions[0].ID, "invoice-") {
+			t.Fatalf("%s: suggestions %+v", tc.q, a.Suggestions)
+		}
+		if s := a.Suggestions[0]; s.Topic != tc.topic || !strings.Contains(s.Why, "Matched") {
+			t.Errorf("%s: topic %q why %q, want topic %q and the engine's why", tc.q, s.Topic, s.Why, tc.topic)
+		}
+	}
+}
