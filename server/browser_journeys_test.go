@@ -231,3 +231,51 @@ func TestBrowserNoEngineDebugText(t *testing.T) {
 	b.flushConsole()
 	b.at("done", nil)
 }
+
+// TestBrowserContactLinks: every "Contact us" of the help centre (header,
+// footer, zero results, the answer to a "No" vote) leads to the contact
+// page of the reader's language, where the contact flow runs.
+func TestBrowserContactLinks(t *testing.T) {
+	w := newDeflectWorld(t, deflectOpts{})
+	b, base := startBrowser(t, w.domainWorld, browserBudget)
+	for _, l := range []string{"en", "es"} {
+		want := "/" + l + "/contact"
+		links := func(page, scope string) {
+			t.Helper()
+			hrefs := eval[[]string](b, "contact links", `[...document.querySelectorAll(`+fmt.Sprintf("%q", scope+" a")+`)].map(a => a.getAttribute("href")).filter(h => h.includes("contact"))`)
+			if len(hrefs) == 0 {
+				t.Errorf("%s: no contact link in %s", page, scope)
+			}
+			for _, h := range hrefs {
+				if h != want {
+					t.Errorf("%s: a contact link in %s goes to %s, want %s", page, scope, h, want)
+				}
+			}
+		}
+		b.at(l+"-home", nil)
+		b.do("home", chromedp.Navigate(base+"/"+l+"/"), chromedp.WaitVisible(chromedp.CSS("#q-home")))
+		links(l+" home", "header")
+		links(l+" home", "footer")
+		b.checkPage("contact-link-home-" + l)
+
+		b.at(l+"-zero", nil)
+		b.do("zero results", chromedp.Navigate(base+"/search?locale="+l+"&q=zqxv+plorbt"), chromedp.WaitVisible(chromedp.CSS("section.zero")))
+		links(l+" zero results", "section.zero")
+
+		b.at(l+"-voted-no", nil)
+		b.do("article", chromedp.Navigate(base+"/"+l+"/articles/invoice-find"), chromedp.WaitVisible(chromedp.CSS("details.vote-no summary")))
+		b.do("answer no", chromedp.Click(chromedp.CSS("details.vote-no summary")), chromedp.WaitVisible(chromedp.CSS(`input[name=reason][value=unclear]`)),
+			chromedp.Click(chromedp.CSS(`input[name=reason][value=unclear]`)))
+		b.submit("send no", `button[name=helpful][value=no]`)
+		links(l+" after a no", "#feedback .notice")
+
+		b.at(l+"-contact", nil)
+		b.submit("follow the header link", "header a.top-contact")
+		b.waitJS("contact flow", in("#contact-flow", `sr.querySelector("#s") !== null`))
+		if loc := b.location(); loc != want {
+			t.Errorf("the header's contact link led to %s, want %s", loc, want)
+		}
+	}
+	b.flushConsole()
+	b.at("done", nil)
+}
