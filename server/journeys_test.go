@@ -6,6 +6,8 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -80,6 +82,52 @@ func TestDeflectSuggestionTopic(t *testing.T) {
 		}
 		if s := a.Suggestions[0]; s.Topic != tc.topic || !strings.Contains(s.Why, "Matched") {
 			t.Errorf("%s: topic %q why %q, want topic %q and the engine's why", tc.q, s.Topic, s.Why, tc.topic)
+		}
+	}
+}
+
+// productWords is the text of the product's own pages and scripts: what a
+// button or link an article names must be found in.
+func productWords(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for _, pattern := range []string{"site/templates/*.html", "site/i18n.go", "backoffice/templates/*.html", "backoffice/backoffice.go", "web/static/widget.js"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no files match %s (%v)", pattern, err)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(data)
+		}
+	}
+	return b.String()
+}
+
+// The article on contacting customer care names only buttons, links and
+// fields the product has: each bold label (and each English label it gives
+// in parentheses) is found in the pages' own text.
+func TestContactArticleNamesRealControls(t *testing.T) {
+	words := productWords(t)
+	bold := regexp.MustCompile(`\*\*([^*]+)\*\*`)
+	for _, path := range []string{"en/contact/contact-customer-service.md", "es/contact/contactar-atencion-cliente.md"} {
+		data, err := os.ReadFile(filepath.Join("..", "content", "articles", path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ := strings.Cut(strings.TrimPrefix(string(data), "---"), "\n---\n") // the front matter's aliases may ask anything
+		for _, m := range bold.FindAllStringSubmatch(body, -1) {
+			if !strings.Contains(words, m[1]) {
+				t.Errorf("%s names **%s**, which no page of the product shows", path, m[1])
+			}
+		}
+		for _, gone := range []string{"live chat opening", "Talk to a person", "Hablar con una persona", "Choose the topic", "Elige el tema que mejor", "call back", "llamemos"} {
+			if strings.Contains(body, gone) {
+				t.Errorf("%s still describes %q, which the product lacks", path, gone)
+			}
 		}
 	}
 }
