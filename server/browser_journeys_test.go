@@ -277,5 +277,6 @@ func TestBrowserContactLinks(t *testing.T) {
 		}
 	}
 	b.flushConsole()
+	b.do("leave", chromedp.Navigate("about:blank")) // no connection left open for the server's shutdown
 	b.at("done", nil)
 }

@@ -540,6 +540,9 @@ func TestBrowser(t *testing.T) {
 	if got := b.text("main .notice"); !strings.Contains(got, "where is my invoice") {
 		t.Errorf("the corrected-query notice says %q", got)
 	}
+	if got := b.text("#results-title"); !strings.Contains(got, "“where is my invoice”") {
+		t.Errorf("the results heading says %q, want the corrected query", got)
+	}
 	if n := eval[int](b, "marks", `document.querySelectorAll("ol.results mark").length`); n < 1 {
 		t.Error("no highlighted terms in the snippets")
 	}

@@ -4,6 +4,9 @@ package server_test
 // links lead (the browser tests in browser_journeys_test.go drive them).
 
 import (
+	"context"
+	"errors"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,6 +14,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/search"
+	"github.com/marketplace/helpcentre/server"
 )
 
 // The "Yes" button skips the form's validation: the reason that the
@@ -129,5 +141,67 @@ func TestContactArticleNamesRealControls(t *testing.T) {
 				t.Errorf("%s still describes %q, which the product lacks", path, gone)
 			}
 		}
+	}
+}
+
+// dictionary translates fixed questions (es>en), else fails, as a dead
+// translation engine would.
+type dictionary map[string]string
+
+func (d dictionary) Translate(_ context.Context, text, from, to string) (string, error) {
+	if out, ok := d[from+">"+to+":"+text]; ok {
+		return out, nil
+	}
+	return "", errors.New("dictionary: no entry")
+}
+
+// serverTranslating is a server over the bundled articles whose search
+// translates questions with d.
+func serverTranslating(t *testing.T, d dictionary) *server.Server {
+	t.Helper()
+	ix, err := index.Open(context.Background(), t.TempDir(), content.Bundled(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "hc.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	engine := search.New(ix, search.DefaultOptions())
+	engine.SetTranslator(d)
+	s, err := server.New(server.Config{AdminToken: adminToken}, ix, engine, bolt.NewFeedbackService(db), discard(), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// The search page says what it searched: the corrected words in the
+// heading (not the typo), and when a Spanish question was answered by
+// English articles through its translation, that translation.
+func TestSearchPageSaysWhatItSearched(t *testing.T) {
+	const q = "zqxv plorbt" // nothing in Spanish; the dictionary makes it an English question
+	s := serverTranslating(t, dictionary{"es>en:" + q: "my parcel arrived damaged"})
+	tags := regexp.MustCompile(`<[^>]+>`)
+	text := func(path string) string {
+		t.Helper()
+		r := get(t, s, path)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, r.status)
+		}
+		return strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(string(r.body), " "))), " ")
+	}
+	got := text("/search?locale=en&q=" + url.QueryEscape("where is my invoce"))
+	if !strings.Contains(got, "Showing results for where is my invoice") || !regexp.MustCompile(`\d+ results for “where is my invoice”`).MatchString(got) {
+		t.Errorf("corrected search page says: %.600s", got[strings.Index(got, "Search the help centre"):])
+	}
+	if strings.Contains(got, "results for “where is my invoce”") {
+		t.Errorf("the heading repeats the typo")
+	}
+	got = text("/search?locale=es&q=" + url.QueryEscape(q))
+	if !strings.Contains(got, "traducida automáticamente: my parcel arrived damaged") || !strings.Contains(got, "resultados para “"+q+"”") {
+		t.Errorf("translated search page says: %.800s", got[strings.Index(got, "Buscar en el centro"):])
 	}
 }
