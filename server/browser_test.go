@@ -414,7 +414,7 @@ func TestBrowser(t *testing.T) {
 	if n := eval[int](b, "popular", `document.querySelectorAll("section[aria-labelledby=popular] li").length`); n < 3 {
 		t.Errorf("home lists %d popular articles", n)
 	}
-	if n := eval[int](b, "contact", `document.querySelectorAll('footer a[href$="/articles/contact-customer-service"]').length`); n != 1 {
+	if n := eval[int](b, "contact", `document.querySelectorAll('footer a[href="/en/contact"]').length`); n != 1 {
 		t.Errorf("home has %d contact links in the footer", n)
 	}
 	b.checkPage("home")
@@ -469,7 +469,7 @@ func TestBrowser(t *testing.T) {
 	if got := b.text("#feedback .notice"); !strings.Contains(got, "Thanks") || !strings.Contains(got, "Still need help?") {
 		t.Errorf("after voting no, the notice says %q", got)
 	}
-	if n := eval[int](b, "contact link", `document.querySelectorAll('#feedback .notice a[href="/en/articles/contact-customer-service"]').length`); n != 1 {
+	if n := eval[int](b, "contact link", `document.querySelectorAll('#feedback .notice a[href="/en/contact"]').length`); n != 1 {
 		t.Errorf("the thank-you has %d contact links, want 1", n)
 	}
 	b.checkPage("article-voted")
@@ -523,7 +523,7 @@ func TestBrowser(t *testing.T) {
 	if n := eval[int](b, "popular", `document.querySelectorAll("section.zero .link-list li").length`); n < 1 {
 		t.Errorf("the zero-result page lists %d popular articles", n)
 	}
-	if n := eval[int](b, "contact link", `document.querySelectorAll('section.zero a[href="/es/articles/contact-customer-service"]').length`); n != 1 {
+	if n := eval[int](b, "contact link", `document.querySelectorAll('section.zero a[href="/es/contact"]').length`); n != 1 {
 		t.Errorf("the zero-result page has %d contact links, want 1", n)
 	}
 	if got := eval[string](b, "lang", `document.documentElement.lang`); got != "es" {
@@ -539,6 +539,9 @@ func TestBrowser(t *testing.T) {
 	b.do("submit", pressEnter, chromedp.WaitVisible(chromedp.CSS("ol.results")))
 	if got := b.text("main .notice"); !strings.Contains(got, "where is my invoice") {
 		t.Errorf("the corrected-query notice says %q", got)
+	}
+	if got := b.text("#results-title"); !strings.Contains(got, "“where is my invoice”") {
+		t.Errorf("the results heading says %q, want the corrected query", got)
 	}
 	if n := eval[int](b, "marks", `document.querySelectorAll("ol.results mark").length`); n < 1 {
 		t.Error("no highlighted terms in the snippets")

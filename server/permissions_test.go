@@ -630,6 +630,7 @@ func pageRows() []permRow {
 		{method: "GET", route: "/account/attachments/:sha", path: "/account/attachments/{sha}", needs: []string{"thread"}, want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 		{method: "GET", route: "/account/returns/:id/label", path: "/account/returns/{return}/label", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 
+		{method: "GET", route: "/seller", want: is(forbidden, forbidden, http.StatusFound, http.StatusFound, forbidden, forbidden)}, // to the inbox
 		{method: "GET", route: "/seller/messages", want: seller},
 		{method: "GET", route: "/seller/messages/:id", path: "/seller/messages/{thread}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
 		{method: "POST", route: "/seller/messages/:id", path: "/seller/messages/{thread}", body: map[string]any{"body": "On its way.", "to": "customer"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},

@@ -169,6 +169,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Get("/account/returns/:id/label", api.ReturnLabel)
 
 		app.Use("/seller", bo.Auth(domain.RoleSeller), bo.CSRF)
+		app.Get("/seller", bo.SellerHome)
 		app.Get("/seller/messages", bo.SellerInbox)
 		app.Get("/seller/messages/:id", bo.SellerThread)
 		app.Post("/seller/messages/:id", bo.SellerReply)

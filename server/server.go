@@ -161,6 +161,12 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 				}
 			}
 			return false
+		},
+		CategoryTitle: func(id, locale string) string {
+			if c, ok := cat.Content().Categories[content.Key{ID: id, Locale: locale}]; ok {
+				return c.Title
+			}
+			return ""
 		}})
 	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log, Insights: insights}); err != nil {
 		return nil, err

@@ -157,6 +157,12 @@ func homeFor(r domain.Role) string {
 	return "/"
 }
 
+// SellerHome answers /seller, the address sellers are given, with their
+// home: the messages inbox.
+func (s *Handler) SellerHome(c *fiber.Ctx) error {
+	return c.Redirect(homeFor(domain.RoleSeller), fiber.StatusFound)
+}
+
 // renderBO renders a back-office page.
 func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) error {
 	t, ok := s.bo[name]

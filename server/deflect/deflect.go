@@ -62,6 +62,10 @@ type Deps struct {
 	Articles func(id string, aud search.Audience) bool
 	// Insights gives each answer a query id and logs it as a search.
 	Insights *web.Insights
+	// CategoryTitle is a category's title in a locale ("" when it has
+	// none): the plain reason customers see beside a suggestion, where the
+	// engine's why is for editors. nil: no topic is shown.
+	CategoryTitle func(id, locale string) string
 }
 
 // Handler serves the deflection API.
@@ -76,6 +80,7 @@ type Handler struct {
 	insights *web.Insights
 
 	articles func(id string, aud search.Audience) bool
+	topics   func(id, locale string) string
 	handoffs *clientQuota // hand-offs per client address (Policy.HandoffsPerHour)
 }
 
@@ -89,7 +94,7 @@ func New(d Deps) *Handler {
 		cfg.Policy = domain.DefaultPolicy()
 	}
 	h := &Handler{cfg: cfg, origins: map[string]bool{}, engine: d.Engine, dom: d.Domain, signer: d.Signer, log: d.Log, insights: d.Insights,
-		ipSalt: d.Signer.Key("deflect:ip-salt"), articles: d.Articles,
+		ipSalt: d.Signer.Key("deflect:ip-salt"), articles: d.Articles, topics: d.CategoryTitle,
 		handoffs: newClientQuota(domain.Quota{Max: cfg.Policy.HandoffsPerHour, Per: time.Hour})}
 	for _, o := range cfg.Origins {
 		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
@@ -249,9 +254,10 @@ type deflectSuggestionJSON struct {
 	Snippet    template.HTML `json:"snippet"`
 	Score      float64       `json:"score"`
 	Confidence float64       `json:"confidence"`
-	Why        string        `json:"why"`
+	Why        string        `json:"why"` // the engine's reasons, for editors and the transcript
 	Detail     search.Why    `json:"why_detail"`
-	QueryID    string        `json:"query_id"` // for POST /api/v1/events
+	Topic      string        `json:"topic,omitempty"` // the category's title in the asker's language: what customers see
+	QueryID    string        `json:"query_id"`        // for POST /api/v1/events
 	Position   int           `json:"position"`
 }
 
@@ -351,7 +357,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 			why = "Close in meaning to the question."
 		}
 		out.Suggestions = append(out.Suggestions, deflectSuggestionJSON{ID: sg.ID, Title: sg.Title, URL: sg.URL, Category: sg.Category,
-			Snippet: sg.Snippet, Score: sg.Score, Confidence: sg.Confidence, Why: why, Detail: sg.Why})
+			Snippet: sg.Snippet, Score: sg.Score, Confidence: sg.Confidence, Why: why, Detail: sg.Why, Topic: s.topic(sg.Category, req.Locale, sg.Locale)})
 		shown = append(shown, domain.ShownArticle{ID: sg.ID, Title: sg.Title, Rank: i + 1, Why: why, Score: sg.Confidence, At: now})
 	}
 	if s.insights != nil {
@@ -557,4 +563,18 @@ func ReportQuery(c *fiber.Ctx) string {
 		return ""
 	}
 	return "?" + v.Encode()
+}
+
+// topic is a suggestion's category title in the first of locales that has
+// one.
+func (s *Handler) topic(category string, locales ...string) string {
+	if s.topics == nil || category == "" {
+		return ""
+	}
+	for _, l := range locales {
+		if t := s.topics(category, l); t != "" {
+			return t
+		}
+	}
+	return ""
 }

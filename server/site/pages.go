@@ -237,6 +237,7 @@ type searchPage struct {
 	Prev, Next  string
 	Popular     []articleLink
 	Original    string // the query as typed, when a corrected one was used
+	Typed       string // the query as typed: the search box, the heading and the links keep it, not its translation
 	QueryID     string // this search's, carried by the result links (?qid=)
 }
 
@@ -283,7 +284,10 @@ func (s *Handler) Search(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	sp := &searchPage{Res: res, Category: req.Category}
+	sp := &searchPage{Res: res, Category: req.Category, Typed: req.Query}
+	if res.Translated == "" {
+		sp.Typed = res.Query // as the engine read it (trimmed, cut to its word limit)
+	}
 	if s.insights != nil {
 		ids := make([]string, len(res.Hits))
 		for i, h := range res.Hits {
@@ -304,31 +308,31 @@ func (s *Handler) Search(c *fiber.Ctx) error {
 	total := 0
 	for _, f := range res.Facets {
 		total += f.Count
-		sp.Facets = append(sp.Facets, facetLink{Title: f.Title, Count: f.Count, URL: searchURL(locale, res.Query, f.Category, 1), Active: f.Category == req.Category})
+		sp.Facets = append(sp.Facets, facetLink{Title: f.Title, Count: f.Count, URL: searchURL(locale, sp.Typed, f.Category, 1), Active: f.Category == req.Category})
 	}
 	if req.Category != "" {
-		sp.Facets = append([]facetLink{{Title: tr(locale, "all_topics"), URL: searchURL(locale, res.Query, "", 1)}}, sp.Facets...)
+		sp.Facets = append([]facetLink{{Title: tr(locale, "all_topics"), URL: searchURL(locale, sp.Typed, "", 1)}}, sp.Facets...)
 	}
 	pages := (res.Total + res.PerPage - 1) / res.PerPage
 	pages = min(pages, s.engine.Options().MaxResults/res.PerPage)
 	for n := max(1, res.Page-4); n <= min(pages, res.Page+4); n++ {
-		sp.Pages = append(sp.Pages, pageLink{N: n, URL: searchURL(locale, res.Query, req.Category, n), Current: n == res.Page})
+		sp.Pages = append(sp.Pages, pageLink{N: n, URL: searchURL(locale, sp.Typed, req.Category, n), Current: n == res.Page})
 	}
 	if res.Page > 1 {
-		sp.Prev = searchURL(locale, res.Query, req.Category, res.Page-1)
+		sp.Prev = searchURL(locale, sp.Typed, req.Category, res.Page-1)
 	}
 	if res.Page < pages {
-		sp.Next = searchURL(locale, res.Query, req.Category, res.Page+1)
+		sp.Next = searchURL(locale, sp.Typed, req.Category, res.Page+1)
 	}
 	if len(res.Hits) == 0 {
 		sp.Popular = s.popular(c, locale, 6)
 	}
 	title := tr(locale, "search")
-	if res.Query != "" {
-		title = res.Query
+	if sp.Typed != "" {
+		title = sp.Typed
 	}
-	return s.render(c, fiber.StatusOK, "search", pageData{Title: title, Locale: locale, Query: res.Query, NoIndex: true,
-		Switch: alternate{otherLocale(locale), searchURL(otherLocale(locale), res.Query, "", 1)}, Body: sp})
+	return s.render(c, fiber.StatusOK, "search", pageData{Title: title, Locale: locale, Query: sp.Typed, NoIndex: true,
+		Switch: alternate{otherLocale(locale), searchURL(otherLocale(locale), sp.Typed, "", 1)}, Body: sp})
 }
 
 // Article serves /{locale}/articles/{id}/{slug}: an old or missing slug

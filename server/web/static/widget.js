@@ -22,7 +22,7 @@
       solved: "This solved it", need: "I still need help", thanks: "Glad it helped! You can close this panel.",
       contactTitle: "Write to customer care", email: "Your email (we answer there)", send: "Send to customer care",
       sending: "Sending…", sent: "Your message reached customer care. Reference: ", failed: "Sorry, that did not go through: ",
-      askFirst: "Please write to us: we need to look at your order.", why: "Why this article: ", loading: "Loading the article…",
+      askFirst: "Please write to us: we need to look at your order.", topic: "Topic: ", loading: "Loading the article…",
       full: "Open the full article" },
     es: { help: "Ayuda", title: "¿En qué podemos ayudarte?", close: "Cerrar la ayuda", subject: "Asunto", question: "Tu pregunta",
       searching: "Buscando respuestas…", found: " artículos pueden responder tu pregunta", one: "Un artículo puede responder tu pregunta",
@@ -30,7 +30,7 @@
       solved: "Esto lo ha resuelto", need: "Todavía necesito ayuda", thanks: "¡Nos alegra que te haya servido! Puedes cerrar este panel.",
       contactTitle: "Escribe a atención al cliente", email: "Tu correo (te responderemos allí)", send: "Enviar a atención al cliente",
       sending: "Enviando…", sent: "Tu mensaje ha llegado a atención al cliente. Referencia: ", failed: "Lo sentimos, no se ha podido enviar: ",
-      askFirst: "Escríbenos: necesitamos revisar tu pedido.", why: "Por qué este artículo: ", loading: "Cargando el artículo…",
+      askFirst: "Escríbenos: necesitamos revisar tu pedido.", topic: "Tema: ", loading: "Cargando el artículo…",
       full: "Abrir el artículo completo" }
   }[locale];
 
@@ -220,7 +220,8 @@
       list.appendChild(el("li", {}, [
         el("button", { type: "button", "class": "t", text: s.title, onclick: function () { read(s); } }),
         el("p", { "class": "sn" }, [safe(String(s.snippet))]),
-        el("p", { "class": "why", text: T.why + s.why })
+        // The engine's why ("Matched …") is for editors; customers see the topic.
+        s.topic ? el("p", { "class": "why", text: T.topic + s.topic }) : null
       ]));
     });
     status.textContent = sugg.length === 0 ? T.none : sugg.length === 1 ? T.one : sugg.length + T.found;
