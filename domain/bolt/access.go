@@ -93,10 +93,6 @@ func (s *AccessService) authenticate(ctx context.Context, secret string, session
 // cores, which bounds guessing without making sign-in slow.
 const PasswordCost = 10
 
-// dummyHash is compared against when the name is unknown, so that a wrong
-// name costs as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), PasswordCost)
-
 // Login implements domain.AccessService. The attempt is counted in its own
 // transaction before bcrypt runs (domain.StartLogin), and cleared after a
 // success, so that the count holds across addresses, parallel requests and
@@ -120,7 +116,7 @@ func (s *AccessService) Login(ctx context.Context, name, password string) (domai
 		return domain.Actor{}, err
 	}
 	if hash == nil {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(s.db.dummyHash(), []byte(password)) // a wrong name costs as long as a wrong password
 		return domain.Actor{}, domain.ErrBadCredentials()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u.Disabled {

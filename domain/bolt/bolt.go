@@ -4,17 +4,20 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Defaults of Options.
@@ -64,6 +67,7 @@ type DB struct {
 	borrowed  bool // made by At: shares another DB's file, which it never closes
 
 	passwordCost int
+	dummyHash    func() []byte // a hash at passwordCost, for unknown names (Login)
 }
 
 // At returns a view of db on which every command happens at t instead of
@@ -128,6 +132,10 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 
 		passwordCost: opts.PasswordCost,
 	}
+	db.dummyHash = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), cmp.Or(db.passwordCost, PasswordCost))
+		return h
+	})
 	bdb.NoSync = opts.NoSync
 	if err := db.migrate(migs); err != nil {
 		bdb.Close()
