@@ -229,6 +229,8 @@ type permRow struct {
 	// changed checks, after a 2xx, that the state changed, reading it back
 	// through the API. Nil only where the route changes nothing.
 	changed func(t *testing.T, k *kit, who string, res response)
+	// session checks, after a done form, the poster's browser session.
+	session func(t *testing.T, b *formClient)
 }
 
 // shows is a state check: GET path as the admin answers 200 and holds every
@@ -433,13 +435,16 @@ func (r permRow) request(k *kit, who string) (path string, body any) {
 	return path, body
 }
 
+// asOf is the window an analytics answer reports, which moves with the clock.
+var asOf = regexp.MustCompile(`"from":"[^"]*","to":"[^"]*",?`)
+
 // snapshot is what the admin reads of the kit's resources and of the
 // admin's lists: a refused request must not change it.
 func (k *kit) snapshot() string {
 	var b strings.Builder
 	get := func(p string) {
 		r := k.w.call(k.t, "adam", "GET", p, nil)
-		fmt.Fprintf(&b, "%s %d %s\n", p, r.status, r.body)
+		fmt.Fprintf(&b, "%s %d %s\n", p, r.status, asOf.ReplaceAll(r.body, nil))
 	}
 	for _, r := range [][2]string{{"order", "/api/v1/orders/%s"}, {"neworder", "/api/v1/orders/%s"}, {"thread", "/api/v1/threads/%s"},
 		{"incident", "/api/v1/incidents/%s"}, {"refund", "/api/v1/refunds/%s"}, {"claim", "/api/v1/claims/%s"}, {"return", "/api/v1/returns/%s"},
@@ -458,8 +463,11 @@ func (k *kit) snapshot() string {
 		}
 		get("/api/v1/orders/" + n + "/refunds")
 	}
-	for _, p := range []string{"/api/v1/admin/users", "/api/v1/admin/grants", "/api/v1/admin/routing-rules", "/api/v1/admin/users/" + k.ids["ben"] + "/tokens", "/api/v1/notifications"} {
+	for _, p := range []string{"/api/v1/admin/users", "/api/v1/admin/grants", "/api/v1/admin/routing-rules", "/api/v1/admin/users/" + k.ids["ben"] + "/tokens", "/api/v1/notifications", "/api/v1/admin/analytics"} {
 		get(p)
+	}
+	for _, seller := range []string{"sam", "sue"} { // canned replies have no API: read as the shop
+		fmt.Fprintf(&b, "canned %s %s\n", seller, k.canned(seller))
 	}
 	return b.String()
 }
@@ -604,85 +612,176 @@ func enabled(t *testing.T, k *kit, who string, _ response) {
 	t.Errorf("user %s is not enabled", k.id("disabled"))
 }
 
+// canned is the seller's shop's canned replies, read as that seller (they
+// have no API).
+func (k *kit) canned(seller string) string {
+	k.t.Helper()
+	u := k.w.world.Users[seller]
+	ctx := domain.WithActor(context.Background(), domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID})
+	list, err := k.w.d.Canned.ListCannedReplies(ctx)
+	if err != nil {
+		k.t.Fatalf("canned replies of %s: %v", seller, err)
+	}
+	var b strings.Builder
+	for _, r := range list {
+		fmt.Fprintf(&b, "%s %q %q;", r.ID, r.Title, r.Body)
+	}
+	return b.String()
+}
+
+// cannedHas is a state check: the poster's shop has a canned reply titled
+// title (placeholders filled).
+func cannedHas(title string) func(*testing.T, *kit, string, response) {
+	return func(t *testing.T, k *kit, who string, _ response) {
+		t.Helper()
+		if want := fmt.Sprintf("%q", k.fill(title)); !strings.Contains(k.canned(who), want) {
+			t.Errorf("%s's shop has no canned reply %s: %s", who, want, k.canned(who))
+		}
+	}
+}
+
+// cannedGone is a state check: the kit's canned reply is deleted.
+func cannedGone(t *testing.T, k *kit, who string, _ response) {
+	t.Helper()
+	if list := k.canned("sam"); strings.Contains(list, k.id("canned")) {
+		t.Errorf("canned reply %s still there: %s", k.id("canned"), list)
+	}
+}
+
+// disabledUser is a state check: the kit's user is disabled.
+func disabledUser(t *testing.T, k *kit, who string, _ response) {
+	t.Helper()
+	var list struct{ Users []domain.User }
+	k.w.call(t, "adam", "GET", "/api/v1/admin/users", nil).decode(t, &list)
+	for _, u := range list.Users {
+		if u.ID == k.id("user") && u.Disabled {
+			return
+		}
+	}
+	t.Errorf("user %s is not disabled", k.id("user"))
+}
+
+// done is a form that did what it was asked: 303 to where it goes next.
+const done = http.StatusSeeOther
+
+// signedOut is a session check: the browser's next page sends to /login.
+func signedOut(t *testing.T, b *formClient) {
+	t.Helper()
+	if status, h, _ := b.do(t, "GET", "/password", nil); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
+		t.Errorf("after it, a page: %d %s, want 303 to /login", status, h.Get("Location"))
+	}
+}
+
 // pageRows: every back-office page and form. A form is posted with the
 // session's CSRF token; a done form answers 303 to where it goes next.
 func pageRows() []permRow {
-	const ok, done, forbidden, hidden = 200, 303, 403, 404
+	const ok, forbidden, hidden = 200, 403, 404
 	customer := is(ok, ok, forbidden, forbidden, forbidden, forbidden)
 	seller := is(forbidden, forbidden, ok, ok, forbidden, forbidden)
 	operator := is(forbidden, forbidden, forbidden, forbidden, ok, ok)
 	return []permRow{
 		{method: "GET", route: "/password", want: everyone(ok)},
 		{method: "POST", route: "/password", body: map[string]any{"current": "wrong", "password": "s3cret-pass", "again": "s3cret-pass"}, want: everyone(http.StatusBadRequest)}, // a wrong current password: the demo passwords stay
-		{method: "POST", route: "/logout", want: is(done, done, done, done, done, done)},
+		{method: "POST", route: "/logout", want: everyone(done), session: signedOut},
 		{method: "GET", route: "/account", want: customer},
 		{method: "GET", route: "/account/orders/:number", path: "/account/orders/{order}", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
-		{method: "POST", route: "/account/orders/:number/threads", path: "/account/orders/{order}/threads", body: map[string]any{"recipient": "seller", "topic": "delivery", "body": "Hello"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
-		{method: "POST", route: "/account/orders/:number/incidents", path: "/account/orders/{order}/incidents", body: map[string]any{"line": "1", "reason": "damaged"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
-		{method: "POST", route: "/account/orders/:number/claims", path: "/account/orders/{order}/claims", body: map[string]any{"reason": "defect", "description": "Broken."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/orders/:number/threads", path: "/account/orders/{order}/threads", body: map[string]any{"recipient": "seller", "topic": "delivery", "body": "Hello"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
+			changed: shows("/api/v1/threads?order={order}", `"topic":"delivery"`)},
+		{method: "POST", route: "/account/orders/:number/incidents", path: "/account/orders/{order}/incidents", body: map[string]any{"line": "1", "reason": "damaged"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
+			changed: shows("/api/v1/incidents?order={order}", `"damaged"`)},
+		{method: "POST", route: "/account/orders/:number/claims", path: "/account/orders/{order}/claims", body: map[string]any{"reason": "defect", "description": "Broken."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
+			changed: shows("/api/v1/claims?order={order}", `"defect"`)},
 		{method: "GET", route: "/account/messages", want: customer},
 		{method: "GET", route: "/account/messages/:id", path: "/account/messages/{thread}", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
-		{method: "POST", route: "/account/messages/:id", path: "/account/messages/{thread}", body: map[string]any{"body": "Any news?", "to": "seller"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
-		{method: "POST", route: "/account/messages/:id/close", path: "/account/messages/{thread}/close", want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/messages/:id", path: "/account/messages/{thread}", body: map[string]any{"body": "Any news?", "to": "seller"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
+			changed: shows("/api/v1/threads/{thread}", "Any news?")},
+		{method: "POST", route: "/account/messages/:id/close", path: "/account/messages/{thread}/close", want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
+			changed: shows("/api/v1/threads/{thread}", `"closed"`)},
 		{method: "GET", route: "/account/claims/:id", path: "/account/claims/{claim}", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
-		{method: "POST", route: "/account/claims/:id/offers/:offer/:decision", path: "/account/claims/{claim}/offers/{offer}/accept", want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
-		{method: "POST", route: "/account/claims/:id/close", path: "/account/claims/{claim}/close", body: map[string]any{"reason": "Solved."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "POST", route: "/account/claims/:id/offers/:offer/:decision", path: "/account/claims/{claim}/offers/{offer}/accept", want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
+			changed: shows("/api/v1/claims/{claim}", `"accepted"`)},
+		{method: "POST", route: "/account/claims/:id/close", path: "/account/claims/{claim}/close", body: map[string]any{"reason": "Solved."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
+			changed: shows("/api/v1/claims/{claim}", `"closed"`)},
 		{method: "GET", route: "/account/attachments/:sha", path: "/account/attachments/{sha}", needs: []string{"thread"}, want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 		{method: "GET", route: "/account/returns/:id/label", path: "/account/returns/{return}/label", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 
 		{method: "GET", route: "/seller", want: is(forbidden, forbidden, http.StatusFound, http.StatusFound, forbidden, forbidden)}, // to the inbox
 		{method: "GET", route: "/seller/messages", want: seller},
 		{method: "GET", route: "/seller/messages/:id", path: "/seller/messages/{thread}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/messages/:id", path: "/seller/messages/{thread}", body: map[string]any{"body": "On its way.", "to": "customer"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/messages/:id/no-reply-needed", path: "/seller/messages/{thread}/no-reply-needed", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/messages/:id/close", path: "/seller/messages/{thread}/close", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/messages/:id", path: "/seller/messages/{thread}", body: map[string]any{"body": "On its way.", "to": "customer"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/threads/{thread}", "On its way.")},
+		{method: "POST", route: "/seller/messages/:id/no-reply-needed", path: "/seller/messages/{thread}/no-reply-needed", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/threads/{thread}", `"seller_reply_needed_since":null`)},
+		{method: "POST", route: "/seller/messages/:id/close", path: "/seller/messages/{thread}/close", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/threads/{thread}", `"closed"`)},
 		{method: "GET", route: "/seller/attachments/:sha", path: "/seller/attachments/{sha}", needs: []string{"thread"}, want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
 		{method: "GET", route: "/seller/canned", want: seller},
-		{method: "POST", route: "/seller/canned", body: map[string]any{"action": "save", "title": "Hi {seq}", "body": "Hello"}, want: is(forbidden, forbidden, done, done, forbidden, forbidden)},
-		{method: "POST", route: "/seller/canned/:id/delete", path: "/seller/canned/{canned}/delete", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/canned", body: map[string]any{"action": "save", "title": "Hi {seq}", "body": "Hello"}, want: is(forbidden, forbidden, done, done, forbidden, forbidden),
+			changed: cannedHas("Hi {seq}")},
+		{method: "POST", route: "/seller/canned/:id/delete", path: "/seller/canned/{canned}/delete", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: cannedGone},
 		{method: "GET", route: "/seller/orders", want: seller},
 		{method: "GET", route: "/seller/orders/:number", path: "/seller/orders/{order}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/orders/:number/threads", path: "/seller/orders/{order}/threads", body: map[string]any{"recipient": "customer", "topic": "other", "body": "Hello"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/orders/:number/threads", path: "/seller/orders/{order}/threads", body: map[string]any{"recipient": "customer", "topic": "other", "body": "Hello"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/threads?order={order}", `"topic":"other"`)},
 		{method: "POST", route: "/seller/orders/:number/refund", path: "/seller/orders/{order}/refund", body: map[string]any{"kind": "total"}, want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
 		{method: "GET", route: "/seller/incidents", want: seller},
 		{method: "GET", route: "/seller/incidents/:id", path: "/seller/incidents/{incident}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/incidents/:id/solve", path: "/seller/incidents/{incident}/solve", body: map[string]any{"message": "Sent a new one."}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/incidents/:id/solve", path: "/seller/incidents/{incident}/solve", body: map[string]any{"message": "Sent a new one."}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/incidents/{incident}", `"resolved_by_seller"`)},
 		{method: "GET", route: "/seller/claims", want: seller},
 		{method: "GET", route: "/seller/claims/:id", path: "/seller/claims/{claim}", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/claims/:id/offer", path: "/seller/claims/{claim}/offer", body: map[string]any{"by": "percent", "percent": "10"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/claims/:id/refund", path: "/seller/claims/{claim}/refund", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
-		{method: "POST", route: "/seller/claims/:id/return", path: "/seller/claims/{claim}/return", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden)},
+		{method: "POST", route: "/seller/claims/:id/offer", path: "/seller/claims/{claim}/offer", body: map[string]any{"by": "percent", "percent": "10"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/claims/{claim}", `"percent":10`, `"state":"pending"`)},
+		{method: "POST", route: "/seller/claims/:id/refund", path: "/seller/claims/{claim}/refund", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/orders/{order}/refunds", `"total"`)},
+		{method: "POST", route: "/seller/claims/:id/return", path: "/seller/claims/{claim}/return", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/claims/{claim}", `"state":"returning"`)},
 		{method: "GET", route: "/seller/returns/:id/label", path: "/seller/returns/{return}/label", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
 		{method: "GET", route: "/seller/stats", want: seller},
 
 		{method: "GET", route: "/operator", want: operator},
 		{method: "GET", route: "/operator/messages", want: operator},
 		{method: "GET", route: "/operator/messages/:id", path: "/operator/messages/{thread}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
-		{method: "POST", route: "/operator/messages/:id", path: "/operator/messages/{thread}", body: map[string]any{"body": "We are on it.", "to": "customer"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
-		{method: "POST", route: "/operator/messages/:id/close", path: "/operator/messages/{thread}/close", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/messages/:id", path: "/operator/messages/{thread}", body: map[string]any{"body": "We are on it.", "to": "customer"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/threads/{thread}", "We are on it.")},
+		{method: "POST", route: "/operator/messages/:id/close", path: "/operator/messages/{thread}/close", want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/threads/{thread}", `"closed"`)},
 		{method: "GET", route: "/operator/attachments/:sha", path: "/operator/attachments/{sha}", needs: []string{"thread"}, want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "GET", route: "/operator/incidents", want: operator},
 		{method: "GET", route: "/operator/incidents/:id", path: "/operator/incidents/{incident}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
-		{method: "POST", route: "/operator/incidents/:id/close", path: "/operator/incidents/{incident}/close", body: map[string]any{"reason": "Done."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
-		{method: "POST", route: "/operator/incidents/:id/reopen", path: "/operator/incidents/{resolved}/reopen", body: map[string]any{"why": "Again."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/incidents/:id/close", path: "/operator/incidents/{incident}/close", body: map[string]any{"reason": "Done."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/incidents/{incident}", `"closed"`)},
+		{method: "POST", route: "/operator/incidents/:id/reopen", path: "/operator/incidents/{resolved}/reopen", body: map[string]any{"why": "Again."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/incidents/{resolved}", `"state":"open"`)},
 		{method: "GET", route: "/operator/claims", want: operator},
 		{method: "GET", route: "/operator/claims/:id", path: "/operator/claims/{claim}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
-		{method: "POST", route: "/operator/claims/:id/refund", path: "/operator/claims/{claim}/refund", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
-		{method: "POST", route: "/operator/claims/:id/return", path: "/operator/claims/{claim}/return", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
-		{method: "POST", route: "/operator/claims/:id/close", path: "/operator/claims/{claim}/close", body: map[string]any{"reason": "Solved."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
-		{method: "POST", route: "/operator/claims/:id/return/:state", path: "/operator/claims/{claim}/return/shipped", needs: []string{"return"}, body: map[string]any{"tracking": "T1"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/claims/:id/refund", path: "/operator/claims/{claim}/refund", want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/orders/{order}/refunds", `"total"`)},
+		{method: "POST", route: "/operator/claims/:id/return", path: "/operator/claims/{claim}/return", want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/claims/{claim}", `"state":"returning"`)},
+		{method: "POST", route: "/operator/claims/:id/close", path: "/operator/claims/{claim}/close", body: map[string]any{"reason": "Solved."}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/claims/{claim}", `"closed"`)},
+		{method: "POST", route: "/operator/claims/:id/return/:state", path: "/operator/claims/{claim}/return/shipped", needs: []string{"return"}, body: map[string]any{"tracking": "T1"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/returns/{return}", `"shipped"`)},
 		{method: "GET", route: "/operator/returns/:id/label", path: "/operator/returns/{return}/label", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "GET", route: "/operator/orders", want: operator},
 		{method: "GET", route: "/operator/orders/:number", path: "/operator/orders/{order}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
-		{method: "POST", route: "/operator/orders/:number/refunds/:id/retry", path: "/operator/orders/{order}/refunds/{failed}/retry", want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
-		{method: "POST", route: "/operator/orders/:number/incidents", path: "/operator/orders/{order}/incidents", body: map[string]any{"line": "1", "reason": "damaged"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
-		{method: "POST", route: "/operator/orders/:number/threads", path: "/operator/orders/{order}/threads", body: map[string]any{"recipient": "customer", "topic": "other", "body": "Hello"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done)},
+		{method: "POST", route: "/operator/orders/:number/refunds/:id/retry", path: "/operator/orders/{order}/refunds/{failed}/retry", want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/refunds/{failed}", `"state":"requested"`)},
+		{method: "POST", route: "/operator/orders/:number/incidents", path: "/operator/orders/{order}/incidents", body: map[string]any{"line": "1", "reason": "damaged"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/incidents?order={order}", `"damaged"`)},
+		{method: "POST", route: "/operator/orders/:number/threads", path: "/operator/orders/{order}/threads", body: map[string]any{"recipient": "customer", "topic": "other", "body": "Hello"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/threads?order={order}", `"topic":"other"`)},
 		{method: "GET", route: "/operator/admin", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
-		{method: "POST", route: "/operator/admin/rules", body: map[string]any{"name": "rule-{seq}", "team": "customer_care"}, want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done)},
-		{method: "POST", route: "/operator/admin/grants", body: map[string]any{"agent": "{agent}", "permission": "view_stats"}, want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done)},
+		{method: "POST", route: "/operator/admin/rules", body: map[string]any{"name": "rule-{seq}", "team": "customer_care"}, want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done),
+			changed: shows("/api/v1/admin/routing-rules", "rule-{seq}")},
+		{method: "POST", route: "/operator/admin/grants", body: map[string]any{"agent": "{agent}", "permission": "view_stats"}, want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done),
+			changed: shows("/api/v1/admin/grants", "{agent}")},
 		{method: "GET", route: "/operator/admin/users", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/operator/admin/users/:id", path: "/operator/admin/users/{user}", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
-		{method: "POST", route: "/operator/admin/users/:id/:action<regex(^(disable|enable|password|revoke)$)>", path: "/operator/admin/users/{user}/disable", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done)},
+		{method: "POST", route: "/operator/admin/users/:id/:action<regex(^(disable|enable|password|revoke)$)>", path: "/operator/admin/users/{user}/disable", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done),
+			changed: disabledUser},
 		{method: "GET", route: "/operator/stats", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)}, // agents need the view_stats grant
 		{method: "GET", route: "/operator/stats/:shop", path: "/operator/stats/shop-1", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/operator/deflection", want: operator},
@@ -692,8 +791,9 @@ func pageRows() []permRow {
 }
 
 // TestPermissionPages: every back-office page and form, for each demo role
-// signed in, on resources of its own kit: the exact status. Signed out, a
-// page sends to /login.
+// signed in, on resources of its own kit: the exact status; after a done
+// form the change read back through the API; after any other answer to a
+// form nothing changed. Signed out, or disabled, a page sends to /login.
 func TestPermissionPages(t *testing.T) {
 	w := newPermWorld(t)
 	rows := pageRows()
@@ -701,6 +801,36 @@ func TestPermissionPages(t *testing.T) {
 	area := regexp.MustCompile(`^/(account|seller|operator|password|logout|login)(/|$)`)
 	checkEveryRoute(t, w, rows, public, area.MatchString)
 	probe := os.Getenv("PERM_PROBE") != ""
+
+	// A disabled user's browser session lets them in nowhere: their next
+	// page, and their next form, send to /login.
+	t.Run("disabled user's session", func(t *testing.T) {
+		k := w.kit(t)
+		id := k.id("user")
+		if r := w.call(t, "adam", "POST", "/api/v1/admin/users/"+id+"/password", map[string]any{"password": "s3cret-pass-" + k.ids["seq"]}); r.status >= 300 {
+			t.Fatalf("set password: %d %s", r.status, r.body)
+		}
+		b := w.forms()
+		if status, _, _ := b.post(t, "/login", "/login", url.Values{"name": {"kit-" + k.ids["seq"]}, "password": {"s3cret-pass-" + k.ids["seq"]}}); status != http.StatusSeeOther {
+			t.Fatalf("sign in: %d", status)
+		}
+		_, _, token := b.get(t, "/account")
+		if status, _, _ := b.do(t, "GET", "/account", nil); status != http.StatusOK {
+			t.Fatalf("before: /account %d, want 200", status)
+		}
+		if r := w.call(t, "adam", "POST", "/api/v1/admin/users/"+id+"/disable", nil); r.status != http.StatusOK {
+			t.Fatalf("disable: %d %s", r.status, r.body)
+		}
+		for _, p := range []string{"/account", "/account/messages", "/password"} {
+			if status, h, _ := b.do(t, "GET", p, nil); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
+				t.Errorf("disabled, GET %s: %d %s, want 303 to /login", p, status, h.Get("Location"))
+			}
+		}
+		if status, h, _ := b.do(t, "POST", "/account/orders/"+k.id("order")+"/threads", url.Values{"_csrf": {token}, "recipient": {"seller"}, "topic": {"other"}, "body": {"Hello"}}); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
+			t.Errorf("disabled, a form: %d %s, want 303 to /login", status, h.Get("Location"))
+		}
+	})
+
 	for _, r := range rows {
 		t.Run(r.method+" "+r.route, func(t *testing.T) {
 			k := w.kit(t)
@@ -723,18 +853,36 @@ func TestPermissionPages(t *testing.T) {
 						form.Set(f, v)
 					}
 				}
-				var status int
-				var h http.Header
 				if r.method == "GET" {
-					status, h, _ = b.do(t, "GET", path, nil)
-				} else {
-					status, h, _ = b.do(t, r.method, path, form)
+					status, h, _ := b.do(t, "GET", path, nil)
+					if probe {
+						fmt.Printf("PROBE %s %s %s %d %s\n", r.method, r.route, who, status, h.Get("Location"))
+					}
+					if status != r.want[i] {
+						t.Errorf("%s: %d %s, want %d", who, status, h.Get("Location"), r.want[i])
+					}
+					continue
 				}
+				before := k.snapshot()
+				status, h, _ := b.do(t, r.method, path, form)
 				if probe {
 					fmt.Printf("PROBE %s %s %s %d %s\n", r.method, r.route, who, status, h.Get("Location"))
 				}
 				if status != r.want[i] {
 					t.Errorf("%s: %d %s, want %d", who, status, h.Get("Location"), r.want[i])
+					continue
+				}
+				if status != done {
+					if after := k.snapshot(); after != before {
+						t.Errorf("%s: answered %d, yet the state changed:\n%s", who, status, firstDiff(before, after))
+					}
+					continue
+				}
+				if r.changed != nil {
+					r.changed(t, k, who, response{})
+				}
+				if r.session != nil {
+					r.session(t, b)
 				}
 			}
 		})
