@@ -99,6 +99,7 @@ func TestBrowserVoteYes(t *testing.T) {
 		b.checkPage("vote-yes-" + tc.name)
 	}
 	b.flushConsole()
+	b.do("leave", chromedp.Navigate("about:blank")) // no connection left open for the server's shutdown
 	b.at("done", nil)
 }
 
@@ -127,6 +128,7 @@ func TestBrowserSellerHome(t *testing.T) {
 	}
 	b.checkPage("seller-home")
 	b.flushConsole()
+	b.do("leave", chromedp.Navigate("about:blank")) // no connection left open for the server's shutdown
 	b.at("done", nil)
 }
 
@@ -229,6 +231,7 @@ func TestBrowserNoEngineDebugText(t *testing.T) {
 		b.screenshots("widget-suggestions-" + l)
 	}
 	b.flushConsole()
+	b.do("leave", chromedp.Navigate("about:blank")) // no connection left open for the server's shutdown
 	b.at("done", nil)
 }
 
