@@ -91,36 +91,14 @@ func (s *DeflectionService) RecordEvents(ctx context.Context, events ...domain.E
 // writes what is left (on shutdown, before the file closes); with a
 // Retention it purges older text at start and hourly.
 func (s *DeflectionService) Run(ctx context.Context) error {
-	t := time.NewTicker(s.FlushInterval)
-	defer t.Stop()
-	purge := time.NewTicker(time.Hour)
-	defer purge.Stop()
-	var purgeErr error
-	failed := false // the last write failed
+	var purge func(context.Context) error
 	if s.Retention > 0 {
-		_, purgeErr = s.PurgeText(ctx, s.db.now().Add(-s.Retention))
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			if err := s.Flush(context.WithoutCancel(ctx)); err != nil {
-				return err
-			}
-			return purgeErr
-		case <-t.C:
-			// A failed write keeps its events queued for the next tick;
-			// until one succeeds, batches do not start writes of their own.
-			failed = s.Flush(ctx) != nil
-		case <-s.kick:
-			if !failed {
-				failed = s.Flush(ctx) != nil
-			}
-		case <-purge.C:
-			if s.Retention > 0 {
-				_, purgeErr = s.PurgeText(ctx, s.db.now().Add(-s.Retention))
-			}
+		purge = func(ctx context.Context) error {
+			_, err := s.PurgeText(ctx, s.db.now().Add(-s.Retention))
+			return err
 		}
 	}
+	return runBatches(ctx, s.FlushInterval, s.kick, s.Flush, purge)
 }
 
 // Flush writes every queued event now, in one transaction. Events that could

@@ -102,34 +102,14 @@ func (s *SearchEvents) Record(ctx context.Context, events ...domain.SearchEvent)
 // Run writes queued entries until ctx ends, then what is left; it purges
 // entries older than Retention at start and hourly.
 func (s *SearchEvents) Run(ctx context.Context) error {
-	t := time.NewTicker(s.FlushInterval)
-	defer t.Stop()
-	purge := time.NewTicker(time.Hour)
-	defer purge.Stop()
-	var purgeErr error
+	var purge func(context.Context) error
 	if s.Retention > 0 {
-		_, purgeErr = s.Purge(ctx, s.db.now().Add(-s.Retention))
-	}
-	failed := false
-	for {
-		select {
-		case <-ctx.Done():
-			if err := s.Flush(context.WithoutCancel(ctx)); err != nil {
-				return err
-			}
-			return purgeErr
-		case <-t.C:
-			failed = s.Flush(ctx) != nil
-		case <-s.kick:
-			if !failed {
-				failed = s.Flush(ctx) != nil
-			}
-		case <-purge.C:
-			if s.Retention > 0 {
-				_, purgeErr = s.Purge(ctx, s.db.now().Add(-s.Retention))
-			}
+		purge = func(ctx context.Context) error {
+			_, err := s.Purge(ctx, s.db.now().Add(-s.Retention))
+			return err
 		}
 	}
+	return runBatches(ctx, s.FlushInterval, s.kick, s.Flush, purge)
 }
 
 // Flush writes every queued entry now, in one transaction; on failure they
