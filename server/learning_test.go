@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/index"
+	"github.com/marketplace/helpcentre/internal/searcheval"
 	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
 )
@@ -27,21 +27,12 @@ import (
 func readBitext(t *testing.T, name string) ([]search.EvalQuery, map[string][]string) {
 	t.Helper()
 	dir := filepath.Join("..", "search", "testdata", "bitext")
-	f, err := os.Open(filepath.Join(dir, name))
+	qs, err := searcheval.ReadQueriesFile(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	qs, err := search.ReadQueries(f, name)
+	intents, err := searcheval.ReadIntents(filepath.Join(dir, "intents.json"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "intents.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var intents map[string][]string
-	if err := json.Unmarshal(data, &intents); err != nil {
 		t.Fatal(err)
 	}
 	return qs, intents

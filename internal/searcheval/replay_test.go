@@ -34,21 +34,12 @@ func simulatedEvents(t *testing.T, n int) string {
 func bitext(t testing.TB, name string) ([]search.EvalQuery, map[string][]string) {
 	t.Helper()
 	dir := filepath.Join("..", "..", "search", "testdata", "bitext")
-	f, err := os.Open(filepath.Join(dir, name))
+	qs, err := ReadQueriesFile(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	qs, err := search.ReadQueries(f, name)
+	intents, err := ReadIntents(filepath.Join(dir, "intents.json"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "intents.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var intents map[string][]string
-	if err := json.Unmarshal(data, &intents); err != nil {
 		t.Fatal(err)
 	}
 	return qs, intents

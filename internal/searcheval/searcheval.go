@@ -40,12 +40,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
 	}
 	var qs []search.EvalQuery
 	for _, name := range o.Queries {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		more, err := search.ReadQueries(f, name)
-		f.Close()
+		more, err := ReadQueriesFile(name)
 		if err != nil {
 			return err
 		}
@@ -58,12 +53,9 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
 		}
 	}
 	if o.Intents != "" {
-		data, err := os.ReadFile(o.Intents)
-		if err != nil {
+		var err error
+		if im, err = ReadIntents(o.Intents); err != nil {
 			return err
-		}
-		if err := json.Unmarshal(data, &im); err != nil {
-			return fmt.Errorf("%s: %w", o.Intents, err)
 		}
 	}
 	tmp, err := os.MkdirTemp("", "helpcentre-eval-")
@@ -155,4 +147,27 @@ func printDeflect(ctx context.Context, stdout io.Writer, e *search.Engine, qs []
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// ReadQueriesFile reads a queries file (JSON Lines, search.ReadQueries).
+func ReadQueriesFile(path string) ([]search.EvalQuery, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return search.ReadQueries(f, path)
+}
+
+// ReadIntents reads an intent → article ids map (intents.json).
+func ReadIntents(path string) (map[string][]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var im map[string][]string
+	if err := json.Unmarshal(data, &im); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return im, nil
 }
