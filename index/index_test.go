@@ -231,3 +231,47 @@ func TestCategoryQuestionTerms(t *testing.T) {
 	}
 	check("delivery", "ship", false)
 }
+
+// TestTruncatedRootBoltIsRebuilt cuts the index's root.bolt short at every
+// page boundary. bbolt reads such a file through mmap and faults (SIGSEGV)
+// on the pages past its end instead of returning an error; the index must
+// take that as damage, move the folder aside and rebuild, not die.
+func TestTruncatedRootBoltIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	fsys := fstest.MapFS{"en/a/one.md": article("Track your parcel", "Use the tracking link.")}
+	ix, err := index.Open(ctx, dir, fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	roots, _ := filepath.Glob(filepath.Join(dir, "en", "*", "store", "root.bolt"))
+	if len(roots) != 1 {
+		t.Fatalf("root.bolt files: %v", roots)
+	}
+	whole, err := os.ReadFile(roots[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = 4096
+	for size := len(whole) - page; size >= page; size -= page {
+		roots, _ := filepath.Glob(filepath.Join(dir, "en", "*", "store", "root.bolt"))
+		var live string
+		for _, r := range roots {
+			if !strings.Contains(r, ".broken-") {
+				live = r
+			}
+		}
+		if err := os.WriteFile(live, whole[:size], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ix, err := index.Open(ctx, dir, fsys, nil)
+		if err != nil {
+			t.Fatalf("root.bolt cut to %d bytes: %v", size, err)
+		}
+		if got := titleHits(t, ix, "en", "track"); len(got) != 1 {
+			t.Errorf("root.bolt cut to %d bytes: rebuilt index finds %v", size, got)
+		}
+		ix.Close()
+	}
+}

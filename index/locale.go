@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -173,8 +174,17 @@ func buildLocale(ctx context.Context, name, dir string, articles []*content.Arti
 // "makeslice: len out of range"; a truncated root.bolt: "invalid freelist
 // page"), so a panic here is an error like any other, and the caller
 // rebuilds.
+//
+// bbolt and zap read their files through mmap, and a file cut short faults
+// rather than fails: bbolt reads a truncated root.bolt's freelist page past
+// the end of the file (SIGSEGV, "unexpected fault address", which kills the
+// process: one start in ~25 of the corruption test did). SetPanicOnFault
+// turns such a fault on this goroutine into a panic that the recover below
+// catches. What bbolt opened before it faulted (one descriptor, one mapping)
+// stays open until exit; the folder is moved aside and rebuilt all the same.
 func openLocale(name, dir string, articles []*content.Article, rules []content.SynonymRule) (l *Locale, err error) {
 	var bl bleve.Index
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			if bl != nil {

@@ -301,25 +301,39 @@ func ThisMachine() Machine {
 	return m
 }
 
-// tailBuffer keeps the last max bytes written to it.
+// tailBuffer keeps the first and the last max/2 bytes a child writes: the
+// start holds a panic's first line and the goroutine that panicked, the end
+// what happened last; the middle of a long goroutine dump is dropped.
 type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
+	mu      sync.Mutex
+	max     int
+	head    []byte
+	buf     []byte
+	dropped int64
 }
 
 func (b *tailBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	n := len(p)
+	if room := b.max/2 - len(b.head); room > 0 {
+		k := min(room, len(p))
+		b.head = append(b.head, p[:k]...)
+		p = p[k:]
+	}
 	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
+	if over := len(b.buf) - b.max/2; over > 0 {
+		b.dropped += int64(over)
 		b.buf = append(b.buf[:0], b.buf[over:]...)
 	}
-	return len(p), nil
+	return n, nil
 }
 
 func (b *tailBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return string(b.buf)
+	if b.dropped == 0 {
+		return string(b.head) + string(b.buf)
+	}
+	return fmt.Sprintf("%s\n[… %d bytes left out …]\n%s", b.head, b.dropped, b.buf)
 }
