@@ -179,6 +179,9 @@ func putThread(t *txn, prev, r *threadRecord) error {
 			}
 		}
 	}
+	if err := indexThreadWords(t, prev, r); err != nil {
+		return err
+	}
 	return putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r)
 }
 
@@ -360,6 +363,9 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 		return nil, err
 	}
 	if err := linkAttachments(t, rec.ID, id, atts); err != nil {
+		return nil, err
+	}
+	if err := indexMessageWords(t, rec, m); err != nil {
 		return nil, err
 	}
 	domain.ApplyMessage(s.policy, &rec.Thread, &rec.Marks, m)

@@ -131,6 +131,20 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	}
 	needRecordCheck := answered.Topic != "" || answered.Status != "" || answered.Since != nil || answered.Until != nil
 	words := searchWords(f.Text)
+	var cand map[string]bool
+	if len(words) > 0 {
+		scope := sc.key
+		if t.actor.Role.Operator() {
+			scope = "*" // customer care narrowed to a shop's inbox reads what care may see
+		}
+		cand, words = textCandidates(t, scope, words)
+		switch {
+		case cand != nil && len(cand) == 0:
+			return nil, "", nil
+		case cand != nil && len(cand) <= maxSortedCandidates:
+			return s.listCandidates(t, sc, f, cand, words, prefix, sortBy == "d")
+		}
+	}
 
 	c := t.tx.Bucket(bucketThreadIndex).Cursor()
 	var k []byte
@@ -151,9 +165,18 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		}
 	}
 	var out []*threadRecord
-	scanned := 0
+	scanned, walked := 0, 0
 	var last []byte
 	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
+		if cand != nil && !cand[string(k[len(prefix)+8:])] {
+			// Not a text match: skipped without reading the record. The
+			// set holds over maxSortedCandidates threads here, so matches
+			// are not far apart; the walk is bounded all the same.
+			if walked++; walked == maxWordKeys {
+				return out, base64.RawURLEncoding.EncodeToString(k), nil
+			}
+			continue
+		}
 		sk := k[len(prefix) : len(prefix)+8]
 		if reverse && f.Since != nil && bytes.Compare(sk, timeKey(*f.Since)) < 0 {
 			return out, "", nil // older than since: the rest is too
@@ -191,6 +214,75 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		out = append(out, r)
 	}
 	return out, "", nil
+}
+
+// maxSortedCandidates is the most threads found by the word index that a
+// list reads and sorts itself; more are read in the inbox index's order,
+// kept when in the set.
+var maxSortedCandidates = 2000 // a variable so that tests can take the other path
+
+// listCandidates reads one page of the threads in cand (from the word
+// index) that are listed in sc and match f and, when unchecked is not empty,
+// have those words too. Its keys and cursors are the inbox index's own
+// (prefix, as listIndexed chose it, then the sort key and the id), so a
+// cursor from either path goes on in the other.
+func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFilter, cand map[string]bool, unchecked []string, prefix []byte, due bool) ([]*threadRecord, string, error) {
+	type item struct {
+		key []byte
+		r   *threadRecord
+	}
+	var after []byte
+	if f.Cursor != "" {
+		var err error
+		after, err = base64.RawURLEncoding.DecodeString(f.Cursor)
+		if err != nil || !bytes.HasPrefix(after, prefix) {
+			return nil, "", domain.ErrInvalidCursor()
+		}
+	}
+	items := make([]item, 0, len(cand))
+	for id := range cand {
+		r, err := getThread(t, id)
+		if err != nil {
+			return nil, "", err
+		}
+		if r == nil || !threadInScope(r, sc) || !s.matches(r, sc, f, t.now) {
+			continue
+		}
+		if len(unchecked) > 0 {
+			ok, err := threadHasWords(t, r, unchecked)
+			if err != nil {
+				return nil, "", err
+			}
+			if !ok {
+				continue
+			}
+		}
+		sk := timeKey(r.LastMessage)
+		if due {
+			sk = replyDueKey(&r.Thread)
+		}
+		key := append(append(bytes.Clone(prefix), sk...), r.ID...)
+		if after != nil && (due && bytes.Compare(key, after) <= 0 || !due && bytes.Compare(key, after) >= 0) {
+			continue
+		}
+		items = append(items, item{key, r})
+	}
+	slices.SortFunc(items, func(x, y item) int {
+		if due {
+			return bytes.Compare(x.key, y.key)
+		}
+		return bytes.Compare(y.key, x.key)
+	})
+	next := ""
+	if len(items) > f.Limit {
+		items = items[:f.Limit]
+		next = base64.RawURLEncoding.EncodeToString(items[len(items)-1].key)
+	}
+	out := make([]*threadRecord, len(items))
+	for i, it := range items {
+		out[i] = it.r
+	}
+	return out, next, nil
 }
 
 // seekAfter positions c on the first key after `after` in the direction of
@@ -294,9 +386,10 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 	return out, next, nil
 }
 
-// searchWords are the words of a text filter, lower-cased without accents.
+// searchWords are the words of a text filter as the word index keeps them
+// (textWords): each must begin a word of the thread.
 func searchWords(text string) []string {
-	return strings.Fields(foldText(text))
+	return textWords(text)
 }
 
 // foldText lower-cases s and removes its accents as the help centre's search
@@ -306,8 +399,8 @@ func foldText(s string) string {
 	return strings.ToLower(content.Fold(s))
 }
 
-// threadHasWords reports whether every word is in the thread's subject,
-// customer, order or topic, or in a message the reader may see.
+// threadHasWords reports whether every word begins a word of the thread's
+// subject, customer, order or topic, or of a message the reader may see.
 func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
 	var hay strings.Builder
 	hay.WriteString(foldText(r.Subject + " " + r.Customer + " " + r.OrderNumber + " " + strings.ReplaceAll(r.Topic, "_", " ")))
@@ -323,9 +416,10 @@ func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
 			hay.WriteString(foldText(m.Body))
 		}
 	}
-	h := hay.String()
+	have := textWords(hay.String())
 	for _, w := range words {
-		if !strings.Contains(h, w) {
+		i, _ := slices.BinarySearch(have, w)
+		if i == len(have) || !strings.HasPrefix(have[i], w) {
 			return false, nil
 		}
 	}

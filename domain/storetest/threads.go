@@ -21,6 +21,7 @@ var threadCases = []testCase{
 	{"handoff", testHandoff},
 	{"concurrent_posts", testConcurrentPosts},
 	{"list_text", testListThreadsText},
+	{"list_text_index", testListThreadsTextIndex},
 	{"close_and_reopen", testCloseThreadAndReopenByMessage},
 	{"refusals", testThreadRefusals},
 }

@@ -291,7 +291,7 @@ func seedInbox(ctx context.Context, path string, cfg DomainOptions, log io.Write
 				at := now.Add(-time.Duration(float64(i) / float64(cfg.Threads) * float64(240*time.Hour))).Truncate(time.Millisecond)
 				actx := domain.WithActor(ctx, domain.Actor{UserID: o.cust.ID, Name: o.cust.Name, Role: domain.RoleCustomer})
 				th, err := bolt.NewThreadService(db.At(at), p).CreateThread(actx, domain.NewThread{OrderNumber: o.number, Recipient: domain.PartySeller,
-					Topic: benchTopics[i%len(benchTopics)], Subject: fmt.Sprintf("Question %d", i), Body: "Hello, a question about my order."})
+					Topic: benchTopics[i%len(benchTopics)], Subject: fmt.Sprintf("Question %d", i), Body: benchBody(i)})
 				if err == nil && i%3 == 0 {
 					_, err = bolt.NewThreadService(db.At(at.Add(time.Hour)), p).PostMessage(sellers[o.shop], th.ID,
 						domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "Thank you, we are on it."})
@@ -341,6 +341,12 @@ func benchInbox(ctx context.Context, cfg DomainOptions, lc *loadgen.Client, s *s
 		{"sort=due", []string{"/api/v1/threads?sort=due"}},
 		{"topic + sort=due", many("/api/v1/threads?sort=due&topic=%s", benchTopics)},
 		{"status=unread", []string{"/api/v1/threads?status=unread"}},
+		// The text filter through the word index: a word in every thread,
+		// a word in ~1 % of them, two words, a word beginning.
+		{"text, common word", []string{"/api/v1/threads?text=order"}},
+		{"text, rare word", many("/api/v1/threads?text=%s", benchWords)},
+		{"text, two words", many("/api/v1/threads?text=%s", benchWordPairs())},
+		{"text, word beginning", many("/api/v1/threads?text=%.4s", benchWords)},
 	}
 	token := demo.Token("sam")
 	var out []filterLatency
@@ -457,4 +463,32 @@ func printDomainTable(w io.Writer, r *domainReport) {
 	for _, f := range in.Filters {
 		fmt.Fprintf(w, "  %-26s %9.2f %9.2f %8.0f %7.1f %7d\n", f.Name, f.P50, f.P99, f.QPS, f.Rows, f.Errors)
 	}
+}
+
+// benchWords are the varied words of seeded messages: each thread's first
+// message names two of them, so one is in about 2 % of the threads.
+var benchWords = []string{
+	"lamp", "sofa", "chair", "table", "mirror", "rug", "curtain", "pillow", "blanket", "vase",
+	"shelf", "drawer", "wardrobe", "mattress", "cushion", "kettle", "toaster", "blender", "pan", "knife",
+	"glass", "plate", "bowl", "mug", "candle", "frame", "clock", "basket", "hanger", "towel",
+	"sheet", "duvet", "stool", "bench", "desk", "bulb", "cable", "charger", "speaker", "heater",
+	"fan", "iron", "scale", "tray", "jar", "lid", "hook", "rail", "mat", "bin",
+	"broken", "scratched", "missing", "late", "wrong", "damaged", "dented", "cracked", "faulty", "torn",
+	"colour", "size", "invoice", "receipt", "courier", "tracking", "address", "refund", "return", "exchange",
+	"voucher", "discount", "warranty", "manual", "assembly", "screws", "parcel", "box", "label", "delivery",
+	"monday", "tuesday", "friday", "weekend", "morning", "evening", "neighbour", "doorstep", "locker", "depot",
+	"blue", "green", "grey", "white", "black", "oak", "walnut", "linen", "wool", "velvet",
+}
+
+func benchBody(i int) string {
+	a, b := benchWords[(i*7)%len(benchWords)], benchWords[(i*13+5)%len(benchWords)]
+	return fmt.Sprintf("Hello, a question about my order: the %s, the %s.", a, b)
+}
+
+func benchWordPairs() []string {
+	out := make([]string, 0, len(benchWords))
+	for i := range benchWords {
+		out = append(out, benchWords[i]+" "+benchWords[(i*3+1)%len(benchWords)])
+	}
+	return out
 }

@@ -1,0 +1,242 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// The word index of threads: what the inbox's text filter (`?text=`) reads
+// instead of every message of every thread it lists.
+//
+// bucketThreadWords holds, for each inbox scope a thread is listed in
+// ("*", "s:"+shop, "c:"+customer, as bucketThreadIndex), every word the
+// scope's party may read in it: the subject, the customer's name, the order
+// number, the topic, and the body of each message domain.PartyCanSee lets
+// that party see. So a seller's search never matches a note customer care
+// kept to itself, and the filtering by shop and by role happens in the key
+// range read, not on the records found.
+//
+// Key: scope, 0x00, word, 0x00, thread id → empty. A query word matches every
+// indexed word it begins ("fact" finds "factura"), read as one key range.
+//
+// Entries are added when a thread or a message is written (putThread,
+// indexMessageWords), in the command's own transaction: the index is never
+// behind the data, a kill -9 included. Words are not removed when a thread
+// changes (a subject is never edited; a party, once in a thread, stays);
+// unindexThreadWords removes a thread's entries for a rewrite (an erasure)
+// before indexThreadWords adds the new ones.
+var bucketThreadWords = []byte("thread_words.v1")
+
+// maxIndexedWord bounds an indexed word's bytes: longer tokens (a pasted
+// link, base64) are cut, and a query word is cut the same way.
+const maxIndexedWord = 40
+
+// textWords are the distinct words of s as the index keeps them: folded as
+// the help centre's search folds (lower case, no accents), split at every
+// character that is not a letter or a digit.
+func textWords(s string) []string {
+	words := strings.FieldsFunc(foldText(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i, w := range words {
+		if len(w) > maxIndexedWord {
+			w = w[:maxIndexedWord]
+			for len(w) > 0 && !utf8Boundary(w) {
+				w = w[:len(w)-1]
+			}
+			words[i] = w
+		}
+	}
+	slices.Sort(words)
+	return slices.Compact(words)
+}
+
+// utf8Boundary reports whether w does not end in the middle of a character.
+func utf8Boundary(w string) bool {
+	return !strings.HasSuffix(w, "\ufffd") && strings.ToValidUTF8(w, "\ufffd") == w
+}
+
+// threadFieldWords are the words of a thread's own fields, seen by every
+// party of it.
+func threadFieldWords(th *domain.Thread) []string {
+	return textWords(th.Subject + " " + th.Customer + " " + th.OrderNumber + " " + strings.ReplaceAll(th.Topic, "_", " "))
+}
+
+func threadWordKey(scope, word, threadID string) []byte {
+	return compositeKey([]byte(scope), []byte(word), []byte(threadID))
+}
+
+func putThreadWords(b *bbolt.Bucket, scope, threadID string, words []string) error {
+	for _, w := range words {
+		if err := b.Put(threadWordKey(scope, w, threadID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexMessageWords adds m's words to every scope of rec whose party may see m.
+func indexMessageWords(t *txn, rec *threadRecord, m *domain.Message) error {
+	words := textWords(m.Body)
+	b := t.tx.Bucket(bucketThreadWords)
+	for _, sc := range threadScopes(&rec.Thread) {
+		if domain.PartyCanSee(sc.party, m) {
+			if err := putThreadWords(b, sc.key, rec.ID, words); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// indexThreadWords adds the entries of rec's scopes that prev (nil: a new
+// thread) did not have: its fields' words, and for a scope new to the thread
+// (a party joining), the words of every message that party may see.
+func indexThreadWords(t *txn, prev, rec *threadRecord) error {
+	b := t.tx.Bucket(bucketThreadWords)
+	var had []inboxScope
+	if prev != nil {
+		had = threadScopes(&prev.Thread)
+	}
+	fields := threadFieldWords(&rec.Thread)
+	fieldsChanged := prev == nil || !slices.Equal(fields, threadFieldWords(&prev.Thread))
+	var joined []inboxScope
+	for _, sc := range threadScopes(&rec.Thread) {
+		isNew := !slices.Contains(had, sc)
+		if isNew || fieldsChanged {
+			if err := putThreadWords(b, sc.key, rec.ID, fields); err != nil {
+				return err
+			}
+		}
+		if isNew && prev != nil {
+			joined = append(joined, sc)
+		}
+	}
+	if len(joined) == 0 {
+		return nil
+	}
+	return eachThreadMessage(t, rec.ID, func(m *domain.Message) error {
+		for _, sc := range joined {
+			if domain.PartyCanSee(sc.party, m) {
+				if err := putThreadWords(b, sc.key, rec.ID, textWords(m.Body)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// unindexThreadWords removes every entry of rec, as its fields and messages
+// stand now: call it before rewriting them, and indexThreadWords(t, nil, rec)
+// with reindexMessages after.
+func unindexThreadWords(t *txn, rec *threadRecord) error {
+	b := t.tx.Bucket(bucketThreadWords)
+	words := threadFieldWords(&rec.Thread)
+	if err := eachThreadMessage(t, rec.ID, func(m *domain.Message) error {
+		words = append(words, textWords(m.Body)...)
+		return nil
+	}); err != nil {
+		return err
+	}
+	slices.Sort(words)
+	words = slices.Compact(words)
+	for _, sc := range threadScopes(&rec.Thread) {
+		for _, w := range words {
+			if err := b.Delete(threadWordKey(sc.key, w, rec.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reindexThreadWords indexes rec whole: its fields and every message.
+func reindexThreadWords(t *txn, rec *threadRecord) error {
+	if err := indexThreadWords(t, nil, rec); err != nil {
+		return err
+	}
+	return eachThreadMessage(t, rec.ID, func(m *domain.Message) error { return indexMessageWords(t, rec, m) })
+}
+
+// eachThreadMessage calls fn with each stored message of a thread, oldest first.
+func eachThreadMessage(t *txn, threadID string, fn func(m *domain.Message) error) error {
+	prefix := compositeKey([]byte(threadID), nil)
+	c := t.tx.Bucket(bucketMessages).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var m domain.Message
+		if err := json.Unmarshal(v, &m); err != nil {
+			return fmt.Errorf("bolt: decode message %q: %w", k, err)
+		}
+		if err := fn(&m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxWordKeys bounds the index entries one query word reads (a one-letter
+// prefix could read most of the index). A word that reaches it is checked on
+// the records the list reads instead, as every word was before the index.
+var maxWordKeys = 200_000 // a variable so that tests can take the other path
+
+// textCandidates are the ids of threads listed in scope that have, for every
+// query word, an indexed word beginning with it; set is nil when no word
+// narrowed it. unchecked are the words that read maxWordKeys entries without
+// finishing: the caller checks those on the records.
+func textCandidates(t *txn, scope string, words []string) (set map[string]bool, unchecked []string) {
+	c := t.tx.Bucket(bucketThreadWords).Cursor()
+	for _, w := range words {
+		if len(w) > maxIndexedWord {
+			w = w[:maxIndexedWord]
+		}
+		prefix := compositeKey([]byte(scope), []byte(w))
+		prefix = prefix[:len(prefix)-1] // scope, 0x00, word: any word it begins
+		found := map[string]bool{}
+		read := 0
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if read++; read > maxWordKeys {
+				break
+			}
+			i := bytes.IndexByte(k[len(prefix):], 0)
+			if i < 0 {
+				continue
+			}
+			id := string(k[len(prefix)+i+1:])
+			if set == nil || set[id] {
+				found[id] = true
+			}
+		}
+		if read > maxWordKeys {
+			unchecked = append(unchecked, w)
+			continue
+		}
+		set = found
+		if len(set) == 0 {
+			return set, nil
+		}
+	}
+	return set, unchecked
+}
+
+// threadWordsMigration creates the word index and fills it from every
+// stored thread.
+func threadWordsMigration(tx *bbolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketThreadWords); err != nil {
+		return err
+	}
+	t := &txn{tx: tx}
+	return tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {
+		var r threadRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode thread %q: %w", k, err)
+		}
+		return reindexThreadWords(t, &r)
+	})
+}

@@ -1,0 +1,136 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/demo"
+)
+
+// TestTextFilterPathsAgree: the three ways a text filter is answered (the
+// word index's few candidates sorted; many candidates checked along the
+// inbox index; words too common for the index checked on the records) give
+// the same pages, cursors included; and a database whose threads were
+// written before the word index existed gets it filled by its migration.
+func TestTextFilterPathsAgree(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "domain.db")
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	p := domain.DefaultPolicy()
+	ctx := context.Background()
+	w, err := demo.Seed(ctx, demo.Services{Access: NewAccessService(db), Orders: NewOrderService(db, p)}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := func(name string) context.Context {
+		u := w.Users[name]
+		return domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID})
+	}
+	at := time.Now().Add(-100 * time.Hour)
+	words := []string{"parcel", "refund", "invoice", "lamp", "broken"}
+	for i := range 60 {
+		ts := NewThreadService(db.At(at.Add(time.Duration(i)*time.Hour)), p)
+		body := fmt.Sprintf("My %s and my %s, number %d", words[i%5], words[(i/5)%5], i)
+		th, err := ts.CreateThread(as("ana"), domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: []string{domain.TopicDelivery, domain.TopicInvoice}[i%2], Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			if _, err := ts.PostMessage(as("sam"), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "We are on the lamp " + words[(i+2)%5]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ts := NewThreadService(db, p)
+	filters := []domain.ThreadFilter{
+		{Text: "parcel"}, {Text: "parc lamp"}, {Text: "refund", Sort: "due"}, {Text: "invoice", Topic: domain.TopicInvoice},
+		{Text: "lamp", Status: "unread"}, {Text: "inv bro"}, {Text: "1"}, {Text: "zzz"}, {Text: "lamp", Status: "overdue"},
+	}
+	pages := func(who string, f domain.ThreadFilter) []string {
+		t.Helper()
+		var out []string
+		f.Limit = 7
+		for range 20 {
+			page, err := ts.ListThreads(as(who), f)
+			if err != nil {
+				t.Fatalf("%s %+v: %v", who, f, err)
+			}
+			for _, th := range page.Threads {
+				out = append(out, th.ID)
+			}
+			if page.Next == "" {
+				return out
+			}
+			f.Cursor = page.Next
+		}
+		t.Fatalf("%+v: over 20 pages", f)
+		return nil
+	}
+	answers := func() map[string][]string {
+		m := map[string][]string{}
+		for _, who := range []string{"sam", "olga", "ana"} {
+			for _, f := range filters {
+				m[fmt.Sprint(who, f)] = pages(who, f)
+			}
+		}
+		return m
+	}
+	sorted := answers()
+	found := 0
+	for _, ids := range sorted {
+		found += len(ids)
+	}
+	if found == 0 {
+		t.Fatal("no filter found anything")
+	}
+	defer func(c, k int) { maxSortedCandidates, maxWordKeys = c, k }(maxSortedCandidates, maxWordKeys)
+	maxSortedCandidates = 2
+	if walked := answers(); !mapsEqual(walked, sorted) {
+		t.Errorf("walking the inbox index differs from sorting the candidates:\n%v\n%v", walked, sorted)
+	}
+	maxWordKeys = 3
+	if checked := answers(); !mapsEqual(checked, sorted) {
+		t.Errorf("checking words on records differs from the word index:\n%v\n%v", checked, sorted)
+	}
+	maxSortedCandidates, maxWordKeys = 2000, 200_000
+
+	// Drop the word index and its migration's mark: reopening fills it again.
+	if err := db.db.Update(func(tx *bbolt.Tx) error {
+		if err := tx.DeleteBucket(bucketThreadWords); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Bucket(bucketMigrations).Delete([]byte("0020_thread_words"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	ts = NewThreadService(db, p)
+	if again := answers(); !mapsEqual(again, sorted) {
+		t.Errorf("after the migration filled the index:\n%v\n%v", again, sorted)
+	}
+}
+
+func mapsEqual(a, b map[string][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !slices.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
