@@ -64,3 +64,38 @@ func TestReadmeLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMergeMarkers: no text file of the repository keeps a merge
+// conflict's markers (a README once shipped two of them).
+func TestNoMergeMarkers(t *testing.T) {
+	root := filepath.Join("..", "..")
+	marker := regexp.MustCompile(`(?m)^(<<<<<<< |>>>>>>> )\S`)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "artifacts" || name == "dist") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(name) {
+		case ".go", ".md", ".html", ".tmpl", ".js", ".css", ".json", ".txt", ".yaml", ".yml", ".sh", ".service", "":
+		default:
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if loc := marker.FindIndex(data); loc != nil {
+			t.Errorf("%s:%d: a merge conflict marker", path, 1+strings.Count(string(data[:loc[0]]), "\n"))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
