@@ -352,6 +352,8 @@ func apiRows() []permRow {
 			want: is(ok, hidden, forbidden, hidden, forbidden, forbidden), changed: shows("/api/v1/claims/{claim}", `"accepted"`)},
 		{method: "POST", route: "/api/v1/claims/:id/offers/:offer/reject", path: "/api/v1/claims/{claim}/offers/{offer}/reject",
 			want: is(ok, hidden, forbidden, hidden, forbidden, forbidden), changed: shows("/api/v1/claims/{claim}", `"rejected"`)},
+		{method: "POST", route: "/api/v1/claims/:id/offers/:offer/withdraw", path: "/api/v1/claims/{claim}/offers/{offer}/withdraw",
+			want: is(forbidden, hidden, ok, hidden, ok, ok), changed: shows("/api/v1/claims/{claim}", `"withdrawn"`)},
 		{method: "POST", route: "/api/v1/claims/:id/refund", path: "/api/v1/claims/{claim}/refund",
 			want: is(forbidden, hidden, ok, hidden, ok, ok), changed: shows("/api/v1/orders/{order}/refunds", `"total"`)},
 		{method: "POST", route: "/api/v1/claims/:id/return", path: "/api/v1/claims/{claim}/return",
@@ -702,6 +704,8 @@ func pageRows() []permRow {
 			changed: shows("/api/v1/claims/{claim}", `"accepted"`)},
 		{method: "POST", route: "/account/claims/:id/close", path: "/account/claims/{claim}/close", body: map[string]any{"reason": "Solved."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
 			changed: shows("/api/v1/claims/{claim}", `"closed"`)},
+		{method: "POST", route: "/account/claims/:id/return/shipped", path: "/account/claims/{claim}/return/shipped", needs: []string{"return"}, body: map[string]any{"tracking": "T1"},
+			want: is(done, hidden, forbidden, forbidden, forbidden, forbidden), changed: shows("/api/v1/returns/{return}", `"shipped"`)},
 		{method: "GET", route: "/account/attachments/:sha", path: "/account/attachments/{sha}", needs: []string{"thread"}, want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 		{method: "GET", route: "/account/returns/:id/label", path: "/account/returns/{return}/label", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 
@@ -737,6 +741,10 @@ func pageRows() []permRow {
 			changed: shows("/api/v1/orders/{order}/refunds", `"total"`)},
 		{method: "POST", route: "/seller/claims/:id/return", path: "/seller/claims/{claim}/return", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
 			changed: shows("/api/v1/claims/{claim}", `"state":"returning"`)},
+		{method: "POST", route: "/seller/claims/:id/return/received", path: "/seller/claims/{claim}/return/received", needs: []string{"return"}, want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/returns/{return}", `"state":"refunded"`)},
+		{method: "POST", route: "/seller/claims/:id/offers/:offer/withdraw", path: "/seller/claims/{claim}/offers/{offer}/withdraw", want: is(forbidden, forbidden, done, hidden, forbidden, forbidden),
+			changed: shows("/api/v1/claims/{claim}", `"withdrawn"`)},
 		{method: "GET", route: "/seller/returns/:id/label", path: "/seller/returns/{return}/label", want: is(forbidden, forbidden, ok, hidden, forbidden, forbidden)},
 		{method: "GET", route: "/seller/stats", want: seller},
 

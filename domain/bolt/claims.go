@@ -212,7 +212,7 @@ func (s *ClaimService) AcceptOffer(ctx context.Context, claimID, offerID string)
 		domain.AcceptedOffer(c, off)
 		// The refund is the offer's author's (checked when they offered it),
 		// made at the buyer's word.
-		req := domain.RefundRequest{Kind: domain.RefundPartial, Amount: off.Amount, Reason: "accepted offer " + off.ID}
+		req := domain.RefundRequest{Kind: domain.RefundPartial, Amount: off.Amount, Reason: "Partial refund you accepted on your claim"}
 		if _, err := s.refundClaim(t, c, o, req, domain.ResolutionPartialRefund, off.CreatedBy); err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func (s *ClaimService) RefundClaim(ctx context.Context, claimID string) (*domain
 			return err
 		}
 		domain.ChooseRemedy(s.policy, c, t.now)
-		if _, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "claim " + c.ID}, domain.ResolutionTotalRefund, ""); err != nil {
+		if _, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "Full refund of your claim; you keep the product"}, domain.ResolutionTotalRefund, ""); err != nil {
 			return err
 		}
 		entity, link := claimLink(c.ID)
@@ -326,7 +326,7 @@ func (s *ClaimService) AdvanceReturn(ctx context.Context, returnID string, to do
 			if c == nil {
 				return domain.Errorf(domain.CodeInternal, "The return's claim is missing.")
 			}
-			rf, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "return " + r.ID}, domain.ResolutionReturn, "")
+			rf, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "Your return was received"}, domain.ResolutionReturn, "")
 			if err != nil {
 				return err
 			}
