@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -226,5 +227,16 @@ func TestReopenAndResettleClaim(t *testing.T) {
 				t.Fatalf("resettled: %+v", c)
 			}
 		})
+	}
+}
+
+// In the queue, a claim whose remedy was made in time says so.
+func TestClaimQueueItemAfterRemedy(t *testing.T) {
+	p := DefaultPolicy()
+	c := openClaim()
+	ChooseRemedy(p, c, t0.Add(time.Hour))
+	c.State = ClaimReturning
+	if it := ClaimQueueItem(p, c, t0.Add(80*time.Hour)); !strings.Contains(it.Reason, "remedy was made in time") {
+		t.Fatalf("queue reason %q", it.Reason)
 	}
 }
