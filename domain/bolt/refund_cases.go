@@ -43,6 +43,14 @@ func reopenRefundCases(t *txn, p domain.Policy, o *domain.Order, r *domain.Refun
 		if err != nil {
 			return err
 		}
+		// One claim per order is open at a time: if the buyer opened another
+		// since, that one goes on and this one stays closed.
+		ids, states := prefixIDs(t.tx.Bucket(bucketClaimsByOrder), compositeKey([]byte(o.Number), nil))
+		for i, st := range states {
+			if ids[i] != r.ClaimID && domain.ClaimState(st) != domain.ClaimClosed {
+				c = nil
+			}
+		}
 		if c != nil && domain.ReopenClaim(p, c, r.ID, t.now) {
 			if err := putClaim(t, c); err != nil {
 				return err
