@@ -20,6 +20,7 @@ var claimCases = []testCase{
 	{"remedy_in_time_spares_reputation", testClaimRemedyInTime},
 	{"settled_after_the_window", testClaimSettledAfterTheWindow},
 	{"failed_refund_reopens", testClaimFailedRefundReopens},
+	{"failed_refund_with_another_claim_open", testClaimFailedRefundWithAnotherClaimOpen},
 }
 
 func testClaimOffersAndPartialRefund(t *testing.T, open Opener) {

@@ -206,3 +206,31 @@ func testClaimFailedRefundReopens(t *testing.T, open Opener) {
 		t.Fatalf("order after the retry: frozen %v, refunded %+v", o.Frozen, o.Refunded)
 	}
 }
+
+func testClaimFailedRefundWithAnotherClaimOpen(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	ben, sam := w.as(t, "ben"), w.as(t, "sam")
+	first, err := w.Claims.OpenClaim(ben, "2001", domain.ClaimDamaged, "a moth hole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ = w.Claims.OfferPartialRefund(sam, first.ID, 10, 0)
+	first, err = w.Claims.AcceptOffer(ben, first.ID, first.Offers[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := w.Claims.OpenClaim(ben, "2001", domain.ClaimDefect, "and now the seam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := w.Refunds.FindRefund(ben, first.RefundID)
+	if _, err := w.Refunds.ApplyPaymentCallback(payments, w.callback("evt_fail", r, domain.RefundFailed)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := w.Claims.FindClaim(ben, first.ID); got.State != domain.ClaimClosed {
+		t.Fatalf("the first claim reopened beside the second: %s", got.State)
+	}
+	if got, _ := w.Claims.FindClaim(ben, second.ID); got.State != domain.ClaimOpen {
+		t.Fatalf("the second claim: %s", got.State)
+	}
+}
