@@ -57,13 +57,21 @@ func NewOffer(p Policy, a Actor, c *Claim, o *Order, percent int, amount int64, 
 
 // ExpireOffers marks c's pending offer expired once now is past its
 // expiry (the last instant is inside), as of that instant, and reports
-// whether anything changed. Stores call it whenever they read a claim.
-func ExpireOffers(c *Claim, now time.Time) bool {
+// whether anything changed. An offer stored before offers had an expiry
+// expires p.OfferExpiresAfter after it was made. Stores call it whenever
+// they read a claim.
+func ExpireOffers(p Policy, c *Claim, now time.Time) bool {
 	changed := false
 	for i := range c.Offers {
 		off := &c.Offers[i]
-		if off.State == OfferPending && !off.ExpiresAt.IsZero() && now.After(off.ExpiresAt) {
-			at := off.ExpiresAt
+		if off.State != OfferPending {
+			continue
+		}
+		at := off.ExpiresAt
+		if at.IsZero() && p.OfferExpiresAfter > 0 {
+			at = off.CreatedAt.Add(p.OfferExpiresAfter)
+		}
+		if !at.IsZero() && now.After(at) {
 			off.State, off.DecidedAt = OfferExpired, &at
 			changed = true
 		}

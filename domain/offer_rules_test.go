@@ -167,16 +167,28 @@ func TestExpireOffers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ExpireOffers(c, t0.Add(72*time.Hour)) || PendingOffer(c) == nil {
+	if ExpireOffers(p, c, t0.Add(72*time.Hour)) || PendingOffer(c) == nil {
 		t.Fatal("expired at its last instant")
 	}
-	if !ExpireOffers(c, t0.Add(72*time.Hour+time.Second)) || c.Offers[0].State != OfferExpired || !c.Offers[0].DecidedAt.Equal(off.ExpiresAt) {
+	if !ExpireOffers(p, c, t0.Add(72*time.Hour+time.Second)) || c.Offers[0].State != OfferExpired || !c.Offers[0].DecidedAt.Equal(off.ExpiresAt) {
 		t.Fatalf("after the expiry: %+v", c.Offers[0])
 	}
-	if ExpireOffers(c, t0.Add(100*time.Hour)) {
+	if ExpireOffers(p, c, t0.Add(100*time.Hour)) {
 		t.Fatal("expired twice")
 	}
 	if _, err := AnswerOffer(ana, c, "o1", true, t0.Add(73*time.Hour)); ErrorCode(err) != CodeOfferState {
 		t.Fatalf("accepting an expired offer: %v", err)
+	}
+}
+
+// An offer stored before offers had an expiry expires as if it had one.
+func TestExpireOldOffers(t *testing.T) {
+	c := openClaim()
+	c.Offers = []Offer{{ID: "o1", State: OfferPending, CreatedAt: t0}}
+	if ExpireOffers(DefaultPolicy(), c, t0.Add(72*time.Hour)) {
+		t.Fatal("expired at its last instant")
+	}
+	if !ExpireOffers(DefaultPolicy(), c, t0.Add(73*time.Hour)) || c.Offers[0].State != OfferExpired {
+		t.Fatalf("got %+v", c.Offers[0])
 	}
 }

@@ -44,7 +44,7 @@ func (s *ClaimService) findVisibleClaim(t *txn, id string) (*domain.Claim, error
 	}
 	if c.State != domain.ClaimClosed {
 		// An offer past its expiry reads expired; the next write keeps it so.
-		domain.ExpireOffers(c, t.now)
+		domain.ExpireOffers(s.policy, c, t.now)
 		domain.SetClaimReputation(s.policy, c, t.now)
 	}
 	return c, nil
