@@ -772,6 +772,8 @@ func pageRows() []permRow {
 			changed: shows("/api/v1/claims/{claim}", `"closed"`)},
 		{method: "POST", route: "/operator/claims/:id/return/:state", path: "/operator/claims/{claim}/return/shipped", needs: []string{"return"}, body: map[string]any{"tracking": "T1"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
 			changed: shows("/api/v1/returns/{return}", `"shipped"`)},
+		{method: "POST", route: "/operator/claims/:id/offers/:offer/withdraw", path: "/operator/claims/{claim}/offers/{offer}/withdraw", want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/claims/{claim}", `"withdrawn"`)},
 		{method: "GET", route: "/operator/returns/:id/label", path: "/operator/returns/{return}/label", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "GET", route: "/operator/orders", want: operator},
 		{method: "GET", route: "/operator/orders/:number", path: "/operator/orders/{order}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},

@@ -8,6 +8,7 @@ package server_test
 // walks the same journey in browser_returns_test.go.
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +188,31 @@ func TestClaimWindowAndOfferAmountsOverHTTP(t *testing.T) {
 	r.decode(t, &cl)
 	if cl.Offers[0].Amount != 378 { // 10 % of 37.80 EUR of towels, not of the 3.90 EUR shipping
 		t.Errorf("10 %% offer: %d", cl.Offers[0].Amount)
+	}
+}
+
+// Customer care withdraws a seller's pending offer from its claim page.
+func TestOperatorWithdrawsOfferPage(t *testing.T) {
+	w := newCasesWorld(t)
+	r := w.call(t, "ben", "POST", "/api/v1/orders/2001/claims", map[string]any{"reason": "defect", "description": "The seam came open."})
+	var cl domain.Claim
+	r.decode(t, &cl)
+	r = w.call(t, "sam", "POST", "/api/v1/claims/"+cl.ID+"/offers", map[string]any{"percent": 5})
+	r.decode(t, &cl)
+	olga := w.forms()
+	olga.login(t, "olga")
+	p := "/operator/claims/" + cl.ID
+	_, body, _ := olga.get(t, p)
+	action := p + "/offers/" + cl.Offers[0].ID + "/withdraw"
+	if !strings.Contains(body, `action="`+action+`"`) {
+		t.Fatalf("the claim page offers no withdrawal")
+	}
+	status, h, _ := olga.post(t, p, action, url.Values{})
+	if status != 303 || h.Get("Location") != p+"?done=withdrawn" {
+		t.Fatalf("withdraw: %d %s", status, h.Get("Location"))
+	}
+	_, body, _ = olga.get(t, h.Get("Location"))
+	if !strings.Contains(body, "The offer was withdrawn") || strings.Contains(body, `action="`+action+`"`) {
+		t.Errorf("after withdrawing the page says otherwise")
 	}
 }

@@ -215,6 +215,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Post("/operator/claims/:id/return", bo.OperatorClaimAction)
 		app.Post("/operator/claims/:id/close", bo.OperatorClaimAction)
 		app.Post("/operator/claims/:id/return/:state", bo.OperatorAdvanceReturn)
+		app.Post("/operator/claims/:id/offers/:offer/withdraw", bo.OperatorWithdrawOffer)
 		app.Get("/operator/returns/:id/label", api.ReturnLabel)
 		app.Get("/operator/orders", bo.OperatorOrders)
 		app.Get("/operator/orders/:number", bo.OperatorOrder)

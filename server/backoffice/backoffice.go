@@ -212,7 +212,7 @@ var flashes = map[string]string{
 	"shipped":        "Marked as shipped.",
 	"sent_back":      "Thank you: the seller refunds you when the parcel arrives.",
 	"received":       "Marked as received; the refund is on its way.",
-	"withdrawn":      "Your offer was withdrawn.",
+	"withdrawn":      "The offer was withdrawn; the buyer has been told.",
 	"reply_saved":    "Saved.",
 	"retried":        "The refund was sent to the payment side again.",
 	"opened":         "The incident was opened; the order is frozen until it is closed.",

@@ -399,6 +399,17 @@ func (s *Handler) OperatorClaimAction(c *fiber.Ctx) error {
 	return s.opAfterClaimAction(c, id, done, form, err, map[domain.Code]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidClaim: "reason"})
 }
 
+// OperatorWithdrawOffer takes back the claim's pending offer, as the seller
+// may.
+func (s *Handler) OperatorWithdrawOffer(c *fiber.Ctx) error {
+	if s.dom.Claims == nil {
+		return fiber.ErrNotFound
+	}
+	id := c.Params("id")
+	_, err := s.dom.Claims.WithdrawOffer(c.UserContext(), id, c.Params("offer"))
+	return s.opAfterClaimAction(c, id, "withdrawn", nil, err, nil)
+}
+
 // OperatorAdvanceReturn moves a claim's return on: shipped (with the
 // tracking number) or received (the refund is issued and the claim resolved).
 func (s *Handler) OperatorAdvanceReturn(c *fiber.Ctx) error {
