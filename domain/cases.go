@@ -45,7 +45,10 @@ type Incident struct {
 	ClosedAt    *time.Time    `json:"closed_at"`
 	CloseReason string        `json:"close_reason,omitempty"`
 	ThreadID    string        `json:"thread_id,omitempty"` // the conversation the seller's "solved" message went to
-	UpdatedAt   time.Time     `json:"updated_at"`
+	// ClosedByRefund is the total refund that closed the incident: if that
+	// refund fails, the incident opens again as it was.
+	ClosedByRefund string    `json:"closed_by_refund,omitempty"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Refund kinds and states. A refund is requested → processing → refunded or
@@ -179,16 +182,20 @@ func (r *Reputation) UnmarshalJSON(b []byte) error {
 
 // Claim is a buyer's complaint after delivery.
 type Claim struct {
-	ID                 string     `json:"id"`
-	OrderNumber        string     `json:"order"`
-	ShopID             string     `json:"shop_id"`
-	CustomerID         string     `json:"customer_id"`
-	Reason             string     `json:"reason"`
-	Description        string     `json:"description"`
-	State              ClaimState `json:"state"`
-	Resolution         string     `json:"resolution,omitempty"`
-	OpenedAt           time.Time  `json:"opened_at"`
-	ResolvedAt         *time.Time `json:"resolved_at"`
+	ID          string     `json:"id"`
+	OrderNumber string     `json:"order"`
+	ShopID      string     `json:"shop_id"`
+	CustomerID  string     `json:"customer_id"`
+	Reason      string     `json:"reason"`
+	Description string     `json:"description"`
+	State       ClaimState `json:"state"`
+	Resolution  string     `json:"resolution,omitempty"`
+	OpenedAt    time.Time  `json:"opened_at"`
+	ResolvedAt  *time.Time `json:"resolved_at"`
+	// RemedyAt is when the seller's remedy was made: the return granted, the
+	// total refund made, or the offer the buyer accepted made. For the
+	// reputation the claim is resolved then (ClaimReputation).
+	RemedyAt           *time.Time `json:"remedy_at,omitempty"`
 	AffectsReputation  Reputation `json:"affects_reputation"`
 	ReputationDeadline time.Time  `json:"reputation_deadline"`
 	Offers             []Offer    `json:"offers"` // newest last; at most one pending
@@ -203,13 +210,15 @@ type OfferState string
 
 // The offer states.
 const (
-	OfferPending  OfferState = "pending"
-	OfferAccepted OfferState = "accepted"
-	OfferRejected OfferState = "rejected"
+	OfferPending   OfferState = "pending"
+	OfferAccepted  OfferState = "accepted"
+	OfferRejected  OfferState = "rejected"
+	OfferWithdrawn OfferState = "withdrawn" // by the seller, or replaced by a total refund or a return
+	OfferExpired   OfferState = "expired"   // not answered within Policy.OfferExpiresAfter
 )
 
 // Offer is a seller's partial refund proposal on a claim: a percentage of
-// what was paid or an amount.
+// what was paid for the products (shipping excluded) or an amount.
 type Offer struct {
 	ID        string     `json:"id"`
 	Percent   int        `json:"percent,omitempty"`
@@ -217,6 +226,7 @@ type Offer struct {
 	State     OfferState `json:"state"`
 	CreatedBy string     `json:"created_by"`
 	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at,omitzero"` // unanswered by then, it expires
 	DecidedAt *time.Time `json:"decided_at"`
 }
 
@@ -260,6 +270,7 @@ const (
 	EventClaimOffer       = "claim.offer"
 	EventClaimOfferAnswer = "claim.offer_answered"
 	EventClaimClosed      = "claim.closed"
+	EventClaimReopened    = "claim.reopened" // its refund failed
 	EventReturnIssued     = "return.label_issued"
 	EventReturnUpdated    = "return.updated"
 )

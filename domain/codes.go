@@ -84,6 +84,7 @@ const (
 	CodeOfferPending           Code = "offer_pending" // one pending offer at a time
 	CodeOfferState             Code = "offer_state"
 	CodeReturnState            Code = "return_state"
+	CodeClaimWindowClosed      Code = "claim_window_closed" // more than Policy.ClaimWindowOf after shipment
 	CodeInvalidPeriod          Code = "invalid_period"
 
 	// Outbox, webhooks and the audit log.
@@ -191,6 +192,7 @@ var serviceKinds = map[Code]Kind{
 	CodeOfferPending:           Conflict,
 	CodeOfferState:             Conflict,
 	CodeReturnState:            Conflict,
+	CodeClaimWindowClosed:      Invalid,
 	CodeInvalidPeriod:          Invalid,
 
 	CodeInvalidNotification: Invalid,

@@ -99,12 +99,30 @@ func ReopenIncident(a Actor, in *Incident, why string, now time.Time) error {
 }
 
 // CloseIncidentByRefund closes an active incident because its order was
-// refunded in full, reporting whether it changed anything.
-func CloseIncidentByRefund(in *Incident, now time.Time) bool {
+// refunded in full by refundID, reporting whether it changed anything. The
+// closing stands if the money moves: if that refund fails,
+// ReopenIncidentByRefund opens the incident again.
+func CloseIncidentByRefund(in *Incident, refundID string, now time.Time) bool {
 	if !IncidentActive(in.State) {
 		return false
 	}
-	in.State, in.ClosedAt, in.CloseReason, in.UpdatedAt = IncidentClosed, &now, "total refund", now
+	in.State, in.ClosedAt, in.CloseReason, in.ClosedByRefund, in.UpdatedAt = IncidentClosed, &now, "total refund", refundID, now
+	return true
+}
+
+// ReopenIncidentByRefund opens again an incident that refundID closed,
+// because that refund failed: where it was (open, or marked solved by the
+// seller), reporting whether it changed anything. The store freezes the
+// order again (CountIncident).
+func ReopenIncidentByRefund(in *Incident, refundID string, now time.Time) bool {
+	if in.State != IncidentClosed || refundID == "" || in.ClosedByRefund != refundID {
+		return false
+	}
+	in.State = IncidentOpen
+	if in.ResolvedAt != nil {
+		in.State = IncidentResolvedBySeller
+	}
+	in.ClosedAt, in.CloseReason, in.ClosedByRefund, in.UpdatedAt = nil, "", "", now
 	return true
 }
 

@@ -64,14 +64,14 @@ func TestIncidentTransitions(t *testing.T) {
 		{"reopen closed", IncidentClosed, func(in *Incident) error { return ReopenIncident(olga, in, "", later) }, CodeIncidentState, IncidentClosed, false},
 		{"seller reopens", IncidentResolvedBySeller, func(in *Incident) error { return ReopenIncident(sam, in, "", later) }, CodeForbidden, IncidentResolvedBySeller, true},
 		{"total refund closes open", IncidentOpen, func(in *Incident) error {
-			if !CloseIncidentByRefund(in, later) {
+			if !CloseIncidentByRefund(in, "r1", later) {
 				t.Error("CloseIncidentByRefund changed nothing")
 			}
 			return nil
 		}, "", IncidentClosed, false},
-		{"total refund closes resolved", IncidentResolvedBySeller, func(in *Incident) error { CloseIncidentByRefund(in, later); return nil }, "", IncidentClosed, false},
+		{"total refund closes resolved", IncidentResolvedBySeller, func(in *Incident) error { CloseIncidentByRefund(in, "r1", later); return nil }, "", IncidentClosed, false},
 		{"total refund leaves closed", IncidentClosed, func(in *Incident) error {
-			if CloseIncidentByRefund(in, later) {
+			if CloseIncidentByRefund(in, "r1", later) {
 				t.Error("CloseIncidentByRefund changed a closed incident")
 			}
 			return nil

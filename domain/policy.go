@@ -15,6 +15,14 @@ type Policy struct {
 	// RefundWithin: refunds are possible up to this long after shipment
 	// (200 days = 4,800 h).
 	RefundWithin time.Duration
+	// ClaimWindow: a claim can be opened this long after shipment (or
+	// delivery, for an order with no shipment date), while its remedies are
+	// possible; 0 means the refund window (RefundWithin). A claim opened in
+	// time can be settled even once the window has closed (ClaimWindowOf).
+	ClaimWindow time.Duration
+	// OfferExpiresAfter: a partial-refund offer the buyer has not answered
+	// within this expires (72 h).
+	OfferExpiresAfter time.Duration
 	// AlertBefore: people who must act are alerted this long before a
 	// deadline is missed (6 h).
 	AlertBefore time.Duration
@@ -48,6 +56,7 @@ func DefaultPolicy() Policy {
 		SellerReplyWithin:      48 * time.Hour,
 		ClaimResolveWithin:     72 * time.Hour,
 		RefundWithin:           200 * 24 * time.Hour,
+		OfferExpiresAfter:      72 * time.Hour,
 		AlertBefore:            6 * time.Hour,
 		AgentRefundLimit:       50000,
 		StrictDeflectionWindow: 7 * 24 * time.Hour,
@@ -57,4 +66,13 @@ func DefaultPolicy() Policy {
 		UnreferencedUploadTTL:  24 * time.Hour,
 		HandoffsPerHour:        10,
 	}
+}
+
+// ClaimWindowOf is how long after shipment a claim can be opened:
+// p.ClaimWindow, or the refund window when that is unset.
+func (p Policy) ClaimWindowOf() time.Duration {
+	if p.ClaimWindow > 0 {
+		return p.ClaimWindow
+	}
+	return p.RefundWithin
 }

@@ -68,6 +68,8 @@ func ClaimQueueItem(p Policy, c *Claim, now time.Time) QueueItem {
 		reason = "claim (buyer's remorse, never counts against the reputation): " + left(due, now) + " of the 72 h"
 	case rep == ReputationAffected:
 		reason = "claim: past the 72 h deadline, " + left(due, now) + "; it counts against the reputation"
+	case rep == ReputationNotAffected && c.RemedyAt != nil:
+		reason = "claim: the seller's remedy was made in time; it does not count against the reputation"
 	}
 	if c.State == ClaimReturning {
 		reason += " (return under way)"

@@ -36,7 +36,9 @@ func CheckRefundWindow(p Policy, o *Order, now time.Time) error {
 }
 
 // CanRefund checks that a may refund amount on o: the shop's seller or
-// customer care, agents up to their limit (RefundLimit). Customers may not;
+// customer care, agents up to their limit (RefundLimit) for the order in
+// all, counting what o has had refunded already, so that one refund cannot
+// be split into several under the limit. Customers may not;
 // an order a may not see is NotFound.
 func CanRefund(a Actor, p Policy, o *Order, amount int64) error {
 	if !CanSeeOrder(a, o) {
@@ -45,8 +47,14 @@ func CanRefund(a Actor, p Policy, o *Order, amount int64) error {
 	if a.Role != RoleSeller && !a.Role.Operator() {
 		return Errorf(CodeForbidden, "Refunds are issued by the shop or by customer care.")
 	}
-	if limit, ok := RefundLimit(a, p); ok && amount > limit {
-		return Errorf(CodeRefundOverLimit, "This refund of %d is above your limit of %d: ask an admin for the refund_over permission.", amount, limit)
+	// The limit is per order: refunds cut in pieces under it still add up.
+	if limit, ok := RefundLimit(a, p); ok && amount > 0 && o.Refunded.Total+amount > limit {
+		if o.Refunded.Total == 0 {
+			return Errorf(CodeRefundOverLimit, "This refund of %s is above your limit of %s per order: ask an admin for the refund_over permission.",
+				FormatMoney(amount, o.Currency), FormatMoney(limit, o.Currency))
+		}
+		return Errorf(CodeRefundOverLimit, "With this refund of %s, order %s would have %s refunded, above your limit of %s per order: ask an admin for the refund_over permission.",
+			FormatMoney(amount, o.Currency), o.Number, FormatMoney(o.Refunded.Total+amount, o.Currency), FormatMoney(limit, o.Currency))
 	}
 	return nil
 }
@@ -78,8 +86,12 @@ func RefundableLeft(o *Order) Left {
 // earlier refunds were given as amounts). It does not check who asks
 // (CanRefund) and does not change o (HoldRefund).
 func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, error) {
-	if err := CheckRefundWindow(p, o, now); err != nil {
-		return nil, err
+	// A claim opened in time (NewClaim checks the claim window) is settled
+	// even once the refund window has closed.
+	if req.ClaimID == "" {
+		if err := CheckRefundWindow(p, o, now); err != nil {
+			return nil, err
+		}
 	}
 	if !caseText(req.Reason, false) {
 		return nil, FieldErrorf(CodeInvalidRefund, "reason", "The reason is text of at most %d characters.", maxCaseText)
@@ -127,14 +139,14 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 		}
 		amt := int64(rl.Units) * o.Lines[rl.Line-1].UnitPrice
 		if amt > left.Amounts[rl.Line] {
-			return nil, Errorf(CodeRefundExceedsPaid, "Line %d has %d left to refund, not %d.", rl.Line, max(0, left.Amounts[rl.Line]), amt)
+			return nil, Errorf(CodeRefundExceedsPaid, "Line %d has %s left to refund, not %s.", rl.Line, FormatMoney(max(0, left.Amounts[rl.Line]), o.Currency), FormatMoney(amt, o.Currency))
 		}
 		r.Lines = append(r.Lines, RefundLine{Line: rl.Line, Units: rl.Units, Amount: amt})
 		sum += amt
 	}
 	slices.SortFunc(r.Lines, func(a, b RefundLine) int { return cmp.Compare(a.Line, b.Line) })
 	if req.Shipping > left.Shipping {
-		return nil, FieldErrorf(CodeRefundExceedsPaid, "shipping", "Shipping has %d left to refund, not %d.", max(0, left.Shipping), req.Shipping)
+		return nil, FieldErrorf(CodeRefundExceedsPaid, "shipping", "Shipping has %s left to refund, not %s.", FormatMoney(max(0, left.Shipping), o.Currency), FormatMoney(req.Shipping, o.Currency))
 	}
 	r.Shipping, r.Extra = req.Shipping, req.Amount
 	r.Amount = sum + req.Shipping + req.Amount
@@ -142,7 +154,7 @@ func PlanRefund(p Policy, o *Order, req RefundRequest, now time.Time) (*Refund, 
 		return nil, FieldErrorf(CodeInvalidRefund, "amount", "A partial refund gives an amount, units of lines or shipping.")
 	}
 	if r.Amount > left.Total {
-		return nil, Errorf(CodeRefundExceedsPaid, "Order %s has %d left to refund, not %d.", o.Number, max(0, left.Total), r.Amount)
+		return nil, Errorf(CodeRefundExceedsPaid, "Order %s has %s left to refund, not %s.", o.Number, FormatMoney(max(0, left.Total), o.Currency), FormatMoney(r.Amount, o.Currency))
 	}
 	return r, nil
 }
@@ -157,7 +169,7 @@ func CheckRefundFits(o *Order, r *Refund) error {
 		}
 	}
 	if r.Shipping > left.Shipping || r.Amount > left.Total {
-		return Errorf(CodeRefundExceedsPaid, "Order %s no longer has %d left to refund.", o.Number, r.Amount)
+		return Errorf(CodeRefundExceedsPaid, "Order %s no longer has %s left to refund.", o.Number, FormatMoney(r.Amount, o.Currency))
 	}
 	return nil
 }
@@ -286,8 +298,8 @@ func CheckIdempotentReplay(key, storedDigest, digest string, made *Refund) error
 	if storedDigest == "" || storedDigest == digest {
 		return nil
 	}
-	return Errorf(CodeIdempotencyKeyReused, "The Idempotency-Key %q was used for a different request (refund %s of %d): send a new key for a new refund.",
-		key, made.ID, made.Amount)
+	return Errorf(CodeIdempotencyKeyReused, "The Idempotency-Key %q was used for a different request (refund %s of %s): send a new key for a new refund.",
+		key, made.ID, FormatMoney(made.Amount, made.Currency))
 }
 
 // CanSeeRefund reports whether a may see (and so act on) a refund of shopID

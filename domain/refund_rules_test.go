@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -155,8 +156,15 @@ func TestCanRefund(t *testing.T) {
 		{"agent over the higher grant", raised, 80001, CodeRefundOverLimit},
 		{"agent with an unlimited grant", unlimited, 9_000_000, ""},
 		{"admin", adam, 9_000_000, ""},
+		{"agent splitting: the order has 300.00 EUR refunded", olga, 20001, CodeRefundOverLimit},
+		{"agent adding up to the limit", olga, 20000, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			o := o
+			if strings.HasPrefix(tc.name, "agent splitting") || strings.HasPrefix(tc.name, "agent adding") {
+				o = testOrder()
+				o.Refunded.Total = 30000
+			}
 			err := CanRefund(tc.a, p, o, tc.amount)
 			wantCode(t, err, tc.code)
 			if tc.code == CodeRefundOverLimit && ErrorKind(err) != Forbidden {
@@ -217,4 +225,18 @@ func TestRefundStateMachine(t *testing.T) {
 		wantCode(t, CanAdvanceRefund(sam), CodeForbidden)
 		wantCode(t, CanAdvanceRefund(ana), CodeForbidden)
 	})
+}
+
+// The limit is per order and the error says money as people write it.
+func TestRefundLimitPerOrderText(t *testing.T) {
+	o := testOrder()
+	o.Refunded.Total = 30000
+	err := CanRefund(olga, DefaultPolicy(), o, 25000)
+	if err == nil || !strings.Contains(err.Error(), "550.00 EUR refunded, above your limit of 500.00 EUR per order") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := PlanRefund(DefaultPolicy(), testOrder(), RefundRequest{Kind: RefundPartial, Amount: 5785}, t0); err == nil ||
+		!strings.Contains(err.Error(), "28.00 EUR left to refund, not 57.85 EUR") {
+		t.Fatalf("got %v", err)
+	}
 }

@@ -17,9 +17,10 @@ func NewReturn(c *Claim, now time.Time) *Return {
 }
 
 // AdvanceReturn moves r on: label_issued → shipped (the buyer, or customer
-// care), shipped → received (the shop, or customer care). Received means the
-// refund is issued: the store makes it and calls MarkReturnRefunded. Repeating the
-// current state changes nothing.
+// care; the tracking number is optional), label_issued or shipped → received
+// (the shop, or customer care: a parcel may arrive before the buyer says it
+// left). Received means the refund is issued: the store makes it and calls
+// MarkReturnRefunded. Repeating the current state changes nothing.
 func AdvanceReturn(a Actor, r *Return, to ReturnState, tracking string, now time.Time) (changed bool, err error) {
 	if to == r.State {
 		return false, nil
@@ -33,7 +34,7 @@ func AdvanceReturn(a Actor, r *Return, to ReturnState, tracking string, now time
 			return false, Errorf(CodeForbidden, "The buyer marks a return as shipped.")
 		}
 		r.Tracking = tracking
-	case r.State == ReturnShipped && to == ReturnReceived:
+	case (r.State == ReturnLabelIssued || r.State == ReturnShipped) && to == ReturnReceived:
 		if !canActForShop(a, r.ShopID) {
 			return false, Errorf(CodeForbidden, "The shop marks a return as received.")
 		}

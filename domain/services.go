@@ -224,8 +224,10 @@ type RefundService interface {
 
 // ClaimService: complaints after delivery, their offers and returns.
 type ClaimService interface {
-	// OpenClaim is the buyer opening a claim on a delivered order.
-	// Errors: not_found, forbidden, invalid_claim, order_not_delivered, claim_open.
+	// OpenClaim is the buyer opening a claim on a delivered order, within
+	// the claim window.
+	// Errors: not_found, forbidden, invalid_claim, order_not_delivered,
+	// claim_window_closed, claim_open.
 	OpenClaim(ctx context.Context, orderNumber, reason, description string) (*Claim, error)
 	// OfferPartialRefund is the seller offering a percentage or amount.
 	// Errors: not_found, forbidden, claim_state, offer_pending, invalid_offer,
@@ -233,21 +235,28 @@ type ClaimService interface {
 	OfferPartialRefund(ctx context.Context, claimID string, percent int, amount int64) (*Claim, error)
 	// AcceptOffer is the buyer accepting the pending offer: the refund is made.
 	// Errors: not_found, forbidden, offer_state, invalid_refund,
-	// refund_window_closed, refund_exceeds_paid, refund_over_limit.
+	// refund_exceeds_paid, refund_over_limit.
 	AcceptOffer(ctx context.Context, claimID, offerID string) (*Claim, error)
 	// RejectOffer is the buyer rejecting the pending offer (kept in history).
 	// Errors: not_found, forbidden, offer_state.
 	RejectOffer(ctx context.Context, claimID, offerID string) (*Claim, error)
-	// RefundClaim refunds the claim's order in full; the buyer keeps the product.
-	// Errors: not_found, forbidden, claim_state, offer_pending, invalid_refund,
-	// refund_window_closed, refund_exceeds_paid, refund_over_limit.
+	// WithdrawOffer is the seller (or customer care) taking back the
+	// pending offer (kept in history); the claim is free again.
+	// Errors: not_found, forbidden, offer_state.
+	WithdrawOffer(ctx context.Context, claimID, offerID string) (*Claim, error)
+	// RefundClaim refunds the claim's order in full; the buyer keeps the
+	// product. A pending offer is withdrawn.
+	// Errors: not_found, forbidden, claim_state, invalid_refund,
+	// refund_exceeds_paid, refund_over_limit.
 	RefundClaim(ctx context.Context, claimID string) (*Claim, error)
-	// StartReturn sends the buyer a return label.
-	// Errors: not_found, forbidden, claim_state, offer_pending.
+	// StartReturn sends the buyer a return label. A pending offer is
+	// withdrawn.
+	// Errors: not_found, forbidden, claim_state.
 	StartReturn(ctx context.Context, claimID string) (*Return, error)
-	// AdvanceReturn moves a return on; received refunds it.
+	// AdvanceReturn moves a return on: shipped (the buyer), received (the
+	// shop, shipped or not), which refunds it and closes the claim.
 	// Errors: not_found, forbidden, invalid_claim (tracking), return_state,
-	// invalid_refund, refund_window_closed, refund_exceeds_paid, refund_over_limit.
+	// invalid_refund, refund_exceeds_paid, refund_over_limit.
 	AdvanceReturn(ctx context.Context, returnID string, to ReturnState, tracking string) (*Return, error)
 	// CloseClaim is the buyer closing a claim after guidance, or customer
 	// care closing it with a reason.

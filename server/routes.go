@@ -118,6 +118,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 			app.Post("/api/v1/claims/:id/offers", auth.Authenticate, api.Offer)
 			app.Post("/api/v1/claims/:id/offers/:offer/accept", auth.Authenticate, api.AcceptOffer)
 			app.Post("/api/v1/claims/:id/offers/:offer/reject", auth.Authenticate, api.RejectOffer)
+			app.Post("/api/v1/claims/:id/offers/:offer/withdraw", auth.Authenticate, api.WithdrawOffer)
 			app.Post("/api/v1/claims/:id/refund", auth.Authenticate, api.RefundClaim)
 			app.Post("/api/v1/claims/:id/return", auth.Authenticate, api.StartReturn)
 			app.Post("/api/v1/claims/:id/close", auth.Authenticate, api.CloseClaim)
@@ -165,6 +166,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Get("/account/claims/:id", bo.AccountClaim)
 		app.Post("/account/claims/:id/offers/:offer/:decision", bo.AccountDecideOffer)
 		app.Post("/account/claims/:id/close", bo.AccountCloseClaim)
+		app.Post("/account/claims/:id/return/shipped", bo.AccountReturnShipped)
 		app.Get("/account/attachments/:sha", api.DownloadAttachment)
 		app.Get("/account/returns/:id/label", api.ReturnLabel)
 
@@ -191,6 +193,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Post("/seller/claims/:id/offer", bo.SellerOffer)
 		app.Post("/seller/claims/:id/refund", bo.SellerClaimRefund)
 		app.Post("/seller/claims/:id/return", bo.SellerClaimReturn)
+		app.Post("/seller/claims/:id/return/received", bo.SellerReturnReceived)
+		app.Post("/seller/claims/:id/offers/:offer/withdraw", bo.SellerWithdrawOffer)
 		app.Get("/seller/returns/:id/label", api.ReturnLabel)
 		app.Get("/seller/stats", bo.SellerStats)
 
@@ -211,6 +215,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Post("/operator/claims/:id/return", bo.OperatorClaimAction)
 		app.Post("/operator/claims/:id/close", bo.OperatorClaimAction)
 		app.Post("/operator/claims/:id/return/:state", bo.OperatorAdvanceReturn)
+		app.Post("/operator/claims/:id/offers/:offer/withdraw", bo.OperatorWithdrawOffer)
 		app.Get("/operator/returns/:id/label", api.ReturnLabel)
 		app.Get("/operator/orders", bo.OperatorOrders)
 		app.Get("/operator/orders/:number", bo.OperatorOrder)

@@ -301,7 +301,8 @@ func TestSellerPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := w.d.Claims.OpenClaim(w.as("ana"), "1002", domain.ClaimDefect, "it frays")
+	w.recentOrder(t, w.d.Orders, "1003", "ana", "shop-2")
+	cl, err := w.d.Claims.OpenClaim(w.as("ana"), "1003", domain.ClaimDefect, "it frays")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,7 +500,7 @@ func TestSellerClaimOfferAcceptedAndReturn(t *testing.T) {
 		t.Fatalf("offer: %d %s", status, h.Get("Location"))
 	}
 	_, body, _ = sam.get(t, "/seller/claims/"+cl.ID)
-	sellerHas(t, "claim with offer", body, "€11.80", "(20 %)", "pending", "Waiting for the buyer")
+	sellerHas(t, "claim with offer", body, "€11.80", "(20 % of the products)", "pending", "Waiting for the buyer", "Withdraw the offer")
 	sellerLacks(t, "claim with offer", body, "Send the offer")
 
 	// The buyer accepts from their account.

@@ -111,6 +111,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		{"reply-within", "REPLY_WITHIN", &cfg.Policy.SellerReplyWithin, "a seller answers a customer within this"},
 		{"claim-within", "CLAIM_WITHIN", &cfg.Policy.ClaimResolveWithin, "a claim resolved within this of opening spares the seller's reputation"},
 		{"refund-within", "REFUND_WITHIN", &cfg.Policy.RefundWithin, "refunds are possible this long after shipment"},
+		{"offer-expires", "OFFER_EXPIRES", &cfg.Policy.OfferExpiresAfter, "a partial-refund offer the buyer has not answered expires after this"},
 		{"alert-before", "ALERT_BEFORE", &cfg.Policy.AlertBefore, "alert people this long before a deadline"},
 	}
 	policyText := make([]string, len(policy))
@@ -118,6 +119,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		policyText[i] = envOr(p.env, p.d.String())
 		fset.StringVar(&policyText[i], p.flag, policyText[i], p.help+" (HELPCENTRE_"+p.env+")")
 	}
+	fset.DurationVar(&cfg.Policy.ClaimWindow, "claim-window", envDuration("CLAIM_WINDOW", 0), "claims can be opened this long after shipment, while a remedy is possible; 0: the refund window (HELPCENTRE_CLAIM_WINDOW)")
 	fset.DurationVar(&cfg.Policy.UnreferencedUploadTTL, "upload-ttl", envDuration("UPLOAD_TTL", cfg.Policy.UnreferencedUploadTTL), "remove an upload no message carries this long after it was made, 0 to keep (HELPCENTRE_UPLOAD_TTL)")
 	cfg.Deflect.register(fset)
 	fset.StringVar(&cfg.PublicURL, "public-url", envOr("PUBLIC_URL", ""), "the site's public origin, e.g. https://help.example, for absolute links (sitemap, robots.txt, canonical); https also makes cookies Secure and sends HSTS; empty: http://<listen address> (HELPCENTRE_PUBLIC_URL)")

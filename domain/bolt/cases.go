@@ -84,10 +84,4 @@ func notifyOperators(t *txn, typ, shopID, entity string, payload any) error {
 }
 
 // money formats minor units for people: 1234 EUR → "12.34 EUR".
-func money(amount int64, currency string) string {
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, amount/100, amount%100, currency)
-}
+func money(amount int64, currency string) string { return domain.FormatMoney(amount, currency) }

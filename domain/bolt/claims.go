@@ -43,6 +43,8 @@ func (s *ClaimService) findVisibleClaim(t *txn, id string) (*domain.Claim, error
 		return nil, domain.ErrNotFound("Claim " + id)
 	}
 	if c.State != domain.ClaimClosed {
+		// An offer past its expiry reads expired; the next write keeps it so.
+		domain.ExpireOffers(s.policy, c, t.now)
 		domain.SetClaimReputation(s.policy, c, t.now)
 	}
 	return c, nil
@@ -89,9 +91,9 @@ func findVisibleReturn(t *txn, id string) (*domain.Return, error) {
 func claimLink(id string) (entity, link string) { return "claim:" + id, "/api/v1/claims/" + id }
 
 // OpenClaim implements domain.ClaimService: the buyer complains after
-// delivery; one claim per order is open at a time. The shop's sellers are
-// told. Errors: not_found, forbidden, invalid_claim, order_not_delivered,
-// claim_open.
+// delivery, within the claim window; one claim per order is open at a time.
+// The shop's sellers are told. Errors: not_found, forbidden, invalid_claim,
+// order_not_delivered, claim_window_closed, claim_open.
 func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, description string) (*domain.Claim, error) {
 	var out *domain.Claim
 	err := s.db.update(ctx, func(t *txn) error {
@@ -182,7 +184,7 @@ func (s *ClaimService) OfferPartialRefund(ctx context.Context, claimID string, p
 		if err != nil {
 			return err
 		}
-		off, err := domain.NewOffer(t.actor, c, o, percent, amount, t.now, id)
+		off, err := domain.NewOffer(s.policy, t.actor, c, o, percent, amount, t.now, id)
 		if err != nil {
 			return err
 		}
@@ -198,17 +200,19 @@ func (s *ClaimService) OfferPartialRefund(ctx context.Context, claimID string, p
 }
 
 // AcceptOffer implements domain.ClaimService: the buyer accepts the pending
-// offer; the refund is made and the claim resolved (partial_refund).
-// Errors: not_found, forbidden, offer_state, refund_window_closed, refund_exceeds_paid.
+// offer; the refund is made and the claim resolved (partial_refund). For the
+// reputation the claim was resolved when the offer was made.
+// Errors: not_found, forbidden, offer_state, refund_exceeds_paid.
 func (s *ClaimService) AcceptOffer(ctx context.Context, claimID, offerID string) (*domain.Claim, error) {
 	return s.change(ctx, claimID, "claim.offer_accepted", offerID, func(t *txn, c *domain.Claim, o *domain.Order) error {
 		off, err := domain.AnswerOffer(t.actor, c, offerID, true, t.now)
 		if err != nil {
 			return err
 		}
+		domain.AcceptedOffer(c, off)
 		// The refund is the offer's author's (checked when they offered it),
 		// made at the buyer's word.
-		req := domain.RefundRequest{Kind: domain.RefundPartial, Amount: off.Amount, Reason: "accepted offer " + off.ID}
+		req := domain.RefundRequest{Kind: domain.RefundPartial, Amount: off.Amount, Reason: "Partial refund you accepted on your claim"}
 		if _, err := s.refundClaim(t, c, o, req, domain.ResolutionPartialRefund, off.CreatedBy); err != nil {
 			return err
 		}
@@ -233,14 +237,15 @@ func (s *ClaimService) RejectOffer(ctx context.Context, claimID, offerID string)
 
 // RefundClaim implements domain.ClaimService: the shop refunds what is left
 // in full and the buyer keeps the product; the claim is resolved
-// (total_refund). Errors: not_found, forbidden, claim_state, offer_pending,
-// refund_window_closed, refund_exceeds_paid, refund_over_limit.
+// (total_refund). A pending offer is withdrawn. Errors: not_found, forbidden,
+// claim_state, refund_exceeds_paid, refund_over_limit.
 func (s *ClaimService) RefundClaim(ctx context.Context, claimID string) (*domain.Claim, error) {
 	return s.change(ctx, claimID, "claim.refunded", "", func(t *txn, c *domain.Claim, o *domain.Order) error {
 		if err := domain.CheckClaimRefund(t.actor, c); err != nil {
 			return err
 		}
-		if _, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "claim " + c.ID}, domain.ResolutionTotalRefund, ""); err != nil {
+		domain.ChooseRemedy(s.policy, c, t.now)
+		if _, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "Full refund of your claim; you keep the product"}, domain.ResolutionTotalRefund, ""); err != nil {
 			return err
 		}
 		entity, link := claimLink(c.ID)
@@ -250,14 +255,17 @@ func (s *ClaimService) RefundClaim(ctx context.Context, claimID string) (*domain
 
 // StartReturn implements domain.ClaimService: the shop asks for the product
 // back; a return is issued with a generated shipping label (a text document
-// stored with it, GET /returns/{id}/label) and the buyer is told.
-// Errors: not_found, forbidden, claim_state, offer_pending.
+// stored with it, GET /returns/{id}/label) and the buyer is told. Granting
+// the return is the seller's remedy: for the reputation the claim is
+// resolved now. A pending offer is withdrawn.
+// Errors: not_found, forbidden, claim_state.
 func (s *ClaimService) StartReturn(ctx context.Context, claimID string) (*domain.Return, error) {
 	var out *domain.Return
 	_, err := s.change(ctx, claimID, "claim.return_started", "", func(t *txn, c *domain.Claim, o *domain.Order) error {
 		if err := domain.CheckStartReturn(t.actor, c); err != nil {
 			return err
 		}
+		domain.ChooseRemedy(s.policy, c, t.now)
 		r := domain.NewReturn(c, t.now)
 		var err error
 		if r.ID, err = t.newID(); err != nil {
@@ -289,8 +297,9 @@ func (s *ClaimService) StartReturn(ctx context.Context, claimID string) (*domain
 }
 
 // AdvanceReturn implements domain.ClaimService: the buyer ships the product
-// back (with tracking), the shop receives it; on receipt what is left is
-// refunded, the return is refunded and the claim resolved (return).
+// back (tracking optional), the shop receives it (whether or not the buyer
+// said it was shipped); on receipt what is left is refunded, the return is
+// refunded and the claim resolved (return).
 // Errors: not_found, forbidden, return_state, refund_exceeds_paid, refund_over_limit.
 func (s *ClaimService) AdvanceReturn(ctx context.Context, returnID string, to domain.ReturnState, tracking string) (*domain.Return, error) {
 	var out *domain.Return
@@ -317,7 +326,7 @@ func (s *ClaimService) AdvanceReturn(ctx context.Context, returnID string, to do
 			if c == nil {
 				return domain.Errorf(domain.CodeInternal, "The return's claim is missing.")
 			}
-			rf, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "return " + r.ID}, domain.ResolutionReturn, "")
+			rf, err := s.refundClaim(t, c, o, domain.RefundRequest{Kind: domain.RefundTotal, Reason: "Your return was received"}, domain.ResolutionReturn, "")
 			if err != nil {
 				return err
 			}
@@ -346,6 +355,21 @@ func (s *ClaimService) AdvanceReturn(ctx context.Context, returnID string, to do
 		return nil
 	})
 	return out, err
+}
+
+// WithdrawOffer implements domain.ClaimService: the shop (or customer care)
+// takes back the pending offer; the buyer is told.
+// Errors: not_found, forbidden, offer_state.
+func (s *ClaimService) WithdrawOffer(ctx context.Context, claimID, offerID string) (*domain.Claim, error) {
+	return s.change(ctx, claimID, "claim.offer_withdrawn", offerID, func(t *txn, c *domain.Claim, o *domain.Order) error {
+		off, err := domain.WithdrawOffer(t.actor, c, offerID, t.now)
+		if err != nil {
+			return err
+		}
+		entity, link := claimLink(c.ID)
+		return t.notify(c.CustomerID, domain.EventClaimOffer, "The shop withdrew its offer of "+money(off.Amount, o.Currency)+" on order "+o.Number,
+			entity, link, off)
+	})
 }
 
 // CloseClaim implements domain.ClaimService: the buyer closes after guidance,

@@ -72,7 +72,7 @@ func closeIncidentsByRefund(t *txn, o *domain.Order, refundID string) error {
 		if err != nil {
 			return err
 		}
-		if in == nil || !domain.CloseIncidentByRefund(in, t.now) {
+		if in == nil || !domain.CloseIncidentByRefund(in, refundID, t.now) {
 			continue
 		}
 		domain.CountIncident(o, -1)

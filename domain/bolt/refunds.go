@@ -178,7 +178,7 @@ func (s *RefundService) AdvanceRefund(ctx context.Context, id string, to domain.
 		if err != nil {
 			return err
 		}
-		if err := advanceRefund(t, r, to, failure); err != nil {
+		if err := advanceRefund(t, s.policy, r, to, failure); err != nil {
 			return err
 		}
 		out = r
@@ -207,7 +207,7 @@ func (s *RefundService) ApplyPaymentCallback(ctx context.Context, cb domain.Paym
 		if err := domain.CheckPaymentCallback(&cb, r, seen, t.now); err != nil {
 			return err
 		}
-		if err := advanceRefund(t, r, cb.State, cb.Failure); err != nil {
+		if err := advanceRefund(t, s.policy, r, cb.State, cb.Failure); err != nil {
 			return err
 		}
 		if err := recordPaymentEvent(t, cb); err != nil {
@@ -271,9 +271,11 @@ func findAdvanceableRefund(t *txn, id string) (*domain.Refund, error) {
 }
 
 // advanceRefund moves r to state to (domain.AdvanceRefund). A failed refund
-// gives back what it held; a refunded one is announced to the customer; a
-// repeated state changes nothing.
-func advanceRefund(t *txn, r *domain.Refund, to domain.RefundState, failure string) error {
+// gives back what it held and opens again the incidents and claim it closed
+// (reopenRefundCases), telling the customer, the shop and customer care; a
+// refunded one is announced to the customer; a repeated state changes
+// nothing.
+func advanceRefund(t *txn, p domain.Policy, r *domain.Refund, to domain.RefundState, failure string) error {
 	changed, err := domain.AdvanceRefund(r, to, failure, t.now)
 	if err != nil || !changed {
 		return err
@@ -284,6 +286,9 @@ func advanceRefund(t *txn, r *domain.Refund, to domain.RefundState, failure stri
 			return err
 		}
 		domain.ReleaseRefund(o, r)
+		if err := reopenRefundCases(t, p, o, r); err != nil {
+			return err
+		}
 		if err := saveOrder(t, o); err != nil {
 			return err
 		}
@@ -308,7 +313,8 @@ func advanceRefund(t *txn, r *domain.Refund, to domain.RefundState, failure stri
 
 // RetryRefund implements domain.RefundService: the shop or customer care
 // sends a failed refund again, if what it takes is still left (the window is
-// not checked again: the refund was decided in time).
+// not checked again: the refund was decided in time); what its failure
+// opened again (incidents, its claim) is closed again.
 // Errors: not_found, forbidden, refund_over_limit, refund_state, refund_exceeds_paid.
 func (s *RefundService) RetryRefund(ctx context.Context, id string) (*domain.Refund, error) {
 	var out *domain.Refund
@@ -331,6 +337,9 @@ func (s *RefundService) RetryRefund(ctx context.Context, id string) (*domain.Ref
 			return err
 		}
 		domain.HoldRefund(o, r)
+		if err := resettleRefundCases(t, s.policy, o, r); err != nil {
+			return err
+		}
 		if err := saveOrder(t, o); err != nil {
 			return err
 		}

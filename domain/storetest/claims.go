@@ -15,6 +15,12 @@ var claimCases = []testCase{
 	{"total_refund_and_close", testClaimTotalRefundAndClose},
 	{"reputation_over_time", testClaimReputationOverTime},
 	{"refusals", testClaimRefusals},
+	{"return_received_without_shipped", testClaimReturnReceivedWithoutShipped},
+	{"offer_withdrawn_and_expired", testClaimOfferWithdrawnAndExpired},
+	{"remedy_in_time_spares_reputation", testClaimRemedyInTime},
+	{"settled_after_the_window", testClaimSettledAfterTheWindow},
+	{"failed_refund_reopens", testClaimFailedRefundReopens},
+	{"failed_refund_with_another_claim_open", testClaimFailedRefundWithAnotherClaimOpen},
 }
 
 func testClaimOffersAndPartialRefund(t *testing.T, open Opener) {
@@ -111,9 +117,6 @@ func testClaimReturnRefundsOnReceipt(t *testing.T, open Opener) {
 	if got, _ := w.Claims.FindClaim(ben, cl.ID); got.State != domain.ClaimReturning || got.ReturnID != ret.ID {
 		t.Fatalf("claim %+v", got)
 	}
-	if _, err := w.Claims.AdvanceReturn(sam, ret.ID, domain.ReturnReceived, ""); code(err) != domain.CodeReturnState {
-		t.Fatalf("received before shipped: %v", err)
-	}
 	if ret, err = w.Claims.AdvanceReturn(ben, ret.ID, domain.ReturnShipped, "TRACK-1"); err != nil || ret.Tracking != "TRACK-1" {
 		t.Fatalf("shipped: %+v %v", ret, err)
 	}
@@ -147,20 +150,26 @@ func testClaimTotalRefundAndClose(t *testing.T, open Opener) {
 	if _, err := w.Claims.RefundClaim(ben, cl.ID); code(err) != domain.CodeForbidden {
 		t.Fatalf("buyer refunds: %v", err)
 	}
-	got, err := w.Claims.RefundClaim(sam, cl.ID)
-	if err != nil || got.Resolution != domain.ResolutionTotalRefund || got.State != domain.ClaimClosed {
-		t.Fatalf("total: %+v %v", got, err)
+	// The buyer closes it after guidance.
+	got, err := w.Claims.CloseClaim(ben, cl.ID, "")
+	if err != nil || got.Resolution != domain.ResolutionBuyerClosed {
+		t.Fatalf("buyer closes: %+v %v", got, err)
 	}
-	if _, err := w.Claims.CloseClaim(olga, cl.ID, "x"); code(err) != domain.CodeClaimState {
-		t.Fatalf("close closed: %v", err)
-	}
-	// A new claim: the buyer closes it after guidance.
-	cl2, err := w.Claims.OpenClaim(ben, "2001", domain.ClaimOther, "how do I wash it?")
+	// A new claim, refunded in full.
+	cl2, err := w.Claims.OpenClaim(ben, "2001", domain.ClaimOther, "the colour runs")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err = w.Claims.CloseClaim(ben, cl2.ID, ""); err != nil || got.Resolution != domain.ResolutionBuyerClosed {
-		t.Fatalf("buyer closes: %+v %v", got, err)
+	got, err = w.Claims.RefundClaim(sam, cl2.ID)
+	if err != nil || got.Resolution != domain.ResolutionTotalRefund || got.State != domain.ClaimClosed || got.AffectsReputation != domain.ReputationNotAffected {
+		t.Fatalf("total: %+v %v", got, err)
+	}
+	if _, err := w.Claims.CloseClaim(olga, cl2.ID, "x"); code(err) != domain.CodeClaimState {
+		t.Fatalf("close closed: %v", err)
+	}
+	// Nothing is left to refund: no remedy is possible, so no claim.
+	if _, err := w.Claims.OpenClaim(ben, "2001", domain.ClaimOther, "again"); code(err) != domain.CodeClaimWindowClosed {
+		t.Fatalf("a claim on an order refunded in full: %v", err)
 	}
 	list, _, err := w.Claims.ListClaims(ben, "", "", 10)
 	if err != nil || len(list) != 2 || list[0].ID != cl2.ID {
@@ -267,6 +276,7 @@ func testClaimRefusals(t *testing.T, open Opener) {
 		{"open with an unknown reason", domain.CodeInvalidClaim, openC(ana, "1002", "meh", "x")},
 		{"open without a description", domain.CodeInvalidClaim, openC(ana, "1002", domain.ClaimOther, " ")},
 		{"open before delivery", domain.CodeOrderNotDelivered, openC(ana, "1001", domain.ClaimDefect, "broken")},
+		{"open past the claim window", domain.CodeClaimWindowClosed, openC(ana, "1002", domain.ClaimDefect, "frayed")},
 		{"open a second", domain.CodeClaimOpen, openC(ben, "2001", domain.ClaimOther, "again")},
 		{"offer as another shop", domain.CodeNotFound, offer(sue, cl.ID, 10, 0)},
 		{"offer as the buyer", domain.CodeForbidden, offer(ben, cl.ID, 10, 0)},
@@ -279,12 +289,15 @@ func testClaimRefusals(t *testing.T, open Opener) {
 		{"reject as another customer", domain.CodeNotFound, answer(false, ana, cl.ID, pending)},
 		{"reject a rejected offer", domain.CodeOfferState, answer(false, ben, old.ID, rejected)},
 		{"refund as the buyer", domain.CodeForbidden, func() error { _, err := w.Claims.RefundClaim(ben, cl.ID); return err }},
-		{"refund while an offer is pending", domain.CodeOfferPending, func() error { _, err := w.Claims.RefundClaim(sam, cl.ID); return err }},
+		{"withdraw as the buyer", domain.CodeForbidden, func() error { _, err := w.Claims.WithdrawOffer(ben, cl.ID, pending); return err }},
+		{"withdraw as another shop", domain.CodeNotFound, func() error { _, err := w.Claims.WithdrawOffer(sue, cl.ID, pending); return err }},
+		{"withdraw an unknown offer", domain.CodeNotFound, func() error { _, err := w.Claims.WithdrawOffer(sam, cl.ID, "no-such-offer"); return err }},
+		{"withdraw a rejected offer", domain.CodeOfferState, func() error { _, err := w.Claims.WithdrawOffer(sam, old.ID, rejected); return err }},
 		{"refund a closed claim", domain.CodeClaimState, func() error { _, err := w.Claims.RefundClaim(sam, old.ID); return err }},
 		{"return as the buyer", domain.CodeForbidden, func() error { _, err := w.Claims.StartReturn(ben, cl.ID); return err }},
 		{"return twice", domain.CodeClaimState, func() error { _, err := w.Claims.StartReturn(sam, old.ID); return err }},
 		{"return unknown claim", domain.CodeNotFound, func() error { _, err := w.Claims.StartReturn(sam, "no-such-claim"); return err }},
-		{"advance return received before shipped", domain.CodeReturnState, advance(sam, ret.ID, domain.ReturnReceived, "")},
+		{"advance return received by the buyer", domain.CodeForbidden, advance(ben, ret.ID, domain.ReturnReceived, "")},
 		{"advance return to an unknown state", domain.CodeReturnState, advance(ben, ret.ID, "lost", "")},
 		{"advance return by the seller to shipped", domain.CodeForbidden, advance(sam, ret.ID, domain.ReturnShipped, "T")},
 		{"advance return with too long tracking", domain.CodeInvalidClaim, advance(ben, ret.ID, domain.ReturnShipped, long)},

@@ -132,6 +132,10 @@ func testRefundAgentLimit(t *testing.T, open Opener) {
 	if _, _, err := refunds.CreateRefund(olga, "1001", "k", domain.RefundRequest{Kind: domain.RefundPartial, Amount: 1000}); err != nil {
 		t.Fatal(err)
 	}
+	// The limit is per order: a second refund may not add up past it.
+	if _, _, err := refunds.CreateRefund(olga, "1001", "k2", domain.RefundRequest{Kind: domain.RefundPartial, Amount: 1}); code(err) != domain.CodeRefundOverLimit {
+		t.Fatalf("a second refund past the limit: %v", err)
+	}
 	if _, _, err := refunds.CreateRefund(w.as(t, "adam"), "1001", "k", domain.RefundRequest{Kind: domain.RefundTotal}); err != nil {
 		t.Fatalf("admins have no limit: %v", err)
 	}

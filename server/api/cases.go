@@ -278,6 +278,13 @@ func (s *Handler) RejectOffer(c *fiber.Ctx) error {
 	})
 }
 
+// WithdrawOffer is the seller taking back the pending offer.
+func (s *Handler) WithdrawOffer(c *fiber.Ctx) error {
+	return s.claimAction(c, func(ctx context.Context, id string) (*domain.Claim, error) {
+		return s.dom.Claims.WithdrawOffer(ctx, id, c.Params("offer"))
+	})
+}
+
 func (s *Handler) RefundClaim(c *fiber.Ctx) error {
 	return s.claimAction(c, s.dom.Claims.RefundClaim)
 }

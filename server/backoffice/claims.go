@@ -84,6 +84,56 @@ func (s *Handler) AccountDecideOffer(c *fiber.Ctx) error {
 	return s.afterClaimAction(c, "/account", "account_claim", id, done, err)
 }
 
+// AccountReturnShipped is the buyer's "I've sent it back", with an optional
+// tracking number.
+func (s *Handler) AccountReturnShipped(c *fiber.Ctx) error {
+	return s.advanceClaimReturn(c, "/account", domain.ReturnShipped)
+}
+
+// SellerReturnReceived is the seller's "Received": at any time after the
+// return was granted, whether or not the buyer said it was shipped; the
+// refund is made and the claim closed.
+func (s *Handler) SellerReturnReceived(c *fiber.Ctx) error {
+	return s.advanceClaimReturn(c, "/seller", domain.ReturnReceived)
+}
+
+// advanceClaimReturn moves the return of the claim in the path on, then
+// shows the claim again: with a confirmation, or with the error.
+func (s *Handler) advanceClaimReturn(c *fiber.Ctx, base string, to domain.ReturnState) error {
+	if s.dom.Claims == nil {
+		return fiber.ErrNotFound
+	}
+	id := c.Params("id")
+	form := web.FormValues(c, "tracking")
+	ctx := c.UserContext()
+	cl, err := s.dom.Claims.FindClaim(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cl.ReturnID == "" {
+		err = domain.Errorf(domain.CodeReturnState, "This claim has no return.")
+	} else {
+		_, err = s.dom.Claims.AdvanceReturn(ctx, cl.ReturnID, to, strings.TrimSpace(form["tracking"]))
+	}
+	fields := map[domain.Code]string{domain.CodeInvalidClaim: "tracking"}
+	if base == "/seller" {
+		return s.sellerClaimDone(c, string(to), err, form, fields)
+	}
+	if err == nil {
+		return c.Redirect(base+"/claims/"+id+"?done=sent_back", fiber.StatusSeeOther)
+	}
+	status := web.Status(err)
+	errs, err := fieldErrors(err, fields)
+	if err != nil {
+		return err
+	}
+	v, lerr := s.loadClaimView(c, base)
+	if lerr != nil {
+		return lerr
+	}
+	return s.renderBO(c, status, "account_claim", boPage{Title: "Claim on order " + v.Claim.OrderNumber, Body: v, Form: form, Errors: errs})
+}
+
 func (s *Handler) AccountCloseClaim(c *fiber.Ctx) error {
 	if s.dom.Claims == nil {
 		return fiber.ErrNotFound
@@ -154,7 +204,7 @@ func (s *Handler) SellerClaims(c *fiber.Ctx) error {
 // sellerClaimView is a claim with what the seller may do on it.
 type sellerClaimView struct {
 	*claimView
-	CanDecide bool // open, with no offer waiting for the buyer
+	CanDecide bool // open: a total refund or a return (an offer too, when none is waiting)
 	Pending   *domain.Offer
 	Left      domain.Left
 	Due       *time.Time // the reputation deadline
@@ -166,7 +216,7 @@ func (s *Handler) loadSellerClaim(c *fiber.Ctx) (*sellerClaimView, error) {
 		return nil, err
 	}
 	p := domain.PendingOffer(v.Claim)
-	return &sellerClaimView{claimView: v, Pending: p, CanDecide: v.Claim.State == domain.ClaimOpen && p == nil,
+	return &sellerClaimView{claimView: v, Pending: p, CanDecide: v.Claim.State == domain.ClaimOpen,
 		Left: domain.RefundableLeft(v.Order), Due: &v.Claim.ReputationDeadline}, nil
 }
 
@@ -217,6 +267,16 @@ func (s *Handler) SellerOffer(c *fiber.Ctx) error {
 	}
 	_, err := s.dom.Claims.OfferPartialRefund(c.UserContext(), c.Params("id"), percent, amount)
 	return s.sellerClaimDone(c, "offer", err, form, fields)
+}
+
+// SellerWithdrawOffer takes back the pending offer: the claim is free for
+// another offer, a total refund or a return.
+func (s *Handler) SellerWithdrawOffer(c *fiber.Ctx) error {
+	if s.dom.Claims == nil {
+		return fiber.ErrNotFound
+	}
+	_, err := s.dom.Claims.WithdrawOffer(c.UserContext(), c.Params("id"), c.Params("offer"))
+	return s.sellerClaimDone(c, "withdrawn", err, nil, nil)
 }
 
 func (s *Handler) SellerClaimReturn(c *fiber.Ctx) error {
@@ -295,7 +355,7 @@ func (s *Handler) loadOperatorClaimView(c *fiber.Ctx) (*operatorClaimView, error
 		v.Deadline, v.DueClass = opDueText(&cl.ReputationDeadline, time.Now(), s.dom.PolicyOrDefault().AlertBefore)
 	}
 	v.Pending = domain.PendingOffer(cl)
-	v.CanDecide = cl.State == domain.ClaimOpen && v.Pending == nil
+	v.CanDecide = cl.State == domain.ClaimOpen // a pending offer is withdrawn by a total refund or a return
 	v.CanClose = cl.State != domain.ClaimClosed
 	if v.History, err = s.opHistory(c, "claim:"+cl.ID); err != nil {
 		return nil, err
@@ -337,6 +397,17 @@ func (s *Handler) OperatorClaimAction(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	return s.opAfterClaimAction(c, id, done, form, err, map[domain.Code]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidClaim: "reason"})
+}
+
+// OperatorWithdrawOffer takes back the claim's pending offer, as the seller
+// may.
+func (s *Handler) OperatorWithdrawOffer(c *fiber.Ctx) error {
+	if s.dom.Claims == nil {
+		return fiber.ErrNotFound
+	}
+	id := c.Params("id")
+	_, err := s.dom.Claims.WithdrawOffer(c.UserContext(), id, c.Params("offer"))
+	return s.opAfterClaimAction(c, id, "withdrawn", nil, err, nil)
 }
 
 // OperatorAdvanceReturn moves a claim's return on: shipped (with the

@@ -41,7 +41,8 @@ type orderView struct {
 	Topics    []string
 	Reasons   []string // incident reasons
 	Claimable []string // claim reasons
-	CanClaim  bool
+	CanClaim  bool     // delivered, within the claim window, no claim open: "Make a claim" shows
+	OpenClaim string   // the order's claim that is not closed, to continue there
 }
 
 func incidentReasons() []string {
@@ -82,6 +83,12 @@ func (s *Handler) loadOrderView(c *fiber.Ctx, base, number string) (*orderView, 
 	if s.dom.Refunds != nil {
 		if v.Refunds, _, err = s.dom.Refunds.ListRefunds(ctx, number, "", 50); err != nil {
 			return nil, err
+		}
+	}
+	v.CanClaim = v.CanClaim && domain.CheckClaimWindow(s.dom.PolicyOrDefault(), o, time.Now()) == nil
+	for _, cl := range v.Claims {
+		if cl.State != domain.ClaimClosed {
+			v.CanClaim, v.OpenClaim = false, cl.ID
 		}
 	}
 	return v, nil
