@@ -181,48 +181,113 @@ func eachThreadMessage(t *txn, threadID string, fn func(m *domain.Message) error
 	return nil
 }
 
-// maxWordKeys bounds the index entries one query word reads (a one-letter
-// prefix could read most of the index). A word that reaches it is checked on
+// maxPrefixWords bounds the distinct indexed words one query word may
+// begin ("a" begins thousands): a query word beginning more is checked on
 // the records the list reads instead, as every word was before the index.
-var maxWordKeys = 200_000 // a variable so that tests can take the other path
+var maxPrefixWords = 200 // a variable so that tests can take the other path
 
-// textCandidates are the ids of threads listed in scope that have, for every
-// query word, an indexed word beginning with it; set is nil when no word
-// narrowed it. unchecked are the words that read maxWordKeys entries without
-// finishing: the caller checks those on the records.
-func textCandidates(t *txn, scope string, words []string) (set map[string]bool, unchecked []string) {
-	c := t.tx.Bucket(bucketThreadWords).Cursor()
-	for _, w := range words {
+// textMatcher answers, for one inbox scope, whether a thread has every query
+// word, by point reads of the word index: each query word stands for the
+// indexed words it begins.
+type textMatcher struct {
+	b     *bbolt.Bucket
+	scope string
+	words [][]string // per query word, the indexed words it begins
+	// unchecked are query words that begin too many indexed words to list:
+	// the caller checks them on the records.
+	unchecked []string
+}
+
+// newTextMatcher lists the indexed words each query word begins. none is
+// true when a query word begins no indexed word: nothing can match.
+func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none bool) {
+	m = &textMatcher{b: t.tx.Bucket(bucketThreadWords), scope: scope}
+	c := m.b.Cursor()
+	for _, w := range query {
 		if len(w) > maxIndexedWord {
 			w = w[:maxIndexedWord]
 		}
 		prefix := compositeKey([]byte(scope), []byte(w))
 		prefix = prefix[:len(prefix)-1] // scope, 0x00, word: any word it begins
-		found := map[string]bool{}
-		read := 0
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if read++; read > maxWordKeys {
-				break
-			}
-			i := bytes.IndexByte(k[len(prefix):], 0)
+		var begun []string
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
+			rest := k[len(scope)+1:]
+			i := bytes.IndexByte(rest, 0)
 			if i < 0 {
+				k, _ = c.Next()
 				continue
 			}
-			id := string(k[len(prefix)+i+1:])
-			if set == nil || set[id] {
-				found[id] = true
+			begun = append(begun, string(rest[:i]))
+			if len(begun) > maxPrefixWords {
+				break
 			}
+			// Skip this word's postings: seek past scope, 0x00, word, 0x00.
+			k, _ = c.Seek(append(compositeKey([]byte(scope), rest[:i]), 0x01))
 		}
-		if read > maxWordKeys {
-			unchecked = append(unchecked, w)
-			continue
-		}
-		set = found
-		if len(set) == 0 {
-			return set, nil
+		switch {
+		case len(begun) > maxPrefixWords:
+			m.unchecked = append(m.unchecked, w)
+		case len(begun) == 0:
+			return m, true
+		default:
+			m.words = append(m.words, begun)
 		}
 	}
-	return set, unchecked
+	return m, false
+}
+
+// has reports whether thread id has query word i.
+func (m *textMatcher) has(i int, id string) bool {
+	for _, w := range m.words[i] {
+		if m.b.Get(threadWordKey(m.scope, w, id)) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether thread id has every query word but the unchecked.
+func (m *textMatcher) matches(id string) bool {
+	for i := range m.words {
+		if !m.has(i, id) {
+			return false
+		}
+	}
+	return true
+}
+
+// fewest returns the threads having the query word with the fewest
+// threads, when one has at most limit; nil when every word has more (or
+// no word could be listed).
+func (m *textMatcher) fewest(limit int) []string {
+	var best []string
+	c := m.b.Cursor()
+	for _, begun := range m.words {
+		seen := map[string]bool{}
+		var ids []string
+	words:
+		for _, w := range begun {
+			prefix := compositeKey([]byte(m.scope), []byte(w), nil)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				id := string(k[len(prefix):])
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+					if len(ids) > limit || best != nil && len(ids) >= len(best) {
+						ids = nil
+						break words
+					}
+				}
+			}
+		}
+		if ids != nil || len(seen) == 0 {
+			best = ids
+			if len(best) == 0 {
+				return []string{}
+			}
+		}
+	}
+	return best
 }
 
 // threadWordsMigration creates the word index and fills it from every

@@ -93,16 +93,16 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	if found == 0 {
 		t.Fatal("no filter found anything")
 	}
-	defer func(c, k int) { maxSortedCandidates, maxWordKeys = c, k }(maxSortedCandidates, maxWordKeys)
+	defer func(c, k int) { maxSortedCandidates, maxPrefixWords = c, k }(maxSortedCandidates, maxPrefixWords)
 	maxSortedCandidates = 2
 	if walked := answers(); !mapsEqual(walked, sorted) {
 		t.Errorf("walking the inbox index differs from sorting the candidates:\n%v\n%v", walked, sorted)
 	}
-	maxWordKeys = 3
+	maxPrefixWords = 0
 	if checked := answers(); !mapsEqual(checked, sorted) {
 		t.Errorf("checking words on records differs from the word index:\n%v\n%v", checked, sorted)
 	}
-	maxSortedCandidates, maxWordKeys = 2000, 200_000
+	maxSortedCandidates, maxPrefixWords = 500, 200
 
 	// Drop the word index and its migration's mark: reopening fills it again.
 	if err := db.db.Update(func(tx *bbolt.Tx) error {

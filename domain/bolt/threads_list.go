@@ -131,21 +131,21 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	}
 	needRecordCheck := answered.Topic != "" || answered.Status != "" || answered.Since != nil || answered.Until != nil
 	words := searchWords(f.Text)
-	var cand map[string]bool
+	var text *textMatcher
 	if len(words) > 0 {
 		scope := sc.key
 		if t.actor.Role.Operator() {
 			scope = "*" // customer care narrowed to a shop's inbox reads what care may see
 		}
-		cand, words = textCandidates(t, scope, words)
-		switch {
-		case cand != nil && len(cand) == 0:
+		var none bool
+		if text, none = newTextMatcher(t, scope, words); none {
 			return nil, "", nil
-		case cand != nil && len(cand) <= maxSortedCandidates:
-			return s.listCandidates(t, sc, f, cand, words, prefix, sortBy == "d")
+		}
+		words = text.unchecked
+		if ids := text.fewest(maxSortedCandidates); ids != nil {
+			return s.listCandidates(t, sc, f, ids, text, prefix, sortBy == "d")
 		}
 	}
-
 	c := t.tx.Bucket(bucketThreadIndex).Cursor()
 	var k []byte
 	if f.Cursor != "" {
@@ -168,11 +168,12 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	scanned, walked := 0, 0
 	var last []byte
 	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
-		if cand != nil && !cand[string(k[len(prefix)+8:])] {
-			// Not a text match: skipped without reading the record. The
-			// set holds over maxSortedCandidates threads here, so matches
-			// are not far apart; the walk is bounded all the same.
-			if walked++; walked == maxWordKeys {
+		if text != nil && !text.matches(string(k[len(prefix)+8:])) {
+			// Not a text match, told by the word index without reading
+			// the record. Every query word is in over maxSortedCandidates
+			// threads here, so matches are seldom far apart; the walk is
+			// bounded all the same.
+			if walked++; walked == maxTextWalk {
 				return out, base64.RawURLEncoding.EncodeToString(k), nil
 			}
 			continue
@@ -219,14 +220,18 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 // maxSortedCandidates is the most threads found by the word index that a
 // list reads and sorts itself; more are read in the inbox index's order,
 // kept when in the set.
-var maxSortedCandidates = 2000 // a variable so that tests can take the other path
+var maxSortedCandidates = 500 // a variable so that tests can take the other path
+
+// maxTextWalk bounds the inbox index entries a text filter walks past
+// (without reading their records) for one page; the page's cursor then goes
+// on from there.
+const maxTextWalk = 100_000
 
 // listCandidates reads one page of the threads in cand (from the word
-// index) that are listed in sc and match f and, when unchecked is not empty,
-// have those words too. Its keys and cursors are the inbox index's own
+// index) that have every query word of text, are listed in sc and match f. Its keys and cursors are the inbox index's own
 // (prefix, as listIndexed chose it, then the sort key and the id), so a
 // cursor from either path goes on in the other.
-func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFilter, cand map[string]bool, unchecked []string, prefix []byte, due bool) ([]*threadRecord, string, error) {
+func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFilter, cand []string, text *textMatcher, prefix []byte, due bool) ([]*threadRecord, string, error) {
 	type item struct {
 		key []byte
 		r   *threadRecord
@@ -240,7 +245,11 @@ func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFil
 		}
 	}
 	items := make([]item, 0, len(cand))
-	for id := range cand {
+	unchecked := text.unchecked
+	for _, id := range cand {
+		if !text.matches(id) {
+			continue
+		}
 		r, err := getThread(t, id)
 		if err != nil {
 			return nil, "", err
