@@ -172,6 +172,7 @@ type opIncidentView struct {
 	Solved   []opNote       // the seller's "solved" messages, oldest first
 	History  []opHistoryEntry
 	CloseAs  [][2]string // the close form's choices: value, label
+	CanClose bool        // the reader holds close_incidents
 }
 
 // opNote is a message about a case: who wrote it, when, what.
@@ -194,7 +195,7 @@ func (s *Handler) opLoadIncidentView(c *fiber.Ctx) (*opIncidentView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &opIncidentView{Incident: in, Order: o, CloseAs: closeAsLabels()}
+	v := &opIncidentView{Incident: in, Order: o, CloseAs: closeAsLabels(), CanClose: domain.ActorFrom(ctx).Has(domain.PermCloseIncidents)}
 	// The seller's "solved" message: in the conversation it went to, or else
 	// in the incident's audit log (the why of incident.resolved).
 	if in.ThreadID != "" && s.dom.Threads != nil {
