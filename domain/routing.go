@@ -141,6 +141,9 @@ func Route(rules []RoutingRule, w Work, agents []AgentLoad, now time.Time) Assig
 		return cmp.Or(cmp.Compare(a.Priority, b.Priority), cmp.Compare(a.ID, b.ID))
 	})
 	as := Assignment{Team: TeamCustomerCare, Rule: "default", Why: "no rule matched → customer_care", At: now}
+	if w.Recipient == PartyOperator {
+		as.Why = "addressed to customer care, no rule matched → customer_care"
+	}
 	skill := ""
 	for _, r := range rules {
 		ok, why := r.matches(w)

@@ -317,3 +317,30 @@ func TestFairStatsAPI(t *testing.T) {
 		t.Errorf("a bad close_as: %d", r.status)
 	}
 }
+
+// TestCareDueOnPages: customer care's pages show its own deadline on a
+// conversation addressed to it (the thread and the inbox), and the
+// notifications page lists what it was told.
+func TestCareDueOnPages(t *testing.T) {
+	w := newOperatorWorld(t)
+	th, err := w.dom.Threads.CreateThread(w.as(t, "ana"), domain.NewThread{OrderNumber: "1001", Recipient: domain.PartyOperator,
+		Topic: domain.TopicDelivery, Subject: "The shop is silent", Body: "Can you help?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	olga := w.signedIn(t, "olga")
+	status, body, _ := olga.get(t, "/operator/messages/"+th.ID)
+	if status != http.StatusOK || !strings.Contains(body, `id="care-due"`) || !strings.Contains(body, "customer care's reply due") {
+		t.Errorf("the thread page (%d) does not show customer care's deadline", status)
+	}
+	if _, body, _ = olga.get(t, "/operator/messages"); !strings.Contains(body, "customer care: ") {
+		t.Errorf("the inbox does not show customer care's deadline")
+	}
+	if _, body, _ = olga.get(t, "/operator/notifications"); !strings.Contains(body, "New message from Ana García") {
+		t.Errorf("the notifications page lacks the message: %.500s", body)
+	}
+	sam := w.signedIn(t, "sam")
+	if status, _, _ := sam.get(t, "/operator/notifications"); status != http.StatusForbidden {
+		t.Errorf("a seller on customer care's notifications: %d", status)
+	}
+}
