@@ -119,5 +119,6 @@ func TestBrowserCare(t *testing.T) {
 	}
 	b.signOut()
 	b.flushConsole()
+	b.do("leave", chromedp.Navigate("about:blank")) // no connection left open for the server's shutdown
 	b.at("done", nil)
 }
