@@ -87,6 +87,17 @@ func TestBrowserCare(t *testing.T) {
 		t.Errorf("after revoking: %q", got)
 	}
 	b.checkPage("care-admin-after")
+	// The audit log, on the pages: the rule's history, olga's.
+	b.at("care-audit", nil)
+	b.do("open the edited rule", chromedp.Navigate(base+"/operator/admin/rules/default-order"), chromedp.WaitVisible(chromedp.CSS("ol.history")))
+	if got := b.text("ol.history"); !strings.Contains(got, "updated by Adam, care admin (admin)") {
+		t.Errorf("the rule's history: %q", got)
+	}
+	b.do("open olga's page", chromedp.Navigate(base+"/operator/admin/users/"+w.world.Users["olga"].ID), chromedp.WaitVisible(chromedp.CSS("#user-history")))
+	if got := b.text("section[aria-labelledby=user-history]"); !strings.Contains(got, "revoked by Adam, care admin (admin)") {
+		t.Errorf("olga's history: %q", got)
+	}
+	b.checkPage("care-audit")
 	b.signOut()
 
 	// 4. olga may no longer close the incident.

@@ -16,9 +16,10 @@ import (
 
 // opRuleView is the page of one routing rule: its edit form.
 type opRuleView struct {
-	Rule   domain.RoutingRule
-	Topics []string
-	Teams  []string
+	Rule    domain.RoutingRule
+	Topics  []string
+	Teams   []string
+	History []opHistoryEntry // the rule's audit log
 }
 
 // opFindRule reads rule id from the rules in force.
@@ -37,6 +38,11 @@ func (s *Handler) opFindRule(c *fiber.Ctx, id string) (*domain.RoutingRule, erro
 
 func (s *Handler) opRulePage(c *fiber.Ctx, status int, r *domain.RoutingRule, form, errs map[string]string) error {
 	v := &opRuleView{Rule: *r, Topics: domain.Topics(), Teams: []string{domain.TeamCustomerCare, domain.TeamSeller}}
+	h, err := s.opHistory(c, "routing_rule:"+r.ID)
+	if err != nil {
+		return err
+	}
+	v.History = h
 	if form == nil {
 		form = map[string]string{"name": r.Name, "priority": strconv.Itoa(r.Priority), "topics": strings.Join(r.Topics, ", "),
 			"locales": strings.Join(r.Locales, ", "), "entity": r.Entity, "team": r.Team, "skill": r.Skill}
