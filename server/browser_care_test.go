@@ -8,6 +8,7 @@ package server_test
 // statistics leave it out of the incident rate.
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,17 @@ func TestBrowserCare(t *testing.T) {
 		t.Errorf("olga's history: %q", got)
 	}
 	b.checkPage("care-audit")
+	b.do("give olga a skill", chromedp.SetValue(chromedp.CSS("#team-skills"), "account, orders, es, returns"),
+		chromedp.Click(chromedp.CSS(`form[action$="/team"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := b.text(".flash"); !strings.Contains(got, "team was saved") {
+		t.Errorf("after saving the team: %q", got)
+	}
+	if got := b.text("section[aria-labelledby=user-history]"); !strings.Contains(got, "team by Adam") {
+		t.Errorf("olga's history after the team: %q", got)
+	}
+	if u, err := w.dom.Access.FindUser(w.as(t, "adam"), w.world.Users["olga"].ID); err != nil || !slices.Contains(u.Skills, "returns") {
+		t.Errorf("olga's skills: %v %+v", err, u)
+	}
 	b.signOut()
 
 	// 4. olga may no longer close the incident.
