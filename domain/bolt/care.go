@@ -105,6 +105,15 @@ func notifyCare(t *txn, agentID, typ, title, entity, link string, payload any) e
 	return nil
 }
 
+// shopName is a shop's name for people, or its id when it has none.
+func shopName(t *txn, id string) string {
+	var sh domain.Shop
+	if v := t.tx.Bucket(bucketShops).Get([]byte(id)); v != nil && json.Unmarshal(v, &sh) == nil && sh.Name != "" {
+		return sh.Name
+	}
+	return id
+}
+
 // threadAgent is the agent thread id is assigned to, or "".
 func threadAgent(t *txn, threadID string) string {
 	if threadID == "" {

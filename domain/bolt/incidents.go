@@ -121,7 +121,7 @@ func (s *IncidentService) OpenIncident(ctx context.Context, orderNumber string, 
 		if err := notifyShop(t, o.ShopID, domain.EventIncidentOpened, "New incident on order "+o.Number+": answer immediately", entity, link, in); err != nil {
 			return err
 		}
-		if err := notifyCare(t, "", domain.EventIncidentOpened, "New incident on order "+o.Number+" ("+o.ShopID+"): the order is frozen", entity, link, in); err != nil {
+		if err := notifyCare(t, "", domain.EventIncidentOpened, "New incident on order "+o.Number+" ("+shopName(t, o.ShopID)+"): the order is frozen", entity, link, in); err != nil {
 			return err
 		}
 		if t.actor.UserID != o.CustomerID {
