@@ -192,7 +192,7 @@ func (u *User) Validate() error {
 	if err := ValidateLocale(u.Locale); err != nil {
 		return err
 	}
-	return nil
+	return CheckTeam(u)
 }
 
 // Validate reports the first rule s breaks.

@@ -34,7 +34,7 @@ func TestStoreRefusals(t *testing.T) {
 		{"stats grant", CanReadShopStats(olga, "shop-1", true), CodeForbidden, "Reading shop statistics needs the view_stats permission."},
 		{"stats other shop", CanReadShopStats(sue, "shop-1", true), CodeNotFound, "Shop shop-1 not found."},
 		{"stats own shop", CanReadShopStats(sam, "shop-1", true), "", ""},
-		{"routing", CanManageRouting(olga), CodeForbidden, "Creating routing rules needs the manage_routing permission."},
+		{"routing", CanManageRouting(olga), CodeForbidden, "Changing routing rules needs the manage_routing permission."},
 		{"canned room", CheckCannedRoom(MaxCannedPerShop), CodeTooManyCanned, "A shop keeps at most 200 canned replies: delete one first."},
 		{"open claim", CheckNoOpenClaim("2001", []ClaimState{ClaimClosed, ClaimOpen}), CodeClaimOpen, "Order 2001 has an open claim already: continue there."},
 		{"idempotency", ValidateIdempotencyKey(""), CodeIdempotencyKeyRequired, "Send an Idempotency-Key header: a retried request with the same key never refunds twice."},

@@ -84,7 +84,7 @@ type Token struct {
 // Permissions an admin grants to agents beyond the defaults of their role.
 const (
 	PermRefundOver     = "refund_over"     // refunds above DefaultAgentRefundLimit, up to Grant.Limit (0: any amount)
-	PermCloseIncidents = "close_incidents" // close incidents (agents may by default; a grant records it explicitly)
+	PermCloseIncidents = "close_incidents" // close incidents (CloseIncident): ends the check and unfreezes the order
 	PermManageRouting  = "manage_routing"  // create routing rules
 	PermViewStats      = "view_stats"      // statistics of every shop
 )

@@ -44,6 +44,7 @@ type Incident struct {
 	ResolvedAt  *time.Time    `json:"resolved_at"`
 	ClosedAt    *time.Time    `json:"closed_at"`
 	CloseReason string        `json:"close_reason,omitempty"`
+	CloseAs     string        `json:"close_as,omitempty"`  // CloseAsDuplicate, CloseAsCustomerMistake; "" solved
 	ThreadID    string        `json:"thread_id,omitempty"` // the conversation the seller's "solved" message went to
 	// ClosedByRefund is the total refund that closed the incident: if that
 	// refund fails, the incident opens again as it was.

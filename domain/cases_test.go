@@ -11,7 +11,7 @@ var (
 	ben      = Actor{UserID: "u-ben", Role: RoleCustomer}
 	sam      = Actor{UserID: "u-sam", Role: RoleSeller, ShopID: "shop-1"}
 	sue      = Actor{UserID: "u-sue", Role: RoleSeller, ShopID: "shop-2"}
-	olga     = Actor{UserID: "u-olga", Role: RoleAgent}
+	olga     = Actor{UserID: "u-olga", Role: RoleAgent, Grants: []Grant{{Permission: PermCloseIncidents}}} // as in the demo world
 	adam     = Actor{UserID: "u-adam", Role: RoleAdmin}
 	payments = SystemActor
 )

@@ -62,9 +62,29 @@ func ResolveIncident(a Actor, in *Incident, message string, now time.Time) error
 
 // CloseIncident is the operator closing an incident: after the seller's
 // "solved" (reason optional), or directly from OPEN with a close reason.
+// Closing needs the close_incidents permission (DOMAIN.md: the admin grants
+// "may close incidents"; admins hold it): an agent without it may still
+// reopen what the seller marked solved, but the check that ends an
+// incident, and unfreezes its order, is a granted agent's.
 func CloseIncident(a Actor, in *Incident, reason string, now time.Time) error {
+	return CloseIncidentAs(a, in, reason, CloseAsResolved, now)
+}
+
+// CloseIncidentAs is CloseIncident saying how it ended (CloseAsValues): a
+// duplicate or the customer's mistake does not count in the shop's incident
+// rate, and is always closed with a reason.
+func CloseIncidentAs(a Actor, in *Incident, reason, closeAs string, now time.Time) error {
 	if !a.Role.Operator() {
 		return Errorf(CodeForbidden, "Only customer care closes incidents.")
+	}
+	if !a.Has(PermCloseIncidents) {
+		return Errorf(CodeForbidden, "Closing incidents needs the %s permission.", PermCloseIncidents)
+	}
+	if !slices.Contains(CloseAsValues(), closeAs) {
+		return FieldErrorf(CodeInvalidIncident, "close_as", "close_as must be empty (solved), %s or %s.", CloseAsDuplicate, CloseAsCustomerMistake)
+	}
+	if closeAs != CloseAsResolved && strings.TrimSpace(reason) == "" {
+		return FieldErrorf(CodeCloseReasonRequired, "reason", "Say why the incident is a %s.", strings.ReplaceAll(closeAs, "_", " "))
 	}
 	if !caseText(reason, false) {
 		return FieldErrorf(CodeInvalidIncident, "reason", "The close reason is text of at most %d characters.", maxCaseText)
@@ -78,7 +98,7 @@ func CloseIncident(a Actor, in *Incident, reason string, now time.Time) error {
 	default:
 		return Errorf(CodeIncidentState, "The incident is already %s.", in.State)
 	}
-	in.State, in.ClosedAt, in.CloseReason, in.UpdatedAt = IncidentClosed, &now, reason, now
+	in.State, in.ClosedAt, in.CloseReason, in.CloseAs, in.UpdatedAt = IncidentClosed, &now, reason, closeAs, now
 	return nil
 }
 

@@ -9,6 +9,9 @@ type Policy struct {
 	// SellerReplyWithin: a seller answers the oldest unanswered customer
 	// message within this (48 h).
 	SellerReplyWithin time.Duration
+	// CareReplyWithin: customer care answers the oldest unanswered message
+	// addressed to it within this (24 h; 0: no clock).
+	CareReplyWithin time.Duration
 	// ClaimResolveWithin: a claim resolved within this of its opening does not
 	// affect the seller's reputation (72 h).
 	ClaimResolveWithin time.Duration
@@ -54,6 +57,7 @@ type Policy struct {
 func DefaultPolicy() Policy {
 	return Policy{
 		SellerReplyWithin:      48 * time.Hour,
+		CareReplyWithin:        24 * time.Hour,
 		ClaimResolveWithin:     72 * time.Hour,
 		RefundWithin:           200 * 24 * time.Hour,
 		OfferExpiresAfter:      72 * time.Hour,

@@ -21,6 +21,10 @@ type Work struct {
 	Locale string
 	Order  string // order number, "" for none
 	ShopID string // the order's shop (or the seller of a no-order thread)
+	// Recipient is who the first message is addressed to. Work addressed to
+	// customer care (PartyOperator) never goes to a seller's queue, even
+	// about an order: the seller is not the one asked.
+	Recipient Party
 }
 
 // AgentLoad is an agent routing may choose, with the open work they hold.
@@ -32,9 +36,10 @@ type AgentLoad struct {
 	Load   int
 }
 
-// DefaultRoutingRules apply when none are stored: account, login and
-// payment questions, and anything without an order, go to customer care;
-// order questions go to the order's seller.
+// DefaultRoutingRules are the rules a new store starts with (migration
+// 0015 stores them, so that adding a rule adds to them instead of replacing
+// them): account, login and payment questions, and anything without an
+// order, go to customer care; order questions go to the order's seller.
 func DefaultRoutingRules() []RoutingRule {
 	return []RoutingRule{
 		{ID: "default-account", Name: "account, login and payment questions", Priority: 10,
@@ -116,8 +121,8 @@ func (r *RoutingRule) matches(w Work) (bool, string) {
 		}
 		why = append(why, "about no order")
 	}
-	if r.Team == TeamSeller && w.ShopID == "" {
-		return false, "" // nobody to send it to
+	if r.Team == TeamSeller && (w.ShopID == "" || w.Recipient == PartyOperator) {
+		return false, "" // nobody to send it to, or addressed to customer care
 	}
 	if len(why) == 0 {
 		why = append(why, "matches anything")
@@ -127,18 +132,18 @@ func (r *RoutingRule) matches(w Work) (bool, string) {
 
 // Route picks the team, and for customer care the least-loaded agent with
 // the rule's skill, for new work. Rules are tried in ascending priority
-// (ties by id); with no stored rules the defaults apply; when no rule
-// matches, customer care takes it. Agents not in the team are ignored; ties
+// (ties by id); when no rule matches (or there are none), customer care
+// takes it. Agents not in the team are ignored; ties
 // in load go to the lowest id, so routing is deterministic.
 func Route(rules []RoutingRule, w Work, agents []AgentLoad, now time.Time) Assignment {
-	if len(rules) == 0 {
-		rules = DefaultRoutingRules()
-	}
 	rules = slices.Clone(rules)
 	slices.SortStableFunc(rules, func(a, b RoutingRule) int {
 		return cmp.Or(cmp.Compare(a.Priority, b.Priority), cmp.Compare(a.ID, b.ID))
 	})
 	as := Assignment{Team: TeamCustomerCare, Rule: "default", Why: "no rule matched → customer_care", At: now}
+	if w.Recipient == PartyOperator {
+		as.Why = "addressed to customer care, no rule matched → customer_care"
+	}
 	skill := ""
 	for _, r := range rules {
 		ok, why := r.matches(w)
@@ -212,14 +217,14 @@ type Assignment struct {
 	At      time.Time `json:"at"`
 }
 
-// CanManageRouting lets admins, and agents granted manage_routing, create
-// routing rules.
+// CanManageRouting lets admins, and agents granted manage_routing, create,
+// edit and delete routing rules.
 func CanManageRouting(a Actor) error {
 	if err := RequireOperator(a); err != nil {
 		return err
 	}
 	if !a.Has(PermManageRouting) {
-		return Errorf(CodeForbidden, "Creating routing rules needs the %s permission.", PermManageRouting)
+		return Errorf(CodeForbidden, "Changing routing rules needs the %s permission.", PermManageRouting)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ func TestRoute(t *testing.T) {
 	}
 	spanish := domain.RoutingRule{ID: "r-es", Name: "spanish", Priority: 5, Locales: []string{"es"}, Team: domain.TeamCustomerCare, Skill: "es"}
 	refunds := domain.RoutingRule{ID: "r-refund", Name: "refunds to care", Priority: 1, Topics: []string{"refund"}, Entity: domain.EntityOrder, Team: domain.TeamCustomerCare}
+	defaults := domain.DefaultRoutingRules()
 	for _, tc := range []struct {
 		name              string
 		rules             []domain.RoutingRule
@@ -26,11 +27,14 @@ func TestRoute(t *testing.T) {
 		rule              string
 		whyHas            string
 	}{
-		{"default: account topic", nil, domain.Work{Topic: "account"}, domain.TeamCustomerCare, "", "a2", "default-account", "topic account"},
-		{"default: login free text", nil, domain.Work{Topic: "Login", Order: "1001", ShopID: "shop-1"}, domain.TeamCustomerCare, "", "a2", "default-account", "skill account"},
-		{"default: no order", nil, domain.Work{Topic: "other"}, domain.TeamCustomerCare, "", "a3", "default-no-order", "about no order"},
-		{"default: order question", nil, domain.Work{Topic: "delivery", Order: "1001", ShopID: "shop-1"}, domain.TeamSeller, "shop-1", "", "default-order", "shop shop-1"},
-		{"default: payment on an order", nil, domain.Work{Topic: "payment", Order: "1001", ShopID: "shop-1"}, domain.TeamCustomerCare, "", "a2", "default-account", ""},
+		{"default: account topic", defaults, domain.Work{Topic: "account"}, domain.TeamCustomerCare, "", "a2", "default-account", "topic account"},
+		{"default: login free text", defaults, domain.Work{Topic: "Login", Order: "1001", ShopID: "shop-1"}, domain.TeamCustomerCare, "", "a2", "default-account", "skill account"},
+		{"default: no order", defaults, domain.Work{Topic: "other"}, domain.TeamCustomerCare, "", "a3", "default-no-order", "about no order"},
+		{"default: order question", defaults, domain.Work{Topic: "delivery", Order: "1001", ShopID: "shop-1"}, domain.TeamSeller, "shop-1", "", "default-order", "shop shop-1"},
+		{"default: payment on an order", defaults, domain.Work{Topic: "payment", Order: "1001", ShopID: "shop-1"}, domain.TeamCustomerCare, "", "a2", "default-account", ""},
+		{"addressed to customer care, about an order", defaults, domain.Work{Topic: "delivery", Order: "1001", ShopID: "shop-1", Recipient: domain.PartyOperator}, domain.TeamCustomerCare, "", "a3", "default", "no rule matched"},
+		{"addressed to the seller, about an order", defaults, domain.Work{Topic: "delivery", Order: "1001", ShopID: "shop-1", Recipient: domain.PartySeller}, domain.TeamSeller, "shop-1", "", "default-order", ""},
+		{"no rules at all", nil, domain.Work{Topic: "delivery", Order: "1001", ShopID: "shop-1"}, domain.TeamCustomerCare, "", "a3", "default", "no rule matched"},
 		{"stored rule by locale", []domain.RoutingRule{spanish}, domain.Work{Topic: "delivery", Locale: "es"}, domain.TeamCustomerCare, "", "a1", "r-es", "locale es"},
 		{"stored rules, none match", []domain.RoutingRule{spanish}, domain.Work{Topic: "delivery", Locale: "en", Order: "1", ShopID: "shop-1"}, domain.TeamCustomerCare, "", "a3", "default", "no rule matched"},
 		{"priority order", []domain.RoutingRule{spanish, refunds}, domain.Work{Topic: "refund", Locale: "es", Order: "1", ShopID: "s"}, domain.TeamCustomerCare, "", "a3", "r-refund", "topic refund"},

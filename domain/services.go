@@ -98,6 +98,13 @@ type AccessService interface {
 	// ListGrants lists an agent's grants ("": every agent's; operators).
 	// Errors: unauthorized, forbidden.
 	ListGrants(ctx context.Context, agentID string) ([]Grant, error)
+	// RevokeGrant takes a grant back (admin only); the agent is told.
+	// Errors: unauthorized, forbidden, not_found.
+	RevokeGrant(ctx context.Context, id string) (*Grant, error)
+	// SetUserTeam sets an operator's team and skills (admin only): an agent
+	// created without a team is put right so routing gives them work.
+	// Errors: unauthorized, forbidden, not_found, invalid_user.
+	SetUserTeam(ctx context.Context, userID, team string, skills []string) (*User, error)
 }
 
 // OrderService: orders imported from the marketplace.
@@ -182,6 +189,10 @@ type IncidentService interface {
 	// CloseIncident is the operator closing an incident.
 	// Errors: not_found, forbidden, invalid_incident, close_reason_required, incident_state.
 	CloseIncident(ctx context.Context, id, reason string) (*Incident, error)
+	// CloseIncidentAs is CloseIncident saying how it ended (CloseAsValues):
+	// a duplicate or the customer's mistake leaves the shop's incident rate.
+	// Errors: not_found, forbidden, invalid_incident, close_reason_required, incident_state.
+	CloseIncidentAs(ctx context.Context, id, reason, closeAs string) (*Incident, error)
 	// ReopenIncident is the operator refusing the seller's "solved".
 	// Errors: not_found, forbidden, invalid_incident, incident_state.
 	ReopenIncident(ctx context.Context, id, why string) (*Incident, error)
@@ -288,6 +299,14 @@ type WorkService interface {
 	// ListRoutingRules lists the rules in the order they are tried (operators).
 	// Errors: unauthorized, forbidden.
 	ListRoutingRules(ctx context.Context) ([]RoutingRule, error)
+	// UpdateRoutingRule replaces rule r.ID's fields (priority included: that
+	// is how rules are reordered), keeping who created it and when.
+	// Errors: unauthorized, forbidden, not_found, invalid_routing_rule.
+	UpdateRoutingRule(ctx context.Context, r *RoutingRule) error
+	// DeleteRoutingRule removes a rule, defaults included (work no rule
+	// matches goes to customer care).
+	// Errors: unauthorized, forbidden, not_found.
+	DeleteRoutingRule(ctx context.Context, id string) (*RoutingRule, error)
 	// ShopStats are a shop's figures over [from, to).
 	// Errors: unauthorized, not_found, forbidden, invalid_period.
 	ShopStats(ctx context.Context, shopID string, from, to time.Time) (*ShopStats, error)

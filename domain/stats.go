@@ -124,13 +124,15 @@ type ReplyOutcome struct {
 }
 
 // ReplyStats reads a thread's messages (in time order) for the shop's
-// statistics over [from, to): each customer message to the seller received in
-// the period with whether the seller answered it within p.SellerReplyWithin
-// (only a seller message to the customer answers), and the thread's first
-// response time (its first customer message to the first seller answer) when
-// that first message is in the period and was answered. Internal notes do
-// not count.
-func ReplyStats(p Policy, msgs []Message, from, to time.Time) (out []ReplyOutcome, first time.Duration, hasFirst bool) {
+// statistics over [from, to) at now: each customer message to the seller
+// received in the period with whether the seller answered it within
+// p.SellerReplyWithin (only a seller message to the customer answers), and
+// the thread's first response time (its first customer message to the first
+// seller answer) when that first message is in the period and was answered.
+// Internal notes do not count, nor do messages whose outcome is not known
+// yet (ReplyDecided: unanswered and inside their 48 h) or that "no reply
+// needed" waived (NoReplyNeededFor, over the times it was marked).
+func ReplyStats(p Policy, msgs []Message, from, to, now time.Time, noReplyMarks []time.Time) (out []ReplyOutcome, first time.Duration, hasFirst bool) {
 	var replies []time.Time
 	for _, m := range msgs {
 		if !m.Internal && m.From == PartySeller && slices.Contains(m.To, PartyCustomer) {
@@ -153,10 +155,14 @@ func ReplyStats(p Policy, msgs []Message, from, to time.Time) (out []ReplyOutcom
 				first, hasFirst = reply.Sub(m.CreatedAt), true
 			}
 		}
-		if m.CreatedAt.Before(from) || !m.CreatedAt.Before(to) {
+		if m.CreatedAt.Before(from) || !m.CreatedAt.Before(to) || NoReplyNeededFor(p, m.CreatedAt, reply, noReplyMarks) {
 			continue
 		}
-		out = append(out, ReplyOutcome{At: m.CreatedAt, Answered: reply != nil && !reply.After(m.CreatedAt.Add(p.SellerReplyWithin))})
+		answered := reply != nil && !reply.After(m.CreatedAt.Add(p.SellerReplyWithin))
+		if !ReplyDecided(p, m.CreatedAt, answered, now) {
+			continue
+		}
+		out = append(out, ReplyOutcome{At: m.CreatedAt, Answered: answered})
 	}
 	return out, first, hasFirst
 }

@@ -56,7 +56,7 @@ func TestReplyStats(t *testing.T) {
 		msg(PartyCustomer, PartySeller, 200*h),   // never answered
 		msg(PartyCustomer, PartyOperator, 201*h), // not to the seller
 	}
-	out, first, ok := ReplyStats(p, msgs, t0, t0.Add(300*h))
+	out, first, ok := ReplyStats(p, msgs, t0, t0.Add(300*h), t0.Add(300*h), nil)
 	if len(out) != 3 || !out[0].Answered || out[1].Answered || out[2].Answered {
 		t.Fatalf("outcomes %+v", out)
 	}
@@ -64,7 +64,7 @@ func TestReplyStats(t *testing.T) {
 		t.Fatalf("first response %s %v", first, ok)
 	}
 	// A period after the first message: no first response counted.
-	out, _, ok = ReplyStats(p, msgs, t0.Add(10*h), t0.Add(300*h))
+	out, _, ok = ReplyStats(p, msgs, t0.Add(10*h), t0.Add(300*h), t0.Add(300*h), nil)
 	if len(out) != 2 || ok {
 		t.Fatalf("later period: %+v %v", out, ok)
 	}

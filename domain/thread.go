@@ -51,6 +51,12 @@ type Thread struct {
 	SellerReplyDueAt       *time.Time `json:"seller_reply_due_at"`
 	NoReplyNeeded          bool       `json:"no_reply_needed"`
 
+	// Customer care's clock (CareClock): since when a message to customer
+	// care has waited for its answer, and when it is due. Both null when
+	// none is.
+	CareReplyNeededSince *time.Time `json:"care_reply_needed_since"`
+	CareReplyDueAt       *time.Time `json:"care_reply_due_at"`
+
 	// Routing: the team and agent the thread was given to, and why.
 	Assignment *Assignment `json:"assignment,omitempty"`
 

@@ -270,6 +270,7 @@ func ApplyMessage(p Policy, th *Thread, r *ReadMarks, m *Message) {
 	}
 	r.Read(m.From, m.CreatedAt)
 	SellerClock(p, th, m)
+	CareClock(p, th, m)
 }
 
 // SellerClock runs the seller's reply clock on message m: a customer message

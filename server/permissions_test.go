@@ -190,6 +190,13 @@ func kitMakers() map[string]func(k *kit) string {
 		"agent": func(k *kit) string { // an agent made by the admin
 			return k.made("id", "adam", "POST", "/api/v1/admin/users", map[string]any{"name": "agent-" + k.ids["seq"], "role": "agent", "team": "customer_care"})
 		},
+		"rule": func(k *kit) string { // a routing rule the admin added
+			return k.made("id", "adam", "POST", "/api/v1/admin/routing-rules", map[string]any{"name": "kit-rule-" + k.ids["seq"], "team": "customer_care", "priority": 500})
+		},
+		"grant": func(k *kit) string { // a grant to the kit's agent
+			return k.made("id", "adam", "POST", "/api/v1/admin/grants", map[string]any{"agent_id": k.id("agent"), "permission": "view_stats"})
+		},
+		"carenote": func(k *kit) string { return careNote(k) }, // olga's notification of the kit's incident
 		"disabled": func(k *kit) string { // a user the admin disabled
 			id := k.id("user")
 			k.made("id", "adam", "POST", "/api/v1/admin/users/"+id+"/disable", nil)
@@ -405,6 +412,14 @@ func apiRows() []permRow {
 		{method: "GET", route: "/api/v1/admin/routing-rules", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "POST", route: "/api/v1/admin/routing-rules", body: map[string]any{"name": "rule-{seq}", "team": "customer_care"},
 			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, made), changed: shows("/api/v1/admin/routing-rules", "rule-{seq}")},
+		{method: "PUT", route: "/api/v1/admin/routing-rules/:id", path: "/api/v1/admin/routing-rules/{rule}", body: map[string]any{"name": "edited-{seq}", "team": "customer_care", "priority": 7},
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok), changed: shows("/api/v1/admin/routing-rules", "edited-{seq}")},
+		{method: "DELETE", route: "/api/v1/admin/routing-rules/:id", path: "/api/v1/admin/routing-rules/{rule}",
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, none), changed: hides("/api/v1/admin/routing-rules", "{rule}")},
+		{method: "DELETE", route: "/api/v1/admin/grants/:id", path: "/api/v1/admin/grants/{grant}",
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, none), changed: hides("/api/v1/admin/grants", "{grant}")},
+		{method: "PUT", route: "/api/v1/admin/users/:id/team", path: "/api/v1/admin/users/{agent}/team", body: map[string]any{"team": "customer_care", "skills": []string{"skill-{seq}"}},
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok), changed: shows("/api/v1/admin/users", "skill-{seq}")},
 		{method: "GET", route: "/api/v1/admin/outbox", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 	}
 }
@@ -788,6 +803,18 @@ func pageRows() []permRow {
 			changed: shows("/api/v1/admin/routing-rules", "rule-{seq}")},
 		{method: "POST", route: "/operator/admin/grants", body: map[string]any{"agent": "{agent}", "permission": "view_stats"}, want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done),
 			changed: shows("/api/v1/admin/grants", "{agent}")},
+		{method: "GET", route: "/operator/admin/rules/:id", path: "/operator/admin/rules/{rule}", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
+		{method: "POST", route: "/operator/admin/rules/:id", path: "/operator/admin/rules/{rule}", body: map[string]any{"name": "edited-{seq}", "priority": "7", "team": "customer_care"},
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done), changed: shows("/api/v1/admin/routing-rules", "edited-{seq}")},
+		{method: "POST", route: "/operator/admin/rules/:id/delete", path: "/operator/admin/rules/{rule}/delete",
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done), changed: hides("/api/v1/admin/routing-rules", "{rule}")},
+		{method: "POST", route: "/operator/admin/grants/:id/revoke", path: "/operator/admin/grants/{grant}/revoke",
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done), changed: hides("/api/v1/admin/grants", "{grant}")},
+		{method: "POST", route: "/operator/admin/users/:id/team", path: "/operator/admin/users/{agent}/team", body: map[string]any{"team": "customer_care", "skills": "skill-{seq}"},
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done), changed: shows("/api/v1/admin/users", "skill-{seq}")},
+		{method: "GET", route: "/operator/notifications", want: operator},
+		{method: "POST", route: "/operator/notifications/:id/read", path: "/operator/notifications/{carenote}/read", body: map[string]any{"entity": "incident:{incident}"},
+			want: is(forbidden, forbidden, forbidden, forbidden, done, hidden), changed: careNoteRead},
 		{method: "GET", route: "/operator/admin/users", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/operator/admin/users/:id", path: "/operator/admin/users/{user}", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "POST", route: "/operator/admin/users/:id/:action<regex(^(disable|enable|password|revoke)$)>", path: "/operator/admin/users/{user}/disable", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done),

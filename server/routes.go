@@ -70,6 +70,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Put("/api/v1/admin/shops/:id", api.PutShop)
 		app.Get("/api/v1/admin/grants", api.ListGrants)
 		app.Post("/api/v1/admin/grants", api.Grant)
+		app.Delete("/api/v1/admin/grants/:id", api.RevokeGrant)
+		app.Put("/api/v1/admin/users/:id/team", api.SetUserTeam)
 
 		app.Get("/api/v1/orders", auth.Authenticate, api.ListOrders)
 		app.Put("/api/v1/orders/:number", auth.Authenticate, api.PutOrder)
@@ -92,6 +94,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		if dom.Work != nil {
 			app.Get("/api/v1/admin/routing-rules", api.ListRoutingRules)
 			app.Post("/api/v1/admin/routing-rules", api.CreateRoutingRule)
+			app.Put("/api/v1/admin/routing-rules/:id", api.UpdateRoutingRule)
+			app.Delete("/api/v1/admin/routing-rules/:id", api.DeleteRoutingRule)
 		}
 
 		if dom.Incidents != nil {
@@ -225,6 +229,13 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Get("/operator/admin", bo.OperatorAdmin)
 		app.Post("/operator/admin/rules", bo.OperatorAddRule)
 		app.Post("/operator/admin/grants", bo.OperatorGrant)
+		app.Get("/operator/admin/rules/:id", bo.OperatorRule)
+		app.Post("/operator/admin/rules/:id", bo.OperatorEditRule)
+		app.Post("/operator/admin/rules/:id/delete", bo.OperatorDeleteRule)
+		app.Post("/operator/admin/grants/:id/revoke", bo.OperatorRevokeGrant)
+		app.Post("/operator/admin/users/:id/team", bo.OperatorSetTeam)
+		app.Get("/operator/notifications", bo.OperatorNotifications)
+		app.Post("/operator/notifications/:id/read", bo.OperatorNotificationRead)
 		app.Get("/operator/admin/users", bo.OperatorUsers)
 		app.Get("/operator/admin/users/:id", bo.OperatorUser)
 		app.Post("/operator/admin/users/:id/:action<regex(^(disable|enable|password|revoke)$)>", bo.OperatorUserAction)

@@ -109,6 +109,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		help      string
 	}{
 		{"reply-within", "REPLY_WITHIN", &cfg.Policy.SellerReplyWithin, "a seller answers a customer within this"},
+		{"care-reply-within", "CARE_REPLY_WITHIN", &cfg.Policy.CareReplyWithin, "customer care answers a message addressed to it within this"},
 		{"claim-within", "CLAIM_WITHIN", &cfg.Policy.ClaimResolveWithin, "a claim resolved within this of opening spares the seller's reputation"},
 		{"refund-within", "REFUND_WITHIN", &cfg.Policy.RefundWithin, "refunds are possible this long after shipment"},
 		{"offer-expires", "OFFER_EXPIRES", &cfg.Policy.OfferExpiresAfter, "a partial-refund offer the buyer has not answered expires after this"},

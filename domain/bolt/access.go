@@ -747,8 +747,10 @@ func (s *AccessService) Grant(ctx context.Context, g *domain.Grant) error {
 		if err := putJSON(t.tx.Bucket(bucketGrants), compositeKey([]byte(u.ID), []byte(id)), ng); err != nil {
 			return err
 		}
-		if err := t.notify(u.ID, "grant.added", "You were granted "+ng.Permission, "user:"+u.ID, "", ng); err != nil {
-			return err
+		if !t.actor.IsSystem() { // seeding tells nobody
+			if err := t.notify(u.ID, "grant.added", "You were granted "+ng.Permission, "user:"+u.ID, "", ng); err != nil {
+				return err
+			}
 		}
 		return t.audit("user:"+u.ID, "grant.added", "", ng)
 	})

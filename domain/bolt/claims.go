@@ -126,6 +126,9 @@ func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, descr
 		if err := notifyShop(t, o.ShopID, domain.EventClaimOpened, "New claim on order "+o.Number+": resolve it within 72 hours", entity, link, c); err != nil {
 			return err
 		}
+		if err := notifyCare(t, threadAgent(t, c.ThreadID), domain.EventClaimOpened, "New claim on order "+o.Number+" ("+shopName(t, o.ShopID)+")", entity, link, c); err != nil {
+			return err
+		}
 		out = c
 		return nil
 	})

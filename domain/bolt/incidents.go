@@ -121,6 +121,9 @@ func (s *IncidentService) OpenIncident(ctx context.Context, orderNumber string, 
 		if err := notifyShop(t, o.ShopID, domain.EventIncidentOpened, "New incident on order "+o.Number+": answer immediately", entity, link, in); err != nil {
 			return err
 		}
+		if err := notifyCare(t, "", domain.EventIncidentOpened, "New incident on order "+o.Number+" ("+shopName(t, o.ShopID)+"): the order is frozen", entity, link, in); err != nil {
+			return err
+		}
 		if t.actor.UserID != o.CustomerID {
 			if err := t.notify(o.CustomerID, domain.EventIncidentOpened, "Customer care opened an incident on your order "+o.Number, entity, link, in); err != nil {
 				return err
@@ -185,6 +188,10 @@ func (s *IncidentService) ResolveIncident(ctx context.Context, id, message strin
 		func(t *txn, in *domain.Incident) error {
 			if err := notifyOperators(t, domain.EventIncidentResolved, in.ShopID, "incident:"+in.ID,
 				map[string]any{"incident": in, "message": message}); err != nil {
+				return err
+			}
+			if err := notifyCare(t, threadAgent(t, in.ThreadID), domain.EventIncidentResolved, "The seller marked the incident on order "+in.OrderNumber+" as solved: check it and close or reopen",
+				"incident:"+in.ID, "/api/v1/incidents/"+in.ID, map[string]any{"incident": in, "message": message}); err != nil {
 				return err
 			}
 			return t.notify(in.CustomerID, domain.EventIncidentResolved, "The shop says the problem with order "+in.OrderNumber+" is solved",
@@ -286,4 +293,17 @@ func caseIDs(t *txn, a domain.Actor, ix caseIndexes, orderNumber, cursor string,
 		return pageIDs(t.tx.Bucket(ix.active), nil, cursor, limit, false)
 	}
 	return nil, "", nil
+}
+
+// CloseIncidentAs implements domain.IncidentService: CloseIncident saying
+// how it ended (a duplicate, the customer's mistake).
+// Errors: not_found, forbidden, invalid_incident, close_reason_required, incident_state.
+func (s *IncidentService) CloseIncidentAs(ctx context.Context, id, reason, closeAs string) (*domain.Incident, error) {
+	return s.change(ctx, id, "incident.closed", reason,
+		func(t *txn, in *domain.Incident) error {
+			return domain.CloseIncidentAs(t.actor, in, reason, closeAs, t.now)
+		},
+		func(t *txn, in *domain.Incident) error {
+			return s.tellBoth(t, in, domain.EventIncidentClosed, "was closed")
+		})
 }

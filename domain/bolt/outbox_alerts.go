@@ -77,7 +77,7 @@ func (s *OutboxService) ScheduleAlerts(ctx context.Context, now time.Time) (int,
 
 // deadlineSources are the indexes ScheduleAlerts reads.
 func (s *OutboxService) deadlineSources() []deadlineSource {
-	return []deadlineSource{threadReplyDeadlines, s.claimDeadlines}
+	return []deadlineSource{threadReplyDeadlines, s.claimDeadlines, careReplyDeadlines}
 }
 
 // claimDeadlines reads the open claims (cases: claims_active.v1, per shop by

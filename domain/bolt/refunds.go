@@ -307,6 +307,9 @@ func advanceRefund(t *txn, p domain.Policy, r *domain.Refund, to domain.RefundSt
 		if err = notifyShop(t, r.ShopID, domain.EventRefundFailed, "A refund of "+money(r.Amount, r.Currency)+" for order "+r.OrderNumber+" failed: retry it", entity, link, r); err == nil {
 			err = notifyOperators(t, domain.EventRefundFailed, r.ShopID, entity, r)
 		}
+		if err == nil {
+			err = notifyCare(t, "", domain.EventRefundFailed, "A refund of "+money(r.Amount, r.Currency)+" for order "+r.OrderNumber+" failed", entity, link, r)
+		}
 	}
 	return err
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // RoutingService stores routing rules: the routing half of
-// domain.WorkService (CreateRoutingRule, ListRoutingRules). Threads are
+// domain.WorkService (CreateRoutingRule, ListRoutingRules, and in
+// admin_changes.go UpdateRoutingRule, DeleteRoutingRule). Threads are
 // routed by ThreadService in their own transaction with the same rules.
 type RoutingService struct {
 	db *DB
@@ -55,7 +56,8 @@ func (s *RoutingService) CreateRoutingRule(ctx context.Context, r *domain.Routin
 }
 
 // ListRoutingRules lists the rules in force, in the order they are tried
-// (operators). With none stored, those are domain.DefaultRoutingRules.
+// (operators). A new store starts with domain.DefaultRoutingRules stored
+// (migration 0015); with none left, all work goes to customer care.
 func (s *RoutingService) ListRoutingRules(ctx context.Context) ([]domain.RoutingRule, error) {
 	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
 		return nil, err
@@ -69,8 +71,8 @@ func (s *RoutingService) ListRoutingRules(ctx context.Context) ([]domain.Routing
 	if err != nil {
 		return nil, err
 	}
-	if len(rules) == 0 {
-		rules = domain.DefaultRoutingRules()
+	if rules == nil {
+		rules = []domain.RoutingRule{}
 	}
 	slices.SortStableFunc(rules, func(a, b domain.RoutingRule) int {
 		if a.Priority != b.Priority {

@@ -33,6 +33,9 @@ func NewThreadService(db *DB, p domain.Policy) *ThreadService {
 type threadRecord struct {
 	domain.Thread
 	Marks domain.ReadMarks `json:"marks"`
+	// NoReplyMarks are when "no reply needed" was said (the last
+	// maxNoReplyMarks), for the statistics' reply rate.
+	NoReplyMarks []time.Time `json:"no_reply_marks,omitempty"`
 }
 
 // threadMaxScan bounds the index entries one list request reads when filters
@@ -182,6 +185,9 @@ func putThread(t *txn, prev, r *threadRecord) error {
 	if err := indexThreadWords(t, prev, r); err != nil {
 		return err
 	}
+	if err := putCareDue(t, prev, r); err != nil {
+		return err
+	}
 	return putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r)
 }
 
@@ -195,6 +201,7 @@ func (s *ThreadService) view(t *txn, r *threadRecord, page *domain.MessagePage) 
 	th.Unread = r.Marks.Unread(t.actor.Role.Party())
 	th.Overdue = domain.SellerReplyOverdue(s.policy, &th, t.now)
 	th.SellerReplyDueAt = domain.SellerReplyDue(s.policy, &th)
+	th.CareReplyDueAt = domain.CareReplyDue(s.policy, &th)
 	if page == nil {
 		th.Transcript = nil
 		return &th, nil
@@ -316,7 +323,7 @@ func (s *ThreadService) createThread(t *txn, sp newThreadSpec) (*threadRecord, e
 	}
 	th.Assignment = sp.assignment
 	if th.Assignment == nil {
-		if th.Assignment, err = routeWork(t, domain.Work{Topic: th.Topic, Locale: th.Locale, Order: th.OrderNumber, ShopID: th.ShopID}); err != nil {
+		if th.Assignment, err = routeWork(t, domain.Work{Topic: th.Topic, Locale: th.Locale, Order: th.OrderNumber, ShopID: th.ShopID, Recipient: sp.recipient}); err != nil {
 			return nil, err
 		}
 	}
@@ -399,8 +406,11 @@ func messageRecipients(t *txn, rec *threadRecord, m *domain.Message) []string {
 				ids = append(ids, shopUsers(t, rec.ShopID)...)
 			}
 		case domain.PartyOperator:
-			if rec.Assignment != nil {
+			if rec.Assignment != nil && rec.Assignment.AgentID != "" {
 				ids = append(ids, rec.Assignment.AgentID)
+			} else if team, err := careTeam(t); err == nil {
+				// Nobody holds it: the team is told (notifyCare's rule).
+				ids = append(ids, team...)
 			}
 		}
 	}
@@ -576,6 +586,10 @@ func (s *ThreadService) MarkNoReplyNeeded(ctx context.Context, threadID string) 
 		}
 		was := rec.SellerReplyNeededSince
 		domain.StopSellerClock(&rec.Thread)
+		rec.NoReplyMarks = append(rec.NoReplyMarks, t.now)
+		if n := len(rec.NoReplyMarks); n > maxNoReplyMarks {
+			rec.NoReplyMarks = rec.NoReplyMarks[n-maxNoReplyMarks:]
+		}
 		return t.audit("thread:"+rec.ID, "thread.no_reply_needed", "", map[string]any{"reply_needed_since": was})
 	})
 }

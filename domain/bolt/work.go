@@ -83,7 +83,13 @@ func (s *WorkStats) Queue(ctx context.Context, limit int) ([]domain.QueueItem, e
 				items = append(items, domain.ClaimQueueItem(s.policy, c, t.now))
 			}
 		}
-		return s.queueThreads(t, a, scope, limit, &items)
+		seen := map[string]bool{}
+		if a.Role.Operator() {
+			if err := careQueueThreads(t, s.policy, limit, &items, seen); err != nil {
+				return err
+			}
+		}
+		return s.queueThreads(t, a, scope, limit, &items, seen)
 	})
 	if err != nil {
 		return nil, err
@@ -98,7 +104,7 @@ func (s *WorkStats) Queue(ctx context.Context, limit int) ([]domain.QueueItem, e
 // queueThreads adds up to limit open threads of the scope, soonest reply due
 // first (threads without a running clock come after, oldest first), from
 // the threads' due index.
-func (s *WorkStats) queueThreads(t *txn, a domain.Actor, scope string, limit int, items *[]domain.QueueItem) error {
+func (s *WorkStats) queueThreads(t *txn, a domain.Actor, scope string, limit int, items *[]domain.QueueItem, seen map[string]bool) error {
 	prefix := indexPrefix(scope, "d", "s", string(domain.ThreadOpen))
 	c := t.tx.Bucket(bucketThreadIndex).Cursor()
 	n, scanned := 0, 0
@@ -111,7 +117,7 @@ func (s *WorkStats) queueThreads(t *txn, a domain.Actor, scope string, limit int
 		if err != nil {
 			return err
 		}
-		if r == nil {
+		if r == nil || seen[r.ID] {
 			continue
 		}
 		th := &r.Thread
@@ -238,7 +244,7 @@ func (s *WorkStats) fill(t *txn, st *domain.ShopStats) error {
 			if err != nil {
 				return err
 			}
-			if in != nil {
+			if in != nil && domain.CountsInIncidentRate(in) {
 				for _, l := range domain.IncidentLines(in, o) {
 					hit[l] = true
 				}
@@ -280,7 +286,13 @@ func (s *WorkStats) replies(t *txn, st *domain.ShopStats) (n int, sum time.Durat
 			}
 			msgs = append(msgs, m)
 		}
-		outcomes, first, ok := domain.ReplyStats(s.policy, msgs, st.From, st.To)
+		var marks []time.Time
+		if r, err := getThread(t, string(threadID)); err != nil {
+			return 0, 0, err
+		} else if r != nil {
+			marks = r.NoReplyMarks
+		}
+		outcomes, first, ok := domain.ReplyStats(s.policy, msgs, st.From, st.To, t.now, marks)
 		for _, o := range outcomes {
 			st.CustomerMessages++
 			d := st.Day(o.At)

@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
@@ -25,6 +26,7 @@ type Person struct {
 	Locale        string
 	Team          string
 	Skills        []string
+	Grants        []string // agents: permissions the admin gave them
 }
 
 // People are the demo users.
@@ -34,7 +36,8 @@ func People() []Person {
 		{Name: "ben", Display: "Ben Carter", Role: domain.RoleCustomer, Locale: "en"},
 		{Name: "sam", Display: "Sam (Nordic Home)", Role: domain.RoleSeller, ShopID: "shop-1", Locale: "en"},
 		{Name: "sue", Display: "Sue (Casa Sol)", Role: domain.RoleSeller, ShopID: "shop-2", Locale: "es"},
-		{Name: "olga", Display: "Olga, customer care", Role: domain.RoleAgent, Locale: "en", Team: domain.TeamCustomerCare, Skills: []string{"account", "orders", "es"}},
+		{Name: "olga", Display: "Olga, customer care", Role: domain.RoleAgent, Locale: "en", Team: domain.TeamCustomerCare, Skills: []string{"account", "orders", "es"},
+			Grants: []string{domain.PermCloseIncidents}},
 		{Name: "adam", Display: "Adam, care admin", Role: domain.RoleAdmin, Locale: "en", Team: domain.TeamCustomerCare},
 	}
 }
@@ -88,6 +91,9 @@ func Seed(ctx context.Context, s Services, now time.Time) (*World, error) {
 			return nil, fmt.Errorf("demo: token of %s: %w", p.Name, err)
 		}
 		w.Users[p.Name] = u
+		if err := seedGrants(ctx, s.Access, u, p.Grants); err != nil {
+			return nil, fmt.Errorf("demo: grants of %s: %w", p.Name, err)
+		}
 	}
 	for _, o := range Orders(w, now) {
 		if _, err := s.Orders.FindOrder(ctx, o.Number); domain.ErrorKind(err) != domain.NotFound {
@@ -101,6 +107,28 @@ func Seed(ctx context.Context, s Services, now time.Time) (*World, error) {
 		}
 	}
 	return w, nil
+}
+
+// seedGrants gives u the permissions it does not hold yet, looked for by
+// permission whoever granted them (so a demo restart gives back a grant an
+// admin revoked: the demo world is a fixture).
+func seedGrants(ctx context.Context, s domain.AccessService, u *domain.User, perms []string) error {
+	if len(perms) == 0 {
+		return nil
+	}
+	have, err := s.ListGrants(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range perms {
+		if slices.ContainsFunc(have, func(g domain.Grant) bool { return g.Permission == p }) {
+			continue
+		}
+		if err := s.Grant(ctx, &domain.Grant{AgentID: u.ID, Permission: p}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func ago(now time.Time, d time.Duration) *time.Time {

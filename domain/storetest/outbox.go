@@ -82,7 +82,7 @@ func testOutboxDelivery(t *testing.T, open Opener) {
 		t.Errorf("due now = %v, want %v", eventIDs(got), rest)
 	}
 	later, _ := w.Outbox.Due(ctx, now.Add(10*time.Second), 100)
-	if len(later) != len(rest)+1 || later[0].ID != b.ID || later[0].Attempts != 1 || later[0].LastError != "HTTP 500" || !later[0].NextAttempt.Equal(now.Add(10*time.Second)) {
+	if len(later) != len(rest)+1 || later[len(rest)].ID != b.ID || later[len(rest)].Attempts != 1 || later[len(rest)].LastError != "HTTP 500" || !later[len(rest)].NextAttempt.Equal(now.Add(10*time.Second)) {
 		t.Errorf("due after the failure = %+v", later)
 	}
 	// A dead event stays dead.

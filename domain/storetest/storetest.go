@@ -83,6 +83,7 @@ var areas = []area{
 	{"refunds", refundCases},
 	{"claims", claimCases},
 	{"work", workCases},
+	{"care", careCases},
 	{"outbox", outboxCases},
 	{"canned", cannedCases},
 	{"audit", auditCases},

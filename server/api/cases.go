@@ -74,11 +74,14 @@ func (s *Handler) ResolveIncident(c *fiber.Ctx) error {
 }
 
 func (s *Handler) CloseIncident(c *fiber.Ctx) error {
-	var in textRequest
+	var in struct {
+		Reason  string `json:"reason"`
+		CloseAs string `json:"close_as"` // "", duplicate, customer_mistake
+	}
 	if err := web.DecodeOptionalJSON(c, &in); err != nil {
 		return err
 	}
-	inc, err := s.dom.Incidents.CloseIncident(c.UserContext(), c.Params("id"), in.Reason)
+	inc, err := s.dom.Incidents.CloseIncidentAs(c.UserContext(), c.Params("id"), in.Reason, in.CloseAs)
 	if err != nil {
 		return err
 	}

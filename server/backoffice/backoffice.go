@@ -126,7 +126,7 @@ func navFor(a domain.Actor, current string) []navItem {
 		items = []navItem{{"Messages", "/seller/messages", false}, {"Incidents", "/seller/incidents", false},
 			{"Orders", "/seller/orders", false}, {"Claims", "/seller/claims", false}, {"Statistics", "/seller/stats", false}}
 	case a.Role.Operator():
-		items = []navItem{{"Queue", "/operator", false}, {"Messages", "/operator/messages", false}, {"Incidents", "/operator/incidents", false},
+		items = []navItem{{"Queue", "/operator", false}, {"Notifications", "/operator/notifications", false}, {"Messages", "/operator/messages", false}, {"Incidents", "/operator/incidents", false},
 			{"Claims", "/operator/claims", false}, {"Orders", "/operator/orders", false}, {"Shops", "/operator/stats", false}, {"Deflection", "/operator/deflection", false}, {"Search analytics", "/operator/analytics", false}}
 		if a.Role == domain.RoleAdmin {
 			items = append(items, navItem{"Routing and grants", "/operator/admin", false}, navItem{"Users", "/operator/admin/users", false})
@@ -220,6 +220,10 @@ var flashes = map[string]string{
 	"enabled":        "The user is enabled again. Their old tokens stay revoked.",
 	"password_reset": "The password was reset; their tokens and sessions are revoked.",
 	"token_revoked":  "The token was revoked.",
+	"rule_saved":     "The routing rule was saved.",
+	"rule_deleted":   "The routing rule was deleted.",
+	"grant_revoked":  "The permission was revoked; the agent has been told.",
+	"team":           "The team was saved.",
 }
 
 func flashText(code string) string { return flashes[code] }

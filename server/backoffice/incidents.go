@@ -171,6 +171,8 @@ type opIncidentView struct {
 	Thread   *domain.Thread // the conversation the seller's message went to, if any
 	Solved   []opNote       // the seller's "solved" messages, oldest first
 	History  []opHistoryEntry
+	CloseAs  [][2]string // the close form's choices: value, label
+	CanClose bool        // the reader holds close_incidents
 }
 
 // opNote is a message about a case: who wrote it, when, what.
@@ -193,7 +195,7 @@ func (s *Handler) opLoadIncidentView(c *fiber.Ctx) (*opIncidentView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &opIncidentView{Incident: in, Order: o}
+	v := &opIncidentView{Incident: in, Order: o, CloseAs: closeAsLabels(), CanClose: domain.ActorFrom(ctx).Has(domain.PermCloseIncidents)}
 	// The seller's "solved" message: in the conversation it went to, or else
 	// in the incident's audit log (the why of incident.resolved).
 	if in.ThreadID != "" && s.dom.Threads != nil {
@@ -249,12 +251,19 @@ func (s *Handler) OperatorCloseIncident(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	id := c.Params("id")
-	form := web.FormValues(c, "reason")
-	_, err := s.dom.Incidents.CloseIncident(c.UserContext(), id, strings.TrimSpace(form["reason"]))
+	form := web.FormValues(c, "reason", "close_as")
+	_, err := s.dom.Incidents.CloseIncidentAs(c.UserContext(), id, strings.TrimSpace(form["reason"]), form["close_as"])
 	if err == nil {
 		return c.Redirect("/operator/incidents/"+id+"?done=closed", fiber.StatusSeeOther)
 	}
 	return s.opIncidentFormError(c, err, form, map[domain.Code]string{domain.CodeCloseReasonRequired: "reason", domain.CodeInvalidIncident: "reason"})
+}
+
+// closeAsLabels name the ways an incident ends (domain.CloseAsValues) on
+// the close form.
+func closeAsLabels() [][2]string {
+	return [][2]string{{domain.CloseAsResolved, "Solved"}, {domain.CloseAsDuplicate, "Duplicate of another incident (not counted against the shop)"},
+		{domain.CloseAsCustomerMistake, "The customer's mistake (not counted against the shop)"}}
 }
 
 func (s *Handler) OperatorReopenIncident(c *fiber.Ctx) error {

@@ -13,6 +13,9 @@ type opUserView struct {
 	User   *domain.User
 	Tokens []domain.Token
 	Self   bool // the admin's own page: no disabling
+	// History is the user's audit log: created, disabled, grants added and
+	// revoked, team set…
+	History []opHistoryEntry
 }
 
 func (s *Handler) OperatorUsers(c *fiber.Ctx) error {
@@ -37,6 +40,9 @@ func (s *Handler) opUserPage(c *fiber.Ctx, status int, errs map[string]string) e
 		return err
 	}
 	v := &opUserView{User: u, Tokens: toks, Self: u.ID == domain.ActorFrom(ctx).UserID}
+	if v.History, err = s.opHistory(c, "user:"+u.ID); err != nil {
+		return err
+	}
 	return s.renderBO(c, status, "operator_user", boPage{Title: "User " + u.Name, Body: v, Errors: errs})
 }
 
