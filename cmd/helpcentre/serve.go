@@ -333,6 +333,11 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		engine.SetTranslator(translator.Translator)
 	}
 	defl := newDeflection(db, dom, cfg)
+	if cfg.Demo {
+		if err := seedDemoServed(ctx, dom, defl); err != nil {
+			return err
+		}
+	}
 	events, learning, err := newLearning(ctx, db, cfg, engine)
 	if err != nil {
 		return err

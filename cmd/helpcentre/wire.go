@@ -123,6 +123,15 @@ func seedDemo(ctx context.Context, db *bolt.DB, d *server.Domain, addr string, o
 	return nil
 }
 
+// seedDemoServed adds what only the served demo has: olga may read the
+// statistics, and the deflection report has sixty days of sessions.
+func seedDemoServed(ctx context.Context, d *server.Domain, defl *bolt.DeflectionService) error {
+	if err := demo.GrantDemoAgent(ctx, d.Access); err != nil {
+		return err
+	}
+	return demo.SeedSessions(ctx, defl, time.Now())
+}
+
 // loadSecret returns the server's signing secret: HELPCENTRE_SECRET when set
 // (replicas share it), else the 32 random bytes kept in <data>/secret.key,
 // made on first start.
