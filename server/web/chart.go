@@ -209,6 +209,13 @@ func NewBarChart(title string, days []string, series []Series, o ChartOptions) B
 		}
 	}
 	c.Empty = c.Max == 0 || len(series) == 0
+	if o.Target != nil && c.Empty { // read against a target, a zero is a value to show
+		for _, s := range series {
+			for _, v := range s.Values {
+				c.Empty = c.Empty && v < 0
+			}
+		}
+	}
 	top := c.Max
 	if o.Target != nil {
 		top = max(top, o.Target.Value)
@@ -260,7 +267,7 @@ func NewBarChart(title string, days []string, series []Series, o ChartOptions) B
 		base := c.PlotBottom
 		for j, s := range series {
 			v := value(s, i)
-			if v == 0 { // nothing, or no value
+			if s.Values[i] < 0 || v == 0 && o.Target == nil { // no value, or nothing to draw
 				continue
 			}
 			h := float64(v) * plotH / float64(scale)
@@ -278,7 +285,7 @@ func NewBarChart(title string, days []string, series []Series, o ChartOptions) B
 			b.X, b.Y, b.W, b.H = round1(b.X), round1(b.Y), round1(b.W), round1(b.H)
 			c.Bars = append(c.Bars, b)
 		}
-		if i%every == 0 {
+		if (n-1-i)%every == 0 { // counted back from the last day (today), which is always named
 			c.Labels = append(c.Labels, DayLabel{X: round1(c.PlotLeft + float64(i)*slot + slot/2), Text: label(day)})
 		}
 	}

@@ -174,8 +174,11 @@ func TestBarChartPhoneUnitsNames(t *testing.T) {
 	if c.Ticks[len(c.Ticks)-1].Label != "100 %" || c.Target == nil || !strings.Contains(c.Desc, "48 h target at 100 %") {
 		t.Errorf("units: ticks %+v, desc %q", c.Ticks, c.Desc)
 	}
-	if len(c.Bars) != 88 || c.Rows[3].Cells[0] != "—" || c.Rows[4].Cells[0] != "4 %" || c.Rows[0].Label != "Tue 8 Sep 2026" {
-		t.Errorf("%d bars (want 88: no bar for 0 nor for no value), rows %+v", len(c.Bars), c.Rows[:5])
+	if len(c.Bars) != 89 || c.Bars[0].H != 2 || c.Rows[3].Cells[0] != "—" || c.Rows[4].Cells[0] != "4 %" || c.Rows[0].Label != "Tue 8 Sep 2026" {
+		t.Errorf("%d bars (want 89: none for no value; against a target a zero is a stub), rows %+v", len(c.Bars), c.Rows[:5])
+	}
+	if zero := NewBarChart("Share", days[:2], []Series{{Name: "a", Values: []int{0, -1}}}, ChartOptions{Target: &Target{Value: 100}}); zero.Empty {
+		t.Error("a 0 % day read against a target is nothing to show")
 	}
 	if small := NewBarChart("Small", days[:3], []Series{{Name: "a", Values: []int{1, 2, 3}}}, ChartOptions{Width: phoneWidth}); small.Phone != nil {
 		t.Error("a chart as narrow as a phone's has a phone layout")
