@@ -25,7 +25,8 @@ const walkThroughSection = "## After-sales: a walk-through with curl"
 // and every HTTP answer must be the one the README gives in the command's
 // comment ("# 404 not_found…", "# 201, 6.50 EUR…") or, when it gives none, a
 // 2xx. Whatever blocks the section holds are run, so a journey added to it is
-// tested by adding it.
+// tested by adding it. The same server first shows the demo out of the box
+// (checkDemoOutOfTheBox).
 func TestReadmeWalkThrough(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq", "openssl", "base64"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -51,7 +52,13 @@ func TestReadmeWalkThrough(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	host := strings.TrimPrefix(r.base, "http://")
+	t.Run("out of the box", func(t *testing.T) { checkDemoOutOfTheBox(t, r.base) })
+	t.Run("as written", func(t *testing.T) { runWalkThrough(t, r.base, cmds) })
+}
+
+// runWalkThrough runs the walk-through's commands against the server at base.
+func runWalkThrough(t *testing.T, base string, cmds []walkCommand) {
+	host := strings.TrimPrefix(base, "http://")
 
 	// One script: every command announced on both outputs, curl reporting
 	// each answer's status on stderr (its output stays as the README's

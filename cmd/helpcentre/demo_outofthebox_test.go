@@ -2,31 +2,21 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestDemoOutOfTheBox starts the server as `make run` does (serve --demo):
-// a page served on this machine, whatever its port, may use the widget's API
-// while another site is told why it may not; the demo agent reads every
-// shop's statistics; the deflection report has sixty days of sessions.
-func TestDemoOutOfTheBox(t *testing.T) {
-	cfg, err := parseServe([]string{"--demo", "--data", t.TempDir()}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Shutdown = 5 * time.Second
-	r := start(t, cfg)
-	defer func() {
-		if err := r.stop(); err != nil {
-			t.Error(err)
-		}
-	}()
+// checkDemoOutOfTheBox checks the server `make run` starts (serve --demo,
+// at base): a page served on this machine, whatever its port, may use the
+// widget's API while another site is told why it may not; the demo agent
+// reads every shop's statistics; the deflection report has sixty days of
+// sessions. TestReadmeWalkThrough calls it on its server (one demo start
+// for both: under the race detector a start takes a minute here).
+func checkDemoOutOfTheBox(t *testing.T, base string) {
 	deflect := func(origin string) (*http.Response, map[string]any) {
-		req, _ := http.NewRequest("POST", r.base+"/api/v1/deflect", strings.NewReader(`{"subject":"where is my invoice","entry":"widget"}`))
+		req, _ := http.NewRequest("POST", base+"/api/v1/deflect", strings.NewReader(`{"subject":"where is my invoice","entry":"widget"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Origin", origin)
 		res, err := http.DefaultClient.Do(req)
@@ -47,11 +37,11 @@ func TestDemoOutOfTheBox(t *testing.T) {
 		t.Errorf("another site: %d %v %v", res.StatusCode, res.Header, m)
 	}
 
-	if status, m := getJSON(t, r.base+"/api/v1/shops/shop-2/stats", "Authorization", "Bearer demo-olga"); status != 200 || m["shop_id"] != "shop-2" {
+	if status, m := getJSON(t, base+"/api/v1/shops/shop-2/stats", "Authorization", "Bearer demo-olga"); status != 200 || m["shop_id"] != "shop-2" {
 		t.Errorf("olga reads shop-2's statistics: %d %v", status, m)
 	}
 	from := time.Now().UTC().AddDate(0, 0, -61).Format(time.DateOnly)
-	status, m := getJSON(t, r.base+"/api/v1/reports/deflection?from="+from, "Authorization", "Bearer demo-olga")
+	status, m := getJSON(t, base+"/api/v1/reports/deflection?from="+from, "Authorization", "Bearer demo-olga")
 	totals, _ := m["totals"].(map[string]any)
 	if status != 200 || totals == nil || totals["sessions"].(float64) < 100 || totals["handoffs"].(float64) == 0 {
 		t.Errorf("the demo's deflection report: %d %v", status, totals)
