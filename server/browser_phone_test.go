@@ -88,6 +88,22 @@ func TestBrowserSellerOnAPhone(t *testing.T) {
 	if c.Last != today {
 		t.Errorf("the first chart's last day is %q, want today, %s", c.Last, today)
 	}
+	// Every legend square has its series' colour, and the y-axis its values.
+	type legend struct {
+		Colours []string
+		Ticks   int
+	}
+	l := eval[legend](b, "legend", `(() => ({
+		colours: [...document.querySelectorAll(".legend .swatch")].filter(s => s.getClientRects().length > 0).map(s => getComputedStyle(s).backgroundColor),
+		ticks: [...document.querySelectorAll(".barchart svg")].filter(s => s.getClientRects().length > 0)[0].querySelectorAll("text.tick[text-anchor=end]").length}))()`)
+	if len(l.Colours) < 2 || l.Ticks < 2 {
+		t.Errorf("legend colours %v, %d values on the y-axis", l.Colours, l.Ticks)
+	}
+	for _, c := range l.Colours {
+		if c == "rgb(0, 0, 0)" || c == "rgba(0, 0, 0, 0)" {
+			t.Errorf("a legend square is black or transparent: %v", l.Colours)
+		}
+	}
 	b.checkA11y("seller statistics on a phone")
 	b.flushConsole()
 	b.at("done", nil)
