@@ -68,14 +68,18 @@ func TestBrowserWidgetOnAnotherOrigin(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	shopPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Nordic Home · Your order</title><style>body{font:18px Georgia,serif;color:#222;margin:2em} h1{color:#8b0000} button{background:red}</style></head>
 <body><main><h1>Nordic Home</h1><p>Thank you for shopping with us. Your order is on its way.</p></main>
 <script src="%s/widget.js" data-entry="widget"></script></body></html>`, base)
-	}))
+	})
+	host := httptest.NewServer(shopPage)
 	t.Cleanup(host.Close)
+	// The same page on an origin the help centre does not list.
+	stranger := httptest.NewServer(shopPage)
+	t.Cleanup(stranger.Close)
 	w := newDeflectWorld(t, deflectOpts{origins: []string{host.URL}})
 	served := make(chan error, 1)
 	go func() { served <- w.srv.Serve(ln) }()
@@ -94,6 +98,10 @@ func TestBrowserWidgetOnAnotherOrigin(t *testing.T) {
 	b.waitJS("widget loaded", `document.querySelector("[data-helpcentre-widget]") !== null`)
 	b.checkA11y("host page with the widget closed")
 	b.screenshots("widget-closed")
+	// The launcher is in the panel's font, not the host page's serif.
+	if font := eval[string](b, "launcher font", in(hostSel, `getComputedStyle(sr.querySelector(".launch")).fontFamily`)); !strings.HasPrefix(font, "system-ui") {
+		t.Errorf("the launcher's font is %q, not the panel's", font)
+	}
 
 	b.at("widget-open", nil)
 	eval[chromedp.Void](b, "open", in(hostSel, `sr.querySelector(".launch").click()`))
@@ -147,7 +155,35 @@ func TestBrowserWidgetOnAnotherOrigin(t *testing.T) {
 		t.Fatalf("thread %s transcript: %s", threadID, data)
 	}
 	b.flushConsole()
+
+	// On a page whose origin is not allowed the panel says help is not
+	// available here, and the console tells the site's developer why.
+	var said []string
+	b.at("widget-refused", func(m chromedp.ConsoleMessage) bool {
+		if strings.Contains(m.Text, "Help-centre widget") {
+			said = append(said, m.Text)
+			return true
+		}
+		return strings.Contains(m.Text, "403") // the browser's own line for the refused request
+	})
+	b.do("open a page of another origin", chromedp.Navigate(stranger.URL+"/orders/1001"))
+	b.settled()
+	b.waitJS("widget loaded", `document.querySelector("[data-helpcentre-widget]") !== null`)
+	eval[chromedp.Void](b, "open", in(hostSel, `sr.querySelector(".launch").click()`))
+	b.waitJS("refusal shown", in(hostSel, `sr.querySelector(".results [role=status]").textContent.includes("not allowed")`))
+	if eval[bool](b, "form hidden", in(hostSel, `sr.querySelector("form[role=search]").hidden`)) != true {
+		t.Error("the question form is offered on a page the help centre refuses")
+	}
+	b.checkA11y("widget refused")
+	b.screenshots("widget-refused")
+	b.flushConsole()
+	b.mu.Lock()
+	if len(said) == 0 || !strings.Contains(said[0], "--widget-origins "+stranger.URL) {
+		t.Errorf("the console says %q, not how to allow %s", said, stranger.URL)
+	}
+	b.mu.Unlock()
 	b.at("done", nil)
+	b.do("leave", chromedp.Navigate("about:blank"))
 }
 
 func TestBrowserContactPage(t *testing.T) {

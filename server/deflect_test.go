@@ -348,9 +348,17 @@ func TestDeflectHostileInput(t *testing.T) {
 	if r.status != 200 || r.header.Get("Access-Control-Allow-Origin") != widgetHost || r.header.Get("Set-Cookie") != "" {
 		t.Errorf("allowed origin: %d %v", r.status, r.header)
 	}
+	// Another origin's preflight passes and its request is refused with a
+	// problem the page may read (the widget says why it cannot help), and
+	// nothing else: no session.
+	r = w.call(t, "", "OPTIONS", "/api/v1/deflect", nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type")
+	if r.status != http.StatusNoContent || r.header.Get("Access-Control-Allow-Origin") != "https://evil.example" {
+		t.Errorf("preflight of a disallowed origin: %d %v", r.status, r.header)
+	}
 	r, _ = w.deflect(t, "", map[string]any{"subject": "invoice"}, "Origin", "https://evil.example")
-	if r.status != http.StatusForbidden || r.code() != "origin_not_allowed" || r.header.Get("Access-Control-Allow-Origin") != "" {
-		t.Errorf("disallowed origin: %d %s", r.status, r.body)
+	if r.status != http.StatusForbidden || r.code() != "origin_not_allowed" || r.header.Get("Access-Control-Allow-Origin") != "https://evil.example" ||
+		strings.Contains(string(r.body), `"session"`) || !strings.Contains(string(r.body), "--widget-origins") {
+		t.Errorf("disallowed origin: %d %v %s", r.status, r.header, r.body)
 	}
 	if r := w.call(t, "", "GET", "/api/v1/articles/invoice-find", nil, "Origin", widgetHost); r.header.Get("Access-Control-Allow-Origin") != widgetHost {
 		t.Errorf("article for the widget: %d %v", r.status, r.header)

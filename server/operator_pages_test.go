@@ -418,7 +418,9 @@ func TestOperatorStats(t *testing.T) {
 	opExpect(t, "grant view_stats", status, http.StatusSeeOther, body)
 	olga := w.signedIn(t, "olga")
 	_, body, _ = olga.get(t, "/operator/stats")
-	opContain(t, "the shops", body, "Nordic Home", "Casa Sol", `href="/operator/stats/shop-1?days=30"`, `<span class="badge urgent">1</span>`)
+	opContain(t, "the shops", body, "Nordic Home", "Casa Sol", `href="/operator/stats/shop-1?days=30"`, `<span class="badge urgent">1</span>`,
+		// against the 48 h target, in a chart; rows stack on a phone
+		`<figcaption id="chart-shops-first">`, "Against the 48 h target", `<table class="list stats stack">`, `data-label="Answered within 48 h"`)
 	_, body, _ = olga.get(t, "/operator/stats?days=7")
 	opContain(t, "a week", body, `<option value="7" selected>`)
 	if status, _, _ := olga.get(t, "/operator/stats/no-shop"); status != http.StatusNotFound {
@@ -426,7 +428,7 @@ func TestOperatorStats(t *testing.T) {
 	}
 	status, body, _ = olga.get(t, "/operator/stats/shop-1?days=90")
 	opExpect(t, "shop-1's page", status, http.StatusOK, body)
-	today := time.Now().UTC().Format("2006-01-02")
+	today := time.Now().UTC().Format("Mon 2 Jan 2006")
 	opContain(t, "shop-1's charts", body, "<svg", `role="img"`, `aria-labelledby="chart-incidents"`, `class="bar"`, "<title>"+today+": 1</title>",
 		"The same figures as a table", `<option value="90" selected>`, "Open incidents now</dt><dd>1</dd>")
 	if strings.Contains(body, "style=") {

@@ -624,9 +624,10 @@ func TestSellerStats(t *testing.T) {
 		t.Errorf("stats asked for %v", w.stats.shops)
 	}
 	sellerHas(t, "stats", body, "Answered within 48 h", "<svg", `role="img"`, "<desc", "<rect class=\"s1\"", "Daily figures", "€13.00", "10.0 h")
-	if n := strings.Count(body, "<svg"); n != 2 {
-		t.Errorf("%d charts", n)
+	if n := strings.Count(body, "<svg"); n != 6 {
+		t.Errorf("%d charts, want 3 each with its phone layout", n)
 	}
+	sellerHas(t, "the 48 h target", body, `<figcaption id="chart-answered">`, `>48 h target: every message</text>`, `class="chart-scroll chart-phone"`)
 	from := time.Now().UTC().AddDate(0, 0, -6).Format(time.DateOnly)
 	status, body, _ = sam.get(t, "/seller/stats?from="+from)
 	if status != 200 || strings.Count(body, "<tr><th scope=\"row\">") != 7 {

@@ -59,7 +59,9 @@ func startLogged(t *testing.T, cfg Config, log *slog.Logger) *running {
 	done := make(chan error, 1)
 	go func() { done <- Serve(ctx, cfg, ln, log) }()
 	r := &running{base: "http://" + ln.Addr().String(), stop: func() error { cancel(); return <-done }}
-	deadline := time.Now().Add(30 * time.Second)
+	// Seeding the demo and building the index take a few seconds, and a
+	// minute under the race detector on a busy 2-core machine.
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		res, err := http.Get(r.base + "/readyz")
 		if err == nil {
@@ -74,7 +76,7 @@ func startLogged(t *testing.T, cfg Config, log *slog.Logger) *running {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("server not ready in 30 s")
+			t.Fatal("server not ready in 3 minutes")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -336,12 +336,17 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		engine.SetTranslator(translator.Translator)
 	}
 	defl := newDeflection(db, dom, cfg)
+	if cfg.Demo {
+		if err := seedDemoServed(ctx, dom, defl); err != nil {
+			return err
+		}
+	}
 	events, learning, err := newLearning(ctx, db, cfg, engine)
 	if err != nil {
 		return err
 	}
 	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupTo(db, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupTo(db, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy, cfg.Demo), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
 		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate,
 		Events: events, Learning: learning, EventsRate: cfg.Events.rate},
 		ix, engine, bolt.NewFeedbackService(db), log, reg)

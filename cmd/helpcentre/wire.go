@@ -117,8 +117,19 @@ func seedDemo(ctx context.Context, db *bolt.DB, d *server.Domain, addr string, o
   (and carla, diego, emma: customers of 36 past orders 9001–9036, sixty days of history; password demo for everyone at /login)
   orders 1001 (ana, shop-1, shipped 10 days ago), 1002 (ana, shop-2, shipped 250 days ago), 2001 (ben, shop-1, delivered 2 days ago)
   try: curl -H 'Authorization: Bearer demo-ana' http://%s/api/v1/orders/1001
-`, addr)
+  the widget: <script src="http://%s/widget.js" async></script> on a page served from this machine, any port
+  (e.g. python3 -m http.server 8000); other sites need --widget-origins
+`, addr, addr)
 	return nil
+}
+
+// seedDemoServed adds what only the served demo has: olga may read the
+// statistics, and the deflection report has sixty days of sessions.
+func seedDemoServed(ctx context.Context, d *server.Domain, defl *bolt.DeflectionService) error {
+	if err := demo.GrantDemoAgent(ctx, d.Access); err != nil {
+		return err
+	}
+	return demo.SeedSessions(ctx, defl, time.Now())
 }
 
 // loadSecret returns the server's signing secret: HELPCENTRE_SECRET when set
@@ -207,14 +218,16 @@ func (d *deflectFlags) parse() error {
 	return nil
 }
 
-func (d *deflectFlags) config(svc *bolt.DeflectionService, p domain.Policy) server.DeflectConfig {
+// config is the deflection's configuration; the demo (demo) also lets pages
+// on this machine embed the widget, whatever their port.
+func (d *deflectFlags) config(svc *bolt.DeflectionService, p domain.Policy, demo bool) server.DeflectConfig {
 	var origins []string
 	for _, o := range strings.Split(d.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			origins = append(origins, o)
 		}
 	}
-	return server.DeflectConfig{Service: svc, Origins: origins, Modes: d.parsedModes, RatePerMinute: d.rate, Policy: p}
+	return server.DeflectConfig{Service: svc, Origins: origins, Loopback: demo, Modes: d.parsedModes, RatePerMinute: d.rate, Policy: p}
 }
 
 // newDeflection is the help-centre session store; the strict deflection

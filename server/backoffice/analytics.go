@@ -30,7 +30,7 @@ func analyticsCharts(a *domain.SearchAnalytics) (volume, ctr web.BarChart) {
 		}
 	}
 	series := []web.Series{{Name: "Searches", Class: "s1"}, {Name: "With a click", Class: "s2"}, {Name: "No results", Class: "s3"}}
-	rate := []web.Series{{Name: "Click-through (%)", Class: "s2"}}
+	rate := []web.Series{{Name: "Click-through", Class: "s2"}}
 	for _, day := range days {
 		d := byDay[day]
 		series[0].Values = append(series[0].Values, d.Searches)
@@ -41,7 +41,7 @@ func analyticsCharts(a *domain.SearchAnalytics) (volume, ctr web.BarChart) {
 	volume = web.NewBarChart("Searches, searches with a click and searches without results, per day", days, series,
 		web.ChartOptions{ID: "chart-searches", Table: true, Desc: "The table under the chart gives every value."})
 	ctr = web.NewBarChart("Click-through rate per day (searches with results that led to a click)", days, rate,
-		web.ChartOptions{ID: "chart-ctr", Table: true, Desc: "Percent of searches with results; the table gives every value."})
+		web.ChartOptions{ID: "chart-ctr", Table: true, Unit: " %", Desc: "Percent of searches with results; the table gives every value."})
 	return volume, ctr
 }
 

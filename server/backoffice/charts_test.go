@@ -10,17 +10,17 @@ import (
 func TestOperatorShopCharts(t *testing.T) {
 	days := []domain.DayStats{{Day: "2026-11-01", IncidentsOpened: 4}, {Day: "2026-11-02"}, {Day: "2026-11-03", IncidentsOpened: 1}}
 	charts := opShopCharts(days)
-	if len(charts) != 5 {
-		t.Fatalf("%d charts, want 5", len(charts))
+	if len(charts) != 6 {
+		t.Fatalf("%d charts, want 6", len(charts))
 	}
-	inc := charts[2]
+	inc := charts[3]
 	if inc.ID != "chart-incidents" || inc.Title != "Incidents opened" {
-		t.Fatalf("the third chart is %q %q, want the incidents", inc.ID, inc.Title)
+		t.Fatalf("the fourth chart is %q %q, want the incidents", inc.ID, inc.Title)
 	}
 	if got, want := inc.Note, "per day; 5 in all, at most 4 a day"; got != want {
 		t.Errorf("caption note %q, want %q", got, want)
 	}
-	if len(inc.Bars) != 2 || inc.Bars[0].Title != "2026-11-01: 4" || inc.Bars[1].Title != "2026-11-03: 1" || inc.Bars[0].Class != "bar" {
+	if len(inc.Bars) != 2 || inc.Bars[0].Title != "Sun 1 Nov 2026: 4" || inc.Bars[1].Title != "Tue 3 Nov 2026: 1" || inc.Bars[0].Class != "bar" {
 		t.Errorf("bars: %+v", inc.Bars)
 	}
 	if len(inc.Legend()) != 0 {
@@ -34,17 +34,22 @@ func TestOperatorShopCharts(t *testing.T) {
 func TestSellerCharts(t *testing.T) {
 	days := []domain.DayStats{{Day: "2026-11-01", CustomerMessages: 3, AnsweredWithin48h: 2, Refunds: 1}, {Day: "2026-11-02"}}
 	charts := sellerCharts(days)
-	if len(charts) != 2 {
-		t.Fatalf("%d charts, want 2", len(charts))
+	if len(charts) != 3 {
+		t.Fatalf("%d charts, want 3", len(charts))
 	}
-	replies, after := charts[0], charts[1]
+	share, replies, after := charts[0], charts[1], charts[2]
+	// The share answered within 48 h, against the target; no bar for a day
+	// without messages.
+	if share.Target == nil || len(share.Bars) != 1 || share.Bars[0].Title != "Sun 1 Nov 2026: 67 %" || share.Ticks[len(share.Ticks)-1].Label != "100 %" {
+		t.Errorf("share chart: target %+v, bars %+v, ticks %+v", share.Target, share.Bars, share.Ticks)
+	}
 	if len(replies.Legend()) != 2 || len(after.Legend()) != 3 || replies.Legend()[0].Class != "s1" || after.Legend()[2].Name != "Refunds" {
 		t.Errorf("legends: %+v and %+v", replies.Legend(), after.Legend())
 	}
 	if replies.Max != 3 || after.Max != 1 {
 		t.Errorf("highest values %d and %d, want 3 and 1", replies.Max, after.Max)
 	}
-	if len(after.Bars) != 1 || after.Bars[0].Title != "2026-11-01, Refunds: 1" || after.Bars[0].Class != "s5" {
+	if len(after.Bars) != 1 || after.Bars[0].Title != "Sun 1 Nov 2026, Refunds: 1" || after.Bars[0].Class != "s5" {
 		t.Errorf("after-sales bars: %+v", after.Bars)
 	}
 }
@@ -62,5 +67,25 @@ func TestReportChartFillsEmptyDays(t *testing.T) {
 	}
 	if !ch.Table || len(ch.Bars) != 3 {
 		t.Errorf("table %v, %d bars", ch.Table, len(ch.Bars))
+	}
+}
+
+// TestOpStatsCharts: customer care compares the shops with the 48 h target;
+// a shop without messages has no bar.
+func TestOpStatsCharts(t *testing.T) {
+	rows := []opShopStatsRow{
+		{Shop: domain.Shop{ID: "shop-1", Name: "Nordic Home"}, Stats: &domain.ShopStats{CustomerMessages: 6, AnsweredWithin48hPct: 66.7, AvgFirstResponseSeconds: 80640}},
+		{Shop: domain.Shop{ID: "shop-2", Name: "Casa Sol"}, Stats: &domain.ShopStats{}},
+	}
+	charts := opStatsCharts(rows)
+	if len(charts) != 2 {
+		t.Fatalf("%d charts", len(charts))
+	}
+	share, first := charts[0], charts[1]
+	if share.Target == nil || share.Target.Label == "" || len(share.Bars) != 1 || share.Bars[0].Title != "Nordic Home: 67 %" || share.Labels[1].Text != "Casa Sol" {
+		t.Errorf("share: %+v %+v %+v", share.Target, share.Bars, share.Labels)
+	}
+	if first.Target == nil || first.Ticks[len(first.Ticks)-1].Label != "50 h" || len(first.Bars) != 1 || first.Bars[0].Title != "Nordic Home: 22 h" {
+		t.Errorf("first response: %+v %+v %+v", first.Target, first.Ticks, first.Bars)
 	}
 }

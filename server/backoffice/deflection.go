@@ -58,8 +58,12 @@ func (s *Handler) DeflectionReport(c *fiber.Ctx) error {
 	pct := func(x float64) string {
 		return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", x*100), "0"), ".") + " %"
 	}
+	window := rep.Window // "168h0m0s": said in days
+	if d, err := time.ParseDuration(rep.Window); err == nil && d > 0 && d%(24*time.Hour) == 0 {
+		window = fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
 	return s.renderBO(c, fiber.StatusOK, "deflection", boPage{Title: "Deflection",
 		Form: map[string]string{"from": rep.From.Format("2006-01-02"), "to": rep.To.AddDate(0, 0, -1).Format("2006-01-02"), "locale": rep.Locale, "entry": rep.Entry},
-		Body: map[string]any{"Report": rep, "Chart": reportChart(rep), "Titles": titles, "Pct": pct,
+		Body: map[string]any{"Report": rep, "Chart": reportChart(rep), "Titles": titles, "Pct": pct, "Window": window,
 			"JSON": "/api/v1/reports/deflection" + deflect.ReportQuery(c)}})
 }

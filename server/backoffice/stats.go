@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,7 +92,25 @@ func sellerCharts(days []domain.DayStats) []web.BarChart {
 	o.ID = "chart-replies"
 	replies := web.NewBarChart("Customer messages and those answered within 48 h, per day", dates, series[:2], o)
 	o.ID = "chart-aftersales"
-	return []web.BarChart{replies, web.NewBarChart("Incidents, claims and refunds, per day", dates, series[2:], o)}
+	return []web.BarChart{answeredChart(days, "chart-answered", o), replies, web.NewBarChart("Incidents, claims and refunds, per day", dates, series[2:], o)}
+}
+
+// replyTarget is the line the share answered within 48 h is read against:
+// every customer message answered within 48 h.
+var replyTarget = &web.Target{Value: 100, Label: "48 h target: every message"}
+
+// answeredChart draws the share of each day's customer messages answered
+// within 48 h against the 48 h target; a day without messages has no bar.
+func answeredChart(days []domain.DayStats, id string, o web.ChartOptions) web.BarChart {
+	dates, series := dailySeries(days, []dailyMeasure{{"Answered within 48 h", "s2", func(d domain.DayStats) int {
+		if d.CustomerMessages == 0 {
+			return -1
+		}
+		return int(math.Round(100 * float64(d.AnsweredWithin48h) / float64(d.CustomerMessages)))
+	}}})
+	o.ID, o.Unit, o.Target = id, " %", replyTarget
+	o.Desc = "Days without customer messages have no bar."
+	return web.NewBarChart("Share of the day's customer messages answered within 48 h", dates, series, o)
 }
 
 // dailyMeasure is one figure of the daily statistics, drawn in CSS class class.
@@ -170,6 +189,32 @@ func opStatsDuration(st *domain.ShopStats) string {
 type opStatsView struct {
 	Period opStatsPeriod
 	Shops  []opShopStatsRow
+	Charts []web.BarChart
+}
+
+// opStatsCharts compares the shops with the 48 h target: the share of
+// customer messages answered within 48 h, and the average first response
+// in hours. A shop without messages has no bar.
+func opStatsCharts(rows []opShopStatsRow) []web.BarChart {
+	names := make([]string, len(rows))
+	answered := web.Series{Name: "Answered within 48 h", Class: "s2", Values: make([]int, len(rows))}
+	first := web.Series{Name: "Average first response", Class: "s1", Values: make([]int, len(rows))}
+	for i, r := range rows {
+		names[i] = r.Shop.Name
+		answered.Values[i], first.Values[i] = -1, -1
+		if st := r.Stats; st != nil && st.CustomerMessages > 0 {
+			answered.Values[i] = int(math.Round(st.AnsweredWithin48hPct))
+		}
+		if st := r.Stats; st != nil && st.AvgFirstResponseSeconds > 0 {
+			first.Values[i] = int(math.Round(st.AvgFirstResponseSeconds / 3600))
+		}
+	}
+	o := web.ChartOptions{Class: "panel", Width: 600, Height: 150, Fit: true, Names: true, Desc: "Shops without customer messages have no bar."}
+	o.ID, o.Unit, o.Target = "chart-shops-answered", " %", replyTarget
+	a := web.NewBarChart("Customer messages answered within 48 h, by shop", names, []web.Series{answered}, o)
+	o.ID, o.Unit, o.Target = "chart-shops-first", " h", &web.Target{Value: 48, Label: "48 h target"}
+	f := web.NewBarChart("Average first response, in hours, by shop", names, []web.Series{first}, o)
+	return []web.BarChart{a, f}
 }
 
 // opKnownShops lists the shops: those that have seller users (there is no shop
@@ -229,6 +274,9 @@ func (s *Handler) OperatorStats(c *fiber.Ctx) error {
 		}
 		v.Shops = append(v.Shops, row)
 	}
+	if s.dom.Work != nil && len(v.Shops) > 0 {
+		v.Charts = opStatsCharts(v.Shops)
+	}
 	return s.renderBO(c, fiber.StatusOK, "operator_stats", boPage{Title: "Seller statistics", Body: v})
 }
 
@@ -278,7 +326,7 @@ func opShopCharts(days []domain.DayStats) []web.BarChart {
 		{"claims", dailyMeasure{"Claims opened", "bar", func(d domain.DayStats) int { return d.Claims }}},
 		{"refunds", dailyMeasure{"Refunds", "bar", func(d domain.DayStats) int { return d.Refunds }}},
 	}
-	out := make([]web.BarChart, 0, len(ms))
+	out := make([]web.BarChart, 0, len(ms)+1)
 	for _, m := range ms {
 		dates, series := dailySeries(days, []dailyMeasure{m.dailyMeasure})
 		total := 0
@@ -288,6 +336,9 @@ func opShopCharts(days []domain.DayStats) []web.BarChart {
 		ch := web.NewBarChart(m.name, dates, series, web.ChartOptions{ID: "chart-" + m.id, Class: "panel", Width: 600, Height: 150, Fit: true})
 		ch.Note = fmt.Sprintf("per day; %d in all, at most %d a day", total, ch.Max)
 		out = append(out, ch)
+		if m.id == "answered" { // and the same against the 48 h target
+			out = append(out, answeredChart(days, "chart-answered-share", web.ChartOptions{Class: "panel", Width: 600, Height: 150, Fit: true}))
+		}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"html/template"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ type Config struct {
 	// Origins may embed the widget (scheme://host[:port]); "*" allows any.
 	// The help centre's own origin is always allowed.
 	Origins []string
+	// Loopback also allows every origin on this machine, whatever its port
+	// (http://localhost:8000, http://127.0.0.1:5500, http://[::1]:3000):
+	// the demo's, so that the documented tag works on a page served
+	// locally. Never in production.
+	Loopback bool
 	// Modes per entry point; entries not named get self_service.
 	Modes map[string]domain.DeflectMode
 	// RatePerMinute is what one client (by address) may send to each of
@@ -109,8 +115,11 @@ func (s *Handler) Limit(name string) fiber.Handler { return web.RateLimit(name, 
 
 // CORS answers cross-origin requests from the embedding origins:
 // no cookies are used (Allow-Credentials is never sent). With strict, an
-// origin not on the list is refused with a 403 problem; otherwise it just
-// gets no CORS headers (the browser then hides the answer).
+// origin not on the list is refused with a 403 problem that the page may
+// read (its preflight passes, its request is refused before any handler
+// runs), so that the widget can say why it cannot help instead of failing
+// silently; otherwise it just gets no CORS headers (the browser then hides
+// the answer).
 func (s *Handler) CORS(strict bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		origin := c.Get(fiber.HeaderOrigin)
@@ -118,10 +127,8 @@ func (s *Handler) CORS(strict bool) fiber.Handler {
 			return c.Next()
 		}
 		c.Vary(fiber.HeaderOrigin)
-		if !s.origins[strings.ToLower(origin)] && !s.origins["*"] {
-			if strict {
-				return domain.Errorf(domain.CodeOriginNotAllowed, "This site may not embed the help-centre widget: its origin is not on the allow-list.")
-			}
+		allowed := s.allowed(origin)
+		if !allowed && !strict {
 			return c.Next()
 		}
 		c.Set(fiber.HeaderAccessControlAllowOrigin, origin)
@@ -131,7 +138,32 @@ func (s *Handler) CORS(strict bool) fiber.Handler {
 			c.Set(fiber.HeaderAccessControlMaxAge, "600")
 			return c.SendStatus(fiber.StatusNoContent)
 		}
+		if !allowed {
+			return domain.Errorf(domain.CodeOriginNotAllowed, "This site (%s) may not use the help centre: its origin is not in the help centre's --widget-origins.", origin)
+		}
 		return c.Next()
+	}
+}
+
+// allowed reports whether origin may call the API from a page: on the list,
+// any origin with "*", or one on this machine with Loopback.
+func (s *Handler) allowed(origin string) bool {
+	if s.origins[strings.ToLower(origin)] || s.origins["*"] {
+		return true
+	}
+	if !s.cfg.Loopback {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" {
+		return false
+	}
+	switch h := u.Hostname(); h {
+	case "localhost":
+		return true
+	default:
+		ip, err := netip.ParseAddr(h)
+		return err == nil && ip.IsLoopback()
 	}
 }
 

@@ -91,6 +91,7 @@ func (a *Assets) Funcs() template.FuncMap {
 		"join":  strings.Join,
 		"money": Money,
 		"when":  When,
+		"day":   LongDay, // 2006-01-02 as "Sun 1 Nov 2026"
 		"ago":   func(t time.Time) string { return Ago(time.Since(t)) },
 		"until": func(t *time.Time) string {
 			if t == nil {

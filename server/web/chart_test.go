@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+	"time"
 )
 
 func chartDays(n int) []string {
@@ -36,7 +37,7 @@ func TestBarChartGrouped(t *testing.T) {
 	if in0.X+in0.W > out0.X || out0.X+out0.W > in2.X || in2.X+in2.W > c.PlotRight || in0.X < c.PlotLeft {
 		t.Errorf("bars overlap or leave the plot: %+v", c.Bars)
 	}
-	if in0.Title != "2026-11-01, In: 4" || in0.Class != "s1" || out1.Class != "s2" {
+	if in0.Title != "Sun 1 Nov 2026, In: 4" || in0.Class != "s1" || out1.Class != "s2" {
 		t.Errorf("bar tooltips and classes: %+v", c.Bars)
 	}
 	if len(c.Ticks) != 6 || c.Ticks[0].Label != "0" || c.Ticks[5].Label != "1000" || c.Ticks[5].Y != c.PlotTop {
@@ -123,9 +124,12 @@ func TestBarChartTemplate(t *testing.T) {
 	for _, want := range []string{
 		`<figure class="barchart panel">`, `<figcaption id="chart-s">Sessions &lt;b&gt;&amp;&lt;/b&gt; <span class="muted">(per day)</span>`,
 		`role="img" aria-labelledby="chart-s" aria-describedby="chart-s-desc"`, `<desc id="chart-s-desc">Bars per day from 1 Nov to 2 Nov`,
-		`<rect class="s1"`, `<title>2026-11-01, Hand&lt;offs&gt;: 1</title>`, `<line class="target"`, `>goal</text>`,
+		`<rect class="s1"`, `<title>Sun 1 Nov 2026, Hand&lt;offs&gt;: 1</title>`, `<line class="target"`, `>goal</text>`,
 		`<span class="swatch s3" aria-hidden="true"></span> Hand&lt;offs&gt;</li>`,
-		`<th scope="col">Hand&lt;offs&gt;</th>`, `<tr><th scope="row">2026-11-02</th><td>1</td><td>0</td></tr>`,
+		`<th scope="col">Hand&lt;offs&gt;</th>`, `<tr><th scope="row">Mon 2 Nov 2026</th><td>1</td><td>0</td></tr>`,
+		// The phone's layout, its own description, shown by the page's width.
+		`<div class="chart-scroll chart-wide">`, `<div class="chart-scroll chart-phone"><svg viewBox="0 0 420 `,
+		`aria-labelledby="chart-s" aria-describedby="chart-s-phone-desc"`, `<desc id="chart-s-phone-desc">`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the chart lacks %s:\n%s", want, html)
@@ -137,5 +141,55 @@ func TestBarChartTemplate(t *testing.T) {
 	empty := render(NewBarChart("Nothing", chartDays(2), []Series{{Name: "a", Class: "s1"}}, ChartOptions{ID: "e"}))
 	if strings.Contains(empty, "<svg") || !strings.Contains(empty, "Nothing to show in this period.") || strings.Contains(empty, "legend") {
 		t.Errorf("an empty chart:\n%s", empty)
+	}
+}
+
+// TestBarChartPhoneUnitsNames: a chart has a phone layout with every day in
+// 420 units, ending at the last day; a unit follows every value; no value
+// (negative) draws no bar and a dash; names are labelled as given.
+func TestBarChartPhoneUnitsNames(t *testing.T) {
+	days := make([]string, 90)
+	for i := range days {
+		days[i] = time.Date(2026, 9, 8, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.DateOnly)
+	}
+	vals := make([]int, 90)
+	for i := range vals {
+		vals[i] = i % 101
+	}
+	vals[89] = 100
+	vals[3] = -1
+	c := NewBarChart("Share", days, []Series{{Name: "Answered", Class: "s2", Values: vals}},
+		ChartOptions{ID: "x", Unit: " %", Target: &Target{Value: 100, Label: "48 h target"}, Table: true})
+	p := c.Phone
+	if p == nil || p.Width != phoneWidth || p.Wide || p.Table || p.Phone != nil || p.DescID != "x-phone-desc" || p.ID != "x" {
+		t.Fatalf("phone layout: %+v", p)
+	}
+	last := p.Bars[len(p.Bars)-1]
+	if last.X+last.W > p.PlotRight || p.PlotRight-(last.X+last.W) > (p.PlotRight-p.PlotLeft)/90 || last.Title != "Sun 6 Dec 2026: 100 %" {
+		t.Errorf("the phone's last bar %+v does not end the plot at %v", last, p.PlotRight)
+	}
+	if p.Labels[len(p.Labels)-1].X > p.PlotRight || len(p.Labels) > int(p.PlotRight-p.PlotLeft)/labelWidth+1 {
+		t.Errorf("phone labels: %+v", p.Labels)
+	}
+	if c.Ticks[len(c.Ticks)-1].Label != "100 %" || c.Target == nil || !strings.Contains(c.Desc, "48 h target at 100 %") {
+		t.Errorf("units: ticks %+v, desc %q", c.Ticks, c.Desc)
+	}
+	if len(c.Bars) != 89 || c.Bars[0].H != 2 || c.Rows[3].Cells[0] != "—" || c.Rows[4].Cells[0] != "4 %" || c.Rows[0].Label != "Tue 8 Sep 2026" {
+		t.Errorf("%d bars (want 89: none for no value; against a target a zero is a stub), rows %+v", len(c.Bars), c.Rows[:5])
+	}
+	if zero := NewBarChart("Share", days[:2], []Series{{Name: "a", Values: []int{0, -1}}}, ChartOptions{Target: &Target{Value: 100}}); zero.Empty {
+		t.Error("a 0 % day read against a target is nothing to show")
+	}
+	if small := NewBarChart("Small", days[:3], []Series{{Name: "a", Values: []int{1, 2, 3}}}, ChartOptions{Width: phoneWidth}); small.Phone != nil {
+		t.Error("a chart as narrow as a phone's has a phone layout")
+	}
+
+	shops := NewBarChart("By shop", []string{"Nordic Home", "Casa Sol"}, []Series{{Name: "First response", Class: "s1", Values: []int{22, 60}}},
+		ChartOptions{ID: "s", Width: 600, Fit: true, Names: true, Unit: " h", Target: &Target{Value: 48, Label: "48 h target"}})
+	if len(shops.Labels) != 2 || shops.Labels[0].Text != "Nordic Home" || shops.Bars[1].Title != "Casa Sol: 60 h" || shops.Bars[0].W > 48 {
+		t.Errorf("names: labels %+v, bars %+v", shops.Labels, shops.Bars)
+	}
+	if !strings.HasPrefix(shops.Desc, "Bars for Nordic Home, Casa Sol; the highest is 60 h. A line marks 48 h target at 48 h.") {
+		t.Errorf("desc %q", shops.Desc)
 	}
 }

@@ -23,7 +23,8 @@
       contactTitle: "Write to customer care", email: "Your email (we answer there)", send: "Send to customer care",
       sending: "Sending…", sent: "Your message reached customer care. Reference: ", failed: "Sorry, that did not go through: ",
       askFirst: "Please write to us: we need to look at your order.", topic: "Topic: ", loading: "Loading the article…",
-      full: "Open the full article" },
+      full: "Open the full article", refused: "Help is not available on this page: this site is not allowed to use our help centre.",
+      unreachable: "Our help centre cannot be reached just now. Please try again later." },
     es: { help: "Ayuda", title: "¿En qué podemos ayudarte?", close: "Cerrar la ayuda", subject: "Asunto", question: "Tu pregunta",
       searching: "Buscando respuestas…", found: " artículos pueden responder tu pregunta", one: "Un artículo puede responder tu pregunta",
       none: "Aún no hay ningún artículo; sigue escribiendo o escríbenos.", read: "Leer", back: "Volver a las sugerencias",
@@ -31,12 +32,13 @@
       contactTitle: "Escribe a atención al cliente", email: "Tu correo (te responderemos allí)", send: "Enviar a atención al cliente",
       sending: "Enviando…", sent: "Tu mensaje ha llegado a atención al cliente. Referencia: ", failed: "Lo sentimos, no se ha podido enviar: ",
       askFirst: "Escríbenos: necesitamos revisar tu pedido.", topic: "Tema: ", loading: "Cargando el artículo…",
-      full: "Abrir el artículo completo" }
+      full: "Abrir el artículo completo", refused: "La ayuda no está disponible en esta página: este sitio no tiene permiso para usar nuestro centro de ayuda.",
+      unreachable: "Ahora mismo no podemos conectar con el centro de ayuda. Inténtalo de nuevo más tarde." }
   }[locale];
 
   var CSS = ":host{all:initial}*{box-sizing:border-box}" +
     ".w{font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2433}" +
-    ".launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:24px;padding:12px 20px;background:#1f4fa3;color:#fff;font:inherit;font-weight:600;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
+    ".launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:24px;padding:12px 20px;background:#1f4fa3;color:#fff;font-weight:600;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
     ".panel{background:#fff;display:flex;flex-direction:column}" +
     ".float{position:fixed;right:20px;bottom:84px;z-index:2147483001;width:400px;max-width:calc(100vw - 24px);max-height:calc(100vh - 104px);border-radius:12px;box-shadow:0 10px 40px rgba(0,0,0,.3);overflow:hidden}" +
     ".inline{border:1px solid #c9d1de;border-radius:10px}" +
@@ -103,7 +105,7 @@
       credentials: "omit", mode: "cors", keepalive: !!body && path.indexOf("/events") > 0 })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (j) {
-          if (!r.ok) { throw new Error(j.detail || r.status); }
+          if (!r.ok) { var e = new Error(j.detail || r.status); e.code = j.code; throw e; }
           return j;
         });
       });
@@ -203,6 +205,7 @@
     api("/api/v1/deflect", { session: session, subject: subject.value, body: question.value, locale: locale, order: order, entry: entry })
       .then(function (d) {
         if (q !== last) { return; }
+        status.className = "st";
         session = d.session; mode = d.mode; signedIn = d.signed_in;
         notices.textContent = "";
         ((d.order && d.order.notices) || []).concat(mode === "ask_first" ? [T.askFirst] : []).forEach(function (n) { notices.appendChild(el("li", { text: n })); });
@@ -210,7 +213,22 @@
         render(q.trim() ? d.suggestions : null);
         layout();
       })
-      .catch(function () { status.textContent = ""; });
+      .catch(function (err) { status.textContent = ""; if (err && err.name !== "AbortError") { unavailable(err); } });
+  }
+
+  // unavailable says in the panel that help cannot be had here, and in the
+  // console why: a site missing from the help centre's allow-list, or the
+  // help centre out of reach.
+  function unavailable(err) {
+    var refused = err.code === "origin_not_allowed";
+    status.className = "st err";
+    status.textContent = refused ? T.refused : T.unreachable;
+    if (refused) {
+      ask.hidden = true; needBtn.hidden = true; contact.hidden = true;
+      console.error("Help-centre widget: " + base + " refuses this page's origin (" + location.origin + "): start the help centre with --widget-origins " + location.origin + " (HELPCENTRE_WIDGET_ORIGINS). " + err.message);
+    } else {
+      console.error("Help-centre widget: " + base + " cannot be reached: " + err.message);
+    }
   }
 
   function render(sugg) {
