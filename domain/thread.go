@@ -35,15 +35,21 @@ type Thread struct {
 	// UnverifiedEmail is the address an anonymous help-centre visitor typed
 	// when handing off: nobody checked it, it names no account, and the
 	// thread is never shown as that customer's.
-	UnverifiedEmail string       `json:"unverified_email,omitempty"`
-	Topic           string       `json:"topic"`
-	Subject         string       `json:"subject,omitempty"`
-	Locale          string       `json:"locale,omitempty"` // the customer's language
-	Parties         []Party      `json:"participants"`
-	Status          ThreadStatus `json:"status"`
-	CreatedAt       time.Time    `json:"created_at"`
-	CreatedBy       string       `json:"created_by"`
-	LastMessage     time.Time    `json:"last_message_at"`
+	UnverifiedEmail string `json:"unverified_email,omitempty"`
+	// EmailVerifiedAt is when the visitor followed a link mailed to
+	// UnverifiedEmail, proving the address theirs; nil until then.
+	EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
+	// Reference is a hand-off's short reference (HC-1042), what the
+	// customer is told and quotes.
+	Reference   string       `json:"reference,omitempty"`
+	Topic       string       `json:"topic"`
+	Subject     string       `json:"subject,omitempty"`
+	Locale      string       `json:"locale,omitempty"` // the customer's language
+	Parties     []Party      `json:"participants"`
+	Status      ThreadStatus `json:"status"`
+	CreatedAt   time.Time    `json:"created_at"`
+	CreatedBy   string       `json:"created_by"`
+	LastMessage time.Time    `json:"last_message_at"`
 
 	// The seller's 48-hour clock: since when a customer message has waited
 	// for a seller reply, and when the reply is due. Both null when none is.
