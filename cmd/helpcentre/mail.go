@@ -12,7 +12,7 @@ import (
 
 // mailFlags configure email: --smtp-url and --mail-from. Without a URL no
 // mail is sent (said once at start); mails stay queued in the outbox, so
-// configuring a server later sends them.
+// configuring a server later sends those still fresh (smtp.DefaultMaxAge).
 type mailFlags struct {
 	url    string
 	from   string
@@ -40,7 +40,7 @@ func (m *mailFlags) parse() error {
 // says so once and returns.
 func runMail(ctx context.Context, m mailFlags, mail domain.MailService, srv *server.Server, log *slog.Logger) {
 	if m.url == "" {
-		log.Info("mail: no SMTP server configured (--smtp-url): email is off; mails wait in the outbox")
+		log.Info("mail: no SMTP server configured (--smtp-url): email is off; mails wait in the outbox (those older than two days are not sent)")
 		return
 	}
 	snd := &smtp.Sender{Mail: mail, Server: m.server, From: m.from, Log: log,

@@ -26,6 +26,10 @@ const (
 	DefaultPoll        = 2 * time.Second
 	DefaultTimeout     = 20 * time.Second
 	DefaultReplyWithin = 24 * time.Hour
+	// DefaultMaxAge is how old a mail may be and still be sent: news of a
+	// refund or a reply days late (mail was off, or the server refused it
+	// for days) is noise, and the in-app list has it anyway.
+	DefaultMaxAge = 48 * time.Hour
 	batch              = 50
 )
 
@@ -110,6 +114,7 @@ type Sender struct {
 	Log         *slog.Logger
 	Poll        time.Duration
 	Timeout     time.Duration
+	MaxAge      time.Duration // older mails are given up unsent; 0: DefaultMaxAge
 	Jitter      func() float64
 
 	once sync.Once
@@ -130,6 +135,9 @@ func (s *Sender) init() {
 		}
 		if s.Timeout <= 0 {
 			s.Timeout = DefaultTimeout
+		}
+		if s.MaxAge <= 0 {
+			s.MaxAge = DefaultMaxAge
 		}
 		if s.ReplyWithin <= 0 {
 			s.ReplyWithin = DefaultReplyWithin
@@ -184,6 +192,18 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	rec := context.WithoutCancel(ctx) // an accepted mail is recorded even on shutdown
+	n := len(due)
+	fresh := due[:0]
+	for i := range due {
+		if age := s.Now().Sub(due[i].CreatedAt); age > s.MaxAge {
+			s.failed(rec, &due[i], fmt.Sprintf("stale: written %v ago, sent mail must be at most %v old", age.Round(time.Minute), s.MaxAge), false)
+			continue
+		}
+		fresh = append(fresh, due[i])
+	}
+	if due = fresh; len(due) == 0 {
+		return n, nil
+	}
 	c, err := s.client()
 	if err == nil {
 		dctx, cancel := context.WithTimeout(ctx, s.Timeout)
@@ -194,12 +214,12 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		for i := range due {
 			s.failed(rec, &due[i], "connecting: "+err.Error(), true)
 		}
-		return len(due), nil
+		return n, nil
 	}
 	defer c.Close()
 	for i := range due {
 		if ctx.Err() != nil {
-			return i, nil
+			return n - len(due) + i, nil
 		}
 		m := &due[i]
 		msg, err := s.message(m)
@@ -222,7 +242,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		}
 		s.Log.Info("mail: sent", "id", m.ID, "kind", m.Kind, "type", m.Type, "attempt", m.Attempts+1)
 	}
-	return len(due), nil
+	return n, nil
 }
 
 // failed records a failed attempt: retried on the outbox's schedule while

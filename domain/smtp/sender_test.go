@@ -137,3 +137,21 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 }
+
+// A mail written long before it could be sent (mail was off; the demo's
+// history) is given up unsent.
+func TestSenderGivesUpStaleMail(t *testing.T) {
+	s, _ := world(t)
+	if _, err := s.Threads.Handoff(context.Background(), domain.Handoff{Subject: "Help", Body: "Please", Email: "late@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(smtp.DefaultMaxAge + time.Hour)
+	down, _ := smtp.ParseURL("smtp://127.0.0.1:1?starttls=off")
+	snd := &smtp.Sender{Mail: s.Mail, Server: down, From: "help@help.test", Now: func() time.Time { return later }}
+	if n, err := snd.SendDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("SendDue: %d %v", n, err)
+	}
+	if due, _ := s.Mail.DueMail(context.Background(), later.Add(72*time.Hour), 10); len(due) != 0 {
+		t.Fatalf("a stale mail is still due: %+v", due)
+	}
+}

@@ -59,7 +59,7 @@ var words = map[string]map[string]string{
 		"sign":           "— Atención al cliente del marketplace",
 		"verify_subject": "Hemos recibido tu mensaje [%s]",
 		"verify_body": "hemos recibido tu mensaje «%s» y le hemos dado la referencia %s.\n\n" +
-			"Qué pasa ahora: atención al cliente lo lee y te responde en %s, por correo a esta dirección.\n\n" +
+			"Qué pasa ahora: atención al cliente lo lee y te responde en un plazo de %s, por correo a esta dirección.\n\n" +
 			"Para confirmar que esta dirección es tuya, y para leer la conversación o añadir algo cuando quieras, abre este enlace:\n%s\n\n" +
 			"Hasta entonces, tu mensaje figura como enviado desde una dirección sin confirmar. Si no nos has escrito, ignora este correo: no te enviaremos nada más.",
 		"reply_subject": "Re: %s [%s]",

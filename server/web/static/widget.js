@@ -34,8 +34,8 @@
       solved: "Esto lo ha resuelto", need: "Todavía necesito ayuda", thanks: "¡Nos alegra que te haya servido! Puedes cerrar este panel.",
       contactTitle: "Escribe a atención al cliente", email: "Tu correo (te responderemos allí)", send: "Enviar a atención al cliente",
       sending: "Enviando…", sent: "Tu mensaje ha llegado a atención al cliente. Tu referencia: ", failed: "Lo sentimos, no se ha podido enviar: ",
-      nextAccount: "Atención al cliente te responde en %s, en los mensajes de tu cuenta.",
-      nextEmail: "Atención al cliente te responde en %s por correo. Te hemos enviado un enlace: ábrelo para confirmar tu dirección.", hours: " horas",
+      nextAccount: "Atención al cliente te responde en un plazo de %s, en los mensajes de tu cuenta.",
+      nextEmail: "Atención al cliente te responde en un plazo de %s por correo. Te hemos enviado un enlace: ábrelo para confirmar tu dirección.", hours: " horas",
       askFirst: "Escríbenos: necesitamos revisar tu pedido.", topic: "Tema: ", loading: "Cargando el artículo…",
       full: "Abrir el artículo completo" }
   }[locale];
