@@ -30,7 +30,7 @@ const (
 	// refund or a reply days late (mail was off, or the server refused it
 	// for days) is noise, and the in-app list has it anyway.
 	DefaultMaxAge = 48 * time.Hour
-	batch              = 50
+	batch         = 50
 )
 
 // Server is where mail goes: parsed from --smtp-url.
