@@ -130,8 +130,8 @@ type ThreadFilter struct {
 	Status      string     // "", unread, overdue, open, closed
 	ShopID      string     // operators: one shop's threads
 	// Text: every word must appear, case and accents aside, in the subject,
-	// the customer's name, the order number, the topic or a message the
-	// reader may see. Threads are read newest first, a bounded number per
+	// the customer's name, the order number, the topic, a hand-off's
+	// reference or a message the reader may see. Threads are read newest first, a bounded number per
 	// page, so a page may be short with a cursor to go on.
 	Text   string
 	Sort   string // "last_message" (newest first, the default) or "due" (soonest first)

@@ -45,6 +45,10 @@ func testMailAnonymousHandoff(t *testing.T, open Opener) {
 	}
 
 	olga := w.as(t, "olga")
+	// Customer care finds a hand-off by the reference the customer quotes.
+	if page, err := w.Threads.ListThreads(olga, domain.ThreadFilter{Text: strings.ToLower(th.Reference)}); err != nil || len(page.Threads) != 1 || page.Threads[0].ID != th.ID {
+		t.Errorf("searching %s: %+v %v", th.Reference, page, err)
+	}
 	if _, err := w.Threads.PostMessage(olga, th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "Te hemos desbloqueado la cuenta."}); err != nil {
 		t.Fatalf("customer care answers the visitor: %v", err)
 	}
