@@ -75,6 +75,25 @@ func TestContactJourneysAPI(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, `<option value="1001"`) || !strings.Contains(page, `data-token="hcc1.`) {
 		t.Fatalf("Ana's contact page: %d, order picker and widget token expected", status)
 	}
+	// With JavaScript, the page's widget carries a customer token: its
+	// hand-off is Ana's too, about the order she picks.
+	tok := regexp.MustCompile(`data-token="([^"]+)"`).FindStringSubmatch(page)[1]
+	var wd struct {
+		Session  string
+		SignedIn bool `json:"signed_in"`
+	}
+	w.call(t, "", "POST", "/api/v1/deflect", map[string]any{"subject": "¿Dónde está mi pedido?", "locale": "es", "entry": "contact", "order": "1001"},
+		"Authorization", "Bearer "+tok).decode(t, &wd)
+	r := w.call(t, "", "POST", "/api/v1/deflect/"+wd.Session+"/events", map[string]any{"type": "handoff", "subject": "¿Dónde está mi pedido?", "body": "No ha llegado"},
+		"Authorization", "Bearer "+tok)
+	var wh struct{ Thread, Reference, AnswerBy string }
+	r.decode(t, &wh)
+	var wt apiThread
+	w.call(t, "ana", "GET", "/api/v1/threads/"+wh.Thread, nil).decode(t, &wt)
+	if !wd.SignedIn || r.status != http.StatusCreated || wt.CustomerID != w.world.Users["ana"].ID || wt.Order != "1001" || wt.Reference != wh.Reference {
+		t.Fatalf("the widget's hand-off for Ana: %d %s, thread %+v", r.status, r.body, wt)
+	}
+
 	status, _, page = ana.post(t, "/es/contact", "/es/contact", url.Values{"subject": {"Factura"}, "body": {"Necesito la factura de mi pedido"}, "order": {"1001"}})
 	if status != http.StatusOK || !strings.Contains(page, "¿Todavía necesitas ayuda?") || strings.Contains(page, `name="email"`) {
 		t.Fatalf("suggestions: %d %.400s", status, page)
@@ -90,7 +109,7 @@ func TestContactJourneysAPI(t *testing.T) {
 	}
 	var list struct{ Threads []apiThread }
 	w.call(t, "ana", "GET", "/api/v1/threads", nil).decode(t, &list)
-	if len(list.Threads) == 0 || list.Threads[0].Reference != ref[1] || list.Threads[0].CustomerID != w.world.Users["ana"].ID {
+	if len(list.Threads) != 2 || list.Threads[0].Reference != ref[1] || list.Threads[0].CustomerID != w.world.Users["ana"].ID {
 		t.Fatalf("Ana's threads: %+v (reference %s)", list.Threads, ref[1])
 	}
 	th := list.Threads[0]
@@ -110,7 +129,7 @@ func TestContactJourneysAPI(t *testing.T) {
 	}
 
 	// Anonymous, through the API (the widget): an email is required.
-	r := w.call(t, "", "POST", "/api/v1/deflect", map[string]any{"subject": "account locked", "locale": "en", "entry": "contact"})
+	r = w.call(t, "", "POST", "/api/v1/deflect", map[string]any{"subject": "account locked", "locale": "en", "entry": "contact"})
 	var d struct{ Session string }
 	r.decode(t, &d)
 	if r := w.call(t, "", "POST", "/api/v1/deflect/"+d.Session+"/events", map[string]any{"type": "handoff", "subject": "Account locked", "body": "I cannot sign in."}); r.code() != domain.CodeEmailRequired {
