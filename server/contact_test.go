@@ -128,6 +128,27 @@ func TestContactJourneysAPI(t *testing.T) {
 		t.Errorf("Ana's mail:\n%s", mail.Body)
 	}
 
+	// Ana chooses no more replies by email (in-app only); customer care sees
+	// what was mailed.
+	if r := w.call(t, "ana", "PUT", "/api/v1/me/mail-preferences", map[string]any{"refunds": true, "replies": false, "claims": true}); r.status != http.StatusOK {
+		t.Fatalf("preferences: %d %s", r.status, r.body)
+	}
+	w.call(t, "olga", "POST", "/api/v1/threads/"+th.ID+"/messages", map[string]any{"to": []string{"customer"}, "body": "¿Te ha llegado?"})
+	send()
+	if ms, _ := smtpd.Messages(); len(ms) != 1 {
+		t.Errorf("mails after Ana chose no replies by email: %d", len(ms))
+	}
+	var outbox struct {
+		Mail []struct {
+			To     string     `json:"to"`
+			SentAt *time.Time `json:"sent_at"`
+		}
+	}
+	w.call(t, "olga", "GET", "/api/v1/admin/mail", nil).decode(t, &outbox)
+	if len(outbox.Mail) != 1 || outbox.Mail[0].To != "ana@demo.example" || outbox.Mail[0].SentAt == nil {
+		t.Errorf("customer care's list of mail: %+v", outbox.Mail)
+	}
+
 	// Anonymous, through the API (the widget): an email is required.
 	r = w.call(t, "", "POST", "/api/v1/deflect", map[string]any{"subject": "account locked", "locale": "en", "entry": "contact"})
 	var d struct{ Session string }

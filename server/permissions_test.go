@@ -404,6 +404,9 @@ func apiRows() []permRow {
 		{method: "POST", route: "/api/v1/admin/routing-rules", body: map[string]any{"name": "rule-{seq}", "team": "customer_care"},
 			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, made), changed: shows("/api/v1/admin/routing-rules", "rule-{seq}")},
 		{method: "GET", route: "/api/v1/admin/outbox", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/api/v1/admin/mail", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/api/v1/me/mail-preferences", want: everyone(ok)},
+		{method: "PUT", route: "/api/v1/me/mail-preferences", body: map[string]any{"refunds": true, "replies": false, "claims": true}, want: everyone(ok)},
 	}
 }
 

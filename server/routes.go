@@ -131,6 +131,9 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 			app.Get("/api/v1/shops/:id/stats", auth.Authenticate, api.ShopStats)
 		}
 		app.Get("/api/v1/admin/outbox", api.Outbox)
+		app.Get("/api/v1/admin/mail", api.Mail)
+		app.Get("/api/v1/me/mail-preferences", auth.Authenticate, api.MailPreferences)
+		app.Put("/api/v1/me/mail-preferences", auth.Authenticate, api.PutMailPreferences)
 		app.Get("/api/v1/notifications", auth.Authenticate, api.Notifications)
 		app.Post("/api/v1/notifications/:id/read", auth.Authenticate, api.NotificationRead)
 		if dom.Audit != nil {
