@@ -95,8 +95,9 @@ func (s Server) String() string {
 }
 
 // Sender sends due mails. Each is marked sent, in a synced write, as soon
-// as the server has accepted it, and only then is the next one sent; one
-// Sender runs per database. A mail the server refuses for good (5xx) is given
+// as the server has accepted it, and only then is the next one sent (a mark
+// that fails is kept in memory and written on the next round: the mail is
+// not sent again meanwhile); one Sender runs per database. A mail the server refuses for good (5xx) is given
 // up; any other failure is retried on the outbox's schedule. The one case a
 // mail could go out twice is a crash between the server's acceptance and
 // that write (milliseconds): it then goes again with the same Message-ID,
@@ -119,11 +120,15 @@ type Sender struct {
 
 	once sync.Once
 	kick chan struct{}
+	// unmarked are mails the server accepted whose mark could not be
+	// written yet: never sent again by this process, marked on the next round.
+	unmarked map[string]time.Time
 }
 
 func (s *Sender) init() {
 	s.once.Do(func() {
 		s.kick = make(chan struct{}, 1)
+		s.unmarked = map[string]time.Time{}
 		if s.Now == nil {
 			s.Now = time.Now
 		}
@@ -187,14 +192,22 @@ func (s *Sender) Run(ctx context.Context) {
 // outcome; it reports how many it attempted.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	s.init()
+	rec := context.WithoutCancel(ctx) // an accepted mail is recorded even on shutdown
+	for id, at := range s.unmarked {
+		if err := s.Mail.MarkMailSent(rec, id, at); err == nil || domain.ErrorKind(err) == domain.NotFound {
+			delete(s.unmarked, id)
+		}
+	}
 	due, err := s.Mail.DueMail(ctx, s.Now(), batch)
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
-	rec := context.WithoutCancel(ctx) // an accepted mail is recorded even on shutdown
 	n := len(due)
 	fresh := due[:0]
 	for i := range due {
+		if _, ok := s.unmarked[due[i].ID]; ok {
+			continue // accepted already: only its mark is missing
+		}
 		if age := s.Now().Sub(due[i].CreatedAt); age > s.MaxAge {
 			s.failed(rec, &due[i], fmt.Sprintf("stale: written %v ago, sent mail must be at most %v old", age.Round(time.Minute), s.MaxAge), false)
 			continue
@@ -236,8 +249,9 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 			}
 			continue
 		}
-		if err := s.Mail.MarkMailSent(rec, m.ID, s.Now()); err != nil {
-			s.Log.Error("mail: recording a sent mail", "id", m.ID, "err", err)
+		if at := s.Now(); s.Mail.MarkMailSent(rec, m.ID, at) != nil {
+			s.unmarked[m.ID] = at
+			s.Log.Error("mail: recording a sent mail failed; it will not be sent again, and is marked later", "id", m.ID)
 			continue
 		}
 		s.Log.Info("mail: sent", "id", m.ID, "kind", m.Kind, "type", m.Type, "attempt", m.Attempts+1)

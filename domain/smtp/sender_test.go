@@ -4,6 +4,7 @@ package smtp_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -153,5 +154,43 @@ func TestSenderGivesUpStaleMail(t *testing.T) {
 	}
 	if due, _ := s.Mail.DueMail(context.Background(), later.Add(72*time.Hour), 10); len(due) != 0 {
 		t.Fatalf("a stale mail is still due: %+v", due)
+	}
+}
+
+// flakyMarks fails the first MarkMailSent, as a full disk would.
+type flakyMarks struct {
+	domain.MailService
+	failed bool
+}
+
+func (f *flakyMarks) MarkMailSent(ctx context.Context, id string, at time.Time) error {
+	if !f.failed {
+		f.failed = true
+		return errors.New("disk full")
+	}
+	return f.MailService.MarkMailSent(ctx, id, at)
+}
+
+// A mail the server accepted is never sent again, even when recording
+// that it was failed: the mark is written on the next round instead.
+func TestSenderNeverResendsAnAcceptedMail(t *testing.T) {
+	srv := smtptest.Need(t)
+	s, _ := world(t)
+	if _, err := s.Threads.Handoff(context.Background(), domain.Handoff{Subject: "Help", Body: "Please", Email: "once@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	up, _ := smtp.ParseURL(srv.URL())
+	snd := &smtp.Sender{Mail: &flakyMarks{MailService: s.Mail}, Server: up, From: "help@help.test"}
+	for range 3 {
+		if _, err := snd.SendDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.WaitFor(t, "once@example.com", "We received your message", 5*time.Second)
+	if ms, _ := srv.Messages(); len(ms) != 1 {
+		t.Fatalf("the server received %d mails, want 1", len(ms))
+	}
+	if due, _ := s.Mail.DueMail(context.Background(), time.Now().Add(time.Hour), 10); len(due) != 0 {
+		t.Fatalf("still due: %+v", due)
 	}
 }
