@@ -74,6 +74,11 @@ func (s *Handler) newContactView(c *fiber.Ctx, ctx context.Context) *contactView
 	a := domain.ActorFrom(ctx)
 	if a.Role == domain.RoleCustomer && !a.Anonymous() {
 		v.Name = a.Name
+		if s.dom != nil && s.dom.Access != nil {
+			if u, err := s.dom.Access.FindUser(ctx, a.UserID); err == nil && u.Display != "" {
+				v.Name = u.Display
+			}
+		}
 		if s.contact != nil {
 			v.Token = s.contact.WidgetToken(a.UserID)
 		}
