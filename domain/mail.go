@@ -160,8 +160,9 @@ type MailService interface {
 	// DueMail returns up to n mails due at now, the oldest-due first.
 	// Errors: none but storage failures.
 	DueMail(ctx context.Context, now time.Time, n int) ([]Mail, error)
-	// MarkMailSent records that the SMTP server accepted the mail; marking
-	// twice keeps the first. Errors: not_found.
+	// MarkMailSent records that the SMTP server accepted the mail (and
+	// forgets the answer it carried: the thread keeps it); marking twice
+	// keeps the first. Errors: not_found.
 	MarkMailSent(ctx context.Context, id string, at time.Time) error
 	// MarkMailFailed records a failed attempt: due again at next, or given
 	// up when dead. Errors: not_found.

@@ -159,6 +159,7 @@ func (s *MailService) MarkMailSent(ctx context.Context, id string, at time.Time)
 		at = at.UTC()
 		m.SentAt, m.Dead = &at, false
 		m.Attempts++
+		m.Excerpt = "" // the message itself stays in its thread, not in the outbox
 		return putJSON(t.tx.Bucket(bucketMail), []byte(m.ID), m)
 	})
 }
@@ -181,6 +182,7 @@ func (s *MailService) MarkMailFailed(ctx context.Context, id string, at time.Tim
 		m.LastError = errText
 		if dead {
 			m.Dead = true
+			m.Excerpt = ""
 		} else {
 			m.NextAttempt = next.UTC()
 			if err := due.Put(mailDueKey(m), nil); err != nil {

@@ -203,16 +203,23 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := len(due)
-	fresh := due[:0]
+	fresh, stale := due[:0], 0
 	for i := range due {
 		if _, ok := s.unmarked[due[i].ID]; ok {
 			continue // accepted already: only its mark is missing
 		}
 		if age := s.Now().Sub(due[i].CreatedAt); age > s.MaxAge {
-			s.failed(rec, &due[i], fmt.Sprintf("stale: written %v ago, sent mail must be at most %v old", age.Round(time.Minute), s.MaxAge), false)
+			why := fmt.Sprintf("stale: written %v ago; mail is sent at most %v after it was written", age.Round(time.Minute), s.MaxAge)
+			if err := s.Mail.MarkMailFailed(rec, due[i].ID, s.Now(), why, time.Time{}, true); err != nil {
+				s.Log.Error("mail: recording a stale mail", "id", due[i].ID, "err", err)
+			}
+			stale++
 			continue
 		}
 		fresh = append(fresh, due[i])
+	}
+	if stale > 0 {
+		s.Log.Info("mail: not sending mails written too long ago (mail was off, or the server refused them for days)", "mails", stale, "max_age", s.MaxAge)
 	}
 	if due = fresh; len(due) == 0 {
 		return n, nil
