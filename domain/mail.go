@@ -78,7 +78,7 @@ func MailCategory(typ string) string {
 		return MailRefunds
 	case typ == "thread.message":
 		return MailReplies
-	case strings.HasPrefix(typ, "claim."), strings.HasPrefix(typ, "return."), strings.HasPrefix(typ, "incident."):
+	case strings.HasPrefix(typ, "claim."), strings.HasPrefix(typ, "offer."), strings.HasPrefix(typ, "return."), strings.HasPrefix(typ, "incident."):
 		return MailClaims
 	}
 	return ""
