@@ -88,6 +88,17 @@ func TestBrowserContactJourneys(t *testing.T) {
 		t.Errorf("Ana's latest message: %q", got)
 	}
 	b.shot("account-handoff")
+	// She chooses which notifications also come by email.
+	b.at("account-notifications", nil)
+	b.do("open notifications", chromedp.Navigate(base+"/account/notifications"), chromedp.WaitVisible(chromedp.CSS("input[name=replies]")))
+	b.checkPage("account-notifications")
+	b.do("no replies by email", chromedp.Click(chromedp.CSS("input[name=replies]")))
+	b.submit("save", "form[action='/account/notifications'] button[type=submit]")
+	var prefs struct{ Refunds, Replies, Claims bool }
+	w.call(t, "ana", "GET", "/api/v1/me/mail-preferences", nil).decode(t, &prefs)
+	if !prefs.Refunds || prefs.Replies || !prefs.Claims {
+		t.Errorf("after saving: %+v", prefs)
+	}
 	b.signOut()
 
 	// A visitor, not signed in, with JavaScript: the contact page's widget.
