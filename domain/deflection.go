@@ -80,11 +80,12 @@ type Event struct {
 
 // HandoffMark records that a session was handed to a person.
 type HandoffMark struct {
-	Thread  string    `json:"thread"`
-	At      time.Time `json:"at"`
-	Subject string    `json:"subject,omitempty"` // what the customer sent (purged after the retention)
-	Body    string    `json:"body,omitempty"`
-	Email   string    `json:"email,omitempty"`
+	Thread    string    `json:"thread"`
+	Reference string    `json:"reference,omitempty"` // the thread's short reference (HC-1042)
+	At        time.Time `json:"at"`
+	Subject   string    `json:"subject,omitempty"` // what the customer sent (purged after the retention)
+	Body      string    `json:"body,omitempty"`
+	Email     string    `json:"email,omitempty"`
 }
 
 // Session is a help-centre session as stored: everything needed for its

@@ -35,15 +35,21 @@ type Thread struct {
 	// UnverifiedEmail is the address an anonymous help-centre visitor typed
 	// when handing off: nobody checked it, it names no account, and the
 	// thread is never shown as that customer's.
-	UnverifiedEmail string       `json:"unverified_email,omitempty"`
-	Topic           string       `json:"topic"`
-	Subject         string       `json:"subject,omitempty"`
-	Locale          string       `json:"locale,omitempty"` // the customer's language
-	Parties         []Party      `json:"participants"`
-	Status          ThreadStatus `json:"status"`
-	CreatedAt       time.Time    `json:"created_at"`
-	CreatedBy       string       `json:"created_by"`
-	LastMessage     time.Time    `json:"last_message_at"`
+	UnverifiedEmail string `json:"unverified_email,omitempty"`
+	// EmailVerifiedAt is when the visitor followed a link mailed to
+	// UnverifiedEmail, proving the address theirs; nil until then.
+	EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
+	// Reference is a hand-off's short reference (HC-1042), what the
+	// customer is told and quotes.
+	Reference   string       `json:"reference,omitempty"`
+	Topic       string       `json:"topic"`
+	Subject     string       `json:"subject,omitempty"`
+	Locale      string       `json:"locale,omitempty"` // the customer's language
+	Parties     []Party      `json:"participants"`
+	Status      ThreadStatus `json:"status"`
+	CreatedAt   time.Time    `json:"created_at"`
+	CreatedBy   string       `json:"created_by"`
+	LastMessage time.Time    `json:"last_message_at"`
 
 	// The seller's 48-hour clock: since when a customer message has waited
 	// for a seller reply, and when the reply is due. Both null when none is.
@@ -130,8 +136,8 @@ type ThreadFilter struct {
 	Status      string     // "", unread, overdue, open, closed
 	ShopID      string     // operators: one shop's threads
 	// Text: every word must appear, case and accents aside, in the subject,
-	// the customer's name, the order number, the topic or a message the
-	// reader may see. Threads are read newest first, a bounded number per
+	// the customer's name, the order number, the topic, a hand-off's
+	// reference or a message the reader may see. Threads are read newest first, a bounded number per
 	// page, so a page may be short with a cursor to go on.
 	Text   string
 	Sort   string // "last_message" (newest first, the default) or "due" (soonest first)

@@ -332,7 +332,8 @@ func CanStopSellerClock(a Actor) error {
 // CanPost checks that a may post nm on th: a is a side of the conversation
 // (CanSeeThread), and a message to a party that is not
 // part of an order thread's world makes sense: a customer needs the thread to
-// have a customer, a seller a shop.
+// have a customer (or an anonymous hand-off's address, answered by email), a
+// seller a shop.
 func CanPost(a Actor, th *Thread, nm *NewMessage) error {
 	if !CanSeeThread(a, th) {
 		return ErrNotFound("Thread " + th.ID)
@@ -344,7 +345,7 @@ func CanPost(a Actor, th *Thread, nm *NewMessage) error {
 	// A closed conversation takes messages: the next one reopens it
 	// (ApplyMessage), as a customer writing again expects.
 	for _, p := range nm.To {
-		if p == PartyCustomer && th.CustomerID == "" {
+		if p == PartyCustomer && th.CustomerID == "" && th.UnverifiedEmail == "" {
 			return FieldErrorf(CodeInvalidRecipient, "to", "This thread has no customer.")
 		}
 		if p == PartySeller && th.ShopID == "" {

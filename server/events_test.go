@@ -29,7 +29,7 @@ func eventsWorld(t *testing.T) (*domainWorld, *bolt.SearchEvents, *bolt.Learning
 			t.Fatal(err)
 		}
 		return &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Incidents: b.Incidents, Refunds: b.Refunds,
-			Claims: b.Claims, Work: b.Work, Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Policy: p}
+			Claims: b.Claims, Work: b.Work, Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p}
 	}, config: func(cfg *server.Config) {
 		cfg.Events, cfg.Learning, cfg.Secret = events, learning, eventsSecret
 	}})

@@ -62,7 +62,7 @@ func TestLearningFromVisitorsOverHTTP(t *testing.T) {
 		domain: func(db *bolt.DB, p domain.Policy) *server.Domain {
 			b := bolt.NewServices(db, p)
 			return &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Incidents: b.Incidents, Refunds: b.Refunds,
-				Claims: b.Claims, Work: b.Work, Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Policy: p}
+				Claims: b.Claims, Work: b.Work, Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p}
 		},
 		config: func(cfg *server.Config) {
 			cfg.Secret = eventsSecret

@@ -48,7 +48,7 @@ func newPermWorld(t *testing.T) *permWorld {
 		b := bolt.NewServices(db, p)
 		pw.d = &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
 			Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
-			Audit: b.Audit, Canned: b.Canned, Policy: p}
+			Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p}
 		return pw.d
 	}})
 	return pw
@@ -421,6 +421,9 @@ func apiRows() []permRow {
 		{method: "PUT", route: "/api/v1/admin/users/:id/team", path: "/api/v1/admin/users/{agent}/team", body: map[string]any{"team": "customer_care", "skills": []string{"skill-{seq}"}},
 			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok), changed: shows("/api/v1/admin/users", "skill-{seq}")},
 		{method: "GET", route: "/api/v1/admin/outbox", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/api/v1/admin/mail", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/api/v1/me/mail-preferences", want: everyone(ok)},
+		{method: "PUT", route: "/api/v1/me/mail-preferences", body: map[string]any{"refunds": true, "replies": false, "claims": true}, want: everyone(ok)},
 	}
 }
 
@@ -709,6 +712,8 @@ func pageRows() []permRow {
 		{method: "POST", route: "/account/orders/:number/claims", path: "/account/orders/{order}/claims", body: map[string]any{"reason": "defect", "description": "Broken."}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
 			changed: shows("/api/v1/claims?order={order}", `"defect"`)},
 		{method: "GET", route: "/account/messages", want: customer},
+		{method: "GET", route: "/account/notifications", want: customer},
+		{method: "POST", route: "/account/notifications", body: map[string]any{"refunds": "on"}, want: is(done, done, forbidden, forbidden, forbidden, forbidden)},
 		{method: "GET", route: "/account/messages/:id", path: "/account/messages/{thread}", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 		{method: "POST", route: "/account/messages/:id", path: "/account/messages/{thread}", body: map[string]any{"body": "Any news?", "to": "seller"}, want: is(done, hidden, forbidden, forbidden, forbidden, forbidden),
 			changed: shows("/api/v1/threads/{thread}", "Any news?")},

@@ -136,6 +136,9 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 			app.Get("/api/v1/shops/:id/stats", auth.Authenticate, api.ShopStats)
 		}
 		app.Get("/api/v1/admin/outbox", api.Outbox)
+		app.Get("/api/v1/admin/mail", api.Mail)
+		app.Get("/api/v1/me/mail-preferences", auth.Authenticate, api.MailPreferences)
+		app.Put("/api/v1/me/mail-preferences", auth.Authenticate, api.PutMailPreferences)
 		app.Get("/api/v1/notifications", auth.Authenticate, api.Notifications)
 		app.Post("/api/v1/notifications/:id/read", auth.Authenticate, api.NotificationRead)
 		if dom.Audit != nil {
@@ -164,6 +167,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Post("/account/orders/:number/incidents", bo.AccountOpenIncident)
 		app.Post("/account/orders/:number/claims", bo.AccountOpenClaim)
 		app.Get("/account/messages", bo.AccountMessages)
+		app.Get("/account/notifications", bo.AccountNotifications)
+		app.Post("/account/notifications", bo.AccountNotificationsSave)
 		app.Get("/account/messages/:id", bo.AccountThread)
 		app.Post("/account/messages/:id", bo.AccountReply)
 		app.Post("/account/messages/:id/close", bo.CloseThread("/account"))
@@ -247,6 +252,12 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 	app.Get("/:file<regex(^widget\\.([0-9a-z]+\\.)?js$)>", site.Widget)
 	app.Get("/contact", site.ContactRedirect)
 	app.Get("/:locale/contact", site.Contact)
+	// The contact flow without JavaScript (question → suggestions → hand-off),
+	// and an anonymous visitor's conversation, opened by the link mailed to them.
+	app.Post("/:locale/contact", s.requireIndex, defl.Limit("deflect"), site.ContactAsk)
+	app.Post("/:locale/contact/send", defl.Limit("events"), site.ContactSend)
+	app.Get("/contact/c/:token", site.GuestThread)
+	app.Post("/contact/c/:token", web.RateLimit("guest", 30), site.GuestThread)
 	app.Get("/reports/deflection", site.DeflectionReportRedirect)
 	if bo != nil {
 		app.Get("/operator/deflection", bo.Auth(domain.RoleAgent, domain.RoleAdmin), bo.DeflectionReport)

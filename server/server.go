@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -104,6 +105,8 @@ type Server struct {
 	site     *site.Handler
 	listener web.ListenerConfig
 	backupFn func() (io.ReadCloser, int64, error)
+	deflect  *deflect.Handler
+	baseURL  string // the public URL: absolute links in mails
 }
 
 // handlers are the audiences' handlers the route table points to.
@@ -168,11 +171,15 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 			}
 			return ""
 		}})
-	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log, Insights: insights}); err != nil {
+	var sessions *web.Sessions
+	if cfg.Domain != nil {
+		sessions = &web.Sessions{Access: cfg.Domain.Access, Signer: signer}
+	}
+	if h.site, err = site.New(site.Deps{Engine: engine, Catalog: cat, Feedback: feedback, Assets: assets, Auth: h.auth, Log: log, Insights: insights,
+		Contact: h.deflect, Sessions: sessions, Domain: cfg.Domain}); err != nil {
 		return nil, err
 	}
 	if cfg.Domain != nil {
-		sessions := &web.Sessions{Access: cfg.Domain.Access, Signer: signer}
 		if h.bo, err = backoffice.New(backoffice.Deps{Domain: cfg.Domain, Engine: engine, Catalog: cat, Deflection: h.deflect,
 			Sessions: sessions, Assets: assets, Analytics: h.api.LoadAnalytics, Learning: cfg.Learning}); err != nil {
 			return nil, err
@@ -188,7 +195,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	app := web.NewApp(web.AppConfig{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyLimit: cfg.BodyLimit,
 		MaxConns: cfg.MaxConns, TrustedProxies: cfg.TrustedProxies},
 		web.ErrorHandler(log, h.site.ErrorPage))
-	s := &Server{app: app, ix: ix, site: h.site, backupFn: cfg.Backup,
+	s := &Server{app: app, ix: ix, site: h.site, backupFn: cfg.Backup, deflect: h.deflect, baseURL: cmp.Or(cfg.PublicURL, web.DefaultPublicURL),
 		listener: web.ListenerConfig{MaxConnsPerIP: cfg.MaxConnsPerIP, TrustedProxies: cfg.TrustedProxies, Log: log}}
 	h.eventsRate = cfg.EventsRate
 	routes(app, s, h, web.AppConfig{BodyLimit: cfg.BodyLimit}.WithDefaults().BodyLimit, log, reg)
@@ -244,4 +251,24 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "building index", "done": done, "total": total})
 	}
 	return c.JSON(fiber.Map{"status": "ready", "locales": s.ix.Locales()})
+}
+
+// MailLinks are the links of a mail, absolute on the public URL: for an
+// anonymous visitor, a signed link to their conversation (valid for
+// domain.GuestLinkTTL, no account needed); for a customer, the page of what
+// it is about in their account and the page where they choose their emails.
+func (s *Server) MailLinks(m domain.Mail) (open, prefs string) {
+	switch m.Kind {
+	case domain.MailHandoffVerify, domain.MailHandoffReply:
+		tok := s.deflect.GuestToken(m.Thread, m.To, time.Now().Add(domain.GuestLinkTTL))
+		return s.baseURL + "/contact/c/" + tok, ""
+	}
+	open = s.baseURL + "/account"
+	switch {
+	case m.Thread != "":
+		open += "/messages/" + m.Thread
+	case m.Order != "":
+		open += "/orders/" + m.Order
+	}
+	return open, s.baseURL + "/account/notifications"
 }

@@ -524,7 +524,7 @@ func newDomainWorldServices(db *bolt.DB, p domain.Policy) *server.Domain {
 	b := bolt.NewServices(db, p)
 	return &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
 		Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
-		Audit: b.Audit, Canned: b.Canned, Policy: p}
+		Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p}
 }
 
 func searchOptions() search.Options { return search.DefaultOptions() }

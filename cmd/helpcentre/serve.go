@@ -61,6 +61,7 @@ type Config struct {
 	MaxConnsPerIP  int         // connections of one client address; 0: no bound
 	SearchRate     int         // search and suggest requests a minute per client; 0: no limit
 	Events         eventsFlags // the search log and learning (wire.go)
+	Mail           mailFlags   // email through SMTP (mail.go)
 }
 
 // fdHeadroom is how many file descriptors --max-conns leaves for the
@@ -147,6 +148,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		fset.IntVar(i.v, i.flag, *i.v, i.help+" (HELPCENTRE_"+i.env+")")
 	}
 	cfg.Events.register(fset)
+	cfg.Mail.register(fset)
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -181,6 +183,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, exitError{2, "helpcentre serve: -max-conns must be positive, -max-conns-per-ip and -search-rate not negative"}
 	}
 	if err := cfg.Events.parse(); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Mail.parse(); err != nil {
 		return cfg, err
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
@@ -384,6 +389,8 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); hooks.Run(bg) }()
+	mailDone := make(chan struct{})
+	go func() { defer close(mailDone); runMail(bg, cfg.Mail, dom.Mail, srv, log) }()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -429,6 +436,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	<-indexDone  // the build has stopped before the index closes
 	<-background // the last view counts are saved before the database closes
 	<-hooksDone
+	<-mailDone
 	<-deflDone   // and the last queued deflection events
 	<-eventsDone // and search events
 	<-learnDone

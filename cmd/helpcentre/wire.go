@@ -33,7 +33,7 @@ func domainOf(b *bolt.Services, p domain.Policy) *server.Domain {
 	return &server.Domain{
 		Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
 		Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work,
-		Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Policy: p,
+		Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p,
 	}
 }
 

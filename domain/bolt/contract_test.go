@@ -32,7 +32,7 @@ func TestContract(t *testing.T) {
 			SearchEvents: events, Learning: learning,
 			Access: s.Access, Orders: s.Orders, Threads: s.Threads, Attachments: s.Attachments,
 			Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims, Work: s.Work, Outbox: s.Outbox,
-			Canned: s.Canned, Audit: s.Audit, Feedback: bolt.NewFeedbackService(db),
+			Canned: s.Canned, Audit: s.Audit, Feedback: bolt.NewFeedbackService(db), Mail: s.Mail, Guests: s.Threads,
 			Deflection: bolt.NewDeflectionService(db, c.Policy, domain.OrderFollowUps(s.Threads, s.Incidents, s.Claims)),
 		}
 	})

@@ -45,6 +45,7 @@ func migrations() []migration {
 		{id: "0010_payment_events", up: paymentEventsMigration}, // refunds_schema.go: payment callbacks applied
 		{id: "0011_login_attempts", up: loginAttemptsMigration}, // access_schema.go: failed sign-ins per name
 		{id: "0012_search_events", up: searchEventsMigration},   // searchevents.go: the search log and what was learned
+		{id: mailMigrationID, up: mailMigration},                // mail.go: mails to send, email preferences, hand-off references
 		{id: "0015_care", up: careMigration},                    // care.go: care reply deadlines, stored default routing rules, agents' team
 		{id: "0020_thread_words", up: threadWordsMigration},     // thread_words.go: the word index of the inbox's text filter
 	}

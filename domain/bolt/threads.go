@@ -296,6 +296,7 @@ type newThreadSpec struct {
 	atts       []domain.AttachmentRef
 	transcript *domain.Transcript
 	assignment *domain.Assignment // already routed (hand-off); nil: route now
+	handoff    bool               // a help-centre hand-off: numbered with a short reference
 }
 
 // createThread writes a thread with its first message, routed, indexed,
@@ -312,6 +313,11 @@ func (s *ThreadService) createThread(t *txn, sp newThreadSpec) (*threadRecord, e
 	}
 	if sp.order != nil {
 		th.OrderNumber, th.ShopID, th.CustomerID = sp.order.Number, sp.order.ShopID, sp.order.CustomerID
+	}
+	if sp.handoff {
+		if th.Reference, err = handoffReference(t, id); err != nil {
+			return nil, err
+		}
 	}
 	if th.CustomerID != "" {
 		if u, _ := findUser(t, th.CustomerID); u != nil {
@@ -387,6 +393,14 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 	payload := map[string]any{"thread_id": rec.ID, "message_id": id, "from": m.From, "order": rec.OrderNumber}
 	for _, uid := range messageRecipients(t, rec, m) {
 		if err := t.notify(uid, "thread.message", title, "thread:"+rec.ID, link, payload); err != nil {
+			return nil, err
+		}
+	}
+	if rec.CustomerID == "" && rec.UnverifiedEmail != "" && m.From != domain.PartyCustomer && slices.Contains(m.To, domain.PartyCustomer) {
+		// An anonymous hand-off is answered by email, with a link to the
+		// conversation (mail.go).
+		if err := t.mail(domain.Mail{Kind: domain.MailHandoffReply, To: rec.UnverifiedEmail, Locale: rec.Locale, Thread: rec.ID,
+			Reference: rec.Reference, Subject: rec.Subject, Excerpt: truncateText(m.Body, domain.MaxMailExcerpt)}); err != nil {
 			return nil, err
 		}
 	}
@@ -469,6 +483,14 @@ func (s *ThreadService) CreateThread(ctx context.Context, nt domain.NewThread) (
 		rec, err := s.createThread(t, sp)
 		if err != nil {
 			return err
+		}
+		if sp.unverified != "" {
+			// The address is unverified until its owner follows the link
+			// mailed to it (GuestThread).
+			if err := t.mail(domain.Mail{Kind: domain.MailHandoffVerify, To: sp.unverified, Locale: rec.Locale, Thread: rec.ID,
+				Reference: rec.Reference, Subject: rec.Subject}); err != nil {
+				return err
+			}
 		}
 		out, err = s.view(t, rec, &domain.MessagePage{})
 		return err
@@ -642,7 +664,7 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 	tr.Order = cmp.Or(tr.Order, h.OrderNumber)
 	var out *domain.Thread
 	err := s.db.update(ctx, func(t *txn) error {
-		sp := newThreadSpec{locale: h.Locale, topic: nt.Topic, subject: nt.Subject, body: nt.Body, transcript: &tr}
+		sp := newThreadSpec{locale: h.Locale, topic: nt.Topic, subject: nt.Subject, body: nt.Body, transcript: &tr, handoff: true}
 		if a.Anonymous() {
 			// Anyone may type anyone's address: it is kept as what it is,
 			// never as a customer's name or account.
@@ -671,6 +693,14 @@ func (s *ThreadService) Handoff(ctx context.Context, h domain.Handoff) (*domain.
 		rec, err := s.createThread(t, sp)
 		if err != nil {
 			return err
+		}
+		if sp.unverified != "" {
+			// The address is unverified until its owner follows the link
+			// mailed to it (GuestThread).
+			if err := t.mail(domain.Mail{Kind: domain.MailHandoffVerify, To: sp.unverified, Locale: rec.Locale, Thread: rec.ID,
+				Reference: rec.Reference, Subject: rec.Subject}); err != nil {
+				return err
+			}
 		}
 		out, err = s.view(t, rec, &domain.MessagePage{})
 		return err

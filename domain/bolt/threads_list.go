@@ -412,7 +412,7 @@ func foldText(s string) string {
 // subject, customer, order or topic, or of a message the reader may see.
 func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
 	var hay strings.Builder
-	hay.WriteString(foldText(r.Subject + " " + r.Customer + " " + r.OrderNumber + " " + strings.ReplaceAll(r.Topic, "_", " ")))
+	hay.WriteString(foldText(r.Subject + " " + r.Customer + " " + r.OrderNumber + " " + strings.ReplaceAll(r.Topic, "_", " ") + " " + r.Reference))
 	prefix := compositeKey([]byte(r.ID), nil)
 	c := t.tx.Bucket(bucketMessages).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

@@ -181,8 +181,9 @@ func (t *txn) enqueue(ev domain.OutboxEvent) error {
 	return t.tx.Bucket(bucketOutboxDue).Put(compositeKey(timeKey(ev.NextAttempt), []byte(ev.ID)), nil)
 }
 
-// notify tells one user of a change: an entry in their in-app list and an
-// outbox event for the webhook, both in this transaction.
+// notify tells one user of a change: an entry in their in-app list, an
+// outbox event for the webhook and, if they chose it, a mail, all in this
+// transaction.
 func (t *txn) notify(userID, typ, title, entity, link string, payload any) error {
 	if userID == "" {
 		return nil
@@ -203,5 +204,8 @@ func (t *txn) notify(userID, typ, title, entity, link string, payload any) error
 	if err != nil {
 		return err
 	}
-	return t.enqueue(domain.OutboxEvent{Type: typ, UserID: userID, Entity: entity, Payload: raw})
+	if err := t.enqueue(domain.OutboxEvent{Type: typ, UserID: userID, Entity: entity, Payload: raw}); err != nil {
+		return err
+	}
+	return t.mailNotification(n, payload) // and by email, when they chose it (mail.go)
 }

@@ -39,6 +39,10 @@ type Services struct {
 	Audit       domain.AuditService
 	Feedback    domain.FeedbackService
 	Deflection  domain.DeflectionService
+	// Mail is the mail side of the outbox; Guests the anonymous visitors'
+	// way into their hand-offs (mail.go).
+	Mail   domain.MailService
+	Guests domain.GuestThreads
 	// SearchEvents is the search log; Learning learns from it, with
 	// Normalise for the engine's analysis.
 	SearchEvents domain.SearchEvents
@@ -91,6 +95,7 @@ var areas = []area{
 	{"deflection", deflectionCases},
 	{"limits", limitCases},
 	{"search_events", searchEventCases},
+	{"mail", mailCases},
 }
 
 // start is the clock's first reading in every store.

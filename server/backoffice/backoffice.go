@@ -121,7 +121,7 @@ func navFor(a domain.Actor, current string) []navItem {
 	var items []navItem
 	switch {
 	case a.Role == domain.RoleCustomer:
-		items = []navItem{{"My orders", "/account", false}, {"My messages", "/account/messages", false}}
+		items = []navItem{{"My orders", "/account", false}, {"My messages", "/account/messages", false}, {"Notifications", "/account/notifications", false}}
 	case a.Role == domain.RoleSeller:
 		items = []navItem{{"Messages", "/seller/messages", false}, {"Incidents", "/seller/incidents", false},
 			{"Orders", "/seller/orders", false}, {"Claims", "/seller/claims", false}, {"Statistics", "/seller/stats", false}}
@@ -194,6 +194,7 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 // flashes are the confirmations a redirect may ask for with ?done=.
 var flashes = map[string]string{
 	"password":       "Your password was changed.",
+	"email_prefs":    "Saved: your emails follow your choice.",
 	"sent":           "Your message was sent.",
 	"noreply":        "Marked as needing no reply.",
 	"solved":         "Marked as solved; customer care has been told.",

@@ -75,7 +75,7 @@ func recipientsFor(me domain.Party, th *domain.Thread) []domain.Party {
 		if p == domain.PartySeller && th.ShopID == "" {
 			continue
 		}
-		if p == domain.PartyCustomer && th.CustomerID == "" {
+		if p == domain.PartyCustomer && th.CustomerID == "" && th.UnverifiedEmail == "" {
 			continue
 		}
 		out = append(out, p)

@@ -47,6 +47,9 @@ type Config struct {
 	RatePerMinute int
 	// Policy gives the refund window and claim deadline for order facts.
 	Policy domain.Policy
+	// AnswerWithin is customer care's answer time, what a hand-off's
+	// confirmation promises; 0: DefaultAnswerWithin.
+	AnswerWithin time.Duration
 }
 
 // DefaultRate is the per-client, per-endpoint limit of requests a
@@ -357,10 +360,21 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	out, err := s.answer(c, ctx, req)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return web.SendJSON(c, out)
+}
+
+// answer suggests articles for req, asked by the caller of ctx, and records
+// the question in its session (a new one when req names none).
+func (s *Handler) answer(c *fiber.Ctx, ctx context.Context, req deflectRequest) (*deflectResponse, error) {
 	actor := domain.ActorFrom(ctx)
 	subject, body, err := s.checkRequest(&req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	var facts *domain.OrderFacts
@@ -371,7 +385,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 
 	d, err := s.engine.Deflect(ctx, search.DeflectRequest{Subject: subject, Body: body, Locale: req.Locale, Audience: web.AudienceFor(actor)})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := deflectResponse{Session: req.Session, Mode: mode, Entry: req.Entry, Locale: d.Locale, Query: d.Query, Corrected: d.Corrected,
 		Threshold: d.Threshold, Suggestions: make([]deflectSuggestionJSON, 0, len(d.Suggestions)), Order: facts, SignedIn: !actor.Anonymous()}
@@ -420,8 +434,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 			s.log.Error("recording a deflection query failed", "err", err, "request_id", web.RequestID(c))
 		}
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return web.SendJSON(c, out)
+	return &out, nil
 }
 
 // orderFacts reads the live facts of the caller's order (domain.ReadOrderFacts);
@@ -476,7 +489,15 @@ func (s *Handler) Event(c *fiber.Ctx) error {
 		}
 	}
 	if ev.Type == domain.EventHandoff {
-		return s.handoff(c, ctx, sid, req)
+		r, err := s.handOff(c, ctx, sid, req)
+		if err != nil {
+			return err
+		}
+		status := fiber.StatusCreated
+		if !r.Created {
+			status = fiber.StatusOK
+		}
+		return c.Status(status).JSON(r)
 	}
 	if err := s.cfg.Service.RecordEvents(ctx, ev); err != nil {
 		return err
@@ -484,31 +505,68 @@ func (s *Handler) Event(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"recorded": true})
 }
 
-// handoff turns the session into a thread carrying its transcript, written
+// HandedOff is what a hand-off answers: the thread, its short reference
+// (what the customer quotes) and what happens next.
+type HandedOff struct {
+	Thread    string `json:"thread"`
+	Reference string `json:"reference"`
+	Session   string `json:"session"`
+	// AnswerWithin is how long customer care takes to answer, in hours.
+	AnswerWithin int `json:"answer_within_hours"`
+	// By is where the answer comes: "account" (the customer's messages) or
+	// "email" (the address given, which the mailed link confirms).
+	By      string `json:"answer_by"`
+	Created bool   `json:"-"`
+}
+
+// handOff turns the session into a thread carrying its transcript, written
 // synchronously, and marks the session. A second hand-off of the same
 // session answers with the thread the first made.
-func (s *Handler) handoff(c *fiber.Ctx, ctx context.Context, sid string, req deflectEventRequest) error {
+func (s *Handler) handOff(c *fiber.Ctx, ctx context.Context, sid string, req deflectEventRequest) (*HandedOff, error) {
+	out, err := s.handOffThread(c, ctx, sid, req)
+	if err != nil {
+		return nil, err
+	}
+	out.Session, out.AnswerWithin, out.By = sid, int(s.answerWithin().Hours()), "account"
+	if domain.ActorFrom(ctx).Anonymous() {
+		out.By = "email"
+	}
+	return out, nil
+}
+
+// answerWithin is what customers are told of customer care's answer time.
+func (s *Handler) answerWithin() time.Duration {
+	if s.cfg.AnswerWithin > 0 {
+		return s.cfg.AnswerWithin
+	}
+	return DefaultAnswerWithin
+}
+
+// DefaultAnswerWithin is customer care's promised answer time.
+const DefaultAnswerWithin = 24 * time.Hour
+
+func (s *Handler) handOffThread(c *fiber.Ctx, ctx context.Context, sid string, req deflectEventRequest) (*HandedOff, error) {
 	if s.dom == nil || s.dom.Threads == nil {
-		return domain.Errorf(domain.CodeHandoffUnavailable, "Messages to customer care cannot be taken right now; please try again later.")
+		return nil, domain.Errorf(domain.CodeHandoffUnavailable, "Messages to customer care cannot be taken right now; please try again later.")
 	}
 	actor := domain.ActorFrom(ctx)
 	email := strings.TrimSpace(req.Email)
 	if actor.Anonymous() {
 		if email == "" {
-			return domain.Errorf(domain.CodeEmailRequired, "Give the email address we should answer to.")
+			return nil, domain.Errorf(domain.CodeEmailRequired, "Give the email address we should answer to.")
 		}
 		if err := domain.ValidateHandoffEmail(email); err != nil {
-			return err
+			return nil, err
 		}
 	} else {
 		email = ""
 	}
 	subject, body := strings.TrimSpace(req.Subject), strings.TrimSpace(req.Body)
 	if subject == "" && body == "" {
-		return domain.Errorf(domain.CodeInvalidMessage, "Write what you need help with.")
+		return nil, domain.Errorf(domain.CodeInvalidMessage, "Write what you need help with.")
 	}
 	if err := s.handoffs.take(s.hashIP(web.ClientIP(c)), time.Now(), domain.CodeTooManyHandoffs, "hand-offs"); err != nil {
-		return err
+		return nil, err
 	}
 	svc := s.cfg.Service
 	sess, err := svc.Session(ctx, sid)
@@ -528,15 +586,15 @@ func (s *Handler) handoff(c *fiber.Ctx, ctx context.Context, sid string, req def
 		}
 		if err := svc.RecordEvents(ctx, domain.Event{Session: sid, Type: domain.EventQuery, At: now, Start: start,
 			Typed: &domain.TypedText{Subject: capText(subject, domain.MaxDeflectBytes), At: now}}); err != nil {
-			return err
+			return nil, err
 		}
 		sess, err = svc.Session(ctx, sid)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if sess.Handoff != nil {
-		return c.JSON(fiber.Map{"thread": sess.Handoff.Thread, "session": sid})
+		return &HandedOff{Thread: sess.Handoff.Thread, Reference: sess.Handoff.Reference}, nil
 	}
 	order := sess.Order
 	if actor.Anonymous() {
@@ -545,13 +603,13 @@ func (s *Handler) handoff(c *fiber.Ctx, ctx context.Context, sid string, req def
 	th, err := s.dom.Threads.Handoff(ctx, domain.Handoff{Subject: subject, Body: body, Locale: sess.Locale, OrderNumber: order,
 		Email: email, Transcript: sess.Transcript()})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := svc.Handoff(ctx, sid, domain.HandoffMark{Thread: th.ID, At: time.Now().UTC(), Subject: subject, Body: body, Email: email}); err != nil {
+	if err := svc.Handoff(ctx, sid, domain.HandoffMark{Thread: th.ID, Reference: th.Reference, At: time.Now().UTC(), Subject: subject, Body: body, Email: email}); err != nil {
 		// The thread holds the transcript already; only the report's mark is missing.
 		s.log.Error("marking a hand-off failed", "err", err, "session", sid, "thread", th.ID)
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"thread": th.ID, "session": sid})
+	return &HandedOff{Thread: th.ID, Reference: th.Reference, Created: true}, nil
 }
 
 // LoadReport reads the report of the range and filters c asks for.
@@ -609,4 +667,113 @@ func (s *Handler) topic(category string, locales ...string) string {
 		}
 	}
 	return ""
+}
+
+// The contact page without JavaScript runs the same flow as the widget
+// through plain forms (site.Contact…): Ask, then HandOff.
+
+// Question is what the contact page's plain form asks.
+type Question struct {
+	Session string // "" for the first question
+	Subject string
+	Body    string
+	Locale  string
+	Order   string // a signed-in customer's order, if they picked one
+}
+
+// Suggested is one article suggested to a customer: what they see.
+type Suggested struct {
+	Title   string
+	URL     string
+	Snippet template.HTML
+	Topic   string // the article's topic in the customer's language
+}
+
+// Answer is what the contact page shows for a question.
+type Answer struct {
+	Session     string
+	Suggestions []Suggested
+	Notices     []string // about the customer's order (refund window, open incident…)
+	Corrected   string
+}
+
+// Ask answers a question from the contact page as the caller of ctx (a
+// signed-in customer, or nobody), recording it in the session.
+func (s *Handler) Ask(c *fiber.Ctx, ctx context.Context, q Question) (*Answer, error) {
+	if domain.ActorFrom(ctx).Role != domain.RoleCustomer {
+		q.Order = ""
+	}
+	d, err := s.answer(c, ctx, deflectRequest{Session: q.Session, Subject: q.Subject, Body: q.Body, Locale: q.Locale, Order: q.Order, Entry: "contact"})
+	if err != nil {
+		return nil, err
+	}
+	out := &Answer{Session: d.Session, Corrected: d.Corrected}
+	for _, sg := range d.Suggestions {
+		out.Suggestions = append(out.Suggestions, Suggested{Title: sg.Title, URL: sg.URL, Snippet: sg.Snippet, Topic: sg.Topic})
+	}
+	if d.Order != nil {
+		out.Notices = d.Order.Notices
+	}
+	return out, nil
+}
+
+// HandOff hands the session (from Ask) to customer care as the caller of
+// ctx; an anonymous caller gives the email to answer to.
+func (s *Handler) HandOff(c *fiber.Ctx, ctx context.Context, session, subject, body, email string) (*HandedOff, error) {
+	if !s.validSession(session) {
+		return nil, domain.Errorf(domain.CodeSessionNotFound, "That session was not handed out by this help centre.")
+	}
+	if s.cfg.Service == nil {
+		return nil, domain.Errorf(domain.CodeHandoffUnavailable, "Messages to customer care cannot be taken right now; please try again later.")
+	}
+	return s.handOff(c, ctx, session, deflectEventRequest{Type: string(domain.EventHandoff), Subject: subject, Body: body, Email: email})
+}
+
+// AnswerWithin is customer care's promised answer time.
+func (s *Handler) AnswerWithin() time.Duration { return s.answerWithin() }
+
+// WidgetToken is a short-lived customer token for the widget of a page
+// served to a signed-in customer (data-token), so that the widget's
+// hand-off is theirs.
+func (s *Handler) WidgetToken(userID string) string {
+	return SignCustomerToken(s.signer, userID, time.Now().Add(CustomerTokenTTL/2).Truncate(time.Second))
+}
+
+// Guest links: an anonymous visitor's hand-off is opened by a link mailed
+// to the address they gave,
+//
+//	/contact/c/<thread id>.<expiry, Unix seconds>.<mac>
+//
+// where mac is the first 22 characters of the signature of
+// "guest:<thread id>:<address, lower-case>:<expiry>". Only that address
+// received it; it works until the expiry (domain.GuestLinkTTL).
+
+// GuestToken is the token of a link to thread for email, valid until exp.
+func (s *Handler) GuestToken(thread, email string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	return thread + "." + e + "." + s.guestMAC(thread, email, e)
+}
+
+func (s *Handler) guestMAC(thread, email, exp string) string {
+	return s.signer.Sign("guest:" + thread + ":" + strings.ToLower(strings.TrimSpace(email)) + ":" + exp)[:22]
+}
+
+// GuestThreadOf reads the thread a guest token names (before its check).
+func GuestThreadOf(token string) string {
+	id, _, _ := strings.Cut(token, ".")
+	return id
+}
+
+// CheckGuestToken reports whether token was made for thread and email and
+// has not expired at now.
+func (s *Handler) CheckGuestToken(token, email string, now time.Time) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || len(parts[2]) != 22 {
+		return false
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || now.After(time.Unix(exp, 0)) {
+		return false
+	}
+	return s.signer.Verify("guest:"+parts[0]+":"+strings.ToLower(strings.TrimSpace(email))+":"+parts[1], parts[2])
 }

@@ -25,13 +25,15 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageNames = []string{"home", "search", "article", "category", "error", "contact"}
+var pageNames = []string{"home", "search", "article", "category", "error", "contact", "contact_suggest", "contact_sent", "contact_thread"}
 
 // parsePages parses every page with the layout once, at start-up: a broken
 // template stops the server from starting rather than failing a request.
 func parsePages(assets *web.Assets) (map[string]*template.Template, error) {
 	funcs := assets.Funcs()
 	funcs["t"] = func(locale, key string) string { return tr(locale, key) }
+	funcs["ct"] = ct // the contact flow's words (contact_i18n.go)
+	funcs["nextText"] = nextText
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")

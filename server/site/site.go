@@ -11,6 +11,7 @@ import (
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server/catalog"
+	"github.com/marketplace/helpcentre/server/deflect"
 	"github.com/marketplace/helpcentre/server/web"
 )
 
@@ -23,6 +24,13 @@ type Deps struct {
 	Auth     *web.Auth // who may see staff articles
 	Log      *slog.Logger
 	Insights *web.Insights // query ids of the search page; votes reached from a search
+	// The contact flow without JavaScript and the conversations mailed to
+	// anonymous visitors (contact.go): the deflection handlers, the
+	// browser sessions (signed-in customers, CSRF) and the after-sales
+	// services; nil: the plain contact forms answer 404.
+	Contact  *deflect.Handler
+	Sessions *web.Sessions
+	Domain   *web.Domain
 }
 
 // Handler serves the help centre's pages.
@@ -37,6 +45,9 @@ type Handler struct {
 	views    *viewCounter
 	viewed   popularCache
 	insights *web.Insights
+	contact  *deflect.Handler
+	sessions *web.Sessions
+	dom      *web.Domain
 }
 
 // New parses the pages' templates and builds the widget script; a broken
@@ -51,7 +62,8 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{engine: d.Engine, cat: d.Catalog, feedback: d.Feedback, auth: d.Auth, log: d.Log,
-		pages: pages, widget: w, views: newViewCounter(), insights: d.Insights}, nil
+		pages: pages, widget: w, views: newViewCounter(), insights: d.Insights,
+		contact: d.Contact, sessions: d.Sessions, dom: d.Domain}, nil
 }
 
 // Feedback takes the article page's form (no script needed) and

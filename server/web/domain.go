@@ -17,6 +17,7 @@ type Domain struct {
 	Attachments domain.AttachmentService
 	Audit       domain.AuditService
 	Canned      domain.CannedReplies // sellers' saved answers (pages only)
+	Mail        domain.MailService   // mails to send, customers' email preferences; nil: no email
 	Policy      domain.Policy        // the deadlines pages show; zero: domain.DefaultPolicy()
 }
 

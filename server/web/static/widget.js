@@ -5,7 +5,8 @@
 // care with the transcript. Shadow DOM keeps styles apart both ways; no
 // dependencies; no cookies. Attributes: data-locale (else the page's
 // <html lang>), data-entry, data-order, data-token (a signed customer token),
-// data-mount.
+// data-mount, data-order-select (the id of a <select> of the customer's
+// orders whose value is the order asked about).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -15,13 +16,16 @@
   var locale = (ds.locale || document.documentElement.lang || "en").toLowerCase().slice(0, 2);
   if (locale !== "es") { locale = "en"; }
   var entry = ds.entry || "widget", order = ds.order || "", token = ds.token || "";
+  var orderSelect = ds.orderSelect ? document.getElementById(ds.orderSelect) : null;
   var T = {
     en: { help: "Help", title: "How can we help?", close: "Close help", subject: "Subject", question: "Your question",
       searching: "Looking for answers…", found: " articles may answer your question", one: "One article may answer your question",
       none: "No article matches yet; keep typing, or write to us.", read: "Read", back: "Back to suggestions",
       solved: "This solved it", need: "I still need help", thanks: "Glad it helped! You can close this panel.",
       contactTitle: "Write to customer care", email: "Your email (we answer there)", send: "Send to customer care",
-      sending: "Sending…", sent: "Your message reached customer care. Reference: ", failed: "Sorry, that did not go through: ",
+      sending: "Sending…", sent: "Your message reached customer care. Your reference: ", failed: "Sorry, that did not go through: ",
+      nextAccount: "Customer care answers within %s, in your account's messages.",
+      nextEmail: "Customer care answers within %s by email. We sent you a link: follow it to confirm your address.", hours: " hours",
       askFirst: "Please write to us: we need to look at your order.", topic: "Topic: ", loading: "Loading the article…",
       full: "Open the full article", refused: "Help is not available on this page: this site is not allowed to use our help centre.",
       unreachable: "Our help centre cannot be reached just now. Please try again later." },
@@ -30,7 +34,9 @@
       none: "Aún no hay ningún artículo; sigue escribiendo o escríbenos.", read: "Leer", back: "Volver a las sugerencias",
       solved: "Esto lo ha resuelto", need: "Todavía necesito ayuda", thanks: "¡Nos alegra que te haya servido! Puedes cerrar este panel.",
       contactTitle: "Escribe a atención al cliente", email: "Tu correo (te responderemos allí)", send: "Enviar a atención al cliente",
-      sending: "Enviando…", sent: "Tu mensaje ha llegado a atención al cliente. Referencia: ", failed: "Lo sentimos, no se ha podido enviar: ",
+      sending: "Enviando…", sent: "Tu mensaje ha llegado a atención al cliente. Tu referencia: ", failed: "Lo sentimos, no se ha podido enviar: ",
+      nextAccount: "Atención al cliente te responde en un plazo de %s, en los mensajes de tu cuenta.",
+      nextEmail: "Atención al cliente te responde en un plazo de %s por correo. Te hemos enviado un enlace: ábrelo para confirmar tu dirección.", hours: " horas",
       askFirst: "Escríbenos: necesitamos revisar tu pedido.", topic: "Tema: ", loading: "Cargando el artículo…",
       full: "Abrir el artículo completo", refused: "La ayuda no está disponible en esta página: este sitio no tiene permiso para usar nuestro centro de ayuda.",
       unreachable: "Ahora mismo no podemos conectar con el centro de ayuda. Inténtalo de nuevo más tarde." }
@@ -194,6 +200,7 @@
     timer = setTimeout(function () { search(false); }, 300);
   }
   subject.addEventListener("input", onInput);
+  if (orderSelect) { orderSelect.addEventListener("change", function () { last = ""; search(true); }); }
   question.addEventListener("input", onInput);
 
   function search(force) {
@@ -202,7 +209,7 @@
     last = q;
     if (ctrl && ctrl.abort) { ctrl.abort(); }
     if (q.trim()) { status.textContent = T.searching; }
-    api("/api/v1/deflect", { session: session, subject: subject.value, body: question.value, locale: locale, order: order, entry: entry })
+    api("/api/v1/deflect", { session: session, subject: subject.value, body: question.value, locale: locale, order: orderSelect ? orderSelect.value : order, entry: entry })
       .then(function (d) {
         if (q !== last) { return; }
         status.className = "st";
@@ -307,8 +314,10 @@
     }).then(function (r) {
       insight("handoff", current);
       contact.hidden = true; results.hidden = true; article.hidden = true; needBtn.hidden = true; ask.hidden = true;
-      done.textContent = T.sent + r.thread;
+      var next = (r.answer_by === "email" ? T.nextEmail : T.nextAccount).replace("%s", (r.answer_within_hours || 24) + T.hours);
+      done.textContent = T.sent + (r.reference || "") + ". " + next;
       done.setAttribute("data-thread", r.thread);
+      done.setAttribute("data-reference", r.reference || "");
       done.hidden = false;
       done.focus();
     }).catch(function (err) {
