@@ -22,6 +22,7 @@ type Services struct {
 	Outbox      *OutboxService
 	Canned      *CannedReplies
 	Audit       *AuditService
+	Privacy     *PrivacyService
 }
 
 // NewServices returns every service on db under policy p.
@@ -38,6 +39,7 @@ func NewServices(db *DB, p domain.Policy) *Services {
 		Outbox:      NewOutboxService(db, p),
 		Canned:      NewCannedReplies(db),
 		Audit:       &AuditService{db: db},
+		Privacy:     NewPrivacyService(db),
 	}
 }
 

@@ -218,6 +218,7 @@ var flashes = map[string]string{
 	"enabled":        "The user is enabled again. Their old tokens stay revoked.",
 	"password_reset": "The password was reset; their tokens and sessions are revoked.",
 	"token_revoked":  "The token was revoked.",
+	"erased":         "The customer's personal data was erased; the account is a pseudonym now and cannot sign in.",
 }
 
 func flashText(code string) string { return flashes[code] }

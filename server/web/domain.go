@@ -16,8 +16,9 @@ type Domain struct {
 	Outbox      domain.OutboxService
 	Attachments domain.AttachmentService
 	Audit       domain.AuditService
-	Canned      domain.CannedReplies // sellers' saved answers (pages only)
-	Policy      domain.Policy        // the deadlines pages show; zero: domain.DefaultPolicy()
+	Canned      domain.CannedReplies  // sellers' saved answers (pages only)
+	Privacy     domain.PrivacyService // customers' data: export and erasure
+	Policy      domain.Policy         // the deadlines pages show; zero: domain.DefaultPolicy()
 }
 
 // PolicyOrDefault returns the configured after-sales policy.
