@@ -130,6 +130,11 @@ func ConfirmErasure(u *User, confirm string) error {
 // ErasedDisplayName is what an erased customer is called from then on.
 const ErasedDisplayName = "Erased customer"
 
+// IsErased reports whether u is an account whose data was erased.
+func IsErased(u *User) bool {
+	return u.Disabled && u.Display == ErasedDisplayName && strings.HasPrefix(u.Name, "erased-")
+}
+
 // RedactedText replaces a customer's name, email or words where others
 // wrote them.
 const RedactedText = "[erased]"

@@ -13,6 +13,7 @@ type opUserView struct {
 	User   *domain.User
 	Tokens []domain.Token
 	Self   bool // the admin's own page: no disabling
+	Erased bool // a customer whose data was erased: no second erasure
 }
 
 func (s *Handler) OperatorUsers(c *fiber.Ctx) error {
@@ -36,7 +37,7 @@ func (s *Handler) opUserPage(c *fiber.Ctx, status int, errs map[string]string) e
 	if err != nil {
 		return err
 	}
-	v := &opUserView{User: u, Tokens: toks, Self: u.ID == domain.ActorFrom(ctx).UserID}
+	v := &opUserView{User: u, Tokens: toks, Self: u.ID == domain.ActorFrom(ctx).UserID, Erased: domain.IsErased(u)}
 	return s.renderBO(c, status, "operator_user", boPage{Title: "User " + u.Name, Body: v, Errors: errs})
 }
 
