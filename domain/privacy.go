@@ -411,6 +411,7 @@ type PurgeReport struct {
 	Transcripts      int `json:"transcripts"`
 	ContactEmails    int `json:"contact_emails"`
 	FeedbackComments int `json:"feedback_comments"`
+	PagesScrubbed    int `json:"pages_scrubbed"` // free pages of the file cleared after
 }
 
 // ForgetContactEmail removes an anonymous visitor's typed address from a

@@ -61,6 +61,9 @@ type Config struct {
 	MaxConnsPerIP  int         // connections of one client address; 0: no bound
 	SearchRate     int         // search and suggest requests a minute per client; 0: no limit
 	Events         eventsFlags // the search log and learning (wire.go)
+
+	// Retention is how long typed text is kept (privacy.go).
+	Retention retentionFlags
 }
 
 // fdHeadroom is how many file descriptors --max-conns leaves for the
@@ -144,6 +147,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		fset.IntVar(i.v, i.flag, *i.v, i.help+" (HELPCENTRE_"+i.env+")")
 	}
 	cfg.Events.register(fset)
+	cfg.Retention.register(fset)
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -178,6 +182,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, exitError{2, "helpcentre serve: -max-conns must be positive, -max-conns-per-ip and -search-rate not negative"}
 	}
 	if err := cfg.Events.parse(); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Retention.parse(); err != nil {
 		return cfg, err
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
@@ -373,6 +380,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	if cfg.Policy.UnreferencedUploadTTL > 0 {
 		go sweepUploads(bg, bolt.NewAttachmentService(db, cfg.Policy), log)
 	}
+	go runRetention(bg, bolt.NewPrivacyService(db), cfg.Retention.values(), log)
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); hooks.Run(bg) }()

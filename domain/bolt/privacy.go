@@ -671,7 +671,8 @@ func redactJSON(v any, m *regexp.Regexp) any {
 
 // PurgeExpired implements domain.PrivacyService: hand-off transcripts'
 // typed text, anonymous visitors' addresses and feedback comments older
-// than their retention are forgotten, each kind in one transaction.
+// than their retention are forgotten, each kind in one transaction; then,
+// if anything was, the file's free pages are cleared.
 func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (*domain.PurgeReport, error) {
 	rep := &domain.PurgeReport{}
 	now := s.db.now().UTC()
@@ -753,6 +754,16 @@ func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (
 			return rep, err
 		}
 	}
+	if rep.Transcripts+rep.ContactEmails+rep.FeedbackComments > 0 {
+		// Forgotten means gone from the file too, not left in free pages.
+		sctx, cancel := context.WithTimeout(ctx, s.ScrubTimeout)
+		defer cancel()
+		n, err := s.db.ScrubFreePages(sctx)
+		rep.PagesScrubbed = n
+		if err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
 }
 
@@ -773,16 +784,16 @@ func scanThreads(t *txn, match func(*threadRecord) bool) ([]*threadRecord, error
 }
 
 // RunRetention applies r at start and every interval until ctx ends,
-// logging failures through logf (nil: silent).
-func (s *PrivacyService) RunRetention(ctx context.Context, r domain.Retention, interval time.Duration, logf func(err error)) {
+// telling report (nil: nobody) what each run forgot or why it failed.
+func (s *PrivacyService) RunRetention(ctx context.Context, r domain.Retention, interval time.Duration, report func(*domain.PurgeReport, error)) {
 	if interval <= 0 {
 		interval = time.Hour
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if _, err := s.PurgeExpired(ctx, r); err != nil && logf != nil && ctx.Err() == nil {
-			logf(err)
+		if rep, err := s.PurgeExpired(ctx, r); report != nil && ctx.Err() == nil {
+			report(rep, err)
 		}
 		select {
 		case <-ctx.Done():

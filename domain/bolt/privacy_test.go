@@ -306,3 +306,113 @@ func TestScrubWhileReadingAndWriting(t *testing.T) {
 	}
 	t.Logf("%d scrubs", scrubs)
 }
+
+// Retention: what was typed is kept for its period, then forgotten, from
+// the records and from the file. Time advances through views of the DB at
+// later instants (db.At).
+func TestRetentionForgetsTranscriptsContactEmailsAndComments(t *testing.T) {
+	x := newAnaWorld(t)
+	now := time.Now().UTC()
+	r := domain.Retention{Transcripts: 30 * 24 * time.Hour, ContactEmails: 90 * 24 * time.Hour, FeedbackComments: 60 * 24 * time.Hour}
+	typed, anonymous := x.texts["typed"], x.texts["anonymous"]
+	comment := "Soy Ana García, escribidme a ana@demo.example"
+	has := func(s string) bool { return len(found(t, x.dir, []string{s})) > 0 }
+	purge := func(at time.Time) *domain.PurgeReport {
+		t.Helper()
+		rep, err := NewPrivacyService(x.db.At(at)).PurgeExpired(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+
+	// A day later: everything is kept.
+	if rep := purge(now.Add(24 * time.Hour)); *rep != (domain.PurgeReport{}) {
+		t.Errorf("a day later: %+v, want nothing purged", rep)
+	}
+	if !has(typed) || !has(anonymous) || !has(comment) {
+		t.Fatal("a day later the typed text, the anonymous address's message or the comment is gone")
+	}
+	// 31 days later: the hand-off transcript's typed text goes (the
+	// message sent stays: it is the conversation).
+	if rep := purge(now.Add(31 * 24 * time.Hour)); rep.Transcripts != 1 || rep.ContactEmails != 0 || rep.FeedbackComments != 0 || rep.PagesScrubbed == 0 {
+		t.Errorf("31 days later: %+v, want 1 transcript", rep)
+	}
+	olga := x.as("olga")
+	page, err := x.svc.Threads.SearchThreads(olga, "", domain.ThreadFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) < 3 {
+		t.Fatalf("customer care sees %d threads, want Ana's 3", len(page))
+	}
+	for _, th := range page {
+		if th.Transcript != nil && len(th.Transcript.Typed) > 0 {
+			t.Errorf("thread %s still has its transcript's typed text", th.ID)
+		}
+	}
+	// Session text has its own retention (-deflect-retention): purge it, so
+	// that the file may be checked for the transcript's text alone.
+	if _, err := NewDeflectionService(x.db, domain.DefaultPolicy(), nil).PurgeText(context.Background(), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.db.ScrubFreePages(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if has(typed) {
+		t.Errorf("31 days later the typed text is still in the data folder: %v", found(t, x.dir, []string{typed}))
+	}
+	// 61 days later: the comment goes, the vote stays.
+	if rep := purge(now.Add(61 * 24 * time.Hour)); rep.FeedbackComments != 1 || rep.ContactEmails != 0 {
+		t.Errorf("61 days later: %+v, want 1 comment", rep)
+	}
+	if has(comment) {
+		t.Error("61 days later the comment is still in the data folder")
+	}
+	sum, err := NewFeedbackService(x.db).FeedbackSummary(olga, "delivery-address")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.NotHelpful != 1 {
+		t.Errorf("the vote went with its comment: %+v", sum)
+	}
+	// 91 days later: the anonymous visitor's address goes from the thread
+	// and its messages.
+	if rep := purge(now.Add(91 * 24 * time.Hour)); rep.ContactEmails != 1 {
+		t.Errorf("91 days later: %+v, want 1 contact email", rep)
+	}
+	page, err = x.svc.Threads.SearchThreads(olga, "", domain.ThreadFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon := 0
+	for _, th := range page {
+		if th.UnverifiedEmail != "" {
+			t.Errorf("thread %s keeps the address %q", th.ID, th.UnverifiedEmail)
+		}
+		if th.CustomerID != "" {
+			continue
+		}
+		anon++
+		full, err := x.svc.Threads.FindThread(olga, th.ID, domain.MessagePage{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range full.Messages {
+			if m.Unverified && m.AuthorName != domain.AnonymousAuthor {
+				t.Errorf("the anonymous message keeps its author %q", m.AuthorName)
+			}
+		}
+	}
+	if anon != 1 {
+		t.Errorf("%d anonymous threads, want 1", anon)
+	}
+	if _, err := x.db.ScrubFreePages(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Her account still has her address (she is a customer, not an
+	// anonymous visitor): only the anonymous thread's copies must be gone.
+	if rep := purge(now.Add(92 * 24 * time.Hour)); *rep != (domain.PurgeReport{}) {
+		t.Errorf("a second purge found more: %+v", rep)
+	}
+}
