@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -165,5 +168,22 @@ func TestPrivacyExportAndErasureThroughTheAPI(t *testing.T) {
 	}
 	if r := w.call(t, "adam", "GET", "/api/v1/audit?entity=user:"+ana, nil); !bytes.Contains(r.body, []byte(`"customer.erased"`)) {
 		t.Errorf("audit log: %s", r.body)
+	}
+	// And the server's data folder (database, attachments), byte for byte.
+	dir := filepath.Dir(w.db.Path())
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		for _, s := range append(words, "Ana García", "ana@demo.example", "factura de Ana") {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("after erasure %s holds %q", path, s)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
