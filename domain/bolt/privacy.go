@@ -34,6 +34,18 @@ func NewPrivacyService(db *DB) *PrivacyService {
 	return &PrivacyService{db: db, dir: filepath.Join(filepath.Dir(db.path), "attachments"), ScrubTimeout: 30 * time.Second}
 }
 
+// findCustomer reads the user a privacy request is about.
+func findCustomer(t *txn, id string) (*domain.User, error) {
+	u, err := findUser(t, id)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, domain.ErrNotFound("Customer")
+	}
+	return u, domain.RequireCustomer(u)
+}
+
 // customerThreads returns the threads of a customer and the anonymous
 // hand-offs made with their email address (a scan of every thread: privacy
 // requests are rare, and no index holds typed addresses).
@@ -120,11 +132,8 @@ func (s *PrivacyService) ExportCustomer(ctx context.Context, customerID string) 
 }
 
 func exportCustomer(t *txn, id string) (*domain.CustomerExport, error) {
-	u, err := findUser(t, id)
+	u, err := findCustomer(t, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := domain.RequireCustomer(u); err != nil {
 		return nil, err
 	}
 	x := &domain.CustomerExport{GeneratedAt: t.now, Customer: *u,
@@ -260,11 +269,8 @@ func (s *PrivacyService) EraseCustomer(ctx context.Context, customerID, confirm 
 	var rep *domain.ErasureReport
 	var files []string
 	err := s.db.update(ctx, func(t *txn) error {
-		u, err := findUser(t, customerID)
+		u, err := findCustomer(t, customerID)
 		if err != nil {
-			return err
-		}
-		if err := domain.RequireCustomer(u); err != nil {
 			return err
 		}
 		if err := domain.ConfirmErasure(u, confirm); err != nil {

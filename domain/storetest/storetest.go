@@ -43,6 +43,9 @@ type Services struct {
 	// Normalise for the engine's analysis.
 	SearchEvents domain.SearchEvents
 	Learning     domain.LearningService
+
+	// Privacy exports and erases customers' data and applies retention.
+	Privacy domain.PrivacyService
 }
 
 // Opener opens a new, empty store configured by c, closed when t ends.
@@ -90,6 +93,7 @@ var areas = []area{
 	{"deflection", deflectionCases},
 	{"limits", limitCases},
 	{"search_events", searchEventCases},
+	{"privacy", privacyCases},
 }
 
 // start is the clock's first reading in every store.

@@ -1,0 +1,170 @@
+package storetest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/demo"
+)
+
+var privacyCases = []testCase{
+	{"export", testPrivacyExport},
+	{"export_refusals", testPrivacyExportRefusals},
+	{"erasure", testPrivacyErasure},
+	{"erasure_refusals", testPrivacyErasureRefusals},
+	{"retention", testPrivacyRetention},
+}
+
+// privacyThread is Ana's thread on 1001 with the seller's reply naming her.
+func privacyThread(t *testing.T, w *world) *domain.Thread {
+	t.Helper()
+	th, err := w.Threads.CreateThread(w.as(t, "ana"), domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller,
+		Topic: domain.TopicDelivery, Body: "Mi pedido no ha llegado todavía a casa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Threads.PostMessage(w.as(t, "sam"), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer},
+		Body: "Hola Ana García, sale mañana por mensajería"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Incidents.OpenIncident(w.as(t, "ana"), "1001", 1, domain.IncidentDamaged, "La caja llegó abierta y vacía"); err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+func testPrivacyExport(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	th := privacyThread(t, w)
+	for _, who := range []string{"ana", "adam"} {
+		x, err := w.Privacy.ExportCustomer(w.as(t, who), w.id("ana"))
+		if err != nil {
+			t.Fatalf("%s: %v", who, err)
+		}
+		if x.Customer.Email != "ana@demo.example" || len(x.Orders) != 2 || len(x.Threads) != 1 || x.Threads[0].ID != th.ID ||
+			len(x.Threads[0].Messages) != 2 || len(x.Incidents) != 1 || len(x.Notifications) == 0 || x.Counts["messages"] != 2 {
+			t.Errorf("%s's export of Ana: %+v", who, x)
+		}
+	}
+	x, err := w.Privacy.ExportCustomer(w.as(t, "ben"), w.id("ben"))
+	if err != nil || len(x.Threads) != 0 || len(x.Orders) != 1 {
+		t.Errorf("Ben's own export holds Ana's: %+v, %v", x, err)
+	}
+}
+
+func testPrivacyExportRefusals(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	export := func(who, id string) func() error {
+		return func() error {
+			ctx := anon
+			if who != "" {
+				ctx = w.as(t, who)
+			}
+			_, err := w.Privacy.ExportCustomer(ctx, id)
+			return err
+		}
+	}
+	w.refuseAll(t, []refusal{
+		{"anonymous", domain.CodeUnauthorized, export("", w.id("ana"))},
+		{"another customer", domain.CodeForbidden, export("ben", w.id("ana"))},
+		{"her seller", domain.CodeForbidden, export("sam", w.id("ana"))},
+		{"an agent", domain.CodeForbidden, export("olga", w.id("ana"))},
+		{"a seller's account", domain.CodeNotACustomer, export("adam", w.id("sam"))},
+		{"nobody", domain.CodeNotFound, export("adam", "01J0000000000000000000NONE")},
+	})
+}
+
+func testPrivacyErasure(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	th := privacyThread(t, w)
+	ana := w.id("ana")
+	rep, err := w.Privacy.EraseCustomer(w.as(t, "adam"), ana, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.UserID != ana || rep.Messages != 1 || rep.Threads != 1 || !strings.HasPrefix(rep.Pseudonym, "erased-") {
+		t.Errorf("report %+v", rep)
+	}
+	u, err := w.Access.FindUser(w.as(t, "adam"), ana)
+	if err != nil || !domain.IsErased(u) || u.Email != "" || u.Name != rep.Pseudonym {
+		t.Fatalf("account after erasure: %+v, %v", u, err)
+	}
+	if _, err := w.Access.Login(context.Background(), "ana", demo.Password); code(err) != domain.CodeBadCredentials {
+		t.Errorf("signing in as ana: %v", err)
+	}
+	if _, err := w.Access.Authenticate(context.Background(), demo.Token("ana")); code(err) != domain.CodeUnauthorized {
+		t.Errorf("her token: %v", err)
+	}
+	got, err := w.Threads.FindThread(w.as(t, "sam"), th.ID, domain.MessagePage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Messages) != 2 || !got.Messages[0].Erased || got.Messages[0].Body != "" ||
+		got.Messages[1].Body != "Hola "+domain.RedactedText+", sale mañana por mensajería" || got.Customer != domain.ErasedDisplayName {
+		t.Errorf("thread after erasure: %+v", got)
+	}
+	x, err := w.Privacy.ExportCustomer(w.as(t, "adam"), ana)
+	if err != nil || x.Incidents[0].Description != "" || len(x.Notifications) != 0 {
+		t.Errorf("what is left of her: %+v, %v", x, err)
+	}
+	if a := w.audit(t, "user:"+ana); !strings.HasSuffix(a, "customer.erased") {
+		t.Errorf("audit of her account: %s", a)
+	}
+	// Once erased, the pseudonym is the login name to confirm with;
+	// erasing again changes nothing more.
+	if _, err := w.Privacy.EraseCustomer(w.as(t, "adam"), ana, rep.Pseudonym); err != nil {
+		t.Errorf("erasing again: %v", err)
+	}
+}
+
+func testPrivacyErasureRefusals(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	privacyThread(t, w)
+	erase := func(who, id, confirm string) func() error {
+		return func() error {
+			ctx := anon
+			if who != "" {
+				ctx = w.as(t, who)
+			}
+			_, err := w.Privacy.EraseCustomer(ctx, id, confirm)
+			return err
+		}
+	}
+	w.refuseAll(t, []refusal{
+		{"anonymous", domain.CodeUnauthorized, erase("", w.id("ana"), "ana")},
+		{"herself", domain.CodeForbidden, erase("ana", w.id("ana"), "ana")},
+		{"an agent", domain.CodeForbidden, erase("olga", w.id("ana"), "ana")},
+		{"no confirmation", domain.CodeErasureConfirm, erase("adam", w.id("ana"), "")},
+		{"another name", domain.CodeErasureConfirm, erase("adam", w.id("ana"), "ben")},
+		{"a seller", domain.CodeNotACustomer, erase("adam", w.id("sam"), "sam")},
+		{"nobody", domain.CodeNotFound, erase("adam", "01J0000000000000000000NONE", "x")},
+	})
+}
+
+func testPrivacyRetention(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	th, err := w.Threads.Handoff(w.as(t, "ana"), domain.Handoff{Subject: "Address", Body: "Please change my delivery address", Locale: "es",
+		Transcript: domain.Transcript{Session: "s-1", Locale: "es", Typed: []domain.TypedText{{Subject: "cambiar direccion", At: w.clock.Now()}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := domain.Retention{Transcripts: 30 * 24 * time.Hour}
+	typed := func() int {
+		got, err := w.Threads.FindThread(w.as(t, "olga"), th.ID, domain.MessagePage{})
+		if err != nil || got.Transcript == nil {
+			t.Fatalf("hand-off: %+v, %v", got, err)
+		}
+		return len(got.Transcript.Typed)
+	}
+	w.clock.Add(29 * 24 * time.Hour)
+	if rep, err := w.Privacy.PurgeExpired(context.Background(), r); err != nil || rep.Transcripts != 0 || typed() != 1 {
+		t.Errorf("29 days on: %+v, %v, %d typed", rep, err, typed())
+	}
+	w.clock.Add(2 * 24 * time.Hour)
+	if rep, err := w.Privacy.PurgeExpired(context.Background(), r); err != nil || rep.Transcripts != 1 || typed() != 0 {
+		t.Errorf("31 days on: %+v, %v, %d typed", rep, err, typed())
+	}
+}
