@@ -416,3 +416,35 @@ func TestRetentionForgetsTranscriptsContactEmailsAndComments(t *testing.T) {
 		t.Errorf("a second purge found more: %+v", rep)
 	}
 }
+
+// The scrub waits for every read transaction begun before it, also one an
+// earlier scrub gave up waiting for; readers begun after it never wait.
+func TestScrubWaitsForOlderReaders(t *testing.T) {
+	g := newReadGate()
+	short := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		return g.drain(ctx)
+	}
+	old := g.enter()
+	if err := short(); err == nil {
+		t.Fatal("drained with a reader of the epoch before open")
+	}
+	newer := g.enter() // begun after the first drain: no scrub waits for it once a later one starts
+	if err := short(); err == nil {
+		t.Fatal("the second drain forgot the reader the first one gave up on")
+	}
+	g.leave(old)
+	if err := short(); err == nil {
+		t.Fatal("drained with the newer reader open, which began before this drain")
+	}
+	g.leave(newer)
+	if err := short(); err != nil {
+		t.Fatalf("no reader left: %v", err)
+	}
+	after := g.enter()
+	defer g.leave(after)
+	if g.epoch != 4 || len(g.count) != 1 {
+		t.Errorf("epoch %d, counts %v", g.epoch, g.count)
+	}
+}

@@ -27,18 +27,18 @@ import (
 type readGate struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
-	epoch int
-	count [2]int
-	scrub sync.Mutex // one scrub at a time
+	epoch uint64
+	count map[uint64]int // open read transactions by the epoch they began in
+	scrub sync.Mutex     // one scrub at a time
 }
 
 func newReadGate() *readGate {
-	g := &readGate{}
+	g := &readGate{count: map[uint64]int{}}
 	g.cond = sync.NewCond(&g.mu)
 	return g
 }
 
-func (g *readGate) enter() int {
+func (g *readGate) enter() uint64 {
 	g.mu.Lock()
 	e := g.epoch
 	g.count[e]++
@@ -46,28 +46,36 @@ func (g *readGate) enter() int {
 	return e
 }
 
-func (g *readGate) leave(e int) {
+func (g *readGate) leave(e uint64) {
 	g.mu.Lock()
-	g.count[e]--
-	if g.count[e] == 0 {
+	if g.count[e]--; g.count[e] == 0 {
+		delete(g.count, e)
 		g.cond.Broadcast()
 	}
 	g.mu.Unlock()
 }
 
-// drain starts a new epoch and waits until no reader of the previous one is
-// left, or ctx ends.
+// drain starts a new epoch and waits until no reader of an earlier one is
+// left (also of one an earlier, timed-out drain left behind), or ctx ends.
 func (g *readGate) drain(ctx context.Context) error {
 	g.mu.Lock()
-	old := g.epoch
-	g.epoch = 1 - old
+	g.epoch++
+	current := g.epoch
 	stop := context.AfterFunc(ctx, func() {
 		g.mu.Lock()
 		g.cond.Broadcast()
 		g.mu.Unlock()
 	})
 	defer stop()
-	for g.count[old] > 0 && ctx.Err() == nil {
+	older := func() bool {
+		for e := range g.count {
+			if e < current {
+				return true
+			}
+		}
+		return false
+	}
+	for older() && ctx.Err() == nil {
 		g.cond.Wait()
 	}
 	g.mu.Unlock()

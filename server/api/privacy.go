@@ -41,7 +41,12 @@ func (s *Handler) export(c *fiber.Ctx, customerID string) error {
 	c.Set(fiber.HeaderContentType, "application/zip")
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	open := s.dom.Attachments.OpenAttachment
+	open := func(context.Context, string) (*domain.Attachment, io.ReadCloser, error) {
+		return nil, nil, fmt.Errorf("no attachment store")
+	}
+	if s.dom.Attachments != nil {
+		open = s.dom.Attachments.OpenAttachment
+	}
 	log := s.log
 	// Streamed: the attachments are read from disk as the archive is
 	// written, never held in memory whole.
@@ -97,7 +102,7 @@ func WriteExport(ctx context.Context, w io.Writer, x *domain.CustomerExport, ope
 	}
 	var missing []string
 	for _, a := range x.Attachments {
-		if err := copyAttachment(ctx, zw, a, open, x); err != nil {
+		if err := copyAttachment(ctx, zw, a, open); err != nil {
 			missing = append(missing, fmt.Sprintf("%s (%s): %v", a.Name, a.SHA256, err))
 		}
 	}
@@ -118,7 +123,7 @@ func ExportAttachmentName(a domain.Attachment) string {
 	return "attachments/" + a.SHA256[:12] + "-" + path.Base(web.SafeFilename(a.Name))
 }
 
-func copyAttachment(ctx context.Context, zw *zip.Writer, a domain.Attachment, open func(context.Context, string) (*domain.Attachment, io.ReadCloser, error), x *domain.CustomerExport) error {
+func copyAttachment(ctx context.Context, zw *zip.Writer, a domain.Attachment, open func(context.Context, string) (*domain.Attachment, io.ReadCloser, error)) error {
 	_, rc, err := open(ctx, a.SHA256)
 	if err != nil {
 		return err
