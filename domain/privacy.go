@@ -221,13 +221,18 @@ func (e *Erasure) KeyMatcher() *regexp.Regexp {
 func withJSONForms(terms []string) []string {
 	var raw []string
 	for _, t := range terms {
-		b, _ := json.Marshal(t)
-		if s := string(b[1 : len(b)-1]); s != t {
+		if s := JSONForm(t); s != t {
 			raw = append(raw, s)
 		}
 		raw = append(raw, t)
 	}
 	return raw
+}
+
+// JSONForm is s as it appears between the quotes of a JSON string.
+func JSONForm(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }
 
 func termsMatcher(terms []string) *regexp.Regexp {

@@ -599,6 +599,7 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 	if raw == nil {
 		return 0, nil
 	}
+	filter := newTermFilter(e)
 	type put struct {
 		b    *bbolt.Bucket
 		k, v []byte
@@ -613,11 +614,11 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 					return walk(nb)
 				}
 			}
-			if keys != nil && keys.Match(k) {
+			if keys != nil && filter.mayHold(k) && keys.Match(k) {
 				dels = append(dels, put{b: b, k: bytes.Clone(k)})
 				return nil
 			}
-			if !raw.Match(v) {
+			if !filter.mayHold(v) || !raw.Match(v) {
 				return nil
 			}
 			nv, err := redactValue(v, plain, raw)

@@ -30,7 +30,7 @@ type anaWorld struct {
 	threadID   string
 }
 
-func newAnaWorld(t *testing.T) *anaWorld {
+func newAnaWorld(t testing.TB) *anaWorld {
 	t.Helper()
 	dir := t.TempDir()
 	now := time.Now().UTC()
