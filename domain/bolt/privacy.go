@@ -606,12 +606,12 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 	}
 	var puts []put
 	var dels []put
-	var walk func(b *bbolt.Bucket) error
-	walk = func(b *bbolt.Bucket) error {
+	var walk func(b *bbolt.Bucket, keep func(doc map[string]any) func()) error
+	walk = func(b *bbolt.Bucket, keep func(doc map[string]any) func()) error {
 		return b.ForEach(func(k, v []byte) error {
 			if v == nil {
 				if nb := b.Bucket(k); nb != nil {
-					return walk(nb)
+					return walk(nb, nil)
 				}
 			}
 			if keys != nil && filter.mayHold(k) && keys.Match(k) {
@@ -621,7 +621,7 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 			if !filter.mayHold(v) || !raw.Match(v) {
 				return nil
 			}
-			nv, err := redactValue(v, plain, raw)
+			nv, err := redactValue(v, plain, raw, keep)
 			if err != nil {
 				return fmt.Errorf("bolt: erase %q: %w", k, err)
 			}
@@ -629,7 +629,31 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 			return nil
 		})
 	}
-	if err := tx.ForEach(func(name []byte, b *bbolt.Bucket) error { return walk(b) }); err != nil {
+	id := e.UserID
+	// What another person's records keep: a namesake's own name (another
+	// "Ana García" keeps hers on her threads and messages, her account and
+	// her index entries), which the explicit steps of erase handled for
+	// this customer.
+	kept := func(field, owner string) func(doc map[string]any) func() {
+		return func(doc map[string]any) func() {
+			v, ok := doc[field]
+			if !ok || doc[owner] == id {
+				return func() {}
+			}
+			return func() { doc[field] = v }
+		}
+	}
+	skip := map[string]bool{string(bucketUsers): true, string(bucketUsersByName): true, string(bucketThreadsByCustomer): true}
+	keeps := map[string]func(map[string]any) func(){
+		string(bucketThreads):  kept("customer", "customer_id"),
+		string(bucketMessages): kept("author", "author_id"),
+	}
+	if err := tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+		if skip[string(name)] {
+			return nil
+		}
+		return walk(b, keeps[string(name)])
+	}); err != nil {
 		return 0, err
 	}
 	for _, p := range puts {
@@ -647,13 +671,21 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 
 // redactValue replaces the terms in a stored value: in the strings of a
 // JSON document (numbers kept exactly), or in the bytes of anything else.
-func redactValue(v []byte, plain, raw *regexp.Regexp) ([]byte, error) {
+// keep (nil: none) is told of a JSON object before its strings are
+// redacted and returns what restores the fields that stay.
+func redactValue(v []byte, plain, raw *regexp.Regexp, keep func(doc map[string]any) func()) ([]byte, error) {
 	if len(v) > 0 && (v[0] == '{' || v[0] == '[' || v[0] == '"') && json.Valid(v) {
 		dec := json.NewDecoder(bytes.NewReader(v))
 		dec.UseNumber()
 		var doc any
 		if err := dec.Decode(&doc); err != nil {
 			return nil, err
+		}
+		if m, ok := doc.(map[string]any); ok && keep != nil {
+			restore := keep(m)
+			redactJSON(m, plain)
+			restore()
+			return json.Marshal(m)
 		}
 		return json.Marshal(redactJSON(doc, plain))
 	}

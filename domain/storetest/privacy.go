@@ -15,6 +15,7 @@ var privacyCases = []testCase{
 	{"export_refusals", testPrivacyExportRefusals},
 	{"erasure", testPrivacyErasure},
 	{"erasure_refusals", testPrivacyErasureRefusals},
+	{"erasure_namesake", testPrivacyErasureNamesake},
 	{"retention", testPrivacyRetention},
 }
 
@@ -166,5 +167,40 @@ func testPrivacyRetention(t *testing.T, open Opener) {
 	w.clock.Add(2 * 24 * time.Hour)
 	if rep, err := w.Privacy.PurgeExpired(context.Background(), r); err != nil || rep.Transcripts != 1 || typed() != 0 {
 		t.Errorf("31 days on: %+v, %v, %d typed", rep, err, typed())
+	}
+}
+
+// Another customer of the same name keeps it: her account, her threads'
+// customer name and her messages' author, and her inbox entry by name.
+func testPrivacyErasureNamesake(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	privacyThread(t, w)
+	twin := &domain.User{Name: "anagarcia", Display: "Ana García", Role: domain.RoleCustomer, Locale: "es", Email: "otra@demo.example"}
+	if err := w.Access.CreateUser(system, twin); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Orders.PutOrder(system, &domain.Order{Number: "7001", CustomerID: twin.ID, ShopID: "shop-1", Currency: "EUR",
+		State: domain.OrderPaid, PlacedAt: w.clock.Now(), Lines: []domain.Line{{No: 1, SKU: "L-1", Title: "Lamp", Quantity: 1, UnitPrice: 1000}}}); err != nil {
+		t.Fatal(err)
+	}
+	tctx := domain.WithActor(context.Background(), domain.Actor{UserID: twin.ID, Name: twin.Name, Role: domain.RoleCustomer, Locale: "es"})
+	th, err := w.Threads.CreateThread(tctx, domain.NewThread{OrderNumber: "7001", Recipient: domain.PartySeller, Topic: domain.TopicOther, Body: "Soy la otra Ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Privacy.EraseCustomer(w.as(t, "adam"), w.id("ana"), "ana"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := w.Access.FindUserByName(w.as(t, "adam"), "anagarcia")
+	if err != nil || u.Display != "Ana García" || u.Email != "otra@demo.example" {
+		t.Errorf("the namesake's account: %+v, %v", u, err)
+	}
+	got, err := w.Threads.FindThread(tctx, th.ID, domain.MessagePage{})
+	if err != nil || got.Customer != "Ana García" || got.Messages[0].AuthorName != "Ana García" || got.Messages[0].Body != "Soy la otra Ana" {
+		t.Errorf("the namesake's thread: %+v, %v", got, err)
+	}
+	page, err := w.Threads.ListThreads(w.as(t, "sam"), domain.ThreadFilter{Customer: "Ana García"})
+	if err != nil || len(page.Threads) != 1 || page.Threads[0].ID != th.ID {
+		t.Errorf("the seller's inbox by her name: %+v, %v", page, err)
 	}
 }
