@@ -113,8 +113,20 @@ func (db *DB) ScrubFreePages(ctx context.Context) (int, error) {
 	}
 	defer f.Close()
 	size := int64(db.db.Info().PageSize)
-	zeros := make([]byte, size)
+	zeros := make([]byte, 256*size)
 	n := 0
+	// Runs of consecutive free pages are written at once, up to 256 pages.
+	runStart, runLen := 0, 0
+	flush := func() error {
+		if runLen > 0 {
+			if _, err := f.WriteAt(zeros[:int64(runLen)*size], int64(runStart)*size); err != nil {
+				return fmt.Errorf("bolt: scrub: pages %d to %d: %w", runStart, runStart+runLen-1, err)
+			}
+			n += runLen
+		}
+		runLen = 0
+		return nil
+	}
 	for id := 2; ; id++ {
 		p, err := tx.Page(id)
 		if err != nil {
@@ -123,13 +135,20 @@ func (db *DB) ScrubFreePages(ctx context.Context) (int, error) {
 		if p == nil {
 			break // past the last page in use
 		}
-		if p.Type != "free" {
-			continue
+		if p.Type != "free" || runLen == 256 {
+			if err := flush(); err != nil {
+				return n, err
+			}
 		}
-		if _, err := f.WriteAt(zeros, int64(id)*size); err != nil {
-			return n, fmt.Errorf("bolt: scrub: page %d: %w", id, err)
+		if p.Type == "free" {
+			if runLen == 0 {
+				runStart = id
+			}
+			runLen++
 		}
-		n++
+	}
+	if err := flush(); err != nil {
+		return n, err
 	}
 	if err := f.Sync(); err != nil {
 		return n, fmt.Errorf("bolt: scrub: %w", err)
