@@ -20,7 +20,8 @@ type PrivacyService interface {
 	// ExportCustomer returns everything stored about a customer: their
 	// account, orders, threads with every message they may see, incidents,
 	// claims and returns, refunds, help-centre sessions (with hand-off
-	// transcripts and votes) and notifications (MayExportCustomer).
+	// transcripts and votes) and notifications (MayExportCustomer). The
+	// audit log of "user:<id>" records each export (customer.exported).
 	// Errors: unauthorized, forbidden, not_found, not_a_customer.
 	ExportCustomer(ctx context.Context, customerID string) (*CustomerExport, error)
 	// EraseCustomer removes or pseudonymises a customer's personal data

@@ -117,7 +117,8 @@ func customerSessions(t *txn, e *domain.Erasure) ([]*domain.Session, error) {
 	return out, err
 }
 
-// ExportCustomer implements domain.PrivacyService.
+// ExportCustomer implements domain.PrivacyService: the records are read in
+// one read transaction; the export is then recorded in the audit log.
 func (s *PrivacyService) ExportCustomer(ctx context.Context, customerID string) (*domain.CustomerExport, error) {
 	if err := domain.MayExportCustomer(domain.ActorFrom(ctx), customerID); err != nil {
 		return nil, err
@@ -127,6 +128,13 @@ func (s *PrivacyService) ExportCustomer(ctx context.Context, customerID string) 
 		var err error
 		x, err = exportCustomer(t, customerID)
 		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Who took a copy of whose data, and when: the audit log keeps it.
+	err = s.db.update(ctx, func(t *txn) error {
+		return t.audit("user:"+customerID, "customer.exported", "", x.Counts)
 	})
 	return x, err
 }
