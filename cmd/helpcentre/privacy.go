@@ -8,6 +8,7 @@ import (
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/server"
 )
 
 // retentionFlags are how long what people typed is kept: hand-off
@@ -43,6 +44,15 @@ func (r *retentionFlags) parse() error {
 
 func (r *retentionFlags) values() domain.Retention {
 	return domain.Retention{Transcripts: r.transcripts, ContactEmails: r.contactEmails, FeedbackComments: r.feedback}
+}
+
+// erasesQueued makes an erasure first write what the services hold in
+// memory (help-centre events, the search log): what is queued at the time
+// would otherwise reach the file after the erasure.
+func erasesQueued(dom *server.Domain, flush ...func(context.Context) error) {
+	if p, ok := dom.Privacy.(*bolt.PrivacyService); ok {
+		p.Flush = append(p.Flush, flush...)
+	}
 }
 
 // runRetention forgets what the retention periods say is kept no longer, at

@@ -25,6 +25,11 @@ type PrivacyService struct {
 	// ScrubTimeout bounds the wait for older read transactions before the
 	// free pages are cleared after an erasure.
 	ScrubTimeout time.Duration
+	// Flush writes what other services hold in memory for the file
+	// (queued help-centre events, the search log) before an erasure looks
+	// at it: written after, the customer's words would escape it. Set it
+	// before serving.
+	Flush []func(context.Context) error
 }
 
 var _ domain.PrivacyService = (*PrivacyService)(nil)
@@ -273,6 +278,11 @@ func exportCustomer(t *txn, id string) (*domain.CustomerExport, error) {
 func (s *PrivacyService) EraseCustomer(ctx context.Context, customerID, confirm string) (*domain.ErasureReport, error) {
 	if err := domain.MayEraseCustomer(domain.ActorFrom(ctx)); err != nil {
 		return nil, err
+	}
+	for _, flush := range s.Flush {
+		if err := flush(ctx); err != nil {
+			return nil, fmt.Errorf("bolt: erase: writing what is queued first: %w", err)
+		}
 	}
 	var rep *domain.ErasureReport
 	var files []string
