@@ -377,6 +377,9 @@ type ErasureReport struct {
 	// PagesScrubbed is how many free pages of the database file were
 	// overwritten with zeros: the old versions of the changed records.
 	PagesScrubbed int `json:"pages_scrubbed"`
+	// ThreadIDs are the threads whose messages changed, for an index of
+	// message text to update.
+	ThreadIDs []string `json:"-"`
 }
 
 // Retention is how long what people typed is kept (0: for ever).

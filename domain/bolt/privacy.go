@@ -30,6 +30,10 @@ type PrivacyService struct {
 	// at it: written after, the customer's words would escape it. Set it
 	// before serving.
 	Flush []func(context.Context) error
+	// Reindex is told, after an erasure, of the threads whose messages
+	// changed: an index of message text outside the file (there is none
+	// today: thread text search scans the records) must drop the words.
+	Reindex []func(ctx context.Context, threadIDs []string) error
 }
 
 var _ domain.PrivacyService = (*PrivacyService)(nil)
@@ -309,6 +313,11 @@ func (s *PrivacyService) EraseCustomer(ctx context.Context, customerID, confirm 
 			return rep, fmt.Errorf("bolt: erase: attachment %s: %w", sha, err)
 		}
 	}
+	for _, reindex := range s.Reindex {
+		if err := reindex(ctx, rep.ThreadIDs); err != nil {
+			return rep, fmt.Errorf("bolt: erase: updating the index of messages: %w", err)
+		}
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.ScrubTimeout)
 	defer cancel()
 	n, err := s.db.ScrubFreePages(sctx)
@@ -374,6 +383,7 @@ func (s *PrivacyService) erase(t *txn, e *domain.Erasure, rep *domain.ErasureRep
 			}
 		}
 		rep.Threads++
+		rep.ThreadIDs = append(rep.ThreadIDs, r.ID)
 	}
 
 	files, err := eraseAttachments(t, id, dropped)
