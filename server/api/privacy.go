@@ -151,10 +151,11 @@ func (s *Handler) EraseCustomer(c *fiber.Ctx) error {
 	}
 	rep, err := s.dom.Privacy.EraseCustomer(c.UserContext(), c.Params("id"), req.Confirm)
 	if rep != nil && err != nil {
-		// Erased, but the old copies in the file's free pages are not
-		// cleared yet: say so rather than answer a bare 500.
-		s.log.Error("erasure: scrubbing the database file", "err", err)
-		return c.JSON(fiber.Map{"erasure": rep, "warning": "The data is erased; its old copies in the database file were not cleared yet. Erase again, or run helpcentre compact with the server stopped."})
+		// Erased in the database, but a file, the index of messages or
+		// the old copies in the file's free pages are not cleared yet:
+		// say so rather than answer a bare 500.
+		s.log.Error("erasure: clearing after the erasure", "err", err)
+		return c.JSON(fiber.Map{"erasure": rep, "warning": "The data is erased in the database, but not everything was cleared yet (the server log says what): erase again, or run helpcentre compact with the server stopped."})
 	}
 	if err != nil {
 		return err

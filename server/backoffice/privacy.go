@@ -23,10 +23,10 @@ func (s *Handler) OperatorEraseCustomer(c *fiber.Ctx) error {
 	id := c.Params("id")
 	rep, err := s.dom.Privacy.EraseCustomer(c.UserContext(), id, c.FormValue("confirm"))
 	if rep != nil && err != nil {
-		// Erased, but the file's free pages were not cleared: the page
-		// says so (the log has the cause).
-		slog.ErrorContext(c.UserContext(), "erasure: scrubbing the database file", "err", err)
-		return s.opUserPage(c, fiber.StatusOK, map[string]string{"": "The customer's data is erased, but its old copies in the database file were not cleared yet: erase again, or run helpcentre compact with the server stopped."})
+		// Erased in the database, but not everything cleared after: the
+		// page says so (the log has the cause).
+		slog.ErrorContext(c.UserContext(), "erasure: clearing after the erasure", "err", err)
+		return s.opUserPage(c, fiber.StatusOK, map[string]string{"": "The customer's data is erased in the database, but not everything was cleared yet (the server log says what): erase again, or run helpcentre compact with the server stopped."})
 	}
 	switch domain.ErrorKind(err) {
 	case "":
