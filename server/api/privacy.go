@@ -155,7 +155,7 @@ func (s *Handler) EraseCustomer(c *fiber.Ctx) error {
 		// the old copies in the file's free pages are not cleared yet:
 		// say so rather than answer a bare 500.
 		s.log.Error("erasure: clearing after the erasure", "err", err)
-		return c.JSON(fiber.Map{"erasure": rep, "warning": "The data is erased in the database, but not everything was cleared yet (the server log says what): erase again, or run helpcentre compact with the server stopped."})
+		return c.JSON(fiber.Map{"erasure": rep, "warning": "The data is erased in the database, but not everything was cleared yet (the server log says what): erase again (confirming with the pseudonym), or stop the server and run helpcentre compact."})
 	}
 	if err != nil {
 		return err

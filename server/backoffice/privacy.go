@@ -26,7 +26,7 @@ func (s *Handler) OperatorEraseCustomer(c *fiber.Ctx) error {
 		// Erased in the database, but not everything cleared after: the
 		// page says so (the log has the cause).
 		slog.ErrorContext(c.UserContext(), "erasure: clearing after the erasure", "err", err)
-		return s.opUserPage(c, fiber.StatusOK, map[string]string{"": "The customer's data is erased in the database, but not everything was cleared yet (the server log says what): erase again, or run helpcentre compact with the server stopped."})
+		return s.opUserPage(c, fiber.StatusOK, map[string]string{"": "The customer's data is erased in the database, but not everything was cleared yet (the server log says what): stop the server and run helpcentre compact."})
 	}
 	switch domain.ErrorKind(err) {
 	case "":
