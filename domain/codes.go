@@ -56,6 +56,10 @@ const (
 	CodeTooManyMessages    Code = "too_many_messages" // Policy.MessagesPerMinute
 	CodeUploadQuota        Code = "upload_quota"      // Policy.UploadsPerDay, UploadBytesPerDay
 
+	// Privacy requests.
+	CodeErasureConfirm Code = "erasure_confirmation" // the customer's login name was not typed to confirm
+	CodeNotACustomer   Code = "not_a_customer"       // export and erasure are for customers' accounts
+
 	// Canned replies.
 	CodeInvalidCannedTitle Code = "invalid_canned_title"
 	CodeInvalidCannedBody  Code = "invalid_canned_body"
@@ -222,6 +226,9 @@ var serviceKinds = map[Code]Kind{
 	CodeInvalidViews:     Invalid,
 	CodeInvalidLimit:     Invalid,
 	CodeVoteExists:       Conflict,
+
+	CodeErasureConfirm: Invalid,
+	CodeNotACustomer:   Invalid,
 }
 
 // HTTP and search: what the server answers before (or instead of) a service.

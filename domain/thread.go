@@ -90,6 +90,7 @@ type Message struct {
 	Internal    bool            `json:"internal,omitempty"`
 	Unverified  bool            `json:"unverified,omitempty"` // written by an anonymous visitor: AuthorName is a typed, unverified email
 	Body        string          `json:"body"`                 // the original text, as written
+	Erased      bool            `json:"erased,omitempty"`     // the author's data was erased on request: Body is empty
 	Language    string          `json:"language"`             // of Body: the author's locale, or detected
 	Attachments []AttachmentRef `json:"attachments,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`

@@ -46,7 +46,7 @@ func newDomainWorld(tb testing.TB, plug ...func(db *bolt.DB, d *server.Domain)) 
 		b := bolt.NewServices(db, p)
 		d := &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
 			Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
-			Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p}
+			Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p, Privacy: b.Privacy}
 		for _, f := range plug {
 			f(db, d)
 		}

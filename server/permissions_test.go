@@ -48,7 +48,7 @@ func newPermWorld(t *testing.T) *permWorld {
 		b := bolt.NewServices(db, p)
 		pw.d = &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
 			Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
-			Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p}
+			Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p, Privacy: b.Privacy}
 		return pw.d
 	}})
 	return pw
@@ -402,6 +402,9 @@ func apiRows() []permRow {
 		{method: "PUT", route: "/api/v1/admin/shops/:id", path: "/api/v1/admin/shops/shop-{seq}", body: map[string]any{"name": "Shop {seq}"},
 			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/api/v1/admin/grants", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
+		{method: "GET", route: "/api/v1/admin/customers/:id/export", path: "/api/v1/admin/customers/{user}/export", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
+		{method: "POST", route: "/api/v1/admin/customers/:id/erase", path: "/api/v1/admin/customers/{user}/erase", body: map[string]any{"confirm": "kit-{seq}"},
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok), changed: shows("/api/v1/audit?entity=user:{user}", "customer.erased")},
 		{method: "GET", route: "/api/v1/admin/backup", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/api/v1/admin/analytics", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "GET", route: "/api/v1/admin/learning", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
@@ -728,6 +731,7 @@ func pageRows() []permRow {
 			want: is(done, hidden, forbidden, forbidden, forbidden, forbidden), changed: shows("/api/v1/returns/{return}", `"shipped"`)},
 		{method: "GET", route: "/account/attachments/:sha", path: "/account/attachments/{sha}", needs: []string{"thread"}, want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
 		{method: "GET", route: "/account/returns/:id/label", path: "/account/returns/{return}/label", want: is(ok, hidden, forbidden, forbidden, forbidden, forbidden)},
+		{method: "GET", route: "/account/export", want: customer}, // each customer their own
 
 		{method: "GET", route: "/seller", want: is(forbidden, forbidden, http.StatusFound, http.StatusFound, forbidden, forbidden)}, // to the inbox
 		{method: "GET", route: "/seller/messages", want: seller},
@@ -824,6 +828,9 @@ func pageRows() []permRow {
 		{method: "GET", route: "/operator/admin/users/:id", path: "/operator/admin/users/{user}", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "POST", route: "/operator/admin/users/:id/:action<regex(^(disable|enable|password|revoke)$)>", path: "/operator/admin/users/{user}/disable", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done),
 			changed: disabledUser},
+		{method: "GET", route: "/operator/admin/users/:id/export", path: "/operator/admin/users/{user}/export", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
+		{method: "POST", route: "/operator/admin/users/:id/erase", path: "/operator/admin/users/{user}/erase", body: map[string]any{"confirm": "kit-{seq}"},
+			want: is(forbidden, forbidden, forbidden, forbidden, forbidden, done), changed: shows("/api/v1/audit?entity=user:{user}", "customer.erased")},
 		{method: "GET", route: "/operator/stats", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)}, // agents need the view_stats grant
 		{method: "GET", route: "/operator/stats/:shop", path: "/operator/stats/shop-1", want: is(forbidden, forbidden, forbidden, forbidden, forbidden, ok)},
 		{method: "GET", route: "/operator/deflection", want: operator},

@@ -72,6 +72,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Post("/api/v1/admin/grants", api.Grant)
 		app.Delete("/api/v1/admin/grants/:id", api.RevokeGrant)
 		app.Put("/api/v1/admin/users/:id/team", api.SetUserTeam)
+		app.Get("/api/v1/admin/customers/:id/export", api.ExportCustomer)
+		app.Post("/api/v1/admin/customers/:id/erase", api.EraseCustomer)
 
 		app.Get("/api/v1/orders", auth.Authenticate, api.ListOrders)
 		app.Put("/api/v1/orders/:number", auth.Authenticate, api.PutOrder)
@@ -178,6 +180,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Post("/account/claims/:id/return/shipped", bo.AccountReturnShipped)
 		app.Get("/account/attachments/:sha", api.DownloadAttachment)
 		app.Get("/account/returns/:id/label", api.ReturnLabel)
+		app.Get("/account/export", api.ExportMine)
 
 		app.Use("/seller", bo.Auth(domain.RoleSeller), bo.CSRF)
 		app.Get("/seller", bo.SellerHome)
@@ -244,6 +247,8 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Get("/operator/admin/users", bo.OperatorUsers)
 		app.Get("/operator/admin/users/:id", bo.OperatorUser)
 		app.Post("/operator/admin/users/:id/:action<regex(^(disable|enable|password|revoke)$)>", bo.OperatorUserAction)
+		app.Get("/operator/admin/users/:id/export", api.ExportCustomer)
+		app.Post("/operator/admin/users/:id/erase", bo.OperatorEraseCustomer)
 		app.Get("/operator/stats", bo.OperatorStats)
 		app.Get("/operator/stats/:shop", bo.OperatorShopStats)
 	}

@@ -62,6 +62,9 @@ type Config struct {
 	SearchRate     int         // search and suggest requests a minute per client; 0: no limit
 	Events         eventsFlags // the search log and learning (wire.go)
 	Mail           mailFlags   // email through SMTP (mail.go)
+
+	// Retention is how long typed text is kept (privacy.go).
+	Retention retentionFlags
 }
 
 // fdHeadroom is how many file descriptors --max-conns leaves for the
@@ -149,6 +152,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	}
 	cfg.Events.register(fset)
 	cfg.Mail.register(fset)
+	cfg.Retention.register(fset)
 	fset.DurationVar(&cfg.Shutdown, "shutdown-timeout", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
@@ -186,6 +190,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, err
 	}
 	if err := cfg.Mail.parse(); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Retention.parse(); err != nil {
 		return cfg, err
 	}
 	cfg.AdminToken = os.Getenv("HELPCENTRE_ADMIN_TOKEN") // never a flag: it would show in ps
@@ -350,6 +357,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
+	erasesQueued(dom, defl.Flush, events.Flush)
 	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
 	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupTo(db, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy, cfg.Demo), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
 		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate,
@@ -386,6 +394,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	if cfg.Policy.UnreferencedUploadTTL > 0 {
 		go sweepUploads(bg, bolt.NewAttachmentService(db, cfg.Policy), log)
 	}
+	go runRetention(bg, bolt.NewPrivacyService(db), cfg.Retention.values(), log)
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); hooks.Run(bg) }()

@@ -34,6 +34,7 @@ func domainOf(b *bolt.Services, p domain.Policy) *server.Domain {
 		Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
 		Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work,
 		Outbox: b.Outbox, Audit: b.Audit, Canned: b.Canned, Mail: b.Mail, Policy: p,
+		Privacy: b.Privacy,
 	}
 }
 

@@ -63,6 +63,8 @@ type DB struct {
 	now     func() time.Time
 	entropy io.Reader // monotonic within a millisecond, safe for concurrent use
 
+	gate *readGate // read transactions, for ScrubFreePages (shared with views)
+
 	translate bool // new messages queue translations (EnableTranslation)
 	borrowed  bool // made by At: shares another DB's file, which it never closes
 
@@ -129,6 +131,7 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 		path:    path,
 		now:     opts.Now,
 		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
+		gate:    newReadGate(),
 
 		passwordCost: opts.PasswordCost,
 	}

@@ -29,7 +29,7 @@ func TestContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		return storetest.Services{
-			SearchEvents: events, Learning: learning,
+			SearchEvents: events, Learning: learning, Privacy: s.Privacy,
 			Access: s.Access, Orders: s.Orders, Threads: s.Threads, Attachments: s.Attachments,
 			Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims, Work: s.Work, Outbox: s.Outbox,
 			Canned: s.Canned, Audit: s.Audit, Feedback: bolt.NewFeedbackService(db), Mail: s.Mail, Guests: s.Threads,

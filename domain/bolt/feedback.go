@@ -187,7 +187,7 @@ func (s *FeedbackService) FeedbackSummary(ctx context.Context, articleID string)
 		return nil, err
 	}
 	var sum *domain.FeedbackSummary
-	err := s.db.db.View(func(tx *bbolt.Tx) (err error) {
+	err := s.db.read(func(tx *bbolt.Tx) (err error) {
 		sum, err = findFeedbackSummary(tx, articleID)
 		return err
 	})
@@ -338,7 +338,7 @@ func (s *FeedbackService) PopularArticles(ctx context.Context, locale string, n 
 		return nil, err
 	}
 	var top viewsHeap
-	err = s.db.db.View(func(tx *bbolt.Tx) (err error) {
+	err = s.db.read(func(tx *bbolt.Tx) (err error) {
 		top, err = findPopular(tx, locale, n)
 		return err
 	})

@@ -217,7 +217,7 @@ func (db *DB) Check() error {
 // file): the transaction stays open until the copy is written.
 func (db *DB) WriteTo(w io.Writer) (int64, error) {
 	var n int64
-	err := db.db.View(func(tx *bbolt.Tx) error {
+	err := db.read(func(tx *bbolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err

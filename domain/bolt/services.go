@@ -23,6 +23,7 @@ type Services struct {
 	Canned      *CannedReplies
 	Audit       *AuditService
 	Mail        *MailService // mails waiting to be sent, email preferences (mail.go)
+	Privacy     *PrivacyService
 }
 
 // NewServices returns every service on db under policy p.
@@ -40,6 +41,7 @@ func NewServices(db *DB, p domain.Policy) *Services {
 		Canned:      NewCannedReplies(db),
 		Audit:       &AuditService{db: db},
 		Mail:        NewMailService(db),
+		Privacy:     NewPrivacyService(db),
 	}
 }
 

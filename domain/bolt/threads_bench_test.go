@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -185,3 +186,31 @@ func fillThreads(db *DB, ts *ThreadService, n int, now time.Time) error {
 	}
 	return nil
 }
+
+// BenchmarkEraseCustomer100k is one erasure (with its sweep of every record
+// and the free-page scrub) in a file of 100,000 threads: how long writers
+// wait for a privacy request.
+func BenchmarkEraseCustomer100k(b *testing.B) {
+	now := time.Now().UTC()
+	for b.Loop() {
+		b.StopTimer()
+		x := newAnaWorld(b)
+		if err := fillThreads(x.db, x.svc.Threads, privacyBenchThreads, now); err != nil {
+			b.Fatal(err)
+		}
+		if err := x.db.db.Sync(); err != nil { // the fill is not synced; the erasure is timed alone
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := x.privacy.EraseCustomer(x.as("adam"), x.users["ana"].ID, "ana"); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		fi, _ := os.Stat(x.db.Path())
+		b.ReportMetric(float64(fi.Size())/(1<<20), "MiB")
+		x.db.Close()
+		b.StartTimer()
+	}
+}
+
+const privacyBenchThreads = 100_000

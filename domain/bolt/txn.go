@@ -76,7 +76,7 @@ func (db *DB) view(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	actor := domain.ActorFrom(ctx)
-	return db.db.View(func(tx *bbolt.Tx) error {
+	return db.read(func(tx *bbolt.Tx) error {
 		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }

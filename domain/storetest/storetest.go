@@ -47,6 +47,9 @@ type Services struct {
 	// Normalise for the engine's analysis.
 	SearchEvents domain.SearchEvents
 	Learning     domain.LearningService
+
+	// Privacy exports and erases customers' data and applies retention.
+	Privacy domain.PrivacyService
 }
 
 // Opener opens a new, empty store configured by c, closed when t ends.
@@ -96,6 +99,7 @@ var areas = []area{
 	{"limits", limitCases},
 	{"search_events", searchEventCases},
 	{"mail", mailCases},
+	{"privacy", privacyCases},
 }
 
 // start is the clock's first reading in every store.

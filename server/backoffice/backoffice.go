@@ -225,6 +225,7 @@ var flashes = map[string]string{
 	"rule_deleted":   "The routing rule was deleted.",
 	"grant_revoked":  "The permission was revoked; the agent has been told.",
 	"team":           "The team was saved.",
+	"erased":         "The customer's personal data was erased; the account is a pseudonym now and cannot sign in.",
 }
 
 func flashText(code string) string { return flashes[code] }

@@ -16,6 +16,7 @@ type opUserView struct {
 	// History is the user's audit log: created, disabled, grants added and
 	// revoked, team set…
 	History []opHistoryEntry
+	Erased  bool // a customer whose data was erased: no second erasure
 }
 
 func (s *Handler) OperatorUsers(c *fiber.Ctx) error {
@@ -39,7 +40,7 @@ func (s *Handler) opUserPage(c *fiber.Ctx, status int, errs map[string]string) e
 	if err != nil {
 		return err
 	}
-	v := &opUserView{User: u, Tokens: toks, Self: u.ID == domain.ActorFrom(ctx).UserID}
+	v := &opUserView{User: u, Tokens: toks, Self: u.ID == domain.ActorFrom(ctx).UserID, Erased: domain.IsErased(u)}
 	if v.History, err = s.opHistory(c, "user:"+u.ID); err != nil {
 		return err
 	}

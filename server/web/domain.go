@@ -16,9 +16,10 @@ type Domain struct {
 	Outbox      domain.OutboxService
 	Attachments domain.AttachmentService
 	Audit       domain.AuditService
-	Canned      domain.CannedReplies // sellers' saved answers (pages only)
-	Mail        domain.MailService   // mails to send, customers' email preferences; nil: no email
-	Policy      domain.Policy        // the deadlines pages show; zero: domain.DefaultPolicy()
+	Canned      domain.CannedReplies  // sellers' saved answers (pages only)
+	Mail        domain.MailService    // mails to send, customers' email preferences; nil: no email
+	Privacy     domain.PrivacyService // customers' data: export and erasure
+	Policy      domain.Policy         // the deadlines pages show; zero: domain.DefaultPolicy()
 }
 
 // PolicyOrDefault returns the configured after-sales policy.

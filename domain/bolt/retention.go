@@ -1,0 +1,145 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+)
+
+// PurgeExpired implements domain.PrivacyService: hand-off transcripts'
+// typed text, anonymous visitors' addresses and feedback comments older
+// than their retention are forgotten, each kind in one transaction; then,
+// if anything was, the file's free pages are cleared.
+func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (*domain.PurgeReport, error) {
+	rep := &domain.PurgeReport{}
+	now := s.db.now().UTC()
+	if before, ok := domain.Cutoff(now, r.Transcripts); ok {
+		if err := s.db.update(ctx, func(t *txn) error {
+			rs, err := scanThreads(t, func(r *threadRecord) bool {
+				return r.Transcript != nil && len(r.Transcript.Typed) > 0 && r.CreatedAt.Before(before)
+			})
+			for _, r := range rs {
+				domain.EraseTranscript(r.Transcript, nil)
+				if err := putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r); err != nil {
+					return err
+				}
+			}
+			rep.Transcripts = len(rs)
+			return err
+		}); err != nil {
+			return rep, err
+		}
+	}
+	if before, ok := domain.Cutoff(now, r.ContactEmails); ok {
+		if err := s.db.update(ctx, func(t *txn) error {
+			rs, err := scanThreads(t, func(r *threadRecord) bool {
+				return r.UnverifiedEmail != "" && r.LastMessage.Before(before)
+			})
+			for _, r := range rs {
+				msgs, err := threadMessages(t, r.ID)
+				if err != nil {
+					return err
+				}
+				domain.ForgetContactEmail(&r.Thread, msgs)
+				for _, m := range msgs {
+					if err := putMessage(t, m); err != nil {
+						return err
+					}
+				}
+				if err := putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r); err != nil {
+					return err
+				}
+			}
+			rep.ContactEmails = len(rs)
+			return err
+		}); err != nil {
+			return rep, err
+		}
+	}
+	if before, ok := domain.Cutoff(now, r.FeedbackComments); ok {
+		if err := s.db.update(ctx, func(t *txn) error {
+			votes, err := bucket(t.tx, bucketFeedback, bucketVotes)
+			if err != nil {
+				return err
+			}
+			type put struct {
+				k   []byte
+				rec voteRecord
+			}
+			var puts []put
+			if err := votes.ForEach(func(k, v []byte) error {
+				var rec voteRecord
+				if err := json.Unmarshal(v, &rec); err != nil {
+					return fmt.Errorf("bolt: vote %q: %w", k, err)
+				}
+				if rec.Comment != "" && rec.CreatedAt.Before(before) {
+					rec.Comment = ""
+					puts = append(puts, put{bytes.Clone(k), rec})
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for _, p := range puts {
+				if err := putJSON(votes, p.k, p.rec); err != nil {
+					return err
+				}
+			}
+			rep.FeedbackComments = len(puts)
+			return nil
+		}); err != nil {
+			return rep, err
+		}
+	}
+	if rep.Transcripts+rep.ContactEmails+rep.FeedbackComments > 0 {
+		// Forgotten means gone from the file too, not left in free pages.
+		sctx, cancel := context.WithTimeout(ctx, s.ScrubTimeout)
+		defer cancel()
+		n, err := s.db.ScrubFreePages(sctx)
+		rep.PagesScrubbed = n
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// scanThreads returns the threads that match.
+func scanThreads(t *txn, match func(*threadRecord) bool) ([]*threadRecord, error) {
+	var out []*threadRecord
+	err := t.tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {
+		var r threadRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("bolt: thread %q: %w", k, err)
+		}
+		if match(&r) {
+			out = append(out, &r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RunRetention applies r at start and every interval until ctx ends,
+// telling report (nil: nobody) what each run forgot or why it failed.
+func (s *PrivacyService) RunRetention(ctx context.Context, r domain.Retention, interval time.Duration, report func(*domain.PurgeReport, error)) {
+	if interval <= 0 {
+		interval = time.Hour
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if rep, err := s.PurgeExpired(ctx, r); report != nil && ctx.Err() == nil {
+			report(rep, err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
