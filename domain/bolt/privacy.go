@@ -31,8 +31,9 @@ type PrivacyService struct {
 	// before serving.
 	Flush []func(context.Context) error
 	// Reindex is told, after an erasure, of the threads whose messages
-	// changed: an index of message text outside the file (there is none
-	// today: thread text search scans the records) must drop the words.
+	// changed: an index of message text outside the file must drop the
+	// words. (The word index of the inbox's text filter is inside the file
+	// and rewritten in the erasure's own transaction.)
 	Reindex []func(ctx context.Context, threadIDs []string) error
 }
 
@@ -349,6 +350,9 @@ func (s *PrivacyService) erase(t *txn, e *domain.Erasure, rep *domain.ErasureRep
 	dropped := map[string]bool{}
 	for _, r := range append(own, anon...) {
 		prev := *r
+		if err := unindexThreadWords(t, r); err != nil {
+			return nil, err
+		}
 		msgs, err := threadMessages(t, r.ID)
 		if err != nil {
 			return nil, err
@@ -367,6 +371,9 @@ func (s *PrivacyService) erase(t *txn, e *domain.Erasure, rep *domain.ErasureRep
 		}
 		e.EraseThread(&r.Thread, r.CreatedBy == id || r.CustomerID == "")
 		if err := putThread(t, &prev, r); err != nil {
+			return nil, err
+		}
+		if err := reindexThreadWords(t, r); err != nil {
 			return nil, err
 		}
 		byCust := t.tx.Bucket(bucketThreadsByCustomer)
@@ -671,7 +678,11 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 			return func() { doc[field] = v }
 		}
 	}
-	skip := map[string]bool{string(bucketUsers): true, string(bucketUsersByName): true, string(bucketThreadsByCustomer): true}
+	// The word index holds single folded words, maintained below from the
+	// threads the sweep changes (its keys would match a short login name
+	// inside other words: "ana" in "banana").
+	skip := map[string]bool{string(bucketUsers): true, string(bucketUsersByName): true, string(bucketThreadsByCustomer): true,
+		string(bucketThreadWords): true}
 	keeps := map[string]func(map[string]any) func(){
 		string(bucketThreads):  kept("customer", "customer_id"),
 		string(bucketMessages): kept("author", "author_id"),
@@ -684,6 +695,37 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
+	// Threads whose record or messages change leave the word index as
+	// they were and enter it again as they become.
+	t := &txn{tx: tx}
+	threads, messages := tx.Bucket(bucketThreads), tx.Bucket(bucketMessages)
+	var touched []*threadRecord
+	seen := map[string]bool{}
+	for _, p := range puts {
+		id := ""
+		switch p.b {
+		case threads:
+			id = string(p.k)
+		case messages:
+			if i := bytes.IndexByte(p.k, 0); i > 0 {
+				id = string(p.k[:i])
+			}
+		}
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		r, err := getThread(t, id)
+		if err != nil {
+			return 0, err
+		}
+		if r != nil {
+			if err := unindexThreadWords(t, r); err != nil {
+				return 0, err
+			}
+			touched = append(touched, r)
+		}
+	}
 	for _, p := range puts {
 		if err := p.b.Put(p.k, p.v); err != nil {
 			return 0, err
@@ -691,6 +733,15 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 	}
 	for _, d := range dels {
 		if err := d.b.Delete(d.k); err != nil {
+			return 0, err
+		}
+	}
+	for _, old := range touched {
+		r, err := getThread(t, old.ID)
+		if err != nil {
+			return 0, err
+		}
+		if err := reindexThreadWords(t, r); err != nil {
 			return 0, err
 		}
 	}

@@ -85,7 +85,12 @@ func newAnaWorld(t testing.TB) *anaWorld {
 	if _, err := svc.Incidents.OpenIncident(ana, "1001", 1, domain.IncidentReasons()[0], x.texts["incident"]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Claims.OpenClaim(ana, "1002", domain.ClaimDefect, x.texts["claim"]); err != nil {
+	// 1002 shipped long ago: her claim was opened while it could be.
+	o1002, err := svc.Orders.FindOrder(x.as("adam"), "1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewClaimService(db.At(o1002.DeliveredAt.Add(24*time.Hour)), p).OpenClaim(ana, "1002", domain.ClaimDefect, x.texts["claim"]); err != nil {
 		t.Fatal(err)
 	}
 	// The contact flow: a session while signed in, handed off with its
@@ -167,6 +172,21 @@ func TestEraseLeavesNoTraceOfAnaInTheDataFolder(t *testing.T) {
 	}
 	admin := x.as("adam")
 	ana := x.users["ana"]
+	// The inbox's word index finds her thread by her words and her name
+	// before, by the seller's words only after.
+	findBy := func(text string) int {
+		t.Helper()
+		page, err := x.svc.Threads.ListThreads(x.as("olga"), domain.ThreadFilter{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Threads)
+	}
+	for _, q := range []string{"pedazos", "garcia", "cristal roto", "lampara"} {
+		if findBy(q) == 0 {
+			t.Fatalf("before the erasure, the text filter %q finds nothing", q)
+		}
+	}
 	if _, err := x.privacy.EraseCustomer(admin, ana.ID, "not-her"); domain.ErrorCode(err) != domain.CodeErasureConfirm {
 		t.Fatalf("erase with a wrong confirmation: %v, want erasure_confirmation", err)
 	}
@@ -185,6 +205,15 @@ func TestEraseLeavesNoTraceOfAnaInTheDataFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(x.dir, "attachments", x.attachment[:2], x.attachment)); !os.IsNotExist(err) {
 		t.Errorf("her attachment is still on disk: %v", err)
+	}
+
+	for _, q := range []string{"pedazos", "garcia", "cristal roto", "esperando"} {
+		if n := findBy(q); n != 0 {
+			t.Errorf("after the erasure, the text filter %q finds %d threads", q, n)
+		}
+	}
+	if findBy("sentimos lampara") == 0 {
+		t.Error("after the erasure, the seller's words no longer find the thread")
 	}
 
 	// The others keep their words; she is a pseudonym; the audit log says
