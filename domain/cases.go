@@ -46,6 +46,7 @@ type Incident struct {
 	CloseReason string        `json:"close_reason,omitempty"`
 	ThreadID    string        `json:"thread_id,omitempty"` // the conversation the seller's "solved" message went to
 	UpdatedAt   time.Time     `json:"updated_at"`
+	CaseText
 }
 
 // Refund kinds and states. A refund is requested → processing → refunded or
@@ -196,6 +197,7 @@ type Claim struct {
 	ReturnID           string     `json:"return_id,omitempty"`
 	ThreadID           string     `json:"thread_id,omitempty"` // the conversation with the buyer
 	UpdatedAt          time.Time  `json:"updated_at"`
+	CaseText
 }
 
 // OfferState is where a partial-refund offer is.

@@ -114,6 +114,9 @@ func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, descr
 		if c.ID, err = t.newID(); err != nil {
 			return err
 		}
+		if err := enqueueCaseTranslations(t, "claim:"+c.ID, c.Description, o, &c.CaseText); err != nil {
+			return err
+		}
 		if err := putClaim(t, c); err != nil {
 			return err
 		}

@@ -347,7 +347,7 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 	name, lang := authorOf(t)
 	m := &domain.Message{
 		ID: id, ThreadID: rec.ID, AuthorID: t.actorID(), AuthorName: name, From: t.actor.Role.Party(),
-		To: slices.Clone(nm.To), Internal: nm.Internal, Unverified: t.actor.Anonymous(), Body: nm.Body, Language: cmp.Or(lang, rec.Locale),
+		To: slices.Clone(nm.To), Internal: nm.Internal, Unverified: t.actor.Anonymous(), Body: nm.Body, Language: domain.DetectLanguage(nm.Body, cmp.Or(lang, rec.Locale)),
 		Attachments: atts, CreatedAt: t.now,
 	}
 	if m.To == nil {
