@@ -4,6 +4,7 @@ package backoffice
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
@@ -174,12 +175,21 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 		p.Flash = flashText(c.Query("done"))
 	}
 	data := map[string]any{
-		"Page":  p,
-		"Body":  p.Body,
-		"Actor": a,
-		"Nav":   navFor(a, c.Path()),
-		"CSRF":  s.sessions.CSRFToken(c),
-		"Path":  c.Path(),
+		"Page":   p,
+		"Body":   p.Body,
+		"Actor":  a,
+		"Nav":    navFor(a, c.Path()),
+		"CSRF":   s.sessions.CSRFToken(c),
+		"Path":   c.Path(),
+		"T":      wordsFor(a),
+		"Reader": cmp.Or(a.Locale, "en"), // the language translations are shown in
+		"Names":  &names{ctx: c.UserContext(), dom: s.dom},
+		"Staff":  a.Role == domain.RoleSeller || a.Role.Operator(),
+	}
+	if data["Staff"] == true {
+		pol := s.dom.PolicyOrDefault()
+		data["Policy"] = fmt.Sprintf("Deadlines: sellers answer within %s; claims resolved within %s keep the seller's reputation.",
+			domain.Window(pol.SellerReplyWithin), domain.Window(pol.ClaimResolveWithin))
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {

@@ -92,7 +92,7 @@ func (s *Handler) AccountOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.renderBO(c, fiber.StatusOK, "account_order", boPage{Title: "Order " + v.Order.Number, Body: v})
+	return s.renderBO(c, fiber.StatusOK, "account_order", boPage{Title: wordsOf(c).F("Order %s", v.Order.Number), Body: v})
 }
 
 // orderFormError shows the order page again with what was typed and the error
@@ -103,7 +103,7 @@ func (s *Handler) orderFormError(c *fiber.Ctx, base, tmpl, open string, form, er
 		return err
 	}
 	v.Open = open
-	return s.renderBO(c, fiber.StatusBadRequest, tmpl, boPage{Title: "Order " + v.Order.Number, Body: v, Form: form, Errors: errs})
+	return s.renderBO(c, fiber.StatusBadRequest, tmpl, boPage{Title: wordsOf(c).F("Order %s", v.Order.Number), Body: v, Form: form, Errors: errs})
 }
 
 // ---- Orders ----
