@@ -241,8 +241,9 @@ type Return struct {
 	OrderNumber string        `json:"order"`
 	ShopID      string        `json:"shop_id"`
 	CustomerID  string        `json:"customer_id"`
+	Reference   string        `json:"reference"` // on the parcel: RET-<order>-<6 characters>
 	State       ReturnState   `json:"state"`
-	Label       AttachmentRef `json:"label"` // the generated shipping label document
+	Label       AttachmentRef `json:"label"` // the generated shipping label document (PDF)
 	Tracking    string        `json:"tracking,omitempty"`
 	RefundID    string        `json:"refund_id,omitempty"`
 	CreatedAt   time.Time     `json:"created_at"`

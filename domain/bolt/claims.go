@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 
 	"github.com/marketplace/helpcentre/domain"
+	returnlabel "github.com/marketplace/helpcentre/domain/label"
 )
 
 var _ domain.ClaimService = (*ClaimService)(nil)
@@ -252,7 +253,7 @@ func (s *ClaimService) RefundClaim(ctx context.Context, claimID string) (*domain
 }
 
 // StartReturn implements domain.ClaimService: the shop asks for the product
-// back; a return is issued with a generated shipping label (a text document
+// back; a return is issued with a generated shipping label (a PDF
 // stored with it, GET /returns/{id}/label) and the buyer is told.
 // Errors: not_found, forbidden, claim_state, offer_pending.
 func (s *ClaimService) StartReturn(ctx context.Context, claimID string) (*domain.Return, error) {
@@ -266,14 +267,18 @@ func (s *ClaimService) StartReturn(ctx context.Context, claimID string) (*domain
 		if r.ID, err = t.newID(); err != nil {
 			return err
 		}
-		shopName := o.ShopID
+		r.Reference = domain.ReturnReference(r)
+		var shop *domain.Shop
 		var sh domain.Shop
 		if ok, _ := getJSON(t.tx.Bucket(bucketShops), []byte(o.ShopID), &sh); ok {
-			shopName = sh.Name
+			shop = &sh
 		}
-		label := []byte(domain.ReturnLabel(r, shopName, t.now))
+		label, err := returnlabel.PDF(domain.NewReturnLabelFacts(r, o, shop, t.now))
+		if err != nil {
+			return err
+		}
 		sum := sha256.Sum256(label)
-		r.Label = domain.AttachmentRef{SHA256: hex.EncodeToString(sum[:]), Name: "return-label-" + r.ID + ".txt", Type: "text/plain; charset=utf-8", Size: int64(len(label))}
+		r.Label = domain.AttachmentRef{SHA256: hex.EncodeToString(sum[:]), Name: "return-label-" + r.Reference + ".pdf", Type: "application/pdf", Size: int64(len(label))}
 		if err := t.tx.Bucket(bucketReturnLabels).Put([]byte(r.ID), label); err != nil {
 			return err
 		}
