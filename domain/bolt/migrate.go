@@ -45,6 +45,8 @@ func migrations() []migration {
 		{id: "0010_payment_events", up: paymentEventsMigration}, // refunds_schema.go: payment callbacks applied
 		{id: "0011_login_attempts", up: loginAttemptsMigration}, // access_schema.go: failed sign-ins per name
 		{id: "0012_search_events", up: searchEventsMigration},   // searchevents.go: the search log and what was learned
+		// threads_schema.go: the customer filter finds a word of a name
+		{id: "0018_thread_customer_words", up: customerWordsMigration},
 	}
 }
 

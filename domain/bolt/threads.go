@@ -138,6 +138,11 @@ func threadCustomerNames(t *txn, th *domain.Thread) []string {
 			names = append(names, domain.NormalName(u.Name), domain.NormalName(u.Display))
 		}
 	}
+	for _, n := range names {
+		if words := strings.Fields(n); len(words) > 1 {
+			names = append(names, words...) // "garcía" finds Ana García
+		}
+	}
 	slices.Sort(names)
 	return slices.Compact(slices.DeleteFunc(names, func(s string) bool { return s == "" || strings.IndexByte(s, 0) >= 0 }))
 }
