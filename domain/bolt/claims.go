@@ -125,7 +125,7 @@ func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, descr
 		if err := t.audit(entity, "claim.opened", description, map[string]any{"order": o.Number, "reason": reason}); err != nil {
 			return err
 		}
-		if err := notifyShop(t, o.ShopID, domain.EventClaimOpened, "New claim on order "+o.Number+": resolve it within 72 hours", entity, link, c); err != nil {
+		if err := notifyShop(t, o.ShopID, domain.EventClaimOpened, "New claim on order "+o.Number+": resolve it within "+domain.Window(s.policy.ClaimResolveWithin), entity, link, c); err != nil {
 			return err
 		}
 		out = c
