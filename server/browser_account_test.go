@@ -102,6 +102,7 @@ func TestBrowserAccountInternals(t *testing.T) {
 		"Reembolso parcial", "Estado del pedido", "Centro de ayuda")
 	read("ana", "messages", "/account/messages", "main table", english, "Nordic Home", "Estado del pedido")
 	read("ana", "thread", "/account/messages/"+th.ID, "#body", english, "Participantes", "Nordic Home")
+	read("ana", "password", "/password", "#current", english, "Cambiar tu contraseña", "Contraseña actual")
 	b.signOut()
 
 	b.at("ben-login", nil)

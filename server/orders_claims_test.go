@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -64,4 +65,37 @@ func getBody(t *testing.T, c *formClient, target string) string {
 	t.Helper()
 	_, body, _ := c.get(t, target)
 	return body
+}
+
+// TestOperatorPagesNameCustomersAndShops: customer care reads the order's
+// customer and shop by name, not as a ULID and "shop-1"; and the claim's
+// offers by who made them.
+func TestOperatorPagesNameCustomersAndShops(t *testing.T) {
+	w := newSellerWorld(t)
+	cl, err := w.d.Claims.OpenClaim(w.as("ben"), "2001", domain.ClaimDefect, "It has a hole.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.d.Claims.OfferPartialRefund(w.as("sam"), cl.ID, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	olga := w.signedIn(t, "olga")
+	order := getBody(t, olga, "/operator/orders/2001")
+	sellerHas(t, "the operator's order page", order, "Ben Carter", "Nordic Home")
+	claim := getBody(t, olga, "/operator/claims/"+cl.ID)
+	sellerHas(t, "the operator's claim page", claim, "Nordic Home", "Sam (Nordic Home)")
+	for what, body := range map[string]string{"order": order, "claim": claim} {
+		text := regexp.MustCompile(`<[^>]*>`).ReplaceAllString(body, " ") // what is shown, not the links
+		if m := ulidPattern.FindString(text); m != "" {
+			t.Errorf("the operator's %s page shows the id %s", what, m)
+		}
+	}
+}
+
+// TestPolicyFooterOnlyForStaff: the deadlines footer (with the configured
+// windows) is for sellers and customer care, not customers.
+func TestPolicyFooterOnlyForStaff(t *testing.T) {
+	w := newSellerWorld(t)
+	sellerHas(t, "sam's page", getBody(t, w.signedIn(t, "sam"), "/seller/orders"), "sellers answer within 48 h", "within 72 h")
+	sellerLacks(t, "ben's page", getBody(t, w.signedIn(t, "ben"), "/account"), "sellers answer within", "After-sales")
 }

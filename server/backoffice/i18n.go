@@ -234,7 +234,7 @@ var catalogues = map[string]map[string]string{
 		"Close the conversation": "Cerrar la conversación", "A new message reopens it.": "Un mensaje nuevo la reabre.",
 		"seller reply due %s": "el vendedor debe responder antes del %s",
 		// password and refusals
-		"Change password": "Cambiar la contraseña", "Current password": "Contraseña actual", "New password": "Contraseña nueva",
+		"Change password": "Cambiar la contraseña", "Current password": "Contraseña actual", "New password": "Contraseña nueva", "New password again": "Repite la contraseña nueva",
 		"Not your area": "Esta zona no es para ti", "Request refused": "Solicitud rechazada", "This form has expired": "Este formulario ha caducado",
 		// codes
 		"Item not received": "No he recibido el artículo", "Damaged item": "Artículo dañado", "Defective item": "Artículo defectuoso",
