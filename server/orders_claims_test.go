@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -98,4 +99,20 @@ func TestPolicyFooterOnlyForStaff(t *testing.T) {
 	w := newSellerWorld(t)
 	sellerHas(t, "sam's page", getBody(t, w.signedIn(t, "sam"), "/seller/orders"), "sellers answer within 48 h", "within 72 h")
 	sellerLacks(t, "ben's page", getBody(t, w.signedIn(t, "ben"), "/account"), "sellers answer within", "After-sales")
+}
+
+// TestSpanishCustomerFormErrors: Ana's forms answer her mistakes in Spanish.
+func TestSpanishCustomerFormErrors(t *testing.T) {
+	w := newSellerWorld(t)
+	ana := w.signedIn(t, "ana")
+	status, _, body := ana.post(t, "/account/orders/1001", "/account/orders/1001/threads",
+		url.Values{"recipient": {"seller"}, "topic": {"delivery"}, "body": {""}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("an empty message: %d", status)
+	}
+	sellerHas(t, "ana's empty message", body, "Escribe un mensaje.")
+	sellerLacks(t, "ana's empty message", body, "A message needs a body.")
+	_, _, body = w.signedIn(t, "ben").post(t, "/account/orders/2001", "/account/orders/2001/threads",
+		url.Values{"recipient": {"seller"}, "topic": {"delivery"}, "body": {""}})
+	sellerHas(t, "ben's empty message", body, "A message needs a body.")
 }

@@ -174,6 +174,13 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 	if p.Flash == "" {
 		p.Flash = flashText(c.Query("done"))
 	}
+	if w := wordsFor(a); w.lang != "en" && len(p.Errors) > 0 {
+		errs := make(map[string]string, len(p.Errors))
+		for k, v := range p.Errors {
+			errs[k] = w.Error(v)
+		}
+		p.Errors = errs
+	}
 	data := map[string]any{
 		"Page":   p,
 		"Body":   p.Body,

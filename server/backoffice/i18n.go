@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -303,4 +304,42 @@ func (n *names) User(id string) string {
 		}
 	}
 	return n.users[id]
+}
+
+// errorsES are the Spanish forms of the errors a customer's forms can meet
+// (the domain says them in English, with the figures filled in).
+var errorsES = []struct {
+	re *regexp.Regexp
+	es string
+}{
+	{regexp.MustCompile(`^Describe the problem in 1 to (\d+) characters\.$`), "Describe el problema (de 1 a $1 caracteres)."},
+	{regexp.MustCompile(`^A message needs a body\.$`), "Escribe un mensaje."},
+	{regexp.MustCompile(`^A message body is at most (\d+) bytes; this one is (\d+)\.$`), "Un mensaje tiene como máximo $1 bytes; este tiene $2."},
+	{regexp.MustCompile(`^Order (\S+) has an open claim already: continue there\.$`), "El pedido $1 ya tiene una reclamación abierta: continúa en ella."},
+	{regexp.MustCompile(`^Order (\S+) has not been delivered yet: claims are opened after delivery \(or open an incident\)\.$`),
+		"El pedido $1 aún no se ha entregado: las reclamaciones se abren tras la entrega (o abre una incidencia)."},
+	{regexp.MustCompile(`^The claim is closed already\.$`), "La reclamación ya está cerrada."},
+	{regexp.MustCompile(`^The claim is (\S+)\.$`), "La reclamación no admite este paso ahora."},
+	{regexp.MustCompile(`^An offer is waiting for the buyer's answer\.$`), "Hay una oferta esperando tu respuesta."},
+	{regexp.MustCompile(`^Choose a line of the order\.$`), "Elige un artículo del pedido."},
+	{regexp.MustCompile(`^The description is text of at most (\d+) characters\.$`), "La descripción tiene como máximo $1 caracteres."},
+	{regexp.MustCompile(`^A subject is at most (\d+) characters of text on one line\.$`), "El asunto tiene como máximo $1 caracteres en una línea."},
+	{regexp.MustCompile(`^At most (\d+) files per message\.$`), "Como máximo $1 archivos por mensaje."},
+	{regexp.MustCompile(`^Enter your current password\.$`), "Escribe tu contraseña actual."},
+	{regexp.MustCompile(`^The two new passwords differ\.$`), "Las dos contraseñas nuevas no coinciden."},
+	{regexp.MustCompile(`^Too many messages`), "Demasiados mensajes seguidos: espera un momento y vuelve a intentarlo."},
+}
+
+// Error is an error message of a form in the reader's language; one with no
+// translation yet stays as the domain said it.
+func (w words) Error(msg string) string {
+	if w.lang != "es" {
+		return msg
+	}
+	for _, e := range errorsES {
+		if e.re.MatchString(msg) {
+			return e.re.ReplaceAllString(msg, e.es)
+		}
+	}
+	return msg
 }
