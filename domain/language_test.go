@@ -39,3 +39,17 @@ func TestDetectLanguageShortTexts(t *testing.T) {
 		}
 	}
 }
+
+func TestHideInternals(t *testing.T) {
+	for _, tc := range []struct {
+		a    Actor
+		hide bool
+	}{{Actor{UserID: "u-ana", Role: RoleCustomer}, true}, {Actor{}, true}, {Actor{UserID: "u-sam", Role: RoleSeller, ShopID: "shop-1"}, false},
+		{Actor{UserID: "u-olga", Role: RoleAgent}, false}} {
+		th := &Thread{Assignment: &Assignment{Team: "seller", Why: `rule "order questions"`}, NoReplyNeeded: true}
+		HideInternals(tc.a, th)
+		if hidden := th.Assignment == nil && !th.NoReplyNeeded; hidden != tc.hide {
+			t.Errorf("%s: hidden %v, want %v", tc.a.Role, hidden, tc.hide)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/marketplace/helpcentre/domain"
@@ -83,5 +84,26 @@ func TestCaseDescriptionDisplayOverHTTP(t *testing.T) {
 	r.decode(t, &got)
 	if len(got.Messages) != 1 || got.Messages[0].Language != "es" || got.Messages[0].Display.MachineTranslated {
 		t.Errorf("ana reads sam's Spanish as %+v", got.Messages)
+	}
+}
+
+// TestCustomersSeeNoRouting: the routing (team, rule, why) of Ana's thread
+// is customer care's and the seller's business: the API leaves it out for
+// her, in the thread and in her list, and gives it to Sam.
+func TestCustomersSeeNoRouting(t *testing.T) {
+	w := newDomainWorld(t)
+	r := w.call(t, "ana", "POST", "/api/v1/orders/1001/threads", map[string]any{"recipient": "seller", "topic": "delivery", "body": "¿Dónde está mi pedido?"})
+	if r.status != http.StatusCreated || strings.Contains(string(r.body), `"assignment"`) {
+		t.Fatalf("ana writes: %d %s", r.status, r.body)
+	}
+	var th struct{ ID string }
+	r.decode(t, &th)
+	for _, path := range []string{"/api/v1/threads/" + th.ID, "/api/v1/threads"} {
+		if r := w.call(t, "ana", "GET", path, nil); r.status != http.StatusOK || strings.Contains(string(r.body), `"assignment"`) || strings.Contains(string(r.body), "rule") {
+			t.Errorf("ana reads %s: %d %.300s", path, r.status, r.body)
+		}
+	}
+	if r := w.call(t, "sam", "GET", "/api/v1/threads/"+th.ID, nil); !strings.Contains(string(r.body), `"assignment"`) {
+		t.Errorf("sam reads no assignment: %.300s", r.body)
 	}
 }

@@ -82,6 +82,7 @@ func caseDisplay(text string, ct domain.CaseText, lang string) *messageDisplay {
 func (s *Handler) threadForReader(c *fiber.Ctx, th *domain.Thread) threadJSON {
 	lang := readerLang(c)
 	out := threadJSON{Thread: *th, Lang: lang}
+	domain.HideInternals(domain.ActorFrom(c.UserContext()), &out.Thread)
 	out.Thread.Messages = nil
 	for _, m := range th.Messages {
 		out.Messages = append(out.Messages, messageJSON{Message: m, Display: displayFor(m, lang)})
