@@ -116,3 +116,14 @@ func TestSpanishCustomerFormErrors(t *testing.T) {
 		url.Values{"recipient": {"seller"}, "topic": {"delivery"}, "body": {""}})
 	sellerHas(t, "ben's empty message", body, "A message needs a body.")
 }
+
+// TestSignInSpeaksTheBrowsersLanguage: before anyone is known, the sign-in
+// page follows Accept-Language; it is branded as the help centre.
+func TestSignInSpeaksTheBrowsersLanguage(t *testing.T) {
+	w := newSellerWorld(t)
+	r := w.call(t, "", "GET", "/login", nil, "Accept-Language", "es-ES,es;q=0.9")
+	sellerHas(t, "the Spanish sign-in", string(r.body), `lang="es"`, "Iniciar sesión", "Contraseña", "Centro de ayuda")
+	r = w.call(t, "", "GET", "/login", nil)
+	sellerHas(t, "the sign-in", string(r.body), `lang="en"`, "Sign in", "Help centre")
+	sellerLacks(t, "the sign-in", string(r.body), "After-sales")
+}

@@ -174,7 +174,11 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 	if p.Flash == "" {
 		p.Flash = flashText(c.Query("done"))
 	}
-	if w := wordsFor(a); w.lang != "en" && len(p.Errors) > 0 {
+	w := wordsFor(a)
+	if a.Anonymous() && c.AcceptsLanguages("en", "es") == "es" {
+		w = words{"es"} // the sign-in page, before we know who it is
+	}
+	if w.lang != "en" && len(p.Errors) > 0 {
 		errs := make(map[string]string, len(p.Errors))
 		for k, v := range p.Errors {
 			errs[k] = w.Error(v)
@@ -188,7 +192,7 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 		"Nav":    navFor(a, c.Path()),
 		"CSRF":   s.sessions.CSRFToken(c),
 		"Path":   c.Path(),
-		"T":      wordsFor(a),
+		"T":      w,
 		"Reader": cmp.Or(a.Locale, "en"), // the language translations are shown in
 		"Names":  &names{ctx: c.UserContext(), dom: s.dom},
 		"Staff":  a.Role == domain.RoleSeller || a.Role.Operator(),

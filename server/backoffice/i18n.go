@@ -234,6 +234,11 @@ var catalogues = map[string]map[string]string{
 		"Reply": "Responder", "This conversation was closed; a new message reopens it.": "Esta conversación está cerrada; un mensaje nuevo la reabre.",
 		"Close the conversation": "Cerrar la conversación", "A new message reopens it.": "Un mensaje nuevo la reabre.",
 		"seller reply due %s": "el vendedor debe responder antes del %s",
+		// sign-in
+		"Sign in": "Iniciar sesión", "User name": "Usuario", "Password": "Contraseña",
+		"Enter your user name.": "Escribe tu usuario.", "Enter your password.": "Escribe tu contraseña.",
+		"That user name and password do not match.": "El usuario y la contraseña no coinciden.",
+		"That is not your current password.":        "Esa no es tu contraseña actual.",
 		// password and refusals
 		"Change password": "Cambiar la contraseña", "Current password": "Contraseña actual", "New password": "Contraseña nueva", "New password again": "Repite la contraseña nueva",
 		"Not your area": "Esta zona no es para ti", "Request refused": "Solicitud rechazada", "This form has expired": "Este formulario ha caducado",
@@ -335,6 +340,9 @@ var errorsES = []struct {
 func (w words) Error(msg string) string {
 	if w.lang != "es" {
 		return msg
+	}
+	if s, ok := catalogues[w.lang][msg]; ok {
+		return s
 	}
 	for _, e := range errorsES {
 		if e.re.MatchString(msg) {
