@@ -83,7 +83,7 @@ func TestBrowserOperator(t *testing.T) {
 	b.checkPage("operator-queue")
 	b.at("operator-incident-open", nil)
 	b.do("open the incident", chromedp.Click(chromedp.CSS("ol.queue li:first-child .queue-head > a")), chromedp.WaitVisible(chromedp.CSS("#order-cycle")))
-	if got := b.text("#order-cycle"); !strings.Contains(got, "frozen: 1 incident(s) open") {
+	if got := b.text("#order-cycle"); !strings.Contains(got, "frozen: 1 incident open") {
 		t.Errorf("the open incident's order says %q", got)
 	}
 	// Closing an open incident without a reason: the error next to the
