@@ -38,7 +38,7 @@ func PDF(f domain.ReturnLabelFacts) ([]byte, error) {
 		pdf.CellFormat(text, 4, title, "", 1, "L", false, 0, "")
 		pdf.SetFont("Helvetica", "", size)
 		for _, l := range a.Lines() {
-			pdf.CellFormat(text, size*0.5, tr(l), "", 1, "L", false, 0, "")
+			pdf.CellFormat(text, size*0.45, tr(l), "", 1, "L", false, 0, "")
 		}
 		pdf.Ln(2)
 	}
