@@ -61,7 +61,6 @@ func ReturnReference(r *Return) string {
 type ReturnLabelFacts struct {
 	Reference string
 	Order     string
-	Claim     string
 	ShopName  string
 	From, To  *Address
 	Issued    time.Time
@@ -71,7 +70,7 @@ type ReturnLabelFacts struct {
 // order's delivery address; the shop's is its returns address, or its name
 // alone when the marketplace has none on file.
 func NewReturnLabelFacts(r *Return, o *Order, sh *Shop, now time.Time) ReturnLabelFacts {
-	f := ReturnLabelFacts{Reference: r.Reference, Order: r.OrderNumber, Claim: r.ClaimID, ShopName: r.ShopID, From: o.ShipTo, Issued: now}
+	f := ReturnLabelFacts{Reference: r.Reference, Order: r.OrderNumber, ShopName: r.ShopID, From: o.ShipTo, Issued: now}
 	if sh != nil {
 		f.ShopName = sh.Name
 		f.To = sh.ReturnAddress

@@ -59,7 +59,7 @@ func PDF(f domain.ReturnLabelFacts) ([]byte, error) {
 	pdf.CellFormat(text, 5, f.Reference, "", 1, "C", false, 0, "")
 	pdf.Ln(2)
 	pdf.SetFont("Helvetica", "", 7)
-	pdf.MultiCell(text, 3.5, tr("Pack the product with this label on the outside and hand it to the carrier; then mark the return as shipped on your claim's page. Claim "+f.Claim+"."), "", "L", false)
+	pdf.MultiCell(text, 3.5, tr("Pack the product with this label on the outside and hand it to the carrier; then mark the return as shipped on your claim's page."), "", "L", false)
 
 	var buf bytes.Buffer
 	if err := pdf.Error(); err != nil {
