@@ -6,8 +6,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/server"
 )
 
 // TestSellerOrdersMarkAndFilterClaims: Sam's orders list marks the order
@@ -126,4 +129,28 @@ func TestSignInSpeaksTheBrowsersLanguage(t *testing.T) {
 	r = w.call(t, "", "GET", "/login", nil)
 	sellerHas(t, "the sign-in", string(r.body), `lang="en"`, "Sign in", "Help centre")
 	sellerLacks(t, "the sign-in", string(r.body), "After-sales")
+}
+
+// TestPagesSayTheConfiguredWindows: with a 24 h reply window and a 36 h
+// claim window, the staff's pages name those, never 48 h or 72 h.
+func TestPagesSayTheConfiguredWindows(t *testing.T) {
+	w, _, _ := buildWorld(t, worldOptions{domain: func(db *bolt.DB, _ domain.Policy) *server.Domain {
+		p := domain.DefaultPolicy()
+		p.SellerReplyWithin, p.ClaimResolveWithin = 24*time.Hour, 36*time.Hour
+		b := bolt.NewServices(db, p)
+		return &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
+			Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
+			Audit: b.Audit, Canned: b.Canned, Policy: p}
+	}})
+	sam := w.forms()
+	sam.login(t, "sam")
+	for _, page := range []string{"/seller/claims", "/seller/messages"} {
+		body := getBody(t, sam, page)
+		sellerHas(t, page, body, "within 24 h", "within 36 h")
+		sellerLacks(t, page, body, "48 h", "72 h", "72 hours")
+	}
+	sellerHas(t, "the inbox's overdue filter", getBody(t, sam, "/seller/messages"), "Overdue (past 24 h)")
+	olga := w.forms()
+	olga.login(t, "olga")
+	sellerHas(t, "the queue", getBody(t, olga, "/operator"), "the 36 h deadline", "the 24 h reply")
 }

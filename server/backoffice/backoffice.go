@@ -197,8 +197,9 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 		"Names":  &names{ctx: c.UserContext(), dom: s.dom},
 		"Staff":  a.Role == domain.RoleSeller || a.Role.Operator(),
 	}
+	pol := s.dom.PolicyOrDefault()
+	data["Win"] = map[string]string{"Reply": domain.Window(pol.SellerReplyWithin), "Claim": domain.Window(pol.ClaimResolveWithin)}
 	if data["Staff"] == true {
-		pol := s.dom.PolicyOrDefault()
 		data["Policy"] = fmt.Sprintf("Deadlines: sellers answer within %s; claims resolved within %s keep the seller's reputation.",
 			domain.Window(pol.SellerReplyWithin), domain.Window(pol.ClaimResolveWithin))
 	}
