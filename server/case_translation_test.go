@@ -64,6 +64,21 @@ func TestCaseDescriptionDisplayOverHTTP(t *testing.T) {
 	if d, _ := read("ana"); d.MachineTranslated || d.Text != desc {
 		t.Errorf("ana sees %+v", d)
 	}
+	// The same on the pages: Sam reads English with the original a click
+	// away; Ana her own words.
+	sam := w.forms()
+	sam.login(t, "sam")
+	_, page, _ := sam.get(t, "/seller/incidents/"+in.ID)
+	for _, want := range []string{"[es→en] " + desc, "Machine-translated from Spanish · show original", `lang="es">` + desc} {
+		if !strings.Contains(page, want) {
+			t.Errorf("sam's incident page lacks %q", want)
+		}
+	}
+	ana := w.forms()
+	ana.login(t, "ana")
+	if _, page, _ := ana.get(t, "/account/orders/1001"); !strings.Contains(page, desc) || strings.Contains(page, "[es→en]") {
+		t.Errorf("ana's order page does not show her own words")
+	}
 
 	// Sam's account is English; he writes Spanish to Ana.
 	r = w.call(t, "sam", "POST", "/api/v1/orders/1001/threads", map[string]any{"recipient": "customer", "topic": "delivery",
