@@ -154,3 +154,14 @@ func TestPagesSayTheConfiguredWindows(t *testing.T) {
 	olga.login(t, "olga")
 	sellerHas(t, "the queue", getBody(t, olga, "/operator"), "the 36 h deadline", "the 24 h reply")
 }
+
+// TestDeniedPageInSpanish: Ana opening a seller's page is told, in Spanish,
+// that it is not her area.
+func TestDeniedPageInSpanish(t *testing.T) {
+	w := newSellerWorld(t)
+	status, body, _ := w.signedIn(t, "ana").get(t, "/seller/messages")
+	if status != http.StatusForbidden {
+		t.Fatalf("ana opens /seller/messages: %d", status)
+	}
+	sellerHas(t, "ana's refusal", body, "Esta zona no es para ti", "Ir a tu página de inicio")
+}

@@ -241,7 +241,10 @@ var catalogues = map[string]map[string]string{
 		"That is not your current password.":        "Esa no es tu contraseña actual.",
 		// password and refusals
 		"Change password": "Cambiar la contraseña", "Current password": "Contraseña actual", "New password": "Contraseña nueva", "New password again": "Repite la contraseña nueva",
-		"Not your area": "Esta zona no es para ti", "Request refused": "Solicitud rechazada", "This form has expired": "Este formulario ha caducado",
+		"Not your area": "Esta zona no es para ti",
+		"This page is not part of your area, or the request came from another site.": "Esta página no es de tu zona, o la solicitud llegó desde otro sitio.",
+		"Go to your start page": "Ir a tu página de inicio",
+		"For your safety, forms only work in the session that showed them. Go back, reload the page and send it again; nothing was changed.": "Por tu seguridad, los formularios solo funcionan en la sesión que los mostró. Vuelve atrás, recarga la página y envíalo de nuevo; no se ha cambiado nada.", "Request refused": "Solicitud rechazada", "This form has expired": "Este formulario ha caducado",
 		// codes
 		"Item not received": "No he recibido el artículo", "Damaged item": "Artículo dañado", "Defective item": "Artículo defectuoso",
 		"Not as described": "No es como se describía", "Something else": "Otro motivo", "Product defect": "Defecto del producto",
