@@ -203,6 +203,9 @@ func (s *Shop) Validate() error {
 	if s.Name == "" || !utf8.ValidString(s.Name) || utf8.RuneCountInString(s.Name) > 100 {
 		return Errorf(CodeInvalidShop, "Shop name must be 1 to 100 characters.")
 	}
+	if err := s.ReturnAddress.validate(); err != nil {
+		return Errorf(CodeInvalidShop, "return_address: %v.", err)
+	}
 	if s.Locale == "" {
 		s.Locale = "en"
 	}

@@ -66,6 +66,9 @@ type Shop struct {
 	Name      string    `json:"name"`
 	Locale    string    `json:"locale"`
 	CreatedAt time.Time `json:"created_at"`
+	// ReturnAddress is where the shop takes returns; a return's label is
+	// addressed to it.
+	ReturnAddress *Address `json:"return_address,omitempty"`
 }
 
 // Token is an API bearer token. Only its SHA-256 is stored; the secret is

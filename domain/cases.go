@@ -50,6 +50,7 @@ type Incident struct {
 	// refund fails, the incident opens again as it was.
 	ClosedByRefund string    `json:"closed_by_refund,omitempty"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	CaseText
 }
 
 // Refund kinds and states. A refund is requested → processing → refunded or
@@ -204,6 +205,7 @@ type Claim struct {
 	ReturnID           string     `json:"return_id,omitempty"`
 	ThreadID           string     `json:"thread_id,omitempty"` // the conversation with the buyer
 	UpdatedAt          time.Time  `json:"updated_at"`
+	CaseText
 }
 
 // OfferState is where a partial-refund offer is.
@@ -250,8 +252,9 @@ type Return struct {
 	OrderNumber string        `json:"order"`
 	ShopID      string        `json:"shop_id"`
 	CustomerID  string        `json:"customer_id"`
+	Reference   string        `json:"reference"` // on the parcel: RET-<order>-<6 characters>
 	State       ReturnState   `json:"state"`
-	Label       AttachmentRef `json:"label"` // the generated shipping label document
+	Label       AttachmentRef `json:"label"` // the generated shipping label document (PDF)
 	Tracking    string        `json:"tracking,omitempty"`
 	RefundID    string        `json:"refund_id,omitempty"`
 	CreatedAt   time.Time     `json:"created_at"`

@@ -29,6 +29,7 @@ type Order struct {
 	ShippedAt   *time.Time `json:"shipped_at"`
 	DeliveredAt *time.Time `json:"delivered_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	ShipTo      *Address   `json:"ship_to,omitempty"` // where it was delivered: a return's label comes from here
 
 	// Kept by the domain, not imported:
 	Frozen        bool     `json:"frozen"`         // an incident is open: the cycle may not move on

@@ -34,6 +34,9 @@ func (o *Order) Validate() error {
 			return bad("Line %d: title (300 characters) or SKU (100 bytes) too long or not text.", l.No)
 		}
 	}
+	if err := o.ShipTo.validate(); err != nil {
+		return bad("ship_to: %v.", err)
+	}
 	if o.Shipping < 0 || o.Shipping > 1e12 {
 		return bad("Shipping must be 0 to 10^12 minor units.")
 	}

@@ -65,9 +65,9 @@ func ClaimQueueItem(p Policy, c *Claim, now time.Time) QueueItem {
 	reason := "claim: " + left(due, now) + " to resolve it before it counts against the reputation"
 	switch {
 	case c.Reason == ClaimBuyersRemorse:
-		reason = "claim (buyer's remorse, never counts against the reputation): " + left(due, now) + " of the 72 h"
+		reason = "claim (buyer's remorse, never counts against the reputation): " + left(due, now) + " of the " + Window(p.ClaimResolveWithin)
 	case rep == ReputationAffected:
-		reason = "claim: past the 72 h deadline, " + left(due, now) + "; it counts against the reputation"
+		reason = "claim: past the " + Window(p.ClaimResolveWithin) + " deadline, " + left(due, now) + "; it counts against the reputation"
 	case rep == ReputationNotAffected && c.RemedyAt != nil:
 		reason = "claim: the seller's remedy was made in time; it does not count against the reputation"
 	}
@@ -88,7 +88,7 @@ func ThreadQueueItem(p Policy, th *Thread, now time.Time) QueueItem {
 	}
 	if due := SellerReplyDue(p, th); due != nil {
 		it.Priority, it.DueAt = PriorityThread, due
-		it.Reason = "customer waiting for the seller's reply: " + left(*due, now) + " of the 48 h"
+		it.Reason = "customer waiting for the seller's reply: " + left(*due, now) + " of the " + Window(p.SellerReplyWithin)
 		if th.SellerReplyNeededSince != nil {
 			it.Since = *th.SellerReplyNeededSince
 		}

@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -48,21 +46,6 @@ func AdvanceReturn(a Actor, r *Return, to ReturnState, tracking string, now time
 // MarkReturnRefunded records that r's refund was issued: received → refunded.
 func MarkReturnRefunded(r *Return, refundID string, now time.Time) {
 	r.State, r.RefundID, r.UpdatedAt = ReturnRefunded, refundID, now
-}
-
-// ReturnLabel is the text of a return's shipping label: addressed to the
-// shop, naming the return, order and claim, for the buyer to print.
-func ReturnLabel(r *Return, shopName string, now time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "RETURN SHIPPING LABEL\n\n")
-	fmt.Fprintf(&b, "To:       %s (shop %s), returns department\n", shopName, r.ShopID)
-	fmt.Fprintf(&b, "Return:   %s\n", r.ID)
-	fmt.Fprintf(&b, "Order:    %s\n", r.OrderNumber)
-	fmt.Fprintf(&b, "Claim:    %s\n", r.ClaimID)
-	fmt.Fprintf(&b, "Issued:   %s\n\n", now.UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "Postage is paid by the marketplace. Pack the product with this label\n")
-	fmt.Fprintf(&b, "on the outside and hand it to the carrier; then mark the return as shipped.\n")
-	return b.String()
 }
 
 // ---- Work queue ----

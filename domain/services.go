@@ -69,6 +69,11 @@ type AccessService interface {
 	// FindShop returns a shop to customer care and the shop's own sellers.
 	// Errors: unauthorized, not_found.
 	FindShop(ctx context.Context, id string) (*Shop, error)
+	// ShopNames returns every shop's name by id: the name a shop trades
+	// under is public, so anyone signed in may read it (a customer reads
+	// "Nordic Home", never "shop-1").
+	// Errors: unauthorized.
+	ShopNames(ctx context.Context) (map[string]string, error)
 	// CreateToken makes a token for a user (admin; or a user for themself);
 	// the returned Token carries its Secret once.
 	// Errors: unauthorized, forbidden, invalid_token (the lifetime), not_found.

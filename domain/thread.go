@@ -130,7 +130,7 @@ type NewMessage struct {
 // Thread list filters. A filtered list reads an index, never every thread.
 type ThreadFilter struct {
 	Topic       string
-	Customer    string // customer name (display name or login), exact, case-insensitive
+	Customer    string // the start of the customer's name (display name or login) or of a word of it, case-insensitive
 	OrderNumber string
 	Since       *time.Time // last message at or after
 	Until       *time.Time // last message before

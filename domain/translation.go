@@ -24,10 +24,12 @@ const (
 	TranslationUnsupported = "unsupported" // no engine for this pair
 )
 
-// TranslationJob is one message to translate into one language.
+// TranslationJob is one message, or one case's description, to translate
+// into one language.
 type TranslationJob struct {
-	ThreadID  string    `json:"thread_id"`
-	MessageID string    `json:"message_id"`
+	ThreadID  string    `json:"thread_id,omitempty"`
+	MessageID string    `json:"message_id,omitempty"`
+	Case      string    `json:"case,omitempty"` // "incident:<id>" or "claim:<id>": its description, not a message
 	From      string    `json:"from"`
 	To        string    `json:"to"`
 	Attempts  int       `json:"attempts"`
@@ -75,4 +77,25 @@ func TranslationRetry(attempts int, now time.Time) time.Time {
 		d *= 3
 	}
 	return now.Add(min(d, 10*time.Minute))
+}
+
+// CaseText is the language of an incident's or claim's description and its
+// machine translations, kept like a message's: the original stays, each
+// reader sees it in their language when a translator is configured.
+type CaseText struct {
+	DescriptionLanguage     string                 `json:"description_language,omitempty"`
+	DescriptionTranslations map[string]Translation `json:"description_translations,omitempty"`
+}
+
+// CaseTranslationTargets are the languages a case's description (in lang)
+// must be translated into: those of the customer, the shop and customer
+// care, other than its own. Unknown languages are left out.
+func CaseTranslationTargets(lang string, readers map[Party]string) []string {
+	var out []string
+	for _, p := range []Party{PartyCustomer, PartySeller, PartyOperator} {
+		if l := readers[p]; l != "" && l != lang && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -59,7 +59,7 @@ func TestBrowserOperator(t *testing.T) {
 	b.do("fill the incident", chromedp.SetValue(chromedp.CSS("#inc-line"), "1"), chromedp.SetValue(chromedp.CSS("#inc-reason"), "damaged"),
 		chromedp.SendKeys(chromedp.CSS("#inc-desc"), "The lamp arrived with a cracked base."),
 		chromedp.Click(chromedp.CSS(`form[action$="/incidents"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if got := b.text(".flash"); !strings.Contains(got, "incident was opened") {
+	if got := b.text(".flash"); !strings.Contains(got, "Se ha abierto la incidencia") { // ana reads Spanish
 		t.Errorf("after opening the incident: %q", got)
 	}
 	b.shot("operator-flow-1-ana-reported")
@@ -83,7 +83,7 @@ func TestBrowserOperator(t *testing.T) {
 	b.checkPage("operator-queue")
 	b.at("operator-incident-open", nil)
 	b.do("open the incident", chromedp.Click(chromedp.CSS("ol.queue li:first-child .queue-head > a")), chromedp.WaitVisible(chromedp.CSS("#order-cycle")))
-	if got := b.text("#order-cycle"); !strings.Contains(got, "frozen: 1 incident(s) open") {
+	if got := b.text("#order-cycle"); !strings.Contains(got, "frozen: 1 incident open") {
 		t.Errorf("the open incident's order says %q", got)
 	}
 	// Closing an open incident without a reason: the error next to the

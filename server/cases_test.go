@@ -16,6 +16,7 @@ import (
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
+	returnlabel "github.com/marketplace/helpcentre/domain/label"
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/search"
 	"github.com/marketplace/helpcentre/server"
@@ -311,8 +312,15 @@ func TestClaimsOverHTTP(t *testing.T) {
 	rpath := "/api/v1/returns/" + ret.ID
 	label := w.call(t, "ben", "GET", rpath+"/label", nil)
 	want(t, "ben downloads the label", label, 200, "")
-	if !strings.HasPrefix(label.header.Get("Content-Type"), "text/plain") || !strings.Contains(string(label.body), "RETURN SHIPPING LABEL") {
-		t.Fatalf("label %s %q", label.header.Get("Content-Type"), label.body)
+	if !strings.HasPrefix(label.header.Get("Content-Type"), "application/pdf") || !strings.HasPrefix(string(label.body), "%PDF-") {
+		t.Fatalf("label %s %.60q", label.header.Get("Content-Type"), label.body)
+	}
+	// From Ben's delivery address to the shop's returns address, with the
+	// reference the shop reads off the parcel.
+	if text := returnlabel.Text(label.body); ret.Reference == "" || !strings.Contains(text, "Return reference: "+ret.Reference) ||
+		!strings.Contains(text, "Ben Carter") || !strings.Contains(text, "14 Elm Road") || !strings.Contains(text, "Nordic Home Returns") ||
+		!strings.Contains(text, "Hamngatan 12") {
+		t.Fatalf("the label (reference %q) says:\n%s", ret.Reference, text)
 	}
 	want(t, "ana downloads it", w.call(t, "ana", "GET", rpath+"/label", nil), 404, "not_found")
 	want(t, "sam ships it", w.call(t, "sam", "POST", rpath+"/shipped", nil), 403, "forbidden")

@@ -174,6 +174,8 @@ func TestRoutingRulesAPI(t *testing.T) {
 	r := w.call(t, "ana", "POST", "/api/v1/orders/1001/threads", map[string]any{"recipient": "seller", "topic": "delivery", "body": "¿Dónde está?"})
 	var th domain.Thread
 	r.decode(t, &th)
+	r = w.call(t, "olga", "GET", "/api/v1/threads/"+th.ID, nil) // the routing is customer care's to read, not ana's
+	r.decode(t, &th)
 	if th.Assignment == nil || th.Assignment.Agent != "olga" || !strings.Contains(th.Assignment.Why, "spanish to care") {
 		t.Fatalf("assignment: %s", r.body)
 	}

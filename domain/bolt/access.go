@@ -469,6 +469,25 @@ func (s *AccessService) FindShop(ctx context.Context, id string) (*domain.Shop, 
 	return &sh, nil
 }
 
+// ShopNames implements domain.AccessService.
+func (s *AccessService) ShopNames(ctx context.Context) (map[string]string, error) {
+	if err := domain.RequireSignedIn(domain.ActorFrom(ctx)); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	err := s.db.view(ctx, func(t *txn) error {
+		return t.tx.Bucket(bucketShops).ForEach(func(k, v []byte) error {
+			var sh domain.Shop
+			if err := json.Unmarshal(v, &sh); err != nil {
+				return fmt.Errorf("bolt: decode shop %q: %w", k, err)
+			}
+			out[sh.ID] = sh.Name
+			return nil
+		})
+	})
+	return out, err
+}
+
 // CreateToken implements domain.AccessService: admins for anyone, a user for
 // themself.
 func (s *AccessService) CreateToken(ctx context.Context, userID, label string, ttl time.Duration) (*domain.Token, error) {

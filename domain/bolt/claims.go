@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 
 	"github.com/marketplace/helpcentre/domain"
+	returnlabel "github.com/marketplace/helpcentre/domain/label"
 )
 
 var _ domain.ClaimService = (*ClaimService)(nil)
@@ -116,6 +117,9 @@ func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, descr
 		if c.ID, err = t.newID(); err != nil {
 			return err
 		}
+		if err := enqueueCaseTranslations(t, "claim:"+c.ID, c.Description, o, &c.CaseText); err != nil {
+			return err
+		}
 		if err := putClaim(t, c); err != nil {
 			return err
 		}
@@ -123,7 +127,7 @@ func (s *ClaimService) OpenClaim(ctx context.Context, orderNumber, reason, descr
 		if err := t.audit(entity, "claim.opened", description, map[string]any{"order": o.Number, "reason": reason}); err != nil {
 			return err
 		}
-		if err := notifyShop(t, o.ShopID, domain.EventClaimOpened, "New claim on order "+o.Number+": resolve it within 72 hours", entity, link, c); err != nil {
+		if err := notifyShop(t, o.ShopID, domain.EventClaimOpened, "New claim on order "+o.Number+": resolve it within "+domain.Window(s.policy.ClaimResolveWithin), entity, link, c); err != nil {
 			return err
 		}
 		if err := notifyCare(t, threadAgent(t, c.ThreadID), domain.EventClaimOpened, "New claim on order "+o.Number+" ("+shopName(t, o.ShopID)+")", entity, link, c); err != nil {
@@ -257,10 +261,10 @@ func (s *ClaimService) RefundClaim(ctx context.Context, claimID string) (*domain
 }
 
 // StartReturn implements domain.ClaimService: the shop asks for the product
-// back; a return is issued with a generated shipping label (a text document
-// stored with it, GET /returns/{id}/label) and the buyer is told. Granting
-// the return is the seller's remedy: for the reputation the claim is
-// resolved now. A pending offer is withdrawn.
+// back; a return is issued with a generated shipping label (a PDF stored
+// with it, GET /returns/{id}/label) and the buyer is told. Granting the
+// return is the seller's remedy: for the reputation the claim is resolved
+// now. A pending offer is withdrawn.
 // Errors: not_found, forbidden, claim_state.
 func (s *ClaimService) StartReturn(ctx context.Context, claimID string) (*domain.Return, error) {
 	var out *domain.Return
@@ -274,14 +278,18 @@ func (s *ClaimService) StartReturn(ctx context.Context, claimID string) (*domain
 		if r.ID, err = t.newID(); err != nil {
 			return err
 		}
-		shopName := o.ShopID
+		r.Reference = domain.ReturnReference(r)
+		var shop *domain.Shop
 		var sh domain.Shop
 		if ok, _ := getJSON(t.tx.Bucket(bucketShops), []byte(o.ShopID), &sh); ok {
-			shopName = sh.Name
+			shop = &sh
 		}
-		label := []byte(domain.ReturnLabel(r, shopName, t.now))
+		label, err := returnlabel.PDF(domain.NewReturnLabelFacts(r, o, shop, t.now))
+		if err != nil {
+			return err
+		}
 		sum := sha256.Sum256(label)
-		r.Label = domain.AttachmentRef{SHA256: hex.EncodeToString(sum[:]), Name: "return-label-" + r.ID + ".txt", Type: "text/plain; charset=utf-8", Size: int64(len(label))}
+		r.Label = domain.AttachmentRef{SHA256: hex.EncodeToString(sum[:]), Name: "return-label-" + r.Reference + ".pdf", Type: "application/pdf", Size: int64(len(label))}
 		if err := t.tx.Bucket(bucketReturnLabels).Put([]byte(r.ID), label); err != nil {
 			return err
 		}

@@ -107,6 +107,9 @@ func (s *IncidentService) OpenIncident(ctx context.Context, orderNumber string, 
 		if in.ID, err = t.newID(); err != nil {
 			return err
 		}
+		if err := enqueueCaseTranslations(t, "incident:"+in.ID, in.Description, o, &in.CaseText); err != nil {
+			return err
+		}
 		if err := putIncident(t, in); err != nil {
 			return err
 		}

@@ -47,7 +47,9 @@ func migrations() []migration {
 		{id: "0012_search_events", up: searchEventsMigration},   // searchevents.go: the search log and what was learned
 		{id: mailMigrationID, up: mailMigration},                // mail.go: mails to send, email preferences, hand-off references
 		{id: "0015_care", up: careMigration},                    // care.go: care reply deadlines, stored default routing rules, agents' team
-		{id: "0020_thread_words", up: threadWordsMigration},     // thread_words.go: the word index of the inbox's text filter
+		// threads_schema.go: the customer filter finds a word of a name
+		{id: "0018_thread_customer_words", up: customerWordsMigration},
+		{id: "0020_thread_words", up: threadWordsMigration}, // thread_words.go: the word index of the inbox's text filter
 	}
 }
 

@@ -141,6 +141,11 @@ func threadCustomerNames(t *txn, th *domain.Thread) []string {
 			names = append(names, domain.NormalName(u.Name), domain.NormalName(u.Display))
 		}
 	}
+	for _, n := range names {
+		if words := strings.Fields(n); len(words) > 1 {
+			names = append(names, words...) // "garcía" finds Ana García
+		}
+	}
 	slices.Sort(names)
 	return slices.Compact(slices.DeleteFunc(names, func(s string) bool { return s == "" || strings.IndexByte(s, 0) >= 0 }))
 }
@@ -363,7 +368,7 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 	name, lang := authorOf(t)
 	m := &domain.Message{
 		ID: id, ThreadID: rec.ID, AuthorID: t.actorID(), AuthorName: name, From: t.actor.Role.Party(),
-		To: slices.Clone(nm.To), Internal: nm.Internal, Unverified: t.actor.Anonymous(), Body: nm.Body, Language: cmp.Or(lang, rec.Locale),
+		To: slices.Clone(nm.To), Internal: nm.Internal, Unverified: t.actor.Anonymous(), Body: nm.Body, Language: domain.DetectLanguage(nm.Body, cmp.Or(lang, rec.Locale)),
 		Attachments: atts, CreatedAt: t.now,
 	}
 	if m.To == nil {

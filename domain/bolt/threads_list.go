@@ -322,8 +322,11 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 	if f.OrderNumber != "" {
 		b, prefix = bucketThreadsByOrder, compositeKey([]byte(f.OrderNumber), nil)
 	} else {
-		b, prefix = bucketThreadsByCustomer, compositeKey([]byte(domain.NormalName(f.Customer)), nil)
+		// Any name, or any word of a name, that starts with what was typed:
+		// "ana", "garc" and "ana garcía" all find Ana García's threads.
+		b, prefix = bucketThreadsByCustomer, []byte(domain.NormalName(f.Customer))
 	}
+	seen := map[string]bool{} // a thread is listed under several names
 	type item struct {
 		key []byte // sort key, thread id: the cursor
 		r   *threadRecord
@@ -335,7 +338,12 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 		if scanned++; scanned > threadMaxScan {
 			break
 		}
-		r, err := getThread(t, string(k[len(prefix):]))
+		id := string(k[bytes.LastIndexByte(k, 0)+1:])
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		r, err := getThread(t, id)
 		if err != nil {
 			return nil, "", err
 		}
@@ -351,7 +359,9 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 				continue
 			}
 		}
-		if f.OrderNumber != "" && f.Customer != "" && !slices.Contains(threadCustomerNames(t, &r.Thread), domain.NormalName(f.Customer)) {
+		if f.OrderNumber != "" && f.Customer != "" && !slices.ContainsFunc(threadCustomerNames(t, &r.Thread), func(n string) bool {
+			return strings.HasPrefix(n, domain.NormalName(f.Customer))
+		}) {
 			continue
 		}
 		sk := timeKey(r.LastMessage)

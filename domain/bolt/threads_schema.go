@@ -1,6 +1,11 @@
 package bolt
 
-import "go.etcd.io/bbolt"
+import (
+	"encoding/json"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
 
 // Buckets of threads, attachments and routing.
 var (
@@ -19,7 +24,7 @@ var (
 	bucketThreadIndex = []byte("thread_index.v1")
 
 	bucketThreadsByOrder    = []byte("threads_by_order.v1")    // order number, 0x00, thread id → empty
-	bucketThreadsByCustomer = []byte("threads_by_customer.v1") // NormalName(display or login), 0x00, thread id → empty
+	bucketThreadsByCustomer = []byte("threads_by_customer.v1") // NormalName(display or login) and each of its words, 0x00, thread id → empty
 
 	bucketAttachments       = []byte("attachments.v1")        // sha256 (hex) → JSON domain.Attachment
 	bucketAttachmentOwners  = []byte("attachment_owners.v1")  // sha256, 0x00, user id → empty: who uploaded it
@@ -39,4 +44,24 @@ func threadsMigration(tx *bbolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// customerWordsMigration indexes each thread under every word of its
+// customer's names as well as the whole names, so the customer filter finds
+// "Ana García" by "garc" (0018).
+func customerWordsMigration(tx *bbolt.Tx) error {
+	t := &txn{tx: tx}
+	idx := tx.Bucket(bucketThreadsByCustomer)
+	return tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {
+		var r threadRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("bolt: decode thread %q: %w", k, err)
+		}
+		for _, n := range threadCustomerNames(t, &r.Thread) {
+			if err := idx.Put(compositeKey([]byte(n), k), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -2,9 +2,11 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -81,7 +83,72 @@ func enqueueTranslations(t *txn, rec *threadRecord, m *domain.Message) error {
 }
 
 func translationKey(j domain.TranslationJob) []byte {
+	if j.Case != "" {
+		return compositeKey(timeKey(j.Due), []byte(j.Case), []byte("description"), []byte(j.To))
+	}
 	return compositeKey(timeKey(j.Due), []byte(j.ThreadID), []byte(j.MessageID), []byte(j.To))
+}
+
+// caseLanguages are the languages the readers of a case on o read: the
+// customer's, the shop's and customer care's (English).
+func caseLanguages(t *txn, o *domain.Order) map[domain.Party]string {
+	langs := map[domain.Party]string{domain.PartyOperator: "en"}
+	if u, _ := findUser(t, o.CustomerID); u != nil {
+		langs[domain.PartyCustomer] = u.Locale
+	}
+	var sh domain.Shop
+	if ok, _ := getJSON(t.tx.Bucket(bucketShops), []byte(o.ShopID), &sh); ok {
+		langs[domain.PartySeller] = sh.Locale
+	}
+	return langs
+}
+
+// enqueueCaseTranslations detects the language of a new case's description
+// (entity "incident:<id>" or "claim:<id>", on order o) and, when a
+// translator is configured, queues its translations into its readers'
+// languages, in the case's own transaction. Call it before the case is
+// written.
+func enqueueCaseTranslations(t *txn, entity, description string, o *domain.Order, ct *domain.CaseText) error {
+	if description == "" {
+		return nil
+	}
+	_, lang := authorOf(t)
+	ct.DescriptionLanguage = domain.DetectLanguage(description, cmp.Or(lang, "en"))
+	if !t.db.translate {
+		return nil
+	}
+	for _, to := range domain.CaseTranslationTargets(ct.DescriptionLanguage, caseLanguages(t, o)) {
+		if ct.DescriptionTranslations == nil {
+			ct.DescriptionTranslations = map[string]domain.Translation{}
+		}
+		ct.DescriptionTranslations[to] = domain.Translation{Status: domain.TranslationPending, UpdatedAt: t.now}
+		job := domain.TranslationJob{Case: entity, From: ct.DescriptionLanguage, To: to, Due: t.now}
+		if err := putJSON(t.tx.Bucket(bucketTranslationsDue), translationKey(job), job); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caseText reads the case a job is about: its description and where its
+// translations go. Nil: no such case (cases are never deleted).
+func caseText(t *txn, entity string) (description string, ct *domain.CaseText, put func() error, err error) {
+	kind, id, _ := strings.Cut(entity, ":")
+	switch kind {
+	case "incident":
+		in, err := getIncident(t, id)
+		if in == nil || err != nil {
+			return "", nil, nil, err
+		}
+		return in.Description, &in.CaseText, func() error { return putJSON(t.tx.Bucket(bucketIncidents), []byte(in.ID), in) }, nil
+	case "claim":
+		c, err := getClaim(t, id)
+		if c == nil || err != nil {
+			return "", nil, nil, err
+		}
+		return c.Description, &c.CaseText, func() error { return putJSON(t.tx.Bucket(bucketClaims), []byte(c.ID), c) }, nil
+	}
+	return "", nil, nil, nil
 }
 
 // DueTranslations implements domain.TranslationQueue (the worker's view: no
@@ -96,6 +163,17 @@ func (q *TranslationQueue) DueTranslations(ctx context.Context, now time.Time, n
 			var j domain.TranslationJob
 			if err := json.Unmarshal(v, &j); err != nil {
 				return fmt.Errorf("bolt: decode translation job %q: %w", k, err)
+			}
+			if j.Case != "" {
+				text, ct, _, err := caseText(t, j.Case)
+				if err != nil {
+					return err
+				}
+				if ct != nil {
+					jobs = append(jobs, j)
+					texts = append(texts, text)
+				}
+				continue
 			}
 			var m domain.Message
 			ok, err := getJSON(t.tx.Bucket(bucketMessages), compositeKey([]byte(j.ThreadID), []byte(j.MessageID)), &m)
@@ -122,19 +200,33 @@ func (q *TranslationQueue) SaveTranslation(ctx context.Context, job domain.Trans
 		if err := due.Delete(translationKey(job)); err != nil {
 			return err
 		}
-		mkey := compositeKey([]byte(job.ThreadID), []byte(job.MessageID))
-		var m domain.Message
-		ok, err := getJSON(t.tx.Bucket(bucketMessages), mkey, &m)
-		if err != nil || !ok {
-			return err
-		}
-		if m.Translations == nil {
-			m.Translations = map[string]domain.Translation{}
-		}
 		tr.UpdatedAt = t.now
-		m.Translations[job.To] = tr
-		if err := putJSON(t.tx.Bucket(bucketMessages), mkey, m); err != nil {
-			return err
+		if job.Case != "" {
+			_, ct, put, err := caseText(t, job.Case)
+			if err != nil || ct == nil {
+				return err
+			}
+			if ct.DescriptionTranslations == nil {
+				ct.DescriptionTranslations = map[string]domain.Translation{}
+			}
+			ct.DescriptionTranslations[job.To] = tr
+			if err := put(); err != nil {
+				return err
+			}
+		} else {
+			mkey := compositeKey([]byte(job.ThreadID), []byte(job.MessageID))
+			var m domain.Message
+			ok, err := getJSON(t.tx.Bucket(bucketMessages), mkey, &m)
+			if err != nil || !ok {
+				return err
+			}
+			if m.Translations == nil {
+				m.Translations = map[string]domain.Translation{}
+			}
+			m.Translations[job.To] = tr
+			if err := putJSON(t.tx.Bucket(bucketMessages), mkey, m); err != nil {
+				return err
+			}
 		}
 		if retryAt != nil {
 			job.Attempts++

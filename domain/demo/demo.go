@@ -62,8 +62,10 @@ type World struct {
 func Seed(ctx context.Context, s Services, now time.Time) (*World, error) {
 	ctx = domain.WithActor(ctx, System)
 	for _, sh := range []domain.Shop{
-		{ID: "shop-1", Name: "Nordic Home", Locale: "en"},
-		{ID: "shop-2", Name: "Casa Sol", Locale: "es"},
+		{ID: "shop-1", Name: "Nordic Home", Locale: "en",
+			ReturnAddress: &domain.Address{Name: "Nordic Home Returns", Street: "Hamngatan 12", PostalCode: "111 47", City: "Stockholm", Country: "SE"}},
+		{ID: "shop-2", Name: "Casa Sol", Locale: "es",
+			ReturnAddress: &domain.Address{Name: "Casa Sol Devoluciones", Street: "Calle del Sol 8", PostalCode: "29001", City: "Málaga", Country: "ES"}},
 	} {
 		if _, err := s.Access.FindShop(ctx, sh.ID); domain.ErrorKind(err) == domain.NotFound {
 			if err := s.Access.PutShop(ctx, &sh); err != nil {
@@ -143,18 +145,20 @@ const day = 24 * time.Hour
 // 2001 (ben, shop-1, delivered 2 days ago).
 func Orders(w *World, now time.Time) []domain.Order {
 	ana, ben := w.Users["ana"].ID, w.Users["ben"].ID
+	anaHome := &domain.Address{Name: "Ana García", Street: "Calle Mayor 5, 2º B", PostalCode: "28013", City: "Madrid", Country: "ES"}
+	benHome := &domain.Address{Name: "Ben Carter", Street: "14 Elm Road", PostalCode: "BS1 4DJ", City: "Bristol", Country: "GB"}
 	return []domain.Order{
 		{Number: "1001", CustomerID: ana, ShopID: "shop-1", Currency: "EUR", State: domain.OrderShipped,
-			PlacedAt: *ago(now, 12*day), ShippedAt: ago(now, 10*day), Shipping: 495,
+			PlacedAt: *ago(now, 12*day), ShippedAt: ago(now, 10*day), Shipping: 495, ShipTo: anaHome,
 			Lines: []domain.Line{
 				{No: 1, SKU: "NH-LAMP-01", Title: "Oak table lamp", Quantity: 1, UnitPrice: 4990},
 				{No: 2, SKU: "NH-BULB-E27", Title: "LED bulb E27, warm white", Quantity: 3, UnitPrice: 650},
 			}},
 		{Number: "1002", CustomerID: ana, ShopID: "shop-2", Currency: "EUR", State: domain.OrderDelivered,
-			PlacedAt: *ago(now, 253*day), ShippedAt: ago(now, 250*day), DeliveredAt: ago(now, 247*day), Shipping: 390,
+			PlacedAt: *ago(now, 253*day), ShippedAt: ago(now, 250*day), DeliveredAt: ago(now, 247*day), Shipping: 390, ShipTo: anaHome,
 			Lines: []domain.Line{{No: 1, SKU: "CS-TOWEL-L", Title: "Cotton beach towel", Quantity: 2, UnitPrice: 1890}}},
 		{Number: "2001", CustomerID: ben, ShopID: "shop-1", Currency: "EUR", State: domain.OrderDelivered,
-			PlacedAt: *ago(now, 6*day), ShippedAt: ago(now, 4*day), DeliveredAt: ago(now, 2*day), Shipping: 0,
+			PlacedAt: *ago(now, 6*day), ShippedAt: ago(now, 4*day), DeliveredAt: ago(now, 2*day), Shipping: 0, ShipTo: benHome,
 			Lines: []domain.Line{{No: 1, SKU: "NH-THROW-GR", Title: "Wool throw, grey", Quantity: 1, UnitPrice: 5900}}},
 	}
 }

@@ -66,3 +66,36 @@ func TestSeedHistoryAtServices(t *testing.T) {
 		t.Errorf("the oldest thread was created %s ago; history goes back sixty days", now.Sub(oldest))
 	}
 }
+
+// TestSeedHistoryAnyWindows: the demo starts whatever windows are
+// configured (serve --demo --refund-within 24h failed on the history's
+// refund four days after shipment); steps the windows forbid are left out.
+func TestSeedHistoryAnyWindows(t *testing.T) {
+	for _, w := range []struct{ reply, claim, refund time.Duration }{
+		{48 * time.Hour, 72 * time.Hour, 24 * time.Hour},
+		{time.Hour, time.Hour, time.Hour},
+		{100 * time.Hour, 200 * time.Hour, 2000 * time.Hour},
+	} {
+		db, err := bolt.Open(filepath.Join(t.TempDir(), "domain.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := domain.DefaultPolicy()
+		p.SellerReplyWithin, p.ClaimResolveWithin, p.RefundWithin = w.reply, w.claim, w.refund
+		svc := bolt.NewServices(db, p)
+		ctx, now := context.Background(), time.Now()
+		base := demo.Services{Access: svc.Access, Orders: svc.Orders}
+		if _, err := demo.Seed(ctx, base, now); err != nil {
+			t.Fatalf("%+v: %v", w, err)
+		}
+		h := demo.History{Services: base, Threads: svc.Threads, Incidents: svc.Incidents, Refunds: svc.Refunds, Claims: svc.Claims,
+			AtServices: func(at time.Time) demo.HistoryServices {
+				s := bolt.NewServices(db.At(at), p)
+				return demo.HistoryServices{Orders: s.Orders, Threads: s.Threads, Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims}
+			}}
+		if err := demo.SeedHistory(ctx, h, now); err != nil {
+			t.Errorf("windows %+v: %v", w, err)
+		}
+		db.Close()
+	}
+}

@@ -212,6 +212,12 @@ func testListThreads(t *testing.T, open Opener) {
 		{"topic", domain.ThreadFilter{Topic: "wrong colour"}, func(th *domain.Thread) bool { return th.Topic == "Wrong colour" }},
 		{"customer", domain.ThreadFilter{Customer: "BEN CARTER"}, func(th *domain.Thread) bool { return th.Customer == "Ben Carter" }},
 		{"customer login", domain.ThreadFilter{Customer: "ben"}, func(th *domain.Thread) bool { return th.Customer == "Ben Carter" }},
+		// Part of a name: the start of the name or of any word of it.
+		{"customer part", domain.ThreadFilter{Customer: "cart"}, func(th *domain.Thread) bool { return th.Customer == "Ben Carter" }},
+		{"customer start", domain.ThreadFilter{Customer: "Ben C"}, func(th *domain.Thread) bool { return th.Customer == "Ben Carter" }},
+		{"customer part with order", domain.ThreadFilter{Customer: "carter", OrderNumber: "2001"}, func(th *domain.Thread) bool {
+			return th.Customer == "Ben Carter" && th.OrderNumber == "2001"
+		}},
 		{"order", domain.ThreadFilter{OrderNumber: "2001"}, func(th *domain.Thread) bool { return th.OrderNumber == "2001" }},
 		{"order by due", domain.ThreadFilter{OrderNumber: "1001", Sort: "due"}, func(th *domain.Thread) bool { return th.OrderNumber == "1001" }},
 		{"since until", domain.ThreadFilter{Since: &since, Until: &until}, func(th *domain.Thread) bool {

@@ -40,7 +40,7 @@ func (s *Handler) Incident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(inc)
+	return c.JSON(incidentJSON{Incident: inc, DescriptionDisplay: caseDisplay(inc.Description, inc.CaseText, readerLang(c))})
 }
 
 func (s *Handler) ListIncidents(c *fiber.Ctx) error {
@@ -236,7 +236,7 @@ func (s *Handler) Claim(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(cl)
+	return c.JSON(claimJSON{Claim: cl, DescriptionDisplay: caseDisplay(cl.Description, cl.CaseText, readerLang(c))})
 }
 
 func (s *Handler) ListClaims(c *fiber.Ctx) error {

@@ -44,6 +44,7 @@ func (s *Handler) createThread(c *fiber.Ctx, order string) error {
 	if err != nil {
 		return err
 	}
+	domain.HideInternals(domain.ActorFrom(c.UserContext()), th)
 	return c.Status(fiber.StatusCreated).JSON(th)
 }
 
@@ -72,6 +73,9 @@ func (s *Handler) ListThreads(c *fiber.Ctx) error {
 	page, err := s.dom.Threads.ListThreads(c.UserContext(), f)
 	if err != nil {
 		return err
+	}
+	for i := range page.Threads {
+		domain.HideInternals(domain.ActorFrom(c.UserContext()), &page.Threads[i])
 	}
 	return c.JSON(page)
 }
@@ -119,6 +123,7 @@ func (s *Handler) MarkRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	domain.HideInternals(domain.ActorFrom(c.UserContext()), th)
 	return c.JSON(th)
 }
 

@@ -45,14 +45,44 @@ func displayFor(m domain.Message, lang string) messageDisplay {
 	return d
 }
 
-// threadForReader is th as the API shows it to a reader of lang (?lang=, or
-// the reader's own language).
-func (s *Handler) threadForReader(c *fiber.Ctx, th *domain.Thread) threadJSON {
+// readerLang is the language a reader reads display texts in: ?lang=, or
+// their own.
+func readerLang(c *fiber.Ctx) string {
 	lang := c.Query("lang")
 	if lang == "" || domain.ValidateLocale(lang) != nil {
 		lang = web.ReaderLang(c)
 	}
+	return lang
+}
+
+// incidentJSON and claimJSON are a case with its description as its reader
+// should see it, chosen as a message's display is.
+type incidentJSON struct {
+	*domain.Incident
+	DescriptionDisplay *messageDisplay `json:"description_display,omitempty"`
+}
+
+type claimJSON struct {
+	*domain.Claim
+	DescriptionDisplay *messageDisplay `json:"description_display,omitempty"`
+}
+
+// caseDisplay is what a reader of lang sees of a case's description; nil
+// when there is none.
+func caseDisplay(text string, ct domain.CaseText, lang string) *messageDisplay {
+	if text == "" {
+		return nil
+	}
+	d := displayFor(domain.Message{Body: text, Language: ct.DescriptionLanguage, Translations: ct.DescriptionTranslations}, lang)
+	return &d
+}
+
+// threadForReader is th as the API shows it to a reader of lang (?lang=, or
+// the reader's own language).
+func (s *Handler) threadForReader(c *fiber.Ctx, th *domain.Thread) threadJSON {
+	lang := readerLang(c)
 	out := threadJSON{Thread: *th, Lang: lang}
+	domain.HideInternals(domain.ActorFrom(c.UserContext()), &out.Thread)
 	out.Thread.Messages = nil
 	for _, m := range th.Messages {
 		out.Messages = append(out.Messages, messageJSON{Message: m, Display: displayFor(m, lang)})

@@ -4,6 +4,7 @@ package backoffice
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
@@ -173,13 +174,34 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 	if p.Flash == "" {
 		p.Flash = flashText(c.Query("done"))
 	}
+	w := wordsFor(a)
+	if a.Anonymous() && c.AcceptsLanguages("en", "es") == "es" {
+		w = words{"es"} // the sign-in page, before we know who it is
+	}
+	if w.lang != "en" && len(p.Errors) > 0 {
+		errs := make(map[string]string, len(p.Errors))
+		for k, v := range p.Errors {
+			errs[k] = w.Error(v)
+		}
+		p.Errors = errs
+	}
 	data := map[string]any{
-		"Page":  p,
-		"Body":  p.Body,
-		"Actor": a,
-		"Nav":   navFor(a, c.Path()),
-		"CSRF":  s.sessions.CSRFToken(c),
-		"Path":  c.Path(),
+		"Page":   p,
+		"Body":   p.Body,
+		"Actor":  a,
+		"Nav":    navFor(a, c.Path()),
+		"CSRF":   s.sessions.CSRFToken(c),
+		"Path":   c.Path(),
+		"T":      w,
+		"Reader": cmp.Or(a.Locale, "en"), // the language translations are shown in
+		"Names":  &names{ctx: c.UserContext(), dom: s.dom},
+		"Staff":  a.Role == domain.RoleSeller || a.Role.Operator(),
+	}
+	pol := s.dom.PolicyOrDefault()
+	data["Win"] = map[string]string{"Reply": domain.Window(pol.SellerReplyWithin), "Claim": domain.Window(pol.ClaimResolveWithin)}
+	if data["Staff"] == true {
+		data["Policy"] = fmt.Sprintf("Deadlines: sellers answer within %s; claims resolved within %s keep the seller's reputation.",
+			domain.Window(pol.SellerReplyWithin), domain.Window(pol.ClaimResolveWithin))
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {

@@ -62,7 +62,7 @@ func (s *Handler) AccountClaim(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.renderBO(c, fiber.StatusOK, "account_claim", boPage{Title: "Claim on order " + v.Claim.OrderNumber, Body: v})
+	return s.renderBO(c, fiber.StatusOK, "account_claim", boPage{Title: wordsOf(c).F("Claim on order %s", v.Claim.OrderNumber), Body: v})
 }
 
 func (s *Handler) AccountDecideOffer(c *fiber.Ctx) error {
@@ -158,7 +158,7 @@ func (s *Handler) afterClaimAction(c *fiber.Ctx, base, tmpl, id, done string, er
 	if lerr != nil {
 		return lerr
 	}
-	return s.renderBO(c, status, tmpl, boPage{Title: "Claim on order " + v.Claim.OrderNumber, Body: v, Errors: errs})
+	return s.renderBO(c, status, tmpl, boPage{Title: wordsOf(c).F("Claim on order %s", v.Claim.OrderNumber), Body: v, Errors: errs})
 }
 
 // sellerClaimRow is a claim with its reputation deadline as the templates'

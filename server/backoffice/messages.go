@@ -104,16 +104,20 @@ func (s *Handler) AccountThread(c *fiber.Ctx) error {
 		return err
 	}
 	_ = s.dom.Threads.MarkRead(c.UserContext(), v.Thread.ID)
-	return s.renderBO(c, fiber.StatusOK, "thread", boPage{Title: threadTitle(v.Thread), Body: v})
+	return s.renderBO(c, fiber.StatusOK, "thread", boPage{Title: threadTitleIn(wordsFor(domain.ActorFrom(c.UserContext())), v.Thread), Body: v})
 }
 
-func threadTitle(th *domain.Thread) string {
+// threadTitle is a conversation's title: its subject or topic, and order.
+func threadTitle(th *domain.Thread) string { return threadTitleIn(words{"en"}, th) }
+
+// threadTitleIn is threadTitle in w's language.
+func threadTitleIn(w words, th *domain.Thread) string {
 	t := th.Subject
 	if t == "" {
-		t = strings.ReplaceAll(th.Topic, "_", " ")
+		t = w.Code("topic", th.Topic)
 	}
 	if th.OrderNumber != "" {
-		t += " · order " + th.OrderNumber
+		t += " · " + strings.ToLower(w.F("Order %s", th.OrderNumber))
 	}
 	return t
 }
@@ -149,7 +153,7 @@ func (s *Handler) postReply(c *fiber.Ctx, base string) error {
 	if lerr != nil {
 		return lerr
 	}
-	return s.renderBO(c, fiber.StatusBadRequest, "thread", boPage{Title: threadTitle(v.Thread), Body: v, Form: form, Errors: errs})
+	return s.renderBO(c, fiber.StatusBadRequest, "thread", boPage{Title: threadTitleIn(wordsFor(domain.ActorFrom(c.UserContext())), v.Thread), Body: v, Form: form, Errors: errs})
 }
 
 func (s *Handler) AccountReply(c *fiber.Ctx) error { return s.postReply(c, "/account") }
@@ -424,7 +428,7 @@ func (s *Handler) OperatorThread(c *fiber.Ctx) error {
 		return err
 	}
 	_ = s.dom.Threads.MarkRead(c.UserContext(), v.Thread.ID)
-	return s.renderBO(c, fiber.StatusOK, "thread", boPage{Title: threadTitle(v.Thread), Body: v})
+	return s.renderBO(c, fiber.StatusOK, "thread", boPage{Title: threadTitleIn(wordsFor(domain.ActorFrom(c.UserContext())), v.Thread), Body: v})
 }
 
 // OperatorStartThread starts a conversation about an order with its

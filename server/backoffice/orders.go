@@ -12,21 +12,73 @@ import (
 // ordersView is a page of orders and where their links point.
 type ordersView struct {
 	Base   string // "/account", "/seller" or "/operator"
-	Orders any
+	Orders []orderRow
 	Next   string
+	Staff  bool   // sellers and customer care: claims are marked and filtered
+	Claims string // the claims filter: "", "any" or "open"
+}
+
+// orderRow is an order of the list with its newest claim, if any.
+type orderRow struct {
+	domain.Order
+	Claim *domain.Claim
 }
 
 func (s *Handler) AccountOrders(c *fiber.Ctx) error {
 	return s.orders(c, "/account", "My orders")
 }
 
-// orders lists the caller's orders (the service decides whose).
+// orders lists the caller's orders (the service decides whose). Sellers and
+// customer care see which have a claim, and may list only those (?claims=any)
+// or those with an open one (?claims=open).
 func (s *Handler) orders(c *fiber.Ctx, base, title string) error {
-	orders, next, err := s.dom.Orders.ListOrders(c.UserContext(), c.Query("cursor"), 50)
-	if err != nil {
-		return err
+	ctx := c.UserContext()
+	v := ordersView{Base: base, Staff: base != "/account", Claims: c.Query("claims")}
+	if v.Claims != "any" && v.Claims != "open" {
+		v.Claims = ""
 	}
-	return s.renderBO(c, fiber.StatusOK, "orders", boPage{Title: title, Body: ordersView{Base: base, Orders: orders, Next: next}})
+	claims := map[string]*domain.Claim{} // by order: the newest
+	if v.Staff && s.dom.Claims != nil {
+		cursor := ""
+		for range 20 { // at most 1,000 claims: a shop's recent ones
+			page, next, err := s.dom.Claims.ListClaims(ctx, "", cursor, 50)
+			if err != nil {
+				return err
+			}
+			for i := range page {
+				cl := &page[i]
+				if old := claims[cl.OrderNumber]; old == nil || cl.OpenedAt.After(old.OpenedAt) {
+					claims[cl.OrderNumber] = cl
+				}
+			}
+			if cursor = next; next == "" {
+				break
+			}
+		}
+	}
+	if v.Claims != "" {
+		for number, cl := range claims {
+			if v.Claims == "open" && cl.State == domain.ClaimClosed {
+				continue
+			}
+			o, err := s.dom.Orders.FindOrder(ctx, number)
+			if err != nil {
+				continue
+			}
+			v.Orders = append(v.Orders, orderRow{Order: *o, Claim: cl})
+		}
+		slices.SortFunc(v.Orders, func(a, b orderRow) int { return b.PlacedAt.Compare(a.PlacedAt) })
+	} else {
+		orders, next, err := s.dom.Orders.ListOrders(ctx, c.Query("cursor"), 50)
+		if err != nil {
+			return err
+		}
+		v.Next = next
+		for _, o := range orders {
+			v.Orders = append(v.Orders, orderRow{Order: o, Claim: claims[o.Number]})
+		}
+	}
+	return s.renderBO(c, fiber.StatusOK, "orders", boPage{Title: title, Body: v})
 }
 
 // orderView is an order with everything attached to it that the reader may see.
@@ -99,7 +151,7 @@ func (s *Handler) AccountOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.renderBO(c, fiber.StatusOK, "account_order", boPage{Title: "Order " + v.Order.Number, Body: v})
+	return s.renderBO(c, fiber.StatusOK, "account_order", boPage{Title: wordsOf(c).F("Order %s", v.Order.Number), Body: v})
 }
 
 // orderFormError shows the order page again with what was typed and the error
@@ -110,7 +162,7 @@ func (s *Handler) orderFormError(c *fiber.Ctx, base, tmpl, open string, form, er
 		return err
 	}
 	v.Open = open
-	return s.renderBO(c, fiber.StatusBadRequest, tmpl, boPage{Title: "Order " + v.Order.Number, Body: v, Form: form, Errors: errs})
+	return s.renderBO(c, fiber.StatusBadRequest, tmpl, boPage{Title: wordsOf(c).F("Order %s", v.Order.Number), Body: v, Form: form, Errors: errs})
 }
 
 // ---- Orders ----
