@@ -239,7 +239,8 @@ var catalogues = map[string]map[string]string{
 		"Older conversations": "Conversaciones anteriores", "No conversations yet. Start one from an": "Todavía no tienes conversaciones. Empieza una desde un",
 		"order": "pedido", "← All messages": "← Todos los mensajes", "Participants": "Participantes",
 		"Older messages": "Mensajes anteriores", "No messages you can see yet.": "Todavía no hay mensajes.",
-		"Reply": "Responder", "This conversation was closed; a new message reopens it.": "Esta conversación está cerrada; un mensaje nuevo la reabre.",
+		"Reference": "Referencia",
+		"Reply":     "Responder", "This conversation was closed; a new message reopens it.": "Esta conversación está cerrada; un mensaje nuevo la reabre.",
 		"Close the conversation": "Cerrar la conversación", "A new message reopens it.": "Un mensaje nuevo la reabre.",
 		"seller reply due %s": "el vendedor debe responder antes del %s",
 		// sign-in
