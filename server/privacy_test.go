@@ -11,6 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/server"
 )
 
 // anaWrites makes Ana write, through the API, everywhere the product keeps
@@ -80,7 +84,12 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 }
 
 func TestPrivacyExportAndErasureThroughTheAPI(t *testing.T) {
-	w := newDomainWorld(t)
+	// Her order 1002 shipped long ago: a claim window that still takes it.
+	w := newDomainWorld(t, func(db *bolt.DB, d *server.Domain) {
+		p := d.Policy
+		p.ClaimWindow = 400 * 24 * time.Hour
+		d.Claims = bolt.NewClaimService(db, p)
+	})
 	pdf, words := anaWrites(t, w)
 	ana := w.world.Users["ana"].ID
 
