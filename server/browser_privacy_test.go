@@ -18,10 +18,10 @@ import (
 )
 
 func TestBrowserPrivacy(t *testing.T) {
-	w := newOperatorWorld(t)
-	pdf, words := anaWrites(t, w.domainWorld)
+	w := newDomainWorld(t, wideClaimWindow)
+	pdf, words := anaWrites(t, w)
 	ana := w.world.Users["ana"].ID
-	b, base := startBrowser(t, w.domainWorld, 3*time.Minute)
+	b, base := startBrowser(t, w, 3*time.Minute)
 
 	// 1. Ana downloads her data from her account page.
 	b.at("account-your-data", nil)

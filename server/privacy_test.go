@@ -17,6 +17,14 @@ import (
 	"github.com/marketplace/helpcentre/server"
 )
 
+// wideClaimWindow takes claims on Ana's order 1002, shipped long ago, as
+// anaWrites opens one.
+func wideClaimWindow(db *bolt.DB, d *server.Domain) {
+	p := d.Policy
+	p.ClaimWindow = 400 * 24 * time.Hour
+	d.Claims = bolt.NewClaimService(db, p)
+}
+
 // anaWrites makes Ana write, through the API, everywhere the product keeps
 // what customers write: a thread with a file (the seller answers), an
 // incident, a claim the seller answers with a return, a refund, a
@@ -84,12 +92,7 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 }
 
 func TestPrivacyExportAndErasureThroughTheAPI(t *testing.T) {
-	// Her order 1002 shipped long ago: a claim window that still takes it.
-	w := newDomainWorld(t, func(db *bolt.DB, d *server.Domain) {
-		p := d.Policy
-		p.ClaimWindow = 400 * 24 * time.Hour
-		d.Claims = bolt.NewClaimService(db, p)
-	})
+	w := newDomainWorld(t, wideClaimWindow)
 	pdf, words := anaWrites(t, w)
 	ana := w.world.Users["ana"].ID
 
