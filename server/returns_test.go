@@ -164,14 +164,15 @@ func TestClaimWindowAndOfferAmountsOverHTTP(t *testing.T) {
 	// Her order page offers no claim there, and does on a recent order.
 	ana := w.forms()
 	ana.login(t, "ana")
-	if _, body, _ := ana.get(t, "/account/orders/1002"); strings.Contains(body, "Make a claim") {
+	// (Ana reads Spanish: "Make a claim" is "Hacer una reclamación".)
+	if _, body, _ := ana.get(t, "/account/orders/1002"); strings.Contains(body, "Hacer una reclamación") {
 		t.Error("1002, past the claim window, offers \"Make a claim\"")
 	}
 	at := func(h time.Duration) string { return w.now.Add(-h * time.Hour).UTC().Format(time.RFC3339) }
 	want(t, "import 1003", w.call(t, "olga", "PUT", "/api/v1/orders/1003", map[string]any{"customer": "ana", "shop_id": "shop-2", "currency": "EUR",
 		"state": "delivered", "shipped_at": at(96), "delivered_at": at(48), "shipping": 390,
 		"lines": []map[string]any{{"line": 1, "sku": "CS-TOWEL-L", "title": "Cotton beach towel", "quantity": 2, "unit_price": 1890}}}), 201, "")
-	if _, body, _ := ana.get(t, "/account/orders/1003"); !strings.Contains(body, "Make a claim") {
+	if _, body, _ := ana.get(t, "/account/orders/1003"); !strings.Contains(body, "Hacer una reclamación") {
 		t.Error("1003, delivered two days ago, offers no claim")
 	}
 	r = w.call(t, "ana", "POST", "/api/v1/orders/1003/claims", map[string]any{"reason": "defect", "description": "It frays."})

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"go.etcd.io/bbolt"
 
@@ -19,7 +20,7 @@ import (
 // bucketThreadWords holds, for each inbox scope a thread is listed in
 // ("*", "s:"+shop, "c:"+customer, as bucketThreadIndex), every word the
 // scope's party may read in it: the subject, the customer's name, the order
-// number, the topic, and the body of each message domain.PartyCanSee lets
+// number, the hand-off reference (HC-1001), the topic, and the body of each message domain.PartyCanSee lets
 // that party see. So a seller's search never matches a note customer care
 // kept to itself, and the filtering by shop and by role happens in the key
 // range read, not on the records found.
@@ -65,7 +66,7 @@ func utf8Boundary(w string) bool {
 // threadFieldWords are the words of a thread's own fields, seen by every
 // party of it.
 func threadFieldWords(th *domain.Thread) []string {
-	return textWords(th.Subject + " " + th.Customer + " " + th.OrderNumber + " " + strings.ReplaceAll(th.Topic, "_", " "))
+	return textWords(th.Subject + " " + th.Customer + " " + th.OrderNumber + " " + th.Reference + " " + strings.ReplaceAll(th.Topic, "_", " "))
 }
 
 func threadWordKey(scope, word, threadID string) []byte {
@@ -207,8 +208,10 @@ func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none 
 		if len(w) > maxIndexedWord {
 			w = w[:maxIndexedWord]
 		}
-		prefix := compositeKey([]byte(scope), []byte(w))
-		prefix = prefix[:len(prefix)-1] // scope, 0x00, word: any word it begins
+		prefix := compositeKey([]byte(scope), []byte(w)) // scope, 0x00, w: the words it begins
+		if wholeWordOnly(w) {
+			prefix = append(prefix, 0) // … 0x00: w itself only
+		}
 		var begun []string
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
 			rest := k[len(scope)+1:]
@@ -235,6 +238,11 @@ func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none 
 	}
 	return m, false
 }
+
+// wholeWordOnly reports whether query word w matches only itself, not the
+// words it begins: one character ("x" of "%<x>", "a") would begin a good
+// part of every inbox.
+func wholeWordOnly(w string) bool { return utf8.RuneCountInString(w) < 2 }
 
 // has reports whether thread id has query word i.
 func (m *textMatcher) has(i int, id string) bool {

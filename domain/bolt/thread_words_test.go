@@ -85,6 +85,13 @@ func TestTextFilterPathsAgree(t *testing.T) {
 		}
 		return m
 	}
+	// A word beginning finds what the word finds; a longer word nothing.
+	if a, b := pages("olga", domain.ThreadFilter{Text: "lam"}), pages("olga", domain.ThreadFilter{Text: "lamp"}); len(b) == 0 || !slices.Equal(a, b) {
+		t.Errorf("lam finds %d threads, lamp %d", len(a), len(b))
+	}
+	if got := pages("olga", domain.ThreadFilter{Text: "lampx"}); len(got) != 0 {
+		t.Errorf("lampx finds %d threads", len(got))
+	}
 	sorted := answers()
 	found := 0
 	for _, ids := range sorted {

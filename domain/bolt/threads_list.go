@@ -418,8 +418,9 @@ func foldText(s string) string {
 	return strings.ToLower(content.Fold(s))
 }
 
-// threadHasWords reports whether every word begins a word of the thread's
-// subject, customer, order or topic, or of a message the reader may see.
+// threadHasWords reports whether every word begins (one character: is) a
+// word of the thread's subject, customer, order or topic, or of a message
+// the reader may see.
 func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
 	var hay strings.Builder
 	hay.WriteString(foldText(r.Subject + " " + r.Customer + " " + r.OrderNumber + " " + strings.ReplaceAll(r.Topic, "_", " ") + " " + r.Reference))
@@ -437,8 +438,8 @@ func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
 	}
 	have := textWords(hay.String())
 	for _, w := range words {
-		i, _ := slices.BinarySearch(have, w)
-		if i == len(have) || !strings.HasPrefix(have[i], w) {
+		i, exact := slices.BinarySearch(have, w)
+		if !exact && (wholeWordOnly(w) || i == len(have) || !strings.HasPrefix(have[i], w)) {
 			return false, nil
 		}
 	}

@@ -38,7 +38,7 @@ func TestBenchDomainCommand(t *testing.T) {
 	if m := rep.Messages; m.Posted == 0 || m.Errors != 0 || m.PerSecond <= 0 || m.P99 <= 0 || m.Clients != 8 {
 		t.Errorf("messages = %+v", m)
 	}
-	if rep.Inbox.Threads != 300 || len(rep.Inbox.Filters) != 8 {
+	if rep.Inbox.Threads != 300 || len(rep.Inbox.Filters) != 12 {
 		t.Fatalf("inbox = %+v", rep.Inbox)
 	}
 	for _, f := range rep.Inbox.Filters {
