@@ -1,0 +1,80 @@
+package index_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/marketplace/helpcentre/index"
+)
+
+// bigBody is about n bytes of varied prose: many distinct words, so that
+// analysing it and rebuilding the vocabulary take a while.
+func bigBody(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "Paragraph %d explains refund%d and parcel%d tracking for order%d. ", i, i%5000, i%7919, i)
+		if i%12 == 11 {
+			b.WriteString("\n\n")
+		}
+	}
+	return b.String()
+}
+
+// TestSearchDuringSlowReload is issue 22's fault 5: a reload of a large
+// article held the locale's write lock while Bleve analysed it, and a search
+// waited the whole time (10 s for a 6 MB article, past the search timeout).
+// Searches never wait on a reload: while one runs, every search answers as
+// fast as without it, from the old state, and the new article shows once it
+// is applied.
+func TestSearchDuringSlowReload(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"en/orders/cancel.md": article("Cancel an order", "Press cancel."),
+		"en/orders/track.md":  article("Track a parcel", "Open the order page."),
+	}
+	ix, err := index.Open(ctx, t.TempDir(), fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	fsys["en/orders/huge.md"] = article("Everything about warranties", bigBody(384<<10))
+
+	var reloading atomic.Bool
+	reloading.Store(true)
+	done := make(chan time.Duration, 1)
+	go func() {
+		start := time.Now()
+		if _, err := ix.Reload(ctx); err != nil {
+			t.Error(err)
+		}
+		reloading.Store(false)
+		done <- time.Since(start)
+	}()
+	var worst time.Duration
+	searches := 0
+	for reloading.Load() {
+		start := time.Now()
+		if got := titleHits(t, ix, "en", "cancel"); len(got) != 1 {
+			t.Fatalf("during the reload: cancel finds %v", got)
+		}
+		searches++
+		worst = max(worst, time.Since(start))
+		time.Sleep(5 * time.Millisecond)
+	}
+	took := <-done
+	t.Logf("reload took %v; %d searches meanwhile, the slowest %v", took, searches, worst)
+	if took < 500*time.Millisecond {
+		t.Skipf("the reload took only %v: too fast to show a search waiting", took)
+	}
+	if worst > took/4 {
+		t.Errorf("a search during the reload took %v of the reload's %v: it waited on the reload", worst, took)
+	}
+	if got := titleHits(t, ix, "en", "warranties"); len(got) != 1 || got[0] != "huge" {
+		t.Errorf("after the reload: warranties finds %v", got)
+	}
+}
