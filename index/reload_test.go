@@ -3,7 +3,10 @@ package index_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
@@ -77,4 +80,59 @@ func TestSearchDuringSlowReload(t *testing.T) {
 	if got := titleHits(t, ix, "en", "warranties"); len(got) != 1 || got[0] != "huge" {
 		t.Errorf("after the reload: warranties finds %v", got)
 	}
+}
+
+// TestReloadLogsNewContentErrors is issue 22's fault 9: a broken front matter
+// saved into a live content folder showed only in the content status. Each
+// new problem is logged once, with its file and line; one left broken is
+// not logged again at the next reload.
+func TestReloadLogsNewContentErrors(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"en/orders/cancel.md": article("Cancel an order", "Press cancel."),
+	}
+	var logs strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	ix, err := index.Open(ctx, t.TempDir(), fsys, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	fsys["en/orders/broken.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Broken\ntags: [unclosed\n---\nBody.\n"), ModTime: time.Now()}
+	if _, err := ix.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Count(logs.String(), "file=en/orders/broken.md")
+	}
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if n := count(); n != 1 {
+		t.Fatalf("the broken file is logged %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(out, "level=ERROR msg=\"content problem\" file=en/orders/broken.md line=") || strings.Contains(out, "line=0 ") {
+		t.Errorf("the log line lacks the file and line:\n%s", out)
+	}
+	fsys["en/orders/track.md"] = article("Track a parcel", "Open the order page.")
+	if _, err := ix.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("after another reload the broken file is logged %d times, want still once", n)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
