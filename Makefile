@@ -8,16 +8,21 @@ COVID   := ../shared/eval/covidfaq
 build:
 	$(GO) build -o $(BIN) ./cmd/helpcentre
 
-## run: serve the bundled articles and the demo after-sales world on :8080, data under
-## ./data; with Apertium installed (.ci/deps) it starts the translation engine too
+## run: serve the bundled articles and the demo after-sales world on 127.0.0.1:8080
+## (loopback only: the demo's tokens are public), data under ./data; with Apertium
+## installed (.ci/deps) it starts the translation engine too, and stops it again on
+## Ctrl-C (one that was already running is left alone)
 run: build
-	@if command -v apertium-apy >/dev/null 2>&1; then \
+	@started=; \
+	if command -v apertium-apy >/dev/null 2>&1; then \
+		.ci/apy status >/dev/null 2>&1 || started=1; \
 		.ci/apy start && export HELPCENTRE_TRANSLATOR=$${HELPCENTRE_TRANSLATOR:-http://127.0.0.1:$${APY_PORT:-2737}}; \
 	else \
 		echo "make run: Apertium is not installed: messages will not be translated."; \
 		echo "          Install it with: sudo .ci/deps  (Debian: apt-get install apertium-apy apertium-eng-spa)"; \
 	fi; \
-	exec ./$(BIN) serve --demo
+	if [ -n "$$started" ]; then trap '.ci/apy stop' EXIT; trap 'exit 130' INT TERM; fi; \
+	./$(BIN) serve --demo
 
 ## test: vet and every test, with the race detector. On a quiet 2-core machine no
 ## package takes 2 minutes; the timeout leaves room for a loaded one and stops a
