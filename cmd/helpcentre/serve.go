@@ -327,6 +327,8 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		return err
 	}
 	dom := newDomain(db, cfg.Policy)
+	observeStore(reg, db, log)
+	dom.Outbox = observeOutbox(reg, dom.Outbox)
 	if err := bootstrapAdmin(ctx, dom, cfg.AdminToken, log); err != nil {
 		return err
 	}
@@ -353,7 +355,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
 	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupTo(db, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
 		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate,
-		Events: events, Learning: learning, EventsRate: cfg.Events.rate},
+		Events: events, Learning: learning, EventsRate: cfg.Events.rate, WriteHealth: db.WriteHealth},
 		ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err

@@ -65,6 +65,7 @@ type DB struct {
 
 	translate bool // new messages queue translations (EnableTranslation)
 	borrowed  bool // made by At: shares another DB's file, which it never closes
+	ops       *dbOps
 
 	passwordCost int
 	dummyHash    func() []byte // a hash at passwordCost, for unknown names (Login)
@@ -129,6 +130,7 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 		path:    path,
 		now:     opts.Now,
 		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
+		ops:     &dbOps{},
 
 		passwordCost: opts.PasswordCost,
 	}
