@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -42,5 +43,23 @@ func TestMetricsLint(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// TestHealthcheck: the subcommand Docker's HEALTHCHECK runs exits 0 against
+// a running server (a wildcard address means this machine) and 1 when
+// nothing answers.
+func TestHealthcheck(t *testing.T) {
+	r := start(t, Config{Data: t.TempDir(), Poll: time.Minute, Shutdown: 5 * time.Second})
+	_, port, _ := strings.Cut(strings.TrimPrefix(r.base, "http://"), ":")
+	for _, args := range [][]string{{"--addr", ":" + port}, {"--addr", "0.0.0.0:" + port, "--ready"}} {
+		if code := Run(context.Background(), append([]string{"healthcheck"}, args...), io.Discard, io.Discard); code != 0 {
+			t.Errorf("healthcheck %v: exit %d", args, code)
+		}
+	}
+	r.stop()
+	var stderr strings.Builder
+	if code := Run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:" + port, "--timeout", "1s"}, io.Discard, &stderr); code != 1 {
+		t.Errorf("healthcheck of a stopped server: exit %d, %s", code, stderr.String())
 	}
 }
