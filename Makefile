@@ -87,7 +87,7 @@ release:
 	@set -e; for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
 		echo "dist/helpcentre-$$os-$$arch$$ext"; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags="-s -w" -o dist/helpcentre-$$os-$$arch$$ext ./cmd/helpcentre; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=auto -ldflags="-s -w" -o dist/helpcentre-$$os-$$arch$$ext ./cmd/helpcentre; \
 	done
 	cd dist && sha256sum helpcentre-* > SHA256SUMS
 	@cat dist/SHA256SUMS
