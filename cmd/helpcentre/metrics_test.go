@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,4 +65,45 @@ func TestHealthcheck(t *testing.T) {
 	if code := Run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:" + port, "--timeout", "1s"}, io.Discard, &stderr); code != 1 {
 		t.Errorf("healthcheck of a stopped server: exit %d, %s", code, stderr.String())
 	}
+}
+
+// TestRequestLogClient: each request's log line names the client's
+// address; behind a trusted proxy, the address the proxy forwards.
+func TestRequestLogClient(t *testing.T) {
+	var logs lockedBuffer
+	r := startLogged(t, Config{Data: t.TempDir(), Poll: time.Minute, Shutdown: 5 * time.Second,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))) // 2xx are logged at DEBUG
+	defer r.stop()
+	req, _ := http.NewRequest(http.MethodGet, r.base+"/api/v1/search?q=refund", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	waitFor(t, "the request's log line", func() bool {
+		return strings.Contains(logs.String(), `msg=request method=GET route=/api/v1/search status=200`)
+	})
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "route=/api/v1/search") && !strings.Contains(line, "client=203.0.113.9") {
+			t.Errorf("the request log lacks the forwarded client address: %s", line)
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
