@@ -45,34 +45,20 @@ func TestSearchDuringSlowReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	fsys["en/orders/huge.md"] = article("Everything about warranties", bigBody(384<<10))
-
-	var reloading atomic.Bool
-	reloading.Store(true)
-	done := make(chan time.Duration, 1)
-	go func() {
-		start := time.Now()
-		if _, err := ix.Reload(ctx); err != nil {
-			t.Error(err)
+	// The article grows until its reload takes long enough to show a
+	// search waiting (without the race detector 384 KB takes ~0.2 s).
+	var took, worst time.Duration
+	for size := 384 << 10; ; size *= 4 {
+		if size > 8<<20 {
+			t.Skipf("a reload of a %d KB article took only %v: too fast to show a search waiting", size/4>>10, took)
 		}
-		reloading.Store(false)
-		done <- time.Since(start)
-	}()
-	var worst time.Duration
-	searches := 0
-	for reloading.Load() {
-		start := time.Now()
-		if got := titleHits(t, ix, "en", "cancel"); len(got) != 1 {
-			t.Fatalf("during the reload: cancel finds %v", got)
+		fsys["en/orders/huge.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Everything about warranties\n---\n" + bigBody(size) + "\n"), ModTime: time.Now()}
+		var searches int
+		took, worst, searches = searchWhileReloading(t, ix)
+		t.Logf("%d KB: the reload took %v; %d searches meanwhile, the slowest %v", size>>10, took, searches, worst)
+		if took >= 500*time.Millisecond {
+			break
 		}
-		searches++
-		worst = max(worst, time.Since(start))
-		time.Sleep(5 * time.Millisecond)
-	}
-	took := <-done
-	t.Logf("reload took %v; %d searches meanwhile, the slowest %v", took, searches, worst)
-	if took < 500*time.Millisecond {
-		t.Skipf("the reload took only %v: too fast to show a search waiting", took)
 	}
 	if worst > took/4 {
 		t.Errorf("a search during the reload took %v of the reload's %v: it waited on the reload", worst, took)
@@ -80,6 +66,34 @@ func TestSearchDuringSlowReload(t *testing.T) {
 	if got := titleHits(t, ix, "en", "warranties"); len(got) != 1 || got[0] != "huge" {
 		t.Errorf("after the reload: warranties finds %v", got)
 	}
+}
+
+// searchWhileReloading reloads ix while searching it again and again, and
+// returns how long the reload took, the slowest search and how many ran.
+func searchWhileReloading(t *testing.T, ix *index.Index) (took, worst time.Duration, searches int) {
+	t.Helper()
+	var reloading atomic.Bool
+	reloading.Store(true)
+	done := make(chan time.Duration, 1)
+	go func() {
+		start := time.Now()
+		if _, err := ix.Reload(context.Background()); err != nil {
+			t.Error(err)
+		}
+		reloading.Store(false)
+		done <- time.Since(start)
+	}()
+	for reloading.Load() {
+		start := time.Now()
+		if got := titleHits(t, ix, "en", "cancel"); len(got) != 1 {
+			t.Errorf("during the reload: cancel finds %v", got)
+			break
+		}
+		searches++
+		worst = max(worst, time.Since(start))
+		time.Sleep(5 * time.Millisecond)
+	}
+	return <-done, worst, searches
 }
 
 // TestReloadLogsNewContentErrors is issue 22's fault 9: a broken front matter
