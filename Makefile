@@ -3,21 +3,29 @@ GO      ?= go
 BIN     := bin/helpcentre
 COVID   := ../shared/eval/covidfaq
 
-.PHONY: build run test lint eval bench fuzz clean
+# staticcheck, run through the Go module proxy at a pinned version (no install step)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: build run test lint eval bench fuzz release clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/helpcentre
 
-## run: serve the bundled articles and the demo after-sales world on :8080, data under
-## ./data; with Apertium installed (.ci/deps) it starts the translation engine too
+## run: serve the bundled articles and the demo after-sales world on 127.0.0.1:8080
+## (loopback only: the demo's tokens are public), data under ./data; with Apertium
+## installed (.ci/deps) it starts the translation engine too, and stops it again on
+## Ctrl-C (one that was already running is left alone)
 run: build
-	@if command -v apertium-apy >/dev/null 2>&1; then \
+	@started=; \
+	if command -v apertium-apy >/dev/null 2>&1; then \
+		.ci/apy status >/dev/null 2>&1 || started=1; \
 		.ci/apy start && export HELPCENTRE_TRANSLATOR=$${HELPCENTRE_TRANSLATOR:-http://127.0.0.1:$${APY_PORT:-2737}}; \
 	else \
 		echo "make run: Apertium is not installed: messages will not be translated."; \
 		echo "          Install it with: sudo .ci/deps  (Debian: apt-get install apertium-apy apertium-eng-spa)"; \
 	fi; \
-	exec ./$(BIN) serve --demo
+	if [ -n "$$started" ]; then trap '.ci/apy stop' EXIT; trap 'exit 130' INT TERM; fi; \
+	./$(BIN) serve --demo
 
 ## test: vet and every test, with the race detector. On a quiet 2-core machine no
 ## package takes 2 minutes; the timeout leaves room for a loaded one and stops a
@@ -26,10 +34,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 8m ./...
 
-## lint: formatting, vet, builds for Linux, macOS and Windows, and the bundled content's own check
+## lint: formatting, vet, staticcheck, builds for Linux, macOS and Windows, and the bundled content's own check
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	GOOS=linux $(GO) build ./...
 	GOOS=darwin $(GO) build ./...
 	GOOS=windows $(GO) build ./...
@@ -68,5 +77,20 @@ fuzz:
 		done; \
 	done
 
+## release: static binaries (CGO_ENABLED=0) for linux, darwin and windows on amd64 and
+## arm64 into dist/, with dist/SHA256SUMS (check with: cd dist && sha256sum -c SHA256SUMS).
+## The version is the module's as Go stamps it from git (helpcentre version).
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+release:
+	rm -rf dist
+	mkdir -p dist
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+		echo "dist/helpcentre-$$os-$$arch$$ext"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=auto -ldflags="-s -w" -o dist/helpcentre-$$os-$$arch$$ext ./cmd/helpcentre; \
+	done
+	cd dist && sha256sum helpcentre-* > SHA256SUMS
+	@cat dist/SHA256SUMS
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

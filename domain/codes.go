@@ -260,6 +260,10 @@ const (
 	CodeNotReady              Code = "not_ready" // the search index is still being built at start-up: 503 with Retry-After
 )
 
+// CodeStorageUnavailable: a write failed in storage (disk full, an I/O
+// error; ErrStorageFault): 503 with Retry-After.
+const CodeStorageUnavailable Code = "storage_unavailable"
+
 // httpKinds are the kinds of the codes of the HTTP edge and of search.
 var httpKinds = map[Code]Kind{
 	CodeBadRequest:            Invalid,
@@ -284,6 +288,7 @@ var httpKinds = map[Code]Kind{
 	CodeSearchTimeout:         Unavailable,
 	CodeEventsUnavailable:     Unavailable,
 	CodeNotReady:              Unavailable,
+	CodeStorageUnavailable:    Unavailable,
 }
 
 // joinKinds merges the tables of each area into one.

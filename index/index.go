@@ -417,6 +417,7 @@ func (ix *Index) Reload(ctx context.Context) (*ChangeSummary, error) {
 		ix.log.Error("content reload failed; the last good index keeps serving", "err", err)
 		return nil, err
 	}
+	ix.logNewDiagnostics(ix.set.Load().Diagnostics, set.Diagnostics)
 	sum := &ChangeSummary{Upserted: []string{}, Removed: []string{}, Synonyms: ch.SynonymsChanged}
 	if ch.Empty() {
 		ix.set.Store(set)
@@ -434,6 +435,29 @@ func (ix *Index) Reload(ctx context.Context) (*ChangeSummary, error) {
 	ix.log.Info("content reloaded", "upserted", len(sum.Upserted), "removed", len(sum.Removed),
 		"synonyms", sum.Synonyms, "errors", set.Diagnostics.Errors(), "took", time.Since(start).Round(time.Microsecond))
 	return sum, nil
+}
+
+// logNewDiagnostics logs each problem of the reloaded content that the
+// previous content did not have, once, with its file and line: an editor
+// who saves a broken front matter sees it in the log, not only in
+// /api/v1/admin/content/status, and one left broken is not logged again at
+// every reload. (The start logs all of them; see serve.)
+func (ix *Index) logNewDiagnostics(before, after content.Diagnostics) {
+	seen := make(map[content.Diagnostic]bool, len(before))
+	for _, d := range before {
+		seen[d] = true
+	}
+	for _, d := range after {
+		if seen[d] {
+			continue
+		}
+		seen[d] = true // a duplicate in the same reload is logged once too
+		level := slog.LevelWarn
+		if d.Severity == content.Error {
+			level = slog.LevelError
+		}
+		ix.log.Log(context.Background(), level, "content problem", "file", d.Path, "line", d.Line, "severity", d.Severity.String(), "problem", d.Message)
+	}
 }
 
 func (ix *Index) applyChanges(ctx context.Context, set *content.Set, ch content.Changes, sum *ChangeSummary) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -20,8 +21,9 @@ import (
 var ErrClosed = errors.New("index: locale index was replaced")
 
 // Locale is one locale's searchable state: the Bleve index, the published
-// articles it holds and their term statistics. A search reads all three under
-// one read lock, so it never sees a half-applied change.
+// articles it holds and their term statistics. A search takes all three under
+// one read lock; a reload builds their next versions aside and swaps them in
+// (see apply), so a search never sees a half-applied change nor waits on one.
 type Locale struct {
 	name      string
 	analyzers Analyzers
@@ -276,7 +278,14 @@ func openLocaleUnsafe(name, dir string, articles []*content.Article, rules []con
 }
 
 // apply updates the live index with upserted and removed articles in one
-// Bleve batch, under the write lock, with the statistics.
+// Bleve batch, with the statistics. Searches never wait on it: the new
+// articles, statistics and vocabulary are built aside, Bleve indexes the
+// batch while searches go on reading its current snapshot, and the write
+// lock is held only to swap the three in. For the moment between Bleve
+// taking the batch and the swap, a search may see the new documents with
+// the old articles: a hit on an article not yet in the map is skipped, as a
+// draft's would be. Only the reload (under Index.reloadMu) writes a Locale,
+// so reading its fields here without the lock is safe.
 func (l *Locale) apply(upserts []*content.Article, removes []string, rules []content.SynonymRule, rulesChanged bool) error {
 	b := l.bl.NewBatch()
 	type change struct{ old, new *content.Article }
@@ -301,31 +310,34 @@ func (l *Locale) apply(upserts []*content.Article, removes []string, rules []con
 			changes = append(changes, change{old, nil})
 		}
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	articles, stats, synonyms := l.articles, l.stats, l.synonyms
+	if len(changes) > 0 {
+		articles, stats = maps.Clone(l.articles), l.stats.clone()
+		for _, c := range changes {
+			if c.old != nil {
+				stats.add(l.analyzers, c.old, -1)
+				delete(articles, c.old.ID)
+			}
+			if c.new != nil {
+				stats.add(l.analyzers, c.new, +1)
+				articles[c.new.ID] = c.new
+			}
+		}
+		if err := stats.rebuildFST(); err != nil {
+			return fmt.Errorf("index: vocabulary: %w", err)
+		}
+	}
+	if rulesChanged {
+		synonyms = compileSynonyms(l.analyzers, rules)
+	}
 	if b.Size() > 0 {
 		if err := l.bl.Batch(b); err != nil {
 			return fmt.Errorf("index: batch: %w", err)
 		}
 	}
-	for _, c := range changes {
-		if c.old != nil {
-			l.stats.add(l.analyzers, c.old, -1)
-			delete(l.articles, c.old.ID)
-		}
-		if c.new != nil {
-			l.stats.add(l.analyzers, c.new, +1)
-			l.articles[c.new.ID] = c.new
-		}
-	}
-	if len(changes) > 0 {
-		if err := l.stats.rebuildFST(); err != nil {
-			return fmt.Errorf("index: vocabulary: %w", err)
-		}
-	}
-	if rulesChanged {
-		l.synonyms = compileSynonyms(l.analyzers, rules)
-	}
+	l.mu.Lock()
+	l.articles, l.stats, l.synonyms = articles, stats, synonyms
+	l.mu.Unlock()
 	return nil
 }
 

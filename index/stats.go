@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -17,7 +18,7 @@ import (
 
 // Stats are a locale's term statistics, kept beside the Bleve index so that
 // queries can tell known words from typos and common terms from rare ones
-// without touching the index. They are updated with the index, under the same lock.
+// without touching the index. A reload changes a copy (clone) and swaps it in with the index's articles.
 type Stats struct {
 	Docs  int
 	terms map[string]int // analysed term (question or body analyzer) → documents containing it
@@ -117,6 +118,23 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 		}
 	}
 	return terms, words, accented, questions
+}
+
+// clone copies the statistics for a reload to change aside while searches
+// read the original; the vocabulary FST and its cache are left for
+// rebuildFST to make anew.
+func (s *Stats) clone() *Stats {
+	c := &Stats{Docs: s.Docs, terms: maps.Clone(s.terms), words: maps.Clone(s.words), surface: maps.Clone(s.surface),
+		restricted: make(map[content.Visibility]map[string]int, len(s.restricted)),
+		questions:  make(map[string]map[string]int, len(s.questions)),
+		fst:        s.fst, nearC: s.nearC, gen: s.gen}
+	for v, m := range s.restricted {
+		c.restricted[v] = maps.Clone(m)
+	}
+	for cat, m := range s.questions {
+		c.questions[cat] = maps.Clone(m)
+	}
+	return c
 }
 
 // lowerWords splits text into lower-cased words, keeping accents; folding

@@ -8,7 +8,6 @@ import (
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
-	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/server"
 )
 
@@ -124,12 +123,4 @@ func TestCorrectionKeepsHiddenWords(t *testing.T) {
 	if strings.Contains(d.Corrected, "zanzibarquux") {
 		t.Errorf("anonymous deflection leaks a sellers-only word: %q", d.Corrected)
 	}
-}
-
-// demoToken is a demo user's token, "" for nobody.
-func demoToken(who string) string {
-	if who == "" {
-		return ""
-	}
-	return demo.Token(who)
 }

@@ -71,6 +71,10 @@ type Config struct {
 	// /api/v1/admin/backup and returns it open, with its size; closing it
 	// deletes the copy. Nil: the route answers 404.
 	Backup func() (io.ReadCloser, int64, error)
+	// WriteHealth says whether the store's writes work (nil) or have been
+	// failing (disk full, I/O errors); /readyz answers 503 while they fail.
+	// Nil: not checked.
+	WriteHealth func() error
 }
 
 // DefaultSearchRate is the binary's per-client, per-route limit of search
@@ -106,7 +110,8 @@ type Server struct {
 	listener web.ListenerConfig
 	backupFn func() (io.ReadCloser, int64, error)
 	deflect  *deflect.Handler
-	baseURL  string // the public URL: absolute links in mails
+	baseURL  string       // the public URL: absolute links in mails
+	health   func() error // Config.WriteHealth
 }
 
 // handlers are the audiences' handlers the route table points to.
@@ -195,7 +200,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	app := web.NewApp(web.AppConfig{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyLimit: cfg.BodyLimit,
 		MaxConns: cfg.MaxConns, TrustedProxies: cfg.TrustedProxies},
 		web.ErrorHandler(log, h.site.ErrorPage))
-	s := &Server{app: app, ix: ix, site: h.site, backupFn: cfg.Backup, deflect: h.deflect, baseURL: cmp.Or(cfg.PublicURL, web.DefaultPublicURL),
+	s := &Server{app: app, ix: ix, site: h.site, backupFn: cfg.Backup, deflect: h.deflect, baseURL: cmp.Or(cfg.PublicURL, web.DefaultPublicURL), health: cfg.WriteHealth,
 		listener: web.ListenerConfig{MaxConnsPerIP: cfg.MaxConnsPerIP, TrustedProxies: cfg.TrustedProxies, Log: log}}
 	h.eventsRate = cfg.EventsRate
 	routes(app, s, h, web.AppConfig{BodyLimit: cfg.BodyLimit}.WithDefaults().BodyLimit, log, reg)
@@ -249,6 +254,13 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		c.Status(fiber.StatusServiceUnavailable)
 		c.Set(fiber.HeaderRetryAfter, "5")
 		return c.JSON(fiber.Map{"status": "building index", "done": done, "total": total})
+	}
+	if s.health != nil && s.health() != nil {
+		// Every write would fail: send traffic elsewhere until one works
+		// (the store probes while failing, so this clears by itself).
+		c.Status(fiber.StatusServiceUnavailable)
+		c.Set(fiber.HeaderRetryAfter, "30")
+		return c.JSON(fiber.Map{"status": "storage failing"})
 	}
 	return c.JSON(fiber.Map{"status": "ready", "locales": s.ix.Locales()})
 }

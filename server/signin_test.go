@@ -126,7 +126,7 @@ func TestSignInSessionsAndCSRF(t *testing.T) {
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="again-error"`) {
 		t.Errorf("password mismatch: %d", status)
 	}
-	status, h, _ = b.post(t, "/password", "/password", url.Values{"current": {"demo"}, "password": {"s3cret-pass"}, "again": {"s3cret-pass"}})
+	status, _, _ = b.post(t, "/password", "/password", url.Values{"current": {"demo"}, "password": {"s3cret-pass"}, "again": {"s3cret-pass"}})
 	if status != http.StatusSeeOther {
 		t.Errorf("password change: %d", status)
 	}

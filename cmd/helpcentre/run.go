@@ -22,6 +22,7 @@ Usage:
   helpcentre restore --from FILE --data DIR put a checked backup in place (no server running)
   helpcentre compact --data DIR             rewrite the database without its free pages (no server running)
   helpcentre version         the build: version, commit, Go and Bleve versions
+  helpcentre healthcheck [--ready]          exit 0 if the server on HELPCENTRE_ADDR answers /healthz (/readyz) 200 (Docker's HEALTHCHECK)
   helpcentre help            this text
 
 Run "helpcentre COMMAND -h" for a command's flags.
@@ -50,6 +51,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCompact(rest, stdout, stderr)
 	case "version":
 		err = runVersion(stdout)
+	case "healthcheck":
+		err = runHealthcheck(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

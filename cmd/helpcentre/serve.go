@@ -96,7 +96,7 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	var cfg Config
 	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	fset.StringVar(&cfg.Addr, "addr", envOr("ADDR", ":8080"), "listen address HOST:PORT (HELPCENTRE_ADDR)")
+	fset.StringVar(&cfg.Addr, "addr", envOr("ADDR", ""), "listen address HOST:PORT; default :8080, or 127.0.0.1:8080 with -demo, whose tokens are public (HELPCENTRE_ADDR)")
 	fset.StringVar(&cfg.Content, "content", envOr("CONTENT", ""), "articles root, watched for changes; empty serves the bundled articles (HELPCENTRE_CONTENT)")
 	fset.StringVar(&cfg.Data, "data", envOr("DATA", "./data"), "folder for indexes and data (HELPCENTRE_DATA)")
 	fset.StringVar(&cfg.LogFormat, "log-format", envOr("LOG_FORMAT", "text"), "text or json (HELPCENTRE_LOG_FORMAT)")
@@ -160,6 +160,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	if fset.NArg() > 0 {
 		return cfg, exitError{2, fmt.Sprintf("helpcentre serve: unexpected argument %q", fset.Arg(0))}
 	}
+	if cfg.Addr == "" {
+		cfg.Addr = defaultAddr(cfg.Demo)
+	}
 	d, err := time.ParseDuration(poll)
 	if err != nil {
 		return cfg, exitError{2, fmt.Sprintf("helpcentre serve: -poll: %v", err)}
@@ -201,6 +204,17 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, exitError{2, "helpcentre serve: -webhook-url needs HELPCENTRE_WEBHOOK_SECRET (at least 16 characters) to sign the deliveries"}
 	}
 	return cfg, nil
+}
+
+// defaultAddr is the listen address when none is given: every interface,
+// but only the loopback one for the demo, whose accounts have well-known
+// tokens and passwords (demo-ana, "demo") that anyone on the network
+// could use otherwise. -addr :8080 serves the demo to the network on purpose.
+func defaultAddr(demo bool) string {
+	if demo {
+		return "127.0.0.1:8080"
+	}
+	return ":8080"
 }
 
 // envDuration is the duration in HELPCENTRE_<name>, or def.
@@ -264,7 +278,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	fmt.Fprintf(stdout, "helpcentre: serving on http://%s\n", displayAddr(ln.Addr()))
 	cfg.Stdout = stdout
 	return Serve(ctx, cfg, ln, log)
 }
@@ -329,6 +342,8 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		return err
 	}
 	dom := newDomain(db, cfg.Policy)
+	observeStore(reg, db, log)
+	dom.Outbox = observeOutbox(reg, dom.Outbox)
 	if err := bootstrapAdmin(ctx, dom, cfg.AdminToken, log); err != nil {
 		return err
 	}
@@ -361,7 +376,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
 	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupTo(db, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy, cfg.Demo), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
 		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate,
-		Events: events, Learning: learning, EventsRate: cfg.Events.rate},
+		Events: events, Learning: learning, EventsRate: cfg.Events.rate, WriteHealth: db.WriteHealth},
 		ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err
@@ -421,6 +436,10 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Only now: the listener was bound before the database opened and the
+	// demo was seeded (seconds), and "serving on" printed then sent people
+	// to an address that did not answer yet.
+	fmt.Fprintf(cmp.Or[io.Writer](cfg.Stdout, io.Discard), "helpcentre: serving on http://%s\n", displayAddr(ln.Addr()))
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "admin", cfg.AdminToken != "",
 		"max_conns", cfg.MaxConns, "max_conns_per_ip", cfg.MaxConnsPerIP, "trusted_proxies", len(cfg.TrustedProxies))
 	indexFailed, indexDone := startIndex(bg, ix, cfg, log)

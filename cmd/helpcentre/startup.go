@@ -71,7 +71,7 @@ func startIndex(ctx context.Context, ix *index.Index, cfg Config, log *slog.Logg
 		}
 		limitMemory(log)
 		for _, d := range ix.Content().Diagnostics {
-			log.Warn("content problem", "at", d.String())
+			log.Warn("content problem", "file", d.Path, "line", d.Line, "severity", d.Severity.String(), "problem", d.Message)
 		}
 		if cfg.Content != "" {
 			go func() {

@@ -36,12 +36,6 @@ func readBuildInfo() buildInfo {
 	return b
 }
 
-// version is the binary's version and commit, for the API and logs.
-func version() string {
-	b := readBuildInfo()
-	return b.Version + " " + b.Commit
-}
-
 // buildInfoCollector is helpcentre_build_info: always 1, labelled with the build.
 func buildInfoCollector() prometheus.Collector {
 	b := readBuildInfo()

@@ -67,6 +67,7 @@ type DB struct {
 
 	translate bool // new messages queue translations (EnableTranslation)
 	borrowed  bool // made by At: shares another DB's file, which it never closes
+	ops       *dbOps
 
 	passwordCost int
 	dummyHash    func() []byte // a hash at passwordCost, for unknown names (Login)
@@ -132,6 +133,7 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 		now:     opts.Now,
 		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
 		gate:    newReadGate(),
+		ops:     &dbOps{},
 
 		passwordCost: opts.PasswordCost,
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -60,8 +61,8 @@ func TestOpenLockedFileTimesOut(t *testing.T) {
 	if waited := time.Since(start); waited < 100*time.Millisecond || waited > 5*time.Second {
 		t.Errorf("waited %s, want about 150ms", waited)
 	}
-	if !errors.Is(err, bbolt.ErrTimeout) {
-		t.Errorf("error %v does not wrap bbolt.ErrTimeout", err)
+	if !errors.Is(err, bolterrors.ErrTimeout) {
+		t.Errorf("error %v does not wrap bbolt's ErrTimeout", err)
 	}
 	for _, want := range []string{path, "locked by another process", "150ms"} {
 		if !strings.Contains(err.Error(), want) {

@@ -97,7 +97,7 @@ func (s *FeedbackService) RecordVote(ctx context.Context, v *domain.Vote) error 
 		Session:   v.Session,
 		CreatedAt: createdAt,
 	}
-	if err := s.db.db.Update(func(tx *bbolt.Tx) error {
+	if err := s.db.write("update", s.db.db.Update, func(tx *bbolt.Tx) error {
 		return createVote(tx, id, &rec)
 	}); err != nil {
 		return err
@@ -270,7 +270,7 @@ func (s *FeedbackService) AddViews(ctx context.Context, views []domain.ArticleVi
 		}
 		return todo[i].ArticleID < todo[j].ArticleID
 	})
-	return s.db.db.Update(func(tx *bbolt.Tx) error {
+	return s.db.write("update", s.db.db.Update, func(tx *bbolt.Tx) error {
 		return addViews(tx, todo)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -82,12 +83,23 @@ func (g *readGate) drain(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// read runs fn in a bbolt read transaction, counted by the gate. Every read
-// transaction of the package goes through it (TestReadsGoThroughTheGate).
+// read runs fn in a bbolt read transaction, counted by the gate and
+// observed (the store's transaction metrics). Every read transaction of the
+// package goes through it (TestReadsGoThroughTheGate).
 func (db *DB) read(fn func(tx *bbolt.Tx) error) error {
 	e := db.gate.enter()
 	defer db.gate.leave(e)
-	return db.db.View(fn)
+	if db.ops == nil {
+		return db.db.View(fn)
+	}
+	start := time.Now()
+	err := db.db.View(fn)
+	result := "ok"
+	if err != nil {
+		result = "rejected"
+	}
+	db.ops.observe("view", result, time.Since(start))
+	return err
 }
 
 // ScrubFreePages overwrites every free page of the file with zeros, so that

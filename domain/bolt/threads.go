@@ -237,7 +237,7 @@ func messagePage(t *txn, id string, page domain.MessagePage) ([]domain.Message, 
 		if err != nil || len(before) == 0 || bytes.IndexByte(before, 0) >= 0 {
 			return nil, "", domain.ErrInvalidCursor()
 		}
-		k, v = c.Seek(append(slices.Clone(prefix), before...))
+		k, _ = c.Seek(append(slices.Clone(prefix), before...))
 		if k == nil {
 			k, v = c.Last()
 		} else {
@@ -247,7 +247,7 @@ func messagePage(t *txn, id string, page domain.MessagePage) ([]domain.Message, 
 		// The first key after the thread's messages, then one back.
 		end := compositeKey([]byte(id), nil)
 		end[len(end)-1] = 1
-		if k, v = c.Seek(end); k == nil {
+		if k, _ = c.Seek(end); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()

@@ -80,7 +80,7 @@ func (g *groupCommit) loop() {
 func (g *groupCommit) commit(calls []commitCall) {
 	for len(calls) > 0 {
 		failed, ferr := -1, error(nil)
-		err := g.db.db.Update(func(tx *bbolt.Tx) error {
+		err := g.db.write("group", g.db.db.Update, func(tx *bbolt.Tx) error {
 			for i, c := range calls {
 				now := g.db.now().UTC()
 				if err := c.fn(&txn{tx: tx, db: g.db, now: now, actor: c.actor}); err != nil {

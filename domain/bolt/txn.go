@@ -51,7 +51,7 @@ func (db *DB) update(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	actor := domain.ActorFrom(ctx)
-	return db.db.Update(func(tx *bbolt.Tx) error {
+	return db.write("update", db.db.Update, func(tx *bbolt.Tx) error {
 		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }
@@ -64,7 +64,7 @@ func (db *DB) batch(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	actor := domain.ActorFrom(ctx)
-	return db.db.Batch(func(tx *bbolt.Tx) error {
+	return db.write("batch", db.db.Batch, func(tx *bbolt.Tx) error {
 		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }

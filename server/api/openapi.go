@@ -68,7 +68,7 @@ func buildOpenAPI(version string) ([]byte, error) {
 		"info": map[string]any{
 			"title":       "Help centre and after-sales API",
 			"version":     version,
-			"description": "Search help articles, and the marketplace's after-sales domain: orders, message threads, incidents, refunds, claims and returns. Errors are RFC 9457 problem documents (application/problem+json) with a stable `code`.",
+			"description": "Search help articles, and the marketplace's after-sales domain: orders, message threads, incidents, refunds, claims and returns. Errors are RFC 9457 problem documents (application/problem+json) with a stable `code`. Any write may answer 503 `storage_unavailable` with Retry-After when the server's storage fails (disk full, I/O error): nothing was written; retry later.",
 		},
 		"servers":  []map[string]string{{"url": "/api/v1"}},
 		"security": []map[string][]string{{"bearer": {}}},

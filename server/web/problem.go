@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,6 +68,25 @@ var searchErrors = []struct {
 	{context.DeadlineExceeded, domain.CodeSearchTimeout, "The search took too long; try again in a moment."},
 }
 
+// storageErrnos are the operating system's errors of a full or failing
+// disk: a write that meets one may work later, once an operator has freed
+// space or replaced the disk.
+var storageErrnos = []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EFBIG, syscall.EIO, syscall.EROFS}
+
+// StorageFault reports whether err is a failure of the storage underneath:
+// a store's (domain.ErrStorageFault) or a file write's (attachments).
+func StorageFault(err error) bool {
+	if errors.Is(err, domain.ErrStorageFault) {
+		return true
+	}
+	for _, e := range storageErrnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // Status is the HTTP status of err: its domain kind's, Fiber's own, or 500.
 func Status(err error) int {
 	status, _, _, _ := Describe(err)
@@ -88,6 +108,10 @@ func Describe(err error) (status int, code domain.Code, detail string, internal 
 			return fe.Code, domain.CodeBadRequest, "The request is malformed.", false
 		}
 	}
+	if StorageFault(err) {
+		// Logged (internal) for the operator; the client may retry.
+		return http.StatusServiceUnavailable, domain.CodeStorageUnavailable, "We cannot save anything right now; try again in a few minutes.", true
+	}
 	for _, se := range searchErrors {
 		if errors.Is(err, se.err) {
 			return kindStatus[se.code.Kind()], se.code, se.msg, false
@@ -108,7 +132,11 @@ func ErrorHandler(log *slog.Logger, page func(c *fiber.Ctx, status int, detail s
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="helpcentre"`)
 		}
 		if (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests) && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
-			c.Set(fiber.HeaderRetryAfter, "2")
+			retry := "2"
+			if code == domain.CodeStorageUnavailable {
+				retry = "30" // someone has to free space first
+			}
+			c.Set(fiber.HeaderRetryAfter, retry)
 		}
 		if wantsHTML(c) {
 			return page(c, status, detail)
