@@ -77,7 +77,7 @@ func TestBrowserReturnJourney(t *testing.T) {
 	b.checkPage("return-ben-label")
 	b.do("type the tracking number", chromedp.SendKeys(chromedp.CSS("#ret-tracking"), "RET-7731"))
 	b.submit("I've sent it back", `form[action$="/return/shipped"] button[type=submit]`)
-	if got := b.text("section[aria-labelledby=ret-h]"); !strings.Contains(got, "shipped") || !strings.Contains(got, "RET-7731") {
+	if got := b.text("section[aria-labelledby=ret-h]"); !strings.Contains(got, "On its way back") || !strings.Contains(got, "RET-7731") {
 		t.Errorf("after sending it back the return says %q", got)
 	}
 	b.shot("return-ben-sent-back")
