@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -48,6 +49,12 @@ type Options struct {
 	// analyzer drops: "how", "i", "to"), which only titles, aliases and
 	// tags match.
 	StopWordWeight float64
+	// StopOnlyShare: an article matched on stop words alone is no result,
+	// unless the rerank scores it at least this share of the best article
+	// matched on a word of substance (its title then is the question's
+	// frame: "What is COVID-19?" for "what is corona"); 0 turns the rule
+	// off. Deflection has its own rule (present).
+	StopOnlyShare float64
 	// FillerWeight scales the clauses of a word of asking rather than of
 	// the topic ("want", "help", "please": see fillerWords).
 	FillerWeight float64
@@ -114,6 +121,7 @@ func DefaultOptions() Options {
 		SynonymWeight:  0.7,
 		StopWordWeight: 0.3,
 		FillerWeight:   0.15,
+		StopOnlyShare:  0.5,
 		RerankDepth:    10,
 		QuestionWeight: 1,
 		TitleWeight:    1,
@@ -390,6 +398,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		// load the id of every candidate.
 		mq = e.filtered(mq, req)
 		mq.top = size + from
+		mq.stopRule, mq.keepStop = e.opts.StopOnlyShare > 0, rerank
 		var cats *index.CategoryCounter
 		if req.Facets {
 			// Counted as the query matches, not with Bleve's doc-value
@@ -397,7 +406,11 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			cats = v.CategoryCounter()
 			mq.facets = cats
 		}
-		sr := bleve.NewSearchRequestOptions(segment.Query(mq), size, from, false)
+		collect := size
+		if mq.stopRule && mq.keepStop {
+			collect *= 2 // the best stop-only matches besides (see Match)
+		}
+		sr := bleve.NewSearchRequestOptions(segment.Query(mq), collect, from, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
@@ -406,6 +419,11 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		hits := out.Hits
 		if rerank {
 			e.rerank(v, p, hits, depth)
+			if mq.stopRule {
+				var kept int
+				hits, kept = e.dropStopOnly(v, p, hits, mq.stopDocs)
+				res.Total += kept
+			}
 			if !req.lite {
 				var added int
 				hits, added = e.applyLearned(v, p, req, hits)
@@ -442,6 +460,36 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		return nil
 	})
 	return res, err
+}
+
+// dropStopOnly drops the reranked hits matched on stop words alone (the
+// documents in stop), unless the rerank scored one at least share of the
+// best hit matched on a word of substance: the article's own question
+// then matches the query's frame ("What is COVID-19?" for "what is
+// corona"). Without a hit of substance none is kept. It returns the hits
+// kept and how many of them matched on stop words alone.
+func (e *Engine) dropStopOnly(v *index.View, p *plan, hits bsearch.DocumentMatchCollection, stop map[uint32]bool) (bsearch.DocumentMatchCollection, int) {
+	if len(stop) == 0 {
+		return hits, 0
+	}
+	isStop := func(h *bsearch.DocumentMatch) bool { return stop[uint32(h.IndexInternalID.Value())] }
+	best := 0.0
+	for _, h := range hits {
+		if !isStop(h) {
+			best = max(best, h.Score)
+		}
+	}
+	out, kept := hits[:0], 0
+	for _, h := range hits {
+		if isStop(h) {
+			if best <= 0 || h.Score < e.opts.StopOnlyShare*best {
+				continue
+			}
+			kept++
+		}
+		out = append(out, h)
+	}
+	return out, kept
 }
 
 // filtered puts the query together: documents must match a driving clause;
@@ -492,7 +540,7 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 			// Each term is judged by its own frequency: a synonym phrase
 			// ("place order") must not let its common word drive.
 			for _, t := range terms {
-				c := clause{field: f, term: t, boost: boost}
+				c := clause{field: f, term: t, boost: boost, stop: g.stop}
 				switch {
 				case g.prefix == "" && e.common(v, t):
 					addCommon(c)
@@ -511,8 +559,9 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	}
 	rare, common := buf[:nr:nr], buf[nc:]
 	slices.Reverse(common) // in the order they were made
-	if len(rare) == 0 {
-		rare, common = common, nil
+	if !slices.ContainsFunc(rare, func(c clause) bool { return !c.stop }) {
+		// nothing but stop words drives: the common words do
+		rare, common = append(rare, common...), nil
 	}
 	if len(rare) == 0 {
 		return nil

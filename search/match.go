@@ -48,6 +48,13 @@ type matchQuery struct {
 	top    int
 	facets *index.CategoryCounter
 	total  int // set by Match: every match
+
+	// stopRule: a document matched by stop-word clauses alone is no
+	// match (not counted in total); with keepStop it still goes to the
+	// collector (the rerank decides: see Engine.dropStopOnly), and
+	// stopDocs lists those handed over.
+	stopRule, keepStop bool
+	stopDocs           map[uint32]bool
 }
 
 // clause is a term (or, with prefix set, every term starting with it) in one
@@ -57,6 +64,8 @@ type clause struct {
 	term   string
 	prefix bool
 	boost  float64
+	// stop: a stop word's clause (see matchQuery.Match).
+	stop bool
 }
 
 // tooManyTerms is Bleve's limit on the terms a prefix expands to.
@@ -260,10 +269,11 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	}
 	defer sc.release()
 	// The driving clauses: every posting counts.
-	for _, o := range drive {
+	for i, o := range drive {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		sc.stop = q.drive[i].stop
 		if !o.prefix {
 			if err := sc.addTerm(o.leaves[0], addDrive); err != nil {
 				return nil, err
@@ -279,10 +289,11 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 		sc.foldInner(len(o.leaves))
 	}
 	// The common clauses only add to documents matched already.
-	for _, o := range common {
+	for i, o := range common {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		sc.stop = q.common[i].stop
 		if err := sc.addTerm(o.leaves[0], addCommon); err != nil {
 			return nil, err
 		}
@@ -299,9 +310,14 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	// Every match is counted (and its category); when only the best are
 	// wanted, only they are kept.
 	var docs []segment.Match
-	var sel *selection
+	var sel, stopSel *selection
 	if q.top > 0 {
 		sel = newSelection(q.top)
+		if q.stopRule && q.keepStop {
+			// the best stop-only matches are kept apart, so that they
+			// never push out a match of substance
+			stopSel = newSelection(q.top)
+		}
 	}
 	if q.facets != nil {
 		if err := q.facets.Start(ctx, s); err != nil {
@@ -319,16 +335,24 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 		if f&flagExcluded != 0 || (q.filter != "" && f&flagKept == 0) {
 			continue
 		}
+		stopOnly := q.stopRule && !sc.hasSub(n)
+		if stopOnly && !q.keepStop {
+			continue
+		}
 		d := sc.drive.at(n)
 		score := d.sum * (float64(d.n) / nd)
 		if c := sc.common.at(n); c.n > 0 {
 			score += c.sum * (float64(c.n) / nc)
 		}
-		q.total++
-		if q.facets != nil {
+		if !stopOnly {
+			q.total++
+		}
+		if q.facets != nil && !stopOnly {
 			q.facets.Add(n)
 		}
-		if sel != nil {
+		if stopOnly && stopSel != nil {
+			stopSel.offer(segment.Match{Doc: n, Score: score})
+		} else if sel != nil {
 			sel.offer(segment.Match{Doc: n, Score: score})
 		} else {
 			docs = append(docs, segment.Match{Doc: n, Score: score})
@@ -336,6 +360,19 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	}
 	if sel != nil {
 		docs = sel.inOrder()
+		if stopSel != nil && len(stopSel.top) > 0 {
+			docs = mergeInOrder(docs, stopSel.inOrder())
+		}
+	}
+	if q.stopRule && q.keepStop {
+		for _, d := range docs {
+			if !sc.hasSub(d.Doc) {
+				if q.stopDocs == nil {
+					q.stopDocs = map[uint32]bool{}
+				}
+				q.stopDocs[d.Doc] = true
+			}
+		}
 	}
 	return docs, nil
 }
@@ -379,6 +416,19 @@ func (s *selection) offer(d segment.Match) {
 func (s *selection) inOrder() []segment.Match {
 	slices.SortFunc(s.top, func(a, b segment.Match) int { return cmp.Compare(a.Doc, b.Doc) })
 	return s.top
+}
+
+// mergeInOrder merges two lists in document order.
+func mergeInOrder(a, b []segment.Match) []segment.Match {
+	out := make([]segment.Match, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].Doc < b[0].Doc {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // inOrder sorts the touched documents: by a pass over the sums when they
@@ -432,6 +482,8 @@ func (a *accs) grow(n uint32) {
 // scratch holds one search's per-document sums; it is pooled, and only the
 // entries a search touched are cleared after it.
 type scratch struct {
+	stop                 bool   // the clause being added is a stop word's
+	sub                  []bool // by document: matched by a clause of a word of substance
 	drive, common, inner accs
 	flags                []uint8
 	touched              []uint32 // documents with a driving match
@@ -463,6 +515,9 @@ func takeScratch(ctx context.Context) (*scratch, error) {
 func (sc *scratch) release() {
 	for _, n := range sc.touched {
 		sc.drive[n] = acc{}
+		if int(n) < len(sc.sub) {
+			sc.sub[n] = false
+		}
 		if int(n) < len(sc.common) {
 			sc.common[n] = acc{}
 		}
@@ -541,6 +596,21 @@ func (sc *scratch) add(a *accs, n uint32, s float64, mode addMode) {
 	if e.n < math.MaxUint16 {
 		e.n++
 	}
+	if !sc.stop {
+		sc.noteSub(n)
+	}
+}
+
+func (sc *scratch) hasSub(n uint32) bool { return int(n) < len(sc.sub) && sc.sub[n] }
+
+// noteSub records that a clause of a word of substance matched document n.
+func (sc *scratch) noteSub(n uint32) {
+	if int(n) >= len(sc.sub) {
+		g := make([]bool, max(int(n)+1, 2*len(sc.sub), 1024))
+		copy(g, sc.sub)
+		sc.sub = g
+	}
+	sc.sub[n] = true
 }
 
 // foldInner adds a prefix's disjunction (its terms' sums times the share of
@@ -556,6 +626,7 @@ func (sc *scratch) foldInner(terms int) {
 		}
 		e.sum += in.sum * (float64(in.n) / float64(terms))
 		e.n++
+		sc.noteSub(n)
 	}
 	sc.innerTouched = sc.innerTouched[:0]
 }

@@ -1,0 +1,72 @@
+package search
+
+import (
+	"slices"
+	"testing"
+	"testing/fstest"
+)
+
+// phrasingArticles are a few articles whose titles share the question
+// frames customers type ("where is my …", "how do I …").
+func phrasingArticles() fstest.MapFS {
+	return fstest.MapFS{
+		"en/orders/track.md":    article("order-track", "Where is my order?", `"track my parcel"`, "Follow the parcel with the tracking link."),
+		"en/orders/cancel.md":   article("order-cancel", "How do I cancel my order?", `"stop my order"`, "Cancel it from the order page before it ships."),
+		"en/refunds/where.md":   article("refund-track", "Where is my refund?", `"refund not received"`, "Refunds reach your card within five days."),
+		"en/account/login.md":   article("account-login", "I can't sign in", `"login problems"`, "Reset your password from the sign-in page."),
+		"en/invoices/find.md":   article("invoice-find", "Where can I find my invoice?", `"download invoice"`, "Invoices are on the order page."),
+		"en/invoices/wrong.md":  article("invoice-correct", "How do I get a corrected invoice?", "", "Ask the seller for a corrected invoice."),
+		"en/delivery/option.md": article("delivery-options", "What are the delivery options?", "", "Standard and express delivery."),
+	}
+}
+
+// An article matched on stop words alone ("where", "is", "my") is no
+// result: "where is my invoce" lists the invoice articles, not every
+// article whose title starts with "Where is my"; a query of stop words
+// alone finds nothing, and reasons never name a stop word.
+func TestStopWordsAloneAreNoResult(t *testing.T) {
+	e := testEngine(t, phrasingArticles())
+	res := runQuery(t, e, "where is my invoce")
+	got := ids(res)
+	if !slices.Contains(got, "invoice-find") || !slices.Contains(got, "invoice-correct") {
+		t.Errorf("where is my invoce: hits %v, want the invoice articles", got)
+	}
+	for _, id := range []string{"order-cancel", "account-login", "delivery-options"} {
+		if slices.Contains(got, id) {
+			t.Errorf("where is my invoce: hits %v: %s shares stop words only", got, id)
+		}
+	}
+	if res.Total != len(got) {
+		t.Errorf("total %d, %d hits", res.Total, len(got))
+	}
+	for _, q := range []string{"how do I", "where is my", "what is the"} {
+		if res := runQuery(t, e, q); res.Total != 0 || len(res.Hits) != 0 {
+			t.Errorf("%q: hits %v (total %d), want none", q, ids(res), res.Total)
+		}
+	}
+	// The rule off: "I" and "my" alone list them.
+	o := DefaultOptions()
+	o.StopOnlyShare = 0
+	if got := ids(runQuery(t, testEngineOpts(t, phrasingArticles(), o), "where is my invoce")); !slices.Contains(got, "order-cancel") {
+		t.Errorf("rule off: hits %v, want order-cancel among them", got)
+	}
+}
+
+// An article matched on stop words alone stays a result when its own
+// question is the query's frame and scores near the best article matched
+// on a word of substance ("What is COVID-19?" for "what is corona").
+func TestStopWordFrameKeptNearTheBest(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/a/what.md":  article("what-covid", "What is COVID-19?", "", "A disease caused by a new coronavirus."),
+		"en/a/name.md":  article("called", "Why is it called COVID-19?", "", "Corona means crown; the virus looks like one."),
+		"en/a/mask.md":  article("masks", "Should I wear a mask?", "", "Masks help against the spread."),
+		"en/a/other.md": article("travel", "Can I travel abroad?", "", "Check the rules of the country."),
+	}
+	got := ids(runQuery(t, testEngine(t, fsys), "what is corona"))
+	if !slices.Contains(got, "what-covid") || !slices.Contains(got, "called") {
+		t.Errorf("hits %v, want what-covid and called", got)
+	}
+	if slices.Contains(got, "masks") || slices.Contains(got, "travel") {
+		t.Errorf("hits %v: masks and travel share no word of substance", got)
+	}
+}
