@@ -66,6 +66,11 @@ type Options struct {
 	TitleWeight    float64 // share of the title covered by the query
 	CoverageWeight float64 // share of the query's words found in title, aliases or tags
 	TagWeight      float64 // best share of one tag covered by the query
+	// ExactWeight is added after the rerank to an article whose title or
+	// an alias says exactly the query's words of substance ("cancel
+	// order": "How do I cancel my order?"). Search only: deflection's
+	// confidence model is fitted without it.
+	ExactWeight float64
 
 	// What visitors taught (see SetLearned and learnedScores), a signal
 	// of its own in the rerank: LearnedWeight times the learned score
@@ -127,6 +132,7 @@ func DefaultOptions() Options {
 		TitleWeight:    1,
 		CoverageWeight: 1.25,
 		TagWeight:      1.25,
+		ExactWeight:    1,
 		PrefixBoost:    1.0,
 		MaxQueryBytes:  1024,
 		MaxWords:       32,
@@ -419,6 +425,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		hits := out.Hits
 		if rerank {
 			e.rerank(v, p, hits, depth)
+			e.boostExact(v, p, hits, depth, e.opts.ExactWeight)
 			if mq.stopRule {
 				var kept int
 				hits, kept = e.dropStopOnly(v, p, hits, mq.stopDocs)

@@ -70,3 +70,21 @@ func TestStopWordFrameKeptNearTheBest(t *testing.T) {
 		t.Errorf("hits %v: masks and travel share no word of substance", got)
 	}
 }
+
+// An article whose title or alias is exactly the query's words of
+// substance comes first, ahead of one whose title shares more words.
+func TestExactTitleFirst(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/a/fee.md":    article("cancel-fee", "Is there a fee to cancel an order or a subscription?", `"cancel order fee"`, "Cancelling an order costs nothing before it ships; cancelling an order later costs the return."),
+		"en/a/cancel.md": article("order-cancel", "How do I cancel my order?", "", "Open the order page."),
+		"en/a/other.md":  article("delivery", "How long does delivery take?", "", "Two days."),
+	}
+	o := DefaultOptions()
+	o.ExactWeight = 0
+	if got := ids(runQuery(t, testEngineOpts(t, fsys, o), "cancel order")); len(got) == 0 || got[0] != "cancel-fee" {
+		t.Skipf("without the boost the exact title is already first (%v): the test shows nothing", got)
+	}
+	if got := ids(runQuery(t, testEngine(t, fsys), "cancel order")); len(got) == 0 || got[0] != "order-cancel" {
+		t.Errorf("hits %v, want order-cancel first", got)
+	}
+}
