@@ -530,8 +530,8 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	addCommon := func(c clause) { nc--; buf[nc] = c }
 	large := e.large(v)
 	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
-	for _, g := range p.groups {
-		for _, f := range fields {
+	for gi, g := range p.groups {
+		for fi, f := range fields {
 			terms := g.body
 			short := f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags
 			if short {
@@ -544,11 +544,27 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 			if boost <= 0 {
 				continue
 			}
+			// A synonym phrase matches a body or headings as a whole
+			// ("cash on delivery", not "delivery"), in the list of its
+			// rarest term (see matchQuery.addPhrase). In titles, aliases
+			// and tags its words still match one by one: as a whole there
+			// too, bitext train and dev each lost a question.
+			unit, rare := 0, false
+			if g.synonym != nil && len(terms) > 1 && !short {
+				unit = 1 + gi*len(fields) + fi
+				for _, t := range terms {
+					rare = rare || !(e.common(v, t) || large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive)
+				}
+			}
 			// Each term is judged by its own frequency: a synonym phrase
 			// ("place order") must not let its common word drive.
 			for _, t := range terms {
-				c := clause{field: f, term: t, boost: boost, stop: g.stop}
+				c := clause{field: f, term: t, boost: boost, stop: g.stop, unit: unit}
 				switch {
+				case unit != 0 && rare:
+					addRare(c)
+				case unit != 0:
+					addCommon(c)
 				case g.prefix == "" && e.common(v, t):
 					addCommon(c)
 				case large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive:

@@ -57,6 +57,32 @@ type matchQuery struct {
 	stopDocs           map[uint32]bool
 }
 
+// clauses counts cs as the coordination does: a phrase unit once.
+func clauses(cs []clause) int {
+	n := len(cs)
+	seen := map[int]bool{}
+	for _, c := range cs {
+		if c.unit != 0 {
+			if seen[c.unit] {
+				n--
+			}
+			seen[c.unit] = true
+		}
+	}
+	return n
+}
+
+// unitLeaves returns the leaves of the clauses of cs[i]'s unit.
+func unitLeaves(cs []clause, os []opened, i int) []*leaf {
+	var out []*leaf
+	for j := i; j < len(cs); j++ {
+		if cs[j].unit == cs[i].unit {
+			out = append(out, os[j].leaves[0])
+		}
+	}
+	return out
+}
+
 // clause is a term (or, with prefix set, every term starting with it) in one
 // field, with its boost.
 type clause struct {
@@ -66,6 +92,10 @@ type clause struct {
 	boost  float64
 	// stop: a stop word's clause (see matchQuery.Match).
 	stop bool
+	// unit, when not 0, is the clause's multi-word synonym phrase in
+	// its field: a document matches the unit when it has every one of
+	// its terms there, and the unit counts as one clause (addPhrase).
+	unit int
 }
 
 // tooManyTerms is Bleve's limit on the terms a prefix expands to.
@@ -269,11 +299,21 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	}
 	defer sc.release()
 	// The driving clauses: every posting counts.
+	done := map[int]bool{} // phrase units added
 	for i, o := range drive {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		sc.stop = q.drive[i].stop
+		if u := q.drive[i].unit; u != 0 {
+			if !done[u] {
+				done[u] = true
+				if err := sc.addPhrase(unitLeaves(q.drive, drive, i), addDrive); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
 		if !o.prefix {
 			if err := sc.addTerm(o.leaves[0], addDrive); err != nil {
 				return nil, err
@@ -294,6 +334,15 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 			return nil, err
 		}
 		sc.stop = q.common[i].stop
+		if u := q.common[i].unit; u != 0 {
+			if !done[u] {
+				done[u] = true
+				if err := sc.addPhrase(unitLeaves(q.common, common, i), addCommon); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
 		if err := sc.addTerm(o.leaves[0], addCommon); err != nil {
 			return nil, err
 		}
@@ -324,7 +373,7 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 			return nil, err
 		}
 	}
-	nd, nc := float64(len(drive)), float64(len(common))
+	nd, nc := float64(clauses(q.drive)), float64(clauses(q.common))
 	sc.inOrder()
 	q.total = 0
 	for _, n := range sc.touched {
@@ -485,6 +534,8 @@ type scratch struct {
 	stop                 bool   // the clause being added is a stop word's
 	sub                  []bool // by document: matched by a clause of a word of substance
 	drive, common, inner accs
+	phrase               accs // a phrase unit's sums (see addPhrase)
+	phraseTouched        []uint32
 	flags                []uint8
 	touched              []uint32 // documents with a driving match
 	innerTouched         []uint32
@@ -528,6 +579,10 @@ func (sc *scratch) release() {
 	for _, n := range sc.innerTouched { // a prefix left half-added by an error
 		sc.inner[n] = acc{}
 	}
+	for _, n := range sc.phraseTouched { // likewise a phrase
+		sc.phrase[n] = acc{}
+	}
+	sc.phraseTouched = sc.phraseTouched[:0]
 	sc.touched, sc.innerTouched = sc.touched[:0], sc.innerTouched[:0]
 	// a scratch grown for a huge index is not kept
 	if len(sc.drive) > 1<<21 {
@@ -611,6 +666,69 @@ func (sc *scratch) noteSub(n uint32) {
 		sc.sub = g
 	}
 	sc.sub[n] = true
+}
+
+// addPhrase adds a multi-word synonym phrase's clauses in one field
+// ("cash on delivery") as one clause, a conjunction: only documents with
+// every term of the phrase in the field match it, with the sum of the
+// terms' scores ("delivery" alone is no "cash on delivery"). The index
+// keeps no positions, so the terms' order is not checked. mode is
+// addDrive or addCommon.
+func (sc *scratch) addPhrase(ls []*leaf, mode addMode) error {
+	for _, l := range ls {
+		err := eachPosting(l, func(n uint32, s float64) {
+			if mode == addCommon && sc.drive.at(n).n == 0 {
+				return
+			}
+			sc.phrase.grow(n)
+			e := &sc.phrase[n]
+			if e.n == 0 {
+				sc.phraseTouched = append(sc.phraseTouched, n)
+			}
+			e.sum += s
+			e.n++
+		})
+		if err != nil {
+			return err
+		}
+	}
+	a := &sc.drive
+	if mode == addCommon {
+		a = &sc.common
+	}
+	for _, n := range sc.phraseTouched {
+		e := sc.phrase[n]
+		sc.phrase[n] = acc{}
+		if int(e.n) == len(ls) {
+			sc.add(a, n, e.sum, mode)
+		}
+	}
+	sc.phraseTouched = sc.phraseTouched[:0]
+	return nil
+}
+
+// eachPosting calls fn with each posting's document and score.
+func eachPosting(l *leaf, fn func(n uint32, s float64)) error {
+	if l.pl != nil {
+		for i, n := range l.pl.docs {
+			s := l.pl.base[i]
+			if l.weight != 1.0 {
+				s *= l.weight
+			}
+			fn(n, s)
+		}
+		return nil
+	}
+	for {
+		p, ok, err := l.r.Next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		fn(p.Doc, l.score(p.Freq, p.Norm))
+	}
 }
 
 // foldInner adds a prefix's disjunction (its terms' sums times the share of

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"github.com/marketplace/helpcentre/index"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -86,5 +87,48 @@ func TestExactTitleFirst(t *testing.T) {
 	}
 	if got := ids(runQuery(t, testEngine(t, fsys), "cancel order")); len(got) == 0 || got[0] != "order-cancel" {
 		t.Errorf("hits %v, want order-cancel first", got)
+	}
+}
+
+// A multi-word synonym matches a body as a whole: "pay cash" means "cash
+// on delivery", which an article whose body says "delivery" (and not
+// "cash") does not match. In titles its words still match one by one,
+// but no reason names the phrase where only some of its words are.
+func TestSynonymPhraseMatchesBodyAsAWhole(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/synonyms.txt":       &fstest.MapFile{Data: []byte("pay cash => cash on delivery\n")},
+		"en/pay/methods.md":     article("payment-methods", "Which payment methods can I use?", "", "Cards, bank transfer and cash on delivery where the seller offers it."),
+		"en/delivery/times.md":  article("delivery-times", "How long does it take to arrive?", "", "Delivery takes two to five days; express delivery one day."),
+		"en/delivery/option.md": article("delivery-options", "What are the delivery options?", "", "Standard delivery, express delivery and pickup points."),
+	}
+	res := runQuery(t, testEngine(t, fsys), "pay cash")
+	if got := ids(res); len(got) == 0 || got[0] != "payment-methods" || slices.Contains(got, "delivery-times") {
+		t.Errorf("pay cash: hits %v, want payment-methods first and no delivery-times", got)
+	}
+	for _, h := range res.Hits {
+		names := false
+		for _, m := range h.Why.Matched {
+			names = names || m.Word == "cash on delivery"
+		}
+		if names != (h.Article.ID == "payment-methods") {
+			t.Errorf("%s: why %q", h.Article.ID, h.Why.Summary)
+		}
+	}
+	// the reasons of an article with some of the phrase's words only
+	_, err := testEngine(t, fsys).withLocale("en", func(v *index.View) error {
+		e := testEngine(t, fsys)
+		p := e.analyse(v, "pay cash", false, Staff)
+		a, _ := v.Article("delivery-times")
+		at := e.cache.get(v.Analyzers, a)
+		why := explain(a, at, map[string]bool{"deliveri": true, "take": true}, p)
+		for _, m := range why.Matched {
+			if m.Word == "cash on delivery" {
+				t.Errorf("delivery-times: why names %q in %v", m.Word, m.Fields)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
