@@ -410,6 +410,18 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	if sel != nil {
 		docs = sel.inOrder()
 		if stopSel != nil && len(stopSel.top) > 0 {
+			// Only a stop-only match among the best q.top of all can
+			// reach the rerank (whose depth is at most q.top): the
+			// others would be dropped (see Engine.dropStopOnly).
+			if len(sel.top) == sel.k {
+				worst := sel.top[0]
+				for _, d := range sel.top[1:] {
+					if better(worst, d) {
+						worst = d
+					}
+				}
+				stopSel.top = slices.DeleteFunc(stopSel.top, func(d segment.Match) bool { return !better(d, worst) })
+			}
 			docs = mergeInOrder(docs, stopSel.inOrder())
 		}
 	}
