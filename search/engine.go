@@ -27,11 +27,16 @@ type Options struct {
 	DefaultLocale string
 	Boosts        map[string]float64 // per index field
 	SynonymWeight float64            // weight of a synonym's terms beside the typed word
-	PrefixBoost   float64            // weight of an as-you-type prefix match
-	MaxQueryBytes int                // longer queries are rejected
-	MaxWords      int                // words beyond this are ignored (the answer says so)
-	MaxGroups     int                // words plus synonym expansions
-	MinPrefix     int                // shortest prefix matched as you type
+	// FamilyTie: in a body or headings, a word and its one-word synonyms
+	// score as their best member plus FamilyTie times the others (a
+	// dis_max, which Bleve has not); negative: they add up, as Bleve's
+	// disjunction (the engine's equivalence test with Bleve uses that).
+	FamilyTie     float64
+	PrefixBoost   float64 // weight of an as-you-type prefix match
+	MaxQueryBytes int     // longer queries are rejected
+	MaxWords      int     // words beyond this are ignored (the answer says so)
+	MaxGroups     int     // words plus synonym expansions
+	MinPrefix     int     // shortest prefix matched as you type
 	MaxPerPage    int
 	MaxResults    int // deepest result reachable by paging
 	Timeout       time.Duration
@@ -124,6 +129,7 @@ func DefaultOptions() Options {
 			index.FieldBody:     1.0,
 		},
 		SynonymWeight:  0.7,
+		FamilyTie:      0.5,
 		StopWordWeight: 0.3,
 		FillerWeight:   0.15,
 		StopOnlyShare:  0.5,
@@ -530,6 +536,17 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	addCommon := func(c clause) { nc--; buf[nc] = c }
 	large := e.large(v)
 	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
+	// A word and the one-word synonyms a rule gave it are a family (see
+	// the dis_max below).
+	famOf := make([]int, len(p.groups))
+	members := make([]int, len(p.groups))
+	for gi, g := range p.groups {
+		famOf[gi] = gi
+		if g.synonym != nil && g.src >= 0 {
+			famOf[gi] = famOf[g.src]
+		}
+		members[famOf[gi]]++
+	}
 	for gi, g := range p.groups {
 		for fi, f := range fields {
 			terms := g.body
@@ -546,7 +563,7 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 			}
 			// A synonym phrase matches a body or headings as a whole
 			// ("cash on delivery", not "delivery"), in the list of its
-			// rarest term (see matchQuery.addPhrase). In titles, aliases
+			// rarest term (see matchQuery.addUnit). In titles, aliases
 			// and tags its words still match one by one: as a whole there
 			// too, bitext train and dev each lost a question.
 			unit, rare := 0, false
@@ -556,11 +573,24 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 					rare = rare || !(e.common(v, t) || large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive)
 				}
 			}
+			// A family matches a body or headings as one clause, its
+			// best member plus FamilyTie times the others (a dis_max):
+			// "order" and "purchase" in one body are one meaning, not
+			// two. In titles, aliases and tags they still add up: there
+			// too, bitext train lost three questions.
+			dismax := false
+			if unit == 0 && len(terms) == 1 && members[famOf[gi]] > 1 && !short && g.prefix == "" && e.opts.FamilyTie >= 0 {
+				unit, dismax = 1000000+famOf[gi]*len(fields)+fi, true
+			}
 			// Each term is judged by its own frequency: a synonym phrase
 			// ("place order") must not let its common word drive.
 			for _, t := range terms {
-				c := clause{field: f, term: t, boost: boost, stop: g.stop, unit: unit}
+				c := clause{field: f, term: t, boost: boost, stop: g.stop, unit: unit, dismax: dismax}
 				switch {
+				case dismax && (e.common(v, t) || large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive):
+					addCommon(c)
+				case dismax:
+					addRare(c)
 				case unit != 0 && rare:
 					addRare(c)
 				case unit != 0:
@@ -589,7 +619,7 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	if len(rare) == 0 {
 		return nil
 	}
-	return &matchQuery{cache: e.postings, drive: rare, common: common}
+	return &matchQuery{cache: e.postings, drive: rare, common: common, familyTie: e.opts.FamilyTie}
 }
 
 // maxFacets is the most categories a result counts.

@@ -55,9 +55,13 @@ type matchQuery struct {
 	// stopDocs lists those handed over.
 	stopRule, keepStop bool
 	stopDocs           map[uint32]bool
+
+	// familyTie is what a synonym family's members other than the best
+	// add (see addUnit).
+	familyTie float64
 }
 
-// clauses counts cs as the coordination does: a phrase unit once.
+// clauses counts cs as the coordination does: a unit once.
 func clauses(cs []clause) int {
 	n := len(cs)
 	seen := map[int]bool{}
@@ -93,9 +97,11 @@ type clause struct {
 	// stop: a stop word's clause (see matchQuery.Match).
 	stop bool
 	// unit, when not 0, is the clause's multi-word synonym phrase in
-	// its field: a document matches the unit when it has every one of
-	// its terms there, and the unit counts as one clause (addPhrase).
-	unit int
+	// its field (a document matches it when it has every one of its
+	// terms there), or with dismax its synonym family (the best member
+	// counts most); a unit counts as one clause (addUnit).
+	unit   int
+	dismax bool
 }
 
 // tooManyTerms is Bleve's limit on the terms a prefix expands to.
@@ -299,7 +305,7 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	}
 	defer sc.release()
 	// The driving clauses: every posting counts.
-	done := map[int]bool{} // phrase units added
+	done := map[int]bool{} // units added
 	for i, o := range drive {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -308,7 +314,7 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 		if u := q.drive[i].unit; u != 0 {
 			if !done[u] {
 				done[u] = true
-				if err := sc.addPhrase(unitLeaves(q.drive, drive, i), addDrive); err != nil {
+				if err := sc.addUnit(unitLeaves(q.drive, drive, i), addDrive, q.drive[i].dismax, q.familyTie); err != nil {
 					return nil, err
 				}
 			}
@@ -337,7 +343,7 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 		if u := q.common[i].unit; u != 0 {
 			if !done[u] {
 				done[u] = true
-				if err := sc.addPhrase(unitLeaves(q.common, common, i), addCommon); err != nil {
+				if err := sc.addUnit(unitLeaves(q.common, common, i), addCommon, q.common[i].dismax, q.familyTie); err != nil {
 					return nil, err
 				}
 			}
@@ -546,8 +552,9 @@ type scratch struct {
 	stop                 bool   // the clause being added is a stop word's
 	sub                  []bool // by document: matched by a clause of a word of substance
 	drive, common, inner accs
-	phrase               accs // a phrase unit's sums (see addPhrase)
+	phrase               accs // a unit's sums (see addUnit)
 	phraseTouched        []uint32
+	phraseMax            []float64
 	flags                []uint8
 	touched              []uint32 // documents with a driving match
 	innerTouched         []uint32
@@ -593,6 +600,9 @@ func (sc *scratch) release() {
 	}
 	for _, n := range sc.phraseTouched { // likewise a phrase
 		sc.phrase[n] = acc{}
+		if int(n) < len(sc.phraseMax) {
+			sc.phraseMax[n] = 0
+		}
 	}
 	sc.phraseTouched = sc.phraseTouched[:0]
 	sc.touched, sc.innerTouched = sc.touched[:0], sc.innerTouched[:0]
@@ -680,13 +690,16 @@ func (sc *scratch) noteSub(n uint32) {
 	sc.sub[n] = true
 }
 
-// addPhrase adds a multi-word synonym phrase's clauses in one field
-// ("cash on delivery") as one clause, a conjunction: only documents with
-// every term of the phrase in the field match it, with the sum of the
-// terms' scores ("delivery" alone is no "cash on delivery"). The index
-// keeps no positions, so the terms' order is not checked. mode is
-// addDrive or addCommon.
-func (sc *scratch) addPhrase(ls []*leaf, mode addMode) error {
+// addUnit adds a unit's clauses in one field as one clause. A multi-word
+// synonym phrase ("cash on delivery") is a conjunction: only documents
+// with every term of the phrase in the field match it, with the sum of
+// the terms' scores ("delivery" alone is no "cash on delivery"; the index
+// keeps no positions, so the terms' order is not checked). A synonym
+// family (dismax: a word and the one-word synonyms a rule gave it) is a
+// disjunction scored as its best member plus tie times the others
+// (Lucene's dis_max), so that "order" and "purchase" in one body count
+// as one meaning. mode is addDrive or addCommon.
+func (sc *scratch) addUnit(ls []*leaf, mode addMode, dismax bool, tie float64) error {
 	for _, l := range ls {
 		err := eachPosting(l, func(n uint32, s float64) {
 			if mode == addCommon && sc.drive.at(n).n == 0 {
@@ -699,6 +712,14 @@ func (sc *scratch) addPhrase(ls []*leaf, mode addMode) error {
 			}
 			e.sum += s
 			e.n++
+			if dismax {
+				if len(sc.phraseMax) < len(sc.phrase) {
+					g := make([]float64, len(sc.phrase))
+					copy(g, sc.phraseMax)
+					sc.phraseMax = g
+				}
+				sc.phraseMax[n] = max(sc.phraseMax[n], s)
+			}
 		})
 		if err != nil {
 			return err
@@ -711,7 +732,11 @@ func (sc *scratch) addPhrase(ls []*leaf, mode addMode) error {
 	for _, n := range sc.phraseTouched {
 		e := sc.phrase[n]
 		sc.phrase[n] = acc{}
-		if int(e.n) == len(ls) {
+		if dismax {
+			best := sc.phraseMax[n]
+			sc.phraseMax[n] = 0
+			sc.add(a, n, best+tie*(e.sum-best), mode)
+		} else if int(e.n) == len(ls) {
 			sc.add(a, n, e.sum, mode)
 		}
 	}

@@ -79,7 +79,9 @@ func TestMatchQueryScoresAsBleve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := testEngine(t, fsys)
+	o := DefaultOptions()
+	o.FamilyTie = -1 // a dis_max Bleve has not (see TestSynonymFamilyCountsOnce)
+	e := testEngineOpts(t, fsys, o)
 	ix := e.ix
 	qs := devQueries(t)
 	var texts []string

@@ -132,3 +132,42 @@ func TestSynonymPhraseMatchesBodyAsAWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A word and its synonym are one meaning: in a body, an article that says
+// "order" and "purchase" no longer outranks one that says "order" as
+// often for its best member alone, and by less than when their scores
+// added up with the default tie.
+func TestSynonymFamilyCountsOnce(t *testing.T) {
+	fsys := fstest.MapFS{
+		"en/synonyms.txt": &fstest.MapFile{Data: []byte("purchase, order\n")},
+		"en/a/both.md":    article("both", "Payments", "", "Each order and each purchase is charged once."),
+		"en/a/one.md":     article("one", "Payments", "", "Each order and each order is charged once."),
+		"en/a/three.md":   article("three", "Payments", "", "Each purchase and each purchase is charged once."),
+	}
+	score := func(o Options) map[string]float64 {
+		res, err := testEngineOpts(t, fsys, o).Search(t.Context(), Request{Query: "order", Locale: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, h := range res.Hits {
+			out[h.Article.ID] = h.Score
+		}
+		return out
+	}
+	off := DefaultOptions()
+	off.FamilyTie = -1
+	summed := score(off)
+	if summed["both"] <= summed["one"] {
+		t.Fatalf("summed, both (%.3f) does not outrank one (%.3f): the test shows nothing", summed["both"], summed["one"])
+	}
+	best := DefaultOptions()
+	best.FamilyTie = 0
+	if s := score(best); s["both"] > s["one"] {
+		t.Errorf("best member only: both %.3f > one %.3f", s["both"], s["one"])
+	}
+	// the default: the other members count for half, so less than summed
+	if s := score(DefaultOptions()); s["both"]/s["one"] >= summed["both"]/summed["one"] {
+		t.Errorf("both/one %.3f, summed %.3f", s["both"]/s["one"], summed["both"]/summed["one"])
+	}
+}
