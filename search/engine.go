@@ -588,6 +588,10 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 				c := clause{field: f, term: t, boost: boost, stop: g.stop, unit: unit, dismax: dismax}
 				switch {
 				case dismax && (e.common(v, t) || large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive):
+					// a common member adds up, as before: scoring
+					// families over long posting lists cost a tenth
+					// more CPU per search at 10,000 articles
+					c.unit, c.dismax = 0, false
 					addCommon(c)
 				case dismax:
 					addRare(c)
