@@ -181,6 +181,17 @@ func TestDeflectOffTopicShowsNothing(t *testing.T) {
 			t.Errorf("%q: suggested %s (confidence %.2f, %s)", q, s.ID, s.Confidence, s.Why.Summary)
 		}
 	}
+	// nor does the help centre's search list anything for the weather or
+	// a greeting (matched on "what", "is", "the", "in" alone before)
+	for _, q := range []string{"what is the weather in Paris tomorrow", "hello"} {
+		res, err := bundledEngine(t).Search(context.Background(), search.Request{Query: q, Locale: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 0 || len(res.Hits) != 0 {
+			t.Errorf("%q: search lists %d articles", q, res.Total)
+		}
+	}
 	// the same place in a question about delivery still reaches the delivery countries
 	d := deflect(t, search.DeflectRequest{Subject: "do you deliver to Paris", Locale: "en"})
 	if len(d.Suggestions) == 0 || d.Suggestions[0].ID != "delivery-options" {
@@ -195,7 +206,13 @@ func TestWhyListsNoStopWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := map[string]bool{"where": true, "is": true, "my": true}
+	if res.Total > 12 || len(res.Hits) != min(res.Total, 10) {
+		t.Errorf("total %d, %d hits: articles matched on stop words alone are listed", res.Total, len(res.Hits))
+	}
 	for _, h := range res.Hits {
+		if len(h.Why.Matched) == 0 {
+			t.Errorf("%s: listed on stop words alone", h.Article.ID)
+		}
 		for _, m := range h.Why.Matched {
 			if stop[m.Word] {
 				t.Errorf("%s: why cites %q (%s)", h.Article.ID, m.Word, h.Why.Summary)

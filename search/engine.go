@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -26,11 +27,16 @@ type Options struct {
 	DefaultLocale string
 	Boosts        map[string]float64 // per index field
 	SynonymWeight float64            // weight of a synonym's terms beside the typed word
-	PrefixBoost   float64            // weight of an as-you-type prefix match
-	MaxQueryBytes int                // longer queries are rejected
-	MaxWords      int                // words beyond this are ignored (the answer says so)
-	MaxGroups     int                // words plus synonym expansions
-	MinPrefix     int                // shortest prefix matched as you type
+	// FamilyTie: in a body or headings, a word and its one-word synonyms
+	// score as their best member plus FamilyTie times the others (a
+	// dis_max, which Bleve has not); negative: they add up, as Bleve's
+	// disjunction (the engine's equivalence test with Bleve uses that).
+	FamilyTie     float64
+	PrefixBoost   float64 // weight of an as-you-type prefix match
+	MaxQueryBytes int     // longer queries are rejected
+	MaxWords      int     // words beyond this are ignored (the answer says so)
+	MaxGroups     int     // words plus synonym expansions
+	MinPrefix     int     // shortest prefix matched as you type
 	MaxPerPage    int
 	MaxResults    int // deepest result reachable by paging
 	Timeout       time.Duration
@@ -48,6 +54,12 @@ type Options struct {
 	// analyzer drops: "how", "i", "to"), which only titles, aliases and
 	// tags match.
 	StopWordWeight float64
+	// StopOnlyShare: an article matched on stop words alone is no result,
+	// unless the rerank scores it at least this share of the best article
+	// matched on a word of substance (its title then is the question's
+	// frame: "What is COVID-19?" for "what is corona"); 0 turns the rule
+	// off. Deflection has its own rule (present).
+	StopOnlyShare float64
 	// FillerWeight scales the clauses of a word of asking rather than of
 	// the topic ("want", "help", "please": see fillerWords).
 	FillerWeight float64
@@ -59,6 +71,11 @@ type Options struct {
 	TitleWeight    float64 // share of the title covered by the query
 	CoverageWeight float64 // share of the query's words found in title, aliases or tags
 	TagWeight      float64 // best share of one tag covered by the query
+	// ExactWeight is added after the rerank to an article whose title or
+	// an alias says exactly the query's words of substance ("cancel
+	// order": "How do I cancel my order?"). Search only: deflection's
+	// confidence model is fitted without it.
+	ExactWeight float64
 
 	// What visitors taught (see SetLearned and learnedScores), a signal
 	// of its own in the rerank: LearnedWeight times the learned score
@@ -112,13 +129,16 @@ func DefaultOptions() Options {
 			index.FieldBody:     1.0,
 		},
 		SynonymWeight:  0.7,
+		FamilyTie:      0.5,
 		StopWordWeight: 0.3,
 		FillerWeight:   0.15,
+		StopOnlyShare:  0.5,
 		RerankDepth:    10,
 		QuestionWeight: 1,
 		TitleWeight:    1,
 		CoverageWeight: 1.25,
 		TagWeight:      1.25,
+		ExactWeight:    1,
 		PrefixBoost:    1.0,
 		MaxQueryBytes:  1024,
 		MaxWords:       32,
@@ -390,6 +410,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		// load the id of every candidate.
 		mq = e.filtered(mq, req)
 		mq.top = size + from
+		mq.stopRule, mq.keepStop = e.opts.StopOnlyShare > 0, rerank
 		var cats *index.CategoryCounter
 		if req.Facets {
 			// Counted as the query matches, not with Bleve's doc-value
@@ -397,7 +418,11 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			cats = v.CategoryCounter()
 			mq.facets = cats
 		}
-		sr := bleve.NewSearchRequestOptions(segment.Query(mq), size, from, false)
+		collect := size
+		if mq.stopRule && mq.keepStop {
+			collect *= 2 // the best stop-only matches besides (see Match)
+		}
+		sr := bleve.NewSearchRequestOptions(segment.Query(mq), collect, from, false)
 		out, err := v.Bleve.SearchInContext(ctx, sr)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
@@ -406,6 +431,12 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		hits := out.Hits
 		if rerank {
 			e.rerank(v, p, hits, depth)
+			e.boostExact(v, p, hits, depth, e.opts.ExactWeight)
+			if mq.stopRule {
+				var kept int
+				hits, kept = e.dropStopOnly(v, p, hits, mq.stopDocs)
+				res.Total += kept
+			}
 			if !req.lite {
 				var added int
 				hits, added = e.applyLearned(v, p, req, hits)
@@ -444,6 +475,36 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 	return res, err
 }
 
+// dropStopOnly drops the reranked hits matched on stop words alone (the
+// documents in stop), unless the rerank scored one at least share of the
+// best hit matched on a word of substance: the article's own question
+// then matches the query's frame ("What is COVID-19?" for "what is
+// corona"). Without a hit of substance none is kept. It returns the hits
+// kept and how many of them matched on stop words alone.
+func (e *Engine) dropStopOnly(v *index.View, p *plan, hits bsearch.DocumentMatchCollection, stop map[uint32]bool) (bsearch.DocumentMatchCollection, int) {
+	if len(stop) == 0 {
+		return hits, 0
+	}
+	isStop := func(h *bsearch.DocumentMatch) bool { return stop[uint32(h.IndexInternalID.Value())] }
+	best := 0.0
+	for _, h := range hits {
+		if !isStop(h) {
+			best = max(best, h.Score)
+		}
+	}
+	out, kept := hits[:0], 0
+	for _, h := range hits {
+		if isStop(h) {
+			if best <= 0 || h.Score < e.opts.StopOnlyShare*best {
+				continue
+			}
+			kept++
+		}
+		out = append(out, h)
+	}
+	return out, kept
+}
+
 // filtered puts the query together: documents must match a driving clause;
 // clauses of common terms only add to the score of those; the category and
 // the audience's hidden visibilities are filters, which neither score nor
@@ -475,8 +536,19 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	addCommon := func(c clause) { nc--; buf[nc] = c }
 	large := e.large(v)
 	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
-	for _, g := range p.groups {
-		for _, f := range fields {
+	// A word and the one-word synonyms a rule gave it are a family (see
+	// the dis_max below).
+	famOf := make([]int, len(p.groups))
+	members := make([]int, len(p.groups))
+	for gi, g := range p.groups {
+		famOf[gi] = gi
+		if g.synonym != nil && g.src >= 0 {
+			famOf[gi] = famOf[g.src]
+		}
+		members[famOf[gi]]++
+	}
+	for gi, g := range p.groups {
+		for fi, f := range fields {
 			terms := g.body
 			short := f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags
 			if short {
@@ -489,11 +561,44 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 			if boost <= 0 {
 				continue
 			}
+			// A synonym phrase matches a body or headings as a whole
+			// ("cash on delivery", not "delivery"), in the list of its
+			// rarest term (see matchQuery.addUnit). In titles, aliases
+			// and tags its words still match one by one: as a whole there
+			// too, bitext train and dev each lost a question.
+			unit, rare := 0, false
+			if g.synonym != nil && len(terms) > 1 && !short {
+				unit = 1 + gi*len(fields) + fi
+				for _, t := range terms {
+					rare = rare || !(e.common(v, t) || large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive)
+				}
+			}
+			// A family matches a body or headings as one clause, its
+			// best member plus FamilyTie times the others (a dis_max):
+			// "order" and "purchase" in one body are one meaning, not
+			// two. In titles, aliases and tags they still add up: there
+			// too, bitext train lost three questions.
+			dismax := false
+			if unit == 0 && len(terms) == 1 && members[famOf[gi]] > 1 && !short && g.prefix == "" && e.opts.FamilyTie >= 0 {
+				unit, dismax = 1000000+famOf[gi]*len(fields)+fi, true
+			}
 			// Each term is judged by its own frequency: a synonym phrase
 			// ("place order") must not let its common word drive.
 			for _, t := range terms {
-				c := clause{field: f, term: t, boost: boost}
+				c := clause{field: f, term: t, boost: boost, stop: g.stop, unit: unit, dismax: dismax}
 				switch {
+				case dismax && (e.common(v, t) || large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive):
+					// a common member adds up, as before: scoring
+					// families over long posting lists cost a tenth
+					// more CPU per search at 10,000 articles
+					c.unit, c.dismax = 0, false
+					addCommon(c)
+				case dismax:
+					addRare(c)
+				case unit != 0 && rare:
+					addRare(c)
+				case unit != 0:
+					addCommon(c)
 				case g.prefix == "" && e.common(v, t):
 					addCommon(c)
 				case large && !short && float64(v.Stats.DocFreq(t)) > bodyDrive:
@@ -511,13 +616,14 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	}
 	rare, common := buf[:nr:nr], buf[nc:]
 	slices.Reverse(common) // in the order they were made
-	if len(rare) == 0 {
-		rare, common = common, nil
+	if !slices.ContainsFunc(rare, func(c clause) bool { return !c.stop }) {
+		// nothing but stop words drives: the common words do
+		rare, common = append(rare, common...), nil
 	}
 	if len(rare) == 0 {
 		return nil
 	}
-	return &matchQuery{cache: e.postings, drive: rare, common: common}
+	return &matchQuery{cache: e.postings, drive: rare, common: common, familyTie: e.opts.FamilyTie}
 }
 
 // maxFacets is the most categories a result counts.

@@ -48,6 +48,43 @@ type matchQuery struct {
 	top    int
 	facets *index.CategoryCounter
 	total  int // set by Match: every match
+
+	// stopRule: a document matched by stop-word clauses alone is no
+	// match (not counted in total); with keepStop it still goes to the
+	// collector (the rerank decides: see Engine.dropStopOnly), and
+	// stopDocs lists those handed over.
+	stopRule, keepStop bool
+	stopDocs           map[uint32]bool
+
+	// familyTie is what a synonym family's members other than the best
+	// add (see addUnit).
+	familyTie float64
+}
+
+// clauses counts cs as the coordination does: a unit once.
+func clauses(cs []clause) int {
+	n := len(cs)
+	seen := map[int]bool{}
+	for _, c := range cs {
+		if c.unit != 0 {
+			if seen[c.unit] {
+				n--
+			}
+			seen[c.unit] = true
+		}
+	}
+	return n
+}
+
+// unitLeaves returns the leaves of the clauses of cs[i]'s unit.
+func unitLeaves(cs []clause, os []opened, i int) []*leaf {
+	var out []*leaf
+	for j := i; j < len(cs); j++ {
+		if cs[j].unit == cs[i].unit {
+			out = append(out, os[j].leaves[0])
+		}
+	}
+	return out
 }
 
 // clause is a term (or, with prefix set, every term starting with it) in one
@@ -57,6 +94,14 @@ type clause struct {
 	term   string
 	prefix bool
 	boost  float64
+	// stop: a stop word's clause (see matchQuery.Match).
+	stop bool
+	// unit, when not 0, is the clause's multi-word synonym phrase in
+	// its field (a document matches it when it has every one of its
+	// terms there), or with dismax its synonym family (the best member
+	// counts most); a unit counts as one clause (addUnit).
+	unit   int
+	dismax bool
 }
 
 // tooManyTerms is Bleve's limit on the terms a prefix expands to.
@@ -260,9 +305,20 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	}
 	defer sc.release()
 	// The driving clauses: every posting counts.
-	for _, o := range drive {
+	done := map[int]bool{} // units added
+	for i, o := range drive {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		sc.stop = q.drive[i].stop
+		if u := q.drive[i].unit; u != 0 {
+			if !done[u] {
+				done[u] = true
+				if err := sc.addUnit(unitLeaves(q.drive, drive, i), addDrive, q.drive[i].dismax, q.familyTie); err != nil {
+					return nil, err
+				}
+			}
+			continue
 		}
 		if !o.prefix {
 			if err := sc.addTerm(o.leaves[0], addDrive); err != nil {
@@ -279,9 +335,19 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 		sc.foldInner(len(o.leaves))
 	}
 	// The common clauses only add to documents matched already.
-	for _, o := range common {
+	for i, o := range common {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		sc.stop = q.common[i].stop
+		if u := q.common[i].unit; u != 0 {
+			if !done[u] {
+				done[u] = true
+				if err := sc.addUnit(unitLeaves(q.common, common, i), addCommon, q.common[i].dismax, q.familyTie); err != nil {
+					return nil, err
+				}
+			}
+			continue
 		}
 		if err := sc.addTerm(o.leaves[0], addCommon); err != nil {
 			return nil, err
@@ -299,16 +365,21 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	// Every match is counted (and its category); when only the best are
 	// wanted, only they are kept.
 	var docs []segment.Match
-	var sel *selection
+	var sel, stopSel *selection
 	if q.top > 0 {
 		sel = newSelection(q.top)
+		if q.stopRule && q.keepStop {
+			// the best stop-only matches are kept apart, so that they
+			// never push out a match of substance
+			stopSel = newSelection(q.top)
+		}
 	}
 	if q.facets != nil {
 		if err := q.facets.Start(ctx, s); err != nil {
 			return nil, err
 		}
 	}
-	nd, nc := float64(len(drive)), float64(len(common))
+	nd, nc := float64(clauses(q.drive)), float64(clauses(q.common))
 	sc.inOrder()
 	q.total = 0
 	for _, n := range sc.touched {
@@ -319,16 +390,24 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 		if f&flagExcluded != 0 || (q.filter != "" && f&flagKept == 0) {
 			continue
 		}
+		stopOnly := q.stopRule && !sc.hasSub(n)
+		if stopOnly && !q.keepStop {
+			continue
+		}
 		d := sc.drive.at(n)
 		score := d.sum * (float64(d.n) / nd)
 		if c := sc.common.at(n); c.n > 0 {
 			score += c.sum * (float64(c.n) / nc)
 		}
-		q.total++
-		if q.facets != nil {
+		if !stopOnly {
+			q.total++
+		}
+		if q.facets != nil && !stopOnly {
 			q.facets.Add(n)
 		}
-		if sel != nil {
+		if stopOnly && stopSel != nil {
+			stopSel.offer(segment.Match{Doc: n, Score: score})
+		} else if sel != nil {
 			sel.offer(segment.Match{Doc: n, Score: score})
 		} else {
 			docs = append(docs, segment.Match{Doc: n, Score: score})
@@ -336,6 +415,31 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	}
 	if sel != nil {
 		docs = sel.inOrder()
+		if stopSel != nil && len(stopSel.top) > 0 {
+			// Only a stop-only match among the best q.top of all can
+			// reach the rerank (whose depth is at most q.top): the
+			// others would be dropped (see Engine.dropStopOnly).
+			if len(sel.top) == sel.k {
+				worst := sel.top[0]
+				for _, d := range sel.top[1:] {
+					if better(worst, d) {
+						worst = d
+					}
+				}
+				stopSel.top = slices.DeleteFunc(stopSel.top, func(d segment.Match) bool { return !better(d, worst) })
+			}
+			docs = mergeInOrder(docs, stopSel.inOrder())
+		}
+	}
+	if q.stopRule && q.keepStop {
+		for _, d := range docs {
+			if !sc.hasSub(d.Doc) {
+				if q.stopDocs == nil {
+					q.stopDocs = map[uint32]bool{}
+				}
+				q.stopDocs[d.Doc] = true
+			}
+		}
 	}
 	return docs, nil
 }
@@ -379,6 +483,19 @@ func (s *selection) offer(d segment.Match) {
 func (s *selection) inOrder() []segment.Match {
 	slices.SortFunc(s.top, func(a, b segment.Match) int { return cmp.Compare(a.Doc, b.Doc) })
 	return s.top
+}
+
+// mergeInOrder merges two lists in document order.
+func mergeInOrder(a, b []segment.Match) []segment.Match {
+	out := make([]segment.Match, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].Doc < b[0].Doc {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // inOrder sorts the touched documents: by a pass over the sums when they
@@ -432,7 +549,12 @@ func (a *accs) grow(n uint32) {
 // scratch holds one search's per-document sums; it is pooled, and only the
 // entries a search touched are cleared after it.
 type scratch struct {
+	stop                 bool   // the clause being added is a stop word's
+	sub                  []bool // by document: matched by a clause of a word of substance
 	drive, common, inner accs
+	phrase               accs // a unit's sums (see addUnit)
+	phraseTouched        []uint32
+	phraseMax            []float64
 	flags                []uint8
 	touched              []uint32 // documents with a driving match
 	innerTouched         []uint32
@@ -463,6 +585,9 @@ func takeScratch(ctx context.Context) (*scratch, error) {
 func (sc *scratch) release() {
 	for _, n := range sc.touched {
 		sc.drive[n] = acc{}
+		if int(n) < len(sc.sub) {
+			sc.sub[n] = false
+		}
 		if int(n) < len(sc.common) {
 			sc.common[n] = acc{}
 		}
@@ -473,6 +598,13 @@ func (sc *scratch) release() {
 	for _, n := range sc.innerTouched { // a prefix left half-added by an error
 		sc.inner[n] = acc{}
 	}
+	for _, n := range sc.phraseTouched { // likewise a phrase
+		sc.phrase[n] = acc{}
+		if int(n) < len(sc.phraseMax) {
+			sc.phraseMax[n] = 0
+		}
+	}
+	sc.phraseTouched = sc.phraseTouched[:0]
 	sc.touched, sc.innerTouched = sc.touched[:0], sc.innerTouched[:0]
 	// a scratch grown for a huge index is not kept
 	if len(sc.drive) > 1<<21 {
@@ -541,6 +673,99 @@ func (sc *scratch) add(a *accs, n uint32, s float64, mode addMode) {
 	if e.n < math.MaxUint16 {
 		e.n++
 	}
+	if !sc.stop {
+		sc.noteSub(n)
+	}
+}
+
+func (sc *scratch) hasSub(n uint32) bool { return int(n) < len(sc.sub) && sc.sub[n] }
+
+// noteSub records that a clause of a word of substance matched document n.
+func (sc *scratch) noteSub(n uint32) {
+	if int(n) >= len(sc.sub) {
+		g := make([]bool, max(int(n)+1, 2*len(sc.sub), 1024))
+		copy(g, sc.sub)
+		sc.sub = g
+	}
+	sc.sub[n] = true
+}
+
+// addUnit adds a unit's clauses in one field as one clause. A multi-word
+// synonym phrase ("cash on delivery") is a conjunction: only documents
+// with every term of the phrase in the field match it, with the sum of
+// the terms' scores ("delivery" alone is no "cash on delivery"; the index
+// keeps no positions, so the terms' order is not checked). A synonym
+// family (dismax: a word and the one-word synonyms a rule gave it) is a
+// disjunction scored as its best member plus tie times the others
+// (Lucene's dis_max), so that "order" and "purchase" in one body count
+// as one meaning. mode is addDrive or addCommon.
+func (sc *scratch) addUnit(ls []*leaf, mode addMode, dismax bool, tie float64) error {
+	for _, l := range ls {
+		err := eachPosting(l, func(n uint32, s float64) {
+			if mode == addCommon && sc.drive.at(n).n == 0 {
+				return
+			}
+			sc.phrase.grow(n)
+			e := &sc.phrase[n]
+			if e.n == 0 {
+				sc.phraseTouched = append(sc.phraseTouched, n)
+			}
+			e.sum += s
+			e.n++
+			if dismax {
+				if len(sc.phraseMax) < len(sc.phrase) {
+					g := make([]float64, len(sc.phrase))
+					copy(g, sc.phraseMax)
+					sc.phraseMax = g
+				}
+				sc.phraseMax[n] = max(sc.phraseMax[n], s)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	a := &sc.drive
+	if mode == addCommon {
+		a = &sc.common
+	}
+	for _, n := range sc.phraseTouched {
+		e := sc.phrase[n]
+		sc.phrase[n] = acc{}
+		if dismax {
+			best := sc.phraseMax[n]
+			sc.phraseMax[n] = 0
+			sc.add(a, n, best+tie*(e.sum-best), mode)
+		} else if int(e.n) == len(ls) {
+			sc.add(a, n, e.sum, mode)
+		}
+	}
+	sc.phraseTouched = sc.phraseTouched[:0]
+	return nil
+}
+
+// eachPosting calls fn with each posting's document and score.
+func eachPosting(l *leaf, fn func(n uint32, s float64)) error {
+	if l.pl != nil {
+		for i, n := range l.pl.docs {
+			s := l.pl.base[i]
+			if l.weight != 1.0 {
+				s *= l.weight
+			}
+			fn(n, s)
+		}
+		return nil
+	}
+	for {
+		p, ok, err := l.r.Next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		fn(p.Doc, l.score(p.Freq, p.Norm))
+	}
 }
 
 // foldInner adds a prefix's disjunction (its terms' sums times the share of
@@ -556,6 +781,7 @@ func (sc *scratch) foldInner(terms int) {
 		}
 		e.sum += in.sum * (float64(in.n) / float64(terms))
 		e.n++
+		sc.noteSub(n)
 	}
 	sc.innerTouched = sc.innerTouched[:0]
 }

@@ -23,7 +23,22 @@ import (
 func (q *matchQuery) bleveQuery() query.Query {
 	disj := func(cs []clause) query.Query {
 		var qs []query.Query
+		done := map[int]bool{}
 		for _, c := range cs {
+			if c.unit != 0 {
+				// a synonym phrase: a conjunction of its terms
+				if !done[c.unit] {
+					done[c.unit] = true
+					var conj []query.Query
+					for _, d := range cs {
+						if d.unit == c.unit {
+							conj = append(conj, fieldTerm(d.field, d.term, d.boost))
+						}
+					}
+					qs = append(qs, query.NewConjunctionQuery(conj))
+				}
+				continue
+			}
 			if c.prefix {
 				p := query.NewPrefixQuery(c.term)
 				p.SetField(c.field)
@@ -64,7 +79,9 @@ func TestMatchQueryScoresAsBleve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := testEngine(t, fsys)
+	o := DefaultOptions()
+	o.FamilyTie = -1 // a dis_max Bleve has not (see TestSynonymFamilyCountsOnce)
+	e := testEngineOpts(t, fsys, o)
 	ix := e.ix
 	qs := devQueries(t)
 	var texts []string

@@ -19,6 +19,7 @@ import (
 type artTerms struct {
 	questions [][]string // distinct question-analyzer terms of the title (first) and of each alias
 	tags      [][]string // of each tag
+	cores     [][]string // distinct body-analyzer terms (no stop words) of the title and of each alias
 	fields    map[string]map[string]bool
 
 	bodyOnce sync.Once
@@ -112,6 +113,10 @@ func newArtTerms(an index.Analyzers, a *content.Article) *artTerms {
 			}
 		}
 		return m
+	}
+	// the words of substance of the title and of each alias
+	for _, q := range append([]string{a.Title}, a.Aliases...) {
+		at.cores = append(at.cores, distinctTerms(an.Body, q))
 	}
 	at.fields[index.FieldTitle] = set(at.questions[:1])
 	at.fields[index.FieldAliases] = set(at.questions[1:])
@@ -329,4 +334,56 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 		}
 		return hits[i].ID < hits[j].ID
 	})
+}
+
+// boostExact adds weight to the score of each of the first depth hits
+// whose title or an alias says exactly what the query says, stop words
+// and words of asking aside ("cancel order" for "How do I cancel my
+// order?"), and sorts them again.
+func (e *Engine) boostExact(v *index.View, p *plan, hits bsearch.DocumentMatchCollection, depth int, weight float64) {
+	if weight == 0 {
+		return
+	}
+	core := map[string]bool{}
+	for _, g := range p.groups {
+		if g.synonym != nil || g.stop || g.word == nil || g.word.body == "" || fillerWords[v.Locale][g.word.word] {
+			continue
+		}
+		core[g.word.body] = true
+	}
+	if len(core) == 0 {
+		return
+	}
+	hits = hits[:min(len(hits), depth)]
+	boosted := false
+	for _, h := range hits {
+		a, ok := v.Article(h.ID)
+		if !ok {
+			continue
+		}
+		for _, c := range e.cache.get(v.Analyzers, a).cores {
+			if len(c) == len(core) && allIn(c, core) {
+				h.Score += weight
+				boosted = true
+				break
+			}
+		}
+	}
+	if boosted {
+		sort.SliceStable(hits, func(i, j int) bool {
+			if hits[i].Score != hits[j].Score {
+				return hits[i].Score > hits[j].Score
+			}
+			return hits[i].ID < hits[j].ID
+		})
+	}
+}
+
+func allIn(ts []string, set map[string]bool) bool {
+	for _, t := range ts {
+		if !set[t] {
+			return false
+		}
+	}
+	return true
 }

@@ -199,8 +199,17 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 			if f == index.FieldTitle || f == index.FieldAliases || f == index.FieldTags {
 				terms = g.question
 			}
-			for _, t := range terms {
-				if fieldTerms(f)[t] {
+			// a synonym phrase is found when all its words are
+			// ("cash on delivery" is not "delivery")
+			all := g.synonym != nil && len(terms) > 1
+			for j, t := range terms {
+				if !fieldTerms(f)[t] {
+					if all {
+						break
+					}
+					continue
+				}
+				if !all || j == len(terms)-1 {
 					mask |= 1 << i
 					break
 				}
