@@ -42,7 +42,14 @@ var tinyContent = fstest.MapFS{
 
 func newDomainWorld(tb testing.TB, plug ...func(db *bolt.DB, d *server.Domain)) *domainWorld {
 	tb.Helper()
-	w, _, _ := buildWorld(tb, worldOptions{domain: func(db *bolt.DB, p domain.Policy) *server.Domain {
+	w, _, _ := buildWorld(tb, worldOptions{domain: domainServices(plug...)})
+	return w
+}
+
+// domainServices builds the after-sales services on the world's file, each
+// plug function adjusting them.
+func domainServices(plug ...func(db *bolt.DB, d *server.Domain)) func(db *bolt.DB, p domain.Policy) *server.Domain {
+	return func(db *bolt.DB, p domain.Policy) *server.Domain {
 		b := bolt.NewServices(db, p)
 		d := &server.Domain{Access: b.Access, Orders: b.Orders, Threads: b.Threads, Attachments: b.Attachments,
 			Incidents: b.Incidents, Refunds: b.Refunds, Claims: b.Claims, Work: b.Work, Outbox: b.Outbox,
@@ -51,8 +58,7 @@ func newDomainWorld(tb testing.TB, plug ...func(db *bolt.DB, d *server.Domain)) 
 			f(db, d)
 		}
 		return d
-	}})
-	return w
+	}
 }
 
 // worldOptions shape a test world.
@@ -63,6 +69,9 @@ type worldOptions struct {
 	// engine builds the search engine (nil: search.New with the
 	// defaults); it may rewire cfg's learning to the engine.
 	engine func(ix *index.Index, db *bolt.DB, cfg *server.Config) *search.Engine
+	// now is the store's clock (nil: time.Now); the demo world is seeded
+	// at its first reading.
+	now func() time.Time
 }
 
 // buildWorld opens an index and a bbolt file in temporary folders, seeds the
@@ -79,7 +88,7 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ix.Close() })
-	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost}) // behaviour, not durability
+	db, err := bolt.Open(filepath.Join(tb.TempDir(), "hc.db"), bolt.Options{NoSync: true, PasswordCost: bcrypt.MinCost, Now: o.now}) // behaviour, not durability
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -87,6 +96,9 @@ func buildWorld(tb testing.TB, o worldOptions) (*domainWorld, *bolt.DeflectionSe
 	p := domain.DefaultPolicy()
 	d := o.domain(db, p)
 	now := time.Now()
+	if o.now != nil {
+		now = o.now()
+	}
 	w, err := demo.Seed(context.Background(), demo.Services{Access: d.Access, Orders: d.Orders}, now)
 	if err != nil {
 		tb.Fatal(err)
