@@ -68,6 +68,9 @@ func TestBrowserFailedRefund(t *testing.T) {
 		t.Errorf("ana's refunds say %q", got)
 	}
 	b.do("the failed refund", chromedp.WaitVisible(chromedp.CSS("section[aria-labelledby=ref-h] .badge.urgent")))
+	if got := b.text("nav.bo-nav"); !strings.Contains(got, "Notificaciones") {
+		t.Errorf("ana's menu is not all Spanish: %q", got)
+	}
 	b.checkPage("failed-ana-reopened")
 	b.signOut()
 

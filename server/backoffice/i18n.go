@@ -176,7 +176,7 @@ var catalogues = map[string]map[string]string{
 	"es": {
 		// layout and navigation
 		"Help centre": "Centro de ayuda", "Skip to content": "Saltar al contenido", "Sign out": "Cerrar sesión",
-		"Change your password": "Cambiar tu contraseña", "My orders": "Mis pedidos", "My messages": "Mis mensajes",
+		"Change your password": "Cambiar tu contraseña", "My orders": "Mis pedidos", "My messages": "Mis mensajes", "Notifications": "Notificaciones",
 		"Account": "Cuenta", "customer": "cliente", "Times are UTC.": "Las horas están en UTC.",
 		// flashes
 		"Your password was changed.": "Tu contraseña se ha cambiado.", "Your message was sent.": "Tu mensaje se ha enviado.",
