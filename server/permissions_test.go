@@ -803,6 +803,8 @@ func pageRows() []permRow {
 		{method: "GET", route: "/operator/orders/:number", path: "/operator/orders/{order}", want: is(forbidden, forbidden, forbidden, forbidden, ok, ok)},
 		{method: "POST", route: "/operator/orders/:number/refunds/:id/retry", path: "/operator/orders/{order}/refunds/{failed}/retry", want: is(forbidden, forbidden, forbidden, forbidden, done, done),
 			changed: shows("/api/v1/refunds/{failed}", `"state":"requested"`)},
+		{method: "POST", route: "/operator/orders/:number/refunds", path: "/operator/orders/{order}/refunds", body: map[string]any{"kind": "partial", "amount": "0.01", "reason": "goodwill {seq}"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
+			changed: shows("/api/v1/orders/{order}/refunds", "goodwill {seq}")},
 		{method: "POST", route: "/operator/orders/:number/incidents", path: "/operator/orders/{order}/incidents", body: map[string]any{"line": "1", "reason": "damaged"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),
 			changed: shows("/api/v1/incidents?order={order}", `"damaged"`)},
 		{method: "POST", route: "/operator/orders/:number/threads", path: "/operator/orders/{order}/threads", body: map[string]any{"recipient": "customer", "topic": "other", "body": "Hello"}, want: is(forbidden, forbidden, forbidden, forbidden, done, done),

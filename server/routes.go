@@ -232,6 +232,7 @@ func routes(app *fiber.App, s *Server, h handlers, bodyLimit int, log *slog.Logg
 		app.Get("/operator/orders", bo.OperatorOrders)
 		app.Get("/operator/orders/:number", bo.OperatorOrder)
 		app.Post("/operator/orders/:number/refunds/:id/retry", bo.OperatorRetryRefund)
+		app.Post("/operator/orders/:number/refunds", bo.OperatorRefund)
 		app.Post("/operator/orders/:number/incidents", bo.OperatorOpenIncident)
 		app.Post("/operator/orders/:number/threads", bo.OperatorStartThread)
 		app.Get("/operator/admin", bo.OperatorAdmin)

@@ -95,6 +95,7 @@ type orderView struct {
 	Claimable []string // claim reasons
 	CanClaim  bool     // delivered, within the claim window, no claim open: "Make a claim" shows
 	OpenClaim string   // the order's claim that is not closed, to continue there
+	Key       string   // customer care's refund form: its idempotency key
 }
 
 func incidentReasons() []string {
@@ -250,5 +251,6 @@ func (s *Handler) OperatorOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	v.Key = sellerIdempotencyKey()
 	return s.renderBO(c, fiber.StatusOK, "operator_order", boPage{Title: "Order " + v.Order.Number, Body: v})
 }
