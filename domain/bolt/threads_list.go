@@ -232,10 +232,6 @@ const maxTextWalk = 100_000
 // (prefix, as listIndexed chose it, then the sort key and the id), so a
 // cursor from either path goes on in the other.
 func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFilter, cand []string, text *textMatcher, prefix []byte, due bool) ([]*threadRecord, string, error) {
-	type item struct {
-		key []byte
-		r   *threadRecord
-	}
 	var after []byte
 	if f.Cursor != "" {
 		var err error
@@ -244,7 +240,7 @@ func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFil
 			return nil, "", domain.ErrInvalidCursor()
 		}
 	}
-	items := make([]item, 0, len(cand))
+	items := make([]keyedThread, 0, len(cand))
 	unchecked := text.unchecked
 	for _, id := range cand {
 		if !text.matches(id) {
@@ -270,28 +266,50 @@ func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFil
 		if due {
 			sk = replyDueKey(&r.Thread)
 		}
-		key := append(append(bytes.Clone(prefix), sk...), r.ID...)
-		if after != nil && (due && bytes.Compare(key, after) <= 0 || !due && bytes.Compare(key, after) >= 0) {
-			continue
-		}
-		items = append(items, item{key, r})
+		items = append(items, keyedThread{append(append(bytes.Clone(prefix), sk...), r.ID...), r})
 	}
-	slices.SortFunc(items, func(x, y item) int {
+	out, next := sortedPage(items, after, due, f.Limit)
+	return out, next, nil
+}
+
+// keyedThread is a thread and its sort key, which is also its cursor.
+type keyedThread struct {
+	key []byte
+	r   *threadRecord
+}
+
+// sortedPage sorts items in reading order (ascending by key when due, else
+// descending), keeps those after the cursor after (nil: from the start) and
+// returns the first limit with the cursor of the next page ("" when none).
+func sortedPage(items []keyedThread, after []byte, due bool, limit int) ([]*threadRecord, string) {
+	slices.SortFunc(items, func(x, y keyedThread) int {
 		if due {
 			return bytes.Compare(x.key, y.key)
 		}
 		return bytes.Compare(y.key, x.key)
 	})
+	if after != nil {
+		i := slices.IndexFunc(items, func(it keyedThread) bool {
+			if due {
+				return bytes.Compare(it.key, after) > 0
+			}
+			return bytes.Compare(it.key, after) < 0
+		})
+		if i < 0 {
+			i = len(items)
+		}
+		items = items[i:]
+	}
 	next := ""
-	if len(items) > f.Limit {
-		items = items[:f.Limit]
+	if len(items) > limit {
+		items = items[:limit]
 		next = base64.RawURLEncoding.EncodeToString(items[len(items)-1].key)
 	}
 	out := make([]*threadRecord, len(items))
 	for i, it := range items {
 		out[i] = it.r
 	}
-	return out, next, nil
+	return out, next
 }
 
 // seekAfter positions c on the first key after `after` in the direction of
@@ -327,11 +345,14 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 		b, prefix = bucketThreadsByCustomer, []byte(domain.NormalName(f.Customer))
 	}
 	seen := map[string]bool{} // a thread is listed under several names
-	type item struct {
-		key []byte // sort key, thread id: the cursor
-		r   *threadRecord
+	var after []byte
+	if f.Cursor != "" {
+		var err error
+		if after, err = base64.RawURLEncoding.DecodeString(f.Cursor); err != nil || len(after) < 8 {
+			return nil, "", domain.ErrInvalidCursor()
+		}
 	}
-	var items []item
+	var items []keyedThread // sort key, thread id: the cursor
 	c := t.tx.Bucket(b).Cursor()
 	scanned := 0
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -368,40 +389,9 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 		if f.Sort == "due" || f.Status == "overdue" {
 			sk = replyDueKey(&r.Thread)
 		}
-		items = append(items, item{append(bytes.Clone(sk), r.ID...), r})
+		items = append(items, keyedThread{append(bytes.Clone(sk), r.ID...), r})
 	}
-	due := f.Sort == "due" || f.Status == "overdue"
-	slices.SortFunc(items, func(x, y item) int {
-		if due {
-			return bytes.Compare(x.key, y.key)
-		}
-		return bytes.Compare(y.key, x.key)
-	})
-	if f.Cursor != "" {
-		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
-		if err != nil || len(after) < 8 {
-			return nil, "", domain.ErrInvalidCursor()
-		}
-		i := slices.IndexFunc(items, func(it item) bool {
-			if due {
-				return bytes.Compare(it.key, after) > 0
-			}
-			return bytes.Compare(it.key, after) < 0
-		})
-		if i < 0 {
-			i = len(items)
-		}
-		items = items[i:]
-	}
-	next := ""
-	if len(items) > f.Limit {
-		items = items[:f.Limit]
-		next = base64.RawURLEncoding.EncodeToString(items[len(items)-1].key)
-	}
-	out := make([]*threadRecord, len(items))
-	for i, it := range items {
-		out[i] = it.r
-	}
+	out, next := sortedPage(items, after, f.Sort == "due" || f.Status == "overdue", f.Limit)
 	return out, next, nil
 }
 
