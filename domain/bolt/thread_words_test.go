@@ -100,16 +100,21 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	if found == 0 {
 		t.Fatal("no filter found anything")
 	}
-	defer func(c, k int) { maxSortedCandidates, maxPrefixWords = c, k }(maxSortedCandidates, maxPrefixWords)
-	maxSortedCandidates = 2
-	if walked := answers(); !mapsEqual(walked, sorted) {
-		t.Errorf("walking the inbox index differs from sorting the candidates:\n%v\n%v", walked, sorted)
+	defer func(c, k, p int) { maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = c, k, p }(maxSortedCandidates, maxCollectedCandidates, maxPrefixWords)
+	for _, path := range []struct {
+		name                string
+		sorted, listed, pre int
+	}{
+		{"walking the inbox index with the matches as a set", 2, 20_000, 200},
+		{"walking the inbox index with point reads", 2, 2, 200},
+		{"checking words on the records", 500, 20_000, 0},
+	} {
+		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = path.sorted, path.listed, path.pre
+		if got := answers(); !mapsEqual(got, sorted) {
+			t.Errorf("%s differs from sorting the candidates:\n%v\n%v", path.name, got, sorted)
+		}
 	}
-	maxPrefixWords = 0
-	if checked := answers(); !mapsEqual(checked, sorted) {
-		t.Errorf("checking words on records differs from the word index:\n%v\n%v", checked, sorted)
-	}
-	maxSortedCandidates, maxPrefixWords = 500, 200
+	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = 500, 20_000, 200
 
 	// Drop the word index and its migration's mark: reopening fills it again.
 	if err := db.db.Update(func(tx *bbolt.Tx) error {

@@ -132,6 +132,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	needRecordCheck := answered.Topic != "" || answered.Status != "" || answered.Since != nil || answered.Until != nil
 	words := searchWords(f.Text)
 	var text *textMatcher
+	var inSet map[string]bool // the text matches, when the word index listed them
 	if len(words) > 0 {
 		scope := sc.key
 		if t.actor.Role.Operator() {
@@ -142,8 +143,18 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 			return nil, "", nil
 		}
 		words = text.unchecked
-		if ids := text.fewest(maxSortedCandidates); ids != nil {
-			return s.listCandidates(t, sc, f, ids, text, prefix, sortBy == "d")
+		// The threads of the query's rarest word, narrowed by point reads
+		// to those with every word: few are sorted here; many are kept
+		// as a set that the walk of the inbox index below checks.
+		if ids := text.fewest(maxCollectedCandidates); ids != nil {
+			ids = slices.DeleteFunc(ids, func(id string) bool { return !text.matches(id) })
+			if len(ids) <= maxSortedCandidates {
+				return s.listCandidates(t, sc, f, ids, text.unchecked, prefix, sortBy == "d")
+			}
+			inSet = make(map[string]bool, len(ids))
+			for _, id := range ids {
+				inSet[id] = true
+			}
 		}
 	}
 	c := t.tx.Bucket(bucketThreadIndex).Cursor()
@@ -168,11 +179,11 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	scanned, walked := 0, 0
 	var last []byte
 	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
-		if text != nil && !text.matches(string(k[len(prefix)+8:])) {
+		if id := string(k[len(prefix)+8:]); inSet != nil && !inSet[id] || inSet == nil && text != nil && !text.matches(id) {
 			// Not a text match, told by the word index without reading
-			// the record. Every query word is in over maxSortedCandidates
-			// threads here, so matches are seldom far apart; the walk is
-			// bounded all the same.
+			// the record. Over maxSortedCandidates threads match here (or
+			// every word is in over maxCollectedCandidates), so matches
+			// are seldom far apart; the walk is bounded all the same.
 			if walked++; walked == maxTextWalk {
 				return out, base64.RawURLEncoding.EncodeToString(k), nil
 			}
@@ -222,16 +233,24 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 // kept when in the set.
 var maxSortedCandidates = 500 // a variable so that tests can take the other path
 
+// maxCollectedCandidates is the most threads of the query's rarest word the
+// word index lists to narrow down: two words of ~2 % of an inbox each meet
+// in a few threads, which walking the inbox index would look for through
+// all of it (78 ms at 100,000 threads). Beyond it every word is common and
+// matches are dense along the walk.
+var maxCollectedCandidates = 20_000
+
 // maxTextWalk bounds the inbox index entries a text filter walks past
 // (without reading their records) for one page; the page's cursor then goes
 // on from there.
 const maxTextWalk = 100_000
 
-// listCandidates reads one page of the threads in cand (from the word
-// index) that have every query word of text, are listed in sc and match f. Its keys and cursors are the inbox index's own
-// (prefix, as listIndexed chose it, then the sort key and the id), so a
-// cursor from either path goes on in the other.
-func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFilter, cand []string, text *textMatcher, prefix []byte, due bool) ([]*threadRecord, string, error) {
+// listCandidates reads one page of the threads in cand (found by the word
+// index) that are listed in sc, match f and have the unchecked words. Its
+// keys and cursors are the inbox index's own (prefix, as listIndexed chose
+// it, then the sort key and the id), so a cursor from either path goes on
+// in the other.
+func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFilter, cand, unchecked []string, prefix []byte, due bool) ([]*threadRecord, string, error) {
 	var after []byte
 	if f.Cursor != "" {
 		var err error
@@ -241,11 +260,7 @@ func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFil
 		}
 	}
 	items := make([]keyedThread, 0, len(cand))
-	unchecked := text.unchecked
 	for _, id := range cand {
-		if !text.matches(id) {
-			continue
-		}
 		r, err := getThread(t, id)
 		if err != nil {
 			return nil, "", err
