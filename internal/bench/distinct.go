@@ -51,24 +51,29 @@ func loadExtraQueries(paths []string, warn func(string)) ([]benchQuery, error) {
 
 // questionGen makes questions from the bundled articles' words, most
 // frequent most often (as synth's corpus does), after a customer's usual
-// openings; two thirds English, one third Spanish.
+// openings, as long as the bundled questions are (each takes the word
+// count of one drawn at random); two thirds English, one third Spanish.
 type questionGen struct {
-	r      *rand.Rand
-	vocab  map[string][]string
-	zipf   map[string]*rand.Zipf
-	starts map[string][]string
-	i      int
+	r       *rand.Rand
+	vocab   map[string][]string
+	zipf    map[string]*rand.Zipf
+	starts  map[string][]string
+	lengths map[string][]int // word counts of the bundled questions
+	i       int
 }
 
-func newQuestionGen(seed int64) (*questionGen, error) {
-	g := &questionGen{r: rand.New(rand.NewSource(seed)), vocab: map[string][]string{}, zipf: map[string]*rand.Zipf{},
+func newQuestionGen(bundled []benchQuery, seed int64) (*questionGen, error) {
+	g := &questionGen{r: rand.New(rand.NewSource(seed)), vocab: map[string][]string{}, zipf: map[string]*rand.Zipf{}, lengths: map[string][]int{},
 		starts: map[string][]string{
 			"en": {"", "how do I", "where is my", "can I", "why is my", "I want to", "what if", "help with"},
 			"es": {"", "cómo", "dónde está mi", "puedo", "por qué mi", "quiero", "ayuda con"},
 		}}
+	for _, q := range bundled {
+		g.lengths[q.locale] = append(g.lengths[q.locale], len(strings.Fields(q.q)))
+	}
 	freq := map[string]map[string]int{"en": {}, "es": {}}
-	bundled := content.Bundled()
-	err := fs.WalkDir(bundled, ".", func(p string, d fs.DirEntry, err error) error {
+	articles := content.Bundled()
+	err := fs.WalkDir(articles, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
 			return err
 		}
@@ -77,7 +82,7 @@ func newQuestionGen(seed int64) (*questionGen, error) {
 		if f == nil {
 			return nil
 		}
-		data, err := fs.ReadFile(bundled, p)
+		data, err := fs.ReadFile(articles, p)
 		if err != nil {
 			return err
 		}
@@ -119,11 +124,16 @@ func (g *questionGen) next() benchQuery {
 		l = "es"
 	}
 	g.i++
+	n := 2 + g.r.Intn(5)
+	if ls := g.lengths[l]; len(ls) > 0 {
+		n = ls[g.r.Intn(len(ls))]
+	}
 	ws := []string{}
 	if s := g.starts[l][g.r.Intn(len(g.starts[l]))]; s != "" {
 		ws = append(ws, s)
+		n -= len(strings.Fields(s))
 	}
-	for range 1 + g.r.Intn(4) {
+	for range max(n, 1) {
 		ws = append(ws, g.vocab[l][g.zipf[l].Uint64()])
 	}
 	return benchQuery{strings.Join(ws, " "), l}
@@ -148,7 +158,7 @@ func distinctStream(bundled []benchQuery, n int, seed int64) ([]benchQuery, erro
 		add(q)
 	}
 	if len(out) < n {
-		g, err := newQuestionGen(seed)
+		g, err := newQuestionGen(bundled, seed)
 		if err != nil {
 			return nil, err
 		}
