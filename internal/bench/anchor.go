@@ -313,8 +313,12 @@ func benchAnchor(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	dtg := targets("/search", sr.distinct)
+	ld.exhausted = false
 	if ar.Distinct, err = ld.route("/search, never-repeating", ctg, dtg, len(dtg)); err != nil {
 		return err
+	}
+	if ld.exhausted && len(dtg) < cfg.MaxRequests {
+		prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
 	}
 	if err := stopWatch(); err != nil {
 		return err

@@ -423,8 +423,12 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	}
 	sr.DistinctQuestions = len(sr.distinct)
 	dtg := targets("/api/v1/search", sr.distinct)
+	ld.exhausted = false
 	if sr.Distinct.Search, err = ld.route("/api/v1/search, never-repeating", targets("/api/v1/search", stream), dtg, len(dtg)); err != nil {
 		return err
+	}
+	if ld.exhausted && len(dtg) < cfg.MaxRequests {
+		prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
 	}
 	if sr.HTTP.Suggest, err = route("/api/v1/suggest", suggestStream(stream)); err != nil {
 		return err
@@ -475,6 +479,9 @@ type loader struct {
 	lc   *loadgen.Client
 	prog *progress
 	name string
+	// exhausted is set when a phase sent all of its maxReq requests
+	// before its duration was up.
+	exhausted bool
 }
 
 // closed runs a warm-up (on warm) and a closed-loop phase (on tg, at most
@@ -501,6 +508,7 @@ func (ld *loader) closed(label string, warm, tg []string, maxReq int) (loadgen.R
 	if c.Exited() {
 		return res, 0, c.Failure(label)
 	}
+	ld.exhausted = ld.exhausted || res.Requests >= maxReq
 	if res.Requests == res.Errors {
 		return res, 0, c.Failure(fmt.Sprintf("%s: all %d requests failed", label, res.Requests))
 	}
@@ -522,6 +530,7 @@ func (ld *loader) route(label string, warm, tg []string, maxReq int) (routeRepor
 	if err != nil {
 		return rr, err
 	}
+	ld.exhausted = ld.exhausted || open.Requests >= maxReq
 	rr.P50 = round(search.Percentile(open.Lat, 0.50), 3)
 	rr.P99 = round(search.Percentile(open.Lat, 0.99), 3)
 	rr.Errors += open.Errors
