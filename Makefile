@@ -59,7 +59,7 @@ eval: build
 		./$(BIN) eval -content $(COVID)/articles -queries $(COVID)/queries.jsonl; \
 	else echo "(skipping CovidFAQ: $(COVID) not found)"; fi
 
-## bench: build, reload, query and HTTP figures at 1,000 and 10,000 articles (~2.5 min
+## bench: build, reload, query and HTTP figures at 1,000 and 10,000 articles (~4 min
 ## on 2 cores); BENCH_FLAGS=--json for one JSON object, e.g. BENCH_FLAGS="--articles 1000,10000,100000"
 bench: build
 	./$(BIN) bench --articles 1000,10000 --duration 8s $(BENCH_FLAGS)

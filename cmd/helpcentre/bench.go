@@ -42,6 +42,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
+// runBenchAnchor is "helpcentre bench-anchor", the plain Bleve server the
+// search bench starts beside the project's as its anchor (not a product).
+func runBenchAnchor(ctx context.Context, args []string, stderr io.Writer) error {
+	fset := flag.NewFlagSet("bench-anchor", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	contentDir := fset.String("content", "", "content folder (LOCALE/…/ID.md)")
+	indexDir := fset.String("index", "", "new folder for the Bleve index")
+	addr := fset.String("addr", "", "loopback address to serve on")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if *contentDir == "" || *indexDir == "" || *addr == "" || fset.NArg() > 0 {
+		return exitError{2, "helpcentre bench-anchor: --content, --index and --addr are required"}
+	}
+	return bench.ServeAnchor(ctx, *contentDir, *indexDir, *addr)
+}
+
 // benchMode picks the bench's mode from its flags: the search bench (the
 // default), --domain or --translate.
 func benchMode(args []string) string {
@@ -67,6 +84,9 @@ func parseBench(args []string, stderr io.Writer) (bench.Options, error) {
 	fset.Int64Var(&cfg.Seed, "seed", 1, "seed of the generated corpus")
 	fset.StringVar(&cfg.Queries, "queries", "search/testdata/bitext/queries_dev.jsonl", "questions for the query stream (JSON Lines, as for eval); the bench adds its own")
 	fset.IntVar(&cfg.MaxRequests, "max-requests", 1_000_000, "at most this many requests per load phase")
+	distinct := fset.String("distinct-queries", "search/testdata/bitext/queries_train.jsonl,search/testdata/es/queries_dev.jsonl",
+		"more question files (JSON Lines) for the never-repeating stream, comma-separated; the bench adds --queries, its own and generated ones")
+	fset.BoolVar(&cfg.NoAnchor, "no-anchor", false, "skip the plain Bleve server measured beside the project's")
 	fset.IntVar(&cfg.DomainThreads, "domain-threads", 0, "also measure the after-sales domain (as bench --domain) over this many threads, e.g. 100000; 0: skip")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: helpcentre bench [--articles 1000,10000,100000] [--duration 10s] [--concurrency 16] [--json]")
@@ -77,6 +97,11 @@ func parseBench(args []string, stderr io.Writer) (bench.Options, error) {
 	}
 	if fset.NArg() > 0 {
 		return cfg, exitError{2, fmt.Sprintf("helpcentre bench: unexpected argument %q", fset.Arg(0))}
+	}
+	for _, p := range strings.Split(*distinct, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.DistinctQueries = append(cfg.DistinctQueries, p)
+		}
 	}
 	var err error
 	if cfg.Sizes, err = parseSizes(*sizes); err != nil {

@@ -43,6 +43,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runEval(ctx, rest, stdout, stderr)
 	case "bench":
 		err = runBench(ctx, rest, stdout, stderr)
+	case "bench-anchor": // hidden: the bench's plain Bleve anchor, started by the bench
+		err = runBenchAnchor(ctx, rest, stderr)
 	case "backup":
 		err = runBackup(ctx, rest, stdout, stderr)
 	case "restore":

@@ -39,7 +39,13 @@ type Options struct {
 	Seed        int64         // of the generated corpus
 	Queries     string        // questions for the query stream (JSON Lines); missing: a warning
 	MaxRequests int           // per load phase, whatever the duration
-	Exe         string        // the helpcentre binary started as the server under test; "": this one
+	// DistinctQueries are more question files (JSON Lines) for the
+	// never-repeating stream, beside Queries and the bench's own.
+	DistinctQueries []string
+	// NoAnchor skips the plain Bleve server the bench measures beside the
+	// project's (anchor.go).
+	NoAnchor bool
+	Exe      string // the helpcentre binary started as the server under test; "": this one
 	// DomainThreads > 0 adds the after-sales figures: durable message
 	// posts at 1 and 64 clients, the inbox over this many threads.
 	DomainThreads int
@@ -102,11 +108,44 @@ type sizeReport struct {
 	Index         indexReport            `json:"index"`
 	InProcess     map[string]percentiles `json:"inprocess"`
 	HTTP          httpReport             `json:"http"`
+	// Distinct is the never-repeating stream: every request of a phase a
+	// different question (HTTP is the cycled stream).
+	Distinct          distinctReport `json:"distinct"`
+	DistinctQuestions int            `json:"distinct_questions"` // in the stream, bundled and generated
+	// Anchors are plain engines on the same corpus and streams.
+	Anchors *anchorsReport `json:"anchors,omitempty"`
 	// BackgroundCores is the CPU other processes used, in cores, while
 	// the load and in-process phases ran: near zero for a clean run.
 	BackgroundCores float64 `json:"background_cores"`
 
 	otherCPU, window time.Duration // summed over the measured phases
+	distinct         []benchQuery  // the never-repeating stream, for the anchor
+}
+
+type distinctReport struct {
+	Search routeReport `json:"/api/v1/search"`
+}
+
+type anchorsReport struct {
+	Bleve anchorReport `json:"bleve"`
+}
+
+// anchorReport is the plain Bleve server's figures on both streams, and
+// the project's CPU per search divided by the anchor's on each.
+type anchorReport struct {
+	Engine   string      `json:"engine"`
+	Docs     int         `json:"docs"`
+	Segments int         `json:"segments"`
+	BuildS   float64     `json:"build_s"` // start to ready, force merge included
+	RSSMB    float64     `json:"rss_mb"`  // after the load phases
+	Cycled   routeReport `json:"cycled"`
+	Distinct routeReport `json:"distinct"`
+	// CPURatio is project / anchor CPU per search: under 1, the project
+	// is cheaper.
+	CPURatio struct {
+		Cycled   float64 `json:"cycled"`
+		Distinct float64 `json:"distinct"`
+	} `json:"cpu_ratio"`
 }
 
 type indexReport struct {
@@ -167,16 +206,21 @@ var inprocClasses = []struct{ key, label string }{
 }
 
 // phasesPerSize is the number of progress steps per corpus size.
-const phasesPerSize = 13 + 6
+const phasesPerSize = 13 + 6 + 2 + 5
 
 func runBenchmarks(ctx context.Context, cfg Options, prog *progress) (*benchReport, error) {
 	dev, err := loadQueries(cfg.Queries, prog.warn)
 	if err != nil {
 		return nil, err
 	}
+	extra, err := loadExtraQueries(cfg.DistinctQueries, prog.warn)
+	if err != nil {
+		return nil, err
+	}
+	bundled := append(searchStream(dev), extra...)
 	rep := &benchReport{Machine: proc.ThisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
 	for _, n := range cfg.Sizes {
-		sr, err := benchSize(ctx, cfg, n, dev, prog)
+		sr, err := benchSize(ctx, cfg, n, dev, bundled, prog)
 		if err != nil {
 			return nil, fmt.Errorf("%d articles: %w", n, err)
 		}
@@ -199,7 +243,7 @@ func runBenchmarks(ctx context.Context, cfg Options, prog *progress) (*benchRepo
 
 // benchSize measures one corpus size: the server as a child process first,
 // then the engine in this process, each alone on the machine.
-func benchSize(ctx context.Context, cfg Options, n int, dev []string, prog *progress) (sizeReport, error) {
+func benchSize(ctx context.Context, cfg Options, n int, dev []string, bundled []benchQuery, prog *progress) (sizeReport, error) {
 	sr := sizeReport{Articles: n}
 	tmp, err := os.MkdirTemp("", "helpcentre-bench-")
 	if err != nil {
@@ -223,8 +267,13 @@ func benchSize(ctx context.Context, cfg Options, n int, dev []string, prog *prog
 		}
 	}
 
-	if err := benchServer(ctx, cfg, &sr, name, contentDir, filepath.Join(tmp, "data"), dev, prog); err != nil {
+	if err := benchServer(ctx, cfg, &sr, name, contentDir, filepath.Join(tmp, "data"), dev, bundled, prog); err != nil {
 		return sr, err
+	}
+	if !cfg.NoAnchor {
+		if err := benchAnchor(ctx, cfg, &sr, name, contentDir, filepath.Join(tmp, "anchor"), searchStream(dev), prog); err != nil {
+			return sr, fmt.Errorf("anchor: %w", err)
+		}
 	}
 	sr.InProcess, err = benchInProcess(ctx, cfg, &sr, name, fsys, filepath.Join(tmp, "inprocess"), dev, prog)
 	if sr.window > 0 {
@@ -256,7 +305,7 @@ func (sr *sizeReport) watchOthers(c *proc.Child) (func() error, error) {
 
 // benchServer starts the server under test on the corpus and measures its
 // build, HTTP and reload figures. The server is stopped on every return.
-func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, contentDir, dataDir string, dev []string, prog *progress) error {
+func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, contentDir, dataDir string, dev []string, bundled []benchQuery, prog *progress) error {
 	addr, err := proc.FreeLoopbackAddr()
 	if err != nil {
 		return err
@@ -343,55 +392,13 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	defer lc.CloseIdle()
-	warm := min(cfg.Duration/5, time.Second)
-	// closed runs a warm-up and a closed-loop phase and returns it with the
-	// server's CPU time over it.
+	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, prog: prog, name: name}
 	closed := func(label string, tg []string) (loadgen.Result, time.Duration, error) {
-		prog.phase(name+": "+label, warm+cfg.Duration)
-		if _, err := loadgen.Closed(ctx, lc, tg, loadgen.Phase{Concurrency: cfg.Concurrency, Duration: warm, MaxRequests: cfg.MaxRequests}); err != nil {
-			return loadgen.Result{}, 0, err
-		}
-		cpu0, err := c.CPU()
-		if err != nil {
-			return loadgen.Result{}, 0, err
-		}
-		res, err := loadgen.Closed(ctx, lc, tg, loadgen.Phase{Concurrency: cfg.Concurrency, Duration: cfg.Duration, MaxRequests: cfg.MaxRequests})
-		if err != nil {
-			return res, 0, err
-		}
-		cpu1, err := c.CPU()
-		if err != nil {
-			return res, 0, err
-		}
-		if c.Exited() {
-			return res, 0, c.Failure(label)
-		}
-		if res.Requests == res.Errors {
-			return res, 0, c.Failure(fmt.Sprintf("%s: all %d requests failed", label, res.Requests))
-		}
-		return res, cpu1 - cpu0, nil
-	}
-	perRequest := func(cpu time.Duration, res loadgen.Result) float64 { return float64(cpu) / 1e6 / float64(res.Requests) }
-	cores := func(cpu time.Duration, res loadgen.Result) float64 {
-		return round(cpu.Seconds()/res.Elapsed.Seconds(), 2)
+		return ld.closed(label, tg, tg, cfg.MaxRequests)
 	}
 	route := func(path string, stream []benchQuery) (routeReport, error) {
 		tg := targets(path, stream)
-		res, cpu, err := closed(path+", closed loop (saturation)", tg)
-		if err != nil {
-			return routeReport{}, err
-		}
-		rr := routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res),
-			Rate: round(res.QPS()/2, 0), Errors: res.Errors}
-		prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s", name, path, rr.Rate), cfg.Duration)
-		open, err := loadgen.Open(ctx, lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: cfg.Duration, MaxRequests: cfg.MaxRequests, Workers: openWorkers(cfg)})
-		if err != nil {
-			return rr, err
-		}
-		rr.P50 = round(search.Percentile(open.Lat, 0.50), 3)
-		rr.P99 = round(search.Percentile(open.Lat, 0.99), 3)
-		rr.Errors += open.Errors
-		return rr, nil
+		return ld.route(path, tg, tg, cfg.MaxRequests)
 	}
 
 	stopWatch, err := sr.watchOthers(c)
@@ -406,6 +413,22 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	stream := searchStream(dev)
 	if sr.HTTP.Search, err = route("/api/v1/search", stream); err != nil {
 		return err
+	}
+	// The never-repeating stream: as many distinct questions as the
+	// closed loop could send at 1.5 times the cycled stream's rate, and
+	// at least every bundled one; no phase sends more than there are.
+	need := min(int(1.5*sr.HTTP.Search.QPS*cfg.Duration.Seconds())+100, cfg.MaxRequests)
+	if sr.distinct, err = distinctStream(bundled, need, cfg.Seed); err != nil {
+		return err
+	}
+	sr.DistinctQuestions = len(sr.distinct)
+	dtg := targets("/api/v1/search", sr.distinct)
+	ld.exhausted = false
+	if sr.Distinct.Search, err = ld.route("/api/v1/search, never-repeating", targets("/api/v1/search", stream), dtg, len(dtg)); err != nil {
+		return err
+	}
+	if ld.exhausted && len(dtg) < cfg.MaxRequests {
+		prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
 	}
 	if sr.HTTP.Suggest, err = route("/api/v1/suggest", suggestStream(stream)); err != nil {
 		return err
@@ -448,6 +471,80 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	return nil
 }
 
+// loader sends the load phases to one child server and reads its CPU time.
+type loader struct {
+	ctx  context.Context
+	cfg  Options
+	c    *proc.Child
+	lc   *loadgen.Client
+	prog *progress
+	name string
+	// exhausted is set when a phase sent all of its maxReq requests
+	// before its duration was up.
+	exhausted bool
+}
+
+// closed runs a warm-up (on warm) and a closed-loop phase (on tg, at most
+// maxReq requests) and returns it with the server's CPU time over it.
+func (ld *loader) closed(label string, warm, tg []string, maxReq int) (loadgen.Result, time.Duration, error) {
+	cfg, c := ld.cfg, ld.c
+	warmFor := min(cfg.Duration/5, time.Second)
+	ld.prog.phase(ld.name+": "+label, warmFor+cfg.Duration)
+	if _, err := loadgen.Closed(ld.ctx, ld.lc, warm, loadgen.Phase{Concurrency: cfg.Concurrency, Duration: warmFor, MaxRequests: cfg.MaxRequests}); err != nil {
+		return loadgen.Result{}, 0, err
+	}
+	cpu0, err := c.CPU()
+	if err != nil {
+		return loadgen.Result{}, 0, err
+	}
+	res, err := loadgen.Closed(ld.ctx, ld.lc, tg, loadgen.Phase{Concurrency: cfg.Concurrency, Duration: cfg.Duration, MaxRequests: maxReq})
+	if err != nil {
+		return res, 0, err
+	}
+	cpu1, err := c.CPU()
+	if err != nil {
+		return res, 0, err
+	}
+	if c.Exited() {
+		return res, 0, c.Failure(label)
+	}
+	ld.exhausted = ld.exhausted || res.Requests >= maxReq
+	if res.Requests == res.Errors {
+		return res, 0, c.Failure(fmt.Sprintf("%s: all %d requests failed", label, res.Requests))
+	}
+	return res, cpu1 - cpu0, nil
+}
+
+// route measures one route: the saturation rate and CPU per request in a
+// closed loop, then p50/p99 in an open loop at half that rate; each phase
+// sends at most maxReq requests of tg, warm is the warm-up's.
+func (ld *loader) route(label string, warm, tg []string, maxReq int) (routeReport, error) {
+	res, cpu, err := ld.closed(label+", closed loop (saturation)", warm, tg, maxReq)
+	if err != nil {
+		return routeReport{}, err
+	}
+	rr := routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res),
+		Rate: round(res.QPS()/2, 0), Errors: res.Errors}
+	ld.prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s", ld.name, label, rr.Rate), ld.cfg.Duration)
+	open, err := loadgen.Open(ld.ctx, ld.lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: ld.cfg.Duration, MaxRequests: maxReq, Workers: openWorkers(ld.cfg)})
+	if err != nil {
+		return rr, err
+	}
+	ld.exhausted = ld.exhausted || open.Requests >= maxReq
+	rr.P50 = round(search.Percentile(open.Lat, 0.50), 3)
+	rr.P99 = round(search.Percentile(open.Lat, 0.99), 3)
+	rr.Errors += open.Errors
+	return rr, nil
+}
+
+func perRequest(cpu time.Duration, res loadgen.Result) float64 {
+	return float64(cpu) / 1e6 / float64(res.Requests)
+}
+
+func cores(cpu time.Duration, res loadgen.Result) float64 {
+	return round(cpu.Seconds()/res.Elapsed.Seconds(), 2)
+}
+
 // openWorkers is how many requests the open loop may have in flight: enough
 // that a slow answer does not delay the schedule (and if it does, the wait
 // is counted in the latency).
@@ -479,7 +576,9 @@ func measureReload(ctx context.Context, ctl *loadgen.Client, contentDir string) 
 	for {
 		status, res, err := ctl.Fetch("/api/v1/search?q="+word+"&locale=en", 5*time.Second)
 		if err == nil && status == 200 && bytes.Contains(res, want) {
-			return time.Since(start), nil
+			took := time.Since(start)
+			// The anchor, next, indexes the corpus the load phases ran on.
+			return took, os.Remove(path)
 		}
 		if err := ctx.Err(); err != nil {
 			return 0, err
@@ -650,6 +749,45 @@ func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 		})
 		row("  failed requests", func(s sizeReport) string { return strconv.Itoa(r.get(s).Errors) })
 	}
+	head("HTTP /api/v1/search, never-repeating stream (each question once a phase)")
+	row("  distinct questions (bundled and generated)", func(s sizeReport) string { return num(float64(s.DistinctQuestions), 0) })
+	row("  saturation (QPS)", func(s sizeReport) string { return num(s.Distinct.Search.QPS, 0) })
+	row("  server CPU per request (ms)", func(s sizeReport) string { return num(s.Distinct.Search.CPUms, 3) })
+	row("  p50 / p99 at half saturation (ms)", func(s sizeReport) string {
+		rr := s.Distinct.Search
+		return fmt.Sprintf("%s / %s @ %s/s", num(rr.P50, 2), num(rr.P99, 2), num(rr.Rate, 0))
+	})
+	row("  failed requests", func(s sizeReport) string { return strconv.Itoa(s.Distinct.Search.Errors) })
+	if len(rep.Sizes) > 0 && rep.Sizes[0].Anchors != nil {
+		anchor := func(f func(a anchorReport) string) func(s sizeReport) string {
+			return func(s sizeReport) string {
+				if s.Anchors == nil {
+					return "–"
+				}
+				return f(s.Anchors.Bleve)
+			}
+		}
+		head("anchor: plain Bleve, same corpus and streams, own process (below)")
+		row("  start to ready, build and merge (s)", anchor(func(a anchorReport) string { return num(a.BuildS, 2) }))
+		row("  segments / RSS after load (MB)", anchor(func(a anchorReport) string { return fmt.Sprintf("%d / %s", a.Segments, num(a.RSSMB, 1)) }))
+		for _, st := range []struct {
+			label string
+			get   func(a anchorReport) routeReport
+			ratio func(a anchorReport) float64
+		}{
+			{"cycled", func(a anchorReport) routeReport { return a.Cycled }, func(a anchorReport) float64 { return a.CPURatio.Cycled }},
+			{"never-repeating", func(a anchorReport) routeReport { return a.Distinct }, func(a anchorReport) float64 { return a.CPURatio.Distinct }},
+		} {
+			row("  "+st.label+": saturation (QPS)", anchor(func(a anchorReport) string { return num(st.get(a).QPS, 0) }))
+			row("  "+st.label+": server CPU per search (ms)", anchor(func(a anchorReport) string { return num(st.get(a).CPUms, 3) }))
+			row("  "+st.label+": p50 / p99 at half saturation (ms)", anchor(func(a anchorReport) string {
+				rr := st.get(a)
+				return fmt.Sprintf("%s / %s @ %s/s", num(rr.P50, 2), num(rr.P99, 2), num(rr.Rate, 0))
+			}))
+			row("  "+st.label+": failed requests", anchor(func(a anchorReport) string { return strconv.Itoa(st.get(a).Errors) }))
+			row("  "+st.label+": project / anchor CPU per search", anchor(func(a anchorReport) string { return "×" + num(st.ratio(a), 2) }))
+		}
+	}
 	head("HTTP POST " + eventsRoute + " (search events)")
 	row("  saturation (posts/s)", func(s sizeReport) string { return num(s.HTTP.Events.QPS, 0) })
 	row("  events/s accepted", func(s sizeReport) string {
@@ -685,6 +823,10 @@ func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 	}
 	fmt.Fprintln(w, "\nSearch classes go through search.Engine.Search as the API does (top 10 with snippets, reasons and")
 	fmt.Fprintln(w, "facets); \"no highlighting\" is the same search with Request.NoSnippets (titles and scores only).")
+	if len(rep.Sizes) > 0 && rep.Sizes[0].Anchors != nil {
+		fmt.Fprintln(w, "The anchor is "+anchorEngine+";")
+		fmt.Fprintln(w, "a ratio under 1 means the project spends less CPU per search than it.")
+	}
 }
 
 // metricValue returns a sample without labels from a Prometheus text exposition.

@@ -87,7 +87,8 @@ func TestBenchCommand(t *testing.T) {
 	}
 	var out, errb bytes.Buffer
 	err := Run(t.Context(), Options{Sizes: []int{0}, Duration: 200 * time.Millisecond, Concurrency: 4, Seed: 1, MaxRequests: 1_000_000,
-		Queries: "../../search/testdata/bitext/queries_dev.jsonl", DomainThreads: 200, JSON: true, Exe: serverExe(t)}, &out, &errb)
+		Queries: "../../search/testdata/bitext/queries_dev.jsonl", DistinctQueries: []string{"../../search/testdata/es/queries_dev.jsonl"},
+		DomainThreads: 200, JSON: true, Exe: serverExe(t)}, &out, &errb)
 	if runtime.GOOS != "linux" {
 		// The server's CPU time and memory are read from /proc.
 		if !errors.Is(err, proc.ErrNotAvailable) {
@@ -140,4 +141,24 @@ func TestBenchCommand(t *testing.T) {
 		}
 	}
 	positive("http.baseline", hr["baseline"], "qps")
+
+	// The never-repeating stream, and the plain Bleve anchor on both.
+	if n, _ := s["distinct_questions"].(float64); n < 810+221 {
+		t.Errorf("distinct_questions = %v, want at least the 810 dev and 221 Spanish questions", s["distinct_questions"])
+	}
+	dr, _ := s["distinct"].(map[string]any)
+	positive("distinct./api/v1/search", dr["/api/v1/search"], "qps", "cpu_ms", "p50_ms", "p99_ms")
+	anchors, _ := s["anchors"].(map[string]any)
+	bl, _ := anchors["bleve"].(map[string]any)
+	positive("anchors.bleve", bl, "docs", "segments", "build_s", "rss_mb")
+	if bl["docs"] != 84.0 || bl["segments"] != 1.0 {
+		t.Errorf("anchor: %v docs in %v segments, want the 84 bundled articles in one segment", bl["docs"], bl["segments"])
+	}
+	for _, st := range []string{"cycled", "distinct"} {
+		positive("anchors.bleve."+st, bl[st], "qps", "cpu_ms", "p50_ms", "p99_ms")
+		if e := bl[st].(map[string]any)["errors"]; e != 0.0 {
+			t.Errorf("anchors.bleve.%s: %v failed requests", st, e)
+		}
+	}
+	positive("anchors.bleve.cpu_ratio", bl["cpu_ratio"], "cycled", "distinct")
 }
