@@ -13,7 +13,7 @@ import (
 
 // The store's metrics: its transactions, its write health and its work
 // queues (the outbox by event type, which carries webhooks and any other
-// delivery, and the translations waiting).
+// delivery, the mails waiting for SMTP and the translations waiting).
 
 // observeStore registers the store's metrics with reg and makes db report
 // its transactions.
@@ -41,6 +41,12 @@ var (
 		"Outbox events given up on after the last retry, by event type.", []string{"type"}, nil)
 	descOutboxOldest = prometheus.NewDesc("helpcentre_outbox_oldest_pending_age_seconds",
 		"Age of the oldest pending outbox event, by event type.", []string{"type"}, nil)
+	descMailPending = prometheus.NewDesc("helpcentre_mail_queue_pending_mails",
+		"Mails waiting to be sent through SMTP (neither sent nor given up).", nil, nil)
+	descMailRetrying = prometheus.NewDesc("helpcentre_mail_queue_retrying_mails",
+		"Waiting mails whose sending failed at least once.", nil, nil)
+	descMailOldest = prometheus.NewDesc("helpcentre_mail_queue_oldest_age_seconds",
+		"Age of the oldest waiting mail (0: none waiting).", nil, nil)
 	descTranslations = prometheus.NewDesc("helpcentre_translation_queue_jobs",
 		"Message translations waiting for the translation engine.", nil, nil)
 	descTranslationsOldest = prometheus.NewDesc("helpcentre_translation_queue_oldest_age_seconds",
@@ -54,7 +60,7 @@ type storeCollector struct {
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descWriteHealthy, descOutboxPending, descOutboxRetrying, descOutboxDead, descOutboxOldest, descTranslations, descTranslationsOldest} {
+	for _, d := range []*prometheus.Desc{descWriteHealthy, descOutboxPending, descOutboxRetrying, descOutboxDead, descOutboxOldest, descMailPending, descMailRetrying, descMailOldest, descTranslations, descTranslationsOldest} {
 		ch <- d
 	}
 }
@@ -84,6 +90,13 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(descOutboxOldest, prometheus.GaugeValue, age, typ)
 	}
+	ch <- prometheus.MustNewConstMetric(descMailPending, prometheus.GaugeValue, float64(st.Mail.Pending))
+	ch <- prometheus.MustNewConstMetric(descMailRetrying, prometheus.GaugeValue, float64(st.Mail.Retrying))
+	mailAge := 0.0
+	if !st.Mail.Oldest.IsZero() {
+		mailAge = max(0, now.Sub(st.Mail.Oldest).Seconds())
+	}
+	ch <- prometheus.MustNewConstMetric(descMailOldest, prometheus.GaugeValue, mailAge)
 	ch <- prometheus.MustNewConstMetric(descTranslations, prometheus.GaugeValue, float64(st.Translations))
 	age := 0.0
 	if !st.TranslationsOldest.IsZero() {

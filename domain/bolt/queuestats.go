@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"time"
@@ -23,10 +24,19 @@ type QueueStats struct {
 	// Translations waiting, and the due time of the one due first.
 	Translations       int
 	TranslationsOldest time.Time
+	// Mail waiting to be sent (neither sent nor given up), those whose
+	// sending failed at least once, and when the oldest was queued.
+	Mail MailStats
 }
 
-// QueueStats counts the undelivered outbox events and the waiting
-// translations in one read transaction. It reads every undelivered event
+// MailStats are the mails waiting in the store's mail queue.
+type MailStats struct {
+	Pending, Retrying int
+	Oldest            time.Time
+}
+
+// QueueStats counts the undelivered outbox events, the waiting mails and
+// the waiting translations in one read transaction. It reads every undelivered event
 // (delivered ones are not in the indexes it walks), so its cost grows with
 // the backlog, not with history.
 func (db *DB) QueueStats(ctx context.Context) (QueueStats, error) {
@@ -67,6 +77,27 @@ func (db *DB) QueueStats(ctx context.Context) (QueueStats, error) {
 			for k, _ := c.First(); k != nil; k, _ = c.Next() {
 				if err := read(k, func(s *OutboxStats, _ *domain.OutboxEvent) { s.Dead++ }); err != nil {
 					return err
+				}
+			}
+		}
+		if due := t.tx.Bucket(bucketMailDue); due != nil {
+			c := due.Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				i := bytes.LastIndexByte(k, 0)
+				var m domain.Mail
+				ok, err := getJSON(t.tx.Bucket(bucketMail), k[i+1:], &m)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				st.Mail.Pending++
+				if m.Attempts > 0 {
+					st.Mail.Retrying++
+				}
+				if st.Mail.Oldest.IsZero() || m.CreatedAt.Before(st.Mail.Oldest) {
+					st.Mail.Oldest = m.CreatedAt
 				}
 			}
 		}

@@ -46,4 +46,32 @@ func TestQueueStats(t *testing.T) {
 	if st.Translations != 0 {
 		t.Errorf("translations %d", st.Translations)
 	}
+
+	// Mails: two queued, one of them failed once, then one sent.
+	for _, to := range []string{"ana@example.com", "visitor@example.com"} {
+		if err := db.update(ctx, func(t *txn) error { return t.mail(domain.Mail{To: to, Locale: "en"}) }); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+	}
+	ms := NewMailService(db)
+	mails, err := ms.DueMail(ctx, now, 10)
+	if err != nil || len(mails) != 2 {
+		t.Fatalf("due mail %d, %v", len(mails), err)
+	}
+	if err := ms.MarkMailFailed(ctx, mails[0].ID, now, "451 try later", now.Add(time.Minute), false); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = db.QueueStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st.Mail.Pending != 2 || st.Mail.Retrying != 1 || !st.Mail.Oldest.Equal(mails[0].CreatedAt) {
+		t.Errorf("mail: %+v, want 2 waiting, 1 retrying, the oldest queued at %v", st.Mail, mails[0].CreatedAt)
+	}
+	if err := ms.MarkMailSent(ctx, mails[1].ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = db.QueueStats(ctx); err != nil || st.Mail.Pending != 1 {
+		t.Errorf("after one was sent: %+v, %v", st.Mail, err)
+	}
 }
