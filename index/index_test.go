@@ -275,3 +275,42 @@ func TestTruncatedRootBoltIsRebuilt(t *testing.T) {
 		ix.Close()
 	}
 }
+
+// TestDamagedSegmentIsRebuilt: bytes changed inside a segment file fail its
+// checksum, so the index is moved aside and rebuilt before zap reads a
+// damaged length (which could make it allocate terabytes and die).
+func TestDamagedSegmentIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	fsys := fstest.MapFS{"en/a/one.md": article("Track your parcel", "Use the tracking link.")}
+	ix, err := index.Open(ctx, dir, fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	segs, _ := filepath.Glob(filepath.Join(dir, "en", "*", "store", "*.zap"))
+	if len(segs) == 0 {
+		t.Fatal("no segment files")
+	}
+	for _, p := range segs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[len(data)/3] ^= 0xff // one byte: a length, an offset or a term
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err = index.Open(ctx, dir, fsys, nil)
+	if err != nil {
+		t.Fatalf("damaged segment not recovered: %v", err)
+	}
+	defer ix.Close()
+	if got := titleHits(t, ix, "en", "track"); len(got) != 1 {
+		t.Errorf("rebuilt index: %v", got)
+	}
+	if broken, _ := filepath.Glob(filepath.Join(dir, "en", "*.broken-*")); len(broken) != 1 {
+		t.Errorf("the damaged index was not moved aside: %v", broken)
+	}
+}

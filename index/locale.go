@@ -195,6 +195,9 @@ func openLocale(name, dir string, articles []*content.Article, rules []content.S
 			l, err = nil, fmt.Errorf("index: open %s: panic: %v", dir, r)
 		}
 	}()
+	if err := segment.VerifyFiles(dir); err != nil {
+		return nil, fmt.Errorf("index: open %s: %w", dir, err)
+	}
 	l, err = openLocaleUnsafe(name, dir, articles, rules, &bl)
 	if err == nil {
 		err = validate(l.bl)
