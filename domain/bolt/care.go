@@ -175,13 +175,7 @@ func careReplyDeadlines(t *txn, from, to time.Time, yield func(alertDeadline) er
 		} else if users, err = careTeam(t); err != nil {
 			return err
 		}
-		title := "Customer care's reply due by " + r.CareReplyDueAt.UTC().Format("2 Jan 15:04") + " UTC"
-		if r.OrderNumber != "" {
-			title += " on order " + r.OrderNumber
-		}
-		if r.Subject != "" {
-			title += ": " + truncateText(r.Subject, 80)
-		}
+		title := replyDueTitle("Customer care's reply due by ", *r.CareReplyDueAt, r)
 		err = yield(alertDeadline{
 			entity: "thread:" + r.ID,
 			typ:    domain.EventCareReplyDue,

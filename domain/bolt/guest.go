@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"context"
-	"slices"
 
 	"github.com/marketplace/helpcentre/domain"
 )
@@ -98,14 +97,8 @@ func (s *ThreadService) GuestReply(ctx context.Context, threadID, email, body st
 		if err := takeQuota(t, "guest:"+threadID, s.policy.MessageQuota(), 0, domain.CodeTooManyMessages, "messages"); err != nil {
 			return err
 		}
-		rec := *prev
-		rec.Parties = slices.Clone(prev.Parties)
-		rec.Marks = cloneMarks(prev.Marks)
-		m, err := s.addMessage(t, &rec, nm)
+		m, err := s.postOn(t, prev, nm)
 		if err != nil {
-			return err
-		}
-		if err := putThread(t, prev, &rec); err != nil {
 			return err
 		}
 		out = m

@@ -157,13 +157,7 @@ func threadReplyDeadlines(t *txn, from, to time.Time, yield func(alertDeadline) 
 		if r.Assignment != nil && r.Assignment.AgentID != "" {
 			users = append(users, r.Assignment.AgentID)
 		}
-		title := "Reply due by " + r.SellerReplyDueAt.UTC().Format("2 Jan 15:04") + " UTC"
-		if r.OrderNumber != "" {
-			title += " on order " + r.OrderNumber
-		}
-		if r.Subject != "" {
-			title += ": " + truncateText(r.Subject, 80)
-		}
+		title := replyDueTitle("Reply due by ", *r.SellerReplyDueAt, r)
 		err = yield(alertDeadline{
 			entity: "thread:" + r.ID,
 			typ:    domain.EventReplyDueSoon,
@@ -178,4 +172,17 @@ func threadReplyDeadlines(t *txn, from, to time.Time, yield func(alertDeadline) 
 		}
 	}
 	return nil
+}
+
+// replyDueTitle is a reply deadline alert's title: what, when (UTC), the
+// order and the subject.
+func replyDueTitle(what string, due time.Time, r *threadRecord) string {
+	title := what + due.UTC().Format("2 Jan 15:04") + " UTC"
+	if r.OrderNumber != "" {
+		title += " on order " + r.OrderNumber
+	}
+	if r.Subject != "" {
+		title += ": " + truncateText(r.Subject, 80)
+	}
+	return title
 }

@@ -412,6 +412,19 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 	return m, nil
 }
 
+// postOn writes the actor's message nm on the thread prev and the thread
+// as it becomes, and returns the message.
+func (s *ThreadService) postOn(t *txn, prev *threadRecord, nm domain.NewMessage) (*domain.Message, error) {
+	rec := *prev
+	rec.Parties = slices.Clone(prev.Parties)
+	rec.Marks = cloneMarks(prev.Marks)
+	m, err := s.addMessage(t, &rec, nm)
+	if err != nil {
+		return nil, err
+	}
+	return m, putThread(t, prev, &rec)
+}
+
 // recipients are the users told of m: the customer, the shop's seller
 // users, the agent the thread is assigned to; never the author.
 func messageRecipients(t *txn, rec *threadRecord, m *domain.Message) []string {
@@ -544,14 +557,8 @@ func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm dom
 		if err := domain.CanPost(a, &prev.Thread, &nm); err != nil {
 			return err
 		}
-		rec := *prev
-		rec.Parties = slices.Clone(prev.Parties)
-		rec.Marks = cloneMarks(prev.Marks)
-		m, err := s.addMessage(t, &rec, nm)
+		m, err := s.postOn(t, prev, nm)
 		if err != nil {
-			return err
-		}
-		if err := putThread(t, prev, &rec); err != nil {
 			return err
 		}
 		out = m

@@ -272,20 +272,8 @@ func benchAnchor(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	defer c.Stop()
-	for {
-		if c.Exited() {
-			return c.Failure("waiting for the anchor's /readyz")
-		}
-		if status, _, err := ctl.Fetch("/readyz", 2*time.Second); err == nil && status == 200 {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if time.Since(start) > time.Hour {
-			return c.Failure("anchor not ready after an hour")
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := waitReady(ctx, c, ctl, "the anchor's ", time.Hour); err != nil {
+		return err
 	}
 	ar := anchorReport{Engine: anchorEngine, BuildS: round(time.Since(start).Seconds(), 2)}
 	status, body, err := ctl.Fetch("/stats", 5*time.Second)

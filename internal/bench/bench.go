@@ -334,20 +334,8 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	defer c.Stop()
-	for {
-		if c.Exited() {
-			return c.Failure("waiting for /readyz")
-		}
-		if status, _, err := ctl.Fetch("/readyz", 2*time.Second); err == nil && status == 200 {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if time.Since(start) > time.Hour {
-			return c.Failure("not ready after an hour")
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := waitReady(ctx, c, ctl, "", time.Hour); err != nil {
+		return err
 	}
 	build := time.Since(start)
 	ix := &sr.Index

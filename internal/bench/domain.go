@@ -155,7 +155,7 @@ func benchDomain(ctx context.Context, cfg DomainOptions, log io.Writer) (*domain
 		return nil, err
 	}
 	defer lc.CloseIdle()
-	if err := waitReady(ctx, c, lc); err != nil {
+	if err := waitReady(ctx, c, lc, "", 5*time.Minute); err != nil {
 		return nil, err
 	}
 
@@ -177,11 +177,11 @@ func benchDomain(ctx context.Context, cfg DomainOptions, log io.Writer) (*domain
 	return rep, nil
 }
 
-func waitReady(ctx context.Context, c *proc.Child, lc *loadgen.Client) error {
+func waitReady(ctx context.Context, c *proc.Child, lc *loadgen.Client, who string, limit time.Duration) error {
 	start := time.Now()
 	for {
 		if c.Exited() {
-			return c.Failure("waiting for /readyz")
+			return c.Failure("waiting for " + who + "/readyz")
 		}
 		if status, _, err := lc.Fetch("/readyz", 2*time.Second); err == nil && status == 200 {
 			return nil
@@ -189,8 +189,8 @@ func waitReady(ctx context.Context, c *proc.Child, lc *loadgen.Client) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if time.Since(start) > 5*time.Minute {
-			return c.Failure("not ready after 5 minutes")
+		if time.Since(start) > limit {
+			return c.Failure(fmt.Sprintf("%snot ready after %s", who, limit))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
