@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,13 +177,19 @@ func TestLiveContent(t *testing.T) {
 	waitFor(t, "removed article gone", func() bool { return len(searchIDs(t, r.base, "giftwrapping")) == 0 })
 
 	// A 100 KB query is refused at the door.
+	// The server answers 431 and closes after the first buffer of the
+	// request; a client still writing the rest may see the connection
+	// reset instead of the answer, which is the same refusal.
 	res, err := http.Get(r.base + "/api/v1/search?q=" + strings.Repeat("a", 100<<10))
-	if err != nil {
+	switch {
+	case err != nil && (errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)):
+	case err != nil:
 		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != 431 {
-		t.Errorf("100 KB query: %d, want 431", res.StatusCode)
+	default:
+		res.Body.Close()
+		if res.StatusCode != 431 {
+			t.Errorf("100 KB query: %d, want 431", res.StatusCode)
+		}
 	}
 
 	if err := r.stop(); err != nil {
