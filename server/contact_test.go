@@ -15,6 +15,7 @@ import (
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/smtp"
 	"github.com/marketplace/helpcentre/domain/smtp/smtptest"
+	"github.com/marketplace/helpcentre/server"
 )
 
 var (
@@ -211,5 +212,25 @@ func TestContactJourneysAPI(t *testing.T) {
 	}
 	if status, _, _ := visitor.get(t, "/contact/c/"+th.ID+".9999999999.AAAAAAAAAAAAAAAAAAAAAA"); status != http.StatusNotFound {
 		t.Errorf("a signed-in customer's thread by a guest link: %d", status)
+	}
+}
+
+// TestHandoffPromisesCareReplyWithin: what a hand-off's confirmation
+// promises is customer care's configured reply deadline
+// (--care-reply-within), not a fixed 24 h.
+func TestHandoffPromisesCareReplyWithin(t *testing.T) {
+	w, _, _ := buildWorld(t, worldOptions{domain: domainServices(), config: func(cfg *server.Config) {
+		cfg.Deflect.Policy.CareReplyWithin = 36 * time.Hour
+	}})
+	r := w.call(t, "", "POST", "/api/v1/deflect", map[string]any{"subject": "account locked", "locale": "en", "entry": "contact"})
+	var d struct{ Session string }
+	r.decode(t, &d)
+	r = w.call(t, "", "POST", "/api/v1/deflect/"+d.Session+"/events", map[string]any{"type": "handoff", "subject": "Account locked", "body": "I cannot sign in.", "email": "visitor@example.com"})
+	var h struct {
+		Within int `json:"answer_within_hours"`
+	}
+	r.decode(t, &h)
+	if r.status != http.StatusCreated || h.Within != 36 {
+		t.Errorf("hand-off: %d %s, want answer_within_hours 36", r.status, r.body)
 	}
 }

@@ -48,7 +48,8 @@ type Config struct {
 	// Policy gives the refund window and claim deadline for order facts.
 	Policy domain.Policy
 	// AnswerWithin is customer care's answer time, what a hand-off's
-	// confirmation promises; 0: DefaultAnswerWithin.
+	// confirmation promises; 0: Policy.CareReplyWithin, else
+	// DefaultAnswerWithin.
 	AnswerWithin time.Duration
 }
 
@@ -534,10 +535,15 @@ func (s *Handler) handOff(c *fiber.Ctx, ctx context.Context, sid string, req def
 	return out, nil
 }
 
-// answerWithin is what customers are told of customer care's answer time.
+// answerWithin is what customers are told of customer care's answer time:
+// the configured one, else customer care's reply deadline
+// (--care-reply-within), else DefaultAnswerWithin.
 func (s *Handler) answerWithin() time.Duration {
-	if s.cfg.AnswerWithin > 0 {
+	switch {
+	case s.cfg.AnswerWithin > 0:
 		return s.cfg.AnswerWithin
+	case s.cfg.Policy.CareReplyWithin > 0:
+		return s.cfg.Policy.CareReplyWithin
 	}
 	return DefaultAnswerWithin
 }
