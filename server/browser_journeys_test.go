@@ -59,8 +59,8 @@ func votesOf(t *testing.T, base, id string) voteCounts {
 // the thank-you shows and the vote is stored. The closed "No" answer's
 // required reason must not block it.
 func TestBrowserVoteYes(t *testing.T) {
+	base := serveOn(t, newServer(t)) // before the browser: it is closed first
 	b := openTab(t, browserBudget)
-	base := serveOn(t, newServer(t))
 
 	for _, tc := range []struct {
 		name, locale, id, how, thanks string

@@ -20,8 +20,11 @@ import (
 // it, as TestBrowser does; both stop when the test ends.
 func startBrowser(t *testing.T, w *domainWorld, budget time.Duration) (*browser, string) {
 	t.Helper()
-	b := openTab(t, budget)
-	return b, serveOn(t, w.srv)
+	// The server first: cleanups run last-registered first, so the browser
+	// (and every connection it keeps open) is gone before the server
+	// shuts down, which would otherwise wait for them.
+	base := serveOn(t, w.srv)
+	return openTab(t, budget), base
 }
 
 // signIn signs in as a demo user through the login form.

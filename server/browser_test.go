@@ -399,8 +399,8 @@ func (b *browser) typeSlowly(sel, s string) {
 }
 
 func TestBrowser(t *testing.T) {
+	base := serveOn(t, newServer(t)) // before the browser: it is closed first
 	b := openTab(t, browserBudget)
-	base := serveOn(t, newServer(t))
 
 	// 1. Home: search box, categories, popular articles, contact link.
 	b.at("home", nil)
