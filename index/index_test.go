@@ -3,6 +3,7 @@ package index_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,19 +233,45 @@ func TestCategoryQuestionTerms(t *testing.T) {
 	check("delivery", "ship", false)
 }
 
+// trackFS is one article, found by "track".
+func trackFS() fstest.MapFS {
+	return fstest.MapFS{"en/a/one.md": article("Track your parcel", "Use the tracking link.")}
+}
+
+// builtIndex builds the index of fsys in a new folder, closes it and
+// returns the folder.
+func builtIndex(t *testing.T, fsys fstest.MapFS) string {
+	t.Helper()
+	dir := t.TempDir()
+	ix, err := index.Open(context.Background(), dir, fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	return dir
+}
+
+// reopenFinds opens the index in dir again (damaged: it must be rebuilt)
+// and checks that it finds the one article of trackFS.
+func reopenFinds(t *testing.T, dir string, fsys fstest.MapFS, what string) *index.Index {
+	t.Helper()
+	ix, err := index.Open(context.Background(), dir, fsys, nil)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if got := titleHits(t, ix, "en", "track"); len(got) != 1 {
+		t.Errorf("%s: rebuilt index finds %v", what, got)
+	}
+	return ix
+}
+
 // TestTruncatedRootBoltIsRebuilt cuts the index's root.bolt short at every
 // page boundary. bbolt reads such a file through mmap and faults (SIGSEGV)
 // on the pages past its end instead of returning an error; the index must
 // take that as damage, move the folder aside and rebuild, not die.
 func TestTruncatedRootBoltIsRebuilt(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	fsys := fstest.MapFS{"en/a/one.md": article("Track your parcel", "Use the tracking link.")}
-	ix, err := index.Open(ctx, dir, fsys, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix.Close()
+	fsys := trackFS()
+	dir := builtIndex(t, fsys)
 	roots, _ := filepath.Glob(filepath.Join(dir, "en", "*", "store", "root.bolt"))
 	if len(roots) != 1 {
 		t.Fatalf("root.bolt files: %v", roots)
@@ -265,14 +292,7 @@ func TestTruncatedRootBoltIsRebuilt(t *testing.T) {
 		if err := os.WriteFile(live, whole[:size], 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ix, err := index.Open(ctx, dir, fsys, nil)
-		if err != nil {
-			t.Fatalf("root.bolt cut to %d bytes: %v", size, err)
-		}
-		if got := titleHits(t, ix, "en", "track"); len(got) != 1 {
-			t.Errorf("root.bolt cut to %d bytes: rebuilt index finds %v", size, got)
-		}
-		ix.Close()
+		reopenFinds(t, dir, fsys, fmt.Sprintf("root.bolt cut to %d bytes", size)).Close()
 	}
 }
 
@@ -280,14 +300,8 @@ func TestTruncatedRootBoltIsRebuilt(t *testing.T) {
 // checksum, so the index is moved aside and rebuilt before zap reads a
 // damaged length (which could make it allocate terabytes and die).
 func TestDamagedSegmentIsRebuilt(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	fsys := fstest.MapFS{"en/a/one.md": article("Track your parcel", "Use the tracking link.")}
-	ix, err := index.Open(ctx, dir, fsys, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix.Close()
+	fsys := trackFS()
+	dir := builtIndex(t, fsys)
 	segs, _ := filepath.Glob(filepath.Join(dir, "en", "*", "store", "*.zap"))
 	if len(segs) == 0 {
 		t.Fatal("no segment files")
@@ -302,14 +316,7 @@ func TestDamagedSegmentIsRebuilt(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ix, err = index.Open(ctx, dir, fsys, nil)
-	if err != nil {
-		t.Fatalf("damaged segment not recovered: %v", err)
-	}
-	defer ix.Close()
-	if got := titleHits(t, ix, "en", "track"); len(got) != 1 {
-		t.Errorf("rebuilt index: %v", got)
-	}
+	defer reopenFinds(t, dir, fsys, "damaged segment").Close()
 	if broken, _ := filepath.Glob(filepath.Join(dir, "en", "*.broken-*")); len(broken) != 1 {
 		t.Errorf("the damaged index was not moved aside: %v", broken)
 	}
