@@ -1,0 +1,104 @@
+// Package kv is the ordered key-value model the after-sales store is written
+// against: named buckets of byte keys kept in order, buckets nested in
+// buckets, cursors that walk a bucket either way, and a sequence per bucket
+// (bbolt's model, which the store was first written for).
+//
+// Two engines serve it: the bbolt file (domain/bolt, the embedded default)
+// and PostgreSQL (domain/postgres, for several replicas on one database).
+// The store's records, indexes and migrations are the same on both, so the
+// store contract suite (domain/storetest) runs unchanged on each.
+//
+// Values returned by Get and by cursors are valid until the transaction ends
+// (bbolt maps them from the file); copy what must outlive it.
+package kv
+
+import "errors"
+
+// Engine runs transactions.
+type Engine interface {
+	// Update runs fn in one read-write transaction, serializable with every
+	// other, and commits it when fn returns nil. It returns nil only once
+	// the commit is durable. fn may run more than once (an engine that
+	// detects a conflict with another writer runs it again on fresh data),
+	// so it must have no effects outside the transaction.
+	Update(fn func(Tx) error) error
+	// Batch is Update for many concurrent small writers: an engine may
+	// commit several functions together. The same rules for fn hold.
+	Batch(fn func(Tx) error) error
+	// View runs fn in a read-only transaction that sees one consistent
+	// snapshot.
+	View(fn func(Tx) error) error
+	// Close releases the engine's resources.
+	Close() error
+}
+
+// Tx is one transaction.
+type Tx interface {
+	// Bucket returns the top-level bucket name, or nil when there is none.
+	Bucket(name []byte) Bucket
+	CreateBucket(name []byte) (Bucket, error)
+	CreateBucketIfNotExists(name []byte) (Bucket, error)
+	DeleteBucket(name []byte) error
+	// ForEach calls fn for every top-level bucket, in name order.
+	ForEach(fn func(name []byte, b Bucket) error) error
+	// Writable reports whether the transaction may write.
+	Writable() bool
+	// Err is the first failure of the engine underneath during this
+	// transaction (a lost connection, a conflict): the methods that return
+	// no error (Get, cursors) then answer as if the data were absent, and
+	// the engine fails the transaction with Err when fn returns. nil on
+	// bbolt, whose reads cannot fail.
+	Err() error
+}
+
+// Bucket is a set of keys in byte order, each holding a value or a nested
+// bucket.
+type Bucket interface {
+	// Get returns the value of key, or nil when there is none or key names a
+	// nested bucket.
+	Get(key []byte) []byte
+	Put(key, value []byte) error
+	Delete(key []byte) error
+	Cursor() Cursor
+	// ForEach calls fn for every key in order; a nested bucket's value is
+	// nil.
+	ForEach(fn func(k, v []byte) error) error
+
+	Bucket(name []byte) Bucket
+	CreateBucket(name []byte) (Bucket, error)
+	CreateBucketIfNotExists(name []byte) (Bucket, error)
+	DeleteBucket(name []byte) error
+
+	// NextSequence increments the bucket's sequence and returns it.
+	NextSequence() (uint64, error)
+	// Sequence returns the bucket's sequence without changing it.
+	Sequence() uint64
+	SetSequence(v uint64) error
+
+	// SetFillPercent hints how full to pack pages for keys written in
+	// ascending order (bbolt's FillPercent); engines may ignore it.
+	SetFillPercent(f float64)
+}
+
+// Cursor walks a bucket's keys in order. A nested bucket's value is nil.
+// Every method returns a nil key past either end.
+type Cursor interface {
+	First() (key, value []byte)
+	Last() (key, value []byte)
+	// Seek moves to the first key ≥ seek.
+	Seek(seek []byte) (key, value []byte)
+	Next() (key, value []byte)
+	Prev() (key, value []byte)
+	// Delete removes the key the cursor is on.
+	Delete() error
+}
+
+// Errors every engine returns for the same mistakes.
+var (
+	ErrBucketExists   = errors.New("kv: bucket already exists")
+	ErrBucketNotFound = errors.New("kv: bucket not found")
+	ErrTxNotWritable  = errors.New("kv: transaction not writable")
+	// ErrIncompatibleValue: Put or Get-as-bucket on a key that holds the
+	// other kind (a value where a bucket is, or the reverse).
+	ErrIncompatibleValue = errors.New("kv: incompatible value")
+)
