@@ -1,6 +1,6 @@
 package bolt
 
-import "go.etcd.io/bbolt"
+import "github.com/marketplace/helpcentre/domain/kv"
 
 // Buckets of access and orders.
 var (
@@ -22,7 +22,7 @@ var (
 )
 
 // accessMigration creates the buckets of access and orders.
-func accessMigration(tx *bbolt.Tx) error {
+func accessMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketUsers, bucketUsersByName, bucketShops, bucketShopUsers, bucketTokens,
 		bucketTokensByID, bucketTokensByUser, bucketPasswords, bucketGrants, bucketOrders, bucketOrdersByCust, bucketOrdersByShop, bucketOrdersByTime} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -33,7 +33,7 @@ func accessMigration(tx *bbolt.Tx) error {
 }
 
 // loginAttemptsMigration creates the per-name sign-in failure counts.
-func loginAttemptsMigration(tx *bbolt.Tx) error {
+func loginAttemptsMigration(tx kv.Tx) error {
 	_, err := tx.CreateBucketIfNotExists(bucketLoginAttempts)
 	return err
 }

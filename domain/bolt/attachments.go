@@ -182,6 +182,7 @@ func mayOpenAttachment(t *txn, sha string) bool {
 func (s *AttachmentService) SweepUnreferenced(ctx context.Context) (int, error) {
 	var gone []string
 	err := s.db.update(ctx, func(t *txn) error {
+		gone = gone[:0] // fn may run again (kv.Engine.Update)
 		c := t.tx.Bucket(bucketAttachments).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			var att domain.Attachment

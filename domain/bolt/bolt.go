@@ -18,6 +18,8 @@ import (
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // Defaults of Options.
@@ -58,7 +60,8 @@ type Options struct {
 // DB is the domain's bbolt file. Open it once per process, share it between
 // services, and Close it at shutdown.
 type DB struct {
-	db      *bbolt.DB
+	eng     kv.Engine // the engine every transaction runs on
+	db      *bbolt.DB // the bbolt file when eng is one (file checks, backup, scrub); nil otherwise
 	path    string
 	now     func() time.Time
 	entropy io.Reader // monotonic within a millisecond, safe for concurrent use
@@ -127,20 +130,8 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	db := &DB{
-		db:      bdb,
-		path:    path,
-		now:     opts.Now,
-		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
-		gate:    newReadGate(),
-		ops:     &dbOps{},
-
-		passwordCost: opts.PasswordCost,
-	}
-	db.dummyHash = sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), cmp.Or(db.passwordCost, PasswordCost))
-		return h
-	})
+	db := newDB(boltEngine{bdb}, path, opts)
+	db.db = bdb
 	bdb.NoSync = opts.NoSync
 	if err := db.migrate(migs); err != nil {
 		bdb.Close()
@@ -153,16 +144,53 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 	return db, nil
 }
 
+// OpenOn serves the store from another engine than a bbolt file
+// (PostgreSQL: domain/postgres), and brings its schema up to date as Open
+// does, in one serializable transaction: replicas starting together migrate
+// once. Attachments' files go under dataDir/attachments, a folder every
+// replica must share. Closing the DB closes eng.
+func OpenOn(eng kv.Engine, dataDir string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PasswordCost <= 0 {
+		opts.PasswordCost = PasswordCost
+	}
+	db := newDB(eng, filepath.Join(dataDir, "store"), opts)
+	if err := db.migrate(migrations()); err != nil {
+		return nil, fmt.Errorf("bolt: migrate: %w", err)
+	}
+	return db, nil
+}
+
+func newDB(eng kv.Engine, path string, opts Options) *DB {
+	db := &DB{
+		eng:     eng,
+		path:    path,
+		now:     opts.Now,
+		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
+		gate:    newReadGate(),
+		ops:     &dbOps{},
+
+		passwordCost: opts.PasswordCost,
+	}
+	db.dummyHash = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), cmp.Or(db.passwordCost, PasswordCost))
+		return h
+	})
+	return db
+}
+
 // Close closes the file, waiting for transactions under way. It may be
 // called more than once.
 func (db *DB) Close() error {
-	if db == nil || db.db == nil || db.borrowed {
+	if db == nil || db.eng == nil || db.borrowed {
 		return nil
 	}
-	if db.db.NoSync {
+	if db.db != nil && db.db.NoSync {
 		_ = db.db.Sync()
 	}
-	if err := db.db.Close(); err != nil {
+	if err := db.eng.Close(); err != nil {
 		return fmt.Errorf("bolt: close %s: %w", db.path, err)
 	}
 	return nil
@@ -195,7 +223,7 @@ var (
 
 // bucket returns the bucket at the path of names, or an error naming the path
 // when one is missing (migrations create them all, so that is a bug).
-func bucket(tx *bbolt.Tx, names ...[]byte) (*bbolt.Bucket, error) {
+func bucket(tx kv.Tx, names ...[]byte) (kv.Bucket, error) {
 	b := tx.Bucket(names[0])
 	for _, n := range names[1:] {
 		if b == nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
+	"github.com/marketplace/helpcentre/domain/kv"
 	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -75,7 +75,7 @@ func TestMigrationsRunOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "domain.db")
 	calls := map[string]int{}
 	mig := func(id string) migration {
-		return migration{id: id, up: func(tx *bbolt.Tx) error {
+		return migration{id: id, up: func(tx kv.Tx) error {
 			calls[id]++
 			_, err := tx.CreateBucket([]byte("test." + id)) // fails if run twice
 			return err
@@ -125,7 +125,7 @@ func TestMigrationsRunOnce(t *testing.T) {
 func TestMigrationFailureLeavesNothingBehind(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "domain.db")
 	boom := errors.New("boom")
-	migs := append(migrations(), migration{id: "9001_fails", up: func(*bbolt.Tx) error { return boom }})
+	migs := append(migrations(), migration{id: "9001_fails", up: func(kv.Tx) error { return boom }})
 	if _, err := open(path, Options{}, migs); !errors.Is(err, boom) {
 		t.Fatalf("open = %v, want boom", err)
 	}
@@ -151,7 +151,7 @@ func TestDuplicateMigrationIDs(t *testing.T) {
 func appliedMigrations(t *testing.T, db *DB) []string {
 	t.Helper()
 	var ids []string
-	err := db.db.View(func(tx *bbolt.Tx) error {
+	err := db.eng.View(func(tx kv.Tx) error {
 		b, err := bucket(tx, bucketMeta, bucketMigrations)
 		if err != nil {
 			return err

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 var _ domain.CannedReplies = (*CannedReplies)(nil)
@@ -20,7 +19,7 @@ var bucketCanned = []byte("canned_replies.v1")
 
 // cannedMigration creates the canned replies' bucket. It has not shipped
 // yet: edit it freely until it does, then only append new migrations.
-func cannedMigration(tx *bbolt.Tx) error {
+func cannedMigration(tx kv.Tx) error {
 	_, err := tx.CreateBucketIfNotExists(bucketCanned)
 	return err
 }
@@ -35,14 +34,14 @@ func NewCannedReplies(db *DB) *CannedReplies { return &CannedReplies{db: db} }
 
 // cannedBucket is the replies' bucket; a file the migration has not run on
 // yet gets it created by the first write (reads see none).
-func cannedBucket(t *txn, write bool) (*bbolt.Bucket, error) {
+func cannedBucket(t *txn, write bool) (kv.Bucket, error) {
 	if b := t.tx.Bucket(bucketCanned); b != nil || !write {
 		return b, nil
 	}
 	return t.tx.CreateBucketIfNotExists(bucketCanned)
 }
 
-func shopReplies(b *bbolt.Bucket, shopID string) ([]domain.CannedReply, error) {
+func shopReplies(b kv.Bucket, shopID string) ([]domain.CannedReply, error) {
 	out := []domain.CannedReply{}
 	if b == nil {
 		return out, nil

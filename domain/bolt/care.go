@@ -7,9 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // Customer care's share of the store: who the care team is and how it is
@@ -28,7 +27,7 @@ const maxNoReplyMarks = 50
 // stores the default routing rules when none are (so that adding a rule adds
 // to them), and puts agents created without a team into customer care (they
 // never got work).
-func careMigration(tx *bbolt.Tx) error {
+func careMigration(tx kv.Tx) error {
 	// The threads written before this version carry no care clock: they
 	// get one with the next message to customer care.
 	if _, err := tx.CreateBucketIfNotExists(bucketCareDue); err != nil {

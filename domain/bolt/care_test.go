@@ -5,9 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // TestCareMigration: a store written before 0015 holds no routing rules (the
@@ -21,7 +20,7 @@ func TestCareMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	err = db.db.Update(func(tx *bbolt.Tx) error {
+	err = db.eng.Update(func(tx kv.Tx) error {
 		// Back to a pre-0015 store: no rules, a teamless agent, a customer.
 		rules := tx.Bucket(bucketRoutingRules)
 		for _, r := range domain.DefaultRoutingRules() {
@@ -41,7 +40,7 @@ func TestCareMigration(t *testing.T) {
 	}
 	var n int
 	var otto, cat domain.User
-	db.db.View(func(tx *bbolt.Tx) error {
+	db.eng.View(func(tx kv.Tx) error {
 		tx.Bucket(bucketRoutingRules).ForEach(func(_, _ []byte) error { n++; return nil })
 		json.Unmarshal(tx.Bucket(bucketUsers).Get([]byte("a1")), &otto)
 		json.Unmarshal(tx.Bucket(bucketUsers).Get([]byte("c1")), &cat)
@@ -54,7 +53,7 @@ func TestCareMigration(t *testing.T) {
 		t.Errorf("teams after the migration: agent %q, customer %q", otto.Team, cat.Team)
 	}
 	// A store with a rule of its own keeps exactly its rules.
-	err = db.db.Update(func(tx *bbolt.Tx) error {
+	err = db.eng.Update(func(tx kv.Tx) error {
 		rules := tx.Bucket(bucketRoutingRules)
 		for _, r := range domain.DefaultRoutingRules() {
 			if err := rules.Delete([]byte(r.ID)); err != nil {

@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // Helpers shared by incidents, refunds and claims.
@@ -23,7 +22,7 @@ func setActive(t *txn, bucket, key []byte, active bool, state string) error {
 
 // prefixIDs returns the ids (the part after the last 0x00) of the keys of b
 // with prefix, in key order, with the state stored as value.
-func prefixIDs(b *bbolt.Bucket, prefix []byte) (ids, states []string) {
+func prefixIDs(b kv.Bucket, prefix []byte) (ids, states []string) {
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		ids = append(ids, string(k[bytes.LastIndexByte(k, 0)+1:]))
@@ -33,7 +32,7 @@ func prefixIDs(b *bbolt.Bucket, prefix []byte) (ids, states []string) {
 }
 
 // pageIDs is pageKeys returning the ids at the end of the keys.
-func pageIDs(b *bbolt.Bucket, prefix []byte, cursor string, limit int, reverse bool) ([]string, string, error) {
+func pageIDs(b kv.Bucket, prefix []byte, cursor string, limit int, reverse bool) ([]string, string, error) {
 	keys, next, err := pageKeys(b, prefix, cursor, limit, reverse)
 	if err != nil {
 		return nil, "", err

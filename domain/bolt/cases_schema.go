@@ -1,6 +1,6 @@
 package bolt
 
-import "go.etcd.io/bbolt"
+import "github.com/marketplace/helpcentre/domain/kv"
 
 // Buckets of incidents, refunds, claims and returns. Index values carry the
 // record's state where a list filters on it, so that a list reads the index
@@ -29,7 +29,7 @@ var (
 
 // casesMigration creates this area's buckets. It has not shipped yet: edit it freely
 // until it does, then only append new migrations.
-func casesMigration(tx *bbolt.Tx) error {
+func casesMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketIncidents, bucketIncidentsByOrder, bucketIncidentsByShop, bucketIncidentsByCustomer, bucketIncidentsActive,
 		bucketRefunds, bucketRefundsByOrder, bucketRefundsByShop, bucketRefundKeys,
 		bucketClaims, bucketClaimsByOrder, bucketClaimsByShop, bucketClaimsByCustomer, bucketClaimsActive,

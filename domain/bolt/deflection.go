@@ -7,9 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 var _ domain.DeflectionService = (*DeflectionService)(nil)
@@ -200,7 +199,7 @@ func deflectIndexKeys(ss *domain.Session) [][]byte {
 	}
 }
 
-func indexDeflectSession(tx *bbolt.Tx, ss *domain.Session) error {
+func indexDeflectSession(tx kv.Tx, ss *domain.Session) error {
 	for i, k := range deflectIndexKeys(ss) {
 		if err := tx.Bucket(deflectionIndexedBuckets[i]).Put(k, nil); err != nil {
 			return err
@@ -332,8 +331,9 @@ func (s *DeflectionService) PurgeText(ctx context.Context, before time.Time) (in
 	n := 0
 	end := timeKey(before)
 	for {
-		done := true
+		done, purged := true, 0
 		err := s.db.update(ctx, func(t *txn) error {
+			done, purged = true, 0 // fn may run again (kv.Engine.Update)
 			meta := t.tx.Bucket(bucketDeflectMeta)
 			start := meta.Get(deflectPurgedUntilKey)
 			sb := t.tx.Bucket(bucketDeflectSessions)
@@ -366,13 +366,14 @@ func (s *DeflectionService) PurgeText(ctx context.Context, before time.Time) (in
 				if err := putJSON(sb, k[8:], &ss); err != nil {
 					return err
 				}
-				n++
+				purged++
 			}
 			if last == nil {
 				return nil
 			}
 			return meta.Put(deflectPurgedUntilKey, last)
 		})
+		n += purged
 		if err != nil || done {
 			return n, err
 		}

@@ -1,6 +1,6 @@
 package bolt
 
-import "go.etcd.io/bbolt"
+import "github.com/marketplace/helpcentre/domain/kv"
 
 // Buckets of help-centre sessions (deflection.go). The index buckets serve
 // the report's filters: a time range, optionally of one locale and/or one
@@ -18,7 +18,7 @@ var (
 
 // deflectionMigration creates the buckets of help-centre sessions (deflection).
 // It has not shipped yet: edit it freely until it does.
-func deflectionMigration(tx *bbolt.Tx) error {
+func deflectionMigration(tx kv.Tx) error {
 	for _, name := range append([][]byte{bucketDeflectSessions, bucketDeflectMeta}, deflectionIndexedBuckets...) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err

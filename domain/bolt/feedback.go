@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
-	"go.etcd.io/bbolt"
 
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 var _ domain.FeedbackService = (*FeedbackService)(nil)
@@ -97,7 +97,7 @@ func (s *FeedbackService) RecordVote(ctx context.Context, v *domain.Vote) error 
 		Session:   v.Session,
 		CreatedAt: createdAt,
 	}
-	if err := s.db.write("update", s.db.db.Update, func(tx *bbolt.Tx) error {
+	if err := s.db.write("update", s.db.eng.Update, func(tx kv.Tx) error {
 		return createVote(tx, id, &rec)
 	}); err != nil {
 		return err
@@ -113,7 +113,7 @@ func voteKey(articleID string, id ulid.ULID) []byte {
 	return append(k, id[:]...)
 }
 
-func createVote(tx *bbolt.Tx, id ulid.ULID, rec *voteRecord) error {
+func createVote(tx kv.Tx, id ulid.ULID, rec *voteRecord) error {
 	votes, err := bucket(tx, bucketFeedback, bucketVotes)
 	if err != nil {
 		return err
@@ -165,7 +165,7 @@ func createVote(tx *bbolt.Tx, id ulid.ULID, rec *voteRecord) error {
 
 // getCounts decodes an article's totals; decoding copies them out of the
 // transaction's memory.
-func getCounts(counts *bbolt.Bucket, articleID string) (*countsRecord, error) {
+func getCounts(counts kv.Bucket, articleID string) (*countsRecord, error) {
 	c := &countsRecord{}
 	if buf := counts.Get([]byte(articleID)); buf != nil {
 		if err := json.Unmarshal(buf, c); err != nil {
@@ -187,7 +187,7 @@ func (s *FeedbackService) FeedbackSummary(ctx context.Context, articleID string)
 		return nil, err
 	}
 	var sum *domain.FeedbackSummary
-	err := s.db.read(func(tx *bbolt.Tx) (err error) {
+	err := s.db.read(func(tx kv.Tx) (err error) {
 		sum, err = findFeedbackSummary(tx, articleID)
 		return err
 	})
@@ -197,7 +197,7 @@ func (s *FeedbackService) FeedbackSummary(ctx context.Context, articleID string)
 	return sum, nil
 }
 
-func findFeedbackSummary(tx *bbolt.Tx, articleID string) (*domain.FeedbackSummary, error) {
+func findFeedbackSummary(tx kv.Tx, articleID string) (*domain.FeedbackSummary, error) {
 	sum := &domain.FeedbackSummary{
 		ArticleID: articleID,
 		Reasons:   map[string]int{},
@@ -270,17 +270,17 @@ func (s *FeedbackService) AddViews(ctx context.Context, views []domain.ArticleVi
 		}
 		return todo[i].ArticleID < todo[j].ArticleID
 	})
-	return s.db.write("update", s.db.db.Update, func(tx *bbolt.Tx) error {
+	return s.db.write("update", s.db.eng.Update, func(tx kv.Tx) error {
 		return addViews(tx, todo)
 	})
 }
 
-func addViews(tx *bbolt.Tx, views []domain.ArticleViews) error {
+func addViews(tx kv.Tx, views []domain.ArticleViews) error {
 	root, err := bucket(tx, bucketViews)
 	if err != nil {
 		return err
 	}
-	var b *bbolt.Bucket
+	var b kv.Bucket
 	locale := ""
 	for _, av := range views {
 		if b == nil || av.Locale != locale {
@@ -338,7 +338,7 @@ func (s *FeedbackService) PopularArticles(ctx context.Context, locale string, n 
 		return nil, err
 	}
 	var top viewsHeap
-	err = s.db.read(func(tx *bbolt.Tx) (err error) {
+	err = s.db.read(func(tx kv.Tx) (err error) {
 		top, err = findPopular(tx, locale, n)
 		return err
 	})
@@ -351,7 +351,7 @@ func (s *FeedbackService) PopularArticles(ctx context.Context, locale string, n 
 	return out, nil
 }
 
-func findPopular(tx *bbolt.Tx, locale string, n int) (viewsHeap, error) {
+func findPopular(tx kv.Tx, locale string, n int) (viewsHeap, error) {
 	root, err := bucket(tx, bucketViews)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketplace/helpcentre/domain/kv"
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -206,6 +207,9 @@ func checkPages(bdb *bbolt.DB) (problems []error) {
 
 // Check verifies every page of the open database; serve runs it at start.
 func (db *DB) Check() error {
+	if db.db == nil {
+		return nil // another engine checks its own storage
+	}
 	if problems := checkPages(db.db); len(problems) > 0 {
 		return fmt.Errorf("%w: %s: %w", ErrDamaged, db.path, errors.Join(problems...))
 	}
@@ -217,9 +221,13 @@ func (db *DB) Check() error {
 // file): the transaction stays open until the copy is written.
 func (db *DB) WriteTo(w io.Writer) (int64, error) {
 	var n int64
-	err := db.read(func(tx *bbolt.Tx) error {
+	err := db.read(func(tx kv.Tx) error {
+		btx, ok := tx.(*boltTx)
+		if !ok {
+			return errors.New("bolt: a copy of the store is the engine's own backup (pg_dump for PostgreSQL)")
+		}
 		var err error
-		n, err = tx.WriteTo(w)
+		n, err = (*bbolt.Tx)(btx).WriteTo(w)
 		return err
 	})
 	return n, err

@@ -6,9 +6,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 var _ domain.MailService = (*MailService)(nil)
@@ -22,7 +21,7 @@ var (
 )
 
 // mailMigration creates the mail area's buckets.
-func mailMigration(tx *bbolt.Tx) error {
+func mailMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketMail, bucketMailDue, bucketMailPrefs, bucketHandoffs} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err

@@ -4,21 +4,21 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // A migration changes the schema once. Its id is recorded in meta/migrations
 // when it has run; ids are never renamed, reordered or removed.
 type migration struct {
 	id string
-	up func(tx *bbolt.Tx) error
+	up func(tx kv.Tx) error
 }
 
 // migrations returns the schema's history, oldest first. Append to it; never
 // edit a migration that has shipped.
 func migrations() []migration {
 	return []migration{
-		{id: "0001_feedback_and_views", up: func(tx *bbolt.Tx) error {
+		{id: "0001_feedback_and_views", up: func(tx kv.Tx) error {
 			fb, err := tx.CreateBucketIfNotExists(bucketFeedback)
 			if err != nil {
 				return err
@@ -65,7 +65,7 @@ func (db *DB) migrate(migs []migration) error {
 		}
 		known[m.id] = true
 	}
-	return db.db.Update(func(tx *bbolt.Tx) error {
+	return db.eng.Update(func(tx kv.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err

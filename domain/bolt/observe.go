@@ -8,9 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // dbOps is what every view of a DB (At) shares about its transactions: who
@@ -46,14 +45,14 @@ func (db *DB) ObserveTransactions(fn TxObserver) {
 // write runs fn in a write transaction through run (bbolt's Update or
 // Batch), telling the observer, and tracks the store's write health: a
 // commit that fails marks it failing until a write succeeds.
-func (db *DB) write(kind string, run func(func(*bbolt.Tx) error) error, fn func(*bbolt.Tx) error) error {
+func (db *DB) write(kind string, run func(func(kv.Tx) error) error, fn func(kv.Tx) error) error {
 	ops := db.ops
 	if ops == nil {
 		return run(fn)
 	}
 	start := time.Now()
 	var fnErr error
-	err := run(func(tx *bbolt.Tx) error {
+	err := run(func(tx kv.Tx) error {
 		fnErr = fn(tx)
 		if fnErr == nil && ops.fault != nil {
 			return ops.fault() // rolled back: as if the commit had failed
@@ -152,6 +151,9 @@ func (ops *dbOps) failing() error {
 // and commits an empty transaction (through write, which clears the
 // failure when it succeeds).
 func (db *DB) probe() error {
+	if db.db == nil {
+		return db.write("probe", db.eng.Update, func(kv.Tx) error { return nil })
+	}
 	f, err := os.CreateTemp(filepath.Dir(db.path), ".write-probe-*")
 	if err != nil {
 		return err
@@ -167,5 +169,5 @@ func (db *DB) probe() error {
 	if err != nil {
 		return err
 	}
-	return db.write("probe", db.db.Update, func(*bbolt.Tx) error { return nil })
+	return db.write("probe", db.eng.Update, func(kv.Tx) error { return nil })
 }

@@ -5,9 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 var _ domain.OrderService = (*OrderService)(nil)
@@ -95,7 +94,7 @@ func (s *OrderService) ListOrders(ctx context.Context, cursor string, limit int)
 	var out []domain.Order
 	var next string
 	err := s.db.view(ctx, func(t *txn) error {
-		var b *bbolt.Bucket
+		var b kv.Bucket
 		var prefix []byte
 		switch sc := domain.ListScopeFor(a); {
 		case sc.All:
@@ -180,7 +179,7 @@ func putOrder(t *txn, prev, o *domain.Order) error {
 // cursor (an opaque key from a previous page), newest first when reverse; and
 // the cursor of the next page, "" on the last. limit ≤ 0 means the default,
 // above the maximum it is capped.
-func pageKeys(b *bbolt.Bucket, prefix []byte, cursor string, limit int, reverse bool) ([][]byte, string, error) {
+func pageKeys(b kv.Bucket, prefix []byte, cursor string, limit int, reverse bool) ([][]byte, string, error) {
 	if limit <= 0 {
 		limit = domain.DefaultPageLimit
 	}
@@ -225,7 +224,7 @@ func pageKeys(b *bbolt.Bucket, prefix []byte, cursor string, limit int, reverse 
 	return keys, "", nil
 }
 
-func step(c *bbolt.Cursor, reverse bool) []byte {
+func step(c kv.Cursor, reverse bool) []byte {
 	var k []byte
 	if reverse {
 		k, _ = c.Prev()
@@ -237,7 +236,7 @@ func step(c *bbolt.Cursor, reverse bool) []byte {
 
 // seekLast positions c on the last key with prefix (or just before where it
 // would be).
-func seekLast(c *bbolt.Cursor, prefix []byte) []byte {
+func seekLast(c kv.Cursor, prefix []byte) []byte {
 	if len(prefix) == 0 {
 		k, _ := c.Last()
 		return k

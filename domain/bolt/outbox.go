@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 var _ domain.OutboxService = (*OutboxService)(nil)
@@ -24,7 +23,7 @@ var (
 
 // outboxMigration creates the outbox area's own buckets. It has not shipped
 // yet: edit it freely until it does, then only append new migrations.
-func outboxMigration(tx *bbolt.Tx) error {
+func outboxMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketOutboxDead, bucketAlertsSent} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err

@@ -11,9 +11,8 @@ import (
 	"regexp"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // PrivacyService implements domain.PrivacyService on the bbolt file and the
@@ -101,7 +100,7 @@ func putMessage(t *txn, m *domain.Message) error {
 
 // idsUnder returns the last part of every key of b under prefix (index
 // entries "owner, 0x00, id").
-func idsUnder(b *bbolt.Bucket, prefix []byte) []string {
+func idsUnder(b kv.Bucket, prefix []byte) []string {
 	var out []string
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -515,7 +514,7 @@ func eraseAttachments(t *txn, id string, dropped map[string]bool) ([]string, err
 			continue
 		}
 		p := compositeKey([]byte(sha), nil)
-		for _, b := range []*bbolt.Bucket{owners, t.tx.Bucket(bucketAttachmentThreads)} {
+		for _, b := range []kv.Bucket{owners, t.tx.Bucket(bucketAttachmentThreads)} {
 			if err := deletePrefix(b, p); err != nil {
 				return nil, err
 			}
@@ -610,7 +609,7 @@ func eraseAudit(t *txn, id string) error {
 	return nil
 }
 
-func deletePrefix(b *bbolt.Bucket, prefix []byte) error {
+func deletePrefix(b kv.Bucket, prefix []byte) error {
 	var keys [][]byte
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -629,20 +628,20 @@ func deletePrefix(b *bbolt.Bucket, prefix []byte) error {
 // seller's reply greeting them, an audit entry, a return label): a JSON
 // record has them replaced in its strings, any other value in its bytes; an
 // index key holding one is deleted. It returns how many records it changed.
-func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
+func sweep(tx kv.Tx, e *domain.Erasure) (int, error) {
 	raw, plain, keys := e.RawMatcher(), e.Matcher(), e.KeyMatcher()
 	if raw == nil {
 		return 0, nil
 	}
 	filter := newTermFilter(e)
 	type put struct {
-		b    *bbolt.Bucket
+		b    kv.Bucket
 		k, v []byte
 	}
 	var puts []put
 	var dels []put
-	var walk func(b *bbolt.Bucket, keep func(doc map[string]any) func()) error
-	walk = func(b *bbolt.Bucket, keep func(doc map[string]any) func()) error {
+	var walk func(b kv.Bucket, keep func(doc map[string]any) func()) error
+	walk = func(b kv.Bucket, keep func(doc map[string]any) func()) error {
 		return b.ForEach(func(k, v []byte) error {
 			if v == nil {
 				if nb := b.Bucket(k); nb != nil {
@@ -687,7 +686,7 @@ func sweep(tx *bbolt.Tx, e *domain.Erasure) (int, error) {
 		string(bucketThreads):  kept("customer", "customer_id"),
 		string(bucketMessages): kept("author", "author_id"),
 	}
-	if err := tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+	if err := tx.ForEach(func(name []byte, b kv.Bucket) error {
 		if skip[string(name)] {
 			return nil
 		}

@@ -1,6 +1,6 @@
 package bolt
 
-import "go.etcd.io/bbolt"
+import "github.com/marketplace/helpcentre/domain/kv"
 
 // Buckets of the payment side's callbacks: the event ids already applied, so
 // that a captured callback is never applied twice, kept
@@ -11,7 +11,7 @@ var (
 )
 
 // paymentEventsMigration creates the buckets of applied callbacks.
-func paymentEventsMigration(tx *bbolt.Tx) error {
+func paymentEventsMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketPaymentEvents, bucketPaymentEventsByTime} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err

@@ -10,9 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // Buckets of the search log and of what was learned from it.
@@ -23,7 +22,7 @@ var (
 
 // searchEventsMigration creates the buckets of the search log and learning.
 // It has not shipped yet: edit it freely until it does.
-func searchEventsMigration(tx *bbolt.Tx) error {
+func searchEventsMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketSearchEvents, bucketLearned} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -137,9 +136,9 @@ func (s *SearchEvents) Flush(ctx context.Context) error {
 	return nil
 }
 
-func putSearchEvents(b *bbolt.Bucket, events []domain.SearchEvent) error {
+func putSearchEvents(b kv.Bucket, events []domain.SearchEvent) error {
 	// Keys mostly grow: bbolt fills pages fully when appending.
-	b.FillPercent = 0.9
+	b.SetFillPercent(0.9)
 	key := make([]byte, 16)
 	for i := range events {
 		seq, err := b.NextSequence()
@@ -210,6 +209,7 @@ func (s *SearchEvents) Purge(ctx context.Context, before time.Time) (int, error)
 	for {
 		deleted := 0
 		err := s.db.update(ctx, func(t *txn) error {
+			deleted = 0 // fn may run again (kv.Engine.Update)
 			c := t.tx.Bucket(bucketSearchEvents).Cursor()
 			for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0 && deleted < 10_000; k, _ = c.First() {
 				if err := c.Delete(); err != nil {

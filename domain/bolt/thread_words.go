@@ -9,9 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // The word index of threads: what the inbox's text filter (`?text=`) reads
@@ -73,7 +72,7 @@ func threadWordKey(scope, word, threadID string) []byte {
 	return compositeKey([]byte(scope), []byte(word), []byte(threadID))
 }
 
-func putThreadWords(b *bbolt.Bucket, scope, threadID string, words []string) error {
+func putThreadWords(b kv.Bucket, scope, threadID string, words []string) error {
 	for _, w := range words {
 		if err := b.Put(threadWordKey(scope, w, threadID), nil); err != nil {
 			return err
@@ -191,7 +190,7 @@ var maxPrefixWords = 200 // a variable so that tests can take the other path
 // word, by point reads of the word index: each query word stands for the
 // indexed words it begins.
 type textMatcher struct {
-	b     *bbolt.Bucket
+	b     kv.Bucket
 	scope string
 	words [][]string // per query word, the indexed words it begins
 	// unchecked are query words that begin too many indexed words to list:
@@ -300,7 +299,7 @@ func (m *textMatcher) fewest(limit int) []string {
 
 // threadWordsMigration creates the word index and fills it from every
 // stored thread.
-func threadWordsMigration(tx *bbolt.Tx) error {
+func threadWordsMigration(tx kv.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketThreadWords); err != nil {
 		return err
 	}

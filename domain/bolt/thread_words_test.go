@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/demo"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // TestTextFilterPathsAgree: the three ways a text filter is answered (the
@@ -117,7 +116,7 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = 500, 20_000, 200
 
 	// Drop the word index and its migration's mark: reopening fills it again.
-	if err := db.db.Update(func(tx *bbolt.Tx) error {
+	if err := db.eng.Update(func(tx kv.Tx) error {
 		if err := tx.DeleteBucket(bucketThreadWords); err != nil {
 			return err
 		}

@@ -4,9 +4,8 @@ import (
 	"context"
 	"sync"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // groupCommit gathers concurrent writes into one synced commit, like bbolt's
@@ -80,7 +79,8 @@ func (g *groupCommit) loop() {
 func (g *groupCommit) commit(calls []commitCall) {
 	for len(calls) > 0 {
 		failed, ferr := -1, error(nil)
-		err := g.db.write("group", g.db.db.Update, func(tx *bbolt.Tx) error {
+		err := g.db.write("group", g.db.eng.Update, func(tx kv.Tx) error {
+			failed, ferr = -1, nil // fn may run again (kv.Engine.Update)
 			for i, c := range calls {
 				now := g.db.now().UTC()
 				if err := c.fn(&txn{tx: tx, db: g.db, now: now, actor: c.actor}); err != nil {

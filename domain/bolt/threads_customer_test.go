@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/demo"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // TestCustomerWordsMigration: threads written before 0018 were indexed by
@@ -37,7 +36,7 @@ func TestCustomerWordsMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	// As an older version wrote it: whole names only.
-	if err := db.db.Update(func(tx *bbolt.Tx) error {
+	if err := db.eng.Update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketThreadsByCustomer).Delete(compositeKey([]byte("carter"), []byte(th.ID)))
 	}); err != nil {
 		t.Fatal(err)

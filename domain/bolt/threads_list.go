@@ -10,10 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // Listing and searching threads: the inbox indexes, the filters they cannot
@@ -329,7 +328,7 @@ func sortedPage(items []keyedThread, after []byte, due bool, limit int) ([]*thre
 
 // seekAfter positions c on the first key after `after` in the direction of
 // reading (before it when reverse).
-func seekPast(c *bbolt.Cursor, after []byte, reverse bool) []byte {
+func seekPast(c kv.Cursor, after []byte, reverse bool) []byte {
 	k, _ := c.Seek(after)
 	if reverse {
 		if k == nil {

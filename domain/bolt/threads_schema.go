@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"go.etcd.io/bbolt"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // Buckets of threads, attachments and routing.
@@ -36,7 +36,7 @@ var (
 
 // threadsMigration creates this area's buckets. It has not shipped yet: edit it freely
 // until it does, then only append new migrations.
-func threadsMigration(tx *bbolt.Tx) error {
+func threadsMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketThreads, bucketMessages, bucketThreadIndex, bucketThreadsByOrder, bucketThreadsByCustomer,
 		bucketAttachments, bucketAttachmentOwners, bucketAttachmentThreads, bucketRoutingRules, bucketAgentLoad} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -49,7 +49,7 @@ func threadsMigration(tx *bbolt.Tx) error {
 // customerWordsMigration indexes each thread under every word of its
 // customer's names as well as the whole names, so the customer filter finds
 // "Ana García" by "garc" (0018).
-func customerWordsMigration(tx *bbolt.Tx) error {
+func customerWordsMigration(tx kv.Tx) error {
 	t := &txn{tx: tx}
 	idx := tx.Bucket(bucketThreadsByCustomer)
 	return tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {

@@ -9,16 +9,15 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // bucketTranslationsDue holds the translations waiting: due time (timeKey),
 // 0x00, thread id, 0x00, message id, 0x00, language → JSON domain.TranslationJob.
 var bucketTranslationsDue = []byte("translations_due.v1")
 
-func translationsMigration(tx *bbolt.Tx) error {
+func translationsMigration(tx kv.Tx) error {
 	_, err := tx.CreateBucketIfNotExists(bucketTranslationsDue)
 	return err
 }
@@ -229,9 +228,10 @@ func (q *TranslationQueue) SaveTranslation(ctx context.Context, job domain.Trans
 			}
 		}
 		if retryAt != nil {
-			job.Attempts++
-			job.Due = retryAt.UTC()
-			return putJSON(due, translationKey(job), job)
+			next := job // job stays as given: fn may run again (kv.Engine.Update)
+			next.Attempts++
+			next.Due = retryAt.UTC()
+			return putJSON(due, translationKey(next), next)
 		}
 		return nil
 	})

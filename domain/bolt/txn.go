@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // Buckets every after-sales service writes to (created by 0002_core).
@@ -20,7 +19,7 @@ var (
 	bucketNotifications = []byte("notifications.v1") // user id, 0x00, ULID → JSON domain.Notification
 )
 
-func coreMigration(tx *bbolt.Tx) error {
+func coreMigration(tx kv.Tx) error {
 	for _, name := range [][]byte{bucketAudit, bucketOutbox, bucketOutboxDue, bucketNotifications} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -32,7 +31,7 @@ func coreMigration(tx *bbolt.Tx) error {
 // txn is one command's write (or read) transaction: the caller, and the one
 // timestamp every record the command writes carries.
 type txn struct {
-	tx    *bbolt.Tx
+	tx    kv.Tx
 	db    *DB
 	now   time.Time
 	actor domain.Actor
@@ -51,7 +50,7 @@ func (db *DB) update(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	actor := domain.ActorFrom(ctx)
-	return db.write("update", db.db.Update, func(tx *bbolt.Tx) error {
+	return db.write("update", db.eng.Update, func(tx kv.Tx) error {
 		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }
@@ -64,7 +63,7 @@ func (db *DB) batch(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	actor := domain.ActorFrom(ctx)
-	return db.write("batch", db.db.Batch, func(tx *bbolt.Tx) error {
+	return db.write("batch", db.eng.Batch, func(tx kv.Tx) error {
 		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }
@@ -76,7 +75,7 @@ func (db *DB) view(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	actor := domain.ActorFrom(ctx)
-	return db.read(func(tx *bbolt.Tx) error {
+	return db.read(func(tx kv.Tx) error {
 		return fn(&txn{tx: tx, db: db, now: db.txnTime(ctx), actor: actor})
 	})
 }
@@ -99,7 +98,7 @@ func (t *txn) actorID() string {
 }
 
 // getJSON decodes the value at key into v, reporting whether there was one.
-func getJSON(b *bbolt.Bucket, key []byte, v any) (bool, error) {
+func getJSON(b kv.Bucket, key []byte, v any) (bool, error) {
 	data := b.Get(key)
 	if data == nil {
 		return false, nil
@@ -111,7 +110,7 @@ func getJSON(b *bbolt.Bucket, key []byte, v any) (bool, error) {
 }
 
 // putJSON encodes v at key.
-func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+func putJSON(b kv.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err

@@ -7,9 +7,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // WorkStats implements the queue and statistics half of domain.WorkService
@@ -158,7 +157,7 @@ func (s *WorkStats) ShopStats(ctx context.Context, shopID string, from, to time.
 // inPeriod calls fn with the time, id and value of every entry of b, an
 // index keyed owner, 0x00, time (timeKey), id, whose owner is owner and whose
 // time is in [from, to).
-func inPeriod(b *bbolt.Bucket, owner string, from, to time.Time, fn func(at time.Time, id, value []byte) error) error {
+func inPeriod(b kv.Bucket, owner string, from, to time.Time, fn func(at time.Time, id, value []byte) error) error {
 	prefix := compositeKey([]byte(owner), nil)
 	end := append(bytes.Clone(prefix), timeKey(to)...)
 	c := b.Cursor()
