@@ -12,7 +12,10 @@
 // (bbolt maps them from the file); copy what must outlive it.
 package kv
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // Engine runs transactions.
 type Engine interface {
@@ -30,6 +33,15 @@ type Engine interface {
 	View(fn func(Tx) error) error
 	// Close releases the engine's resources.
 	Close() error
+}
+
+// Locker is implemented by engines that several processes share: TryLock
+// takes the lock called name for a job that must run in one process at a
+// time (learning, retention), or reports ok=false when another process holds
+// it. unlock releases it; a process that dies releases its locks. On an
+// engine only one process can open (bbolt), every lock is always free.
+type Locker interface {
+	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
 }
 
 // Tx is one transaction.
