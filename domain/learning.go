@@ -40,6 +40,15 @@ type Learned interface {
 // search side's popularity prior for them. It is never a query's own key.
 const LowInformationKey = "*"
 
+// WordKeyPrefix marks a word association: the key "~refund" holds the votes
+// of every query with the content word "refund", whatever its other words,
+// one per visitor and address as for a query's key. Queries typed by real
+// people rarely repeat word for word, so their own keys seldom reach the
+// minimum evidence; their words do, and carry what was learned to new
+// phrasings (the search side uses them as each word's share of the votes).
+// Only word associations with the minimum number of voters are kept.
+const WordKeyPrefix = "~"
+
 // AssociationKey is the key of a query's content words: unique, sorted,
 // joined by one space, so that "order refund" and "refund my order" (once
 // "my" is dropped) share one. Empty when there are no content words.
@@ -171,6 +180,9 @@ func Learn(log []SearchEvent, normalise Normaliser, p LearnParams, now time.Time
 			if !strings.Contains(key, " ") {
 				ks = append(ks, LowInformationKey)
 			}
+			for _, w := range strings.Fields(key) {
+				ks = append(ks, WordKeyPrefix+w)
+			}
 			keys[fid] = ks
 		}
 		v, decisive := voteValue(e.Type)
@@ -226,6 +238,9 @@ func Learn(log []SearchEvent, normalise Normaliser, p LearnParams, now time.Time
 		a.Weight = math.Round(a.Weight*1000) / 1000
 		a.Example = mostFrequent(examples[pk])
 		a.Applies = a.Voters >= p.MinVoters && math.Abs(a.Weight) >= p.MinWeight
+		if strings.HasPrefix(a.Key, WordKeyPrefix) && a.Voters < p.MinVoters {
+			continue // word pairs are many: keep those with the evidence
+		}
 		out = append(out, a)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })

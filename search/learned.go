@@ -29,6 +29,10 @@ type Learned interface {
 // queries. It must equal domain.LowInformationKey.
 const LowInformationKey = "*"
 
+// WordKeyPrefix starts the key of a word association (the votes of every
+// query holding the word). It must equal domain.WordKeyPrefix.
+const WordKeyPrefix = "~"
+
 // learnedScale is the net vote weight at which an association's signal is
 // half its most: x / (|x| + learnedScale).
 const learnedScale = 5.0
@@ -134,6 +138,19 @@ func (ls *learnedState) derive(locale string, t map[string]map[string]float64) *
 		if key == LowInformationKey {
 			continue
 		}
+		if w, ok := strings.CutPrefix(key, WordKeyPrefix); ok {
+			// A word association: the votes of every query with the word.
+			m := d.words[w]
+			if m == nil {
+				m = map[string]float64{}
+				d.words[w] = m
+			}
+			for a, x := range arts {
+				m[a] += x
+				total[w] += math.Abs(x)
+			}
+			continue
+		}
 		ws := strings.Fields(key)
 		for _, w := range ws {
 			m := d.words[w]
@@ -225,9 +242,16 @@ func (e *Engine) learnedScores(locale string, ws []string) (scores map[string]fl
 		}
 	}
 	if n > 0 && e.opts.LearnedWordShare > 0 {
+		share := map[string]float64{}
 		for _, w := range uniq {
 			for a, x := range d.words[w] {
-				scores[a] += e.opts.LearnedWordShare * x / float64(n)
+				share[a] += x / float64(n)
+			}
+		}
+		for a, x := range share {
+			scores[a] += e.opts.LearnedWordShare * x
+			if x >= wordCandidateShare && keyScore[a] <= 0 {
+				cand = append(cand, a)
 			}
 		}
 	}
@@ -255,6 +279,11 @@ func (e *Engine) learnedScores(locale string, ws []string) (scores map[string]fl
 	})
 	return scores, cand
 }
+
+// wordCandidateShare is the share of a query's word votes (over its
+// words) an article needs for the search to list it when it did not
+// find it itself.
+const wordCandidateShare = 0.3
 
 func uniqueSorted(ws []string) []string {
 	out := make([]string, 0, len(ws))
