@@ -192,6 +192,19 @@ func TestDeflectOffTopicShowsNothing(t *testing.T) {
 			t.Errorf("%q: search lists %d articles", q, res.Total)
 		}
 	}
+	// and as-you-type suggestions never list a title matched on its stop
+	// words alone ("Who pays for return shipping?" for "who won the …")
+	for _, q := range []string{"who won the football match last night", "what is the weather in Paris tomorrow", "hello"} {
+		sg, err := bundledEngine(t).Suggest(context.Background(), q, "en", search.Anonymous, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sg {
+			if s.ID == "return-conditions" || q != "who won the football match last night" {
+				t.Errorf("%q: suggests %s", q, s.ID)
+			}
+		}
+	}
 	// the same place in a question about delivery still reaches the delivery countries
 	d := deflect(t, search.DeflectRequest{Subject: "do you deliver to Paris", Locale: "en"})
 	if len(d.Suggestions) == 0 || d.Suggestions[0].ID != "delivery-options" {

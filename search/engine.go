@@ -410,7 +410,9 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		// load the id of every candidate.
 		mq = e.filtered(mq, req)
 		mq.top = size + from
-		mq.stopRule, mq.keepStop = e.opts.StopOnlyShare > 0, rerank
+		// Suggestions (lite) list titles that match what is typed: never one
+		// matched on stop words alone.
+		mq.stopRule, mq.keepStop = e.opts.StopOnlyShare > 0, rerank && !req.lite
 		var cats *index.CategoryCounter
 		if req.Facets {
 			// Counted as the query matches, not with Bleve's doc-value
