@@ -12,7 +12,9 @@
 //     issue #146): re-Seek to the deleted key, which lands on its successor;
 //   - an empty value may read back as nil or as an empty slice;
 //   - which error an empty key or a key over 32 KiB gets (bbolt's
-//     ErrKeyRequired, ErrKeyTooLarge have no kv twin): only that it fails.
+//     ErrKeyRequired, ErrKeyTooLarge have no kv twin): only that it fails;
+//   - the longest key: bbolt takes 32 KiB, PostgreSQL about 2 KiB (a btree
+//     entry fits in a third of a page); the suite uses up to 1 KiB.
 package kvtest
 
 import (
@@ -189,7 +191,7 @@ func testGetPutDelete(t *testing.T, e kv.Engine) {
 		return nil
 	})
 	// A key over bbolt's MaxKeySize (32 KiB) and an empty key are refused;
-	// a key of exactly 32 KiB is fine.
+	// a key of 1 KiB is fine (bbolt takes up to 32 KiB, PostgreSQL less).
 	update(t, e, func(tx kv.Tx) error {
 		b := tx.Bucket([]byte("b"))
 		if err := b.Put(nil, []byte("x")); err == nil {
@@ -201,10 +203,10 @@ func testGetPutDelete(t *testing.T, e kv.Engine) {
 		if err := b.Put(make([]byte, 32769), []byte("x")); err == nil {
 			t.Error("Put(32769-byte key) succeeded")
 		}
-		big := bytes.Repeat([]byte{'k'}, 32768)
+		big := bytes.Repeat([]byte{'k'}, 1024)
 		mustOK(t, b.Put(big, []byte("big")))
 		if got := b.Get(big); string(got) != "big" {
-			t.Errorf("32 KiB key: Get = %q", got)
+			t.Errorf("1 KiB key: Get = %q", got)
 		}
 		mustOK(t, b.Delete(big))
 		if got := b.Get(nil); got != nil {
