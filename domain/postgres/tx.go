@@ -51,9 +51,11 @@ const (
 	sqlLast   = `SELECT key, value FROM kv WHERE bucket = $1 ORDER BY key DESC LIMIT $2`
 )
 
-// CursorQueries are the statements a cursor runs, for a test to EXPLAIN
-// (each takes the bucket path, a key and a row limit; sqlLast no key).
-var CursorQueries = map[string]string{"from": sqlFrom, "after": sqlAfter, "before": sqlBefore}
+// CursorQueries are the statements a cursor runs, for a test to EXPLAIN:
+// each takes the bucket's path, a key and a row limit ("last" takes the key
+// too, and ignores it, so that all take the same arguments).
+var CursorQueries = map[string]string{"from": sqlFrom, "after": sqlAfter, "before": sqlBefore,
+	"last": `SELECT key, value FROM kv WHERE bucket = $1 AND $2::bytea IS NOT NULL ORDER BY key DESC LIMIT $3`}
 
 // Errors of the engine's own limits (bbolt's ErrKeyRequired and the like).
 var (
