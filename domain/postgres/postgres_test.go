@@ -247,9 +247,12 @@ func TestStickyError(t *testing.T) {
 	var txErr error
 	err = e.Update(func(tx kv.Tx) error {
 		b := tx.Bucket([]byte("b"))
-		perr := b.Put([]byte("k"), []byte("mine"))
-		if perr == nil || tx.Err() == nil || !errors.Is(perr, tx.Err()) {
-			t.Errorf("Put = %v, Err = %v: want the lock timeout in both", perr, tx.Err())
+		// The Put is sent with the next read, which fails with it.
+		if err := b.Put([]byte("k"), []byte("mine")); err != nil {
+			t.Errorf("Put = %v", err)
+		}
+		if v := b.Get([]byte("other")); v != nil || tx.Err() == nil {
+			t.Errorf("Get = %q, Err = %v: want nil and the lock timeout", v, tx.Err())
 		}
 		txErr = tx.Err()
 		if v := b.Get([]byte("k")); v != nil {
@@ -353,5 +356,37 @@ func TestExplainCursor(t *testing.T) {
 			t.Errorf("%s: not an index range scan:\n%s", name, plan)
 		}
 		t.Logf("%s:\n%s", name, plan)
+	}
+}
+
+// A Put over a nested bucket this engine has never seen fails the
+// transaction when the Put is sent (with the next read or the commit).
+func TestPutOverUnknownBucket(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t, pgtest.NoSync())
+	e1, e2 := open(t, url), open(t, url)
+	if err := e1.Update(func(tx kv.Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		_, err = b.CreateBucket([]byte("sub"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := e2.Update(func(tx kv.Tx) error {
+		return tx.Bucket([]byte("b")).Put([]byte("sub"), []byte("x"))
+	})
+	if !errors.Is(err, kv.ErrIncompatibleValue) {
+		t.Fatalf("Update = %v, want ErrIncompatibleValue", err)
+	}
+	if err := e2.View(func(tx kv.Tx) error {
+		if tx.Bucket([]byte("b")).Bucket([]byte("sub")) == nil {
+			t.Error("the nested bucket is gone")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
