@@ -8,6 +8,13 @@
 // key, so a cursor is an index range scan, read in windows of 16 rows growing
 // to 256.
 //
+// Round trips: BEGIN goes with a transaction's first statement; Puts and
+// Deletes are queued and sent with its next read or with COMMIT, as one
+// multi-row statement per bucket in one pipelined batch; Gets of keys it
+// wrote are answered from memory; a bucket's sequence is read once per
+// transaction and then counted in memory. A transaction of 5 Gets and 10
+// Puts is 6 round trips.
+//
 // Update runs fn in a SERIALIZABLE transaction and runs it again, on fresh
 // data, when PostgreSQL reports a serialization failure or a deadlock
 // (SQLSTATE 40001, 40P01), with jittered backoff, up to Options.MaxAttempts.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/marketplace/helpcentre/domain/kv"
 	"github.com/marketplace/helpcentre/domain/postgres"
 	"github.com/marketplace/helpcentre/internal/pgtest"
@@ -388,5 +389,118 @@ func TestPutOverUnknownBucket(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Concurrent transactions taking numbers from one bucket's sequence (three
+// each, counted in memory after the first) never hand out a number twice.
+func TestSequenceConcurrent(t *testing.T) {
+	t.Parallel()
+	e := open(t, pgtest.DB(t, pgtest.NoSync()))
+	if err := e.Update(func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 20
+	var mu sync.Mutex
+	seen := map[uint64]bool{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				var got []uint64
+				err := e.Update(func(tx kv.Tx) error {
+					got = got[:0]
+					b := tx.Bucket([]byte("b"))
+					for range 3 {
+						n, err := b.NextSequence()
+						if err != nil {
+							return err
+						}
+						got = append(got, n)
+						if err := b.Put(fmt.Appendf(nil, "%06d", n), nil); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, n := range got {
+					if seen[n] {
+						t.Errorf("number %d handed out twice", n)
+					}
+					seen[n] = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := e.View(func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		if s := b.Sequence(); s != workers*each*3 {
+			t.Errorf("sequence %d, want %d", s, workers*each*3)
+		}
+		n := 0
+		b.ForEach(func(k, v []byte) error { n++; return nil })
+		if n != workers*each*3 || len(seen) != n {
+			t.Errorf("%d keys, %d numbers, want %d", n, len(seen), workers*each*3)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With no attempts left, a conflict fails Update with an error that says so
+// and wraps PostgreSQL's.
+func TestRetryBound(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t, pgtest.NoSync())
+	e, err := postgres.Open(context.Background(), url, postgres.Options{MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Update(func(tx kv.Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("n"), []byte("0"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var ready sync.WaitGroup
+	ready.Add(2)
+	errs := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			errs <- e.Update(func(tx kv.Tx) error {
+				b := tx.Bucket([]byte("b"))
+				v := b.Get([]byte("n"))
+				ready.Done()
+				ready.Wait()
+				return b.Put([]byte("n"), fmt.Appendf(nil, "%d", atoi(v)+1+i))
+			})
+		}()
+	}
+	var failed []error
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) != 1 {
+		t.Fatalf("%d of 2 failed, want 1: %v", len(failed), failed)
+	}
+	var pe *pgconn.PgError
+	if msg := failed[0].Error(); !strings.Contains(msg, "gave up after 1 attempts") || !errors.As(failed[0], &pe) || pe.Code != "40001" {
+		t.Errorf("error %q, want it to say it gave up and wrap SQLSTATE 40001", msg)
 	}
 }

@@ -90,6 +90,19 @@ type tx struct {
 	gen      int      // bumped by every write, so cursors re-read
 	pending  []write  // writes not sent yet
 	written  map[wkey]wval
+	seqs     map[string]*seqState // sequences read in this transaction
+}
+
+type seqState struct {
+	v     uint64
+	dirty bool // to be written
+}
+
+func (t *tx) seq(path []byte, v uint64, dirty bool) {
+	if t.seqs == nil {
+		t.seqs = map[string]*seqState{}
+	}
+	t.seqs[string(path)] = &seqState{v: v, dirty: dirty}
 }
 
 type write struct {
@@ -154,6 +167,14 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	}
 	writes := group(t.pending)
 	t.pending = t.pending[:0]
+	var seqs []string
+	for p, st := range t.seqs {
+		if st.dirty {
+			seqs = append(seqs, p)
+			st.dirty = false
+			b.Queue(sqlSetSequence, []byte(p), int64(st.v))
+		}
+	}
 	for _, w := range writes {
 		if w.del {
 			b.Queue(sqlDeletes, w.path, w.keys)
@@ -175,6 +196,15 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 				return t.fail("begin", err)
 			}
 			t.begun = true
+		}
+		for _, p := range seqs {
+			var s int64
+			if err := br.QueryRow().Scan(&s); err != nil {
+				if errors.Is(err, pgx.ErrNoRows) {
+					return t.stale([]byte(p))
+				}
+				return t.fail("sequence", err)
+			}
 		}
 		for _, w := range writes {
 			if w.del {
@@ -519,12 +549,25 @@ func (b *bucket) DeleteBucket(name []byte) error {
 			delete(b.tx.written, w)
 		}
 	}
+	for sp := range b.tx.seqs {
+		if within([]byte(sp), p) {
+			delete(b.tx.seqs, sp)
+		}
+	}
 	return nil
 }
 
+// NextSequence reads the sequence once per transaction (locking its row);
+// later calls count in memory, and the last value is written with the
+// transaction's next round trip.
 func (b *bucket) NextSequence() (uint64, error) {
 	if err := b.check([]byte{1}); err != nil {
 		return 0, err
+	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		st.v++
+		st.dirty = true
+		return st.v, nil
 	}
 	var s int64
 	if !b.tx.queryRow("next sequence", sqlNextSequence, []any{b.path}, &s) {
@@ -533,6 +576,7 @@ func (b *bucket) NextSequence() (uint64, error) {
 		}
 		return 0, b.tx.stale(b.path)
 	}
+	b.tx.seq(b.path, uint64(s), false)
 	return uint64(s), nil
 }
 
@@ -540,14 +584,23 @@ func (b *bucket) Sequence() uint64 {
 	if b.tx.err != nil {
 		return 0
 	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		return st.v
+	}
 	var s int64
-	b.tx.queryRow("sequence", sqlSequence, []any{b.path}, &s)
+	if b.tx.queryRow("sequence", sqlSequence, []any{b.path}, &s) {
+		b.tx.seq(b.path, uint64(s), false)
+	}
 	return uint64(s)
 }
 
 func (b *bucket) SetSequence(v uint64) error {
 	if err := b.check([]byte{1}); err != nil {
 		return err
+	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		st.v, st.dirty = v, true
+		return nil
 	}
 	var s int64
 	if !b.tx.queryRow("set sequence", sqlSetSequence, []any{b.path, int64(v)}, &s) {
@@ -556,6 +609,7 @@ func (b *bucket) SetSequence(v uint64) error {
 		}
 		return b.tx.stale(b.path)
 	}
+	b.tx.seq(b.path, v, false)
 	return nil
 }
 
