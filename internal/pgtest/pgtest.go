@@ -255,6 +255,34 @@ func (c *Cluster) Kill() {
 // crash recovery).
 func (c *Cluster) Restart() error { return c.start(time.Now()) }
 
+// CPU is the processor time PostgreSQL has used so far: the postmaster, its
+// live processes and those it has reaped (from Linux's /proc), to tell the
+// server's share of a benchmark from the client's.
+func (c *Cluster) CPU() (time.Duration, error) {
+	pid := c.cmd.Process.Pid
+	var ticks int64
+	for i, p := range append([]int{pid}, childrenOf(pid)...) {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+		if err != nil {
+			if i == 0 {
+				return 0, err
+			}
+			continue // gone since
+		}
+		j := bytes.LastIndexByte(stat, ')')
+		f := strings.Fields(string(stat[j+1:]))
+		// utime stime cutime cstime are fields 14-17, f[11:15] here.
+		if len(f) < 15 {
+			return 0, fmt.Errorf("pgtest: short /proc/%d/stat", p)
+		}
+		for _, x := range f[11:15] {
+			n, _ := strconv.ParseInt(x, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100, nil // USER_HZ
+}
+
 // childrenOf lists the processes whose parent is pid (from /proc).
 func childrenOf(pid int) []int {
 	entries, _ := os.ReadDir("/proc")
