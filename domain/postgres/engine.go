@@ -181,11 +181,15 @@ func (e *Engine) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
 	done := map[int]bool{}
 	for _, v := range applied {
 		done[int(v)] = true
-		if len(ms) == 0 || int(v) > ms[len(ms)-1].version {
-			return fmt.Errorf("postgres: the database has migration %d, newer than this binary knows (%d): run the newer binary", v, len(ms))
+		if int(v) > latest {
+			return fmt.Errorf("postgres: the database has migration %d, newer than this binary's last (%d): run the newer binary", v, latest)
 		}
 	}
 	for _, m := range ms {

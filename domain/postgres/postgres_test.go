@@ -71,6 +71,16 @@ func TestMigrateOnce(t *testing.T) {
 	if len(recs) != 1 || recs[0].Version != 1 || recs[0].Name != "kv" || recs[0].AppliedAt.IsZero() {
 		t.Errorf("schema_migrations: %+v, want version 1 (kv) once", recs)
 	}
+	// Forward only: a database migrated by a newer binary is refused.
+	if _, err := conn.Exec(context.Background(), "INSERT INTO schema_migrations (version, name) VALUES (999, 'future')"); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := postgres.Open(context.Background(), url, postgres.Options{}); err == nil {
+		e.Close()
+		t.Error("Open accepted a database with a migration it does not know")
+	} else if !strings.Contains(err.Error(), "newer") {
+		t.Errorf("error %q does not say the database is newer", err)
+	}
 }
 
 // Two transactions that each read what the other writes (write skew): under

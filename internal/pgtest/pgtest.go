@@ -371,10 +371,7 @@ func Shared(t testing.TB) *Cluster {
 		shared, startErr = Start(bin)
 	})
 	if startErr != nil {
-		if errors.Is(startErr, ErrNotInstalled) && os.Getenv(RequireEnv) != "1" {
-			t.Skipf("pgtest: %v (set %s=1 to make this a failure)", startErr, RequireEnv)
-		}
-		t.Fatalf("pgtest: %v", startErr)
+		unavailable(t, startErr)
 	}
 	return shared
 }
@@ -385,10 +382,7 @@ func New(t testing.TB) *Cluster {
 	t.Helper()
 	bin, err := Find()
 	if err != nil {
-		if errors.Is(err, ErrNotInstalled) && os.Getenv(RequireEnv) != "1" {
-			t.Skipf("pgtest: %v (set %s=1 to make this a failure)", err, RequireEnv)
-		}
-		t.Fatalf("pgtest: %v", err)
+		unavailable(t, err)
 	}
 	c, err := Start(bin)
 	if err != nil {
@@ -396,6 +390,23 @@ func New(t testing.TB) *Cluster {
 	}
 	t.Cleanup(c.Stop)
 	return c
+}
+
+// unavailable skips or fails t for err, as Skip decides.
+func unavailable(t testing.TB, err error) {
+	t.Helper()
+	if Skip(err) {
+		t.Skipf("pgtest: %v (set %s=1 to make this a failure)", err, RequireEnv)
+	}
+	t.Fatalf("pgtest: %v", err)
+}
+
+// Skip reports whether a test that cannot have PostgreSQL because of err
+// is skipped rather than failed: only when PostgreSQL is not installed and
+// HELPCENTRE_REQUIRE_POSTGRES is not 1. A PostgreSQL that is installed but
+// does not start always fails.
+func Skip(err error) bool {
+	return errors.Is(err, ErrNotInstalled) && os.Getenv(RequireEnv) != "1"
 }
 
 // Option changes a database made by DB.
