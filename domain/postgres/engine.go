@@ -38,6 +38,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,7 +75,13 @@ type Engine struct {
 	// finds it gone and runs the transaction again without the cache.
 	mu      sync.RWMutex
 	buckets map[string]struct{}
+
+	retries atomic.Int64
 }
+
+// Retries is how many times Update has run a function again after a
+// conflict (or a bucket found gone) since Open.
+func (e *Engine) Retries() int64 { return e.retries.Load() }
 
 var _ kv.Engine = (*Engine)(nil)
 
@@ -247,6 +254,7 @@ func (e *Engine) run(write bool, fn func(kv.Tx) error) error {
 	var last error
 	for attempt := 0; attempt < e.opts.MaxAttempts; attempt++ {
 		if attempt > 0 {
+			e.retries.Add(1)
 			backoff(attempt)
 		}
 		err, again := e.attempt(ctx, write, fn)

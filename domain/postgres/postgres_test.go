@@ -127,8 +127,8 @@ func TestRetrySerializationFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if total := attempts[0].Load() + attempts[1].Load(); total < 3 {
-		t.Errorf("%d attempts in all: no transaction was run again", total)
+	if total := attempts[0].Load() + attempts[1].Load(); total < 3 || e.Retries() != int64(total-2) {
+		t.Errorf("%d attempts in all, Retries() = %d: want a transaction run again, and counted", total, e.Retries())
 	}
 	if err := e.View(func(tx kv.Tx) error {
 		b := tx.Bucket([]byte("b"))

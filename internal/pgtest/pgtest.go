@@ -196,7 +196,6 @@ func (c *Cluster) start(t0 time.Time) error {
 		"-c", "unix_socket_directories="+c.Socket,
 		"-c", "max_connections=300",
 		"-c", "fsync=on", "-c", "synchronous_commit=on",
-		"-c", "max_pred_locks_per_transaction=256",
 		"-c", "logging_collector=off", "-c", "log_min_messages=warning")
 	if err := c.cmd.Start(); err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)
