@@ -138,6 +138,7 @@ func (c *Cluster) URL(db string) string {
 // durable settings (fsync on), listening on a free loopback port and a unix
 // socket in the folder. Stop ends it and removes the folder.
 func Start(bin string) (*Cluster, error) {
+	sweep(os.TempDir(), time.Hour)
 	dir, err := os.MkdirTemp("", "pgtest-")
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
@@ -280,6 +281,35 @@ func (c *Cluster) CPU() (time.Duration, error) {
 		}
 	}
 	return time.Duration(ticks) * time.Second / 100, nil // USER_HZ
+}
+
+// sweep removes the folders of clusters whose test binary died without
+// stopping them (a timeout's panic, a kill: postgres dies with it, the folder
+// stays): those whose postmaster.pid names a process that is gone, and
+// those older than maxAge with no postmaster.pid (initdb never finished).
+func sweep(tmp string, maxAge time.Duration) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "pgtest-*"))
+	for _, dir := range dirs {
+		fi, err := os.Stat(dir)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && time.Since(fi.ModTime()) > maxAge {
+				os.RemoveAll(dir)
+			}
+			continue
+		}
+		line, _, _ := strings.Cut(string(data), "\n")
+		pid, err := strconv.Atoi(strings.TrimSpace(line))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(dir)
+		}
+	}
 }
 
 // childrenOf lists the processes whose parent is pid (from /proc).
