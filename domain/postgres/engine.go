@@ -22,6 +22,12 @@
 // Batch is Update: concurrent committers share PostgreSQL's WAL flushes
 // (group commit) without the engine grouping them.
 //
+// Because writes are sent later, a Put over a nested bucket that the
+// transaction could not know of (made by another replica, not in this
+// engine's cache) fails the transaction when sent, through Tx.Err and
+// Update's error (wrapping kv.ErrIncompatibleValue), not from Put itself; the
+// transaction's other writes are then not committed.
+//
 // Keys are limited to MaxKeySize bytes (a btree entry must fit in a third of
 // an 8 KiB page), where bbolt allows 32 KiB; the store's keys are ids.
 package postgres
