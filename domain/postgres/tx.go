@@ -1,0 +1,777 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/marketplace/helpcentre/domain/kv"
+)
+
+// The statements, each one round trip; pgx prepares and caches them per
+// connection.
+const (
+	sqlGet = `SELECT value FROM kv WHERE bucket = $1 AND key = $2`
+	// Puts: the transaction's pending values for one bucket, in one
+	// upsert that writes only into a bucket that exists and never over a
+	// nested bucket (NULL value); it fails (kv_fail) when it could not
+	// write every key, so that a COMMIT sent after it does not commit.
+	sqlPuts = `WITH w AS (INSERT INTO kv (bucket, key, value)
+			SELECT $1::bytea, u.k, u.v FROM unnest($2::bytea[], $3::bytea[]) AS u(k, v)
+			WHERE EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea)
+			ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value WHERE kv.value IS NOT NULL RETURNING 1)
+		SELECT CASE WHEN (SELECT count(*) FROM w) = cardinality($2::bytea[]) THEN true
+			WHEN EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea) THEN kv_fail('KV002')
+			ELSE kv_fail('KV001') END`
+	sqlBucketExists = `SELECT EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1)`
+	// Deletes: values, never a nested bucket (kv_fail).
+	sqlDeletes = `WITH d AS (DELETE FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NOT NULL)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NULL)
+			THEN kv_fail('KV002') ELSE true END`
+	// A sequence counted in memory, written back (kv_fail if the bucket
+	// is gone).
+	sqlWriteSequence = `WITH u AS (UPDATE kv_buckets SET seq = $2 WHERE path = $1 RETURNING 1)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM u) THEN true ELSE kv_fail('KV001') END`
+	// CreateBucket: the marker in the parent (which must exist) and the
+	// bucket's row; then says what was there instead, if anything.
+	sqlCreateBucket = `WITH parent AS (
+			SELECT 1 AS ok WHERE $1::bytea = ''::bytea OR EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea)),
+		ins AS (INSERT INTO kv (bucket, key, value) SELECT $1::bytea, $2::bytea, NULL FROM parent
+			ON CONFLICT (bucket, key) DO NOTHING RETURNING 1),
+		b AS (INSERT INTO kv_buckets (path) SELECT $3::bytea FROM ins
+			ON CONFLICT (path) DO UPDATE SET seq = 0 RETURNING 1)
+		SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM parent),
+			(SELECT value IS NULL FROM kv WHERE bucket = $1::bytea AND key = $2::bytea)`
+	// DeleteBucket: the marker, every key of the bucket and of the buckets
+	// nested in it (one range of paths), and their rows in kv_buckets.
+	sqlDeleteBucket = `WITH m AS (DELETE FROM kv WHERE bucket = $1::bytea AND key = $2::bytea AND value IS NULL RETURNING 1),
+		k AS (DELETE FROM kv WHERE bucket >= $3::bytea AND bucket < $4::bytea AND EXISTS (SELECT 1 FROM m)),
+		b AS (DELETE FROM kv_buckets WHERE path >= $3::bytea AND path < $4::bytea AND EXISTS (SELECT 1 FROM m))
+		SELECT (SELECT count(*) FROM m), EXISTS (SELECT 1 FROM kv WHERE bucket = $1::bytea AND key = $2::bytea)`
+	sqlSequence     = `SELECT seq FROM kv_buckets WHERE path = $1`
+	sqlNextSequence = `UPDATE kv_buckets SET seq = CASE WHEN seq = 9223372036854775807 THEN -9223372036854775808 ELSE seq + 1 END
+		WHERE path = $1 RETURNING seq`
+	sqlSetSequence = `UPDATE kv_buckets SET seq = $2 WHERE path = $1 RETURNING seq`
+
+	// Cursor windows: index range scans of kv's primary key.
+	sqlFrom   = `SELECT key, value FROM kv WHERE bucket = $1 AND key >= $2 ORDER BY key LIMIT $3`
+	sqlAfter  = `SELECT key, value FROM kv WHERE bucket = $1 AND key > $2 ORDER BY key LIMIT $3`
+	sqlBefore = `SELECT key, value FROM kv WHERE bucket = $1 AND key < $2 ORDER BY key DESC LIMIT $3`
+	sqlLast   = `SELECT key, value FROM kv WHERE bucket = $1 ORDER BY key DESC LIMIT $2`
+)
+
+// CursorQueries are the statements a cursor runs, for a test to EXPLAIN:
+// each takes the bucket's path, a key and a row limit ("last" takes the key
+// too, and ignores it, so that all take the same arguments).
+var CursorQueries = map[string]string{"from": sqlFrom, "after": sqlAfter, "before": sqlBefore,
+	"last": `SELECT key, value FROM kv WHERE bucket = $1 AND $2::bytea IS NOT NULL ORDER BY key DESC LIMIT $3`}
+
+// Errors of the engine's own limits (bbolt's ErrKeyRequired and the like).
+var (
+	ErrKeyRequired        = errors.New("postgres: key required")
+	ErrKeyTooLarge        = fmt.Errorf("postgres: key too large (at most %d bytes with its bucket's path)", MaxKeySize)
+	ErrBucketNameRequired = errors.New("postgres: bucket name required")
+)
+
+type change struct {
+	path    []byte
+	created bool // else deleted, with everything nested in it
+}
+
+// tx is one transaction on one connection. Writes are queued and sent with
+// the next statement that reads (or with COMMIT), in one round trip (a pgx
+// batch: the protocol's pipelining); reads of keys this transaction wrote are
+// answered from memory.
+type tx struct {
+	e        *Engine
+	conn     *pgxpool.Conn
+	ctx      context.Context
+	writable bool
+	begin    string // the BEGIN statement, sent with the first statement
+	begun    bool
+	root     *bucket
+	err      error    // the first failure underneath; then every call is a no-op
+	changes  []change // buckets created and deleted, in order
+	gen      int      // bumped by every write, so cursors re-read
+	pending  []write  // writes not sent yet
+	written  map[wkey]wval
+	seqs     map[string]*seqState // sequences read in this transaction
+}
+
+type seqState struct {
+	v     uint64
+	dirty bool // to be written
+}
+
+func (t *tx) seq(path []byte, v uint64, dirty bool) {
+	if t.seqs == nil {
+		t.seqs = map[string]*seqState{}
+	}
+	t.seqs[string(path)] = &seqState{v: v, dirty: dirty}
+}
+
+type write struct {
+	path, key []byte
+	value     []byte // nil for a delete
+}
+
+type wkey struct{ path, key string }
+
+type wval struct {
+	v       []byte
+	deleted bool
+}
+
+// batch is the statements that carry a transaction's pending writes: per
+// bucket, one upsert of every key's last value and one delete of the keys
+// deleted last.
+type batch struct {
+	path   []byte
+	keys   [][]byte
+	values [][]byte
+	del    bool
+}
+
+func group(pending []write) []*batch {
+	last := make(map[wkey]int, len(pending))
+	for i, w := range pending {
+		last[wkey{string(w.path), string(w.key)}] = i
+	}
+	var out []*batch
+	index := map[string]*batch{}
+	for i, w := range pending {
+		if last[wkey{string(w.path), string(w.key)}] != i {
+			continue // written again later
+		}
+		del := w.value == nil
+		id := fmt.Sprintf("%t %s", del, w.path)
+		b := index[id]
+		if b == nil {
+			b = &batch{path: w.path, del: del}
+			index[id] = b
+			out = append(out, b)
+		}
+		b.keys = append(b.keys, w.key)
+		if !del {
+			b.values = append(b.values, w.value)
+		}
+	}
+	return out
+}
+
+// send sends the queued writes (after BEGIN if not yet sent) and then q, in
+// one round trip; read reads q's results. It returns read's error, or the
+// sticky failure of a write (then t.err is set).
+func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error {
+	if t.err != nil {
+		return t.err
+	}
+	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue(t.begin)
+	}
+	writes := group(t.pending)
+	t.pending = t.pending[:0]
+	var seqs []string
+	for p, st := range t.seqs {
+		if st.dirty {
+			seqs = append(seqs, p)
+			st.dirty = false
+			b.Queue(sqlWriteSequence, []byte(p), int64(st.v))
+		}
+	}
+	for _, w := range writes {
+		if w.del {
+			b.Queue(sqlDeletes, w.path, w.keys)
+		} else {
+			b.Queue(sqlPuts, w.path, w.keys, w.values)
+		}
+	}
+	if q != "" {
+		b.Queue(q, args...)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	br := t.conn.SendBatch(t.ctx, b)
+	// wrote reads a queued write's result.
+	wrote := func(what string, path []byte) error {
+		var ok bool
+		err := br.QueryRow().Scan(&ok)
+		var pe *pgconn.PgError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &pe) && pe.Code == "KV001":
+			return t.stale(path)
+		case errors.As(err, &pe) && pe.Code == "KV002":
+			return t.fail(what, kv.ErrIncompatibleValue)
+		}
+		return t.fail(what, err)
+	}
+	err := func() error {
+		if !t.begun {
+			if _, err := br.Exec(); err != nil {
+				return t.fail("begin", err)
+			}
+			t.begun = true
+		}
+		for _, p := range seqs {
+			if err := wrote("sequence", []byte(p)); err != nil {
+				return err
+			}
+		}
+		for _, w := range writes {
+			what := "put"
+			if w.del {
+				what = "delete"
+			}
+			if err := wrote(what, w.path); err != nil {
+				return err
+			}
+		}
+		if q != "" && read != nil {
+			return read(br)
+		}
+		return nil
+	}()
+	if cerr := br.Close(); cerr != nil && t.err == nil && err == nil {
+		err = t.fail("batch", cerr)
+	}
+	if t.err != nil {
+		return t.err
+	}
+	return err
+}
+
+// queryRow runs q (after the queued writes) and scans its row into dest;
+// found is false when there is no row or the transaction has failed.
+func (t *tx) queryRow(what, q string, args []any, dest ...any) (found bool) {
+	err := t.send(q, args, func(br pgx.BatchResults) error { return br.QueryRow().Scan(dest...) })
+	switch {
+	case t.err != nil:
+		return false
+	case errors.Is(err, pgx.ErrNoRows):
+		return false
+	case err != nil:
+		t.fail(what, err)
+		return false
+	}
+	return true
+}
+
+// commit sends the queued writes and COMMIT; a transaction that sent
+// nothing has nothing to commit.
+func (t *tx) commit() error {
+	if !t.begun && len(t.pending) == 0 {
+		return nil
+	}
+	err := t.send("COMMIT", nil, func(br pgx.BatchResults) error {
+		_, err := br.Exec()
+		return err
+	})
+	if t.err != nil {
+		return t.err
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	t.begun = false // committed: nothing to roll back
+	return nil
+}
+
+// queue adds a write to send later, copying key and value (the caller may
+// reuse them), and remembers it for reads.
+func (t *tx) queue(path, key, value []byte) {
+	k := append([]byte(nil), key...)
+	var v []byte
+	if value != nil {
+		v = append(make([]byte, 0, len(value)), value...)
+	}
+	t.pending = append(t.pending, write{path: path, key: k, value: v})
+	if t.written == nil {
+		t.written = map[wkey]wval{}
+	}
+	t.written[wkey{string(path), string(k)}] = wval{v: v, deleted: value == nil}
+	t.gen++
+}
+
+// fail records the first failure underneath (sticky) and returns it.
+func (t *tx) fail(what string, err error) error {
+	if t.err == nil {
+		if errors.Is(err, errStale) {
+			t.err = err
+		} else {
+			t.err = fmt.Errorf("postgres: %s: %w", what, err)
+		}
+	}
+	return t.err
+}
+
+// exists reports whether the bucket at path exists, as this transaction sees
+// it: its own creations and deletions, then the engine's cache, then the
+// database.
+func (t *tx) exists(path []byte) bool {
+	if len(path) == 0 {
+		return true
+	}
+	for i := len(t.changes) - 1; i >= 0; i-- {
+		ch := t.changes[i]
+		if string(ch.path) == string(path) {
+			return ch.created
+		}
+		if !ch.created && within(path, ch.path) {
+			return false
+		}
+	}
+	if t.e.known(path) {
+		return true
+	}
+	var ok bool
+	if !t.queryRow("bucket", sqlBucketExists, []any{path}, &ok) {
+		return false
+	}
+	if ok {
+		t.e.remember(path)
+	}
+	return ok
+}
+
+// knownBucket reports whether path is a bucket as far as the transaction
+// knows without asking the database.
+func (t *tx) knownBucket(path []byte) bool {
+	for i := len(t.changes) - 1; i >= 0; i-- {
+		ch := t.changes[i]
+		if string(ch.path) == string(path) {
+			return ch.created
+		}
+		if !ch.created && within(path, ch.path) {
+			return false
+		}
+	}
+	return t.e.known(path)
+}
+
+// stale handles a write that found its bucket gone although the cache said
+// it was there: forget it and run the transaction again.
+func (t *tx) stale(path []byte) error {
+	t.e.forget(path)
+	return t.fail("", errStale)
+}
+
+func (t *tx) Bucket(name []byte) kv.Bucket { return t.root.Bucket(name) }
+func (t *tx) CreateBucket(name []byte) (kv.Bucket, error) {
+	return t.root.CreateBucket(name)
+}
+func (t *tx) CreateBucketIfNotExists(name []byte) (kv.Bucket, error) {
+	return t.root.CreateBucketIfNotExists(name)
+}
+func (t *tx) DeleteBucket(name []byte) error { return t.root.DeleteBucket(name) }
+func (t *tx) Writable() bool                 { return t.writable }
+func (t *tx) Err() error                     { return t.err }
+
+func (t *tx) ForEach(fn func(name []byte, b kv.Bucket) error) error {
+	return t.root.ForEach(func(k, _ []byte) error {
+		return fn(k, &bucket{tx: t, path: childPath(nil, k)})
+	})
+}
+
+type bucket struct {
+	tx   *tx
+	path []byte
+}
+
+// check returns the error a write must return before touching anything.
+func (b *bucket) check(key []byte) error {
+	if b.tx.err != nil {
+		return b.tx.err
+	}
+	if !b.tx.writable {
+		return kv.ErrTxNotWritable
+	}
+	if len(key) == 0 {
+		return ErrKeyRequired
+	}
+	if len(key)+len(b.path) > MaxKeySize {
+		return ErrKeyTooLarge
+	}
+	return nil
+}
+
+func (b *bucket) Get(key []byte) []byte {
+	if b.tx.err != nil || len(key) == 0 {
+		return nil
+	}
+	if w, ok := b.tx.written[wkey{string(b.path), string(key)}]; ok {
+		if w.deleted {
+			return nil
+		}
+		return w.v
+	}
+	var v []byte
+	b.tx.queryRow("get", sqlGet, []any{b.path, key}, &v)
+	return v // nil for a nested bucket
+}
+
+// Put is sent with the transaction's next read or its commit: a key that
+// turns out to be a nested bucket the transaction did not know of fails the
+// transaction then (Err), rather than this call.
+func (b *bucket) Put(key, value []byte) error {
+	if err := b.check(key); err != nil {
+		return err
+	}
+	if value == nil {
+		value = []byte{} // an empty value, not a bucket's NULL
+	}
+	if b.tx.knownBucket(childPath(b.path, key)) {
+		return kv.ErrIncompatibleValue
+	}
+	b.tx.queue(b.path, key, value)
+	return nil
+}
+
+// Delete is sent later, as Put is.
+func (b *bucket) Delete(key []byte) error {
+	if err := b.check(key); err != nil {
+		if errors.Is(err, ErrKeyRequired) || errors.Is(err, ErrKeyTooLarge) {
+			return nil // no such key to delete (bbolt: nil too)
+		}
+		return err
+	}
+	if b.tx.knownBucket(childPath(b.path, key)) {
+		return kv.ErrIncompatibleValue
+	}
+	b.tx.queue(b.path, key, nil)
+	return nil
+}
+
+func (b *bucket) Cursor() kv.Cursor { return &cursor{b: b} }
+
+func (b *bucket) ForEach(fn func(k, v []byte) error) error {
+	c := &cursor{b: b, window: 64}
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return b.tx.err
+}
+
+func (b *bucket) Bucket(name []byte) kv.Bucket {
+	if b.tx.err != nil || len(name) == 0 {
+		return nil
+	}
+	p := childPath(b.path, name)
+	if !b.tx.exists(p) {
+		return nil
+	}
+	return &bucket{tx: b.tx, path: p}
+}
+
+func (b *bucket) CreateBucket(name []byte) (kv.Bucket, error) {
+	if err := b.check(name); err != nil {
+		if errors.Is(err, ErrKeyRequired) {
+			return nil, ErrBucketNameRequired
+		}
+		return nil, err
+	}
+	p := childPath(b.path, name)
+	var created, parent int
+	var isBucket *bool
+	if !b.tx.queryRow("create bucket", sqlCreateBucket, []any{b.path, name, p}, &created, &parent, &isBucket) {
+		return nil, b.tx.err
+	}
+	switch {
+	case created == 1:
+		b.tx.gen++
+		b.tx.changes = append(b.tx.changes, change{path: p, created: true})
+		return &bucket{tx: b.tx, path: p}, nil
+	case parent == 0:
+		return nil, b.tx.stale(b.path)
+	case isBucket != nil && *isBucket:
+		return nil, kv.ErrBucketExists
+	default:
+		return nil, kv.ErrIncompatibleValue
+	}
+}
+
+func (b *bucket) CreateBucketIfNotExists(name []byte) (kv.Bucket, error) {
+	if err := b.check(name); err != nil {
+		if errors.Is(err, ErrKeyRequired) {
+			return nil, ErrBucketNameRequired
+		}
+		return nil, err
+	}
+	p := childPath(b.path, name)
+	if b.tx.exists(p) {
+		return &bucket{tx: b.tx, path: p}, nil
+	}
+	if b.tx.err != nil {
+		return nil, b.tx.err
+	}
+	nb, err := b.CreateBucket(name)
+	if errors.Is(err, kv.ErrBucketExists) { // made by another transaction since
+		return &bucket{tx: b.tx, path: p}, nil
+	}
+	return nb, err
+}
+
+func (b *bucket) DeleteBucket(name []byte) error {
+	if err := b.check(name); err != nil {
+		if errors.Is(err, ErrKeyRequired) || errors.Is(err, ErrKeyTooLarge) {
+			return kv.ErrBucketNotFound
+		}
+		return err
+	}
+	p := childPath(b.path, name)
+	var deleted int
+	var exists bool
+	if !b.tx.queryRow("delete bucket", sqlDeleteBucket, []any{b.path, name, p, subtreeEnd(p)}, &deleted, &exists) {
+		return b.tx.err
+	}
+	if deleted == 0 {
+		if exists {
+			return kv.ErrIncompatibleValue
+		}
+		return kv.ErrBucketNotFound
+	}
+	b.tx.gen++
+	b.tx.changes = append(b.tx.changes, change{path: p})
+	for w := range b.tx.written {
+		if within([]byte(w.path), p) {
+			delete(b.tx.written, w)
+		}
+	}
+	for sp := range b.tx.seqs {
+		if within([]byte(sp), p) {
+			delete(b.tx.seqs, sp)
+		}
+	}
+	return nil
+}
+
+// NextSequence reads the sequence once per transaction (locking its row);
+// later calls count in memory, and the last value is written with the
+// transaction's next round trip.
+func (b *bucket) NextSequence() (uint64, error) {
+	if err := b.check([]byte{1}); err != nil {
+		return 0, err
+	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		st.v++
+		st.dirty = true
+		return st.v, nil
+	}
+	var s int64
+	if !b.tx.queryRow("next sequence", sqlNextSequence, []any{b.path}, &s) {
+		if b.tx.err != nil {
+			return 0, b.tx.err
+		}
+		return 0, b.tx.stale(b.path)
+	}
+	b.tx.seq(b.path, uint64(s), false)
+	return uint64(s), nil
+}
+
+func (b *bucket) Sequence() uint64 {
+	if b.tx.err != nil {
+		return 0
+	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		return st.v
+	}
+	var s int64
+	if b.tx.queryRow("sequence", sqlSequence, []any{b.path}, &s) {
+		b.tx.seq(b.path, uint64(s), false)
+	}
+	return uint64(s)
+}
+
+func (b *bucket) SetSequence(v uint64) error {
+	if err := b.check([]byte{1}); err != nil {
+		return err
+	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		st.v, st.dirty = v, true
+		return nil
+	}
+	var s int64
+	if !b.tx.queryRow("set sequence", sqlSetSequence, []any{b.path, int64(v)}, &s) {
+		if b.tx.err != nil {
+			return b.tx.err
+		}
+		return b.tx.stale(b.path)
+	}
+	b.tx.seq(b.path, v, false)
+	return nil
+}
+
+// SetFillPercent does nothing: PostgreSQL fills its pages itself.
+func (b *bucket) SetFillPercent(float64) {}
+
+type row struct{ k, v []byte }
+
+// cursor reads a bucket in windows: win holds consecutive keys (all the
+// bucket has between win[0] and win[len-1]), ascending, and i is where the
+// cursor is. loEnd and hiEnd say that win reaches the bucket's first or last
+// key. A write in the transaction makes the window stale: the next move
+// reads again from the current key.
+type cursor struct {
+	b            *bucket
+	win          []row
+	i            int
+	loEnd, hiEnd bool
+	gen          int
+	window       int    // rows to read next (16, doubling to 256)
+	past         []byte // set after a Seek past the last key: Prev reads below it
+}
+
+func (c *cursor) fetch(sql string, args ...any) []row {
+	t := c.b.tx
+	if t.err != nil {
+		return nil
+	}
+	switch {
+	case c.window == 0:
+		c.window = 16
+	case c.window < 256:
+		c.window *= 2
+	}
+	var out []row
+	err := t.send(sql, append(args, c.window), func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.k, &r.v); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.fail("cursor", err)
+		return nil
+	}
+	c.gen = t.gen
+	return out
+}
+
+func (c *cursor) at() ([]byte, []byte) {
+	if c.i < 0 || c.i >= len(c.win) {
+		return nil, nil
+	}
+	r := c.win[c.i]
+	return r.k, r.v
+}
+
+func (c *cursor) First() ([]byte, []byte) {
+	c.past, c.window = nil, 0
+	c.win = c.fetch(sqlFrom, c.b.path, []byte{})
+	c.i, c.loEnd, c.hiEnd = 0, true, len(c.win) < c.window
+	return c.at()
+}
+
+func (c *cursor) Last() ([]byte, []byte) {
+	c.past, c.window = nil, 0
+	c.win = c.fetch(sqlLast, c.b.path)
+	slices.Reverse(c.win)
+	c.i, c.loEnd, c.hiEnd = len(c.win)-1, len(c.win) < c.window, true
+	return c.at()
+}
+
+func (c *cursor) Seek(seek []byte) ([]byte, []byte) {
+	c.past, c.window = nil, 0
+	c.win = c.fetch(sqlFrom, c.b.path, seek)
+	c.i, c.loEnd, c.hiEnd = 0, false, len(c.win) < c.window
+	if len(c.win) == 0 {
+		// Past the last key: Prev goes to the last key below seek.
+		c.past = append([]byte{}, seek...)
+	}
+	return c.at()
+}
+
+// fresh drops a window that writes may have changed, keeping the current key.
+func (c *cursor) fresh() {
+	if c.gen == c.b.tx.gen || len(c.win) == 0 {
+		return
+	}
+	c.win = []row{c.win[c.i]}
+	c.i, c.loEnd, c.hiEnd = 0, false, false
+	c.gen = c.b.tx.gen
+}
+
+func (c *cursor) Next() ([]byte, []byte) {
+	if c.past != nil || len(c.win) == 0 {
+		return nil, nil
+	}
+	c.fresh()
+	if c.i+1 >= len(c.win) {
+		if c.hiEnd {
+			return nil, nil // bbolt: stays on the last key
+		}
+		more := c.fetch(sqlAfter, c.b.path, c.win[c.i].k)
+		c.win = append([]row{c.win[c.i]}, more...)
+		c.i, c.loEnd, c.hiEnd = 0, false, len(more) < c.window
+		if len(more) == 0 {
+			return nil, nil
+		}
+	}
+	c.i++
+	return c.at()
+}
+
+func (c *cursor) Prev() ([]byte, []byte) {
+	if c.past != nil {
+		seek := c.past
+		c.past = nil
+		c.win = c.fetch(sqlBefore, c.b.path, seek)
+		slices.Reverse(c.win)
+		c.i, c.loEnd, c.hiEnd = len(c.win)-1, len(c.win) < c.window, true
+		return c.at()
+	}
+	if len(c.win) == 0 {
+		return nil, nil
+	}
+	c.fresh()
+	if c.i == 0 {
+		if c.loEnd {
+			return nil, nil // bbolt: stays on the first key
+		}
+		more := c.fetch(sqlBefore, c.b.path, c.win[0].k)
+		slices.Reverse(more)
+		c.win = append(more, c.win[0])
+		c.i, c.loEnd, c.hiEnd = len(more), len(more) < c.window, false
+		if len(more) == 0 {
+			return nil, nil
+		}
+	}
+	c.i--
+	return c.at()
+}
+
+func (c *cursor) Delete() error {
+	t := c.b.tx
+	if t.err != nil {
+		return t.err
+	}
+	if !t.writable {
+		return kv.ErrTxNotWritable
+	}
+	k, v := c.at()
+	if k == nil || c.past != nil {
+		return nil
+	}
+	if v == nil {
+		return kv.ErrIncompatibleValue
+	}
+	return c.b.Delete(k)
+}
