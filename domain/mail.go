@@ -157,7 +157,10 @@ func uitoa(n uint64) string {
 // MailService is the email side of the outbox: what is due, what was sent,
 // and each user's choice of notifications by email.
 type MailService interface {
-	// DueMail returns up to n mails due at now, the oldest-due first.
+	// DueMail claims up to n mails due at now, the oldest-due first, for
+	// ClaimLease, as OutboxService.Due claims events: their next attempt
+	// becomes now+ClaimLease until MarkMailSent or MarkMailFailed settles
+	// them; one not settled by then is due again.
 	// Errors: none but storage failures.
 	DueMail(ctx context.Context, now time.Time, n int) ([]Mail, error)
 	// MarkMailSent records that the SMTP server accepted the mail (and
