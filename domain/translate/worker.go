@@ -33,8 +33,8 @@ type Worker struct {
 	// Timeout bounds one translation (default DefaultTimeout): a job is
 	// started only while its claim covers it (domain.ClaimCovers).
 	Timeout time.Duration
-	Now         func() time.Time
-	Log         *slog.Logger
+	Now     func() time.Time
+	Log     *slog.Logger
 
 	kick chan struct{}
 	once sync.Once
