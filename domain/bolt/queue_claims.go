@@ -53,15 +53,3 @@ func dueEntries(b kv.Bucket, now time.Time, n int) []dueEntry {
 	}
 	return out
 }
-
-// TryLock takes the lock called name for a job that must run in one process
-// at a time (learning): on an engine several processes share (kv.Locker,
-// PostgreSQL's advisory locks) it is that engine's lock, and ok is false
-// while another process holds it; on a bbolt file, which one process owns,
-// it is always free. unlock releases it.
-func (db *DB) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
-	if l, is := db.eng.(kv.Locker); is {
-		return l.TryLock(ctx, name)
-	}
-	return func() {}, true, nil
-}

@@ -19,6 +19,7 @@ var queueClaimCases = []testCase{
 	{"mail_claimed_once", testMailClaimedOnce},
 	{"outbox_claim_comes_back", testOutboxClaimComesBack},
 	{"mail_claim_settled", testMailClaimSettled},
+	{"alerts_once_concurrently", testAlertsOnceConcurrently},
 }
 
 // unlimited is the default policy without the per-user rate limits, so that
@@ -264,5 +265,46 @@ func testMailClaimSettled(t *testing.T, open Opener) {
 	}
 	if left := w.dueMail(t); len(left) != 0 {
 		t.Errorf("waiting after every mail was sent: %+v", left)
+	}
+}
+
+// Every replica schedules the deadline alerts: run at once, they fire each
+// alert once between them (the "already sent" mark is read and written in
+// the one transaction that writes the alert).
+func testAlertsOnceConcurrently(t *testing.T, open Opener) {
+	w := newWorld(t, open)
+	t0 := w.clock.Now()
+	th := w.startThread(t, "ana", domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Subject: "Where is it?", Body: "Hello"})
+	at := t0.Add(42 * time.Hour) // 6 h before the seller's reply is due
+	var total sync.Mutex
+	fired := 0
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			n, err := w.Outbox.ScheduleAlerts(context.Background(), at)
+			if err != nil {
+				t.Error(err)
+			}
+			total.Lock()
+			fired += n
+			total.Unlock()
+		})
+	}
+	wg.Wait()
+	if fired != 1 {
+		t.Errorf("%d alerts fired by 8 schedulers, want 1", fired)
+	}
+	ns, err := w.Outbox.Notifications(w.as(t, "sam"), false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	for _, n := range ns {
+		if n.Type == domain.EventReplyDueSoon && n.Entity == "thread:"+th.ID {
+			alerts++
+		}
+	}
+	if alerts != 1 {
+		t.Errorf("sam has %d alerts for the thread, want 1", alerts)
 	}
 }
