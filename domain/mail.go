@@ -49,12 +49,15 @@ type Mail struct {
 	Currency  string `json:"currency,omitempty"`
 	Title     string `json:"title,omitempty"` // MailNotification: the in-app title (English), for the log
 
-	CreatedAt   time.Time  `json:"created_at"`
-	Attempts    int        `json:"attempts"`
-	NextAttempt time.Time  `json:"next_attempt_at"`
-	SentAt      *time.Time `json:"sent_at"`
-	LastError   string     `json:"last_error,omitempty"`
-	Dead        bool       `json:"dead,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	Attempts    int       `json:"attempts"`
+	NextAttempt time.Time `json:"next_attempt_at"`
+	// ClaimedUntil: a sender (on one of the replicas) holds it until then
+	// (ClaimLease), as OutboxEvent.ClaimedUntil. Nil otherwise.
+	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
+	SentAt       *time.Time `json:"sent_at"`
+	LastError    string     `json:"last_error,omitempty"`
+	Dead         bool       `json:"dead,omitempty"`
 }
 
 // MaxMailExcerpt bounds the answer a reply mail carries; the link shows all.

@@ -33,7 +33,8 @@ type TranslationJob struct {
 	From      string    `json:"from"`
 	To        string    `json:"to"`
 	Attempts  int       `json:"attempts"`
-	Due       time.Time `json:"due"` // when it is due (claimed: when its claim ends): part of its queue key
+	Due       time.Time `json:"due"`               // when it is due (claimed: when its claim ends): part of its queue key
+	Claimed   bool      `json:"claimed,omitempty"` // a worker holds it until Due (ClaimLease)
 }
 
 // TranslationQueue is where messages wait for their translations: written in

@@ -131,7 +131,7 @@ func (s *MailService) DueMail(ctx context.Context, now time.Time, n int) ([]doma
 			if !ok {
 				continue // an index entry without its mail: nothing to send
 			}
-			m.NextAttempt = lease
+			m.NextAttempt, m.ClaimedUntil = lease, &lease
 			if err := due.Put(mailDueKey(&m), nil); err != nil {
 				return err
 			}
@@ -171,7 +171,7 @@ func (s *MailService) MarkMailSent(ctx context.Context, id string, at time.Time)
 			return err
 		}
 		at = at.UTC()
-		m.SentAt, m.Dead = &at, false
+		m.SentAt, m.Dead, m.ClaimedUntil = &at, false, nil
 		m.Attempts++
 		m.Excerpt = "" // the message itself stays in its thread, not in the outbox
 		return putJSON(t.tx.Bucket(bucketMail), []byte(m.ID), m)
@@ -193,7 +193,7 @@ func (s *MailService) MarkMailFailed(ctx context.Context, id string, at time.Tim
 			return err
 		}
 		m.Attempts++
-		m.LastError = errText
+		m.LastError, m.ClaimedUntil = errText, nil
 		if dead {
 			m.Dead = true
 			m.Excerpt = ""

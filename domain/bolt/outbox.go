@@ -87,7 +87,7 @@ func (s *OutboxService) Due(ctx context.Context, now time.Time, n int) ([]domain
 			if !ok {
 				continue // an index entry without its event: nothing to deliver
 			}
-			ev.NextAttempt = lease
+			ev.NextAttempt, ev.ClaimedUntil = lease, &lease
 			if err := due.Put(dueKey(&ev), nil); err != nil {
 				return err
 			}
@@ -135,7 +135,7 @@ func (s *OutboxService) MarkDelivered(ctx context.Context, id string, at time.Ti
 			}
 		}
 		at = at.UTC()
-		ev.DeliveredAt = &at
+		ev.DeliveredAt, ev.ClaimedUntil = &at, nil
 		ev.Attempts++
 		ev.Dead = false
 		return putJSON(t.tx.Bucket(bucketOutbox), []byte(ev.ID), ev)
@@ -162,7 +162,7 @@ func (s *OutboxService) MarkFailed(ctx context.Context, id string, at time.Time,
 			return err
 		}
 		ev.Attempts++
-		ev.LastError = errText
+		ev.LastError, ev.ClaimedUntil = errText, nil
 		if dead {
 			ev.Dead = true
 			b, err := bucket(t.tx, bucketOutboxDead)
@@ -186,7 +186,7 @@ func (s *OutboxService) MarkFailed(ctx context.Context, id string, at time.Time,
 // come newest first. Undelivered ones come from the indexes: the dead first
 // (newest first), then those still being tried, soonest next attempt first
 // (an event a worker has claimed and is delivering: the end of its claim,
-// when it is tried again unless the worker reports back).
+// ClaimedUntil, when it is tried again unless the worker reports back).
 func (s *OutboxService) ListOutbox(ctx context.Context, undeliveredOnly bool, cursor string, limit int) ([]domain.OutboxEvent, string, error) {
 	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
 		return nil, "", err

@@ -197,7 +197,7 @@ func (q *TranslationQueue) DueTranslations(ctx context.Context, now time.Time, n
 				}
 				text = m.Body
 			}
-			j.Due = lease
+			j.Due, j.Claimed = lease, true
 			if err := putJSON(due, translationKey(j), j); err != nil {
 				return err
 			}
@@ -258,7 +258,7 @@ func (q *TranslationQueue) SaveTranslation(ctx context.Context, job domain.Trans
 		if retryAt != nil {
 			next := job // job stays as given: fn may run again (kv.Engine.Update)
 			next.Attempts++
-			next.Due = retryAt.UTC()
+			next.Due, next.Claimed = retryAt.UTC(), false
 			return putJSON(due, translationKey(next), next)
 		}
 		return nil

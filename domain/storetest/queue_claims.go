@@ -183,9 +183,10 @@ func testOutboxClaimComesBack(t *testing.T, open Opener) {
 		}
 		return false
 	}
-	// The operator sees it pending, next tried when the claim ends.
+	// The operator sees it in delivery, tried again when the claim ends.
+	lease := now.Add(domain.ClaimLease)
 	for _, e := range pagedOutbox(t, w, true, domain.MaxPageLimit) {
-		if e.ID == id && (!e.NextAttempt.Equal(now.Add(domain.ClaimLease)) || e.Attempts != 0 || e.Dead) {
+		if e.ID == id && (!e.NextAttempt.Equal(lease) || e.ClaimedUntil == nil || !e.ClaimedUntil.Equal(lease) || e.Attempts != 0 || e.Dead) {
 			t.Errorf("the claimed event as listed: %+v", e)
 		}
 	}
@@ -213,7 +214,7 @@ func testOutboxClaimComesBack(t *testing.T, open Opener) {
 		t.Error("a delivered event is due")
 	}
 	for _, e := range pagedOutbox(t, w, false, domain.MaxPageLimit) {
-		if e.ID == id && (e.DeliveredAt == nil || e.Attempts != 2 || e.LastError != "HTTP 503") {
+		if e.ID == id && (e.DeliveredAt == nil || e.Attempts != 2 || e.LastError != "HTTP 503" || e.ClaimedUntil != nil) {
 			t.Errorf("the event once delivered: %+v", e)
 		}
 	}
@@ -234,8 +235,8 @@ func testMailClaimSettled(t *testing.T, open Opener) {
 		t.Fatalf("claimed %+v", ms)
 	}
 	for _, m := range ms {
-		if !m.NextAttempt.Equal(now.Add(domain.ClaimLease)) {
-			t.Errorf("claimed mail's next attempt %v, want the lease's end", m.NextAttempt)
+		if lease := now.Add(domain.ClaimLease); !m.NextAttempt.Equal(lease) || m.ClaimedUntil == nil || !m.ClaimedUntil.Equal(lease) {
+			t.Errorf("claimed mail: next attempt %v, claimed until %v; want the lease's end", m.NextAttempt, m.ClaimedUntil)
 		}
 	}
 	sent, failed, lost := ms[0], ms[1], ms[2]
@@ -265,6 +266,15 @@ func testMailClaimSettled(t *testing.T, open Opener) {
 	}
 	if left := w.dueMail(t); len(left) != 0 {
 		t.Errorf("waiting after every mail was sent: %+v", left)
+	}
+	list, err := w.Mail.ListMail(w.as(t, "olga"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.ClaimedUntil != nil {
+			t.Errorf("a sent mail is still claimed: %+v", m)
+		}
 	}
 }
 
