@@ -19,7 +19,7 @@ import (
 )
 
 // memOutbox is an in-memory domain.OutboxService with the bolt one's
-// delivery semantics (the bolt tests cover the file).
+// delivery semantics, claims included (the store contract covers the file).
 type memOutbox struct {
 	domain.OutboxService // the list methods are not used here
 	mu                   sync.Mutex
@@ -45,15 +45,20 @@ func (m *memOutbox) get(id string) domain.OutboxEvent {
 func (m *memOutbox) Due(ctx context.Context, now time.Time, n int) ([]domain.OutboxEvent, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []domain.OutboxEvent
+	var due []*domain.OutboxEvent
 	for _, e := range m.events {
 		if e.DeliveredAt == nil && !e.Dead && !e.NextAttempt.After(now) {
-			out = append(out, *e)
+			due = append(due, e)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	if len(out) > n {
-		out = out[:n]
+	sort.Slice(due, func(i, j int) bool { return due[i].ID < due[j].ID })
+	if len(due) > n {
+		due = due[:n]
+	}
+	out := make([]domain.OutboxEvent, len(due))
+	for i, e := range due {
+		e.NextAttempt = now.Add(domain.ClaimLease) // claimed
+		out[i] = *e
 	}
 	return out, nil
 }
@@ -386,5 +391,41 @@ func TestShutdownMidDeliveryLeavesTheEventDue(t *testing.T) {
 	w.DeliverDue(ctx)
 	if e := ob.get("01A"); e.Attempts != 0 || e.DeliveredAt != nil || e.Dead {
 		t.Errorf("an attempt cut short by shutdown was recorded: %+v", e)
+	}
+}
+
+// slowRound is an outbox whose claims take most of their lease to reach
+// the deliveries (a worker stalled after claiming).
+type slowRound struct {
+	*memOutbox
+	clk *clock
+}
+
+func (s slowRound) Due(ctx context.Context, now time.Time, n int) ([]domain.OutboxEvent, error) {
+	evs, err := s.memOutbox.Due(ctx, now, n)
+	s.clk.Add(domain.ClaimLease - 5*time.Second)
+	return evs, err
+}
+
+// An event whose claim would end before an attempt could time out is not
+// attempted: another replica may claim it then. It comes back when the
+// lease ends.
+func TestNoAttemptOutlivesItsClaim(t *testing.T) {
+	ob, rc, clk, w := setup(t)
+	w.Outbox = slowRound{ob, clk}
+	ob.add("01A", start)
+	if n, err := w.DeliverDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("DeliverDue = %d, %v; want 1 claimed", n, err)
+	}
+	if len(rc.deliveries()) != 0 {
+		t.Fatal("attempted with 5 s of the claim left and a 10 s timeout")
+	}
+	if e := ob.get("01A"); e.Attempts != 0 || e.DeliveredAt != nil || !e.NextAttempt.Equal(start.Add(domain.ClaimLease)) {
+		t.Errorf("the event left alone: %+v", e)
+	}
+	w.Outbox = ob
+	clk.Set(start.Add(domain.ClaimLease))
+	if n, _ := w.DeliverDue(context.Background()); n != 1 || len(rc.deliveries()) != 1 || ob.get("01A").DeliveredAt == nil {
+		t.Errorf("when the lease ended: %d claimed, %d deliveries", n, len(rc.deliveries()))
 	}
 }
