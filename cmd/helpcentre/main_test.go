@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/marketplace/helpcentre/content/synth"
+	"github.com/marketplace/helpcentre/internal/pgtest"
 	"github.com/marketplace/helpcentre/search"
 )
 
@@ -246,8 +247,8 @@ func TestEvalCommandJSON(t *testing.T) {
 }
 
 // TestMain sets Bleve up as main does before the tests run the command in
-// process.
+// process, and stops the throwaway PostgreSQL the tests started, if any.
 func TestMain(m *testing.M) {
 	search.ConfigureBleve()
-	os.Exit(m.Run())
+	pgtest.Main(m)
 }
