@@ -55,7 +55,7 @@ func runMigrateStore(ctx context.Context, args []string, stdout, stderr io.Write
 	defer src.Close()
 	dst, err := postgres.Open(ctx, *to, postgres.Options{})
 	if err != nil {
-		return fmt.Errorf("open %s: %w", redactURL(*to), err)
+		return fmt.Errorf("open %s: %w", redactedURL(*to), err)
 	}
 	defer dst.Close()
 
@@ -67,7 +67,7 @@ func runMigrateStore(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	start := time.Now()
 	if !*verifyOnly {
-		fmt.Fprintf(stderr, "helpcentre migrate-store: copying %s into %s\n", *from, redactURL(*to))
+		fmt.Fprintf(stderr, "helpcentre migrate-store: copying %s into %s\n", *from, redactedURL(*to))
 		rep, err := bolt.CopyStore(ctx, src, dst, bolt.CopyOptions{ChunkKeys: *chunk, Progress: func(b bolt.BucketCopy) {
 			fmt.Fprintf(stderr, "  %-32s %8d keys, %6d written, %5d deleted, %4d transactions\n", b.Path, b.Keys, b.Written, b.Deleted, b.Txs)
 		}})
@@ -224,8 +224,8 @@ func copyAttachment(src, dst, sha string) (bool, error) {
 	return true, os.Rename(tmp.Name(), dst)
 }
 
-// redactURL hides a URL's password for messages.
-func redactURL(s string) string {
+// redactedURL hides a URL's password for messages.
+func redactedURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return "the PostgreSQL URL"
