@@ -247,8 +247,8 @@ func TestEvalCommandJSON(t *testing.T) {
 }
 
 // TestMain sets Bleve up as main does before the tests run the command in
-// process, and stops the throwaway PostgreSQL the tests started, if any.
+// process.
 func TestMain(m *testing.M) {
 	search.ConfigureBleve()
-	pgtest.Main(m)
+	pgtest.Main(m) // stops the PostgreSQL cluster the replica tests start, if one did
 }
