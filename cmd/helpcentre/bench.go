@@ -145,8 +145,9 @@ func parseBenchDomain(args []string, stderr io.Writer) (bench.DomainOptions, err
 	fset.IntVar(&cfg.Orders, "orders", def.Orders, "orders the seeded threads are about")
 	fset.IntVar(&cfg.Customers, "customers", def.Customers, "customers the seeded orders belong to")
 	fset.BoolVar(&cfg.JSON, "json", def.JSON, "print one JSON object instead of the table")
+	fset.StringVar(&cfg.Store, "store", "", "also measure PostgreSQL in the same run: a throwaway database's URL, postgres://…; the seeded store is copied into it, replacing what it held")
 	fset.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: helpcentre bench --domain [--duration 10s] [--clients 64] [--threads 100000] [--json]")
+		fmt.Fprintln(stderr, "Usage: helpcentre bench --domain [--duration 10s] [--clients 64] [--threads 100000] [--store postgres://…] [--json]")
 		fset.PrintDefaults()
 	}
 	if err := fset.Parse(args); err != nil {
@@ -157,6 +158,9 @@ func parseBenchDomain(args []string, stderr io.Writer) (bench.DomainOptions, err
 	}
 	if cfg.Duration <= 0 || cfg.InboxDuration <= 0 || cfg.Clients < 1 || cfg.InboxClients < 1 || cfg.Threads < 0 || cfg.Orders < 1 || cfg.Customers < 1 {
 		return cfg, exitError{2, "helpcentre bench --domain: durations, clients, orders and customers must be positive"}
+	}
+	if cfg.Store != "" && !strings.HasPrefix(cfg.Store, "postgres://") && !strings.HasPrefix(cfg.Store, "postgresql://") {
+		return cfg, exitError{2, "helpcentre bench --domain: --store must be a PostgreSQL URL (postgres://…)"}
 	}
 	return cfg, nil
 }

@@ -21,6 +21,7 @@ Usage:
   helpcentre backup --data DIR --out FILE   copy the database, through the running server if there is one
   helpcentre restore --from FILE --data DIR put a checked backup in place (no server running)
   helpcentre compact --data DIR             rewrite the database without its free pages (no server running)
+  helpcentre migrate-store --from FILE --to postgres://…  copy a bbolt store into PostgreSQL, verify it (no server on FILE)
   helpcentre version         the build: version, commit, Go and Bleve versions
   helpcentre healthcheck [--ready]          exit 0 if the server on HELPCENTRE_ADDR answers /healthz (/readyz) 200 (Docker's HEALTHCHECK)
   helpcentre help            this text
@@ -51,6 +52,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runRestore(rest, stdout, stderr)
 	case "compact":
 		err = runCompact(rest, stdout, stderr)
+	case "migrate-store":
+		err = runMigrateStore(ctx, rest, stdout, stderr)
 	case "version":
 		err = runVersion(stdout)
 	case "healthcheck":

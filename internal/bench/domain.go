@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +46,11 @@ type DomainOptions struct {
 	Customers     int           // the seeded orders belong to
 	JSON          bool          // print one JSON object instead of the table
 	Exe           string        // the helpcentre binary started as the server under test; "": this one
+	// Store, a PostgreSQL URL, adds PostgreSQL beside bbolt in the same
+	// run: the seeded bbolt store is copied into it (as migrate-store
+	// does, replacing what the database held) and a second server on it
+	// (serve --store) is measured the same way.
+	Store string
 }
 
 // DefaultDomainOptions are bench --domain's defaults.
@@ -52,11 +59,22 @@ func DefaultDomainOptions() DomainOptions {
 		Threads: 100_000, Orders: 10_000, Customers: 1_000}
 }
 
-// domainReport is what bench --domain prints as JSON.
+// domainReport is what bench --domain prints as JSON: bbolt's figures at
+// the top level, PostgreSQL's beside them when --store was given.
 type domainReport struct {
-	Machine     proc.Machine  `json:"machine"`
-	Go          string        `json:"go"`
-	Date        string        `json:"date"`
+	Machine proc.Machine `json:"machine"`
+	Go      string       `json:"go"`
+	Date    string       `json:"date"`
+	// NoiseCores is the CPU other processes used while the bench sat idle
+	// for a second before the run: the machine's background load.
+	NoiseCores float64 `json:"noise_cores"`
+	storeReport
+	Postgres *storeReport `json:"postgres,omitempty"`
+}
+
+// storeReport are one store's figures.
+type storeReport struct {
+	Store       string        `json:"store"`             // bbolt, postgres
 	Messages    postingReport `json:"messages"`          // from cfg.Clients clients (64)
 	MessagesOne postingReport `json:"messages_1_client"` // one client: the latency of a synced write alone
 	Inbox       inboxReport   `json:"inbox"`
@@ -71,12 +89,18 @@ type postingReport struct {
 	P50       float64 `json:"p50_ms"`
 	P99       float64 `json:"p99_ms"`
 	Cores     float64 `json:"server_cores"`
+	// OtherCores is the CPU of every other process meanwhile: noise on
+	// bbolt, PostgreSQL's own work (and noise) on PostgreSQL.
+	OtherCores float64 `json:"other_cores"`
+	// PG is what PostgreSQL did per acknowledged post (PostgreSQL only).
+	PG *pgPostStats `json:"postgres_stats,omitempty"`
 }
 
 type inboxReport struct {
 	Threads int             `json:"threads"`
 	SeedS   float64         `json:"seed_s"`
-	FileMB  float64         `json:"file_mb"`
+	CopyS   float64         `json:"copy_s,omitempty"` // PostgreSQL: the seeded bbolt store copied in (migrate-store)
+	FileMB  float64         `json:"file_mb"`          // PostgreSQL: the database's size
 	Clients int             `json:"clients"`
 	Filters []filterLatency `json:"filters"`
 }
@@ -129,52 +153,96 @@ func benchDomain(ctx context.Context, cfg DomainOptions, log io.Writer) (*domain
 	dataDir := filepath.Join(tmp, "data")
 	dbPath := filepath.Join(dataDir, "helpcentre.db") // where serve keeps it
 
+	if w0, err := proc.TakeCPUWindow(nil); err == nil {
+		time.Sleep(time.Second)
+		if w1, err := proc.TakeCPUWindow(nil); err == nil {
+			rep.NoiseCores = round(proc.Others(w0, w1).Seconds()/w1.Wall.Sub(w0.Wall).Seconds(), 2)
+		}
+	}
 	fmt.Fprintf(log, "bench: seeding %s threads on %s orders of %s customers into %s\n", thousands(float64(cfg.Threads)), thousands(float64(cfg.Orders)), thousands(float64(cfg.Customers)), dbPath)
 	start := time.Now()
 	seeded, err := seedInbox(ctx, dbPath, cfg, log)
 	if err != nil {
 		return nil, err
 	}
+	rep.Store = "bbolt"
 	rep.Inbox = inboxReport{Threads: cfg.Threads, SeedS: round(time.Since(start).Seconds(), 1), Clients: cfg.InboxClients}
 	if fi, err := os.Stat(dbPath); err == nil {
 		rep.Inbox.FileMB = round(float64(fi.Size())/(1<<20), 1)
 	}
+	// PostgreSQL starts from the same records: the seeded file, copied
+	// before either server has written to it.
+	var pg *pgProbe
+	if cfg.Store != "" {
+		rep.Postgres = &storeReport{Store: "postgres", Inbox: rep.Inbox}
+		fmt.Fprintf(log, "bench: copying the seeded store into PostgreSQL (as migrate-store does)\n")
+		start := time.Now()
+		if err := copyToPostgres(ctx, dbPath, cfg.Store); err != nil {
+			return nil, err
+		}
+		rep.Postgres.Inbox.CopyS = round(time.Since(start).Seconds(), 1)
+		if pg, err = newPGProbe(ctx, cfg.Store); err != nil {
+			return nil, err
+		}
+		defer pg.close()
+		rep.Postgres.Inbox.FileMB = pg.sizeMB(ctx)
+	}
 
-	addr, err := proc.FreeLoopbackAddr()
-	if err != nil {
+	if err := benchStore(ctx, cfg, &rep.storeReport, seeded, nil, log, nil, "--data", dataDir); err != nil {
 		return nil, err
 	}
-	c, err := proc.Start(ctx, nil, cfg.Exe, "serve", "--demo", "--addr", addr, "--data", dataDir, "--messages-per-minute", "0",
-		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--max-conns-per-ip", "0") // one client, many connections
+	if pg != nil {
+		// serve refuses a shared store without HELPCENTRE_SECRET: any will
+		// do for one replica.
+		secret := make([]byte, 24)
+		_, _ = rand.Read(secret)
+		env := []string{"HELPCENTRE_SECRET=" + hex.EncodeToString(secret)}
+		if err := benchStore(ctx, cfg, rep.Postgres, seeded, pg, log, env, "--data", filepath.Join(tmp, "pgdata"), "--store", cfg.Store); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// benchStore starts the server with env and args (its store) and measures
+// the inbox and the posts on it into r.
+func benchStore(ctx context.Context, cfg DomainOptions, r *storeReport, seeded *seededInbox, pg *pgProbe, log io.Writer, env []string, args ...string) error {
+	addr, err := proc.FreeLoopbackAddr()
 	if err != nil {
-		return nil, err
+		return err
+	}
+	argv := []string{"serve", "--demo", "--addr", addr, "--messages-per-minute", "0",
+		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--max-conns-per-ip", "0"} // one client, many connections
+	c, err := proc.Start(ctx, env, cfg.Exe, append(argv, args...)...)
+	if err != nil {
+		return err
 	}
 	defer c.Stop()
 	lc, err := loadgen.NewClient(addr, cfg.Clients+cfg.InboxClients+2)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer lc.CloseIdle()
 	if err := waitReady(ctx, c, lc, "", 5*time.Minute); err != nil {
-		return nil, err
+		return err
 	}
 
-	fmt.Fprintf(log, "bench: the seller inbox, %d client(s), %s per filter\n", cfg.InboxClients, cfg.InboxDuration)
-	if rep.Inbox.Filters, err = benchInbox(ctx, cfg, lc, seeded); err != nil {
-		return nil, c.Failure(err.Error())
+	fmt.Fprintf(log, "bench: %s: the seller inbox, %d client(s), %s per filter\n", r.Store, cfg.InboxClients, cfg.InboxDuration)
+	if r.Inbox.Filters, err = benchInbox(ctx, cfg, lc, seeded); err != nil {
+		return c.Failure(err.Error())
 	}
-	fmt.Fprintf(log, "bench: posting messages from %d clients for %s\n", cfg.Clients, cfg.Duration)
-	if rep.Messages, err = benchPosting(ctx, cfg, c, lc); err != nil {
-		return nil, c.Failure(err.Error())
+	fmt.Fprintf(log, "bench: %s: posting messages from %d clients for %s\n", r.Store, cfg.Clients, cfg.Duration)
+	if r.Messages, err = benchPosting(ctx, cfg, c, lc, pg); err != nil {
+		return c.Failure(err.Error())
 	}
 	one := cfg
 	one.Clients, one.Duration = 1, max(cfg.Duration/2, time.Second)
-	fmt.Fprintf(log, "bench: posting messages from 1 client for %s\n", one.Duration)
-	if rep.MessagesOne, err = benchPosting(ctx, one, c, lc); err != nil {
-		return nil, c.Failure(err.Error())
+	fmt.Fprintf(log, "bench: %s: posting messages from 1 client for %s\n", r.Store, one.Duration)
+	if r.MessagesOne, err = benchPosting(ctx, one, c, lc, pg); err != nil {
+		return c.Failure(err.Error())
 	}
 	c.Stop()
-	return rep, nil
+	return nil
 }
 
 func waitReady(ctx context.Context, c *proc.Child, lc *loadgen.Client, who string, limit time.Duration) error {
@@ -392,7 +460,7 @@ func benchInbox(ctx context.Context, cfg DomainOptions, lc *loadgen.Client, s *s
 
 // benchPosting has each client start a thread on order 1001 as ana, then post
 // to it as fast as the server acknowledges.
-func benchPosting(ctx context.Context, cfg DomainOptions, c *proc.Child, lc *loadgen.Client) (postingReport, error) {
+func benchPosting(ctx context.Context, cfg DomainOptions, c *proc.Child, lc *loadgen.Client, pg *pgProbe) (postingReport, error) {
 	token := demo.Token("ana")
 	ids := make([]string, cfg.Clients)
 	for i := range ids {
@@ -417,7 +485,14 @@ func benchPosting(ctx context.Context, cfg DomainOptions, c *proc.Child, lc *loa
 		return postingReport{}, err
 	}
 	client.Store(0)
-	cpu0, err := c.CPU()
+	var pg0 pgCounters
+	if pg != nil {
+		var err error
+		if pg0, err = pg.counters(ctx); err != nil {
+			return postingReport{}, err
+		}
+	}
+	w0, err := proc.TakeCPUWindow(c)
 	if err != nil {
 		return postingReport{}, err
 	}
@@ -425,15 +500,25 @@ func benchPosting(ctx context.Context, cfg DomainOptions, c *proc.Child, lc *loa
 	if err != nil {
 		return postingReport{}, err
 	}
-	cpu1, err := c.CPU()
+	w1, err := proc.TakeCPUWindow(c)
 	if err != nil {
 		return postingReport{}, err
 	}
-	return postingReport{
+	wall := w1.Wall.Sub(w0.Wall).Seconds()
+	r := postingReport{
 		Clients: cfg.Clients, Seconds: round(res.Elapsed.Seconds(), 1), Posted: res.Requests - res.Errors, Errors: res.Errors,
 		PerSecond: round(res.QPS(), 0), P50: round(search.Percentile(res.Lat, 0.50), 2), P99: round(search.Percentile(res.Lat, 0.99), 2),
-		Cores: round((cpu1-cpu0).Seconds()/res.Elapsed.Seconds(), 2),
-	}, nil
+		Cores:      round((w1.Server-w0.Server).Seconds()/wall, 2),
+		OtherCores: round(proc.Others(w0, w1).Seconds()/wall, 2),
+	}
+	if pg != nil {
+		pg1, err := pg.counters(ctx)
+		if err != nil {
+			return postingReport{}, err
+		}
+		r.PG = pg1.since(pg0, r.Posted, wall)
+	}
+	return r, nil
 }
 
 // closedRun keeps conc calls of run in flight for d; run reports whether its
@@ -448,20 +533,49 @@ func closedRunEach(ctx context.Context, conc int, d time.Duration, newRun func()
 }
 
 func printDomainTable(w io.Writer, r *domainReport) {
-	fmt.Fprintf(w, "helpcentre bench --domain — %s, %d cores, %s, %s\n\n", r.Machine.CPU, r.Machine.Cores, r.Go, r.Date)
-	m := r.Messages
+	fmt.Fprintf(w, "helpcentre bench --domain — %s, %d cores, %s, %s; other processes used %.2f cores before the run\n\n",
+		r.Machine.CPU, r.Machine.Cores, r.Go, r.Date, r.NoiseCores)
+	stores := []*storeReport{&r.storeReport}
+	if r.Postgres != nil {
+		stores = append(stores, r.Postgres)
+	}
 	fmt.Fprintf(w, "Posting messages durably (fsync on) through POST /api/v1/threads/{id}/messages\n")
-	for _, m := range []postingReport{m, r.MessagesOne} {
-		fmt.Fprintf(w, "  %d client(s), %.0f s: %s acknowledged, %.0f messages/s, p50 %.2f ms, p99 %.2f ms, %d errors, server %.2f cores\n",
-			m.Clients, m.Seconds, thousands(float64(m.Posted)), m.PerSecond, m.P50, m.P99, m.Errors, m.Cores)
+	for _, s := range stores {
+		for _, m := range []postingReport{s.Messages, s.MessagesOne} {
+			fmt.Fprintf(w, "  %-8s %2d client(s), %.0f s: %s acknowledged, %.0f messages/s, p50 %.2f ms, p99 %.2f ms, %d errors, server %.2f cores, other processes %.2f cores\n",
+				s.Store, m.Clients, m.Seconds, thousands(float64(m.Posted)), m.PerSecond, m.P50, m.P99, m.Errors, m.Cores, m.OtherCores)
+			if g := m.PG; g != nil {
+				stmts := "statements not counted (pg_stat_statements not loaded)"
+				if g.StatementsPerPost > 0 {
+					stmts = fmt.Sprintf("%.1f statements", g.StatementsPerPost)
+				}
+				fmt.Fprintf(w, "  %-8s    per post: %.2f commits, %.3f rollbacks (retried conflicts), %s, %.1f rows written, %.1f WAL records, %.1f KB WAL, %.3f WAL flushes (%.0f/s, %.2f ms each)\n",
+					"", g.CommitsPerPost, g.RollbacksPerPost, stmts, g.RowsPerPost, g.WALRecordsPerPost, g.WALKBPerPost, g.WALSyncsPerPost, g.WALSyncsPerSecond, g.WALSyncMs)
+			}
+		}
 	}
 	fmt.Fprintln(w)
 	in := r.Inbox
-	fmt.Fprintf(w, "Seller inbox GET /api/v1/threads (seller sam) over %s threads (seeded in %.0f s, file %.0f MB), %d client(s)\n",
-		thousands(float64(in.Threads)), in.SeedS, in.FileMB, in.Clients)
-	fmt.Fprintf(w, "  %-26s %9s %9s %8s %7s %7s\n", "filter", "p50 ms", "p99 ms", "qps", "rows", "errors")
-	for _, f := range in.Filters {
-		fmt.Fprintf(w, "  %-26s %9.2f %9.2f %8.0f %7.1f %7d\n", f.Name, f.P50, f.P99, f.QPS, f.Rows, f.Errors)
+	fmt.Fprintf(w, "Seller inbox GET /api/v1/threads (seller sam) over %s threads, %d client(s); bbolt: seeded in %.0f s, file %.0f MB",
+		thousands(float64(in.Threads)), in.Clients, in.SeedS, in.FileMB)
+	if r.Postgres != nil {
+		fmt.Fprintf(w, "; postgres: copied in %.0f s, database %.0f MB", r.Postgres.Inbox.CopyS, r.Postgres.Inbox.FileMB)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %-26s", "filter")
+	for _, s := range stores {
+		fmt.Fprintf(w, " %9s %9s %8s %7s %7s", s.Store+" p50", "p99 ms", "qps", "rows", "errors")
+	}
+	fmt.Fprintln(w)
+	for i, f := range in.Filters {
+		fmt.Fprintf(w, "  %-26s", f.Name)
+		for _, s := range stores {
+			if i < len(s.Inbox.Filters) {
+				g := s.Inbox.Filters[i]
+				fmt.Fprintf(w, " %9.2f %9.2f %8.0f %7.1f %7d", g.P50, g.P99, g.QPS, g.Rows, g.Errors)
+			}
+		}
+		fmt.Fprintln(w)
 	}
 }
 
