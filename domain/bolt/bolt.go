@@ -1,5 +1,11 @@
-// Package bolt stores the domain's data in one bbolt file: it implements the
-// services of package domain and holds no business rules of its own.
+// Package bolt stores the domain's data: it implements the services of
+// package domain and holds no business rules of its own. Its records,
+// indexes and migrations are written against the ordered key-value model of
+// domain/kv, which the package's first engine, one bbolt file (Open), serves;
+// OpenOn serves the same store from another engine (PostgreSQL, in
+// domain/postgres, for several replicas on one database). The name is the
+// first engine's: everything but the file's own care (bolt.go, engine.go,
+// filecheck.go, scrub.go) is the same on both.
 package bolt
 
 import (
