@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/marketplace/helpcentre/domain/kv"
 )
@@ -17,16 +18,24 @@ const (
 	sqlGet = `SELECT value FROM kv WHERE bucket = $1 AND key = $2`
 	// Puts: the transaction's pending values for one bucket, in one
 	// upsert that writes only into a bucket that exists and never over a
-	// nested bucket (NULL value); says how many it wrote.
+	// nested bucket (NULL value); it fails (kv_fail) when it could not
+	// write every key, so that a COMMIT sent after it does not commit.
 	sqlPuts = `WITH w AS (INSERT INTO kv (bucket, key, value)
 			SELECT $1::bytea, u.k, u.v FROM unnest($2::bytea[], $3::bytea[]) AS u(k, v)
 			WHERE EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea)
 			ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value WHERE kv.value IS NOT NULL RETURNING 1)
-		SELECT count(*) FROM w`
+		SELECT CASE WHEN (SELECT count(*) FROM w) = cardinality($2::bytea[]) THEN true
+			WHEN EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea) THEN kv_fail('KV002')
+			ELSE kv_fail('KV001') END`
 	sqlBucketExists = `SELECT EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1)`
-	// Deletes: values, never a nested bucket; says whether a key is one.
+	// Deletes: values, never a nested bucket (kv_fail).
 	sqlDeletes = `WITH d AS (DELETE FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NOT NULL)
-		SELECT EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NULL)`
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NULL)
+			THEN kv_fail('KV002') ELSE true END`
+	// A sequence counted in memory, written back (kv_fail if the bucket
+	// is gone).
+	sqlWriteSequence = `WITH u AS (UPDATE kv_buckets SET seq = $2 WHERE path = $1 RETURNING 1)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM u) THEN true ELSE kv_fail('KV001') END`
 	// CreateBucket: the marker in the parent (which must exist) and the
 	// bucket's row; then says what was there instead, if anything.
 	sqlCreateBucket = `WITH parent AS (
@@ -172,7 +181,7 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 		if st.dirty {
 			seqs = append(seqs, p)
 			st.dirty = false
-			b.Queue(sqlSetSequence, []byte(p), int64(st.v))
+			b.Queue(sqlWriteSequence, []byte(p), int64(st.v))
 		}
 	}
 	for _, w := range writes {
@@ -188,8 +197,22 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	if b.Len() == 0 {
 		return nil
 	}
-	var short []byte // a bucket where a put wrote fewer keys than sent
 	br := t.conn.SendBatch(t.ctx, b)
+	// wrote reads a queued write's result.
+	wrote := func(what string, path []byte) error {
+		var ok bool
+		err := br.QueryRow().Scan(&ok)
+		var pe *pgconn.PgError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &pe) && pe.Code == "KV001":
+			return t.stale(path)
+		case errors.As(err, &pe) && pe.Code == "KV002":
+			return t.fail(what, kv.ErrIncompatibleValue)
+		}
+		return t.fail(what, err)
+	}
 	err := func() error {
 		if !t.begun {
 			if _, err := br.Exec(); err != nil {
@@ -198,31 +221,17 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 			t.begun = true
 		}
 		for _, p := range seqs {
-			var s int64
-			if err := br.QueryRow().Scan(&s); err != nil {
-				if errors.Is(err, pgx.ErrNoRows) {
-					return t.stale([]byte(p))
-				}
-				return t.fail("sequence", err)
+			if err := wrote("sequence", []byte(p)); err != nil {
+				return err
 			}
 		}
 		for _, w := range writes {
+			what := "put"
 			if w.del {
-				var isBucket bool
-				if err := br.QueryRow().Scan(&isBucket); err != nil {
-					return t.fail("delete", err)
-				}
-				if isBucket {
-					return t.fail("delete", kv.ErrIncompatibleValue)
-				}
-				continue
+				what = "delete"
 			}
-			var n int
-			if err := br.QueryRow().Scan(&n); err != nil {
-				return t.fail("put", err)
-			}
-			if n != len(w.keys) && short == nil {
-				short = w.path
+			if err := wrote(what, w.path); err != nil {
+				return err
 			}
 		}
 		if q != "" && read != nil {
@@ -232,18 +241,6 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	}()
 	if cerr := br.Close(); cerr != nil && t.err == nil && err == nil {
 		err = t.fail("batch", cerr)
-	}
-	if short != nil && t.err == nil {
-		// The bucket is gone (another replica deleted it), or a key is a
-		// nested bucket.
-		var ok bool
-		if err := t.conn.QueryRow(t.ctx, sqlBucketExists, short).Scan(&ok); err != nil {
-			t.fail("put", err)
-		} else if !ok {
-			t.stale(short)
-		} else {
-			t.fail("put", kv.ErrIncompatibleValue)
-		}
 	}
 	if t.err != nil {
 		return t.err
