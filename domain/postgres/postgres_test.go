@@ -277,6 +277,20 @@ func TestStickyError(t *testing.T) {
 				t.Errorf("cursor after the failure at %q", k)
 			}
 		}
+		// A bucket looked up after the failure is there, empty, and
+		// refuses writes: the store's code never gets a nil one to
+		// dereference (it takes its migrations' buckets as given).
+		for _, nb := range []kv.Bucket{tx.Bucket([]byte("b")), tx.Bucket([]byte("never made"))} {
+			if nb == nil {
+				t.Fatal("Bucket after the failure = nil")
+			}
+			if v := nb.Get([]byte("k")); v != nil {
+				t.Errorf("Get in a bucket looked up after the failure = %q", v)
+			}
+			if err := nb.Put([]byte("k"), []byte("x")); !errors.Is(err, txErr) {
+				t.Errorf("Put in a bucket looked up after the failure = %v", err)
+			}
+		}
 		return mine
 	})
 	if err == nil || !errors.Is(err, txErr) || errors.Is(err, mine) {

@@ -462,11 +462,22 @@ func (b *bucket) ForEach(fn func(k, v []byte) error) error {
 }
 
 func (b *bucket) Bucket(name []byte) kv.Bucket {
-	if b.tx.err != nil || len(name) == 0 {
+	if len(name) == 0 {
 		return nil
 	}
 	p := childPath(b.path, name)
+	if b.tx.err != nil {
+		// The transaction has failed (a conflict, a lost connection) and
+		// will be rolled back, or run again: a bucket that reads as empty
+		// and refuses writes with that error lets the caller get there,
+		// where nil would make it dereference nothing (the store's code
+		// takes the buckets its migrations made as given).
+		return &bucket{tx: b.tx, path: p}
+	}
 	if !b.tx.exists(p) {
+		if b.tx.err != nil {
+			return &bucket{tx: b.tx, path: p} // the existence query failed: as above
+		}
 		return nil
 	}
 	return &bucket{tx: b.tx, path: p}
