@@ -183,7 +183,7 @@ func checkScanBody(t *testing.T, e *Engine, locale string, queries []string) {
 		}
 		checked := 0
 		for _, a := range arts {
-			full := newArtTerms(v.Analyzers, a).bodySpans(v.Analyzers, a)
+			full := newArtTerms(v.Analyzers, nil, nil, a).bodySpans(v.Analyzers, a)
 			all := &bodyQuery{terms: spanTerms(full)}
 			for t := range all.terms {
 				all.probes = append(all.probes, index.StemProbe(t))

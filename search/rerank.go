@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -75,35 +76,53 @@ type span struct {
 	start, end int
 }
 
-func distinctTerms(an analysis.Analyzer, s string) []string {
+// distinctTerms returns the distinct terms an gives s, in order of first
+// appearance; through wm (windowTerms) when it is not nil.
+func distinctTerms(an analysis.Analyzer, wm *windowMemo, s string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, t := range an.Analyze([]byte(s)) {
-		k := string(t.Term)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
+	if wm != nil {
+		out = windowTerms(an, wm, s, nil)
+	} else {
+		for _, t := range an.Analyze([]byte(s)) {
+			out = append(out, string(t.Term))
 		}
 	}
-	return out
+	// a title's few terms: a quadratic look is cheaper than a map
+	n := 0
+	for i, t := range out {
+		if !slices.Contains(out[:n], t) {
+			out[n] = out[i]
+			n++
+		}
+	}
+	return out[:n:n]
 }
 
-func termSet(an analysis.Analyzer, s string) map[string]bool {
+func termSet(an analysis.Analyzer, wm *windowMemo, s string) map[string]bool {
 	m := map[string]bool{}
+	if wm != nil {
+		for _, t := range windowTerms(an, wm, s, nil) {
+			m[t] = true
+		}
+		return m
+	}
 	for _, t := range an.Analyze([]byte(s)) {
 		m[string(t.Term)] = true
 	}
 	return m
 }
 
-func newArtTerms(an index.Analyzers, a *content.Article) *artTerms {
+// newArtTerms analyses a's title, aliases, tags and headings, through the
+// window memos of the question analyzer (qm) and of the body analyzer (bm)
+// where they are not nil.
+func newArtTerms(an index.Analyzers, qm, bm *windowMemo, a *content.Article) *artTerms {
 	at := &artTerms{fields: map[string]map[string]bool{}}
-	at.questions = append(at.questions, distinctTerms(an.Question, a.Title))
+	at.questions = append(at.questions, distinctTerms(an.Question, qm, a.Title))
 	for _, s := range a.Aliases {
-		at.questions = append(at.questions, distinctTerms(an.Question, s))
+		at.questions = append(at.questions, distinctTerms(an.Question, qm, s))
 	}
 	for _, s := range a.Tags {
-		at.tags = append(at.tags, distinctTerms(an.Question, s))
+		at.tags = append(at.tags, distinctTerms(an.Question, qm, s))
 	}
 	set := func(ts [][]string) map[string]bool {
 		m := map[string]bool{}
@@ -116,12 +135,12 @@ func newArtTerms(an index.Analyzers, a *content.Article) *artTerms {
 	}
 	// the words of substance of the title and of each alias
 	for _, q := range append([]string{a.Title}, a.Aliases...) {
-		at.cores = append(at.cores, distinctTerms(an.Body, q))
+		at.cores = append(at.cores, distinctTerms(an.Body, bm, q))
 	}
 	at.fields[index.FieldTitle] = set(at.questions[:1])
 	at.fields[index.FieldAliases] = set(at.questions[1:])
 	at.fields[index.FieldTags] = set(at.tags)
-	at.fields[index.FieldHeadings] = termSet(an.Body, strings.Join(a.Headings, "\n"))
+	at.fields[index.FieldHeadings] = termSet(an.Body, bm, strings.Join(a.Headings, "\n"))
 	return at
 }
 
@@ -144,41 +163,53 @@ func (at *artTerms) bodySpans(an index.Analyzers, a *content.Article) []span {
 type artCache struct {
 	terms *generations[*content.Article, *artTerms]
 	mu    sync.Mutex
-	memos map[string]localeMemo // by locale, for scanBody
+	memo  map[string]localeMemo // by locale: window memos
 }
 
 func newArtCache(size int) *artCache {
 	one := func(*artTerms) int { return 1 }
-	return &artCache{terms: newGenerations[*content.Article](size, one), memos: map[string]localeMemo{}}
+	return &artCache{terms: newGenerations[*content.Article](size, one), memo: map[string]localeMemo{}}
 }
 
 // windows returns the window memo of v's locale when its body analyzer is
-// one scanBody can stand in for (scannable), else nil. A locale whose index
-// was rebuilt with another analyzer gets a new memo.
+// one scanBody can stand in for (scannable), else nil.
 func (c *artCache) windows(v *index.View) *windowMemo {
-	an := v.Analyzers.Body
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m, ok := c.memos[v.Locale]
-	if !ok || m.an != an {
-		m = localeMemo{an: an}
-		if scannable(an) {
-			m.wm = newWindowMemo()
-		}
-		c.memos[v.Locale] = m
-	}
-	return m.wm
+	return c.memos(v.Locale, v.Analyzers).wm
 }
 
-// localeMemo is a locale's window memo (nil when its analyzer is not
-// scannable) and the analyzer it is for.
+// memos returns a locale's window memos. A locale whose index was rebuilt
+// with other analyzers gets new ones.
+func (c *artCache) memos(locale string, an index.Analyzers) localeMemo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.memo[locale]
+	if !ok || m.an != an.Body || m.qan != an.Question {
+		m = localeMemo{an: an.Body, qan: an.Question}
+		if scannable(an.Body) {
+			m.wm = newWindowMemo()
+		}
+		if perToken(an.Question) {
+			m.qm = newWindowMemo()
+		}
+		c.memo[locale] = m
+	}
+	return m
+}
+
+// localeMemo is a locale's window memos and the analyzers they are for: of
+// the body analyzer when it is scannable (wm: scanBody's, also the
+// headings' and the cores' in newArtTerms), of the question analyzer when
+// it analyses token by token (qm: titles, aliases and tags), else nil.
 type localeMemo struct {
-	an analysis.Analyzer
-	wm *windowMemo
+	an, qan analysis.Analyzer
+	wm, qm  *windowMemo
 }
 
 func (c *artCache) get(an index.Analyzers, a *content.Article) *artTerms {
-	at, _ := c.terms.get(a, func() (*artTerms, error) { return newArtTerms(an, a), nil })
+	at, _ := c.terms.get(a, func() (*artTerms, error) {
+		m := c.memos(a.Locale, an)
+		return newArtTerms(an, m.qm, m.wm, a), nil
+	})
 	return at
 }
 
