@@ -1,10 +1,13 @@
 package search
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/content/synth"
@@ -60,12 +63,35 @@ func TestWindowTerms(t *testing.T) {
 				}
 				with, without := newArtTerms(an, m.qm, m.wm, a), newArtTerms(an, nil, nil, a)
 				if !slices.EqualFunc(with.questions, without.questions, slices.Equal) || !slices.EqualFunc(with.tags, without.tags, slices.Equal) ||
-					!slices.EqualFunc(with.cores, without.cores, slices.Equal) || len(with.fields) != len(without.fields) {
+					!slices.EqualFunc(with.cores, without.cores, slices.Equal) || !slices.Equal(with.headings, without.headings) {
 					t.Fatalf("%s: newArtTerms differs through the memos", a.ID)
 				}
-				for f, set := range without.fields {
-					if !mapsEqual(with.fields[f], set) {
-						t.Fatalf("%s: field %s differs through the memos", a.ID, f)
+				// and what the maps it kept before said
+				sets := map[string]map[string]bool{
+					index.FieldTitle: oldTermSet(an.Question, a.Title), index.FieldAliases: oldTermSet(an.Question, a.Aliases...),
+					index.FieldTags: oldTermSet(an.Question, a.Tags...), index.FieldHeadings: oldTermSet(an.Body, strings.Join(a.Headings, "\n")),
+				}
+				for f, set := range sets {
+					for _, term := range append(slices.Collect(maps.Keys(set)), "order", "pedido", "how", "zzz") {
+						if with.has(f, term) != set[term] {
+							t.Fatalf("%s: field %s has %q: %v, analysed %v", a.ID, f, term, with.has(f, term), set[term])
+						}
+					}
+				}
+				for _, q := range with.questions {
+					for _, term := range q {
+						if !with.inShort(term) {
+							t.Fatalf("%s: %q not in title, aliases or tags", a.ID, term)
+						}
+					}
+				}
+				for i, c := range with.cores {
+					src := a.Title
+					if i > 0 {
+						src = a.Aliases[i-1]
+					}
+					if want := slices.Collect(maps.Keys(oldTermSet(an.Body, src))); len(c) != len(want) {
+						t.Fatalf("%s: cores %q, analysed %q", a.ID, c, want)
 					}
 				}
 			})
@@ -80,14 +106,13 @@ func TestWindowTerms(t *testing.T) {
 	}
 }
 
-func mapsEqual(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
+// oldTermSet is the set of the terms an gives each of ss, analysed whole.
+func oldTermSet(an analysis.Analyzer, ss ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range ss {
+		for _, tk := range an.Analyze([]byte(s)) {
+			m[string(tk.Term)] = true
 		}
 	}
-	return true
+	return m
 }
