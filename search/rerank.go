@@ -153,7 +153,7 @@ func appendDistinct(an analysis.Analyzer, wm *windowMemo, s string, out []string
 // where they are not nil.
 func newArtTerms(an index.Analyzers, qm, bm *windowMemo, a *content.Article) *artTerms {
 	lists := 1 + len(a.Aliases) + len(a.Tags) + 1 + len(a.Aliases)
-	all := make([]string, 0, 8*lists)
+	all := make([]string, 0, 8*lists+32)
 	ends := make([]int, 0, lists+1)
 	add := func(az analysis.Analyzer, wm *windowMemo, s string) {
 		from := 0
@@ -185,6 +185,7 @@ func newArtTerms(an index.Analyzers, qm, bm *windowMemo, a *content.Article) *ar
 	}
 	slices.Sort(all[h0:])
 	all = all[:h0+len(slices.Compact(all[h0:]))]
+	all = slices.Clone(all) // held as long as the article is: no spare capacity
 	views := make([][]string, len(ends))
 	from := 0
 	for i, end := range ends {
