@@ -122,32 +122,16 @@ func (ix *Index) Build(ctx context.Context) error {
 	}
 	ix.total.Store(int64(total))
 	ix.log.Info("building the index", "articles", total, "locales", len(byLocale))
-	// The locales are built side by side: each is one goroutine feeding
-	// Bleve and one counting statistics, and Bleve's batches wait on the
-	// disk between bursts of analysis.
-	names := sortedKeys(byLocale)
-	built := make([]*Locale, len(names))
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Go(func() { built[i], errs[i] = ix.openOrBuild(ctx, name, byLocale[name], set.Synonyms[name]) })
-	}
-	wg.Wait()
 	locales := map[string]*Locale{}
-	for i, name := range names {
-		if built[i] != nil {
-			locales[name] = built[i]
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		for _, l := range locales {
-			_ = l.close(false)
-		}
-		for _, err := range errs {
-			if err != nil {
-				return err // the first locale's, in name order
+	for _, name := range sortedKeys(byLocale) {
+		l, err := ix.openOrBuild(ctx, name, byLocale[name], set.Synonyms[name])
+		if err != nil {
+			for _, l := range locales {
+				_ = l.close(false)
 			}
+			return err
 		}
+		locales[name] = l
 	}
 	ix.locales.Store(&locales)
 	ix.set.Store(set)
