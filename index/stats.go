@@ -95,20 +95,19 @@ func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}
 	words = map[string]struct{}{}
 	accented = map[string]string{}
 	questions = map[string]struct{}{}
-	add := func(dst map[string]struct{}, analyzer analysis.Analyzer, s string) {
-		if s == "" {
-			return
-		}
-		for _, t := range analyzer.Analyze([]byte(s)) {
-			dst[string(t.Term)] = struct{}{}
-		}
-	}
 	for _, f := range fieldTexts(a) {
-		add(terms, an.ForField(f.name), f.text)
-		if f.name == FieldTitle || f.name == FieldAliases || f.name == FieldTags {
-			add(questions, an.ForField(f.name), f.text)
+		if f.text == "" {
+			continue
 		}
-		for _, t := range lowerWords.Analyze([]byte(f.text)) {
+		toks, lower := analyseAndLower(an.ForField(f.name), f.text)
+		short := f.name == FieldTitle || f.name == FieldAliases || f.name == FieldTags
+		for _, t := range toks {
+			terms[string(t.Term)] = struct{}{}
+			if short {
+				questions[string(t.Term)] = struct{}{}
+			}
+		}
+		for _, t := range lower {
 			orig := string(t.Term)
 			w := orig
 			if w = content.Fold(orig); w != orig {
@@ -141,6 +140,38 @@ func (s *Stats) clone() *Stats {
 // (content.Fold) then gives the same words as the suggest analyzer, which
 // folds first.
 var lowerWords = &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()}}
+
+// analyseAndLower returns what an and lowerWords give text. When an is the
+// Unicode word tokenizer and token filters, as every analyzer of the text
+// fields is, the text is segmented once for both (the segmenter was most of
+// a build's time): lowerWords is the same tokenizer and the lower-case
+// filter, here run on the same tokens over a copy of the text before an's
+// filters change them.
+func analyseAndLower(an analysis.Analyzer, text string) (terms, lower analysis.TokenStream) {
+	da, ok := an.(*analysis.DefaultAnalyzer)
+	if ok && len(da.CharFilters) == 0 {
+		_, ok = da.Tokenizer.(*unicode.UnicodeTokenizer)
+	}
+	if !ok {
+		return an.Analyze([]byte(text)), lowerWords.Analyze([]byte(text))
+	}
+	toks := da.Tokenizer.Tokenize([]byte(text))
+	own := []byte(text) // lower-cased in place, token by token
+	lower = make(analysis.TokenStream, len(toks))
+	arr := make([]analysis.Token, len(toks))
+	for i, t := range toks {
+		arr[i] = *t
+		arr[i].Term = own[t.Start:t.End:t.End]
+		lower[i] = &arr[i]
+	}
+	for _, f := range lowerWords.TokenFilters {
+		lower = f.Filter(lower)
+	}
+	for _, f := range da.TokenFilters {
+		toks = f.Filter(toks)
+	}
+	return toks, lower
+}
 
 func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
 	terms, words, accented, questions := termsOf(an, a)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
@@ -81,8 +82,8 @@ func (q *bodyQuery) match(text string, s span) bool {
 
 // bodyMatches returns, in text order, the body tokens of a (as the body
 // analyzer gives them, with their offsets) that q looks for: everything
-// snippets, reasons and deflection need from the body. With the English
-// analyzer (wm is not nil: artCache.windows) only the words that can match
+// snippets, reasons and deflection need from the body. With the English or
+// Spanish analyzer (wm is not nil: artCache.windows) only the words that can match
 // are analysed (scanBody); else the whole body is, once, and kept in the
 // article cache. The tokens are appended to out.
 func bodyMatches(an index.Analyzers, wm *windowMemo, a *content.Article, at *artTerms, q *bodyQuery, out []span) []span {
@@ -111,27 +112,43 @@ func spanTermsInto(m map[string]bool, spans []span) map[string]bool {
 	return m
 }
 
-// scannable reports whether an is Bleve's English analyzer as the index
-// uses it: the Unicode word tokenizer, then the possessive, lower-case, stop
-// word and Porter (or index.EnglishStemmer) filters, each of which works on
-// one token at a time. Then a token's term depends on its own surface only,
-// a word's first letters bound its term (index.StemProbe), and a token can
-// be analysed alone (scanBody).
+// scannable reports whether an is one of the analyzers scanBody can stand
+// in for: the Unicode word tokenizer, then filters that each work on one
+// token at a time, and a stem that starts like the lower-cased word it came
+// from (index.StemProbe). Then a token's term depends on its own surface
+// only, a word's first letters bound its term, and a token can be analysed
+// alone (scanBody). Two are: Bleve's English analyzer as the index uses it
+// (the possessive, lower-case, stop word and Porter, or
+// index.EnglishStemmer, filters) and Bleve's Spanish one (lower-case, stop
+// words, accents folded to their vowel, the light stemmer, which takes at
+// most two letters off the end and rewrites only what becomes the stem's
+// last: "luces" → "luz"). Spanish bodies were analysed whole on every
+// article cache miss: a third of the never-repeating stream's CPU.
 func scannable(an analysis.Analyzer) bool {
 	da, ok := an.(*analysis.DefaultAnalyzer)
-	if !ok || len(da.CharFilters) > 0 || len(da.TokenFilters) != 4 {
+	if !ok || len(da.CharFilters) > 0 {
 		return false
 	}
 	if _, ok := da.Tokenizer.(*unicode.UnicodeTokenizer); !ok {
 		return false
 	}
 	f := da.TokenFilters
-	_, ok0 := f[0].(*en.PossessiveFilter)
-	_, ok1 := f[1].(*lowercase.LowerCaseFilter)
-	_, ok2 := f[2].(*stop.StopTokensFilter)
-	_, ok3 := f[3].(*porter.PorterStemmer)
-	_, ok4 := f[3].(index.EnglishStemmer)
-	return ok0 && ok1 && ok2 && (ok3 || ok4)
+	switch len(f) {
+	case 4:
+		if _, ok := f[0].(*lowercase.LowerCaseFilter); ok {
+			_, ok1 := f[1].(*stop.StopTokensFilter)
+			_, ok2 := f[2].(*es.SpanishNormalizeFilter)
+			_, ok3 := f[3].(*es.SpanishLightStemmerFilter)
+			return ok1 && ok2 && ok3
+		}
+		_, ok0 := f[0].(*en.PossessiveFilter)
+		_, ok1 := f[1].(*lowercase.LowerCaseFilter)
+		_, ok2 := f[2].(*stop.StopTokensFilter)
+		_, ok3 := f[3].(*porter.PorterStemmer)
+		_, ok4 := f[3].(index.EnglishStemmer)
+		return ok0 && ok1 && ok2 && (ok3 || ok4)
+	}
+	return false
 }
 
 // scanBody finds the tokens of text that q looks for without analysing all

@@ -342,10 +342,10 @@ func (e *Engine) deflectFeatures(at *artTerms, body map[string]bool, qw []qword,
 		x[fFirst] = 1
 	}
 	short := func(t string) bool {
-		return at.fields[index.FieldTitle][t] || at.fields[index.FieldAliases][t] || at.fields[index.FieldTags][t]
+		return at.inShort(t)
 	}
 	long := func(t string) bool {
-		return at.fields[index.FieldHeadings][t] || body[t]
+		return at.inHeadings(t) || body[t]
 	}
 	found := func(g *group) bool {
 		for _, t := range g.question {

@@ -176,7 +176,7 @@ type Engine struct {
 // New returns an engine over ix. Call ConfigureBleve once at program start
 // first: New changes no process-wide setting.
 func New(ix *index.Index, opts Options) *Engine {
-	return &Engine{ix: ix, opts: opts, cache: newArtCache(2048), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists(), chat: chatSpeaks(),
+	return &Engine{ix: ix, opts: opts, cache: newArtCache(artCacheSize), postings: newPostingsCache(postingsPerGeneration), wordLists: wordLists(), chat: chatSpeaks(),
 		learned: &learnedState{derived: &sync.Map{}}}
 }
 

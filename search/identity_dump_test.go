@@ -16,7 +16,8 @@ import (
 
 // TestDumpOutputs writes, as JSON lines, what searches and deflections return
 // (snippets, reasons, confidences) for every bitext and out-of-scope dev
-// question, on the bundled content and at 10,000 articles, to the file named
+// question, every fourth bitext train question and every Spanish dev
+// question (in Spanish), on the bundled content and at 10,000 articles, to the file named
 // by HC_DUMP. Dumps of two versions are compared with cmp to show that a
 // change left the output byte for byte as it was. Without HC_DUMP it dumps
 // every fourth question on the bundled content only, to a temporary file,
@@ -51,12 +52,32 @@ func TestDumpOutputs(t *testing.T) {
 			qs = append(qs, q.Query)
 		}
 	}
+	var esQs []string
 	if len(corpora) == 1 {
 		var some []string
 		for i := 0; i < len(qs); i += 4 {
 			some = append(some, qs[i])
 		}
 		qs = some
+	} else {
+		for f, step := range map[string]int{"testdata/bitext/queries_train.jsonl": 4, "testdata/es/queries_dev.jsonl": 1} {
+			fh, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq, err := search.ReadQueries(fh, f)
+			fh.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < len(eq); i += step {
+				if step == 1 {
+					esQs = append(esQs, eq[i].Query)
+				} else {
+					qs = append(qs, eq[i].Query)
+				}
+			}
+		}
 	}
 	out, err := os.Create(path)
 	if err != nil {
@@ -128,12 +149,36 @@ func TestDumpOutputs(t *testing.T) {
 				check(enc.Encode(map[string]any{"corpus": corpus, "deflect": req, "res": d}))
 			}
 		}
+		for _, q := range esQs {
+			for _, req := range []search.Request{
+				{Query: q, Locale: "es"},
+				{Query: q, Locale: "es", Page: 2},
+				{Query: q, Locale: "es", Audience: search.Staff, PerPage: 20},
+			} {
+				res, err := e.Search(ctx, req)
+				if err != nil {
+					check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "err": err.Error()}))
+					continue
+				}
+				hits := make([]hit, len(res.Hits))
+				for i, h := range res.Hits {
+					hits[i] = hit{h.Article.ID, h.Score, string(h.Snippet), h.Why}
+				}
+				check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "res": res, "hits": hits}))
+			}
+			d, err := e.Deflect(ctx, search.DeflectRequest{Subject: q, Locale: "es"})
+			if err != nil {
+				check(enc.Encode(map[string]any{"corpus": corpus, "deflect": q, "err": err.Error()}))
+				continue
+			}
+			check(enc.Encode(map[string]any{"corpus": corpus, "deflect": q, "res": d}))
+		}
 		ix.Close()
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if want := len(corpora) * len(qs) * 8; lines != want {
-		t.Fatalf("%d lines dumped, want %d (8 a question and corpus)", lines, want)
+	if want := len(corpora) * (len(qs)*8 + len(esQs)*4); lines != want {
+		t.Fatalf("%d lines dumped, want %d (8 a question and corpus, 4 a Spanish one)", lines, want)
 	}
 }

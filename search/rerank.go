@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -14,18 +15,61 @@ import (
 )
 
 // artTerms is an article analysed the way the index analysed it, kept in a
-// small cache so that reranking, snippets and reasons do not analyse the same
-// article again on every request.
+// cache so that reranking, snippets and reasons do not analyse the same
+// article again on every request. Its term lists are views of one array
+// (an entry is some 60 strings and a dozen slices, not maps: the cache holds
+// every article of a 10,000-article corpus).
 type artTerms struct {
 	questions [][]string // distinct question-analyzer terms of the title (first) and of each alias
 	tags      [][]string // of each tag
 	cores     [][]string // distinct body-analyzer terms (no stop words) of the title and of each alias
-	fields    map[string]map[string]bool
+	headings  []string   // distinct body-analyzer terms of the headings, sorted
 
 	bodyOnce sync.Once
 	body     []span // body tokens with their offsets in the article text
 
 	weights atomic.Pointer[termWeights] // of the index statistics used last
+}
+
+// inTitle, inAliases, inTags and inHeadings report whether a field of the
+// article has term t (as its analyzer gives it); inShort, whether the
+// title, an alias or a tag has.
+func (at *artTerms) inTitle(t string) bool { return slices.Contains(at.questions[0], t) }
+
+func (at *artTerms) inAliases(t string) bool { return inAny(at.questions[1:], t) }
+
+func (at *artTerms) inTags(t string) bool { return inAny(at.tags, t) }
+
+func (at *artTerms) inShort(t string) bool { return inAny(at.questions, t) || inAny(at.tags, t) }
+
+func (at *artTerms) inHeadings(t string) bool {
+	_, ok := slices.BinarySearch(at.headings, t)
+	return ok
+}
+
+// has reports whether the text field f of the article has term t (the
+// body is not kept here: false).
+func (at *artTerms) has(f, t string) bool {
+	switch f {
+	case index.FieldTitle:
+		return at.inTitle(t)
+	case index.FieldAliases:
+		return at.inAliases(t)
+	case index.FieldTags:
+		return at.inTags(t)
+	case index.FieldHeadings:
+		return at.inHeadings(t)
+	}
+	return false
+}
+
+func inAny(lists [][]string, t string) bool {
+	for _, l := range lists {
+		if slices.Contains(l, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // termWeights are the idf of each term of an article's questions and tags
@@ -50,21 +94,28 @@ func (at *artTerms) termWeights(st *index.Stats) *termWeights {
 		return w
 	}
 	w := &termWeights{stats: st, gen: st.Generation()}
-	of := func(qs [][]string) ([][]float64, []float64) {
-		ws, tots := make([][]float64, len(qs)), make([]float64, len(qs))
-		for i, q := range qs {
-			ws[i] = make([]float64, len(q))
-			var tot float64
-			for j, t := range q {
-				ws[i][j] = idf(st, t)
-				tot += ws[i][j]
-			}
-			tots[i] = tot
-		}
-		return ws, tots
+	// one array of weights, one of sums, one of views
+	n := 0
+	for _, q := range at.questions {
+		n += len(q)
 	}
-	w.questions, w.questionT = of(at.questions)
-	w.tags, w.tagsT = of(at.tags)
+	for _, q := range at.tags {
+		n += len(q)
+	}
+	ws := make([]float64, 0, n)
+	tots := make([]float64, len(at.questions)+len(at.tags))
+	views := make([][]float64, len(at.questions)+len(at.tags))
+	for i, q := range append(at.questions[:len(at.questions):len(at.questions)], at.tags...) {
+		start := len(ws)
+		for _, t := range q {
+			ws = append(ws, idf(st, t))
+			tots[i] += ws[len(ws)-1]
+		}
+		views[i] = ws[start:len(ws):len(ws)]
+	}
+	k := len(at.questions)
+	w.questions, w.questionT = views[:k:k], tots[:k:k]
+	w.tags, w.tagsT = views[k:], tots[k:]
 	at.weights.Store(w)
 	return w
 }
@@ -75,53 +126,75 @@ type span struct {
 	start, end int
 }
 
-func distinctTerms(an analysis.Analyzer, s string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, t := range an.Analyze([]byte(s)) {
-		k := string(t.Term)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
+// appendDistinct appends to out the terms an gives s that are not already
+// in out[from:], in order of first appearance; through wm (windowTerms) when
+// it is not nil.
+func appendDistinct(an analysis.Analyzer, wm *windowMemo, s string, out []string, from int) []string {
+	n := len(out)
+	if wm != nil {
+		out = windowTerms(an, wm, s, out)
+	} else {
+		for _, t := range an.Analyze([]byte(s)) {
+			out = append(out, string(t.Term))
 		}
 	}
-	return out
-}
-
-func termSet(an analysis.Analyzer, s string) map[string]bool {
-	m := map[string]bool{}
-	for _, t := range an.Analyze([]byte(s)) {
-		m[string(t.Term)] = true
+	// a title's few terms: a quadratic look is cheaper than a map
+	for i := n; i < len(out); i++ {
+		if !slices.Contains(out[from:n], out[i]) {
+			out[n] = out[i]
+			n++
+		}
 	}
-	return m
+	return out[:n]
 }
 
-func newArtTerms(an index.Analyzers, a *content.Article) *artTerms {
-	at := &artTerms{fields: map[string]map[string]bool{}}
-	at.questions = append(at.questions, distinctTerms(an.Question, a.Title))
+// newArtTerms analyses a's title, aliases, tags and headings, through the
+// window memos of the question analyzer (qm) and of the body analyzer (bm)
+// where they are not nil.
+func newArtTerms(an index.Analyzers, qm, bm *windowMemo, a *content.Article) *artTerms {
+	lists := 1 + len(a.Aliases) + len(a.Tags) + 1 + len(a.Aliases)
+	all := make([]string, 0, 8*lists+32)
+	ends := make([]int, 0, lists+1)
+	add := func(az analysis.Analyzer, wm *windowMemo, s string) {
+		from := 0
+		if len(ends) > 0 {
+			from = ends[len(ends)-1]
+		}
+		all = appendDistinct(az, wm, s, all, from)
+		ends = append(ends, len(all))
+	}
+	add(an.Question, qm, a.Title)
 	for _, s := range a.Aliases {
-		at.questions = append(at.questions, distinctTerms(an.Question, s))
+		add(an.Question, qm, s)
 	}
 	for _, s := range a.Tags {
-		at.tags = append(at.tags, distinctTerms(an.Question, s))
-	}
-	set := func(ts [][]string) map[string]bool {
-		m := map[string]bool{}
-		for _, q := range ts {
-			for _, t := range q {
-				m[t] = true
-			}
-		}
-		return m
+		add(an.Question, qm, s)
 	}
 	// the words of substance of the title and of each alias
-	for _, q := range append([]string{a.Title}, a.Aliases...) {
-		at.cores = append(at.cores, distinctTerms(an.Body, q))
+	add(an.Body, bm, a.Title)
+	for _, s := range a.Aliases {
+		add(an.Body, bm, s)
 	}
-	at.fields[index.FieldTitle] = set(at.questions[:1])
-	at.fields[index.FieldAliases] = set(at.questions[1:])
-	at.fields[index.FieldTags] = set(at.tags)
-	at.fields[index.FieldHeadings] = termSet(an.Body, strings.Join(a.Headings, "\n"))
+	h0 := len(all)
+	if hs := strings.Join(a.Headings, "\n"); bm != nil {
+		all = windowTerms(an.Body, bm, hs, all)
+	} else {
+		for _, t := range an.Body.Analyze([]byte(hs)) {
+			all = append(all, string(t.Term))
+		}
+	}
+	slices.Sort(all[h0:])
+	all = all[:h0+len(slices.Compact(all[h0:]))]
+	all = slices.Clone(all) // held as long as the article is: no spare capacity
+	views := make([][]string, len(ends))
+	from := 0
+	for i, end := range ends {
+		views[i] = all[from:end:end]
+		from = end
+	}
+	at := &artTerms{headings: all[h0:len(all):len(all)]}
+	q, t := 1+len(a.Aliases), len(a.Tags)
+	at.questions, at.tags, at.cores = views[:q:q], views[q:q+t:q+t], views[q+t:]
 	return at
 }
 
@@ -144,41 +217,59 @@ func (at *artTerms) bodySpans(an index.Analyzers, a *content.Article) []span {
 type artCache struct {
 	terms *generations[*content.Article, *artTerms]
 	mu    sync.Mutex
-	memos map[string]localeMemo // by locale, for scanBody
+	memo  map[string]localeMemo // by locale: window memos
 }
+
+// artCacheSize is the articles in one generation of the article cache: with
+// two, every article of a 10,000-article corpus stays (each some 1.5 KB).
+// At 2,048 most hits of the never-repeating stream missed it, and analysing
+// an article's short fields was a sixth of a search's CPU.
+const artCacheSize = 8192
 
 func newArtCache(size int) *artCache {
 	one := func(*artTerms) int { return 1 }
-	return &artCache{terms: newGenerations[*content.Article](size, one), memos: map[string]localeMemo{}}
+	return &artCache{terms: newGenerations[*content.Article](size, one), memo: map[string]localeMemo{}}
 }
 
 // windows returns the window memo of v's locale when its body analyzer is
-// one scanBody can stand in for (scannable), else nil. A locale whose index
-// was rebuilt with another analyzer gets a new memo.
+// one scanBody can stand in for (scannable), else nil.
 func (c *artCache) windows(v *index.View) *windowMemo {
-	an := v.Analyzers.Body
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m, ok := c.memos[v.Locale]
-	if !ok || m.an != an {
-		m = localeMemo{an: an}
-		if scannable(an) {
-			m.wm = newWindowMemo()
-		}
-		c.memos[v.Locale] = m
-	}
-	return m.wm
+	return c.memos(v.Locale, v.Analyzers).wm
 }
 
-// localeMemo is a locale's window memo (nil when its analyzer is not
-// scannable) and the analyzer it is for.
+// memos returns a locale's window memos. A locale whose index was rebuilt
+// with other analyzers gets new ones.
+func (c *artCache) memos(locale string, an index.Analyzers) localeMemo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.memo[locale]
+	if !ok || m.an != an.Body || m.qan != an.Question {
+		m = localeMemo{an: an.Body, qan: an.Question}
+		if scannable(an.Body) {
+			m.wm = newWindowMemo()
+		}
+		if perToken(an.Question) {
+			m.qm = newWindowMemo()
+		}
+		c.memo[locale] = m
+	}
+	return m
+}
+
+// localeMemo is a locale's window memos and the analyzers they are for: of
+// the body analyzer when it is scannable (wm: scanBody's, also the
+// headings' and the cores' in newArtTerms), of the question analyzer when
+// it analyses token by token (qm: titles, aliases and tags), else nil.
 type localeMemo struct {
-	an analysis.Analyzer
-	wm *windowMemo
+	an, qan analysis.Analyzer
+	wm, qm  *windowMemo
 }
 
 func (c *artCache) get(an index.Analyzers, a *content.Article) *artTerms {
-	at, _ := c.terms.get(a, func() (*artTerms, error) { return newArtTerms(an, a), nil })
+	at, _ := c.terms.get(a, func() (*artTerms, error) {
+		m := c.memos(a.Locale, an)
+		return newArtTerms(an, m.qm, m.wm, a), nil
+	})
 	return at
 }
 
@@ -305,7 +396,7 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 			}
 			found := true
 			for _, t := range g.question {
-				if !at.fields[index.FieldTitle][t] && !at.fields[index.FieldAliases][t] && !at.fields[index.FieldTags][t] {
+				if !at.inShort(t) {
 					found = false
 					break
 				}

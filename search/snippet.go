@@ -171,11 +171,11 @@ func cutAt(text string, n int) int {
 // explain says which words of the query were found in which fields of a;
 // body holds the terms of the body tokens the request looks for.
 func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
-	fieldTerms := func(f string) map[string]bool {
+	fieldHas := func(f, t string) bool {
 		if f == index.FieldBody {
-			return body
+			return body[t]
 		}
-		return at.fields[f]
+		return at.has(f, t)
 	}
 	var suggest string // the title and aliases folded, when a prefix needs them
 
@@ -203,7 +203,7 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 			// ("cash on delivery" is not "delivery")
 			all := g.synonym != nil && len(terms) > 1
 			for j, t := range terms {
-				if !fieldTerms(f)[t] {
+				if !fieldHas(f, t) {
 					if all {
 						break
 					}

@@ -155,8 +155,14 @@ type indexReport struct {
 	DiskMB   float64 `json:"disk_mb"`
 	RSSMB    float64 `json:"rss_mb"`  // after build
 	HeapMB   float64 `json:"heap_mb"` // after build, garbage included
-	// RSSLoadedMB is the RSS after the HTTP phases.
-	RSSLoadedMB float64 `json:"rss_after_load_mb"`
+	// RSSLoadedMB is the RSS after the HTTP phases; of it, anonymous
+	// memory (the Go heap, stacks) and mapped files' pages (the database's
+	// and the index's), where the system reports them (Linux).
+	RSSLoadedMB     float64 `json:"rss_after_load_mb"`
+	RSSAnonLoadedMB float64 `json:"rss_anon_after_load_mb,omitempty"`
+	RSSFileLoadedMB float64 `json:"rss_file_after_load_mb,omitempty"`
+	// HeapLoadedMB is the Go heap after the HTTP phases, garbage included.
+	HeapLoadedMB float64 `json:"heap_after_load_mb,omitempty"`
 }
 
 type percentiles struct {
@@ -445,6 +451,12 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	if ix.RSSLoadedMB, err = rssMB(c); err != nil {
 		return err
 	}
+	ix.RSSAnonLoadedMB, ix.RSSFileLoadedMB = rssSplit(c.Pid())
+	if status, metrics, err := ctl.Fetch("/metrics", 10*time.Second); err == nil && status == 200 {
+		if heap, err := metricValue(metrics, "go_memstats_heap_alloc_bytes"); err == nil {
+			ix.HeapLoadedMB = round(heap/(1<<20), 1)
+		}
+	}
 
 	// Last, when the server's file watcher has long been running: a change
 	// made while it starts up is only seen by the next poll, and the
@@ -707,6 +719,10 @@ func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 	row("  RSS after build (MB)", func(s sizeReport) string { return num(s.Index.RSSMB, 1) })
 	row("  Go heap after build (MB)", func(s sizeReport) string { return num(s.Index.HeapMB, 1) })
 	row("  RSS after the HTTP phases (MB)", func(s sizeReport) string { return num(s.Index.RSSLoadedMB, 1) })
+	row("  … of it anonymous / mapped files (MB)", func(s sizeReport) string {
+		return num(s.Index.RSSAnonLoadedMB, 1) + " / " + num(s.Index.RSSFileLoadedMB, 1)
+	})
+	row("  Go heap after the HTTP phases (MB)", func(s sizeReport) string { return num(s.Index.HeapLoadedMB, 1) })
 	head("in-process, ms p50 / p90 / p99")
 	for _, c := range inprocClasses {
 		label := "  " + c.label

@@ -162,3 +162,13 @@ func TestBenchCommand(t *testing.T) {
 	}
 	positive("anchors.bleve.cpu_ratio", bl["cpu_ratio"], "cycled", "distinct")
 }
+
+func TestParseRSSSplit(t *testing.T) {
+	anon, file := parseRSSSplit([]byte("Name:\thelpcentre\nVmRSS:\t  300000 kB\nRssAnon:\t  204800 kB\nRssFile:\t   97280 kB\nRssShmem:\t       0 kB\n"))
+	if anon != 200 || file != 95 {
+		t.Fatalf("anon %v file %v, want 200 and 95", anon, file)
+	}
+	if a, f := parseRSSSplit([]byte("Name:\tx\n")); a != 0 || f != 0 {
+		t.Fatalf("no lines: %v %v", a, f)
+	}
+}

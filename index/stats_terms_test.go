@@ -1,0 +1,84 @@
+package index
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+
+	"github.com/marketplace/helpcentre/content"
+	"github.com/marketplace/helpcentre/content/synth"
+)
+
+// TestTermsOfSegmentsOnce compares termsOf, which segments each field once
+// for its analyzer and the lower-cased words, with each analysed apart (as
+// it was), on every article of a generated corpus in both locales and on
+// odd text.
+func TestTermsOfSegmentsOnce(t *testing.T) {
+	fsys, err := synth.Corpus(1000, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _, err := content.NewLoader(fsys).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := "Café’s RÉSUMÉ don't ÖRDER İstanbul Ⱥⱥ ΣΑΣ Straße ǅ ﬁle e\u0301 x\u200dy 日本語 ¿Dónde está? LUCES niñOS 12kg U.S.A. it's"
+	n := 0
+	for _, locale := range []string{"en", "es"} {
+		im, err := NewMapping(locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		an, err := analyzersOf(im, locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts := []*content.Article{{Title: odd, Aliases: []string{odd, "x"}, Tags: []string{odd}, Headings: []string{odd, odd}, Text: odd + "\n" + odd}}
+		for _, a := range set.Articles {
+			if a.Locale == locale {
+				arts = append(arts, a)
+			}
+		}
+		for _, a := range arts {
+			terms, words, accented, questions := termsOf(an, a)
+			wt, ww, wa, wq := termsOfApart(an, a)
+			if !maps.Equal(terms, wt) || !maps.Equal(words, ww) || !maps.Equal(accented, wa) || !maps.Equal(questions, wq) {
+				t.Fatalf("%s %s: termsOf differs from each field analysed apart:\n%v\n%v\n%v\n%v", locale, a.ID, terms, wt, words, ww)
+			}
+			n++
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d articles", n)
+	}
+}
+
+// termsOfApart is termsOf as it was: each field analysed by its analyzer,
+// again for the question terms, and again by lowerWords.
+func termsOfApart(an Analyzers, a *content.Article) (terms, words map[string]struct{}, accented map[string]string, questions map[string]struct{}) {
+	terms, words, accented, questions = map[string]struct{}{}, map[string]struct{}{}, map[string]string{}, map[string]struct{}{}
+	add := func(dst map[string]struct{}, analyzer analysis.Analyzer, s string) {
+		if s == "" {
+			return
+		}
+		for _, t := range analyzer.Analyze([]byte(s)) {
+			dst[string(t.Term)] = struct{}{}
+		}
+	}
+	for _, f := range fieldTexts(a) {
+		add(terms, an.ForField(f.name), f.text)
+		if f.name == FieldTitle || f.name == FieldAliases || f.name == FieldTags {
+			add(questions, an.ForField(f.name), f.text)
+		}
+		for _, t := range lowerWords.Analyze([]byte(f.text)) {
+			orig := string(t.Term)
+			w := orig
+			if w = content.Fold(orig); w != orig {
+				accented[w] = orig
+			}
+			words[w] = struct{}{}
+		}
+	}
+	return terms, words, accented, questions
+}
