@@ -1,0 +1,326 @@
+// Package pgtest starts a throwaway PostgreSQL cluster for tests, as the
+// translation tests start Apertium: initdb in a temporary folder (as the
+// unprivileged user nobody when the tests run as root, since initdb and
+// postgres refuse root), postgres on a free loopback port and a unix socket in
+// that folder, stopped and removed when the test binary ends.
+//
+// One cluster per test binary, started on first use; every test gets its own
+// database, so tests can run in parallel:
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
+//
+//	func TestX(t *testing.T) {
+//		url := pgtest.DB(t) // postgres://postgres@127.0.0.1:port/t_3?sslmode=disable
+//		...
+//	}
+//
+// When PostgreSQL is not installed DB skips the test, unless
+// HELPCENTRE_REQUIRE_POSTGRES=1 (CI sets it): then a missing PostgreSQL fails
+// the test, so the suite can never be skipped silently there. A PostgreSQL that
+// is installed but does not start always fails.
+//
+// The binaries are looked up as HELPCENTRE_POSTGRES_BIN (a folder holding
+// initdb and postgres), then initdb on PATH, then Debian's
+// /usr/lib/postgresql/<version>/bin (the newest).
+package pgtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RequireEnv is the environment variable that turns a missing PostgreSQL
+// from a skip into a failure.
+const RequireEnv = "HELPCENTRE_REQUIRE_POSTGRES"
+
+// ErrNotInstalled is returned (wrapped) by Find when no PostgreSQL binaries
+// are found.
+var ErrNotInstalled = errors.New("PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/deps installs it)")
+
+// Find returns the folder holding initdb and postgres.
+func Find() (string, error) {
+	has := func(dir string) bool {
+		for _, b := range []string{"initdb", "postgres"} {
+			if fi, err := os.Stat(filepath.Join(dir, b)); err != nil || fi.IsDir() {
+				return false
+			}
+		}
+		return true
+	}
+	if dir := os.Getenv("HELPCENTRE_POSTGRES_BIN"); dir != "" {
+		if !has(dir) {
+			return "", fmt.Errorf("HELPCENTRE_POSTGRES_BIN=%s holds no initdb and postgres", dir)
+		}
+		return dir, nil
+	}
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		if dir := filepath.Dir(p); has(dir) {
+			return dir, nil
+		}
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
+	for _, dir := range dirs {
+		if has(dir) {
+			return dir, nil
+		}
+	}
+	return "", ErrNotInstalled
+}
+
+// version is the major version in /usr/lib/postgresql/<v>/bin, 0 if none.
+func version(dir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
+	return v
+}
+
+// Cluster is a running throwaway PostgreSQL.
+type Cluster struct {
+	Dir     string // the temporary folder: data/, sock/
+	Host    string // 127.0.0.1
+	Port    int
+	Socket  string // the unix socket folder
+	Startup time.Duration
+
+	cmd  *exec.Cmd
+	done chan struct{}
+	mu   sync.Mutex
+	out  bytes.Buffer
+}
+
+func (c *Cluster) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.out.Len() > 64<<10 { // keep the tail
+		tail := append([]byte(nil), c.out.Bytes()[c.out.Len()-32<<10:]...)
+		c.out.Reset()
+		c.out.Write(tail)
+	}
+	return c.out.Write(p)
+}
+
+// Output is what initdb and postgres printed (the last 64 KiB or so).
+func (c *Cluster) Output() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.String()
+}
+
+// URL is the address of database db as the superuser postgres over TCP.
+func (c *Cluster) URL(db string) string {
+	u := url.URL{Scheme: "postgres", User: url.User("postgres"), Host: net.JoinHostPort(c.Host, strconv.Itoa(c.Port)), Path: "/" + db, RawQuery: "sslmode=disable"}
+	return u.String()
+}
+
+// Start runs initdb in a new temporary folder and starts postgres there with
+// durable settings (fsync on), listening on a free loopback port and a unix
+// socket in the folder. Stop ends it and removes the folder.
+func Start(bin string) (*Cluster, error) {
+	dir, err := os.MkdirTemp("", "pgtest-")
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: %w", err)
+	}
+	c := &Cluster{Dir: dir, Host: "127.0.0.1", Socket: filepath.Join(dir, "sock"), done: make(chan struct{})}
+	fail := func(err error) (*Cluster, error) {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := os.Mkdir(c.Socket, 0o700); err != nil {
+		return fail(fmt.Errorf("pgtest: %w", err))
+	}
+	// initdb and postgres refuse to run as root: run them as nobody, owner
+	// of the folder.
+	attr, err := sysProcAttr(dir, c.Socket)
+	if err != nil {
+		return fail(err)
+	}
+	command := func(name string, args ...string) *exec.Cmd {
+		cmd := exec.Command(filepath.Join(bin, name), args...)
+		cmd.Dir = dir
+		cmd.Env = []string{"LC_ALL=C", "PATH=" + bin + ":/usr/bin:/bin", "HOME=" + dir, "TZ=UTC"}
+		cmd.Stdout, cmd.Stderr = c, c
+		cmd.SysProcAttr = attr
+		return cmd
+	}
+	data := filepath.Join(dir, "data")
+	t0 := time.Now()
+	// --no-sync: the files initdb writes are thrown away with the folder;
+	// the server itself runs with fsync on.
+	initdb := command("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+	if err := initdb.Run(); err != nil {
+		return fail(fmt.Errorf("pgtest: initdb: %w: %s", err, c.Output()))
+	}
+	port, err := freePort()
+	if err != nil {
+		return fail(fmt.Errorf("pgtest: %w", err))
+	}
+	c.Port = port
+	c.cmd = command("postgres", "-D", data,
+		"-c", "listen_addresses="+c.Host, "-p", strconv.Itoa(port),
+		"-c", "unix_socket_directories="+c.Socket,
+		"-c", "max_connections=300",
+		"-c", "fsync=on", "-c", "synchronous_commit=on",
+		"-c", "max_pred_locks_per_transaction=256",
+		"-c", "logging_collector=off", "-c", "log_min_messages=warning")
+	if err := c.cmd.Start(); err != nil {
+		return fail(fmt.Errorf("pgtest: start postgres: %w", err))
+	}
+	go func() { c.cmd.Wait(); close(c.done) }()
+	deadline := t0.Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		conn, err := pgx.Connect(ctx, c.URL("postgres"))
+		cancel()
+		if err == nil {
+			conn.Close(context.Background())
+			c.Startup = time.Since(t0)
+			return c, nil
+		}
+		select {
+		case <-c.done:
+			return fail(fmt.Errorf("pgtest: postgres exited before accepting connections: %s", c.Output()))
+		default:
+		}
+		if time.Now().After(deadline) {
+			c.Stop()
+			return nil, fmt.Errorf("pgtest: postgres not accepting connections after 30s: %v: %s", err, c.Output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop shuts postgres down (fast shutdown: SIGINT, then SIGKILL after 10 s)
+// and removes the folder.
+func (c *Cluster) Stop() {
+	if c.cmd != nil && c.cmd.Process != nil {
+		c.cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-c.done:
+		case <-time.After(10 * time.Second):
+			c.cmd.Process.Kill()
+			<-c.done
+		}
+	}
+	os.RemoveAll(c.Dir)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// The test binary's cluster.
+var (
+	mainUsed atomic.Bool
+	once     sync.Once
+	shared   *Cluster
+	startErr error
+	seq      atomic.Int64
+)
+
+// Main runs the tests and then stops the cluster if one was started: call it
+// from TestMain. DB refuses to start a cluster without it, so no test binary
+// leaves one behind.
+func Main(m *testing.M) {
+	mainUsed.Store(true)
+	code := m.Run()
+	if shared != nil {
+		shared.Stop()
+	}
+	os.Exit(code)
+}
+
+// Shared returns the test binary's cluster, starting it on first use, or
+// skips t when PostgreSQL is not installed (fails it when
+// HELPCENTRE_REQUIRE_POSTGRES=1).
+func Shared(t testing.TB) *Cluster {
+	t.Helper()
+	if !mainUsed.Load() {
+		t.Fatal("pgtest: call pgtest.Main(m) from TestMain, so the cluster is stopped when the tests end")
+	}
+	once.Do(func() {
+		bin, err := Find()
+		if err != nil {
+			startErr = err
+			return
+		}
+		shared, startErr = Start(bin)
+	})
+	if startErr != nil {
+		if errors.Is(startErr, ErrNotInstalled) && os.Getenv(RequireEnv) != "1" {
+			t.Skipf("pgtest: %v (set %s=1 to make this a failure)", startErr, RequireEnv)
+		}
+		t.Fatalf("pgtest: %v", startErr)
+	}
+	return shared
+}
+
+// Option changes a database made by DB.
+type Option func(*dbOptions)
+
+type dbOptions struct{ noSync bool }
+
+// NoSync makes commits in the database return before their WAL is flushed
+// (synchronous_commit=off, set on the database): for tests that check logic,
+// not durability. The cluster itself keeps fsync on.
+func NoSync() Option { return func(o *dbOptions) { o.noSync = true } }
+
+// DB creates a new database on the shared cluster for t, dropped when t ends,
+// and returns its URL.
+func DB(t testing.TB, opts ...Option) string {
+	t.Helper()
+	c := Shared(t)
+	var o dbOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	name := fmt.Sprintf("t_%d", seq.Add(1))
+	admin := func(sql string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, c.URL("postgres"))
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := admin("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("pgtest: create database %s: %v", name, err)
+	}
+	if o.noSync {
+		if err := admin("ALTER DATABASE " + name + " SET synchronous_commit = off"); err != nil {
+			t.Fatalf("pgtest: %s: %v", name, err)
+		}
+	}
+	t.Cleanup(func() {
+		if err := admin("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database %s: %v", name, err)
+		}
+	})
+	return c.URL(name)
+}
