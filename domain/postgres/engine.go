@@ -1,0 +1,328 @@
+// Package postgres serves domain/kv's ordered key-value model from
+// PostgreSQL, so several replicas of the service can share one store. Storage
+// only: the records, indexes and rules above it are the same as on bbolt.
+//
+// Two tables (migrations/0001_kv.sql): kv_buckets (every bucket's path and
+// sequence) and kv (bucket path, key, value; a nested bucket is a key with a
+// NULL value in its parent). A bucket's keys are one range of kv's primary
+// key, so a cursor is an index range scan, read in windows of 16 rows growing
+// to 256.
+//
+// Update runs fn in a SERIALIZABLE transaction and runs it again, on fresh
+// data, when PostgreSQL reports a serialization failure or a deadlock
+// (SQLSTATE 40001, 40P01), with jittered backoff, up to Options.MaxAttempts.
+// View runs fn in a REPEATABLE READ READ ONLY transaction: one snapshot.
+// Batch is Update: concurrent committers share PostgreSQL's WAL flushes
+// (group commit) without the engine grouping them.
+//
+// Keys are limited to MaxKeySize bytes (a btree entry must fit in a third of
+// an 8 KiB page), where bbolt allows 32 KiB; the store's keys are ids.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/marketplace/helpcentre/domain/kv"
+)
+
+// MaxKeySize is the longest key (with its bucket's path) the engine stores.
+const MaxKeySize = 2000
+
+// DefaultMaxConns is the pool size when the URL has no pool_max_conns.
+const DefaultMaxConns = 32
+
+// Options tune an Engine; the zero value is good.
+type Options struct {
+	// MaxAttempts bounds how many times Update runs fn when it keeps
+	// conflicting with other writers (default 100).
+	MaxAttempts int
+}
+
+// Engine is a kv.Engine on a PostgreSQL database.
+type Engine struct {
+	pool *pgxpool.Pool
+	opts Options
+
+	// buckets caches the paths of buckets known to exist (positive only).
+	// Another replica may delete one: reads then find it empty, and a write
+	// finds it gone and runs the transaction again without the cache.
+	mu      sync.RWMutex
+	buckets map[string]struct{}
+}
+
+var _ kv.Engine = (*Engine)(nil)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open connects to the database at url (pool size from its pool_max_conns,
+// default DefaultMaxConns) and brings its schema up to date, under an
+// advisory lock so that replicas starting together migrate once.
+func Open(ctx context.Context, url string, opts Options) (*Engine, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 100
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	e := &Engine{pool: pool, opts: opts, buckets: map[string]struct{}{}}
+	if err := e.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close closes the pool.
+func (e *Engine) Close() error {
+	e.pool.Close()
+	return nil
+}
+
+// migrationLock is the advisory lock key Open migrates under.
+var migrationLock = lockKey("helpcentre: schema migrations")
+
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64())
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads migrations/NNNN_name.sql in version order.
+func loadMigrations() ([]migration, error) {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, f := range files {
+		base := strings.TrimSuffix(strings.TrimPrefix(f, "migrations/"), ".sql")
+		num, name, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("postgres: migration %s: want NNNN_name.sql", f)
+		}
+		sql, err := migrations.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{v, name, string(sql)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("postgres: two migrations numbered %d", ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the migrations the database has not recorded, each in its
+// own transaction with its row in schema_migrations, holding a session
+// advisory lock so that concurrent Opens take turns (the second finds the
+// work done). Forward only: a database newer than this binary is refused.
+func (e *Engine) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	conn, err := e.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("postgres: migrate: lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    integer PRIMARY KEY,
+		name       text NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	rows, _ := conn.Query(ctx, "SELECT version FROM schema_migrations")
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	done := map[int]bool{}
+	for _, v := range applied {
+		done[int(v)] = true
+		if len(ms) == 0 || int(v) > ms[len(ms)-1].version {
+			return fmt.Errorf("postgres: the database has migration %d, newer than this binary knows (%d): run the newer binary", v, len(ms))
+		}
+	}
+	for _, m := range ms {
+		if done[m.version] {
+			continue
+		}
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: migration %04d_%s: %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// Update runs fn in a SERIALIZABLE transaction, again on conflict.
+func (e *Engine) Update(fn func(kv.Tx) error) error { return e.run(true, fn) }
+
+// Batch is Update.
+func (e *Engine) Batch(fn func(kv.Tx) error) error { return e.run(true, fn) }
+
+// View runs fn in a REPEATABLE READ READ ONLY transaction.
+func (e *Engine) View(fn func(kv.Tx) error) error { return e.run(false, fn) }
+
+var (
+	serializable = pgx.TxOptions{IsoLevel: pgx.Serializable}
+	snapshot     = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+)
+
+// errStale: a cached bucket is gone (another replica deleted it); the
+// transaction runs again without the cache.
+var errStale = errors.New("postgres: bucket deleted by another transaction")
+
+// retryable reports whether running the transaction again may succeed.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	return errors.Is(err, errStale)
+}
+
+func (e *Engine) run(write bool, fn func(kv.Tx) error) error {
+	ctx := context.Background()
+	opts := snapshot
+	if write {
+		opts = serializable
+	}
+	var last error
+	for attempt := 0; attempt < e.opts.MaxAttempts; attempt++ {
+		if attempt > 0 {
+			backoff(attempt)
+		}
+		err, again := e.attempt(ctx, opts, write, fn)
+		if !again {
+			return err
+		}
+		last = err
+	}
+	return fmt.Errorf("postgres: transaction gave up after %d attempts, conflicting with other writers: %w", e.opts.MaxAttempts, last)
+}
+
+// backoff sleeps a random time up to 0.5 ms · 2^attempt, at most 50 ms.
+func backoff(attempt int) {
+	d := 500 * time.Microsecond << min(attempt, 7)
+	d = min(d, 50*time.Millisecond)
+	time.Sleep(time.Duration(rand.Int64N(int64(d)) + 1))
+}
+
+// attempt runs fn once; again reports a conflict worth another attempt.
+func (e *Engine) attempt(ctx context.Context, opts pgx.TxOptions, write bool, fn func(kv.Tx) error) (err error, again bool) {
+	pgtx, err := e.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err), false
+	}
+	t := &tx{e: e, pg: pgtx, ctx: ctx, writable: write}
+	t.root = &bucket{tx: t, path: []byte{}}
+	committed := false
+	defer func() {
+		if !committed {
+			pgtx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	fnErr := fn(t)
+	if t.err != nil {
+		return t.err, retryable(t.err)
+	}
+	if fnErr != nil {
+		return fnErr, false
+	}
+	if err := pgtx.Commit(ctx); err != nil {
+		if retryable(err) {
+			return fmt.Errorf("postgres: commit: %w", err), true
+		}
+		return fmt.Errorf("postgres: commit: %w", err), false
+	}
+	committed = true
+	if write {
+		e.publish(t)
+	}
+	return nil, false
+}
+
+// known reports whether the cache has the bucket at path.
+func (e *Engine) known(path []byte) bool {
+	e.mu.RLock()
+	_, ok := e.buckets[string(path)]
+	e.mu.RUnlock()
+	return ok
+}
+
+func (e *Engine) remember(path []byte) {
+	e.mu.Lock()
+	if len(e.buckets) >= 1<<17 { // a bound: start over rather than grow forever
+		clear(e.buckets)
+	}
+	e.buckets[string(path)] = struct{}{}
+	e.mu.Unlock()
+}
+
+// forget drops path and everything nested in it from the cache.
+func (e *Engine) forget(path []byte) {
+	e.mu.Lock()
+	for p := range e.buckets {
+		if within([]byte(p), path) {
+			delete(e.buckets, p)
+		}
+	}
+	e.mu.Unlock()
+}
+
+// publish brings the cache up to date with a committed transaction's
+// bucket creations and deletions, in their order.
+func (e *Engine) publish(t *tx) {
+	for _, ch := range t.changes {
+		if ch.created {
+			e.remember(ch.path)
+		} else {
+			e.forget(ch.path)
+		}
+	}
+}
