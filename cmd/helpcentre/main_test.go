@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/marketplace/helpcentre/content/synth"
+	"github.com/marketplace/helpcentre/internal/pgtest"
 	"github.com/marketplace/helpcentre/search"
 )
 
@@ -249,5 +250,5 @@ func TestEvalCommandJSON(t *testing.T) {
 // process.
 func TestMain(m *testing.M) {
 	search.ConfigureBleve()
-	os.Exit(m.Run())
+	pgtest.Main(m) // stops the PostgreSQL cluster the replica tests start, if one did
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/kv"
+	"github.com/marketplace/helpcentre/domain/postgres"
 )
 
 // A store is where the after-sales data lives: the bbolt file under the data
@@ -65,9 +66,6 @@ func storeName(store, dataDir string) string {
 	return u.Redacted()
 }
 
-// openPostgres opens the PostgreSQL engine at url (store_postgres.go).
-var openPostgres func(ctx context.Context, url string) (kv.Engine, error)
-
 // openedStore is the after-sales store serve runs on.
 type openedStore struct {
 	db *bolt.DB
@@ -88,12 +86,9 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*openedStore,
 		}
 		return &openedStore{db: db}, nil
 	}
-	if openPostgres == nil {
-		return nil, exitError{2, "helpcentre serve: -store: this build has no PostgreSQL store"}
-	}
 	name := storeName(cfg.Store, cfg.Data)
 	start := time.Now()
-	eng, err := openPostgres(ctx, cfg.Store)
+	eng, err := postgres.Open(ctx, cfg.Store, postgres.Options{})
 	if err != nil {
 		return nil, exitError{1, fmt.Sprintf("helpcentre serve: the store %s: %s", name, redactURL(err.Error(), cfg.Store))}
 	}
@@ -109,7 +104,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*openedStore,
 	}
 	log.Info("store opened", "store", "postgres", "url", name, "attachments", attach, "took", time.Since(start).Round(time.Millisecond))
 	st := &openedStore{db: db, shared: true}
-	st.locker, _ = eng.(kv.Locker)
+	st.locker = eng
 	return st, nil
 }
 

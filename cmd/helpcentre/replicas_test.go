@@ -1,0 +1,553 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/webhook"
+	"github.com/marketplace/helpcentre/internal/pgtest"
+	"github.com/marketplace/helpcentre/internal/proc"
+)
+
+// replicaSet is several "helpcentre serve" processes of the real binary on
+// one PostgreSQL store, each with its own data folder, sharing the secret,
+// the attachments folder and the webhook receiver.
+type replicaSet struct {
+	t      *testing.T
+	exe    string
+	env    []string
+	data   []string
+	bases  []string // base URL of each replica ("" while it is down)
+	kids   []*proc.Child
+	mu     sync.Mutex
+	starts atomic.Int64
+}
+
+// start runs replica i (again, on its own data folder) and waits until it
+// is ready.
+func (rs *replicaSet) start(i int) {
+	t := rs.t
+	t.Helper()
+	addr, err := proc.FreeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := proc.Start(context.Background(), rs.env, rs.exe, "serve", "--demo", "--addr", addr, "--data", rs.data[i],
+		"--poll", "0", "--log-level", "warn",
+		// Reply deadlines three minutes after a customer writes, alerted
+		// from ten seconds after: the threads the writers start are
+		// alerted while the test runs, by whichever replica looks first.
+		"--reply-within", "3m", "--alert-before", "170s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs.starts.Add(1)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replica %d (pid %d) said:\n%s", i, c.Pid(), c.Output())
+		}
+		c.Stop()
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		if c.Exited() || time.Now().After(deadline) {
+			t.Fatal(c.Failure(fmt.Sprintf("replica %d: waiting for /readyz", i)))
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	rs.mu.Lock()
+	rs.kids[i], rs.bases[i] = c, base
+	rs.mu.Unlock()
+}
+
+// base is replica i's URL, or "" while it is down.
+func (rs *replicaSet) base(i int) string {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.bases[i%len(rs.bases)]
+}
+
+// kill SIGKILLs replica i.
+func (rs *replicaSet) kill(i int) {
+	rs.mu.Lock()
+	c := rs.kids[i]
+	rs.bases[i] = ""
+	rs.mu.Unlock()
+	if err := c.Kill(); err != nil {
+		rs.t.Fatal(err)
+	}
+}
+
+// call sends a request as demo user who to replica i (with extra headers),
+// decoding a 2xx answer into out; it returns the status, 0 when no answer
+// came (the replica is down or died mid-request).
+func (rs *replicaSet) call(i int, who, method, path string, hdr map[string]string, in, out any) (int, http.Header) {
+	base := rs.base(i)
+	if base == "" {
+		return 0, nil
+	}
+	api := &crashClient{base: base, hc: replicaHTTP}
+	return api.doWith(who, method, path, hdr, in, out)
+}
+
+var replicaHTTP = &http.Client{Timeout: 20 * time.Second}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "helpcentre")
+	if out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return exe
+}
+
+// TestThreeReplicas runs three serve processes of the real binary on one
+// PostgreSQL database, eight writers spread round-robin over them posting
+// messages, refunds (with idempotency keys, retried on another replica when
+// the answer is lost) and claims; one replica is SIGKILLed mid-stream and
+// started again. Then: every acknowledged write reads back through every
+// replica, no idempotency key made two refunds, every outbox event reached
+// the webhook receiver (signed) and none twice, every deadline alert was
+// written once; and 16 concurrent partial refunds on one order through the
+// three replicas never refund more than was paid.
+func TestThreeReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three of it on PostgreSQL")
+	}
+	url := pgtest.DB(t) // durable commits, as served
+	exe := buildBinary(t)
+	const hookSecret = "replica-webhook-secret"
+	rc := newReplicaReceiver([]byte(hookSecret))
+	hooks := httptest.NewServer(rc)
+	defer hooks.Close()
+	rs := &replicaSet{t: t, exe: exe, data: []string{t.TempDir(), t.TempDir(), t.TempDir()},
+		bases: make([]string, 3), kids: make([]*proc.Child, 3),
+		env: []string{
+			"HELPCENTRE_STORE=" + url, "HELPCENTRE_ATTACHMENTS=" + t.TempDir(),
+			"HELPCENTRE_SECRET=" + strings.Repeat("s", 16) + "shared-by-every-replica",
+			"HELPCENTRE_WEBHOOK_URL=" + hooks.URL, "HELPCENTRE_WEBHOOK_SECRET=" + hookSecret,
+			"HELPCENTRE_MESSAGES_PER_MINUTE=0", "HELPCENTRE_SEARCH_RATE=0",
+		}}
+	// The three start together: the demo world is seeded once (the start
+	// takes the store's startup lock), whoever comes first.
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() { rs.start(i) })
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	t.Logf("three replicas ready in %s", time.Since(t0).Round(time.Millisecond))
+
+	// Every replica sees one demo world: one ana, one order 1001.
+	var ids []string
+	for i := range 3 {
+		var me struct{ User domain.User }
+		if st, _ := rs.call(i, "ana", "GET", "/api/v1/me", nil, nil, &me); st != 200 || me.User.ID == "" {
+			t.Fatalf("replica %d: ana: %d", i, st)
+		}
+		ids = append(ids, me.User.ID)
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] {
+		t.Fatalf("each replica has its own ana: %v", ids)
+	}
+	// And serves the same content commit.
+	var commits []string
+	for i := range 3 {
+		var st struct{ Commit *struct{ ID string } }
+		if code, _ := rs.call(i, "adam", "GET", "/api/v1/admin/content/status", nil, nil, &st); code != 200 {
+			t.Fatalf("replica %d: content status: %d", i, code)
+		}
+		c := "(none)"
+		if st.Commit != nil {
+			c = st.Commit.ID
+		}
+		commits = append(commits, c)
+	}
+	if commits[0] != commits[1] || commits[1] != commits[2] {
+		t.Errorf("content commits differ: %v", commits)
+	}
+
+	// Orders for the writers' refunds and claims, and the money test's.
+	now := time.Now().UTC().Truncate(time.Second)
+	putOrder := func(number, customer string, unit int64) {
+		t.Helper()
+		placed, shipped, delivered := now.Add(-72*time.Hour), now.Add(-48*time.Hour), now.Add(-24*time.Hour)
+		o := map[string]any{"customer": customer, "shop_id": "shop-1", "currency": "EUR", "state": "delivered",
+			"placed_at": placed, "shipped_at": shipped, "delivered_at": delivered, "shipping": 0,
+			"lines": []map[string]any{{"line": 1, "sku": "LAMP-1", "title": "Desk lamp", "quantity": 1, "unit_price": unit}}}
+		if st, _ := rs.call(int(len(number)), "adam", "PUT", "/api/v1/orders/"+number, nil, o, nil); st != 201 && st != 200 {
+			t.Fatalf("order %s: %d", number, st)
+		}
+	}
+	const writers, claimsPer = 8, 6
+	for w := range writers {
+		putOrder(fmt.Sprintf("70%02d", w), "ben", 1_000_000)
+		for k := range claimsPer {
+			putOrder(fmt.Sprintf("8%d%02d", w, k), "ben", 5000)
+		}
+	}
+	putOrder("7777", "ben", 10000)
+
+	// The writers. Each request goes to the next replica in turn; a request
+	// that got no answer was not acknowledged (a refund is sent again under
+	// its key, to the next replica, until one answers).
+	var (
+		mu       sync.Mutex
+		messages = map[string][]string{} // thread → acknowledged message ids
+		refunds  = map[string]string{}   // idempotency key → refund id
+		keysOf   = map[string][]string{} // order → keys sent
+		claims   = map[string]string{}   // order → claim id
+		acks     atomic.Int64
+		stop     atomic.Bool
+		errs     = make(chan error, 100)
+	)
+	fail := func(format string, args ...any) {
+		select {
+		case errs <- fmt.Errorf(format, args...):
+		default:
+		}
+	}
+	for w := range writers {
+		wg.Go(func() {
+			turn := w
+			next := func() int { turn++; return turn % 3 }
+			var th domain.Thread
+			for {
+				st, _ := rs.call(next(), "ana", "POST", "/api/v1/orders/1001/threads", nil, map[string]any{
+					"recipient": "seller", "topic": "delivery", "subject": fmt.Sprintf("Writer %d", w), "body": fmt.Sprintf("writer %d starts", w)}, &th)
+				if st == 201 {
+					break
+				}
+				if st != 0 {
+					fail("writer %d: start a thread: %d", w, st)
+					return
+				}
+			}
+			mu.Lock()
+			messages[th.ID] = nil
+			mu.Unlock()
+			order := fmt.Sprintf("70%02d", w)
+			for i := 0; !stop.Load(); i++ {
+				var m domain.Message
+				switch st, _ := rs.call(next(), "ana", "POST", "/api/v1/threads/"+th.ID+"/messages", nil,
+					map[string]any{"to": []string{"seller"}, "body": fmt.Sprintf("writer %d message %d", w, i)}, &m); st {
+				case 201:
+					mu.Lock()
+					messages[th.ID] = append(messages[th.ID], m.ID)
+					mu.Unlock()
+					acks.Add(1)
+				case 0:
+				default:
+					fail("writer %d: message %d: %d", w, i, st)
+				}
+				if i%2 == 0 {
+					key := fmt.Sprintf("w%d-r%d", w, i)
+					mu.Lock()
+					keysOf[order] = append(keysOf[order], key)
+					mu.Unlock()
+					for tries := 0; ; tries++ {
+						var r domain.Refund
+						st, _ := rs.call(next(), "sam", "POST", "/api/v1/orders/"+order+"/refunds", map[string]string{"Idempotency-Key": key},
+							map[string]any{"kind": "partial", "amount": 100, "reason": "goodwill"}, &r)
+						if st == 201 || st == 200 {
+							mu.Lock()
+							if prev, ok := refunds[key]; ok && prev != r.ID {
+								fail("key %s: refund %s, then %s", key, prev, r.ID)
+							}
+							refunds[key] = r.ID
+							mu.Unlock()
+							acks.Add(1)
+							// The same key again, elsewhere: the same refund.
+							var again domain.Refund
+							if st, h := rs.call(next(), "sam", "POST", "/api/v1/orders/"+order+"/refunds", map[string]string{"Idempotency-Key": key},
+								map[string]any{"kind": "partial", "amount": 100, "reason": "goodwill"}, &again); st == 200 && again.ID != r.ID {
+								fail("key %s replayed as refund %s, first %s (%v)", key, again.ID, r.ID, h)
+							} else if st != 200 && st != 0 {
+								fail("key %s replayed: %d", key, st)
+							}
+							break
+						}
+						if st != 0 || tries > 50 {
+							fail("writer %d: refund %s: %d", w, key, st)
+							break
+						}
+					}
+				}
+				if i%5 == 0 && i/5 < claimsPer {
+					number := fmt.Sprintf("8%d%02d", w, i/5)
+					var cl domain.Claim
+					switch st, _ := rs.call(next(), "ben", "POST", "/api/v1/orders/"+number+"/claims", nil,
+						map[string]any{"reason": "damaged", "description": "It arrived broken."}, &cl); st {
+					case 201:
+						mu.Lock()
+						claims[number] = cl.ID
+						mu.Unlock()
+						acks.Add(1)
+					case 0:
+					default:
+						fail("writer %d: claim on %s: %d", w, number, st)
+					}
+				}
+			}
+		})
+	}
+	// Kill replica 1 once writes stream, start it again, write on.
+	for deadline := time.Now().Add(30 * time.Second); acks.Load() < 150 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	killedAt := acks.Load()
+	rs.kill(1)
+	time.Sleep(500 * time.Millisecond)
+	rs.start(1)
+	restartedAt := acks.Load()
+	for deadline := time.Now().Add(20 * time.Second); acks.Load() < restartedAt+150 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	t.Logf("%d writes acknowledged: %d before the kill, %d while replica 1 was down, %d after; %d starts",
+		acks.Load(), killedAt, restartedAt-killedAt, acks.Load()-restartedAt, rs.starts.Load())
+
+	// Every acknowledged write reads back, through each replica.
+	for th, ms := range messages {
+		for i := range 3 {
+			var got domain.Thread
+			if st, _ := rs.call(i, "ana", "GET", "/api/v1/threads/"+th, nil, nil, &got); st != 200 {
+				t.Fatalf("replica %d: thread %s: %d", i, th, st)
+			}
+			have := map[string]bool{}
+			for _, m := range got.Messages {
+				have[m.ID] = true
+			}
+			for _, id := range ms {
+				if !have[id] {
+					t.Errorf("replica %d: acknowledged message %s of thread %s is missing", i, id, th)
+				}
+			}
+			checkThreadWhole(t, &got)
+		}
+	}
+	for number, id := range claims {
+		var cl domain.Claim
+		if st, _ := rs.call(len(number), "ben", "GET", "/api/v1/claims/"+id, nil, nil, &cl); st != 200 || cl.OrderNumber != number {
+			t.Errorf("acknowledged claim %s on %s: %d %+v", id, number, st, cl)
+		}
+	}
+	// One refund per key: an order has exactly as many refunds as keys were
+	// sent for it (each retried until acknowledged), and every acknowledged
+	// one is among them.
+	for order, keys := range keysOf {
+		var page struct{ Refunds []domain.Refund }
+		if st, _ := rs.call(len(keys), "sam", "GET", "/api/v1/orders/"+order+"/refunds?limit=200", nil, nil, &page); st != 200 {
+			t.Fatalf("refunds of %s: %d", order, st)
+		}
+		listed := map[string]bool{}
+		for _, r := range page.Refunds {
+			listed[r.ID] = true
+		}
+		if len(page.Refunds) != len(keys) {
+			t.Errorf("order %s: %d refunds for %d idempotency keys", order, len(page.Refunds), len(keys))
+		}
+		for _, k := range keys {
+			if id, ok := refunds[k]; ok && !listed[id] {
+				t.Errorf("order %s: acknowledged refund %s (key %s) is not listed", order, id, k)
+			}
+		}
+	}
+
+	t.Run("money", func(t *testing.T) {
+		// 16 concurrent partial refunds of 15.00 on an order of 100.00,
+		// through the three replicas: six fit, the rest are refused with
+		// the domain's error, none answered 500.
+		const paid, amount = 10000, 1500
+		var (
+			ok, refused atomic.Int64
+			bad         = make(chan string, 16)
+		)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for k := range 16 {
+			wg.Go(func() {
+				<-start
+				var r domain.Refund
+				st, _ := rs.call(k, "sam", "POST", "/api/v1/orders/7777/refunds", map[string]string{"Idempotency-Key": fmt.Sprintf("money-%d", k)},
+					map[string]any{"kind": "partial", "amount": amount, "reason": "goodwill"}, &r)
+				switch {
+				case st == 201:
+					ok.Add(1)
+				case st >= 400 && st < 500:
+					refused.Add(1)
+				default:
+					bad <- fmt.Sprintf("refund %d: %d", k, st)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(bad)
+		for b := range bad {
+			t.Error(b)
+		}
+		if ok.Load()*amount > paid {
+			t.Errorf("%d refunds of %d succeeded on an order of %d", ok.Load(), amount, paid)
+		}
+		if ok.Load() != paid/amount {
+			t.Errorf("%d refunds succeeded, want %d (as many as fit)", ok.Load(), paid/amount)
+		}
+		var o domain.Order
+		if st, _ := rs.call(0, "sam", "GET", "/api/v1/orders/7777", nil, nil, &o); st != 200 || o.Refunded.Total > paid || o.Refunded.Total != ok.Load()*amount {
+			t.Errorf("order 7777: %d, refunded %d, want %d", st, o.Refunded.Total, ok.Load()*amount)
+		}
+		t.Logf("%d refunds succeeded, %d refused", ok.Load(), refused.Load())
+	})
+
+	// The outbox drains, and every event reached the receiver, signed: none
+	// missing, none twice.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var page struct{ Events []domain.OutboxEvent }
+		if st, _ := rs.call(0, "adam", "GET", "/api/v1/admin/outbox?undelivered=true&limit=10", nil, nil, &page); st != 200 {
+			t.Fatalf("outbox: %d", st)
+		}
+		if len(page.Events) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the outbox did not drain; still undelivered: %+v", page.Events[0])
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	alerts := map[string]int{} // type, entity, user → events
+	events := 0
+	for cursor := ""; ; {
+		var page struct {
+			Events []domain.OutboxEvent
+			Next   string
+		}
+		if st, _ := rs.call(2, "adam", "GET", "/api/v1/admin/outbox?limit=200&cursor="+cursor, nil, nil, &page); st != 200 {
+			t.Fatalf("outbox: %d", st)
+		}
+		for _, ev := range page.Events {
+			events++
+			if strings.HasPrefix(ev.Type, "alert.") {
+				alerts[ev.Type+" "+ev.Entity+" "+ev.UserID]++
+			}
+			if ev.DeliveredAt == nil || ev.Dead {
+				t.Errorf("event %s not delivered: %+v", ev.ID, ev)
+			}
+			if n := rc.count(ev.ID); n == 0 {
+				t.Errorf("event %s (%s) is marked delivered but never reached the receiver", ev.ID, ev.Type)
+			}
+		}
+		if cursor = page.Next; cursor == "" {
+			break
+		}
+	}
+	dups, extra := rc.duplicates()
+	if dups > 0 {
+		t.Errorf("%d of %d events were delivered more than once (%d extra deliveries): replicas deliver the same outbox event", dups, events, extra)
+	}
+	if bad := rc.badSignatures(); bad > 0 {
+		t.Errorf("%d deliveries had a bad signature", bad)
+	}
+	nAlerts := 0
+	for k, n := range alerts {
+		nAlerts++
+		if n != 1 {
+			t.Errorf("deadline alert %s written %d times", k, n)
+		}
+	}
+	if nAlerts == 0 {
+		t.Errorf("no deadline alert was written")
+	}
+	t.Logf("%d outbox events, %d deadline alerts, receiver saw %d distinct ids", events, nAlerts, rc.distinct())
+}
+
+// replicaReceiver is a webhook endpoint that acknowledges every delivery,
+// counting deliveries per Webhook-Id and checking signatures.
+type replicaReceiver struct {
+	secret []byte
+	mu     sync.Mutex
+	ids    map[string]int
+	bad    int
+}
+
+func newReplicaReceiver(secret []byte) *replicaReceiver {
+	return &replicaReceiver{secret: secret, ids: map[string]int{}}
+}
+
+func (r *replicaReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	raw, _ := io.ReadAll(req.Body)
+	id := req.Header.Get("Webhook-Id")
+	err := domain.VerifyWebhook(r.secret, id, req.Header.Get("Webhook-Timestamp"), req.Header.Get("Webhook-Signature"), raw, time.Now())
+	var b webhook.Body
+	if err == nil {
+		err = json.Unmarshal(raw, &b)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil || b.ID != id || b.Entity == "" {
+		r.bad++
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	r.ids[id]++
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (r *replicaReceiver) count(id string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ids[id]
+}
+
+func (r *replicaReceiver) distinct() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.ids)
+}
+
+// duplicates is how many ids came more than once, and the extra deliveries.
+func (r *replicaReceiver) duplicates() (ids, extra int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.ids {
+		if n > 1 {
+			ids++
+			extra += n - 1
+		}
+	}
+	return ids, extra
+}
+
+func (r *replicaReceiver) badSignatures() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.bad
+}
