@@ -208,9 +208,9 @@ func (e *Engine) Batch(fn func(kv.Tx) error) error { return e.run(true, fn) }
 // View runs fn in a REPEATABLE READ READ ONLY transaction.
 func (e *Engine) View(fn func(kv.Tx) error) error { return e.run(false, fn) }
 
-var (
-	serializable = pgx.TxOptions{IsoLevel: pgx.Serializable}
-	snapshot     = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+const (
+	beginSerializable = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+	beginSnapshot     = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 )
 
 // errStale: a cached bucket is gone (another replica deleted it); the
@@ -228,16 +228,12 @@ func retryable(err error) bool {
 
 func (e *Engine) run(write bool, fn func(kv.Tx) error) error {
 	ctx := context.Background()
-	opts := snapshot
-	if write {
-		opts = serializable
-	}
 	var last error
 	for attempt := 0; attempt < e.opts.MaxAttempts; attempt++ {
 		if attempt > 0 {
 			backoff(attempt)
 		}
-		err, again := e.attempt(ctx, opts, write, fn)
+		err, again := e.attempt(ctx, write, fn)
 		if !again {
 			return err
 		}
@@ -254,18 +250,26 @@ func backoff(attempt int) {
 }
 
 // attempt runs fn once; again reports a conflict worth another attempt.
-func (e *Engine) attempt(ctx context.Context, opts pgx.TxOptions, write bool, fn func(kv.Tx) error) (err error, again bool) {
-	pgtx, err := e.pool.BeginTx(ctx, opts)
+// BEGIN goes with the transaction's first statement, and COMMIT with its
+// last writes, in one round trip each.
+func (e *Engine) attempt(ctx context.Context, write bool, fn func(kv.Tx) error) (err error, again bool) {
+	conn, err := e.pool.Acquire(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err), false
+		return fmt.Errorf("postgres: connect: %w", err), false
 	}
-	t := &tx{e: e, pg: pgtx, ctx: ctx, writable: write}
+	t := &tx{e: e, conn: conn, ctx: ctx, writable: write, begin: beginSnapshot}
+	if write {
+		t.begin = beginSerializable
+	}
 	t.root = &bucket{tx: t, path: []byte{}}
 	committed := false
 	defer func() {
-		if !committed {
-			pgtx.Rollback(context.WithoutCancel(ctx))
+		if t.begun && !committed {
+			// A connection left mid-transaction is closed by the pool
+			// on Release.
+			conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 		}
+		conn.Release()
 	}()
 	fnErr := fn(t)
 	if t.err != nil {
@@ -274,11 +278,8 @@ func (e *Engine) attempt(ctx context.Context, opts pgx.TxOptions, write bool, fn
 	if fnErr != nil {
 		return fnErr, false
 	}
-	if err := pgtx.Commit(ctx); err != nil {
-		if retryable(err) {
-			return fmt.Errorf("postgres: commit: %w", err), true
-		}
-		return fmt.Errorf("postgres: commit: %w", err), false
+	if err := t.commit(); err != nil {
+		return err, retryable(err)
 	}
 	committed = true
 	if write {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/marketplace/helpcentre/domain/kv"
 )
 
@@ -14,15 +15,18 @@ import (
 // connection.
 const (
 	sqlGet = `SELECT value FROM kv WHERE bucket = $1 AND key = $2`
-	// Put: an upsert that writes only into a bucket that exists and never
-	// over a nested bucket (NULL value); 0 rows means one or the other.
-	sqlPut = `INSERT INTO kv (bucket, key, value)
-		SELECT $1::bytea, $2::bytea, $3::bytea WHERE EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea)
-		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value WHERE kv.value IS NOT NULL`
+	// Puts: the transaction's pending values for one bucket, in one
+	// upsert that writes only into a bucket that exists and never over a
+	// nested bucket (NULL value); says how many it wrote.
+	sqlPuts = `WITH w AS (INSERT INTO kv (bucket, key, value)
+			SELECT $1::bytea, u.k, u.v FROM unnest($2::bytea[], $3::bytea[]) AS u(k, v)
+			WHERE EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea)
+			ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value WHERE kv.value IS NOT NULL RETURNING 1)
+		SELECT count(*) FROM w`
 	sqlBucketExists = `SELECT EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1)`
-	// Delete: a value, never a nested bucket; says whether key is one.
-	sqlDelete = `WITH d AS (DELETE FROM kv WHERE bucket = $1 AND key = $2 AND value IS NOT NULL RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = $2 AND value IS NULL)`
+	// Deletes: values, never a nested bucket; says whether a key is one.
+	sqlDeletes = `WITH d AS (DELETE FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NOT NULL)
+		SELECT EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NULL)`
 	// CreateBucket: the marker in the parent (which must exist) and the
 	// bucket's row; then says what was there instead, if anything.
 	sqlCreateBucket = `WITH parent AS (
@@ -42,7 +46,7 @@ const (
 	sqlSequence     = `SELECT seq FROM kv_buckets WHERE path = $1`
 	sqlNextSequence = `UPDATE kv_buckets SET seq = CASE WHEN seq = 9223372036854775807 THEN -9223372036854775808 ELSE seq + 1 END
 		WHERE path = $1 RETURNING seq`
-	sqlSetSequence = `UPDATE kv_buckets SET seq = $2 WHERE path = $1`
+	sqlSetSequence = `UPDATE kv_buckets SET seq = $2 WHERE path = $1 RETURNING seq`
 
 	// Cursor windows: index range scans of kv's primary key.
 	sqlFrom   = `SELECT key, value FROM kv WHERE bucket = $1 AND key >= $2 ORDER BY key LIMIT $3`
@@ -51,9 +55,11 @@ const (
 	sqlLast   = `SELECT key, value FROM kv WHERE bucket = $1 ORDER BY key DESC LIMIT $2`
 )
 
-// CursorQueries are the statements a cursor runs, for a test to EXPLAIN
-// (each takes the bucket path, a key and a row limit; sqlLast no key).
-var CursorQueries = map[string]string{"from": sqlFrom, "after": sqlAfter, "before": sqlBefore}
+// CursorQueries are the statements a cursor runs, for a test to EXPLAIN:
+// each takes the bucket's path, a key and a row limit ("last" takes the key
+// too, and ignores it, so that all take the same arguments).
+var CursorQueries = map[string]string{"from": sqlFrom, "after": sqlAfter, "before": sqlBefore,
+	"last": `SELECT key, value FROM kv WHERE bucket = $1 AND $2::bytea IS NOT NULL ORDER BY key DESC LIMIT $3`}
 
 // Errors of the engine's own limits (bbolt's ErrKeyRequired and the like).
 var (
@@ -67,17 +73,207 @@ type change struct {
 	created bool // else deleted, with everything nested in it
 }
 
+// tx is one transaction on one connection. Writes are queued and sent with
+// the next statement that reads (or with COMMIT), in one round trip (a pgx
+// batch: the protocol's pipelining); reads of keys this transaction wrote are
+// answered from memory.
 type tx struct {
 	e        *Engine
-	pg       pgx.Tx
+	conn     *pgxpool.Conn
 	ctx      context.Context
 	writable bool
+	begin    string // the BEGIN statement, sent with the first statement
+	begun    bool
 	root     *bucket
 	err      error    // the first failure underneath; then every call is a no-op
 	changes  []change // buckets created and deleted, in order
 	gen      int      // bumped by every write, so cursors re-read
+	pending  []write  // writes not sent yet
+	written  map[wkey]wval
 }
 
+type write struct {
+	path, key []byte
+	value     []byte // nil for a delete
+}
+
+type wkey struct{ path, key string }
+
+type wval struct {
+	v       []byte
+	deleted bool
+}
+
+// batch is the statements that carry a transaction's pending writes: per
+// bucket, one upsert of every key's last value and one delete of the keys
+// deleted last.
+type batch struct {
+	path   []byte
+	keys   [][]byte
+	values [][]byte
+	del    bool
+}
+
+func group(pending []write) []*batch {
+	last := make(map[wkey]int, len(pending))
+	for i, w := range pending {
+		last[wkey{string(w.path), string(w.key)}] = i
+	}
+	var out []*batch
+	index := map[string]*batch{}
+	for i, w := range pending {
+		if last[wkey{string(w.path), string(w.key)}] != i {
+			continue // written again later
+		}
+		del := w.value == nil
+		id := fmt.Sprintf("%t %s", del, w.path)
+		b := index[id]
+		if b == nil {
+			b = &batch{path: w.path, del: del}
+			index[id] = b
+			out = append(out, b)
+		}
+		b.keys = append(b.keys, w.key)
+		if !del {
+			b.values = append(b.values, w.value)
+		}
+	}
+	return out
+}
+
+// send sends the queued writes (after BEGIN if not yet sent) and then q, in
+// one round trip; read reads q's results. It returns read's error, or the
+// sticky failure of a write (then t.err is set).
+func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error {
+	if t.err != nil {
+		return t.err
+	}
+	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue(t.begin)
+	}
+	writes := group(t.pending)
+	t.pending = t.pending[:0]
+	for _, w := range writes {
+		if w.del {
+			b.Queue(sqlDeletes, w.path, w.keys)
+		} else {
+			b.Queue(sqlPuts, w.path, w.keys, w.values)
+		}
+	}
+	if q != "" {
+		b.Queue(q, args...)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	var short []byte // a bucket where a put wrote fewer keys than sent
+	br := t.conn.SendBatch(t.ctx, b)
+	err := func() error {
+		if !t.begun {
+			if _, err := br.Exec(); err != nil {
+				return t.fail("begin", err)
+			}
+			t.begun = true
+		}
+		for _, w := range writes {
+			if w.del {
+				var isBucket bool
+				if err := br.QueryRow().Scan(&isBucket); err != nil {
+					return t.fail("delete", err)
+				}
+				if isBucket {
+					return t.fail("delete", kv.ErrIncompatibleValue)
+				}
+				continue
+			}
+			var n int
+			if err := br.QueryRow().Scan(&n); err != nil {
+				return t.fail("put", err)
+			}
+			if n != len(w.keys) && short == nil {
+				short = w.path
+			}
+		}
+		if q != "" && read != nil {
+			return read(br)
+		}
+		return nil
+	}()
+	if cerr := br.Close(); cerr != nil && t.err == nil && err == nil {
+		err = t.fail("batch", cerr)
+	}
+	if short != nil && t.err == nil {
+		// The bucket is gone (another replica deleted it), or a key is a
+		// nested bucket.
+		var ok bool
+		if err := t.conn.QueryRow(t.ctx, sqlBucketExists, short).Scan(&ok); err != nil {
+			t.fail("put", err)
+		} else if !ok {
+			t.stale(short)
+		} else {
+			t.fail("put", kv.ErrIncompatibleValue)
+		}
+	}
+	if t.err != nil {
+		return t.err
+	}
+	return err
+}
+
+// queryRow runs q (after the queued writes) and scans its row into dest;
+// found is false when there is no row or the transaction has failed.
+func (t *tx) queryRow(what, q string, args []any, dest ...any) (found bool) {
+	err := t.send(q, args, func(br pgx.BatchResults) error { return br.QueryRow().Scan(dest...) })
+	switch {
+	case t.err != nil:
+		return false
+	case errors.Is(err, pgx.ErrNoRows):
+		return false
+	case err != nil:
+		t.fail(what, err)
+		return false
+	}
+	return true
+}
+
+// commit sends the queued writes and COMMIT; a transaction that sent
+// nothing has nothing to commit.
+func (t *tx) commit() error {
+	if !t.begun && len(t.pending) == 0 {
+		return nil
+	}
+	err := t.send("COMMIT", nil, func(br pgx.BatchResults) error {
+		_, err := br.Exec()
+		return err
+	})
+	if t.err != nil {
+		return t.err
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	t.begun = false // committed: nothing to roll back
+	return nil
+}
+
+// queue adds a write to send later, copying key and value (the caller may
+// reuse them), and remembers it for reads.
+func (t *tx) queue(path, key, value []byte) {
+	k := append([]byte(nil), key...)
+	var v []byte
+	if value != nil {
+		v = append(make([]byte, 0, len(value)), value...)
+	}
+	t.pending = append(t.pending, write{path: path, key: k, value: v})
+	if t.written == nil {
+		t.written = map[wkey]wval{}
+	}
+	t.written[wkey{string(path), string(k)}] = wval{v: v, deleted: value == nil}
+	t.gen++
+}
+
+// fail records the first failure underneath (sticky) and returns it.
 func (t *tx) fail(what string, err error) error {
 	if t.err == nil {
 		if errors.Is(err, errStale) {
@@ -109,14 +305,28 @@ func (t *tx) exists(path []byte) bool {
 		return true
 	}
 	var ok bool
-	if err := t.pg.QueryRow(t.ctx, sqlBucketExists, path).Scan(&ok); err != nil {
-		t.fail("bucket", err)
+	if !t.queryRow("bucket", sqlBucketExists, []any{path}, &ok) {
 		return false
 	}
 	if ok {
 		t.e.remember(path)
 	}
 	return ok
+}
+
+// knownBucket reports whether path is a bucket as far as the transaction
+// knows without asking the database.
+func (t *tx) knownBucket(path []byte) bool {
+	for i := len(t.changes) - 1; i >= 0; i-- {
+		ch := t.changes[i]
+		if string(ch.path) == string(path) {
+			return ch.created
+		}
+		if !ch.created && within(path, ch.path) {
+			return false
+		}
+	}
+	return t.e.known(path)
 }
 
 // stale handles a write that found its bucket gone although the cache said
@@ -169,17 +379,20 @@ func (b *bucket) Get(key []byte) []byte {
 	if b.tx.err != nil || len(key) == 0 {
 		return nil
 	}
-	var v []byte
-	err := b.tx.pg.QueryRow(b.tx.ctx, sqlGet, b.path, key).Scan(&v)
-	if err != nil {
-		if !errors.Is(err, pgx.ErrNoRows) {
-			b.tx.fail("get", err)
+	if w, ok := b.tx.written[wkey{string(b.path), string(key)}]; ok {
+		if w.deleted {
+			return nil
 		}
-		return nil
+		return w.v
 	}
+	var v []byte
+	b.tx.queryRow("get", sqlGet, []any{b.path, key}, &v)
 	return v // nil for a nested bucket
 }
 
+// Put is sent with the transaction's next read or its commit: a key that
+// turns out to be a nested bucket the transaction did not know of fails the
+// transaction then (Err), rather than this call.
 func (b *bucket) Put(key, value []byte) error {
 	if err := b.check(key); err != nil {
 		return err
@@ -187,24 +400,14 @@ func (b *bucket) Put(key, value []byte) error {
 	if value == nil {
 		value = []byte{} // an empty value, not a bucket's NULL
 	}
-	tag, err := b.tx.pg.Exec(b.tx.ctx, sqlPut, b.path, key, value)
-	if err != nil {
-		return b.tx.fail("put", err)
+	if b.tx.knownBucket(childPath(b.path, key)) {
+		return kv.ErrIncompatibleValue
 	}
-	b.tx.gen++
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	var ok bool
-	if err := b.tx.pg.QueryRow(b.tx.ctx, sqlBucketExists, b.path).Scan(&ok); err != nil {
-		return b.tx.fail("put", err)
-	}
-	if !ok {
-		return b.tx.stale(b.path)
-	}
-	return kv.ErrIncompatibleValue
+	b.tx.queue(b.path, key, value)
+	return nil
 }
 
+// Delete is sent later, as Put is.
 func (b *bucket) Delete(key []byte) error {
 	if err := b.check(key); err != nil {
 		if errors.Is(err, ErrKeyRequired) || errors.Is(err, ErrKeyTooLarge) {
@@ -212,14 +415,10 @@ func (b *bucket) Delete(key []byte) error {
 		}
 		return err
 	}
-	var isBucket bool
-	if err := b.tx.pg.QueryRow(b.tx.ctx, sqlDelete, b.path, key).Scan(&isBucket); err != nil {
-		return b.tx.fail("delete", err)
-	}
-	b.tx.gen++
-	if isBucket {
+	if b.tx.knownBucket(childPath(b.path, key)) {
 		return kv.ErrIncompatibleValue
 	}
+	b.tx.queue(b.path, key, nil)
 	return nil
 }
 
@@ -256,8 +455,8 @@ func (b *bucket) CreateBucket(name []byte) (kv.Bucket, error) {
 	p := childPath(b.path, name)
 	var created, parent int
 	var isBucket *bool
-	if err := b.tx.pg.QueryRow(b.tx.ctx, sqlCreateBucket, b.path, name, p).Scan(&created, &parent, &isBucket); err != nil {
-		return nil, b.tx.fail("create bucket", err)
+	if !b.tx.queryRow("create bucket", sqlCreateBucket, []any{b.path, name, p}, &created, &parent, &isBucket) {
+		return nil, b.tx.err
 	}
 	switch {
 	case created == 1:
@@ -304,8 +503,8 @@ func (b *bucket) DeleteBucket(name []byte) error {
 	p := childPath(b.path, name)
 	var deleted int
 	var exists bool
-	if err := b.tx.pg.QueryRow(b.tx.ctx, sqlDeleteBucket, b.path, name, p, subtreeEnd(p)).Scan(&deleted, &exists); err != nil {
-		return b.tx.fail("delete bucket", err)
+	if !b.tx.queryRow("delete bucket", sqlDeleteBucket, []any{b.path, name, p, subtreeEnd(p)}, &deleted, &exists) {
+		return b.tx.err
 	}
 	if deleted == 0 {
 		if exists {
@@ -315,6 +514,11 @@ func (b *bucket) DeleteBucket(name []byte) error {
 	}
 	b.tx.gen++
 	b.tx.changes = append(b.tx.changes, change{path: p})
+	for w := range b.tx.written {
+		if within([]byte(w.path), p) {
+			delete(b.tx.written, w)
+		}
+	}
 	return nil
 }
 
@@ -323,11 +527,11 @@ func (b *bucket) NextSequence() (uint64, error) {
 		return 0, err
 	}
 	var s int64
-	if err := b.tx.pg.QueryRow(b.tx.ctx, sqlNextSequence, b.path).Scan(&s); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, b.tx.stale(b.path)
+	if !b.tx.queryRow("next sequence", sqlNextSequence, []any{b.path}, &s) {
+		if b.tx.err != nil {
+			return 0, b.tx.err
 		}
-		return 0, b.tx.fail("next sequence", err)
+		return 0, b.tx.stale(b.path)
 	}
 	return uint64(s), nil
 }
@@ -337,12 +541,7 @@ func (b *bucket) Sequence() uint64 {
 		return 0
 	}
 	var s int64
-	if err := b.tx.pg.QueryRow(b.tx.ctx, sqlSequence, b.path).Scan(&s); err != nil {
-		if !errors.Is(err, pgx.ErrNoRows) {
-			b.tx.fail("sequence", err)
-		}
-		return 0
-	}
+	b.tx.queryRow("sequence", sqlSequence, []any{b.path}, &s)
 	return uint64(s)
 }
 
@@ -350,11 +549,11 @@ func (b *bucket) SetSequence(v uint64) error {
 	if err := b.check([]byte{1}); err != nil {
 		return err
 	}
-	tag, err := b.tx.pg.Exec(b.tx.ctx, sqlSetSequence, b.path, int64(v))
-	if err != nil {
-		return b.tx.fail("set sequence", err)
-	}
-	if tag.RowsAffected() == 0 {
+	var s int64
+	if !b.tx.queryRow("set sequence", sqlSetSequence, []any{b.path, int64(v)}, &s) {
+		if b.tx.err != nil {
+			return b.tx.err
+		}
 		return b.tx.stale(b.path)
 	}
 	return nil
@@ -391,18 +590,23 @@ func (c *cursor) fetch(sql string, args ...any) []row {
 	case c.window < 256:
 		c.window *= 2
 	}
-	rows, _ := t.pg.Query(t.ctx, sql, append(args, c.window)...)
 	var out []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.k, &r.v); err != nil {
-			rows.Close()
-			t.fail("cursor", err)
-			return nil
+	err := t.send(sql, append(args, c.window), func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
 		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.k, &r.v); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		t.fail("cursor", err)
 		return nil
 	}

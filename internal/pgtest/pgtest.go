@@ -36,6 +36,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -101,6 +102,8 @@ type Cluster struct {
 	Socket  string // the unix socket folder
 	Startup time.Duration
 
+	bin  string
+	attr *syscall.SysProcAttr
 	cmd  *exec.Cmd
 	done chan struct{}
 	mu   sync.Mutex
@@ -139,7 +142,7 @@ func Start(bin string) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
-	c := &Cluster{Dir: dir, Host: "127.0.0.1", Socket: filepath.Join(dir, "sock"), done: make(chan struct{})}
+	c := &Cluster{Dir: dir, Host: "127.0.0.1", Socket: filepath.Join(dir, "sock")}
 	fail := func(err error) (*Cluster, error) {
 		os.RemoveAll(dir)
 		return nil, err
@@ -153,19 +156,11 @@ func Start(bin string) (*Cluster, error) {
 	if err != nil {
 		return fail(err)
 	}
-	command := func(name string, args ...string) *exec.Cmd {
-		cmd := exec.Command(filepath.Join(bin, name), args...)
-		cmd.Dir = dir
-		cmd.Env = []string{"LC_ALL=C", "PATH=" + bin + ":/usr/bin:/bin", "HOME=" + dir, "TZ=UTC"}
-		cmd.Stdout, cmd.Stderr = c, c
-		cmd.SysProcAttr = attr
-		return cmd
-	}
-	data := filepath.Join(dir, "data")
+	c.attr, c.bin = attr, bin
 	t0 := time.Now()
 	// --no-sync: the files initdb writes are thrown away with the folder;
 	// the server itself runs with fsync on.
-	initdb := command("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+	initdb := c.command("initdb", "-D", c.data(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
 	if err := initdb.Run(); err != nil {
 		return fail(fmt.Errorf("pgtest: initdb: %w: %s", err, c.Output()))
 	}
@@ -174,17 +169,40 @@ func Start(bin string) (*Cluster, error) {
 		return fail(fmt.Errorf("pgtest: %w", err))
 	}
 	c.Port = port
-	c.cmd = command("postgres", "-D", data,
-		"-c", "listen_addresses="+c.Host, "-p", strconv.Itoa(port),
+	if err := c.start(t0); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) data() string { return filepath.Join(c.Dir, "data") }
+
+func (c *Cluster) command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(c.bin, name), args...)
+	cmd.Dir = c.Dir
+	cmd.Env = []string{"LC_ALL=C", "PATH=" + c.bin + ":/usr/bin:/bin", "HOME=" + c.Dir, "TZ=UTC"}
+	cmd.Stdout, cmd.Stderr = c, c
+	cmd.SysProcAttr = c.attr
+	return cmd
+}
+
+// start starts postgres on the cluster's folder and port and waits until it
+// accepts connections.
+func (c *Cluster) start(t0 time.Time) error {
+	c.done = make(chan struct{})
+	c.cmd = c.command("postgres", "-D", c.data(),
+		"-c", "listen_addresses="+c.Host, "-p", strconv.Itoa(c.Port),
 		"-c", "unix_socket_directories="+c.Socket,
 		"-c", "max_connections=300",
 		"-c", "fsync=on", "-c", "synchronous_commit=on",
 		"-c", "max_pred_locks_per_transaction=256",
 		"-c", "logging_collector=off", "-c", "log_min_messages=warning")
 	if err := c.cmd.Start(); err != nil {
-		return fail(fmt.Errorf("pgtest: start postgres: %w", err))
+		return fmt.Errorf("pgtest: start postgres: %w", err)
 	}
-	go func() { c.cmd.Wait(); close(c.done) }()
+	done := c.done
+	go func() { c.cmd.Wait(); close(done) }()
 	deadline := t0.Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -193,19 +211,74 @@ func Start(bin string) (*Cluster, error) {
 		if err == nil {
 			conn.Close(context.Background())
 			c.Startup = time.Since(t0)
-			return c, nil
+			return nil
 		}
 		select {
-		case <-c.done:
-			return fail(fmt.Errorf("pgtest: postgres exited before accepting connections: %s", c.Output()))
+		case <-done:
+			return fmt.Errorf("pgtest: postgres exited before accepting connections: %s", c.Output())
 		default:
 		}
 		if time.Now().After(deadline) {
 			c.Stop()
-			return nil, fmt.Errorf("pgtest: postgres not accepting connections after 30s: %v: %s", err, c.Output())
+			return fmt.Errorf("pgtest: postgres not accepting connections after 30s: %v: %s", err, c.Output())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Kill kills postgres and every process it started with SIGKILL, as a
+// power cut would (what was committed must survive Restart).
+func (c *Cluster) Kill() {
+	pid := c.cmd.Process.Pid
+	children := childrenOf(pid)
+	c.cmd.Process.Kill()
+	for _, p := range children {
+		syscall.Kill(p, syscall.SIGKILL)
+	}
+	<-c.done
+	// The backends go with their postmaster; wait until none is left so
+	// that the next postmaster finds the shared memory free.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		alive := false
+		for _, p := range children {
+			if syscall.Kill(p, 0) == nil {
+				alive = true
+			}
+		}
+		if !alive {
+			return
+		}
+	}
+}
+
+// Restart starts postgres again on the same folder and port (after Kill:
+// crash recovery).
+func (c *Cluster) Restart() error { return c.start(time.Now()) }
+
+// childrenOf lists the processes whose parent is pid (from /proc).
+func childrenOf(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Stop shuts postgres down (fast shutdown: SIGINT, then SIGKILL after 10 s)
@@ -276,6 +349,25 @@ func Shared(t testing.TB) *Cluster {
 		t.Fatalf("pgtest: %v", startErr)
 	}
 	return shared
+}
+
+// New starts a cluster of t's own (for a test that kills or restarts it),
+// stopped and removed when t ends; skips or fails as Shared does.
+func New(t testing.TB) *Cluster {
+	t.Helper()
+	bin, err := Find()
+	if err != nil {
+		if errors.Is(err, ErrNotInstalled) && os.Getenv(RequireEnv) != "1" {
+			t.Skipf("pgtest: %v (set %s=1 to make this a failure)", err, RequireEnv)
+		}
+		t.Fatalf("pgtest: %v", err)
+	}
+	c, err := Start(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	return c
 }
 
 // Option changes a database made by DB.

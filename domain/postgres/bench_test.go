@@ -1,0 +1,67 @@
+package postgres_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain/kv"
+	"github.com/marketplace/helpcentre/internal/pgtest"
+)
+
+// BenchmarkUpdate: durable transactions of 5 Gets and 10 Puts (new keys)
+// from 16×GOMAXPROCS goroutines, as a post's worth of store work.
+//
+//	go test -run '^$' -bench BenchmarkUpdate -benchtime 5s ./domain/postgres/
+func BenchmarkUpdate(b *testing.B) {
+	e := open(b, pgtest.DB(b)) // fsync and synchronous_commit on
+	const existing = 10000
+	if err := e.Update(func(tx kv.Tx) error {
+		bk, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		for i := range existing {
+			if err := bk.Put(fmt.Appendf(nil, "k%06d", i), []byte("a value of some forty bytes, like a record")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	var attempts, writer atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	t0 := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		w := writer.Add(1)
+		n := 0
+		for pb.Next() {
+			n++
+			if err := e.Update(func(tx kv.Tx) error {
+				attempts.Add(1)
+				bk := tx.Bucket([]byte("b"))
+				for range 5 {
+					if bk.Get(fmt.Appendf(nil, "k%06d", rand.IntN(existing))) == nil {
+						return fmt.Errorf("missing key")
+					}
+				}
+				for j := range 10 {
+					if err := bk.Put(fmt.Appendf(nil, "w%03d-%07d-%02d", w, n, j), []byte("a value of some forty bytes, like a record")); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	elapsed := time.Since(t0)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
+	b.ReportMetric(float64(attempts.Load()-int64(b.N))/float64(b.N), "retries/tx")
+}
