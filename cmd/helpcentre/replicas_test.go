@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,9 +51,9 @@ func (rs *replicaSet) start(i int) {
 	c, err := proc.Start(context.Background(), rs.env, rs.exe, "serve", "--demo", "--addr", addr, "--data", rs.data[i],
 		"--poll", "0", "--log-level", "warn",
 		// Reply deadlines three minutes after a customer writes, alerted
-		// from ten seconds after: the threads the writers start are
+		// from a second after: the threads the writers start are
 		// alerted while the test runs, by whichever replica looks first.
-		"--reply-within", "3m", "--alert-before", "170s")
+		"--reply-within", "3m", "--alert-before", "179s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +96,9 @@ func (rs *replicaSet) kill(i int) {
 	c := rs.kids[i]
 	rs.bases[i] = ""
 	rs.mu.Unlock()
+	if c.Exited() {
+		rs.t.Fatal(c.Failure(fmt.Sprintf("replica %d died before the test killed it", i)))
+	}
 	if err := c.Kill(); err != nil {
 		rs.t.Fatal(err)
 	}
@@ -133,7 +140,7 @@ func TestThreeReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs three of it on PostgreSQL")
 	}
-	url := pgtest.DB(t) // durable commits, as served
+	storeURL := pgtest.DB(t) // durable commits, as served
 	exe := buildBinary(t)
 	const hookSecret = "replica-webhook-secret"
 	rc := newReplicaReceiver([]byte(hookSecret))
@@ -142,7 +149,7 @@ func TestThreeReplicas(t *testing.T) {
 	rs := &replicaSet{t: t, exe: exe, data: []string{t.TempDir(), t.TempDir(), t.TempDir()},
 		bases: make([]string, 3), kids: make([]*proc.Child, 3),
 		env: []string{
-			"HELPCENTRE_STORE=" + url, "HELPCENTRE_ATTACHMENTS=" + t.TempDir(),
+			"HELPCENTRE_STORE=" + storeURL, "HELPCENTRE_ATTACHMENTS=" + t.TempDir(),
 			"HELPCENTRE_SECRET=" + strings.Repeat("s", 16) + "shared-by-every-replica",
 			"HELPCENTRE_WEBHOOK_URL=" + hooks.URL, "HELPCENTRE_WEBHOOK_SECRET=" + hookSecret,
 			"HELPCENTRE_MESSAGES_PER_MINUTE=0", "HELPCENTRE_SEARCH_RATE=0",
@@ -188,6 +195,31 @@ func TestThreeReplicas(t *testing.T) {
 	if commits[0] != commits[1] || commits[1] != commits[2] {
 		t.Errorf("content commits differ: %v", commits)
 	}
+
+	t.Run("sessions and probes", func(t *testing.T) {
+		// A session signed in on one replica is valid on the others, and so
+		// is a CSRF token: they share HELPCENTRE_SECRET and the store.
+		b := newBrowser(t)
+		token := b.csrf(rs.base(0) + "/login")
+		if st, _ := b.post(rs.base(1)+"/login", url.Values{"name": {"ana"}, "password": {"demo"}, "_csrf": {token}}); st != http.StatusSeeOther {
+			t.Fatalf("sign in on replica 1 with replica 0's form: %d", st)
+		}
+		if st, loc := b.get(rs.base(2) + "/account"); st != 200 {
+			t.Fatalf("replica 2 does not know replica 1's session: %d %s", st, loc)
+		}
+		token = b.csrf(rs.base(2) + "/account")
+		if st, _ := b.post(rs.base(0)+"/logout", url.Values{"_csrf": {token}}); st != http.StatusSeeOther {
+			t.Fatalf("sign out on replica 0 with replica 2's form: %d", st)
+		}
+		if st, loc := b.get(rs.base(1) + "/account"); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+			t.Errorf("signed out, replica 1 still serves the account: %d %s", st, loc)
+		}
+		for i := range 3 {
+			if st, body := b.get(rs.base(i) + "/metrics"); st != 200 || !strings.Contains(body, "helpcentre_store_write_healthy 1") {
+				t.Errorf("replica %d: metrics %d, write health not 1", i, st)
+			}
+		}
+	})
 
 	// Orders for the writers' refunds and claims, and the money test's.
 	now := time.Now().UTC().Truncate(time.Second)
@@ -337,20 +369,27 @@ func TestThreeReplicas(t *testing.T) {
 	// Every acknowledged write reads back, through each replica.
 	for th, ms := range messages {
 		for i := range 3 {
-			var got domain.Thread
-			if st, _ := rs.call(i, "ana", "GET", "/api/v1/threads/"+th, nil, nil, &got); st != 200 {
-				t.Fatalf("replica %d: thread %s: %d", i, th, st)
-			}
 			have := map[string]bool{}
-			for _, m := range got.Messages {
-				have[m.ID] = true
+			for cursor := ""; ; {
+				var got domain.Thread
+				if st, _ := rs.call(i, "ana", "GET", "/api/v1/threads/"+th+"?limit=100&cursor="+cursor, nil, nil, &got); st != 200 {
+					t.Fatalf("replica %d: thread %s: %d", i, th, st)
+				}
+				if cursor == "" {
+					checkThreadWhole(t, &got) // the newest page ends with the thread's last message
+				}
+				for _, m := range got.Messages {
+					have[m.ID] = true
+				}
+				if cursor = got.MessagesNext; cursor == "" {
+					break
+				}
 			}
 			for _, id := range ms {
 				if !have[id] {
 					t.Errorf("replica %d: acknowledged message %s of thread %s is missing", i, id, th)
 				}
 			}
-			checkThreadWhole(t, &got)
 		}
 	}
 	for number, id := range claims {
@@ -550,4 +589,60 @@ func (r *replicaReceiver) badSignatures() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.bad
+}
+
+// browser is a cookie-keeping client that does not follow redirects; the
+// replicas share 127.0.0.1, so their cookies are one jar's.
+type browser struct {
+	t  *testing.T
+	hc *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, hc: &http.Client{Jar: jar, Timeout: 20 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// get returns the status and, for a redirect, its Location, else the body.
+func (b *browser) get(u string) (int, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Accept", "text/html")
+	return b.send(req)
+}
+
+func (b *browser) post(u string, form url.Values) (int, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	return b.send(req)
+}
+
+func (b *browser) send(req *http.Request) (int, string) {
+	b.t.Helper()
+	res, err := b.hc.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode/100 == 3 {
+		return res.StatusCode, res.Header.Get("Location")
+	}
+	return res.StatusCode, string(data)
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf fetches a page with a form and returns its CSRF token.
+func (b *browser) csrf(u string) string {
+	b.t.Helper()
+	st, body := b.get(u)
+	m := csrfInput.FindStringSubmatch(body)
+	if st != 200 || m == nil {
+		b.t.Fatalf("%s: %d, no CSRF token", u, st)
+	}
+	return html.UnescapeString(m[1])
 }
