@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/marketplace/helpcentre/domain/kv"
 	"github.com/marketplace/helpcentre/domain/postgres"
 	"github.com/marketplace/helpcentre/internal/pgtest"
@@ -67,8 +68,18 @@ func TestMigrateOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 || recs[0].Version != 1 || recs[0].Name != "kv" || recs[0].AppliedAt.IsZero() {
-		t.Errorf("schema_migrations: %+v, want version 1 (kv) once", recs)
+	if len(recs) != 2 || recs[0].Version != 1 || recs[0].Name != "kv" || recs[1].Version != 2 || recs[1].Name != "kv_fail" || recs[0].AppliedAt.IsZero() {
+		t.Errorf("schema_migrations: %+v, want versions 1 (kv) and 2 (kv_fail) once each", recs)
+	}
+	// Forward only: a database migrated by a newer binary is refused.
+	if _, err := conn.Exec(context.Background(), "INSERT INTO schema_migrations (version, name) VALUES (999, 'future')"); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := postgres.Open(context.Background(), url, postgres.Options{}); err == nil {
+		e.Close()
+		t.Error("Open accepted a database with a migration it does not know")
+	} else if !strings.Contains(err.Error(), "newer") {
+		t.Errorf("error %q does not say the database is newer", err)
 	}
 }
 
@@ -116,8 +127,8 @@ func TestRetrySerializationFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if total := attempts[0].Load() + attempts[1].Load(); total < 3 {
-		t.Errorf("%d attempts in all: no transaction was run again", total)
+	if total := attempts[0].Load() + attempts[1].Load(); total < 3 || e.Retries() != int64(total-2) {
+		t.Errorf("%d attempts in all, Retries() = %d: want a transaction run again, and counted", total, e.Retries())
 	}
 	if err := e.View(func(tx kv.Tx) error {
 		b := tx.Bucket([]byte("b"))
@@ -359,9 +370,10 @@ func TestExplainCursor(t *testing.T) {
 	}
 }
 
-// A Put over a nested bucket this engine has never seen fails the
-// transaction when the Put is sent (with the next read or the commit).
-func TestPutOverUnknownBucket(t *testing.T) {
+// A Put or Delete over a nested bucket this engine has never seen fails the
+// transaction when it is sent (with the next read or the commit), and none
+// of the transaction's other writes is committed.
+func TestWriteOverUnknownBucket(t *testing.T) {
 	t.Parallel()
 	url := pgtest.DB(t, pgtest.NoSync())
 	e1, e2 := open(t, url), open(t, url)
@@ -370,23 +382,158 @@ func TestPutOverUnknownBucket(t *testing.T) {
 		if err != nil {
 			return err
 		}
+		if _, err := tx.CreateBucket([]byte("other")); err != nil {
+			return err
+		}
 		_, err = b.CreateBucket([]byte("sub"))
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	err := e2.Update(func(tx kv.Tx) error {
-		return tx.Bucket([]byte("b")).Put([]byte("sub"), []byte("x"))
-	})
-	if !errors.Is(err, kv.ErrIncompatibleValue) {
-		t.Fatalf("Update = %v, want ErrIncompatibleValue", err)
+	for _, write := range []func(b kv.Bucket) error{
+		func(b kv.Bucket) error { return b.Put([]byte("sub"), []byte("x")) },
+		func(b kv.Bucket) error { return b.Delete([]byte("sub")) },
+	} {
+		e2 := open(t, url) // a cache that does not know b/sub
+		err := e2.Update(func(tx kv.Tx) error {
+			if err := tx.Bucket([]byte("other")).Put([]byte("k"), []byte("must not stay")); err != nil {
+				return err
+			}
+			_, err := tx.Bucket([]byte("other")).NextSequence()
+			if err != nil {
+				return err
+			}
+			return write(tx.Bucket([]byte("b")))
+		})
+		if !errors.Is(err, kv.ErrIncompatibleValue) {
+			t.Fatalf("Update = %v, want ErrIncompatibleValue", err)
+		}
 	}
 	if err := e2.View(func(tx kv.Tx) error {
 		if tx.Bucket([]byte("b")).Bucket([]byte("sub")) == nil {
 			t.Error("the nested bucket is gone")
 		}
+		if v := tx.Bucket([]byte("other")).Get([]byte("k")); v != nil {
+			t.Errorf("a write of the failed transaction was committed: %q", v)
+		}
+		if s := tx.Bucket([]byte("other")).Sequence(); s != 0 {
+			t.Errorf("the failed transaction's sequence was committed: %d", s)
+		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Concurrent transactions taking numbers from one bucket's sequence (three
+// each, counted in memory after the first) never hand out a number twice.
+func TestSequenceConcurrent(t *testing.T) {
+	t.Parallel()
+	e := open(t, pgtest.DB(t, pgtest.NoSync()))
+	if err := e.Update(func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 20
+	var mu sync.Mutex
+	seen := map[uint64]bool{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				var got []uint64
+				err := e.Update(func(tx kv.Tx) error {
+					got = got[:0]
+					b := tx.Bucket([]byte("b"))
+					for range 3 {
+						n, err := b.NextSequence()
+						if err != nil {
+							return err
+						}
+						got = append(got, n)
+						if err := b.Put(fmt.Appendf(nil, "%06d", n), nil); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, n := range got {
+					if seen[n] {
+						t.Errorf("number %d handed out twice", n)
+					}
+					seen[n] = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := e.View(func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		if s := b.Sequence(); s != workers*each*3 {
+			t.Errorf("sequence %d, want %d", s, workers*each*3)
+		}
+		n := 0
+		b.ForEach(func(k, v []byte) error { n++; return nil })
+		if n != workers*each*3 || len(seen) != n {
+			t.Errorf("%d keys, %d numbers, want %d", n, len(seen), workers*each*3)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With no attempts left, a conflict fails Update with an error that says so
+// and wraps PostgreSQL's.
+func TestRetryBound(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t, pgtest.NoSync())
+	e, err := postgres.Open(context.Background(), url, postgres.Options{MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Update(func(tx kv.Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("n"), []byte("0"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var ready sync.WaitGroup
+	ready.Add(2)
+	errs := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			errs <- e.Update(func(tx kv.Tx) error {
+				b := tx.Bucket([]byte("b"))
+				v := b.Get([]byte("n"))
+				ready.Done()
+				ready.Wait()
+				return b.Put([]byte("n"), fmt.Appendf(nil, "%d", atoi(v)+1+i))
+			})
+		}()
+	}
+	var failed []error
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) != 1 {
+		t.Fatalf("%d of 2 failed, want 1: %v", len(failed), failed)
+	}
+	var pe *pgconn.PgError
+	if msg := failed[0].Error(); !strings.Contains(msg, "gave up after 1 attempts") || !errors.As(failed[0], &pe) || pe.Code != "40001" {
+		t.Errorf("error %q, want it to say it gave up and wrap SQLSTATE 40001", msg)
 	}
 }

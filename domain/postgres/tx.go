@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/marketplace/helpcentre/domain/kv"
 )
@@ -17,16 +18,24 @@ const (
 	sqlGet = `SELECT value FROM kv WHERE bucket = $1 AND key = $2`
 	// Puts: the transaction's pending values for one bucket, in one
 	// upsert that writes only into a bucket that exists and never over a
-	// nested bucket (NULL value); says how many it wrote.
+	// nested bucket (NULL value); it fails (kv_fail) when it could not
+	// write every key, so that a COMMIT sent after it does not commit.
 	sqlPuts = `WITH w AS (INSERT INTO kv (bucket, key, value)
 			SELECT $1::bytea, u.k, u.v FROM unnest($2::bytea[], $3::bytea[]) AS u(k, v)
 			WHERE EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea)
 			ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value WHERE kv.value IS NOT NULL RETURNING 1)
-		SELECT count(*) FROM w`
+		SELECT CASE WHEN (SELECT count(*) FROM w) = cardinality($2::bytea[]) THEN true
+			WHEN EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea) THEN kv_fail('KV002')
+			ELSE kv_fail('KV001') END`
 	sqlBucketExists = `SELECT EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1)`
-	// Deletes: values, never a nested bucket; says whether a key is one.
+	// Deletes: values, never a nested bucket (kv_fail).
 	sqlDeletes = `WITH d AS (DELETE FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NOT NULL)
-		SELECT EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NULL)`
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NULL)
+			THEN kv_fail('KV002') ELSE true END`
+	// A sequence counted in memory, written back (kv_fail if the bucket
+	// is gone).
+	sqlWriteSequence = `WITH u AS (UPDATE kv_buckets SET seq = $2 WHERE path = $1 RETURNING 1)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM u) THEN true ELSE kv_fail('KV001') END`
 	// CreateBucket: the marker in the parent (which must exist) and the
 	// bucket's row; then says what was there instead, if anything.
 	sqlCreateBucket = `WITH parent AS (
@@ -90,6 +99,19 @@ type tx struct {
 	gen      int      // bumped by every write, so cursors re-read
 	pending  []write  // writes not sent yet
 	written  map[wkey]wval
+	seqs     map[string]*seqState // sequences read in this transaction
+}
+
+type seqState struct {
+	v     uint64
+	dirty bool // to be written
+}
+
+func (t *tx) seq(path []byte, v uint64, dirty bool) {
+	if t.seqs == nil {
+		t.seqs = map[string]*seqState{}
+	}
+	t.seqs[string(path)] = &seqState{v: v, dirty: dirty}
 }
 
 type write struct {
@@ -154,6 +176,14 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	}
 	writes := group(t.pending)
 	t.pending = t.pending[:0]
+	var seqs []string
+	for p, st := range t.seqs {
+		if st.dirty {
+			seqs = append(seqs, p)
+			st.dirty = false
+			b.Queue(sqlWriteSequence, []byte(p), int64(st.v))
+		}
+	}
 	for _, w := range writes {
 		if w.del {
 			b.Queue(sqlDeletes, w.path, w.keys)
@@ -167,8 +197,22 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	if b.Len() == 0 {
 		return nil
 	}
-	var short []byte // a bucket where a put wrote fewer keys than sent
 	br := t.conn.SendBatch(t.ctx, b)
+	// wrote reads a queued write's result.
+	wrote := func(what string, path []byte) error {
+		var ok bool
+		err := br.QueryRow().Scan(&ok)
+		var pe *pgconn.PgError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &pe) && pe.Code == "KV001":
+			return t.stale(path)
+		case errors.As(err, &pe) && pe.Code == "KV002":
+			return t.fail(what, kv.ErrIncompatibleValue)
+		}
+		return t.fail(what, err)
+	}
 	err := func() error {
 		if !t.begun {
 			if _, err := br.Exec(); err != nil {
@@ -176,23 +220,18 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 			}
 			t.begun = true
 		}
+		for _, p := range seqs {
+			if err := wrote("sequence", []byte(p)); err != nil {
+				return err
+			}
+		}
 		for _, w := range writes {
+			what := "put"
 			if w.del {
-				var isBucket bool
-				if err := br.QueryRow().Scan(&isBucket); err != nil {
-					return t.fail("delete", err)
-				}
-				if isBucket {
-					return t.fail("delete", kv.ErrIncompatibleValue)
-				}
-				continue
+				what = "delete"
 			}
-			var n int
-			if err := br.QueryRow().Scan(&n); err != nil {
-				return t.fail("put", err)
-			}
-			if n != len(w.keys) && short == nil {
-				short = w.path
+			if err := wrote(what, w.path); err != nil {
+				return err
 			}
 		}
 		if q != "" && read != nil {
@@ -202,18 +241,6 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	}()
 	if cerr := br.Close(); cerr != nil && t.err == nil && err == nil {
 		err = t.fail("batch", cerr)
-	}
-	if short != nil && t.err == nil {
-		// The bucket is gone (another replica deleted it), or a key is a
-		// nested bucket.
-		var ok bool
-		if err := t.conn.QueryRow(t.ctx, sqlBucketExists, short).Scan(&ok); err != nil {
-			t.fail("put", err)
-		} else if !ok {
-			t.stale(short)
-		} else {
-			t.fail("put", kv.ErrIncompatibleValue)
-		}
 	}
 	if t.err != nil {
 		return t.err
@@ -519,12 +546,25 @@ func (b *bucket) DeleteBucket(name []byte) error {
 			delete(b.tx.written, w)
 		}
 	}
+	for sp := range b.tx.seqs {
+		if within([]byte(sp), p) {
+			delete(b.tx.seqs, sp)
+		}
+	}
 	return nil
 }
 
+// NextSequence reads the sequence once per transaction (locking its row);
+// later calls count in memory, and the last value is written with the
+// transaction's next round trip.
 func (b *bucket) NextSequence() (uint64, error) {
 	if err := b.check([]byte{1}); err != nil {
 		return 0, err
+	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		st.v++
+		st.dirty = true
+		return st.v, nil
 	}
 	var s int64
 	if !b.tx.queryRow("next sequence", sqlNextSequence, []any{b.path}, &s) {
@@ -533,6 +573,7 @@ func (b *bucket) NextSequence() (uint64, error) {
 		}
 		return 0, b.tx.stale(b.path)
 	}
+	b.tx.seq(b.path, uint64(s), false)
 	return uint64(s), nil
 }
 
@@ -540,14 +581,23 @@ func (b *bucket) Sequence() uint64 {
 	if b.tx.err != nil {
 		return 0
 	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		return st.v
+	}
 	var s int64
-	b.tx.queryRow("sequence", sqlSequence, []any{b.path}, &s)
+	if b.tx.queryRow("sequence", sqlSequence, []any{b.path}, &s) {
+		b.tx.seq(b.path, uint64(s), false)
+	}
 	return uint64(s)
 }
 
 func (b *bucket) SetSequence(v uint64) error {
 	if err := b.check([]byte{1}); err != nil {
 		return err
+	}
+	if st := b.tx.seqs[string(b.path)]; st != nil {
+		st.v, st.dirty = v, true
+		return nil
 	}
 	var s int64
 	if !b.tx.queryRow("set sequence", sqlSetSequence, []any{b.path, int64(v)}, &s) {
@@ -556,6 +606,7 @@ func (b *bucket) SetSequence(v uint64) error {
 		}
 		return b.tx.stale(b.path)
 	}
+	b.tx.seq(b.path, v, false)
 	return nil
 }
 

@@ -138,6 +138,7 @@ func (c *Cluster) URL(db string) string {
 // durable settings (fsync on), listening on a free loopback port and a unix
 // socket in the folder. Stop ends it and removes the folder.
 func Start(bin string) (*Cluster, error) {
+	sweep(os.TempDir(), time.Hour)
 	dir, err := os.MkdirTemp("", "pgtest-")
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
@@ -196,7 +197,6 @@ func (c *Cluster) start(t0 time.Time) error {
 		"-c", "unix_socket_directories="+c.Socket,
 		"-c", "max_connections=300",
 		"-c", "fsync=on", "-c", "synchronous_commit=on",
-		"-c", "max_pred_locks_per_transaction=256",
 		"-c", "logging_collector=off", "-c", "log_min_messages=warning")
 	if err := c.cmd.Start(); err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)
@@ -254,6 +254,63 @@ func (c *Cluster) Kill() {
 // Restart starts postgres again on the same folder and port (after Kill:
 // crash recovery).
 func (c *Cluster) Restart() error { return c.start(time.Now()) }
+
+// CPU is the processor time PostgreSQL has used so far: the postmaster, its
+// live processes and those it has reaped (from Linux's /proc), to tell the
+// server's share of a benchmark from the client's.
+func (c *Cluster) CPU() (time.Duration, error) {
+	pid := c.cmd.Process.Pid
+	var ticks int64
+	for i, p := range append([]int{pid}, childrenOf(pid)...) {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+		if err != nil {
+			if i == 0 {
+				return 0, err
+			}
+			continue // gone since
+		}
+		j := bytes.LastIndexByte(stat, ')')
+		f := strings.Fields(string(stat[j+1:]))
+		// utime stime cutime cstime are fields 14-17, f[11:15] here.
+		if len(f) < 15 {
+			return 0, fmt.Errorf("pgtest: short /proc/%d/stat", p)
+		}
+		for _, x := range f[11:15] {
+			n, _ := strconv.ParseInt(x, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100, nil // USER_HZ
+}
+
+// sweep removes the folders of clusters whose test binary died without
+// stopping them (a timeout's panic, a kill: postgres dies with it, the folder
+// stays): those whose postmaster.pid names a process that is gone, and
+// those older than maxAge with no postmaster.pid (initdb never finished).
+func sweep(tmp string, maxAge time.Duration) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "pgtest-*"))
+	for _, dir := range dirs {
+		fi, err := os.Stat(dir)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && time.Since(fi.ModTime()) > maxAge {
+				os.RemoveAll(dir)
+			}
+			continue
+		}
+		line, _, _ := strings.Cut(string(data), "\n")
+		pid, err := strconv.Atoi(strings.TrimSpace(line))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(dir)
+		}
+	}
+}
 
 // childrenOf lists the processes whose parent is pid (from /proc).
 func childrenOf(pid int) []int {
@@ -343,10 +400,7 @@ func Shared(t testing.TB) *Cluster {
 		shared, startErr = Start(bin)
 	})
 	if startErr != nil {
-		if errors.Is(startErr, ErrNotInstalled) && os.Getenv(RequireEnv) != "1" {
-			t.Skipf("pgtest: %v (set %s=1 to make this a failure)", startErr, RequireEnv)
-		}
-		t.Fatalf("pgtest: %v", startErr)
+		unavailable(t, startErr)
 	}
 	return shared
 }
@@ -357,10 +411,7 @@ func New(t testing.TB) *Cluster {
 	t.Helper()
 	bin, err := Find()
 	if err != nil {
-		if errors.Is(err, ErrNotInstalled) && os.Getenv(RequireEnv) != "1" {
-			t.Skipf("pgtest: %v (set %s=1 to make this a failure)", err, RequireEnv)
-		}
-		t.Fatalf("pgtest: %v", err)
+		unavailable(t, err)
 	}
 	c, err := Start(bin)
 	if err != nil {
@@ -368,6 +419,23 @@ func New(t testing.TB) *Cluster {
 	}
 	t.Cleanup(c.Stop)
 	return c
+}
+
+// unavailable skips or fails t for err, as Skip decides.
+func unavailable(t testing.TB, err error) {
+	t.Helper()
+	if Skip(err) {
+		t.Skipf("pgtest: %v (set %s=1 to make this a failure)", err, RequireEnv)
+	}
+	t.Fatalf("pgtest: %v", err)
+}
+
+// Skip reports whether a test that cannot have PostgreSQL because of err
+// is skipped rather than failed: only when PostgreSQL is not installed and
+// HELPCENTRE_REQUIRE_POSTGRES is not 1. A PostgreSQL that is installed but
+// does not start always fails.
+func Skip(err error) bool {
+	return errors.Is(err, ErrNotInstalled) && os.Getenv(RequireEnv) != "1"
 }
 
 // Option changes a database made by DB.

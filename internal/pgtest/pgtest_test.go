@@ -2,7 +2,8 @@ package pgtest_test
 
 import (
 	"context"
-	"os"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -43,13 +44,21 @@ func TestDB(t *testing.T) {
 	}
 }
 
-// A missing PostgreSQL skips, unless HELPCENTRE_REQUIRE_POSTGRES=1.
-func TestFindFromEnv(t *testing.T) {
-	t.Setenv("HELPCENTRE_POSTGRES_BIN", t.TempDir())
-	if _, err := pgtest.Find(); err == nil {
-		t.Fatal("Find accepted a folder without initdb")
+// A missing PostgreSQL skips, unless HELPCENTRE_REQUIRE_POSTGRES=1; a broken
+// one always fails.
+func TestSkip(t *testing.T) {
+	missing := fmt.Errorf("looking: %w", pgtest.ErrNotInstalled)
+	broken := errors.New("postgres exited before accepting connections")
+	t.Setenv(pgtest.RequireEnv, "")
+	if !pgtest.Skip(missing) || pgtest.Skip(broken) {
+		t.Error("without the variable: want a skip for missing only")
 	}
-	if os.Getenv(pgtest.RequireEnv) == "1" {
-		t.Logf("%s=1: a missing PostgreSQL fails the tests", pgtest.RequireEnv)
+	t.Setenv(pgtest.RequireEnv, "1")
+	if pgtest.Skip(missing) || pgtest.Skip(broken) {
+		t.Errorf("%s=1: want no skip", pgtest.RequireEnv)
+	}
+	t.Setenv("HELPCENTRE_POSTGRES_BIN", t.TempDir())
+	if _, err := pgtest.Find(); err == nil || errors.Is(err, pgtest.ErrNotInstalled) {
+		t.Errorf("Find with HELPCENTRE_POSTGRES_BIN naming an empty folder: %v, want a failure that is no skip", err)
 	}
 }
