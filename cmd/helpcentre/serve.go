@@ -427,17 +427,11 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		go translator.Run(bg)
 	}
 	if cfg.Policy.UnreferencedUploadTTL > 0 {
-		go st.lead(bg, "uploads", log, func(ctx context.Context) {
-			sweepUploads(ctx, bolt.NewAttachmentService(db, cfg.Policy), log)
-		})
+		go sweepUploads(bg, bolt.NewAttachmentService(db, cfg.Policy), log)
 	}
-	retentionDone := make(chan struct{})
-	go func() {
-		defer close(retentionDone)
-		st.lead(bg, "retention", log, func(ctx context.Context) {
-			runRetention(ctx, bolt.NewPrivacyService(db), cfg.Retention.values(), log)
-		})
-	}()
+	go st.lead(bg, "retention", log, func(ctx context.Context) {
+		runRetention(ctx, bolt.NewPrivacyService(db), cfg.Retention.values(), log)
+	})
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); hooks.Run(bg) }()
@@ -496,7 +490,6 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	<-deflDone   // and the last queued deflection events
 	<-eventsDone // and search events
 	<-learnDone
-	<-retentionDone // and its lock is released before the store closes
 	log.Info("stopped")
 	return serveErr
 }
