@@ -419,9 +419,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	learnDone := make(chan struct{})
 	go func() {
 		defer close(learnDone)
-		st.lead(bg, "learning", log, func(ctx context.Context) {
-			learning.Run(ctx, cfg.Events.learnEvery, func(err error) { log.Error("learning from search events", "err", err) })
-		})
+		learning.Run(bg, cfg.Events.learnEvery, func(err error) { log.Error("learning from search events", "err", err) })
 	}()
 	if translator != nil {
 		go translator.Run(bg)
@@ -429,9 +427,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	if cfg.Policy.UnreferencedUploadTTL > 0 {
 		go sweepUploads(bg, bolt.NewAttachmentService(db, cfg.Policy), log)
 	}
-	go st.lead(bg, "retention", log, func(ctx context.Context) {
-		runRetention(ctx, bolt.NewPrivacyService(db), cfg.Retention.values(), log)
-	})
+	go runRetention(bg, bolt.NewPrivacyService(db), cfg.Retention.values(), log)
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); hooks.Run(bg) }()

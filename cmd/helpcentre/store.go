@@ -169,36 +169,3 @@ func backupOf(st *openedStore, dataDir string) func() (io.ReadCloser, int64, err
 	}
 	return backupTo(st.db, dataDir)
 }
-
-// leaderPoll is how often a replica waiting to lead a job tries its lock.
-const leaderPoll = 5 * time.Second
-
-// lead runs job (a loop that returns when ctx ends) in one replica at a
-// time: the one holding the store's lock called name. The others wait and
-// take over when it stops or dies (PostgreSQL then releases its lock). On
-// the bbolt file it runs job at once. The jobs led this way (learning,
-// retention) may run twice for a moment, should the leader lose its
-// connection while still running: they are safe to repeat, only wasteful.
-func (s *openedStore) lead(ctx context.Context, name string, log *slog.Logger, job func(ctx context.Context)) {
-	if s.locker == nil {
-		job(ctx)
-		return
-	}
-	for {
-		unlock, ok, err := s.locker.TryLock(ctx, name)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("store lock", "job", name, "err", err)
-		}
-		if ok {
-			log.Debug("leading a job for every replica", "job", name)
-			job(ctx)
-			unlock()
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(leaderPoll):
-		}
-	}
-}

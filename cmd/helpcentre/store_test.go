@@ -3,15 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // TestStoreFlagRefusals: a PostgreSQL store without the shared secret is
@@ -94,78 +90,4 @@ func TestContentCommit(t *testing.T) {
 	if c := contentCommit(articles)(context.Background()); c == nil || c.ID != head || !c.Modified {
 		t.Errorf("after an edit: %+v, want %s modified", c, head)
 	}
-}
-
-// fakeLocker is a kv.Locker of one process's named locks.
-type fakeLocker struct {
-	mu   sync.Mutex
-	held map[string]bool
-}
-
-func (l *fakeLocker) TryLock(_ context.Context, name string) (func(), bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.held[name] {
-		return nil, false, nil
-	}
-	l.held[name] = true
-	return func() { l.mu.Lock(); delete(l.held, name); l.mu.Unlock() }, true, nil
-}
-
-// TestLeadOneAtATime: of two replicas leading the same job, one runs it; the
-// other takes over once the first stops. withLock makes start-up work take
-// turns.
-func TestLeadOneAtATime(t *testing.T) {
-	lk := &fakeLocker{held: map[string]bool{}}
-	a, b := &openedStore{locker: lk}, &openedStore{locker: lk}
-	var running, ran atomic.Int32
-	job := func(ctx context.Context) {
-		if running.Add(1) > 1 {
-			t.Error("two replicas run the job at once")
-		}
-		ran.Add(1)
-		<-ctx.Done()
-		running.Add(-1)
-	}
-	ctxA, stopA := context.WithCancel(context.Background())
-	ctxB, stopB := context.WithCancel(context.Background())
-	defer stopB()
-	doneA, doneB := make(chan struct{}), make(chan struct{})
-	go func() { defer close(doneA); a.lead(ctxA, "learning", slog.New(slog.DiscardHandler), job) }()
-	for ran.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	go func() { defer close(doneB); b.lead(ctxB, "learning", slog.New(slog.DiscardHandler), job) }()
-	time.Sleep(50 * time.Millisecond)
-	if ran.Load() != 1 {
-		t.Fatalf("the job ran %d times while the first leader runs it", ran.Load())
-	}
-	stopA() // the leader stops: the other takes over within leaderPoll
-	<-doneA
-	for deadline := time.Now().Add(2 * leaderPoll); ran.Load() < 2; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the second replica did not take over")
-		}
-	}
-	stopB()
-	<-doneB
-
-	// withLock: two start-ups on one store take turns.
-	var inside atomic.Int32
-	var wg sync.WaitGroup
-	for _, st := range []*openedStore{a, b} {
-		wg.Go(func() {
-			if err := st.withLock(context.Background(), "startup", func() error {
-				if inside.Add(1) > 1 {
-					t.Error("two start-ups seed at once")
-				}
-				time.Sleep(30 * time.Millisecond)
-				inside.Add(-1)
-				return nil
-			}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
 }
