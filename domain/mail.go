@@ -49,12 +49,15 @@ type Mail struct {
 	Currency  string `json:"currency,omitempty"`
 	Title     string `json:"title,omitempty"` // MailNotification: the in-app title (English), for the log
 
-	CreatedAt   time.Time  `json:"created_at"`
-	Attempts    int        `json:"attempts"`
-	NextAttempt time.Time  `json:"next_attempt_at"`
-	SentAt      *time.Time `json:"sent_at"`
-	LastError   string     `json:"last_error,omitempty"`
-	Dead        bool       `json:"dead,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	Attempts    int       `json:"attempts"`
+	NextAttempt time.Time `json:"next_attempt_at"`
+	// ClaimedUntil: a sender (on one of the replicas) holds it until then
+	// (ClaimLease), as OutboxEvent.ClaimedUntil. Nil otherwise.
+	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
+	SentAt       *time.Time `json:"sent_at"`
+	LastError    string     `json:"last_error,omitempty"`
+	Dead         bool       `json:"dead,omitempty"`
 }
 
 // MaxMailExcerpt bounds the answer a reply mail carries; the link shows all.
@@ -157,7 +160,10 @@ func uitoa(n uint64) string {
 // MailService is the email side of the outbox: what is due, what was sent,
 // and each user's choice of notifications by email.
 type MailService interface {
-	// DueMail returns up to n mails due at now, the oldest-due first.
+	// DueMail claims up to n mails due at now, the oldest-due first, for
+	// ClaimLease, as OutboxService.Due claims events: their next attempt
+	// becomes now+ClaimLease until MarkMailSent or MarkMailFailed settles
+	// them; one not settled by then is due again.
 	// Errors: none but storage failures.
 	DueMail(ctx context.Context, now time.Time, n int) ([]Mail, error)
 	// MarkMailSent records that the SMTP server accepted the mail (and

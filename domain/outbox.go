@@ -140,9 +140,13 @@ type OutboxEvent struct {
 	CreatedAt   time.Time       `json:"created_at"`
 	Attempts    int             `json:"attempts"`
 	NextAttempt time.Time       `json:"next_attempt_at"`
-	DeliveredAt *time.Time      `json:"delivered_at"`
-	LastError   string          `json:"last_error,omitempty"`
-	Dead        bool            `json:"dead,omitempty"` // gave up after the last retry
+	// ClaimedUntil: a worker (on one of the replicas) is delivering it and
+	// holds it until then (ClaimLease); NextAttempt is the same time, when
+	// it is tried again unless the worker reports back. Nil otherwise.
+	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
+	DeliveredAt  *time.Time `json:"delivered_at"`
+	LastError    string     `json:"last_error,omitempty"`
+	Dead         bool       `json:"dead,omitempty"` // gave up after the last retry
 }
 
 // Notification is an entry in a user's in-app list.

@@ -319,8 +319,12 @@ type WorkService interface {
 
 // OutboxService: notifications waiting for delivery, and the in-app lists.
 type OutboxService interface {
-	// Due returns up to n undelivered events whose next attempt is at or
-	// before now (the worker's view; no permission check).
+	// Due claims up to n undelivered events whose next attempt is at or
+	// before now, oldest-due first, for ClaimLease (the worker's view; no
+	// permission check): their next attempt becomes now+ClaimLease, so that
+	// no other caller (another replica) gets them until the lease ends, and
+	// the caller settles each with MarkDelivered or MarkFailed. One not
+	// settled by then is due again (delivery is at least once).
 	// Errors: none.
 	Due(ctx context.Context, now time.Time, n int) ([]OutboxEvent, error)
 	// MarkDelivered records an event's delivery (the worker).

@@ -33,19 +33,24 @@ type TranslationJob struct {
 	From      string    `json:"from"`
 	To        string    `json:"to"`
 	Attempts  int       `json:"attempts"`
-	Due       time.Time `json:"due"` // when it is (was) due: part of its queue key
+	Due       time.Time `json:"due"`               // when it is due (claimed: when its claim ends): part of its queue key
+	Claimed   bool      `json:"claimed,omitempty"` // a worker holds it until Due (ClaimLease)
 }
 
 // TranslationQueue is where messages wait for their translations: written in
 // the message's own transaction, so none is lost, and worked off the request
 // path.
 type TranslationQueue interface {
-	// DueTranslations returns up to n jobs due at now, with the text to
-	// translate (the message's original body).
+	// DueTranslations claims up to n jobs due at now, with the text to
+	// translate (the message's original body), for ClaimLease, as
+	// OutboxService.Due claims events: each job returned is due at
+	// now+ClaimLease, when it comes back unless SaveTranslation settled it.
 	// Errors: none.
 	DueTranslations(ctx context.Context, now time.Time, n int) ([]TranslationJob, []string, error)
-	// SaveTranslation records the outcome of job: tr is stored on the
-	// message; retryAt non-nil requeues the job for then.
+	// SaveTranslation records the outcome of job, as DueTranslations
+	// claimed it: tr is stored on the message; retryAt non-nil requeues the
+	// job for then. A job no longer claimed by its caller (the lease ran
+	// out and another worker claimed it) is left to that worker.
 	// Errors: none.
 	SaveTranslation(ctx context.Context, job TranslationJob, tr Translation, retryAt *time.Time) error
 }

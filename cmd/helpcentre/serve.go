@@ -237,15 +237,21 @@ func envDuration(name string, def time.Duration) time.Duration {
 }
 
 // sweepUploads removes the uploads no message carries, at start and then
-// hourly (Policy.UnreferencedUploadTTL), until ctx is done.
-func sweepUploads(ctx context.Context, atts *bolt.AttachmentService, log *slog.Logger) {
+// hourly (Policy.UnreferencedUploadTTL), until ctx is done. Of several
+// replicas on one store, the one holding bolt.LockAttachmentSweep sweeps.
+func sweepUploads(ctx context.Context, db *bolt.DB, atts *bolt.AttachmentService, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := atts.SweepUnreferenced(ctx); err != nil {
+		if unlock, ok, err := db.TryLock(ctx, bolt.LockAttachmentSweep); err != nil {
 			log.Error("sweeping unreferenced uploads", "err", err)
-		} else if n > 0 {
-			log.Info("removed unreferenced uploads", "files", n)
+		} else if ok {
+			if n, err := atts.SweepUnreferenced(ctx); err != nil {
+				log.Error("sweeping unreferenced uploads", "err", err)
+			} else if n > 0 {
+				log.Info("removed unreferenced uploads", "files", n)
+			}
+			unlock()
 		}
 		select {
 		case <-ctx.Done():
@@ -425,7 +431,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 		go translator.Run(bg)
 	}
 	if cfg.Policy.UnreferencedUploadTTL > 0 {
-		go sweepUploads(bg, bolt.NewAttachmentService(db, cfg.Policy), log)
+		go sweepUploads(bg, db, bolt.NewAttachmentService(db, cfg.Policy), log)
 	}
 	go runRetention(bg, bolt.NewPrivacyService(db), cfg.Retention.values(), log)
 	hooks := &webhook.Worker{Outbox: dom.Outbox, URL: cfg.WebhookURL, Secret: []byte(cfg.WebhookSecret), Log: log}

@@ -5,6 +5,7 @@ package bolt
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -97,9 +98,18 @@ func (db *DB) At(t time.Time) *DB {
 
 // Open opens (creating it and its parent directories if need be) the bbolt file
 // at path and brings its schema up to date by running every pending migration
-// in one write transaction.
+// in one write transaction. The queue items a previous run had claimed are
+// due at once (releaseClaims): this process is the file's only one.
 func Open(path string, opts Options) (*DB, error) {
-	return open(path, opts, migrations())
+	db, err := open(path, opts, migrations())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.releaseClaims(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bolt: releasing a previous run's claims: %w", err)
+	}
+	return db, nil
 }
 
 func open(path string, opts Options, migs []migration) (*DB, error) {

@@ -93,8 +93,11 @@ func (s *DeflectionService) Run(ctx context.Context) error {
 	var purge func(context.Context) error
 	if s.Retention > 0 {
 		purge = func(ctx context.Context) error {
-			_, err := s.PurgeText(ctx, s.db.now().Add(-s.Retention))
-			return err
+			// One process on a shared engine purges at a time.
+			return s.db.exclusive(ctx, LockDeflection, func(ctx context.Context) error {
+				_, err := s.PurgeText(ctx, s.db.now().Add(-s.Retention))
+				return err
+			})
 		}
 	}
 	return runBatches(ctx, s.FlushInterval, s.kick, s.Flush, purge)

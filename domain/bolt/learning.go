@@ -47,7 +47,9 @@ func (s *LearningService) Associations(locale string) map[string]map[string]floa
 // DefaultLearnEvery is how often Run learns when not told.
 const DefaultLearnEvery = 10 * time.Minute
 
-// Run learns every interval (0: DefaultLearnEvery) until ctx ends.
+// Run learns every interval (0: DefaultLearnEvery) until ctx ends. Of
+// several processes on one engine (replicas), one learns each round, under
+// the lock LockLearning; the others take up the table it stored.
 func (s *LearningService) Run(ctx context.Context, every time.Duration, onErr func(error)) {
 	if every <= 0 {
 		every = DefaultLearnEvery
@@ -60,11 +62,33 @@ func (s *LearningService) Run(ctx context.Context, every time.Duration, onErr fu
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := s.Apply(sys); err != nil && onErr != nil {
+			if err := s.round(sys); err != nil && onErr != nil {
 				onErr(err)
 			}
 		}
 	}
+}
+
+// round learns now, unless another process holds LockLearning: then it
+// reloads the table that process stores, so that every replica applies
+// the same associations (reviews made on another replica included).
+func (s *LearningService) round(ctx context.Context) error {
+	unlock, ok, err := s.db.TryLock(ctx, LockLearning)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		as, err := s.load(ctx)
+		if err != nil {
+			return err
+		}
+		table := domain.LearnedTable(as)
+		s.table.Store(&table)
+		return nil
+	}
+	defer unlock()
+	_, err = s.Apply(ctx)
+	return err
 }
 
 // Apply learns from the log now and stores the result.
@@ -82,12 +106,16 @@ func (s *LearningService) Apply(ctx context.Context) (*domain.LearnChange, error
 	}); err != nil {
 		return nil, err
 	}
-	before, err := s.load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	after := domain.MergeReviews(domain.Learn(log, s.normalise, s.params, now), before)
-	err = s.db.update(ctx, func(t *txn) error {
+	learned := domain.Learn(log, s.normalise, s.params, now)
+	var before, after []domain.Association
+	err := s.db.update(ctx, func(t *txn) error {
+		// The reviews are read in the transaction that replaces the table:
+		// one an editor makes meanwhile (on another replica) is kept.
+		var err error
+		if before, err = loadLearned(t); err != nil {
+			return err
+		}
+		after = domain.MergeReviews(learned, before)
 		if err := t.tx.DeleteBucket(bucketLearned); err != nil {
 			return err
 		}
@@ -120,16 +148,25 @@ func (s *LearningService) List(ctx context.Context) ([]domain.Association, error
 }
 
 func (s *LearningService) load(ctx context.Context) ([]domain.Association, error) {
-	out := []domain.Association{}
+	var out []domain.Association
 	err := s.db.view(ctx, func(t *txn) error {
-		return t.tx.Bucket(bucketLearned).ForEach(func(k, v []byte) error {
-			var a domain.Association
-			if _, err := getJSON(t.tx.Bucket(bucketLearned), k, &a); err != nil {
-				return err
-			}
-			out = append(out, a)
-			return nil
-		})
+		var err error
+		out, err = loadLearned(t)
+		return err
+	})
+	return out, err
+}
+
+// loadLearned reads every stored association, by id.
+func loadLearned(t *txn) ([]domain.Association, error) {
+	out := []domain.Association{}
+	err := t.tx.Bucket(bucketLearned).ForEach(func(k, v []byte) error {
+		var a domain.Association
+		if _, err := getJSON(t.tx.Bucket(bucketLearned), k, &a); err != nil {
+			return err
+		}
+		out = append(out, a)
+		return nil
 	})
 	return out, err
 }

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -105,32 +104,48 @@ type MailService struct {
 // NewMailService returns the MailService on db.
 func NewMailService(db *DB) *MailService { return &MailService{db: db} }
 
-// DueMail implements domain.MailService.
+// DueMail implements domain.MailService: it claims up to n mails due at now,
+// the oldest-due first, for domain.ClaimLease, as OutboxService.Due claims
+// events: each one's next attempt moves to the lease's end.
 func (s *MailService) DueMail(ctx context.Context, now time.Time, n int) ([]domain.Mail, error) {
 	if n <= 0 {
 		n = 50
 	}
+	if some, err := s.db.anyDue(ctx, bucketMailDue, now); err != nil || !some {
+		return nil, err
+	}
+	lease := now.Add(domain.ClaimLease).UTC()
 	var out []domain.Mail
-	end := timeKey(now)
-	err := s.db.view(ctx, func(t *txn) error {
-		mails := t.tx.Bucket(bucketMail)
-		c := t.tx.Bucket(bucketMailDue).Cursor()
-		for k, _ := c.First(); k != nil && len(out) < n; k, _ = c.Next() {
-			if len(k) < 9 || bytes.Compare(k[:8], end) > 0 {
-				break
+	err := s.db.update(ctx, func(t *txn) error {
+		out = nil // fn may run again (kv.Engine.Update)
+		mails, due := t.tx.Bucket(bucketMail), t.tx.Bucket(bucketMailDue)
+		for _, e := range dueEntries(due, now, n) {
+			if err := due.Delete(e.key); err != nil {
+				return err
 			}
 			var m domain.Mail
-			ok, err := getJSON(mails, k[9:], &m)
+			ok, err := getJSON(mails, e.key[9:], &m)
 			if err != nil {
 				return err
 			}
-			if ok {
-				out = append(out, m)
+			if !ok {
+				continue // an index entry without its mail: nothing to send
 			}
+			m.NextAttempt, m.ClaimedUntil = lease, &lease
+			if err := due.Put(mailDueKey(&m), nil); err != nil {
+				return err
+			}
+			if err := putJSON(mails, []byte(m.ID), &m); err != nil {
+				return err
+			}
+			out = append(out, m)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func findMail(t *txn, id string) (*domain.Mail, error) {
@@ -156,7 +171,7 @@ func (s *MailService) MarkMailSent(ctx context.Context, id string, at time.Time)
 			return err
 		}
 		at = at.UTC()
-		m.SentAt, m.Dead = &at, false
+		m.SentAt, m.Dead, m.ClaimedUntil = &at, false, nil
 		m.Attempts++
 		m.Excerpt = "" // the message itself stays in its thread, not in the outbox
 		return putJSON(t.tx.Bucket(bucketMail), []byte(m.ID), m)
@@ -178,7 +193,7 @@ func (s *MailService) MarkMailFailed(ctx context.Context, id string, at time.Tim
 			return err
 		}
 		m.Attempts++
-		m.LastError = errText
+		m.LastError, m.ClaimedUntil = errText, nil
 		if dead {
 			m.Dead = true
 			m.Excerpt = ""

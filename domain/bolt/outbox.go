@@ -39,7 +39,9 @@ func outboxMigration(tx kv.Tx) error {
 // An event stays in outbox_due.v1, keyed by its next attempt, until a worker
 // reports a 2xx (MarkDelivered) or gives up on it (MarkFailed with dead, which
 // moves it to outbox_dead.v1): a crash between sending and marking sends it
-// again, under the same id, never loses it.
+// again, under the same id, never loses it. A worker claims the events it
+// sends (Due): their next attempt is the claim's end until it reports back,
+// and that is what ListOutbox shows of an event being delivered.
 type OutboxService struct {
 	db     *DB
 	policy domain.Policy
@@ -56,32 +58,50 @@ func dueKey(ev *domain.OutboxEvent) []byte {
 	return compositeKey(timeKey(ev.NextAttempt), []byte(ev.ID))
 }
 
-// Due implements domain.OutboxService: the oldest-due first, stopping at now.
+// Due implements domain.OutboxService: it claims up to n events due at now,
+// the oldest-due first, for domain.ClaimLease (queue_claims.go): each one's
+// next attempt moves to the lease's end, in the event and in
+// outbox_due.v1, in one write transaction, so that no other worker (another
+// replica) gets it meanwhile. MarkDelivered and MarkFailed find it there.
 func (s *OutboxService) Due(ctx context.Context, now time.Time, n int) ([]domain.OutboxEvent, error) {
 	if n <= 0 {
 		n = 100
 	}
+	if some, err := s.db.anyDue(ctx, bucketOutboxDue, now); err != nil || !some {
+		return nil, err
+	}
+	lease := now.Add(domain.ClaimLease).UTC()
 	var out []domain.OutboxEvent
-	end := timeKey(now)
-	err := s.db.view(ctx, func(t *txn) error {
-		events := t.tx.Bucket(bucketOutbox)
-		c := t.tx.Bucket(bucketOutboxDue).Cursor()
-		for k, _ := c.First(); k != nil && len(out) < n; k, _ = c.Next() {
-			if len(k) < 9 || bytes.Compare(k[:8], end) > 0 {
-				break
+	err := s.db.update(ctx, func(t *txn) error {
+		out = nil // fn may run again (kv.Engine.Update)
+		events, due := t.tx.Bucket(bucketOutbox), t.tx.Bucket(bucketOutboxDue)
+		for _, e := range dueEntries(due, now, n) {
+			if err := due.Delete(e.key); err != nil {
+				return err
 			}
 			var ev domain.OutboxEvent
-			ok, err := getJSON(events, k[9:], &ev)
+			ok, err := getJSON(events, e.key[9:], &ev)
 			if err != nil {
 				return err
 			}
-			if ok {
-				out = append(out, ev)
+			if !ok {
+				continue // an index entry without its event: nothing to deliver
 			}
+			ev.NextAttempt, ev.ClaimedUntil = lease, &lease
+			if err := due.Put(dueKey(&ev), nil); err != nil {
+				return err
+			}
+			if err := putJSON(events, []byte(ev.ID), &ev); err != nil {
+				return err
+			}
+			out = append(out, ev)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // findEvent reads one event for an update.
@@ -115,7 +135,7 @@ func (s *OutboxService) MarkDelivered(ctx context.Context, id string, at time.Ti
 			}
 		}
 		at = at.UTC()
-		ev.DeliveredAt = &at
+		ev.DeliveredAt, ev.ClaimedUntil = &at, nil
 		ev.Attempts++
 		ev.Dead = false
 		return putJSON(t.tx.Bucket(bucketOutbox), []byte(ev.ID), ev)
@@ -142,7 +162,7 @@ func (s *OutboxService) MarkFailed(ctx context.Context, id string, at time.Time,
 			return err
 		}
 		ev.Attempts++
-		ev.LastError = errText
+		ev.LastError, ev.ClaimedUntil = errText, nil
 		if dead {
 			ev.Dead = true
 			b, err := bucket(t.tx, bucketOutboxDead)
@@ -164,7 +184,9 @@ func (s *OutboxService) MarkFailed(ctx context.Context, id string, at time.Time,
 
 // ListOutbox implements domain.OutboxService (operators only). All events
 // come newest first. Undelivered ones come from the indexes: the dead first
-// (newest first), then those still being tried, soonest next attempt first.
+// (newest first), then those still being tried, soonest next attempt first
+// (an event a worker has claimed and is delivering: the end of its claim,
+// ClaimedUntil, when it is tried again unless the worker reports back).
 func (s *OutboxService) ListOutbox(ctx context.Context, undeliveredOnly bool, cursor string, limit int) ([]domain.OutboxEvent, string, error) {
 	if err := domain.RequireOperator(domain.ActorFrom(ctx)); err != nil {
 		return nil, "", err

@@ -29,6 +29,13 @@ type deadlineSource func(t *txn, from, to time.Time, yield func(alertDeadline) e
 // threads' due-time index and the open claims' opening-time index, only
 // those within the policy's advance notice of now: the work is proportional
 // to the alerts (plus one seek per shop), not to the threads or claims.
+//
+// Every replica runs it (its webhook worker, every minute) and needs no
+// lock: the mark is read and written in the transaction that writes the
+// alert, so of two runs at once one writes the alert and the other finds
+// the mark: on bbolt because writes take turns; on a serializable engine
+// because the second conflicts with the first and runs again on fresh data
+// (which is why n is reset at the start of the function).
 func (s *OutboxService) ScheduleAlerts(ctx context.Context, now time.Time) (int, error) {
 	n := 0
 	err := s.db.update(ctx, func(t *txn) error {

@@ -91,11 +91,12 @@ func TestOutboxDueDeliveredFailedDead(t *testing.T) {
 	if err := json.Unmarshal(due[0].Payload, &body); err != nil || body.Notification.Title != "title a" || body.Data["n"] != 1 {
 		t.Errorf("payload %s (%v)", due[0].Payload, err)
 	}
-	if two, _ := s.Due(ctx, now, 2); len(two) != 2 {
-		t.Errorf("Due(n=2) gave %d", len(two))
+	// Claimed: no other worker gets them until the lease ends.
+	if again, _ := s.Due(ctx, now, 2); len(again) != 0 {
+		t.Errorf("claimed events claimed again: %v", ids(again))
 	}
-	if got, _ := s.Due(ctx, now.Add(time.Minute), 10); len(got) != 4 {
-		t.Errorf("a minute later %d are due, want 4", len(got))
+	if got, _ := s.Due(ctx, now.Add(time.Minute), 10); fmt.Sprint(ids(got)) != "[later]" {
+		t.Errorf("a minute later due = %v, want [later] (the others are claimed)", ids(got))
 	}
 
 	// a is delivered: it leaves the due index, keeps its record.
@@ -117,7 +118,7 @@ func TestOutboxDueDeliveredFailedDead(t *testing.T) {
 		t.Errorf("still due now: %v", ids(got))
 	}
 	got, _ := s.Due(ctx, now.Add(10*time.Second), 10)
-	if fmt.Sprint(ids(got)) != "[b]" || got[0].Attempts != 1 || got[0].LastError != "HTTP 500" || !got[0].NextAttempt.Equal(now.Add(10*time.Second)) {
+	if fmt.Sprint(ids(got)) != "[b]" || got[0].Attempts != 1 || got[0].LastError != "HTTP 500" || !got[0].NextAttempt.Equal(now.Add(10*time.Second+domain.ClaimLease)) {
 		t.Errorf("after the failure, due = %+v", got)
 	}
 	if err := s.MarkDelivered(ctx, "01NOSUCHEVENT0000000000000", now); domain.ErrorKind(err) != domain.NotFound {

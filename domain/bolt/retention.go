@@ -125,7 +125,8 @@ func scanThreads(t *txn, match func(*threadRecord) bool) ([]*threadRecord, error
 }
 
 // RunRetention applies r at start and every interval until ctx ends,
-// telling report (nil: nobody) what each run forgot or why it failed.
+// telling report (nil: nobody) what each run forgot or why it failed. A
+// round another process is running (it holds LockRetention) is skipped.
 func (s *PrivacyService) RunRetention(ctx context.Context, r domain.Retention, interval time.Duration, report func(*domain.PurgeReport, error)) {
 	if interval <= 0 {
 		interval = time.Hour
@@ -133,7 +134,14 @@ func (s *PrivacyService) RunRetention(ctx context.Context, r domain.Retention, i
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if rep, err := s.PurgeExpired(ctx, r); report != nil && ctx.Err() == nil {
+		// One process on a shared engine purges at a time; the others skip.
+		unlock, ok, err := s.db.TryLock(ctx, LockRetention)
+		var rep *domain.PurgeReport
+		if ok {
+			rep, err = s.PurgeExpired(ctx, r)
+			unlock()
+		}
+		if (ok || err != nil) && report != nil && ctx.Err() == nil {
 			report(rep, err)
 		}
 		select {

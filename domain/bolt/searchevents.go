@@ -104,8 +104,11 @@ func (s *SearchEvents) Run(ctx context.Context) error {
 	var purge func(context.Context) error
 	if s.Retention > 0 {
 		purge = func(ctx context.Context) error {
-			_, err := s.Purge(ctx, s.db.now().Add(-s.Retention))
-			return err
+			// One process on a shared engine purges at a time.
+			return s.db.exclusive(ctx, LockSearchEvents, func(ctx context.Context) error {
+				_, err := s.Purge(ctx, s.db.now().Add(-s.Retention))
+				return err
+			})
 		}
 	}
 	return runBatches(ctx, s.FlushInterval, s.kick, s.Flush, purge)

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -151,52 +150,81 @@ func caseText(t *txn, entity string) (description string, ct *domain.CaseText, p
 }
 
 // DueTranslations implements domain.TranslationQueue (the worker's view: no
-// permission check).
+// permission check): it claims up to n jobs due at now, the oldest-due
+// first, for domain.ClaimLease, as OutboxService.Due claims events: each
+// job's key moves to the lease's end, and the job returned is due then
+// (SaveTranslation finds it by that key). A job whose message or case is
+// gone leaves the queue.
 func (q *TranslationQueue) DueTranslations(ctx context.Context, now time.Time, n int) ([]domain.TranslationJob, []string, error) {
+	if n <= 0 {
+		n = 32
+	}
+	if some, err := q.db.anyDue(ctx, bucketTranslationsDue, now); err != nil || !some {
+		return nil, nil, err
+	}
+	lease := now.Add(domain.ClaimLease).UTC()
 	var jobs []domain.TranslationJob
 	var texts []string
-	end := timeKey(now)
-	err := q.db.view(ctx, func(t *txn) error {
-		c := t.tx.Bucket(bucketTranslationsDue).Cursor()
-		for k, v := c.First(); k != nil && len(jobs) < n && bytes.Compare(k[:8], end) <= 0; k, v = c.Next() {
-			var j domain.TranslationJob
-			if err := json.Unmarshal(v, &j); err != nil {
-				return fmt.Errorf("bolt: decode translation job %q: %w", k, err)
+	err := q.db.update(ctx, func(t *txn) error {
+		jobs, texts = nil, nil // fn may run again (kv.Engine.Update)
+		due := t.tx.Bucket(bucketTranslationsDue)
+		for _, e := range dueEntries(due, now, n) {
+			if err := due.Delete(e.key); err != nil {
+				return err
 			}
+			var j domain.TranslationJob
+			if err := json.Unmarshal(e.value, &j); err != nil {
+				return fmt.Errorf("bolt: decode translation job %q: %w", e.key, err)
+			}
+			var text string
 			if j.Case != "" {
-				text, ct, _, err := caseText(t, j.Case)
+				desc, ct, _, err := caseText(t, j.Case)
 				if err != nil {
 					return err
 				}
-				if ct != nil {
-					jobs = append(jobs, j)
-					texts = append(texts, text)
+				if ct == nil {
+					continue // cases are never deleted; nothing to translate
 				}
-				continue
+				text = desc
+			} else {
+				var m domain.Message
+				ok, err := getJSON(t.tx.Bucket(bucketMessages), compositeKey([]byte(j.ThreadID), []byte(j.MessageID)), &m)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue // messages are never deleted; nothing to translate
+				}
+				text = m.Body
 			}
-			var m domain.Message
-			ok, err := getJSON(t.tx.Bucket(bucketMessages), compositeKey([]byte(j.ThreadID), []byte(j.MessageID)), &m)
-			if err != nil {
+			j.Due, j.Claimed = lease, true
+			if err := putJSON(due, translationKey(j), j); err != nil {
 				return err
 			}
-			if !ok {
-				continue // messages are never deleted; nothing to translate
-			}
 			jobs = append(jobs, j)
-			texts = append(texts, m.Body)
+			texts = append(texts, text)
 		}
 		return nil
 	})
-	return jobs, texts, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return jobs, texts, nil
 }
 
 // SaveTranslation implements domain.TranslationQueue: the translation is
 // stored on the message and the job leaves the queue, or moves to retryAt,
-// in one transaction.
+// in one transaction. job is as DueTranslations claimed it: when its key is
+// no longer in the queue (the claim ran out and another worker claimed the
+// job again, or saved it), the job is that worker's and nothing changes.
 func (q *TranslationQueue) SaveTranslation(ctx context.Context, job domain.TranslationJob, tr domain.Translation, retryAt *time.Time) error {
 	return q.db.update(ctx, func(t *txn) error {
 		due := t.tx.Bucket(bucketTranslationsDue)
-		if err := due.Delete(translationKey(job)); err != nil {
+		key := translationKey(job)
+		if due.Get(key) == nil {
+			return nil
+		}
+		if err := due.Delete(key); err != nil {
 			return err
 		}
 		tr.UpdatedAt = t.now
@@ -230,7 +258,7 @@ func (q *TranslationQueue) SaveTranslation(ctx context.Context, job domain.Trans
 		if retryAt != nil {
 			next := job // job stays as given: fn may run again (kv.Engine.Update)
 			next.Attempts++
-			next.Due = retryAt.UTC()
+			next.Due, next.Claimed = retryAt.UTC(), false
 			return putJSON(due, translationKey(next), next)
 		}
 		return nil

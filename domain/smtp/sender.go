@@ -97,11 +97,15 @@ func (s Server) String() string {
 // Sender sends due mails. Each is marked sent, in a synced write, as soon
 // as the server has accepted it, and only then is the next one sent (a mark
 // that fails is kept in memory and written on the next round: the mail is
-// not sent again meanwhile); one Sender runs per database. A mail the server refuses for good (5xx) is given
-// up; any other failure is retried on the outbox's schedule. The one case a
-// mail could go out twice is a crash between the server's acceptance and
-// that write (milliseconds): it then goes again with the same Message-ID,
-// which mail systems recognise as the same message.
+// not sent again by this process meanwhile). Each replica runs a Sender on
+// the one database: a round claims its mails (DueMail) for
+// domain.ClaimLease, so no two Senders send the same mail, and stops before
+// a mail its claim could not cover. A mail the server refuses for good (5xx)
+// is given up; any other failure is retried on the outbox's schedule. A
+// mail can go out twice only when the process dies between the server's
+// acceptance and that write (or that write fails until the claim ends): it
+// then goes again with the same Message-ID, which mail systems recognise as
+// the same message.
 //
 // Set the fields, then call Run once; Kick may be called from anywhere.
 type Sender struct {
@@ -242,6 +246,11 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 			return n - len(due) + i, nil
 		}
 		m := &due[i]
+		if !domain.ClaimCovers(m.NextAttempt, s.Now(), s.Timeout) {
+			// The claim ends before this mail could time out: it and the
+			// rest come back when it ends, here or on another replica.
+			return n, nil
+		}
 		msg, err := s.message(m)
 		if err != nil {
 			s.failed(rec, m, err.Error(), false)

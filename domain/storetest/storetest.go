@@ -100,6 +100,7 @@ var areas = []area{
 	{"search_events", searchEventCases},
 	{"mail", mailCases},
 	{"privacy", privacyCases},
+	{"queue_claims", queueClaimCases},
 }
 
 // start is the clock's first reading in every store.

@@ -12,7 +12,13 @@ import (
 	"github.com/marketplace/helpcentre/domain"
 )
 
-// Worker translates queued messages. Set the fields, then Run.
+// DefaultTimeout bounds one translation when Worker.Timeout is not set (the
+// Apertium client's own request timeout).
+const DefaultTimeout = 10 * time.Second
+
+// Worker translates queued messages. Set the fields, then Run. Each replica
+// runs one: a round claims its jobs (DueTranslations) for domain.ClaimLease,
+// so no two workers translate the same job at once.
 type Worker struct {
 	Queue      domain.TranslationQueue
 	Translator domain.Translator
@@ -24,8 +30,11 @@ type Worker struct {
 	Unsupported func(error) bool
 	Poll        time.Duration // how often to look for work when not kicked (default 1 s)
 	Concurrency int           // translations at once (default 2)
-	Now         func() time.Time
-	Log         *slog.Logger
+	// Timeout bounds one translation (default DefaultTimeout): a job is
+	// started only while its claim covers it (domain.ClaimCovers).
+	Timeout time.Duration
+	Now     func() time.Time
+	Log     *slog.Logger
 
 	kick chan struct{}
 	once sync.Once
@@ -39,6 +48,9 @@ func (w *Worker) init() {
 		}
 		if w.Concurrency <= 0 {
 			w.Concurrency = 2
+		}
+		if w.Timeout <= 0 {
+			w.Timeout = DefaultTimeout
 		}
 		if w.Now == nil {
 			w.Now = time.Now
@@ -81,8 +93,9 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce translates the jobs due now (up to a batch) and returns how many
-// it handled.
+// RunOnce claims the jobs due now (up to a batch), translates them and
+// returns how many it claimed. A job whose claim would end before its
+// translation could time out is left to come back when the claim ends.
 func (w *Worker) RunOnce(ctx context.Context) int {
 	w.init()
 	jobs, texts, err := w.Queue.DueTranslations(ctx, w.Now(), 32)
@@ -107,7 +120,12 @@ func (w *Worker) RunOnce(ctx context.Context) int {
 }
 
 func (w *Worker) translate(ctx context.Context, job domain.TranslationJob, text string) {
-	out, err := w.Translator.Translate(ctx, text, job.From, job.To)
+	if !domain.ClaimCovers(job.Due, w.Now(), w.Timeout) {
+		return
+	}
+	tctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	out, err := w.Translator.Translate(tctx, text, job.From, job.To)
+	cancel()
 	tr := domain.Translation{Engine: w.Engine}
 	var retry *time.Time
 	switch {

@@ -157,12 +157,23 @@ func (w *Worker) scheduleAlerts(ctx context.Context) {
 	}
 }
 
-// batch is how many due events one round reads.
+// timeout bounds one attempt: the client's timeout, else DefaultTimeout.
+func (w *Worker) timeout() time.Duration {
+	if w.Client.Timeout > 0 {
+		return w.Client.Timeout
+	}
+	return DefaultTimeout
+}
+
+// batch is how many due events one round claims (Outbox.Due): at most 4
+// rounds of Concurrency attempts of DefaultTimeout each, well within
+// domain.ClaimLease.
 func (w *Worker) batch() int { return 4 * w.Concurrency }
 
-// DeliverDue makes one round: it reads up to a batch of due events and
+// DeliverDue makes one round: it claims up to a batch of due events and
 // attempts each, at most Concurrency at once, returning when all are
-// recorded. It reports how many it attempted.
+// recorded. It reports how many it claimed. An event whose claim would end
+// before an attempt could time out is left to come back when it ends.
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	w.init()
 	evs, err := w.Outbox.Due(ctx, w.Now(), w.batch())
@@ -193,6 +204,11 @@ func (w *Worker) deliver(ctx context.Context, ev *domain.OutboxEvent) {
 		if err := w.Outbox.MarkDelivered(rec, ev.ID, w.Now()); err != nil {
 			w.Log.Error("webhooks: marking delivered", "id", ev.ID, "err", err)
 		}
+		return
+	}
+	if !domain.ClaimCovers(ev.NextAttempt, w.Now(), w.timeout()) {
+		// Too little of the claim is left for a whole attempt: the event
+		// comes back when the claim ends, here or on another replica.
 		return
 	}
 	status, errText := w.post(ctx, ev)

@@ -19,7 +19,7 @@ import (
 )
 
 // memOutbox is an in-memory domain.OutboxService with the bolt one's
-// delivery semantics (the bolt tests cover the file).
+// delivery semantics, claims included (the store contract covers the file).
 type memOutbox struct {
 	domain.OutboxService // the list methods are not used here
 	mu                   sync.Mutex
@@ -45,15 +45,20 @@ func (m *memOutbox) get(id string) domain.OutboxEvent {
 func (m *memOutbox) Due(ctx context.Context, now time.Time, n int) ([]domain.OutboxEvent, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []domain.OutboxEvent
+	var due []*domain.OutboxEvent
 	for _, e := range m.events {
 		if e.DeliveredAt == nil && !e.Dead && !e.NextAttempt.After(now) {
-			out = append(out, *e)
+			due = append(due, e)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	if len(out) > n {
-		out = out[:n]
+	sort.Slice(due, func(i, j int) bool { return due[i].ID < due[j].ID })
+	if len(due) > n {
+		due = due[:n]
+	}
+	out := make([]domain.OutboxEvent, len(due))
+	for i, e := range due {
+		e.NextAttempt = now.Add(domain.ClaimLease) // claimed
+		out[i] = *e
 	}
 	return out, nil
 }
