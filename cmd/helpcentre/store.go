@@ -13,7 +13,6 @@ import (
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
-	"github.com/marketplace/helpcentre/domain/kv"
 	"github.com/marketplace/helpcentre/domain/postgres"
 )
 
@@ -68,10 +67,7 @@ func storeName(store, dataDir string) string {
 
 // openedStore is the after-sales store serve runs on.
 type openedStore struct {
-	db *bolt.DB
-	// locker takes the named locks of jobs that must run in one process at
-	// a time; nil on the bbolt file, which only one process opens.
-	locker kv.Locker
+	db     *bolt.DB
 	shared bool // several replicas may share the store (PostgreSQL)
 }
 
@@ -103,23 +99,18 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*openedStore,
 		return nil, exitError{1, fmt.Sprintf("helpcentre serve: the store %s: %s", name, redactURL(err.Error(), cfg.Store))}
 	}
 	log.Info("store opened", "store", "postgres", "url", name, "attachments", attach, "took", time.Since(start).Round(time.Millisecond))
-	st := &openedStore{db: db, shared: true}
-	st.locker = eng
-	return st, nil
+	return &openedStore{db: db, shared: true}, nil
 }
 
 // lockWait is how often withLock tries a lock another replica holds.
 const lockWait = 200 * time.Millisecond
 
-// withLock runs fn holding the store's lock called name, waiting for
-// another replica that holds it (until ctx is done). On the bbolt file,
-// which one process opens, it just runs fn.
+// withLock runs fn holding the store's lock called name (bolt.DB.TryLock),
+// waiting for another replica that holds it, until ctx is done. On the
+// bbolt file, which one process opens, the lock is always free.
 func (s *openedStore) withLock(ctx context.Context, name string, fn func() error) error {
-	if s.locker == nil {
-		return fn()
-	}
 	for {
-		unlock, ok, err := s.locker.TryLock(ctx, name)
+		unlock, ok, err := s.db.TryLock(ctx, name)
 		if err != nil {
 			return fmt.Errorf("store lock %s: %w", name, err)
 		}
