@@ -40,6 +40,15 @@ func TestStoreFlagRefusals(t *testing.T) {
 			}
 		})
 	}
+	// A store that does not answer stops the start with its name, not its
+	// password.
+	t.Setenv("HELPCENTRE_SECRET", strings.Repeat("x", 40))
+	var out, errb0 bytes.Buffer
+	code := Run(context.Background(), []string{"serve", "--store", url, "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, &out, &errb0)
+	if code != 1 || !strings.Contains(errb0.String(), "127.0.0.1:1") || strings.Contains(errb0.String(), "s3cretpw") {
+		t.Errorf("unreachable store: exit %d, %q", code, errb0.String())
+	}
+	t.Setenv("HELPCENTRE_SECRET", "")
 	// HELPCENTRE_STORE works as the flag does.
 	t.Setenv("HELPCENTRE_STORE", url)
 	var errb bytes.Buffer
