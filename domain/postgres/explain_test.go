@@ -205,34 +205,37 @@ func TestInboxListsUseIndexes(t *testing.T) {
 
 	since, until := now.Add(-time.Hour), now.Add(time.Hour)
 	cases := []struct {
-		name string
-		who  context.Context
-		f    domain.ThreadFilter
+		name  string
+		who   context.Context
+		f     domain.ThreadFilter
+		queue bool // the work queue (WorkService.Queue) rather than a thread list
 	}{
-		{"customer's inbox", customerCtx["c03"], domain.ThreadFilter{}},
-		{"customer's, by due", customerCtx["c03"], domain.ThreadFilter{Sort: "due"}},
-		{"shop's inbox", sellers["sam"], domain.ThreadFilter{}},
-		{"shop's, by due", sellers["sam"], domain.ThreadFilter{Sort: "due"}},
-		{"shop's, topic", sellers["sam"], domain.ThreadFilter{Topic: domain.TopicRefund}},
-		{"shop's, topic by due", sellers["sam"], domain.ThreadFilter{Topic: domain.TopicRefund, Sort: "due"}},
-		{"shop's, unread", sellers["sam"], domain.ThreadFilter{Status: "unread"}},
-		{"shop's, overdue", sellers["sam"], domain.ThreadFilter{Status: "overdue"}},
-		{"shop's, open", sellers["sam"], domain.ThreadFilter{Status: "open"}},
-		{"shop's, closed", sellers["sam"], domain.ThreadFilter{Status: "closed"}},
-		{"shop's, since and until", sellers["sam"], domain.ThreadFilter{Since: &since, Until: &until}},
-		{"shop's, order", sellers["sam"], domain.ThreadFilter{OrderNumber: "5030"}},
-		{"shop's, customer", sellers["sam"], domain.ThreadFilter{Customer: "lindq"}},
-		{"shop's, text", sellers["sam"], domain.ThreadFilter{Text: "handle"}},
-		{"shop's, text by due", sellers["sam"], domain.ThreadFilter{Text: "courier", Sort: "due"}},
-		{"care's inbox", as("olga"), domain.ThreadFilter{}},
-		{"care's, by due", as("olga"), domain.ThreadFilter{Sort: "due"}},
-		{"care's, one shop", as("olga"), domain.ThreadFilter{ShopID: "shop-2"}},
-		{"care's, one shop by due", as("olga"), domain.ThreadFilter{ShopID: "shop-2", Sort: "due"}},
-		{"care's, one shop, topic", as("olga"), domain.ThreadFilter{ShopID: "shop-1", Topic: domain.TopicRefund}},
-		{"care's, overdue", as("olga"), domain.ThreadFilter{Status: "overdue"}},
-		{"care's, customer", as("olga"), domain.ThreadFilter{Customer: "c07"}},
-		{"care's, order", as("olga"), domain.ThreadFilter{OrderNumber: "5111"}},
-		{"care's, text", as("olga"), domain.ThreadFilter{Text: "scratched"}},
+		{"customer's inbox", customerCtx["c03"], domain.ThreadFilter{}, false},
+		{"customer's, by due", customerCtx["c03"], domain.ThreadFilter{Sort: "due"}, false},
+		{"shop's inbox", sellers["sam"], domain.ThreadFilter{}, false},
+		{"shop's, by due", sellers["sam"], domain.ThreadFilter{Sort: "due"}, false},
+		{"shop's, topic", sellers["sam"], domain.ThreadFilter{Topic: domain.TopicRefund}, false},
+		{"shop's, topic by due", sellers["sam"], domain.ThreadFilter{Topic: domain.TopicRefund, Sort: "due"}, false},
+		{"shop's, unread", sellers["sam"], domain.ThreadFilter{Status: "unread"}, false},
+		{"shop's, overdue", sellers["sam"], domain.ThreadFilter{Status: "overdue"}, false},
+		{"shop's, open", sellers["sam"], domain.ThreadFilter{Status: "open"}, false},
+		{"shop's, closed", sellers["sam"], domain.ThreadFilter{Status: "closed"}, false},
+		{"shop's, since and until", sellers["sam"], domain.ThreadFilter{Since: &since, Until: &until}, false},
+		{"shop's, order", sellers["sam"], domain.ThreadFilter{OrderNumber: "5030"}, false},
+		{"shop's, customer", sellers["sam"], domain.ThreadFilter{Customer: "lindq"}, false},
+		{"shop's, text", sellers["sam"], domain.ThreadFilter{Text: "handle"}, false},
+		{"shop's, text by due", sellers["sam"], domain.ThreadFilter{Text: "courier", Sort: "due"}, false},
+		{"care's inbox", as("olga"), domain.ThreadFilter{}, false},
+		{"care's, by due", as("olga"), domain.ThreadFilter{Sort: "due"}, false},
+		{"care's, one shop", as("olga"), domain.ThreadFilter{ShopID: "shop-2"}, false},
+		{"care's, one shop by due", as("olga"), domain.ThreadFilter{ShopID: "shop-2", Sort: "due"}, false},
+		{"care's, one shop, topic", as("olga"), domain.ThreadFilter{ShopID: "shop-1", Topic: domain.TopicRefund}, false},
+		{"care's, overdue", as("olga"), domain.ThreadFilter{Status: "overdue"}, false},
+		{"care's, customer", as("olga"), domain.ThreadFilter{Customer: "c07"}, false},
+		{"care's, order", as("olga"), domain.ThreadFilter{OrderNumber: "5111"}, false},
+		{"care's, text", as("olga"), domain.ThreadFilter{Text: "scratched"}, false},
+		{"care's work queue", as("olga"), domain.ThreadFilter{}, true},
+		{"shop's work queue", sellers["sue"], domain.ThreadFilter{}, true},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -246,8 +249,14 @@ func TestInboxListsUseIndexes(t *testing.T) {
 			mark(begin)
 			f := c.f
 			f.Limit = 20
-			page, err := s2.Threads.ListThreads(c.who, f)
-			if err != nil {
+			page := &domain.ThreadPage{}
+			if c.queue {
+				items, err := s2.Work.Queue(c.who, 20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page.Threads = make([]domain.Thread, len(items)) // counted below
+			} else if page, err = s2.Threads.ListThreads(c.who, f); err != nil {
 				t.Fatal(err)
 			}
 			// The page's cursor goes on with the same plans.
@@ -277,6 +286,13 @@ func TestInboxListsUseIndexes(t *testing.T) {
 				// (checked small below): PostgreSQL rightly reads its page
 				// or two whole. kv holds the records.
 				onBuckets := strings.Contains(pl, " on kv_buckets ") && !strings.Contains(pl, " on kv ")
+				if strings.Contains(pl, "One-Time Filter: false") {
+					// Not a scan: a statement PostgreSQL knows returns
+					// nothing, such as key >= NULL (a cursor's Seek(nil)
+					// sent as NULL), where the list meant every key.
+					t.Errorf("a statement of the list can never return a row:\n%s", pl)
+					continue
+				}
 				if strings.Contains(pl, "Seq Scan on kv ") || (!onBuckets && !strings.Contains(pl, "Index")) {
 					t.Errorf("a statement of the list does not read through an index:\n%s", pl)
 				}
