@@ -321,10 +321,11 @@ type WorkService interface {
 type OutboxService interface {
 	// Due claims up to n undelivered events whose next attempt is at or
 	// before now, oldest-due first, for ClaimLease (the worker's view; no
-	// permission check): their next attempt becomes now+ClaimLease, so that
-	// no other caller (another replica) gets them until the lease ends, and
-	// the caller settles each with MarkDelivered or MarkFailed. One not
-	// settled by then is due again (delivery is at least once).
+	// permission check): their next attempt, and ClaimedUntil, become
+	// now+ClaimLease, so that no other caller (another replica) gets them
+	// until the lease ends, and the caller settles each with MarkDelivered
+	// or MarkFailed. One not settled by then is due again (delivery is at
+	// least once).
 	// Errors: none.
 	Due(ctx context.Context, now time.Time, n int) ([]OutboxEvent, error)
 	// MarkDelivered records an event's delivery (the worker).

@@ -41,7 +41,11 @@ func outboxMigration(tx kv.Tx) error {
 // moves it to outbox_dead.v1): a crash between sending and marking sends it
 // again, under the same id, never loses it. A worker claims the events it
 // sends (Due): their next attempt is the claim's end until it reports back,
-// and that is what ListOutbox shows of an event being delivered.
+// and that is what ListOutbox shows of an event being delivered. The index
+// key is always computed from the event's record, so a report from a worker
+// whose claim ran out (and another claimed the event again) still finds it:
+// the event is then delivered twice, which receivers deduplicate, and a
+// delivered event stays delivered whatever is reported after.
 type OutboxService struct {
 	db     *DB
 	policy domain.Policy

@@ -194,3 +194,36 @@ func TestSenderNeverResendsAnAcceptedMail(t *testing.T) {
 		t.Fatalf("still due: %+v", due)
 	}
 }
+
+// A mail whose claim would end before the server could time out is not
+// sent (another replica may claim it then): it comes back when the lease
+// ends, and goes then.
+func TestSenderSendsNothingItsClaimCannotCover(t *testing.T) {
+	srv := smtptest.Need(t)
+	s, _ := world(t)
+	if _, err := s.Threads.Handoff(context.Background(), domain.Handoff{Subject: "Help", Body: "Please", Email: "late@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	up, _ := smtp.ParseURL(srv.URL())
+	now := time.Now()
+	reads := 0
+	stalled := func() time.Time { // the claim is made, then the sender stalls
+		reads++
+		if reads == 1 {
+			return now
+		}
+		return now.Add(domain.ClaimLease - 5*time.Second)
+	}
+	snd := &smtp.Sender{Mail: s.Mail, Server: up, From: "help@help.test", Now: stalled}
+	if n, err := snd.SendDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("SendDue: %d, %v; want 1 claimed", n, err)
+	}
+	if ms, _ := srv.Messages(); len(ms) != 0 {
+		t.Fatalf("sent %d mails with 5 s of the claim left and a 20 s timeout", len(ms))
+	}
+	snd = &smtp.Sender{Mail: s.Mail, Server: up, From: "help@help.test", Now: func() time.Time { return now.Add(domain.ClaimLease) }}
+	if n, err := snd.SendDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("SendDue when the lease ended: %d, %v", n, err)
+	}
+	srv.WaitFor(t, "late@example.com", "We received your message", 5*time.Second)
+}

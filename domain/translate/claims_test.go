@@ -139,3 +139,41 @@ func TestAClaimedJobComesBackWhenTheLeaseEnds(t *testing.T) {
 		t.Errorf("jobs left in the queue: %+v", left)
 	}
 }
+
+// A job whose claim would end before its translation could time out is not
+// started: it comes back when the lease ends.
+func TestNoTranslationOutlivesItsClaim(t *testing.T) {
+	svc, queue := replicasWorld(t)
+	th, err := svc.Threads.CreateThread(as(t, svc, "ana"), domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery,
+		Body: "Hola, ¿dónde está mi pedido? No ha llegado todavía."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var calls sync.Mutex
+	reads := 0
+	stalled := func() time.Time { // the claim is made, then the worker stalls
+		calls.Lock()
+		defer calls.Unlock()
+		reads++
+		if reads == 1 {
+			return now
+		}
+		return now.Add(domain.ClaimLease - 5*time.Second)
+	}
+	tr := &counter{n: map[string]int{}}
+	w := &translate.Worker{Queue: queue(), Translator: tr, Engine: "counter", Now: stalled}
+	if n := w.RunOnce(context.Background()); n != 1 {
+		t.Fatalf("claimed %d jobs, want 1", n)
+	}
+	if len(tr.n) != 0 {
+		t.Fatal("translated with 5 s of the claim left and a 10 s timeout")
+	}
+	if got := message(t, svc, "sam", th.ID, th.Messages[0].ID).Translations["en"]; got.Status != domain.TranslationPending {
+		t.Errorf("translation %+v, want still pending", got)
+	}
+	w = &translate.Worker{Queue: queue(), Translator: tr, Engine: "counter", Now: func() time.Time { return now.Add(domain.ClaimLease) }}
+	if n := w.RunOnce(context.Background()); n != 1 || len(tr.n) != 1 {
+		t.Errorf("when the lease ended: %d claimed, %d translated", n, len(tr.n))
+	}
+}

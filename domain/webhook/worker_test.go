@@ -393,3 +393,39 @@ func TestShutdownMidDeliveryLeavesTheEventDue(t *testing.T) {
 		t.Errorf("an attempt cut short by shutdown was recorded: %+v", e)
 	}
 }
+
+// slowRound is an outbox whose claims take most of their lease to reach
+// the deliveries (a worker stalled after claiming).
+type slowRound struct {
+	*memOutbox
+	clk *clock
+}
+
+func (s slowRound) Due(ctx context.Context, now time.Time, n int) ([]domain.OutboxEvent, error) {
+	evs, err := s.memOutbox.Due(ctx, now, n)
+	s.clk.Add(domain.ClaimLease - 5*time.Second)
+	return evs, err
+}
+
+// An event whose claim would end before an attempt could time out is not
+// attempted: another replica may claim it then. It comes back when the
+// lease ends.
+func TestNoAttemptOutlivesItsClaim(t *testing.T) {
+	ob, rc, clk, w := setup(t)
+	w.Outbox = slowRound{ob, clk}
+	ob.add("01A", start)
+	if n, err := w.DeliverDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("DeliverDue = %d, %v; want 1 claimed", n, err)
+	}
+	if len(rc.deliveries()) != 0 {
+		t.Fatal("attempted with 5 s of the claim left and a 10 s timeout")
+	}
+	if e := ob.get("01A"); e.Attempts != 0 || e.DeliveredAt != nil || !e.NextAttempt.Equal(start.Add(domain.ClaimLease)) {
+		t.Errorf("the event left alone: %+v", e)
+	}
+	w.Outbox = ob
+	clk.Set(start.Add(domain.ClaimLease))
+	if n, _ := w.DeliverDue(context.Background()); n != 1 || len(rc.deliveries()) != 1 || ob.get("01A").DeliveredAt == nil {
+		t.Errorf("when the lease ended: %d claimed, %d deliveries", n, len(rc.deliveries()))
+	}
+}
