@@ -6,7 +6,7 @@ COVID   := ../shared/eval/covidfaq
 # staticcheck, run through the Go module proxy at a pinned version (no install step)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test lint eval bench fuzz release clean
+.PHONY: build run test contract lint eval bench fuzz release clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/helpcentre
@@ -33,6 +33,12 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 8m ./...
+
+## contract: the store contract suite on both stores: the bbolt file, and PostgreSQL
+## (a throwaway cluster the tests start; skipped when PostgreSQL is not installed,
+## a failure instead with HELPCENTRE_REQUIRE_POSTGRES=1, as CI sets it)
+contract:
+	$(GO) test -race -count=1 -run TestContract ./domain/bolt/ ./domain/postgres/
 
 ## lint: formatting, vet, staticcheck, builds for Linux, macOS and Windows, and the bundled content's own check
 lint:

@@ -264,6 +264,10 @@ const (
 // error; ErrStorageFault): 503 with Retry-After.
 const CodeStorageUnavailable Code = "storage_unavailable"
 
+// CodeBackupUnsupported: the backup download on a store the server cannot
+// copy itself (PostgreSQL: pg_dump backs it up).
+const CodeBackupUnsupported Code = "backup_unsupported"
+
 // httpKinds are the kinds of the codes of the HTTP edge and of search.
 var httpKinds = map[Code]Kind{
 	CodeBadRequest:            Invalid,
@@ -289,6 +293,7 @@ var httpKinds = map[Code]Kind{
 	CodeEventsUnavailable:     Unavailable,
 	CodeNotReady:              Unavailable,
 	CodeStorageUnavailable:    Unavailable,
+	CodeBackupUnsupported:     Conflict,
 }
 
 // joinKinds merges the tables of each area into one.

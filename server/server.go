@@ -75,6 +75,9 @@ type Config struct {
 	// failing (disk full, I/O errors); /readyz answers 503 while they fail.
 	// Nil: not checked.
 	WriteHealth func() error
+	// ContentCommit says which commit of the content is served, for
+	// /api/v1/admin/content/status (nil: not shown).
+	ContentCommit func(context.Context) *api.ContentCommit
 }
 
 // DefaultSearchRate is the binary's per-client, per-route limit of search
@@ -158,7 +161,7 @@ func New(cfg Config, ix *index.Index, engine *search.Engine, feedback domain.Fee
 	}
 	if h.api, err = api.New(api.Deps{Index: ix, Engine: engine, Catalog: cat, Feedback: feedback, Domain: cfg.Domain, Auth: h.auth,
 		Log: log, Version: cfg.Version, PaymentKey: paymentKey,
-		Insights: insights, Learning: cfg.Learning, Deflection: cfg.Deflect.Service}); err != nil {
+		Insights: insights, Learning: cfg.Learning, Deflection: cfg.Deflect.Service, ContentCommit: cfg.ContentCommit}); err != nil {
 		return nil, err
 	}
 	h.deflect = deflect.New(deflect.Deps{Config: cfg.Deflect, Engine: engine, Domain: cfg.Domain, Signer: signer, Log: log, Insights: insights,

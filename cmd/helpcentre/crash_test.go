@@ -256,6 +256,12 @@ type crashClient struct {
 // do sends a request as demo user who, decoding a 2xx answer into out, and
 // returns the status (0 when there was no answer).
 func (c *crashClient) do(who, method, path string, in, out any) int {
+	st, _ := c.doWith(who, method, path, nil, in, out)
+	return st
+}
+
+// doWith is do with extra request headers; it also returns the answer's.
+func (c *crashClient) doWith(who, method, path string, hdr map[string]string, in, out any) (int, http.Header) {
 	var body io.Reader
 	if in != nil {
 		data, _ := json.Marshal(in)
@@ -263,25 +269,28 @@ func (c *crashClient) do(who, method, path string, in, out any) int {
 	}
 	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	req.Header.Set("Authorization", "Bearer demo-"+who)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	if res.StatusCode/100 == 2 && out != nil && json.Unmarshal(data, out) != nil {
-		return 0
+		return 0, nil
 	}
-	return res.StatusCode
+	return res.StatusCode, res.Header
 }
 
 // crashReceiver is a webhook endpoint that holds every delivery unanswered

@@ -93,9 +93,13 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fset := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	data := fset.String("data", envOr("DATA", "./data"), "the data folder (HELPCENTRE_DATA)")
+	store := fset.String("store", envOr("STORE", ""), "the store serve uses; this command works on the bbolt file only (HELPCENTRE_STORE)")
 	out := fset.String("out", "", "the backup file to write")
 	url := fset.String("url", "", "the running server's base URL; default: the address the server recorded in the data folder")
 	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if err := refuseOnPostgres("backup", *store); err != nil {
 		return err
 	}
 	if *out == "" || fset.NArg() > 0 {
@@ -184,8 +188,12 @@ func runRestore(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	data := fset.String("data", envOr("DATA", "./data"), "the data folder (HELPCENTRE_DATA)")
+	store := fset.String("store", envOr("STORE", ""), "the store serve uses; this command works on the bbolt file only (HELPCENTRE_STORE)")
 	from := fset.String("from", "", "the backup file")
 	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if err := refuseOnPostgres("restore", *store); err != nil {
 		return err
 	}
 	if *from == "" || fset.NArg() > 0 {
@@ -245,7 +253,11 @@ func runCompact(args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("compact", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	data := fset.String("data", envOr("DATA", "./data"), "the data folder (HELPCENTRE_DATA)")
+	store := fset.String("store", envOr("STORE", ""), "the store serve uses; this command works on the bbolt file only (HELPCENTRE_STORE)")
 	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if err := refuseOnPostgres("compact", *store); err != nil {
 		return err
 	}
 	lock, err := lockData(*data, "compact")

@@ -65,6 +65,12 @@ type Config struct {
 
 	// Retention is how long typed text is kept (privacy.go).
 	Retention retentionFlags
+
+	// Store is the after-sales store: empty for the bbolt file under Data,
+	// or a PostgreSQL URL that several replicas share (store.go).
+	Store string
+	// Attachments is the folder of uploaded files; empty: Data/attachments.
+	Attachments string
 }
 
 // fdHeadroom is how many file descriptors --max-conns leaves for the
@@ -99,6 +105,8 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	fset.StringVar(&cfg.Addr, "addr", envOr("ADDR", ""), "listen address HOST:PORT; default :8080, or 127.0.0.1:8080 with -demo, whose tokens are public (HELPCENTRE_ADDR)")
 	fset.StringVar(&cfg.Content, "content", envOr("CONTENT", ""), "articles root, watched for changes; empty serves the bundled articles (HELPCENTRE_CONTENT)")
 	fset.StringVar(&cfg.Data, "data", envOr("DATA", "./data"), "folder for indexes and data (HELPCENTRE_DATA)")
+	fset.StringVar(&cfg.Store, "store", envOr("STORE", ""), "the after-sales store: a PostgreSQL URL such as postgres://helpcentre@db:5432/helpcentre, which several replicas share (each with its own -data; needs HELPCENTRE_SECRET); empty: the bbolt file under -data (HELPCENTRE_STORE)")
+	fset.StringVar(&cfg.Attachments, "attachments", envOr("ATTACHMENTS", ""), "folder of uploaded files; replicas on one PostgreSQL store share one; default: attachments under -data (HELPCENTRE_ATTACHMENTS)")
 	fset.StringVar(&cfg.LogFormat, "log-format", envOr("LOG_FORMAT", "text"), "text or json (HELPCENTRE_LOG_FORMAT)")
 	fset.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (HELPCENTRE_LOG_LEVEL)")
 	poll := envOr("POLL", "10s")
@@ -168,6 +176,9 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 		return cfg, exitError{2, fmt.Sprintf("helpcentre serve: -poll: %v", err)}
 	}
 	cfg.Poll = d
+	if err := parseStore("serve", cfg.Store); err != nil {
+		return cfg, err
+	}
 	for i, p := range policy {
 		v, err := time.ParseDuration(policyText[i])
 		if err != nil || v <= 0 {
@@ -303,6 +314,11 @@ func displayAddr(a net.Addr) string {
 // requests and closes the index.
 func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) error {
 	defer ln.Close() // Serve owns the listener, whichever way it returns
+	if err := requireSharedSecret(cfg); err != nil {
+		return err
+	}
+	// The data folder is this process's own (its index, its lock), also
+	// when the store is shared: replicas each have one.
 	lock, err := lockDataFolder(cfg.Data, ln.Addr())
 	if err != nil {
 		return err
@@ -334,10 +350,11 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 			log.Error("closing the index", "err", err)
 		}
 	}()
-	db, err := openDatabase(filepath.Join(cfg.Data, "helpcentre.db"), cfg.Data, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	db := st.db
 	defer func() {
 		if err := db.Close(); err != nil {
 			log.Error("closing the database", "err", err)
@@ -350,14 +367,21 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	dom := newDomain(db, cfg.Policy)
 	observeStore(reg, db, log)
 	dom.Outbox = observeOutbox(reg, dom.Outbox)
-	if err := bootstrapAdmin(ctx, dom, cfg.AdminToken, log); err != nil {
-		return err
-	}
-	if cfg.Demo {
+	defl := newDeflection(db, dom, cfg)
+	// Replicas starting together on one store take turns: the admin and
+	// the demo world are made once.
+	if err := st.withLock(ctx, "startup", func() error {
+		if err := bootstrapAdmin(ctx, dom, cfg.AdminToken, log); err != nil {
+			return err
+		}
+		if !cfg.Demo {
+			return revokeDemoTokens(ctx, dom, log)
+		}
 		if err := seedDemo(ctx, db, dom, displayAddr(ln.Addr()), cmp.Or[io.Writer](cfg.Stdout, io.Discard), log); err != nil {
 			return err
 		}
-	} else if err := revokeDemoTokens(ctx, dom, log); err != nil {
+		return seedDemoServed(ctx, dom, defl)
+	}); err != nil {
 		return err
 	}
 	secret, err := loadSecret(cfg.Data)
@@ -368,21 +392,15 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	if translator != nil {
 		engine.SetTranslator(translator.Translator)
 	}
-	defl := newDeflection(db, dom, cfg)
-	if cfg.Demo {
-		if err := seedDemoServed(ctx, dom, defl); err != nil {
-			return err
-		}
-	}
 	events, learning, err := newLearning(ctx, db, cfg, engine)
 	if err != nil {
 		return err
 	}
 	erasesQueued(dom, defl.Flush, events.Flush)
 	publicURL := cmp.Or(cfg.PublicURL, "http://"+displayAddr(ln.Addr()))
-	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupTo(db, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy, cfg.Demo), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
+	srv, err := server.New(server.Config{AdminToken: cfg.AdminToken, Domain: dom, Secret: secret, Backup: backupOf(st, cfg.Data), Deflect: cfg.Deflect.config(defl, cfg.Policy, cfg.Demo), PaymentSecret: []byte(os.Getenv("HELPCENTRE_PAYMENT_SECRET")),
 		PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies, MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, SearchRate: cfg.SearchRate,
-		Events: events, Learning: learning, EventsRate: cfg.Events.rate, WriteHealth: db.WriteHealth},
+		Events: events, Learning: learning, EventsRate: cfg.Events.rate, WriteHealth: db.WriteHealth, ContentCommit: contentCommit(cfg.Content)},
 		ix, engine, bolt.NewFeedbackService(db), log, reg)
 	if err != nil {
 		return err

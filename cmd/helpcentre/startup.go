@@ -38,8 +38,8 @@ const restoreHint = "restore the latest backup with: helpcentre restore --from B
 // openDatabase opens the database and checks every page of it once: a
 // damaged file stops the start with what to do, rather than failing (or
 // faulting) in some request later.
-func openDatabase(path, dataDir string, log *slog.Logger) (*bolt.DB, error) {
-	db, err := bolt.Open(path, bolt.Options{})
+func openDatabase(path, dataDir, attachments string, log *slog.Logger) (*bolt.DB, error) {
+	db, err := bolt.Open(path, bolt.Options{Attachments: attachments})
 	if errors.Is(err, bolt.ErrDamaged) {
 		return nil, exitError{1, fmt.Sprintf("helpcentre serve: %v\n"+restoreHint, err, dataDir)}
 	}

@@ -27,9 +27,9 @@ type AttachmentService struct {
 }
 
 // NewAttachmentService returns an AttachmentService storing files under
-// "attachments" beside db's file, under policy p's upload quota.
+// db's attachments folder (Options.Attachments), under policy p's upload quota.
 func NewAttachmentService(db *DB, p domain.Policy) *AttachmentService {
-	return &AttachmentService{db: db, dir: filepath.Join(filepath.Dir(db.path), "attachments"), policy: p}
+	return &AttachmentService{db: db, dir: db.attach, policy: p}
 }
 
 // attachmentSniffLen is what http.DetectContentType looks at.

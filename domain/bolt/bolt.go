@@ -62,6 +62,11 @@ type Options struct {
 	// PasswordCost. Tests set bcrypt.MinCost: the production cost makes
 	// every seeded user take a second under the race detector.
 	PasswordCost int
+
+	// Attachments is the folder of uploaded files; empty means
+	// "attachments" beside the file (Open) or under dataDir (OpenOn).
+	// Replicas serving one store from another engine share one folder.
+	Attachments string
 }
 
 // DB is the domain's bbolt file. Open it once per process, share it between
@@ -70,6 +75,7 @@ type DB struct {
 	eng     kv.Engine // the engine every transaction runs on
 	db      *bbolt.DB // the bbolt file when eng is one (file checks, backup, scrub); nil otherwise
 	path    string
+	attach  string // the attachments' folder
 	now     func() time.Time
 	entropy io.Reader // monotonic within a millisecond, safe for concurrent use
 
@@ -163,8 +169,9 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 // OpenOn serves the store from another engine than a bbolt file
 // (PostgreSQL: domain/postgres), and brings its schema up to date as Open
 // does, in one serializable transaction: replicas starting together migrate
-// once. Attachments' files go under dataDir/attachments, a folder every
-// replica must share. Closing the DB closes eng.
+// once. Attachments' files go under opts.Attachments (default
+// dataDir/attachments), a folder every replica must share. Closing the DB
+// closes eng.
 func OpenOn(eng kv.Engine, dataDir string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -183,6 +190,7 @@ func newDB(eng kv.Engine, path string, opts Options) *DB {
 	db := &DB{
 		eng:     eng,
 		path:    path,
+		attach:  cmp.Or(opts.Attachments, filepath.Join(filepath.Dir(path), "attachments")),
 		now:     opts.Now,
 		entropy: &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(rand.Reader, 0)},
 		gate:    newReadGate(),

@@ -40,7 +40,7 @@ var _ domain.PrivacyService = (*PrivacyService)(nil)
 
 // NewPrivacyService returns the privacy requests' service on db.
 func NewPrivacyService(db *DB) *PrivacyService {
-	return &PrivacyService{db: db, dir: filepath.Join(filepath.Dir(db.path), "attachments"), ScrubTimeout: 30 * time.Second}
+	return &PrivacyService{db: db, dir: db.attach, ScrubTimeout: 30 * time.Second}
 }
 
 // findCustomer reads the user a privacy request is about.

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -34,6 +35,21 @@ type Deps struct {
 	Insights   *web.Insights
 	Learning   domain.LearningService
 	Deflection domain.DeflectionService
+	// ContentCommit says which commit of the content is served (nil or a
+	// nil answer: not known), for /api/v1/admin/content/status.
+	ContentCommit func(context.Context) *ContentCommit
+}
+
+// ContentCommit is the version of the content a server serves: every
+// replica serving the same commit serves the same articles.
+type ContentCommit struct {
+	ID string `json:"id"` // the git commit
+	// Source is where it was read: "git" (the content folder's checkout)
+	// or "build" (the bundled articles: the binary's own commit).
+	Source string `json:"source"`
+	// Modified: the checkout (or the build's tree) had changes not
+	// committed, so the commit alone does not say what is served.
+	Modified bool `json:"modified"`
 }
 
 // Handler serves the JSON API.
@@ -50,6 +66,7 @@ type Handler struct {
 	insights   *web.Insights
 	learn      domain.LearningService
 	deflection domain.DeflectionService
+	commit     func(context.Context) *ContentCommit
 }
 
 // New builds the API's handlers; it fails on a broken OpenAPI fragment.
@@ -60,7 +77,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	return &Handler{ix: d.Index, engine: d.Engine, cat: d.Catalog, feedback: d.Feedback, dom: d.Domain, auth: d.Auth,
 		log: d.Log, openapi: doc, paymentKey: d.PaymentKey,
-		insights: d.Insights, learn: d.Learning, deflection: d.Deflection}, nil
+		insights: d.Insights, learn: d.Learning, deflection: d.Deflection, commit: d.ContentCommit}, nil
 }
 
 // hitJSON is a search hit as the API shows it.
@@ -230,7 +247,14 @@ func (s *Handler) Reload(c *fiber.Ctx) error {
 func (s *Handler) ContentStatus(c *fiber.Ctx) error {
 	st := s.ix.Status()
 	st.Diagnostics = diagnosticsOrEmpty(st.Diagnostics)
-	return c.JSON(st)
+	var commit *ContentCommit
+	if s.commit != nil {
+		commit = s.commit(c.UserContext())
+	}
+	return c.JSON(struct {
+		index.Status
+		Commit *ContentCommit `json:"commit"` // null: not known
+	}{st, commit})
 }
 
 func diagnosticsOrEmpty(ds content.Diagnostics) content.Diagnostics {
