@@ -700,6 +700,9 @@ func (c *cursor) Last() ([]byte, []byte) {
 }
 
 func (c *cursor) Seek(seek []byte) ([]byte, []byte) {
+	if seek == nil {
+		seek = []byte{} // pgx sends nil as NULL, and key >= NULL is no row; bbolt starts at the first key
+	}
 	c.past, c.window = nil, 0
 	c.win = c.fetch(sqlFrom, c.b.path, seek)
 	c.i, c.loEnd, c.hiEnd = 0, false, len(c.win) < c.window

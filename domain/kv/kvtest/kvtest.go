@@ -349,6 +349,8 @@ func testCursor(t *testing.T, e kv.Engine) {
 		wantAt(t, "Seek(a)", at(c.Seek([]byte("a"))), "b")
 		wantAt(t, "Prev after Seek(a)", at(c.Prev()), "")
 		wantAt(t, "Seek(a\\x00)", at(c.Seek([]byte("a\x00"))), "b")
+		wantAt(t, "Seek(nil)", at(c.Seek(nil)), "b") // as bbolt: from the first key
+		wantAt(t, "Next after Seek(nil)", at(c.Next()), "d")
 		// The last key ≤ x: Seek past the end, then Prev.
 		wantAt(t, "Seek(z)", at(c.Seek([]byte("z"))), "")
 		wantAt(t, "Prev after Seek past the end", at(c.Prev()), "h")
