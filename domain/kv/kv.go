@@ -114,3 +114,24 @@ var (
 	// other kind (a value where a bucket is, or the reverse).
 	ErrIncompatibleValue = errors.New("kv: incompatible value")
 )
+
+// MultiGetter is implemented by buckets that read many keys at once cheaper
+// than one Get each (PostgreSQL: one statement instead of one round trip per
+// key). Use GetMany, which falls back to Get.
+type MultiGetter interface {
+	// GetMany returns the value of each key, as Get would, in keys' order.
+	GetMany(keys [][]byte) [][]byte
+}
+
+// GetMany returns the value of each key of b (nil where Get returns nil), in
+// keys' order: in one read when b is a MultiGetter, else one Get per key.
+func GetMany(b Bucket, keys [][]byte) [][]byte {
+	if m, ok := b.(MultiGetter); ok {
+		return m.GetMany(keys)
+	}
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = b.Get(k)
+	}
+	return out
+}

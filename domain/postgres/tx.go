@@ -16,6 +16,8 @@ import (
 // connection.
 const (
 	sqlGet = `SELECT value FROM kv WHERE bucket = $1 AND key = $2`
+	// GetMany: the values of many keys of one bucket, in one statement.
+	sqlGetMany = `SELECT key, value FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[])`
 	// Puts: the transaction's pending values for one bucket, in one
 	// upsert that writes only into a bucket that exists and never over a
 	// nested bucket (NULL value); it fails (kv_fail) when it could not
@@ -416,6 +418,59 @@ func (b *bucket) Get(key []byte) []byte {
 	b.tx.queryRow("get", sqlGet, []any{b.path, key}, &v)
 	return v // nil for a nested bucket
 }
+
+// GetMany reads the keys the transaction has not written in one statement
+// (kv.MultiGetter).
+func (b *bucket) GetMany(keys [][]byte) [][]byte {
+	out := make([][]byte, len(keys))
+	if b.tx.err != nil {
+		return out
+	}
+	var ask [][]byte
+	at := map[string][]int{} // key → its places in keys
+	for i, k := range keys {
+		if len(k) == 0 {
+			continue
+		}
+		if w, ok := b.tx.written[wkey{string(b.path), string(k)}]; ok {
+			if !w.deleted {
+				out[i] = w.v
+			}
+			continue
+		}
+		if _, dup := at[string(k)]; !dup {
+			ask = append(ask, k)
+		}
+		at[string(k)] = append(at[string(k)], i)
+	}
+	if len(ask) == 0 {
+		return out
+	}
+	err := b.tx.send(sqlGetMany, []any{b.path, ask}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, v []byte
+			if err := rows.Scan(&k, &v); err != nil {
+				return err
+			}
+			for _, i := range at[string(k)] {
+				out[i] = v // nil for a nested bucket
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		b.tx.fail("get many", err)
+		clear(out)
+	}
+	return out
+}
+
+var _ kv.MultiGetter = (*bucket)(nil)
 
 // Put is sent with the transaction's next read or its commit: a key that
 // turns out to be a nested bucket the transaction did not know of fails the
