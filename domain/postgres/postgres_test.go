@@ -277,6 +277,14 @@ func TestStickyError(t *testing.T) {
 				t.Errorf("cursor after the failure at %q", k)
 			}
 		}
+		// Buckets are still there to call (the store does not check for
+		// nil on the buckets its migrations made): reads find nothing,
+		// writes return the failure.
+		if tb := tx.Bucket([]byte("b")); tb == nil {
+			t.Error("tx.Bucket after the failure = nil")
+		} else if err := tb.Put([]byte("x"), []byte("y")); !errors.Is(err, txErr) || tb.Get([]byte("k")) != nil {
+			t.Errorf("Put on a bucket after the failure = %v", err)
+		}
 		return mine
 	})
 	if err == nil || !errors.Is(err, txErr) || errors.Is(err, mine) {

@@ -517,7 +517,13 @@ func (b *bucket) ForEach(fn func(k, v []byte) error) error {
 }
 
 func (b *bucket) Bucket(name []byte) kv.Bucket {
-	if b.tx.err != nil || len(name) == 0 {
+	if b.tx.err != nil {
+		// A failed transaction: a bucket whose reads answer nothing and
+		// whose writes return the failure, not nil, which the store
+		// takes for a bucket it made at migration (and would dereference).
+		return &bucket{tx: b.tx, path: childPath(b.path, name)}
+	}
+	if len(name) == 0 {
 		return nil
 	}
 	p := childPath(b.path, name)
