@@ -18,45 +18,35 @@ func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (
 	rep := &domain.PurgeReport{}
 	now := s.db.now().UTC()
 	if before, ok := domain.Cutoff(now, r.Transcripts); ok {
-		if err := s.db.update(ctx, func(t *txn) error {
-			rs, err := scanThreads(t, func(r *threadRecord) bool {
-				return r.Transcript != nil && len(r.Transcript.Typed) > 0 && r.CreatedAt.Before(before)
-			})
-			for _, r := range rs {
-				domain.EraseTranscript(r.Transcript, nil)
-				if err := putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r); err != nil {
-					return err
-				}
-			}
-			rep.Transcripts = len(rs)
-			return err
-		}); err != nil {
+		n, err := s.db.sweepThreads(ctx, func(r *threadRecord) bool {
+			return r.Transcript != nil && len(r.Transcript.Typed) > 0 && r.CreatedAt.Before(before)
+		}, func(t *txn, r *threadRecord) error {
+			domain.EraseTranscript(r.Transcript, nil)
+			return putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r)
+		})
+		rep.Transcripts = n
+		if err != nil {
 			return rep, err
 		}
 	}
 	if before, ok := domain.Cutoff(now, r.ContactEmails); ok {
-		if err := s.db.update(ctx, func(t *txn) error {
-			rs, err := scanThreads(t, func(r *threadRecord) bool {
-				return r.UnverifiedEmail != "" && r.LastMessage.Before(before)
-			})
-			for _, r := range rs {
-				msgs, err := threadMessages(t, r.ID)
-				if err != nil {
-					return err
-				}
-				domain.ForgetContactEmail(&r.Thread, msgs)
-				for _, m := range msgs {
-					if err := putMessage(t, m); err != nil {
-						return err
-					}
-				}
-				if err := putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r); err != nil {
+		n, err := s.db.sweepThreads(ctx, func(r *threadRecord) bool {
+			return r.UnverifiedEmail != "" && r.LastMessage.Before(before)
+		}, func(t *txn, r *threadRecord) error {
+			msgs, err := threadMessages(t, r.ID)
+			if err != nil {
+				return err
+			}
+			domain.ForgetContactEmail(&r.Thread, msgs)
+			for _, m := range msgs {
+				if err := putMessage(t, m); err != nil {
 					return err
 				}
 			}
-			rep.ContactEmails = len(rs)
-			return err
-		}); err != nil {
+			return putJSON(t.tx.Bucket(bucketThreads), []byte(r.ID), r)
+		})
+		rep.ContactEmails = n
+		if err != nil {
 			return rep, err
 		}
 	}
@@ -106,6 +96,54 @@ func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (
 		}
 	}
 	return rep, nil
+}
+
+// sweepChunk is how many threads one write of a sweep changes.
+const sweepChunk = 100
+
+// sweepThreads applies fn to every thread that matches: it finds them in a
+// read-only view, then changes them sweepChunk at a time, each write reading
+// its threads again and checking match on what it reads. A sweep never
+// reads the whole bucket inside a write: on PostgreSQL that would take a
+// predicate lock on the whole table and make every concurrent writer
+// conflict with it (and bbolt's writer would be held as long).
+func (db *DB) sweepThreads(ctx context.Context, match func(*threadRecord) bool, fn func(t *txn, r *threadRecord) error) (int, error) {
+	var ids []string
+	if err := db.view(ctx, func(t *txn) error {
+		rs, err := scanThreads(t, match)
+		for _, r := range rs {
+			ids = append(ids, r.ID)
+		}
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	done := 0
+	for start := 0; start < len(ids); start += sweepChunk {
+		n := 0
+		err := db.update(ctx, func(t *txn) error {
+			n = 0 // fn may run again (kv.Engine.Update)
+			recs, err := getThreads(t, ids[start:min(start+sweepChunk, len(ids))])
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				if r == nil || !match(r) {
+					continue // changed or gone since the view
+				}
+				if err := fn(t, r); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		done += n
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
 }
 
 // scanThreads returns the threads that match.
