@@ -42,6 +42,9 @@ func (g *groupCommit) do(ctx context.Context, fn func(t *txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if wg, ok := g.db.eng.(kv.WriteGrouper); ok && !wg.GroupWrites() {
+		return g.db.update(ctx, fn) // the engine prefers a transaction per command
+	}
 	c := commitCall{actor: domain.ActorFrom(ctx), fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)

@@ -115,6 +115,17 @@ var (
 	ErrIncompatibleValue = errors.New("kv: incompatible value")
 )
 
+// WriteGrouper is implemented by engines that say whether the store should
+// gather concurrent small commands into one transaction (its group commit).
+// bbolt has one writer and pays an fsync per commit, so grouping is what
+// makes concurrent writes fast; PostgreSQL runs transactions concurrently
+// and shares WAL flushes between their commits, and a group there is one
+// large serializable transaction that a conflict runs again whole. Without
+// the interface the store groups.
+type WriteGrouper interface {
+	GroupWrites() bool
+}
+
 // MultiGetter is implemented by buckets that read many keys at once cheaper
 // than one Get each (PostgreSQL: one statement instead of one round trip per
 // key). Use GetMany, which falls back to Get.

@@ -75,6 +75,10 @@ type Options struct {
 	// MaxAttempts bounds how many times Update runs fn when it keeps
 	// conflicting with other writers (default 100).
 	MaxAttempts int
+	// GroupWrites asks the store to gather concurrent commands (posts)
+	// into one transaction, as it does on bbolt (kv.WriteGrouper). Off by
+	// default: a transaction per command measured faster (README).
+	GroupWrites bool
 }
 
 // Engine is a kv.Engine on a PostgreSQL database.
@@ -90,6 +94,11 @@ type Engine struct {
 
 	retries atomic.Int64
 }
+
+// GroupWrites implements kv.WriteGrouper: Options.GroupWrites.
+func (e *Engine) GroupWrites() bool { return e.opts.GroupWrites }
+
+var _ kv.WriteGrouper = (*Engine)(nil)
 
 // Retries is how many times Update has run a function again after a
 // conflict (or a bucket found gone) since Open.
