@@ -35,7 +35,8 @@ type commitCall struct {
 }
 
 // do runs fn in a write transaction shared with other callers and returns
-// once it is synced. As with db.batch, fn may run more than once (when
+// once it is synced; on an engine that prefers a transaction per command
+// (kv.WriteGrouper), in its own. As with db.batch, fn may run more than once (when
 // another call of the group fails), so it must have no effects outside the
 // transaction.
 func (g *groupCommit) do(ctx context.Context, fn func(t *txn) error) error {
