@@ -772,6 +772,9 @@ func (c *cursor) Last() ([]byte, []byte) {
 }
 
 func (c *cursor) Seek(seek []byte) ([]byte, []byte) {
+	if seek == nil {
+		seek = []byte{} // a nil slice would be sent as NULL, which no key is ≥
+	}
 	c.past, c.window = nil, 0
 	c.win = c.fetch(sqlFrom, c.b.path, seek)
 	c.i, c.loEnd, c.hiEnd = 0, false, len(c.win) < c.window

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) kv.Engine) {
 	}{
 		{"GetPutDelete", testGetPutDelete},
 		{"GetMany", testGetMany},
+		{"SeekNil", testSeekNil},
 		{"KeysAndValues", testKeysAndValues},
 		{"ByteOrder", testByteOrder},
 		{"Cursor", testCursor},
@@ -272,6 +273,26 @@ func testGetMany(t *testing.T, e kv.Engine) {
 		mustOK(t, b.Delete([]byte("c")))
 		mustOK(t, b.Put([]byte("z"), []byte("26")))
 		check(b, []string{"a", "c", "z", "e"}, "one", "<nil>", "26", "")
+		return nil
+	})
+}
+
+// testSeekNil: Seek(nil) and Seek of an empty key go to the first key
+// (the store pages a whole bucket with a nil prefix).
+func testSeekNil(t *testing.T, e kv.Engine) {
+	update(t, e, func(tx kv.Tx) error {
+		b := mustBucket(t)(tx.CreateBucket([]byte("b")))
+		mustOK(t, b.Put([]byte("a"), []byte("1")))
+		mustOK(t, b.Put([]byte("b"), []byte("2")))
+		return nil
+	})
+	view(t, e, func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		for _, seek := range [][]byte{nil, {}} {
+			if k, v := b.Cursor().Seek(seek); string(k) != "a" || string(v) != "1" {
+				t.Errorf("Seek(%#v) = %q, %q; want a, 1", seek, k, v)
+			}
+		}
 		return nil
 	})
 }
