@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // PurgeExpired implements domain.PrivacyService: hand-off transcripts'
@@ -51,38 +52,59 @@ func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (
 		}
 	}
 	if before, ok := domain.Cutoff(now, r.FeedbackComments); ok {
-		if err := s.db.update(ctx, func(t *txn) error {
+		old := func(rec *voteRecord) bool { return rec.Comment != "" && rec.CreatedAt.Before(before) }
+		// Found in a view, changed sweepChunk at a time (sweepThreads).
+		var keys [][]byte
+		if err := s.db.view(ctx, func(t *txn) error {
 			votes, err := bucket(t.tx, bucketFeedback, bucketVotes)
 			if err != nil {
 				return err
 			}
-			type put struct {
-				k   []byte
-				rec voteRecord
-			}
-			var puts []put
-			if err := votes.ForEach(func(k, v []byte) error {
+			return votes.ForEach(func(k, v []byte) error {
 				var rec voteRecord
 				if err := json.Unmarshal(v, &rec); err != nil {
 					return fmt.Errorf("bolt: vote %q: %w", k, err)
 				}
-				if rec.Comment != "" && rec.CreatedAt.Before(before) {
-					rec.Comment = ""
-					puts = append(puts, put{bytes.Clone(k), rec})
+				if old(&rec) {
+					keys = append(keys, bytes.Clone(k))
 				}
 				return nil
-			}); err != nil {
-				return err
-			}
-			for _, p := range puts {
-				if err := putJSON(votes, p.k, p.rec); err != nil {
-					return err
-				}
-			}
-			rep.FeedbackComments = len(puts)
-			return nil
+			})
 		}); err != nil {
 			return rep, err
+		}
+		for start := 0; start < len(keys); start += sweepChunk {
+			n := 0
+			err := s.db.update(ctx, func(t *txn) error {
+				n = 0 // fn may run again (kv.Engine.Update)
+				votes, err := bucket(t.tx, bucketFeedback, bucketVotes)
+				if err != nil {
+					return err
+				}
+				chunk := keys[start:min(start+sweepChunk, len(keys))]
+				for i, v := range kv.GetMany(votes, chunk) {
+					var rec voteRecord
+					if v == nil {
+						continue
+					}
+					if err := json.Unmarshal(v, &rec); err != nil {
+						return fmt.Errorf("bolt: vote %q: %w", chunk[i], err)
+					}
+					if !old(&rec) {
+						continue
+					}
+					rec.Comment = ""
+					if err := putJSON(votes, chunk[i], rec); err != nil {
+						return err
+					}
+					n++
+				}
+				return nil
+			})
+			rep.FeedbackComments += n
+			if err != nil {
+				return rep, err
+			}
 		}
 	}
 	if rep.Transcripts+rep.ContactEmails+rep.FeedbackComments > 0 {
