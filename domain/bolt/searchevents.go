@@ -213,9 +213,17 @@ func (s *SearchEvents) Purge(ctx context.Context, before time.Time) (int, error)
 		deleted := 0
 		err := s.db.update(ctx, func(t *txn) error {
 			deleted = 0 // fn may run again (kv.Engine.Update)
-			c := t.tx.Bucket(bucketSearchEvents).Cursor()
-			for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0 && deleted < 10_000; k, _ = c.First() {
-				if err := c.Delete(); err != nil {
+			// The keys first, in one walk, then their deletes: seeking
+			// the first key again after each delete is a statement per
+			// key on PostgreSQL.
+			b := t.tx.Bucket(bucketSearchEvents)
+			var keys [][]byte
+			c := b.Cursor()
+			for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0 && len(keys) < 10_000; k, _ = c.Next() {
+				keys = append(keys, bytes.Clone(k))
+			}
+			for _, k := range keys {
+				if err := b.Delete(k); err != nil {
 					return err
 				}
 				deleted++

@@ -196,6 +196,9 @@ type textMatcher struct {
 	// unchecked are query words that begin too many indexed words to list:
 	// the caller checks them on the records.
 	unchecked []string
+	// listed is the query word whose threads fewest listed: filter need
+	// not check it on them.
+	listed int
 }
 
 // newTextMatcher lists the indexed words each query word begins. none is
@@ -263,13 +266,60 @@ func (m *textMatcher) matches(id string) bool {
 	return true
 }
 
+// filter keeps the ids listed by fewest that have every query word but the
+// unchecked, in order: matches for many ids, reading the word index's
+// entries of a chunk of ids for one indexed word at a time (kv.GetMany: one
+// round trip on PostgreSQL instead of one per id). The word fewest listed
+// them by is not read again: they all have it.
+func (m *textMatcher) filter(ids []string) []string {
+	const chunk = 1000
+	out := ids[:0:0]
+	for start := 0; start < len(ids); start += chunk {
+		left := slices.Clone(ids[start:min(start+chunk, len(ids))])
+		for i, begun := range m.words {
+			if i == m.listed {
+				continue
+			}
+			has := make([]bool, len(left))
+			for _, w := range begun {
+				var keys [][]byte
+				var at []int
+				for j, id := range left {
+					if !has[j] {
+						keys = append(keys, threadWordKey(m.scope, w, id))
+						at = append(at, j)
+					}
+				}
+				if len(keys) == 0 {
+					break
+				}
+				for x, v := range kv.GetMany(m.b, keys) {
+					if v != nil {
+						has[at[x]] = true
+					}
+				}
+			}
+			n := 0
+			for j, id := range left {
+				if has[j] {
+					left[n] = id
+					n++
+				}
+			}
+			left = left[:n]
+		}
+		out = append(out, left...)
+	}
+	return out
+}
+
 // fewest returns the threads having the query word with the fewest
 // threads, when one has at most limit; nil when every word has more (or
 // no word could be listed).
 func (m *textMatcher) fewest(limit int) []string {
 	var best []string
 	c := m.b.Cursor()
-	for _, begun := range m.words {
+	for i, begun := range m.words {
 		seen := map[string]bool{}
 		var ids []string
 	words:
@@ -289,6 +339,7 @@ func (m *textMatcher) fewest(limit int) []string {
 		}
 		if ids != nil || len(seen) == 0 {
 			best = ids
+			m.listed = i
 			if len(best) == 0 {
 				return []string{}
 			}

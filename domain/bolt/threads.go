@@ -538,7 +538,8 @@ func (s *ThreadService) FindThread(ctx context.Context, id string, page domain.M
 }
 
 // PostMessage implements domain.ThreadService. Concurrent posts share one
-// synced commit (groupCommit). Errors: not_found, invalid_message,
+// synced commit (groupCommit) on an engine that groups writes (bbolt; see
+// kv.WriteGrouper). Errors: not_found, invalid_message,
 // invalid_recipient, invalid_attachment.
 func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm domain.NewMessage) (*domain.Message, error) {
 	a := domain.ActorFrom(ctx)

@@ -35,12 +35,16 @@ type commitCall struct {
 }
 
 // do runs fn in a write transaction shared with other callers and returns
-// once it is synced. As with db.batch, fn may run more than once (when
+// once it is synced; on an engine that prefers a transaction per command
+// (kv.WriteGrouper), in its own. As with db.batch, fn may run more than once (when
 // another call of the group fails), so it must have no effects outside the
 // transaction.
 func (g *groupCommit) do(ctx context.Context, fn func(t *txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if wg, ok := g.db.eng.(kv.WriteGrouper); ok && !wg.GroupWrites() {
+		return g.db.update(ctx, fn) // the engine prefers a transaction per command
 	}
 	c := commitCall{actor: domain.ActorFrom(ctx), fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()

@@ -146,7 +146,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		// to those with every word: few are sorted here; many are kept
 		// as a set that the walk of the inbox index below checks.
 		if ids := text.fewest(maxCollectedCandidates); ids != nil {
-			ids = slices.DeleteFunc(ids, func(id string) bool { return !text.matches(id) })
+			ids = text.filter(ids)
 			if len(ids) <= maxSortedCandidates {
 				return s.listCandidates(t, sc, f, ids, text.unchecked, prefix, sortBy == "d")
 			}
@@ -177,6 +177,42 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	var out []*threadRecord
 	scanned, walked := 0, 0
 	var last []byte
+	// The records of the entries walked are read together, as many at a
+	// time as could still fit the page (kv.GetMany: one round trip on
+	// PostgreSQL), and checked in the index's order as if read one by one.
+	var pend [][]byte
+	take := func() error {
+		if len(pend) == 0 {
+			return nil
+		}
+		ids := make([]string, len(pend))
+		for i, k := range pend {
+			ids[i] = string(k[len(prefix)+8:])
+		}
+		recs, err := getThreads(t, ids)
+		if err != nil {
+			return err
+		}
+		for i, r := range recs {
+			scanned++
+			last = pend[i]
+			if r == nil || (needRecordCheck && !s.matches(r, sc, answered, t.now)) {
+				continue
+			}
+			if len(words) > 0 {
+				ok, err := threadHasWords(t, r, words)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+			}
+			out = append(out, r)
+		}
+		pend = pend[:0]
+		return nil
+	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
 		if id := string(k[len(prefix)+8:]); inSet != nil && !inSet[id] || inSet == nil && text != nil && !text.matches(id) {
 			// Not a text match, told by the word index without reading
@@ -184,19 +220,34 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 			// every word is in over maxCollectedCandidates), so matches
 			// are seldom far apart; the walk is bounded all the same.
 			if walked++; walked == maxTextWalk {
+				if err := take(); err != nil {
+					return nil, "", err
+				}
 				return out, base64.RawURLEncoding.EncodeToString(k), nil
 			}
 			continue
 		}
 		sk := k[len(prefix) : len(prefix)+8]
 		if reverse && f.Since != nil && bytes.Compare(sk, timeKey(*f.Since)) < 0 {
+			if err := take(); err != nil {
+				return nil, "", err
+			}
 			return out, "", nil // older than since: the rest is too
 		}
 		if reverse && f.Until != nil && bytes.Compare(sk, timeKey(*f.Until)) >= 0 {
 			continue // a cursor from before; skip to the range
 		}
 		if f.Status == "overdue" && bytes.Compare(sk, timeKey(t.now)) >= 0 {
+			if err := take(); err != nil {
+				return nil, "", err
+			}
 			return out, "", nil // due now or later: not late
+		}
+		// Entries pending stop at what could fill the page or the scan.
+		if len(pend) > 0 && len(pend) >= min(f.Limit-len(out), threadMaxScan-scanned) {
+			if err := take(); err != nil {
+				return nil, "", err
+			}
 		}
 		if len(out) == f.Limit {
 			return out, base64.RawURLEncoding.EncodeToString(last), nil
@@ -204,27 +255,34 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		if scanned == threadMaxScan {
 			return out, base64.RawURLEncoding.EncodeToString(last), nil
 		}
-		scanned++
-		last = bytes.Clone(k)
-		r, err := getThread(t, string(k[len(prefix)+8:]))
-		if err != nil {
-			return nil, "", err
-		}
-		if r == nil || (needRecordCheck && !s.matches(r, sc, answered, t.now)) {
-			continue
-		}
-		if len(words) > 0 {
-			ok, err := threadHasWords(t, r, words)
-			if err != nil {
-				return nil, "", err
-			}
-			if !ok {
-				continue
-			}
-		}
-		out = append(out, r)
+		pend = append(pend, bytes.Clone(k))
+	}
+	if err := take(); err != nil {
+		return nil, "", err
 	}
 	return out, "", nil
+}
+
+// getThreads reads the threads ids in one read (kv.GetMany), nil for those
+// that are gone.
+func getThreads(t *txn, ids []string) ([]*threadRecord, error) {
+	keys := make([][]byte, len(ids))
+	for i, id := range ids {
+		keys[i] = []byte(id)
+	}
+	vals := kv.GetMany(t.tx.Bucket(bucketThreads), keys)
+	out := make([]*threadRecord, len(ids))
+	for i, v := range vals {
+		if v == nil {
+			continue
+		}
+		var r threadRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return nil, fmt.Errorf("bolt: decode %q: %w", keys[i], err)
+		}
+		out[i] = &r
+	}
+	return out, nil
 }
 
 // maxSortedCandidates is the most threads found by the word index that a
@@ -259,11 +317,11 @@ func (s *ThreadService) listCandidates(t *txn, sc inboxScope, f domain.ThreadFil
 		}
 	}
 	items := make([]keyedThread, 0, len(cand))
-	for _, id := range cand {
-		r, err := getThread(t, id)
-		if err != nil {
-			return nil, "", err
-		}
+	recs, err := getThreads(t, cand)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, r := range recs {
 		if r == nil || !threadInScope(r, sc) || !s.matches(r, sc, f, t.now) {
 			continue
 		}
@@ -369,6 +427,7 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 	var items []keyedThread // sort key, thread id: the cursor
 	c := t.tx.Bucket(b).Cursor()
 	scanned := 0
+	var ids []string
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if scanned++; scanned > threadMaxScan {
 			break
@@ -378,10 +437,13 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 			continue
 		}
 		seen[id] = true
-		r, err := getThread(t, id)
-		if err != nil {
-			return nil, "", err
-		}
+		ids = append(ids, id)
+	}
+	recs, err := getThreads(t, ids) // in one read
+	if err != nil {
+		return nil, "", err
+	}
+	for _, r := range recs {
 		if r == nil || !threadInScope(r, sc) || !s.matches(r, sc, f, t.now) {
 			continue
 		}

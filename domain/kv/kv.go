@@ -114,3 +114,35 @@ var (
 	// other kind (a value where a bucket is, or the reverse).
 	ErrIncompatibleValue = errors.New("kv: incompatible value")
 )
+
+// WriteGrouper is implemented by engines that say whether the store should
+// gather concurrent small commands into one transaction (its group commit).
+// bbolt has one writer and pays an fsync per commit, so grouping is what
+// makes concurrent writes fast; PostgreSQL runs transactions concurrently
+// and shares WAL flushes between their commits, and a group there is one
+// large serializable transaction that a conflict runs again whole. Without
+// the interface the store groups.
+type WriteGrouper interface {
+	GroupWrites() bool
+}
+
+// MultiGetter is implemented by buckets that read many keys at once cheaper
+// than one Get each (PostgreSQL: one statement instead of one round trip per
+// key). Use GetMany, which falls back to Get.
+type MultiGetter interface {
+	// GetMany returns the value of each key, as Get would, in keys' order.
+	GetMany(keys [][]byte) [][]byte
+}
+
+// GetMany returns the value of each key of b (nil where Get returns nil), in
+// keys' order: in one read when b is a MultiGetter, else one Get per key.
+func GetMany(b Bucket, keys [][]byte) [][]byte {
+	if m, ok := b.(MultiGetter); ok {
+		return m.GetMany(keys)
+	}
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = b.Get(k)
+	}
+	return out
+}

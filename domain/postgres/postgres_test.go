@@ -68,8 +68,9 @@ func TestMigrateOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[0].Version != 1 || recs[0].Name != "kv" || recs[1].Version != 2 || recs[1].Name != "kv_fail" || recs[0].AppliedAt.IsZero() {
-		t.Errorf("schema_migrations: %+v, want versions 1 (kv) and 2 (kv_fail) once each", recs)
+	if len(recs) != 3 || recs[0].Version != 1 || recs[0].Name != "kv" || recs[1].Version != 2 || recs[1].Name != "kv_fail" ||
+		recs[2].Version != 3 || recs[2].Name != "kv_point" || recs[0].AppliedAt.IsZero() {
+		t.Errorf("schema_migrations: %+v, want versions 1 (kv), 2 (kv_fail) and 3 (kv_point) once each", recs)
 	}
 	// Forward only: a database migrated by a newer binary is refused.
 	if _, err := conn.Exec(context.Background(), "INSERT INTO schema_migrations (version, name) VALUES (999, 'future')"); err != nil {

@@ -15,7 +15,18 @@ import (
 // The statements, each one round trip; pgx prepares and caches them per
 // connection.
 const (
-	sqlGet = `SELECT value FROM kv WHERE bucket = $1 AND key = $2`
+	//
+	// Point reads and deletes find their rows through the hash index
+	// kv_point on bucket || key (migrations/0003_kv_point.sql), whose
+	// predicate locks do not cover the btree pages other transactions
+	// insert into. The bucket is compared too (with the hash, it fixes
+	// the key), as (bucket || '') so that the planner cannot use the
+	// primary key instead.
+	sqlGet = `SELECT value FROM kv WHERE (bucket || key) = ($1::bytea || $2::bytea)
+		AND (bucket || ''::bytea) = $1::bytea`
+	// GetMany: the values of many keys of one bucket, in one statement.
+	sqlGetMany = `SELECT key, value FROM kv WHERE (bucket || key) = ANY (ARRAY(SELECT $1::bytea || k FROM unnest($2::bytea[]) AS k))
+		AND (bucket || ''::bytea) = $1::bytea`
 	// Puts: the transaction's pending values for one bucket, in one
 	// upsert that writes only into a bucket that exists and never over a
 	// nested bucket (NULL value); it fails (kv_fail) when it could not
@@ -28,9 +39,12 @@ const (
 			WHEN EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea) THEN kv_fail('KV002')
 			ELSE kv_fail('KV001') END`
 	sqlBucketExists = `SELECT EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1)`
-	// Deletes: values, never a nested bucket (kv_fail).
-	sqlDeletes = `WITH d AS (DELETE FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NOT NULL)
-		SELECT CASE WHEN EXISTS (SELECT 1 FROM kv WHERE bucket = $1 AND key = ANY ($2::bytea[]) AND value IS NULL)
+	// Deletes: values, never a nested bucket (kv_fail); through kv_point,
+	// as Get.
+	sqlDeletes = `WITH d AS (DELETE FROM kv WHERE (bucket || key) = ANY (ARRAY(SELECT $1::bytea || k FROM unnest($2::bytea[]) AS k))
+			AND (bucket || ''::bytea) = $1::bytea AND value IS NOT NULL)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM kv WHERE (bucket || key) = ANY (ARRAY(SELECT $1::bytea || k FROM unnest($2::bytea[]) AS k))
+			AND (bucket || ''::bytea) = $1::bytea AND value IS NULL)
 			THEN kv_fail('KV002') ELSE true END`
 	// A sequence counted in memory, written back (kv_fail if the bucket
 	// is gone).
@@ -100,6 +114,7 @@ type tx struct {
 	pending  []write  // writes not sent yet
 	written  map[wkey]wval
 	seqs     map[string]*seqState // sequences read in this transaction
+	trace    []string             // with HELPCENTRE_PG_TRACE_CONFLICTS: the statements sent
 }
 
 type seqState struct {
@@ -197,11 +212,20 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	if b.Len() == 0 {
 		return nil
 	}
+	if traceConflicts {
+		for _, qq := range b.QueuedQueries {
+			t.trace = append(t.trace, describe(qq.SQL, qq.Arguments))
+		}
+		t.trace = append(t.trace, "--- round trip")
+	}
 	br := t.conn.SendBatch(t.ctx, b)
 	// wrote reads a queued write's result.
 	wrote := func(what string, path []byte) error {
 		var ok bool
 		err := br.QueryRow().Scan(&ok)
+		if err != nil && traceConflicts {
+			t.trace = append(t.trace, "failed: "+what+" "+printable(path))
+		}
 		var pe *pgconn.PgError
 		switch {
 		case err == nil:
@@ -416,6 +440,59 @@ func (b *bucket) Get(key []byte) []byte {
 	b.tx.queryRow("get", sqlGet, []any{b.path, key}, &v)
 	return v // nil for a nested bucket
 }
+
+// GetMany reads the keys the transaction has not written in one statement
+// (kv.MultiGetter).
+func (b *bucket) GetMany(keys [][]byte) [][]byte {
+	out := make([][]byte, len(keys))
+	if b.tx.err != nil {
+		return out
+	}
+	var ask [][]byte
+	at := map[string][]int{} // key → its places in keys
+	for i, k := range keys {
+		if len(k) == 0 {
+			continue
+		}
+		if w, ok := b.tx.written[wkey{string(b.path), string(k)}]; ok {
+			if !w.deleted {
+				out[i] = w.v
+			}
+			continue
+		}
+		if _, dup := at[string(k)]; !dup {
+			ask = append(ask, k)
+		}
+		at[string(k)] = append(at[string(k)], i)
+	}
+	if len(ask) == 0 {
+		return out
+	}
+	err := b.tx.send(sqlGetMany, []any{b.path, ask}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, v []byte
+			if err := rows.Scan(&k, &v); err != nil {
+				return err
+			}
+			for _, i := range at[string(k)] {
+				out[i] = v // nil for a nested bucket
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		b.tx.fail("get many", err)
+		clear(out)
+	}
+	return out
+}
+
+var _ kv.MultiGetter = (*bucket)(nil)
 
 // Put is sent with the transaction's next read or its commit: a key that
 // turns out to be a nested bucket the transaction did not know of fails the

@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) kv.Engine) {
 		f    func(t *testing.T, e kv.Engine)
 	}{
 		{"GetPutDelete", testGetPutDelete},
+		{"GetMany", testGetMany},
+		{"SeekNil", testSeekNil},
 		{"KeysAndValues", testKeysAndValues},
 		{"ByteOrder", testByteOrder},
 		{"Cursor", testCursor},
@@ -218,6 +220,81 @@ func testGetPutDelete(t *testing.T, e kv.Engine) {
 		return nil
 	})
 	view(t, e, func(tx kv.Tx) error { wantKeys(t, tx.Bucket([]byte("b")), "k"); return nil })
+}
+
+// testGetMany: kv.GetMany answers as Get does, key by key: values, missing
+// keys, nested buckets, duplicates, an empty list, and this transaction's
+// own writes and deletes.
+func testGetMany(t *testing.T, e kv.Engine) {
+	keys := func(ks ...string) [][]byte {
+		out := make([][]byte, len(ks))
+		for i, k := range ks {
+			out[i] = []byte(k)
+		}
+		return out
+	}
+	check := func(b kv.Bucket, ks []string, want ...string) {
+		t.Helper()
+		got := kv.GetMany(b, keys(ks...))
+		if len(got) != len(ks) {
+			t.Fatalf("GetMany(%q): %d values, want %d", ks, len(got), len(ks))
+		}
+		for i := range ks {
+			g := "<nil>"
+			if got[i] != nil {
+				g = string(got[i])
+			}
+			if g != want[i] {
+				t.Errorf("GetMany(%q)[%d] = %q, want %q", ks, i, g, want[i])
+			}
+			if one := b.Get([]byte(ks[i])); (one == nil) != (got[i] == nil) || string(one) != string(got[i]) {
+				t.Errorf("GetMany(%q)[%d] = %q, Get = %q", ks, i, got[i], one)
+			}
+		}
+	}
+	update(t, e, func(tx kv.Tx) error {
+		b := mustBucket(t)(tx.CreateBucket([]byte("b")))
+		mustOK(t, b.Put([]byte("a"), []byte("1")))
+		mustOK(t, b.Put([]byte("c"), []byte("3")))
+		mustOK(t, b.Put([]byte("e"), []byte{}))
+		mustBucket(t)(b.CreateBucket([]byte("nested")))
+		check(b, []string{"c", "a", "x", "nested", "a", "e"}, "3", "1", "<nil>", "<nil>", "1", "")
+		return nil
+	})
+	view(t, e, func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		check(b, []string{"c", "a", "x", "nested", "a", "e"}, "3", "1", "<nil>", "<nil>", "1", "")
+		check(b, nil)
+		return nil
+	})
+	update(t, e, func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		mustOK(t, b.Put([]byte("a"), []byte("one")))
+		mustOK(t, b.Delete([]byte("c")))
+		mustOK(t, b.Put([]byte("z"), []byte("26")))
+		check(b, []string{"a", "c", "z", "e"}, "one", "<nil>", "26", "")
+		return nil
+	})
+}
+
+// testSeekNil: Seek(nil) and Seek of an empty key go to the first key
+// (the store pages a whole bucket with a nil prefix).
+func testSeekNil(t *testing.T, e kv.Engine) {
+	update(t, e, func(tx kv.Tx) error {
+		b := mustBucket(t)(tx.CreateBucket([]byte("b")))
+		mustOK(t, b.Put([]byte("a"), []byte("1")))
+		mustOK(t, b.Put([]byte("b"), []byte("2")))
+		return nil
+	})
+	view(t, e, func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		for _, seek := range [][]byte{nil, {}} {
+			if k, v := b.Cursor().Seek(seek); string(k) != "a" || string(v) != "1" {
+				t.Errorf("Seek(%#v) = %q, %q; want a, 1", seek, k, v)
+			}
+		}
+		return nil
+	})
 }
 
 func testKeysAndValues(t *testing.T, e kv.Engine) {

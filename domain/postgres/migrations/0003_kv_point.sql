@@ -1,0 +1,17 @@
+-- Point reads by hash, so that a write transaction's reads do not lock
+-- btree pages that concurrent writers insert into.
+--
+-- PostgreSQL's SERIALIZABLE takes a predicate lock on every btree leaf page a
+-- statement reads, and a transaction that inserts into that page conflicts
+-- with it. kv's primary key keeps each bucket's keys together, so a Get (or a
+-- Delete, which reads the rows it deletes) of a key next to where other
+-- transactions insert (the newest entries of a time-ordered index, records
+-- made together) made concurrent posts abort each other, whatever the keys.
+-- The engine's point reads and deletes (Get, GetMany, Delete) go through this
+-- hash index instead: its predicate locks cover one hash bucket, which other
+-- keys share only by chance. Cursors still read the primary key, in ranges.
+--
+-- bucket || key may name two (bucket, key) pairs (a nested bucket's path
+-- ends like a key); the statements check bucket and key on the rows found.
+-- fillfactor 25: more, emptier hash buckets, so fewer keys share one.
+CREATE INDEX kv_point ON kv USING hash ((bucket || key)) WITH (fillfactor = 25);

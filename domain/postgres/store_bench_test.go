@@ -1,0 +1,111 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/domain/demo"
+	"github.com/marketplace/helpcentre/domain/postgres"
+	"github.com/marketplace/helpcentre/internal/pgtest"
+)
+
+// BenchmarkPostMessage is the store's durable post on PostgreSQL, as the
+// bench's posting phase does it: 64 goroutines, each posting as ana on its
+// own thread of order 1001, while a worker claims the outbox events the
+// posts write (the webhook worker's Due and MarkDelivered). It reports
+// posts/s and the transactions run again per post.
+//
+//	go test -run '^$' -bench BenchmarkPostMessage -benchtime 5s ./domain/postgres/
+//
+// HELPCENTRE_BENCH_GROUP=1 has the store group concurrent posts in one
+// transaction (postgres.Options.GroupWrites), as on bbolt.
+// HELPCENTRE_BENCH_POSTGRES names another (throwaway) database to run on,
+// for comparing a server's settings; by default the test cluster's.
+func BenchmarkPostMessage(b *testing.B) {
+	url := os.Getenv("HELPCENTRE_BENCH_POSTGRES")
+	if url == "" {
+		url = pgtest.DB(b)
+	}
+	eng, err := postgres.Open(context.Background(), url, postgres.Options{GroupWrites: os.Getenv("HELPCENTRE_BENCH_GROUP") == "1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := bolt.OpenOn(eng, b.TempDir(), bolt.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	w, err := demo.Seed(ctx, demo.Services{Access: bolt.NewAccessService(db), Orders: bolt.NewOrderService(db, domain.DefaultPolicy())}, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := domain.DefaultPolicy()
+	p.MessagesPerMinute = 0 // no quota: one customer posts on every thread
+	ts := bolt.NewThreadService(db, p)
+	u := w.Users["ana"]
+	actx := domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role})
+	const writers = 64
+	ids := make([]string, writers)
+	for i := range ids {
+		th, err := ts.CreateThread(actx, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Body: "start"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = th.ID
+	}
+	// The webhook worker: claim what is due, mark it delivered.
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	out := bolt.NewOutboxService(db, domain.DefaultPolicy())
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			evs, err := out.Due(ctx, time.Now(), 100)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			for _, ev := range evs {
+				if err := out.MarkDelivered(ctx, ev.ID, time.Now()); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+			if len(evs) == 0 {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+	}()
+	var next atomic.Int64
+	b.SetParallelism((writers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	r0 := eng.Retries()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		id := ids[int(next.Add(1)-1)%writers]
+		nm := domain.NewMessage{To: []domain.Party{domain.PartySeller}, Body: "One more detail about my order: the parcel number is 00340434161234567890."}
+		for pb.Next() {
+			if _, err := ts.PostMessage(actx, id, nm); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(stop)
+	<-done
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "posts/s")
+	b.ReportMetric(float64(eng.Retries()-r0)/float64(b.N), "retries/post")
+}

@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// traceConflicts (HELPCENTRE_PG_TRACE_CONFLICTS=1) logs, for every
+// transaction that ends in a serialization failure or a deadlock, the
+// statements it sent, round trip by round trip, with PostgreSQL's reason:
+// to find which reads of a write transaction make concurrent writers
+// conflict (PostgreSQL's SSI locks the index pages a statement reads).
+var traceConflicts = os.Getenv("HELPCENTRE_PG_TRACE_CONFLICTS") == "1"
+
+// describe is a statement as the trace shows it: its first words and its
+// bucket and keys, printable.
+func describe(sql string, args []any) string {
+	sql = strings.Join(strings.Fields(sql), " ")
+	if len(sql) > 60 {
+		sql = sql[:60] + "…"
+	}
+	var b strings.Builder
+	b.WriteString(sql)
+	for i, a := range args {
+		if i == 3 {
+			break
+		}
+		switch v := a.(type) {
+		case []byte:
+			fmt.Fprintf(&b, " | %s", printable(v))
+		case [][]byte:
+			fmt.Fprintf(&b, " | %d keys", len(v))
+			if len(v) > 0 {
+				fmt.Fprintf(&b, " [%s…]", printable(v[0]))
+			}
+		case int, int64:
+			fmt.Fprintf(&b, " | %d", v)
+		}
+	}
+	return b.String()
+}
+
+func printable(p []byte) string {
+	var b strings.Builder
+	for _, c := range p {
+		if c >= 0x20 && c < 0x7f {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "\\x%02x", c)
+		}
+		if b.Len() > 70 {
+			b.WriteString("…")
+			break
+		}
+	}
+	return b.String()
+}
+
+func logConflict(t *tx, err error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "postgres: transaction ran again: %v", err)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		fmt.Fprintf(&b, " (%s; %s)", pe.Detail, pe.Hint)
+	}
+	for _, s := range t.trace {
+		b.WriteString("\n\t")
+		b.WriteString(s)
+	}
+	log.Print(b.String())
+}
