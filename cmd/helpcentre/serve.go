@@ -280,6 +280,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// articles). We ran at 150 while a search made 84 KB of garbage; at
 	// 45 KB, 100 costs 2 % of CPU per search and keeps RSS after the
 	// bench's load under 300 MB (helpcentre bench, 2026-12-04).
+	if err := startPprof(os.Getenv("HELPCENTRE_PPROF_ADDR"), log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
