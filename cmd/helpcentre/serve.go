@@ -71,6 +71,7 @@ type Config struct {
 	Store string
 	// Attachments is the folder of uploaded files; empty: Data/attachments.
 	Attachments string
+	MemoryLimit memoryLimit // soft limit on the runtime's memory (memlimit.go); 0: GOMEMLIMIT's
 }
 
 // fdHeadroom is how many file descriptors --max-conns leaves for the
@@ -113,6 +114,10 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	fset.StringVar(&poll, "poll", poll, "also re-scan the content folder this often, 0 to rely on file events only (HELPCENTRE_POLL)")
 	fset.StringVar(&cfg.Translator, "translator", envOr("TRANSLATOR", ""), "Apertium APY URL, e.g. http://127.0.0.1:2737: messages are machine-translated for readers of another language (HELPCENTRE_TRANSLATOR)")
 	fset.StringVar(&cfg.WebhookURL, "webhook-url", envOr("WEBHOOK_URL", ""), "POST every notification (refund issued, new message, deadline alerts…) here as signed JSON, retried until it answers 2xx; the secret comes from HELPCENTRE_WEBHOOK_SECRET (HELPCENTRE_WEBHOOK_URL)")
+	if err := cfg.MemoryLimit.Set(envOr("MEMORY_LIMIT", "")); err != nil {
+		return cfg, exitError{2, "helpcentre serve: HELPCENTRE_MEMORY_LIMIT: " + err.Error()}
+	}
+	fset.Var(&cfg.MemoryLimit, "memory-limit", "soft limit on the Go runtime's memory, as GOMEMLIMIT: e.g. 400MiB; the collector works harder near it (README Benchmarks); 0: GOMEMLIMIT's, else none (HELPCENTRE_MEMORY_LIMIT)")
 	fset.BoolVar(&cfg.Demo, "demo", envOr("DEMO", "") == "true", "seed the demo world (users with tokens demo-<name>, orders, history); never in production (HELPCENTRE_DEMO=true)")
 	cfg.Policy = domain.DefaultPolicy()
 	policy := []struct {
@@ -291,6 +296,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// articles). We ran at 150 while a search made 84 KB of garbage; at
 	// 45 KB, 100 costs 2 % of CPU per search and keeps RSS after the
 	// bench's load under 300 MB (helpcentre bench, 2026-12-04).
+	cfg.MemoryLimit.apply()
+	if err := startPprof(os.Getenv("HELPCENTRE_PPROF_ADDR"), log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
