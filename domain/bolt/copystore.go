@@ -88,25 +88,33 @@ func (e *StoreMismatchError) Error() string { return e.Msg }
 
 // migrationIDs returns the ids recorded in meta/migrations.
 func migrationIDs(eng kv.Engine) ([]string, error) {
-	var ids []string
+	return keysAt(eng, bucketMeta, bucketMigrations)
+}
+
+// keysAt returns the keys of the bucket at the path of names, in one view;
+// none when a bucket on the path is missing.
+func keysAt(eng kv.Engine, names ...[]byte) ([]string, error) {
+	var out []string
 	err := eng.View(func(tx kv.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
+		b := tx.Bucket(names[0])
+		for _, n := range names[1:] {
+			if b == nil {
+				break
+			}
+			b = b.Bucket(n)
+		}
+		if b == nil {
 			return tx.Err()
 		}
-		applied := meta.Bucket(bucketMigrations)
-		if applied == nil {
-			return tx.Err()
-		}
-		if err := applied.ForEach(func(k, _ []byte) error {
-			ids = append(ids, string(k))
+		if err := b.ForEach(func(k, _ []byte) error {
+			out = append(out, string(k))
 			return nil
 		}); err != nil {
 			return err
 		}
 		return tx.Err()
 	})
-	return ids, err
+	return out, err
 }
 
 // CheckMigrations decides whether the store in from may be copied onto to:
@@ -580,21 +588,7 @@ func VerifyStore(ctx context.Context, from, to kv.Engine) ([]BucketCheck, error)
 // eng records: their files are kept outside the store, under
 // <data>/attachments (AttachmentFile).
 func AttachmentRefs(eng kv.Engine) ([]string, error) {
-	var out []string
-	err := eng.View(func(tx kv.Tx) error {
-		b := tx.Bucket(bucketAttachments)
-		if b == nil {
-			return tx.Err()
-		}
-		if err := b.ForEach(func(k, _ []byte) error {
-			out = append(out, string(k))
-			return nil
-		}); err != nil {
-			return err
-		}
-		return tx.Err()
-	})
-	return out, err
+	return keysAt(eng, bucketAttachments)
 }
 
 // AttachmentFile is where the attachment with this sha256 (hex) is kept
