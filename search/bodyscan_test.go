@@ -219,15 +219,6 @@ func checkScanBody(t *testing.T, e *Engine, locale string, queries []string) {
 	}
 }
 
-func isASCIIText(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // BenchmarkBodyMatches compares, on the articles the dev questions show at
 // 1,500 generated articles, the whole-body analysis an article cache miss
 // cost (full) with the scan (scan).

@@ -31,7 +31,7 @@ func (db *DB) anyDue(ctx context.Context, name []byte, now time.Time) (bool, err
 			return nil
 		}
 		k, _ := b.Cursor().First()
-		found = k != nil && len(k) >= 8 && bytes.Compare(k[:8], timeKey(now)) <= 0
+		found = len(k) >= 8 && bytes.Compare(k[:8], timeKey(now)) <= 0
 		return nil
 	})
 	return found, err
@@ -111,7 +111,7 @@ func (db *DB) releaseClaims(ctx context.Context) (int, error) {
 			var claimed []dueEntry
 			end := timeKey(now.Add(domain.ClaimLease))
 			c := due.Cursor()
-			for k, v := c.Seek(timeKey(now.Add(1))); k != nil && len(k) >= 9 && bytes.Compare(k[:8], end) <= 0; k, v = c.Next() {
+			for k, v := c.Seek(timeKey(now.Add(1))); len(k) >= 9 && bytes.Compare(k[:8], end) <= 0; k, v = c.Next() {
 				claimed = append(claimed, dueEntry{bytes.Clone(k), bytes.Clone(v)})
 			}
 			for _, e := range claimed {

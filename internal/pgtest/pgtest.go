@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package pgtest starts a throwaway PostgreSQL cluster for tests, as the
 // translation tests start Apertium: initdb in a temporary folder (as the
 // unprivileged user nobody when the tests run as root, since initdb and

@@ -8,6 +8,7 @@ import (
 	"github.com/marketplace/helpcentre/domain/kv"
 	"github.com/marketplace/helpcentre/domain/kv/kvtest"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // TestBbolt runs the suite on bbolt itself through a minimal adapter, so the
@@ -43,13 +44,13 @@ func (e boltEngine) Close() error { return e.db.Close() }
 
 func kvErr(err error) error {
 	switch {
-	case errors.Is(err, bolt.ErrBucketExists):
+	case errors.Is(err, bolterrors.ErrBucketExists):
 		return kv.ErrBucketExists
-	case errors.Is(err, bolt.ErrBucketNotFound):
+	case errors.Is(err, bolterrors.ErrBucketNotFound):
 		return kv.ErrBucketNotFound
-	case errors.Is(err, bolt.ErrTxNotWritable):
+	case errors.Is(err, bolterrors.ErrTxNotWritable):
 		return kv.ErrTxNotWritable
-	case errors.Is(err, bolt.ErrIncompatibleValue):
+	case errors.Is(err, bolterrors.ErrIncompatibleValue):
 		return kv.ErrIncompatibleValue
 	}
 	return err
