@@ -245,16 +245,23 @@ var (
 	bucketViews = []byte("views.v1") // a sub-bucket per locale: article id → uint64 big-endian
 )
 
+// bucketAt follows path from the transaction's top level; nil when a bucket
+// on the way is missing.
+func bucketAt(tx kv.Tx, path [][]byte) kv.Bucket {
+	b := tx.Bucket(path[0])
+	for _, name := range path[1:] {
+		if b == nil {
+			return nil
+		}
+		b = b.Bucket(name)
+	}
+	return b
+}
+
 // bucket returns the bucket at the path of names, or an error naming the path
 // when one is missing (migrations create them all, so that is a bug).
 func bucket(tx kv.Tx, names ...[]byte) (kv.Bucket, error) {
-	b := tx.Bucket(names[0])
-	for _, n := range names[1:] {
-		if b == nil {
-			break
-		}
-		b = b.Bucket(n)
-	}
+	b := bucketAt(tx, names)
 	if b == nil {
 		return nil, fmt.Errorf("bolt: missing bucket %s", bytes.Join(names, []byte("/")))
 	}

@@ -96,13 +96,7 @@ func migrationIDs(eng kv.Engine) ([]string, error) {
 func keysAt(eng kv.Engine, names ...[]byte) ([]string, error) {
 	var out []string
 	err := eng.View(func(tx kv.Tx) error {
-		b := tx.Bucket(names[0])
-		for _, n := range names[1:] {
-			if b == nil {
-				break
-			}
-			b = b.Bucket(n)
-		}
+		b := bucketAt(tx, names)
 		if b == nil {
 			return tx.Err()
 		}
@@ -180,19 +174,6 @@ type chunk struct {
 	more    bool   // keys follow
 	seq     uint64 // the bucket's sequence (when !more)
 	missing bool   // the bucket does not exist
-}
-
-// bucketAt follows path from the transaction's top level; nil when a bucket
-// on the way is missing.
-func bucketAt(tx kv.Tx, path [][]byte) kv.Bucket {
-	b := tx.Bucket(path[0])
-	for _, name := range path[1:] {
-		if b == nil {
-			return nil
-		}
-		b = b.Bucket(name)
-	}
-	return b
 }
 
 // isBucket tells a nested bucket from an empty value: cursors give both a

@@ -111,41 +111,10 @@ func (s *MailService) DueMail(ctx context.Context, now time.Time, n int) ([]doma
 	if n <= 0 {
 		n = 50
 	}
-	if some, err := s.db.anyDue(ctx, bucketMailDue, now); err != nil || !some {
-		return nil, err
-	}
-	lease := now.Add(domain.ClaimLease).UTC()
-	var out []domain.Mail
-	err := s.db.update(ctx, func(t *txn) error {
-		out = nil // fn may run again (kv.Engine.Update)
-		mails, due := t.tx.Bucket(bucketMail), t.tx.Bucket(bucketMailDue)
-		for _, e := range dueEntries(due, now, n) {
-			if err := due.Delete(e.key); err != nil {
-				return err
-			}
-			var m domain.Mail
-			ok, err := getJSON(mails, e.key[9:], &m)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue // an index entry without its mail: nothing to send
-			}
-			m.NextAttempt, m.ClaimedUntil = lease, &lease
-			if err := due.Put(mailDueKey(&m), nil); err != nil {
-				return err
-			}
-			if err := putJSON(mails, []byte(m.ID), &m); err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return nil
+	return claimDue(ctx, s.db, bucketMail, bucketMailDue, now, n, func(m *domain.Mail, until time.Time) ([]byte, []byte) {
+		m.NextAttempt, m.ClaimedUntil = until, &until
+		return mailDueKey(m), []byte(m.ID)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func findMail(t *txn, id string) (*domain.Mail, error) {

@@ -71,41 +71,10 @@ func (s *OutboxService) Due(ctx context.Context, now time.Time, n int) ([]domain
 	if n <= 0 {
 		n = 100
 	}
-	if some, err := s.db.anyDue(ctx, bucketOutboxDue, now); err != nil || !some {
-		return nil, err
-	}
-	lease := now.Add(domain.ClaimLease).UTC()
-	var out []domain.OutboxEvent
-	err := s.db.update(ctx, func(t *txn) error {
-		out = nil // fn may run again (kv.Engine.Update)
-		events, due := t.tx.Bucket(bucketOutbox), t.tx.Bucket(bucketOutboxDue)
-		for _, e := range dueEntries(due, now, n) {
-			if err := due.Delete(e.key); err != nil {
-				return err
-			}
-			var ev domain.OutboxEvent
-			ok, err := getJSON(events, e.key[9:], &ev)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue // an index entry without its event: nothing to deliver
-			}
-			ev.NextAttempt, ev.ClaimedUntil = lease, &lease
-			if err := due.Put(dueKey(&ev), nil); err != nil {
-				return err
-			}
-			if err := putJSON(events, []byte(ev.ID), &ev); err != nil {
-				return err
-			}
-			out = append(out, ev)
-		}
-		return nil
+	return claimDue(ctx, s.db, bucketOutbox, bucketOutboxDue, now, n, func(ev *domain.OutboxEvent, until time.Time) ([]byte, []byte) {
+		ev.NextAttempt, ev.ClaimedUntil = until, &until
+		return dueKey(ev), []byte(ev.ID)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // findEvent reads one event for an update.

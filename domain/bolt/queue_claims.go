@@ -41,6 +41,50 @@ func (db *DB) anyDue(ctx context.Context, name []byte, now time.Time) (bool, err
 // transaction's pages (they are changed next).
 type dueEntry struct{ key, value []byte }
 
+// claimDue claims up to n records of bucket recs due at now by their index
+// due (keys: due time, 0x00, record id), the oldest-due first, for
+// domain.ClaimLease, in one write transaction: lease sets a record's next
+// attempt to the lease's end and returns its new due key. An index entry
+// without its record is dropped. It reads first, in a view, so that an
+// idle poll writes nothing.
+func claimDue[T any](ctx context.Context, db *DB, recs, due []byte, now time.Time, n int, lease func(rec *T, until time.Time) (dueKey, id []byte)) ([]T, error) {
+	if some, err := db.anyDue(ctx, due, now); err != nil || !some {
+		return nil, err
+	}
+	until := now.Add(domain.ClaimLease).UTC()
+	var out []T
+	err := db.update(ctx, func(t *txn) error {
+		out = nil // fn may run again (kv.Engine.Update)
+		rb, idx := t.tx.Bucket(recs), t.tx.Bucket(due)
+		for _, e := range dueEntries(idx, now, n) {
+			if err := idx.Delete(e.key); err != nil {
+				return err
+			}
+			var rec T
+			ok, err := getJSON(rb, e.key[9:], &rec)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue // an index entry without its record: nothing to work
+			}
+			key, id := lease(&rec, until)
+			if err := idx.Put(key, nil); err != nil {
+				return err
+			}
+			if err := putJSON(rb, id, &rec); err != nil {
+				return err
+			}
+			out = append(out, rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // dueEntries returns up to n entries of the due index b whose time is at or
 // before now, soonest first.
 func dueEntries(b kv.Bucket, now time.Time, n int) []dueEntry {
