@@ -329,22 +329,29 @@ func (r *crashReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	raw, _ := io.ReadAll(req.Body)
-	id := req.Header.Get("Webhook-Id")
-	err := domain.VerifyWebhook(r.secret, id, req.Header.Get("Webhook-Timestamp"), req.Header.Get("Webhook-Signature"), raw, time.Now())
-	var b webhook.Body
-	if err == nil {
-		err = json.Unmarshal(raw, &b)
-	}
+	id, ok := verifiedDelivery(r.secret, req)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err != nil || b.ID != id || b.Entity == "" {
+	if !ok {
 		r.bad++
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
 	r.ids[id]++
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// verifiedDelivery reads a webhook delivery and returns its id when its
+// signature is valid and its body an event of that id.
+func verifiedDelivery(secret []byte, req *http.Request) (id string, ok bool) {
+	raw, _ := io.ReadAll(req.Body)
+	id = req.Header.Get("Webhook-Id")
+	err := domain.VerifyWebhook(secret, id, req.Header.Get("Webhook-Timestamp"), req.Header.Get("Webhook-Signature"), raw, time.Now())
+	var b webhook.Body
+	if err == nil {
+		err = json.Unmarshal(raw, &b)
+	}
+	return id, err == nil && b.ID == id && b.Entity != ""
 }
 
 func (r *crashReceiver) got(id string) bool {

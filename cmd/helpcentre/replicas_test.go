@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
-	"github.com/marketplace/helpcentre/domain/webhook"
 	"github.com/marketplace/helpcentre/internal/pgtest"
 	"github.com/marketplace/helpcentre/internal/proc"
 )
@@ -587,16 +586,10 @@ func newReplicaReceiver(secret []byte) *replicaReceiver {
 }
 
 func (r *replicaReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	raw, _ := io.ReadAll(req.Body)
-	id := req.Header.Get("Webhook-Id")
-	err := domain.VerifyWebhook(r.secret, id, req.Header.Get("Webhook-Timestamp"), req.Header.Get("Webhook-Signature"), raw, time.Now())
-	var b webhook.Body
-	if err == nil {
-		err = json.Unmarshal(raw, &b)
-	}
+	id, ok := verifiedDelivery(r.secret, req)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err != nil || b.ID != id || b.Entity == "" {
+	if !ok {
 		r.bad++
 		w.WriteHeader(http.StatusBadRequest)
 		return
