@@ -6,8 +6,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
+	"github.com/marketplace/helpcentre/domain/bolt/bolttest"
 	"github.com/marketplace/helpcentre/domain/postgres"
 	"github.com/marketplace/helpcentre/domain/storetest"
 	"github.com/marketplace/helpcentre/internal/pgtest"
@@ -30,19 +30,6 @@ func TestContract(t *testing.T) {
 			eng.Close()
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
-		s := bolt.NewServices(db, c.Policy)
-		events := bolt.NewSearchEvents(db)
-		learning, err := bolt.NewLearningService(context.Background(), db, events, storetest.Normalise, domain.DefaultLearnParams())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return storetest.Services{
-			SearchEvents: events, Learning: learning, Privacy: s.Privacy,
-			Access: s.Access, Orders: s.Orders, Threads: s.Threads, Attachments: s.Attachments,
-			Incidents: s.Incidents, Refunds: s.Refunds, Claims: s.Claims, Work: s.Work, Outbox: s.Outbox,
-			Canned: s.Canned, Audit: s.Audit, Feedback: bolt.NewFeedbackService(db), Mail: s.Mail, Guests: s.Threads,
-			Deflection: bolt.NewDeflectionService(db, c.Policy, domain.OrderFollowUps(s.Threads, s.Incidents, s.Claims)),
-		}
+		return bolttest.Services(t, db, c)
 	})
 }
