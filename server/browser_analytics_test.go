@@ -4,7 +4,7 @@ package server_test
 // and opens a result (its click goes out with sendBeacon), then opens the
 // editors' search analytics page over that traffic and a week of logged
 // searches, checks it with axe-core, saves its screenshots and promotes a
-// learned association.
+// learned association and rejects another, through the page.
 
 import (
 	"context"
@@ -60,4 +60,21 @@ func TestBrowserSearchAnalytics(t *testing.T) {
 	if got := b.text("p.notice code"); got != `returns: aliases: ["how returns"]` {
 		t.Errorf("the alias line is %q", got)
 	}
+
+	// The other answer: rejecting the word association "~returns" takes it
+	// out of the ranking and out of the review table.
+	b.at("operator-analytics-rejected", nil)
+	eval[chromedp.Void](b, "reject ~returns", `[...document.querySelectorAll("#review + p + table tbody tr")]
+		.find(r => r.cells[0].innerText.trim() === "~returns").querySelector("button[value=reject]").click()`)
+	b.do("rejected", chromedp.WaitVisible(chromedp.CSS("p.flash")))
+	if got := b.text("p.flash"); !strings.Contains(got, "rejected") {
+		t.Errorf("after rejecting, the page says %q", got)
+	}
+	if got := b.text("#review + p + table"); strings.Contains(got, "~returns") {
+		t.Errorf("the rejected association still awaits review: %q", got)
+	}
+	if _, ok := learning.Associations("en")["~returns"]; ok {
+		t.Error("the rejected association still applies")
+	}
+	b.checkPage("operator-analytics-rejected")
 }
