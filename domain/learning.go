@@ -94,6 +94,20 @@ type Association struct {
 // ID names an association in the API: locale, key and article.
 func (a Association) ID() string { return a.Locale + "|" + a.Key + "|" + a.Article }
 
+// Label says what the association's key stands for, in words an editor
+// reads without knowing the key's notation: the query words themselves,
+// "any question with “returns”" for a word association, or "one-word
+// questions" for the low-information key.
+func (a Association) Label() string {
+	switch {
+	case a.Key == LowInformationKey:
+		return "one-word questions (and questions with no content word)"
+	case strings.HasPrefix(a.Key, WordKeyPrefix):
+		return "any question with \u201c" + strings.TrimPrefix(a.Key, WordKeyPrefix) + "\u201d"
+	}
+	return a.Key
+}
+
 // AliasLine is the front-matter line an editor adds to the article to make
 // a promoted association part of the content.
 func (a Association) AliasLine() string {

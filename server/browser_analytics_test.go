@@ -61,16 +61,20 @@ func TestBrowserSearchAnalytics(t *testing.T) {
 		t.Errorf("the alias line is %q", got)
 	}
 
-	// The other answer: rejecting the word association "~returns" takes it
-	// out of the ranking and out of the review table.
+	// The other answer: rejecting the word association "~returns" (shown to
+	// the editor as "any question with “returns”", never in the key's
+	// notation) takes it out of the ranking and out of the review table.
+	if got := b.text("#review + p + table"); strings.Contains(got, "~") || !strings.Contains(got, "any question with \u201creturns\u201d") {
+		t.Errorf("the review table shows keys in their notation or lacks the word association: %q", got)
+	}
 	b.at("operator-analytics-rejected", nil)
 	eval[chromedp.Void](b, "reject ~returns", `[...document.querySelectorAll("#review + p + table tbody tr")]
-		.find(r => r.cells[0].innerText.trim() === "~returns").querySelector("button[value=reject]").click()`)
+		.find(r => r.cells[0].innerText.trim() === "any question with \u201creturns\u201d").querySelector("button[value=reject]").click()`)
 	b.do("rejected", chromedp.WaitVisible(chromedp.CSS("p.flash")))
 	if got := b.text("p.flash"); !strings.Contains(got, "rejected") {
 		t.Errorf("after rejecting, the page says %q", got)
 	}
-	if got := b.text("#review + p + table"); strings.Contains(got, "~returns") {
+	if got := b.text("#review + p + table"); strings.Contains(got, "\u201creturns\u201d") {
 		t.Errorf("the rejected association still awaits review: %q", got)
 	}
 	if _, ok := learning.Associations("en")["~returns"]; ok {
