@@ -19,7 +19,7 @@ func takeQuota(t *txn, kind string, q domain.Quota, n int64, code domain.Code, w
 	if err != nil {
 		return err
 	}
-	key := compositeKey([]byte(kind), []byte(t.actorID()))
+	key := quotaKey(t, kind)
 	var u domain.Usage
 	if _, err := getJSON(b, key, &u); err != nil {
 		return err
@@ -29,4 +29,9 @@ func takeQuota(t *txn, kind string, q domain.Quota, n int64, code domain.Code, w
 		return err
 	}
 	return putJSON(b, key, u)
+}
+
+// quotaKey is the key of the actor's usage of a quota kind.
+func quotaKey(t *txn, kind string) []byte {
+	return compositeKey([]byte(kind), []byte(t.actorID()))
 }
