@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // bucketQuotas holds what each user has used of a quota in its current
@@ -29,6 +30,15 @@ func takeQuota(t *txn, kind string, q domain.Quota, n int64, code domain.Code, w
 		return err
 	}
 	return putJSON(b, key, u)
+}
+
+// quotaRead is what takeQuota reads, for kv.Prefetch: nothing when q is
+// off (its bucket may not exist, and looking it up would cost a read).
+func quotaRead(t *txn, kind string, q domain.Quota) kv.BucketKey {
+	if q.Max <= 0 && q.MaxBytes <= 0 {
+		return kv.BucketKey{}
+	}
+	return kv.BucketKey{Bucket: t.tx.Bucket(bucketQuotas), Key: quotaKey(t, kind)}
 }
 
 // quotaKey is the key of the actor's usage of a quota kind.

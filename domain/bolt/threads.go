@@ -556,7 +556,7 @@ func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm dom
 	err := s.posts.do(ctx, func(t *txn) error {
 		// What the post reads first, in one round trip on PostgreSQL.
 		kv.Prefetch(t.tx, kv.BucketKey{Bucket: t.tx.Bucket(bucketThreads), Key: []byte(threadID)},
-			kv.BucketKey{Bucket: t.tx.Bucket(bucketQuotas), Key: quotaKey(t, "messages")},
+			quotaRead(t, "messages", s.policy.MessageQuota()),
 			kv.BucketKey{Bucket: t.tx.Bucket(bucketUsers), Key: []byte(t.actor.UserID)})
 		prev, err := findVisibleThread(t, threadID)
 		if err != nil {
