@@ -387,7 +387,7 @@ func TestExplainCursor(t *testing.T) {
 }
 
 // A Put or Delete over a nested bucket this engine has never seen fails the
-// transaction when it is sent (with the next read or the commit), and none
+// transaction when it is sent (with the commit, or a cursor of its bucket), and none
 // of the transaction's other writes is committed.
 func TestWriteOverUnknownBucket(t *testing.T) {
 	t.Parallel()

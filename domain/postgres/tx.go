@@ -103,9 +103,10 @@ type change struct {
 	created bool // else deleted, with everything nested in it
 }
 
-// tx is one transaction on one connection. Writes are queued and sent with
-// the next statement that reads (or with COMMIT), in one round trip (a pgx
-// batch: the protocol's pipelining); reads of keys this transaction wrote are
+// tx is one transaction on one connection. Writes are queued and sent, as
+// one statement, with COMMIT or with the first statement that must see them
+// (mustFlush), in one round trip (a pgx batch: the protocol's pipelining);
+// reads of keys this transaction wrote, or read ahead (Prefetch), are
 // answered from memory.
 type tx struct {
 	e        *Engine
@@ -602,9 +603,9 @@ func (t *tx) Prefetch(keys []kv.BucketKey) {
 
 var _ kv.Prefetcher = (*tx)(nil)
 
-// Put is sent with the transaction's next read or its commit: a key that
-// turns out to be a nested bucket the transaction did not know of fails the
-// transaction then (Err), rather than this call.
+// Put is sent with the transaction's commit (or a statement that must see
+// it, mustFlush): a key that turns out to be a nested bucket the transaction
+// did not know of fails the transaction then (Err), rather than this call.
 func (b *bucket) Put(key, value []byte) error {
 	if err := b.check(key); err != nil {
 		return err
