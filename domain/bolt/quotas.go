@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 // bucketQuotas holds what each user has used of a quota in its current
@@ -19,7 +20,7 @@ func takeQuota(t *txn, kind string, q domain.Quota, n int64, code domain.Code, w
 	if err != nil {
 		return err
 	}
-	key := compositeKey([]byte(kind), []byte(t.actorID()))
+	key := quotaKey(t, kind)
 	var u domain.Usage
 	if _, err := getJSON(b, key, &u); err != nil {
 		return err
@@ -29,4 +30,18 @@ func takeQuota(t *txn, kind string, q domain.Quota, n int64, code domain.Code, w
 		return err
 	}
 	return putJSON(b, key, u)
+}
+
+// quotaRead is what takeQuota reads, for kv.Prefetch: nothing when q is
+// off (its bucket may not exist, and looking it up would cost a read).
+func quotaRead(t *txn, kind string, q domain.Quota) kv.BucketKey {
+	if q.Max <= 0 && q.MaxBytes <= 0 {
+		return kv.BucketKey{}
+	}
+	return kv.BucketKey{Bucket: t.tx.Bucket(bucketQuotas), Key: quotaKey(t, kind)}
+}
+
+// quotaKey is the key of the actor's usage of a quota kind.
+func quotaKey(t *txn, kind string) []byte {
+	return compositeKey([]byte(kind), []byte(t.actorID()))
 }

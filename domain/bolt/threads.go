@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/marketplace/helpcentre/domain"
+	"github.com/marketplace/helpcentre/domain/kv"
 )
 
 var _ domain.ThreadService = (*ThreadService)(nil)
@@ -396,7 +397,9 @@ func (s *ThreadService) addMessage(t *txn, rec *threadRecord, nm domain.NewMessa
 	}
 	link := "/api/v1/threads/" + rec.ID
 	payload := map[string]any{"thread_id": rec.ID, "message_id": id, "from": m.From, "order": rec.OrderNumber}
-	for _, uid := range messageRecipients(t, rec, m) {
+	notified := messageRecipients(t, rec, m)
+	prefetchNotified(t, notified)
+	for _, uid := range notified {
 		if err := t.notify(uid, "thread.message", title, "thread:"+rec.ID, link, payload); err != nil {
 			return nil, err
 		}
@@ -551,6 +554,10 @@ func (s *ThreadService) PostMessage(ctx context.Context, threadID string, nm dom
 	}
 	var out *domain.Message
 	err := s.posts.do(ctx, func(t *txn) error {
+		// What the post reads first, in one round trip on PostgreSQL.
+		kv.Prefetch(t.tx, kv.BucketKey{Bucket: t.tx.Bucket(bucketThreads), Key: []byte(threadID)},
+			quotaRead(t, "messages", s.policy.MessageQuota()),
+			kv.BucketKey{Bucket: t.tx.Bucket(bucketUsers), Key: []byte(t.actor.UserID)})
 		prev, err := findVisibleThread(t, threadID)
 		if err != nil {
 			return err

@@ -183,6 +183,17 @@ func (t *txn) enqueue(ev domain.OutboxEvent) error {
 // notify tells one user of a change: an entry in their in-app list, an
 // outbox event for the webhook and, if they chose it, a mail, all in this
 // transaction.
+// prefetchNotified reads ahead what notify reads of each user (their record
+// and mail preferences), in one round trip on PostgreSQL.
+func prefetchNotified(t *txn, userIDs []string) {
+	var keys []kv.BucketKey
+	users, prefs := t.tx.Bucket(bucketUsers), t.tx.Bucket(bucketMailPrefs)
+	for _, id := range userIDs {
+		keys = append(keys, kv.BucketKey{Bucket: users, Key: []byte(id)}, kv.BucketKey{Bucket: prefs, Key: []byte(id)})
+	}
+	kv.Prefetch(t.tx, keys...)
+}
+
 func (t *txn) notify(userID, typ, title, entity, link string, payload any) error {
 	if userID == "" {
 		return nil

@@ -15,6 +15,7 @@ package kv
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // Engine runs transactions.
@@ -145,4 +146,34 @@ func GetMany(b Bucket, keys [][]byte) [][]byte {
 		out[i] = b.Get(k)
 	}
 	return out
+}
+
+// Prefetcher is implemented by transactions that read keys of several
+// buckets at once cheaper than one Get each (PostgreSQL: one statement and
+// one round trip for them all). Use Prefetch, which does nothing otherwise.
+type Prefetcher interface {
+	// Prefetch reads keys ahead: the transaction's Gets of them are then
+	// answered from what it read, as they would have been (a key the
+	// transaction writes afterwards reads as written).
+	Prefetch(keys []BucketKey)
+}
+
+// BucketKey names a key of a bucket, for Prefetch.
+type BucketKey struct {
+	Bucket Bucket
+	Key    []byte
+}
+
+// Prefetch reads keys of tx ahead when tx is a Prefetcher (a hint: the
+// reads that follow are the same either way). Keys of a nil bucket (one not
+// made yet) are left out.
+func Prefetch(tx Tx, keys ...BucketKey) {
+	p, ok := tx.(Prefetcher)
+	if !ok {
+		return
+	}
+	keys = slices.DeleteFunc(keys, func(k BucketKey) bool { return k.Bucket == nil || len(k.Key) == 0 })
+	if len(keys) > 0 {
+		p.Prefetch(keys)
+	}
 }

@@ -15,11 +15,14 @@
 // that ends in a serialization failure (trace.go).
 //
 // Round trips: BEGIN goes with a transaction's first statement; Puts and
-// Deletes are queued and sent with its next read or with COMMIT, as one
-// multi-row statement per bucket in one pipelined batch; Gets of keys it
-// wrote are answered from memory; a bucket's sequence is read once per
+// Deletes are queued and sent with COMMIT, all of them (every bucket's) as one
+// statement in one pipelined batch with it, or earlier with a statement that
+// must see them (a cursor of a bucket written to, a bucket's creation or
+// deletion); a Put of the value a key already has leaves its row as it is;
+// Gets of keys it wrote are answered from memory; kv.Prefetch reads keys of
+// several buckets in one statement; a bucket's sequence is read once per
 // transaction and then counted in memory. A transaction of 5 Gets and 10
-// Puts is 6 round trips.
+// Puts is 6 round trips (2 with the Gets prefetched).
 //
 // Update runs fn in a SERIALIZABLE transaction and runs it again, on fresh
 // data, when PostgreSQL reports a serialization failure or a deadlock
@@ -30,9 +33,9 @@
 //
 // Because writes are sent later, a Put over a nested bucket that the
 // transaction could not know of (made by another replica, not in this
-// engine's cache) fails the transaction when sent, through Tx.Err and
-// Update's error (wrapping kv.ErrIncompatibleValue), not from Put itself; the
-// transaction's other writes are then not committed.
+// engine's cache) fails the transaction when sent (usually at COMMIT),
+// through Tx.Err and Update's error (wrapping kv.ErrIncompatibleValue), not
+// from Put itself; the transaction's other writes are then not committed.
 //
 // Keys are limited to MaxKeySize bytes (a btree entry must fit in a third of
 // an 8 KiB page), where bbolt allows 32 KiB; the store's keys are ids.
@@ -343,6 +346,9 @@ func (e *Engine) attempt(ctx context.Context, write bool, fn func(kv.Tx) error) 
 	committed = true
 	if write {
 		e.publish(t)
+		if traceCommitted != nil {
+			traceCommitted(t.trace)
+		}
 	}
 	return nil, false
 }

@@ -259,12 +259,13 @@ func TestStickyError(t *testing.T) {
 	var txErr error
 	err = e.Update(func(tx kv.Tx) error {
 		b := tx.Bucket([]byte("b"))
-		// The Put is sent with the next read, which fails with it.
+		// The Put is sent with the next statement that must see it (a
+		// cursor of its bucket), which fails with it.
 		if err := b.Put([]byte("k"), []byte("mine")); err != nil {
 			t.Errorf("Put = %v", err)
 		}
-		if v := b.Get([]byte("other")); v != nil || tx.Err() == nil {
-			t.Errorf("Get = %q, Err = %v: want nil and the lock timeout", v, tx.Err())
+		if k, _ := b.Cursor().First(); k != nil || tx.Err() == nil {
+			t.Errorf("cursor at %q, Err = %v: want nil and the lock timeout", k, tx.Err())
 		}
 		txErr = tx.Err()
 		if v := b.Get([]byte("k")); v != nil {
@@ -297,7 +298,7 @@ func TestStickyError(t *testing.T) {
 	if err == nil || !errors.Is(err, txErr) || errors.Is(err, mine) {
 		t.Errorf("Update = %v, want the engine's failure %v", err, txErr)
 	}
-	if !strings.HasPrefix(err.Error(), "postgres: put: ") {
+	if !strings.HasPrefix(err.Error(), "postgres: write: ") {
 		t.Errorf("error %q does not say where it failed", err)
 	}
 	holder.Rollback(ctx)
@@ -386,7 +387,7 @@ func TestExplainCursor(t *testing.T) {
 }
 
 // A Put or Delete over a nested bucket this engine has never seen fails the
-// transaction when it is sent (with the next read or the commit), and none
+// transaction when it is sent (with the commit, or a cursor of its bucket), and none
 // of the transaction's other writes is committed.
 func TestWriteOverUnknownBucket(t *testing.T) {
 	t.Parallel()

@@ -17,9 +17,20 @@ import (
 // conflict (PostgreSQL's SSI locks the index pages a statement reads).
 var traceConflicts = os.Getenv("HELPCENTRE_PG_TRACE_CONFLICTS") == "1"
 
+// traceCommitted, when set (by a test, before any transaction runs), is
+// given the statements of every committed write transaction, as the trace
+// describes them: to count what a command costs.
+var traceCommitted func(trace []string)
+
+// tracing reports whether transactions record their statements.
+func tracing() bool { return traceConflicts || traceCommitted != nil }
+
 // describe is a statement as the trace shows it: its first words and its
 // bucket and keys, printable.
 func describe(sql string, args []any) string {
+	if sql == sqlWrites {
+		return describeWrites(args)
+	}
 	sql = strings.Join(strings.Fields(sql), " ")
 	if len(sql) > 60 {
 		sql = sql[:60] + "…"
@@ -73,4 +84,28 @@ func logConflict(t *tx, err error) {
 		b.WriteString(s)
 	}
 	log.Print(b.String())
+}
+
+// describeWrites is sqlWrites as the trace shows it: the rows it puts and
+// deletes, per bucket.
+func describeWrites(args []any) string {
+	count := func(buckets any) (string, int) {
+		bs, _ := buckets.([][]byte)
+		n := map[string]int{}
+		var order []string
+		for _, b := range bs {
+			if n[string(b)] == 0 {
+				order = append(order, string(b))
+			}
+			n[string(b)]++
+		}
+		var s strings.Builder
+		for _, b := range order {
+			fmt.Fprintf(&s, " %s:%d", printable([]byte(b)), n[b])
+		}
+		return s.String(), len(bs)
+	}
+	puts, np := count(args[1])
+	dels, nd := count(args[4])
+	return fmt.Sprintf("WRITE %d puts, %d deletes | puts%s | deletes%s", np, nd, puts, dels)
 }

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,25 +28,31 @@ const (
 	// GetMany: the values of many keys of one bucket, in one statement.
 	sqlGetMany = `SELECT key, value FROM kv WHERE (bucket || key) = ANY (ARRAY(SELECT $1::bytea || k FROM unnest($2::bytea[]) AS k))
 		AND (bucket || ''::bytea) = $1::bytea`
-	// Puts: the transaction's pending values for one bucket, in one
-	// upsert that writes only into a bucket that exists and never over a
-	// nested bucket (NULL value); it fails (kv_fail) when it could not
-	// write every key, so that a COMMIT sent after it does not commit.
-	sqlPuts = `WITH w AS (INSERT INTO kv (bucket, key, value)
-			SELECT $1::bytea, u.k, u.v FROM unnest($2::bytea[], $3::bytea[]) AS u(k, v)
-			WHERE EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea)
-			ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value WHERE kv.value IS NOT NULL RETURNING 1)
-		SELECT CASE WHEN (SELECT count(*) FROM w) = cardinality($2::bytea[]) THEN true
-			WHEN EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1::bytea) THEN kv_fail('KV002')
-			ELSE kv_fail('KV001') END`
+	// Writes: the transaction's pending writes, of every bucket, in one
+	// statement. $1 the buckets put into, which must exist (kv_fail KV001
+	// else); $2, $3, $4 the keys put (bucket, key, value), an upsert that
+	// leaves a row whose value is already the one put as it is (no new row
+	// version, no WAL for its indexes) and fails (KV002) over a nested
+	// bucket (NULL value); $5, $6 the keys deleted (bucket, key), through
+	// kv_point as Get, failing (KV002) when one was a nested bucket. A
+	// failure fails the statement, so that a COMMIT sent after it does not
+	// commit the rest. Every key is in one list at most (group).
+	sqlWrites = `WITH c AS (SELECT kv_fail('KV001') AS gone FROM unnest($1::bytea[]) AS p(path)
+			WHERE NOT EXISTS (SELECT 1 FROM kv_buckets WHERE kv_buckets.path = p.path)),
+		d AS (DELETE FROM kv USING unnest($5::bytea[], $6::bytea[]) AS u(b, k)
+			WHERE (kv.bucket || kv.key) = (u.b || u.k) AND (kv.bucket || ''::bytea) = u.b AND (kv.key || ''::bytea) = u.k
+			RETURNING kv.value IS NULL AS nested),
+		w AS (INSERT INTO kv (bucket, key, value) SELECT * FROM unnest($2::bytea[], $3::bytea[], $4::bytea[])
+			ON CONFLICT (bucket, key) DO UPDATE
+			SET value = CASE WHEN kv.value IS NULL THEN CASE WHEN kv_fail('KV002') THEN NULL::bytea END ELSE EXCLUDED.value END
+			WHERE kv.value IS DISTINCT FROM EXCLUDED.value)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM c) THEN false
+			WHEN EXISTS (SELECT 1 FROM d WHERE nested) THEN kv_fail('KV002') ELSE true END`
+	// Prefetch: keys of several buckets ($1 bucket, $2 key, in pairs), by
+	// their place in the lists, through kv_point as Get.
+	sqlPrefetch = `SELECT u.i, kv.value FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS u(b, k, i)
+		JOIN kv ON (kv.bucket || kv.key) = (u.b || u.k) AND (kv.bucket || ''::bytea) = u.b AND (kv.key || ''::bytea) = u.k`
 	sqlBucketExists = `SELECT EXISTS (SELECT 1 FROM kv_buckets WHERE path = $1)`
-	// Deletes: values, never a nested bucket (kv_fail); through kv_point,
-	// as Get.
-	sqlDeletes = `WITH d AS (DELETE FROM kv WHERE (bucket || key) = ANY (ARRAY(SELECT $1::bytea || k FROM unnest($2::bytea[]) AS k))
-			AND (bucket || ''::bytea) = $1::bytea AND value IS NOT NULL)
-		SELECT CASE WHEN EXISTS (SELECT 1 FROM kv WHERE (bucket || key) = ANY (ARRAY(SELECT $1::bytea || k FROM unnest($2::bytea[]) AS k))
-			AND (bucket || ''::bytea) = $1::bytea AND value IS NULL)
-			THEN kv_fail('KV002') ELSE true END`
 	// A sequence counted in memory, written back (kv_fail if the bucket
 	// is gone).
 	sqlWriteSequence = `WITH u AS (UPDATE kv_buckets SET seq = $2 WHERE path = $1 RETURNING 1)
@@ -96,9 +103,10 @@ type change struct {
 	created bool // else deleted, with everything nested in it
 }
 
-// tx is one transaction on one connection. Writes are queued and sent with
-// the next statement that reads (or with COMMIT), in one round trip (a pgx
-// batch: the protocol's pipelining); reads of keys this transaction wrote are
+// tx is one transaction on one connection. Writes are queued and sent, as
+// one statement, with COMMIT or with the first statement that must see them
+// (mustFlush), in one round trip (a pgx batch: the protocol's pipelining);
+// reads of keys this transaction wrote, or read ahead (Prefetch), are
 // answered from memory.
 type tx struct {
 	e        *Engine
@@ -113,6 +121,7 @@ type tx struct {
 	gen      int      // bumped by every write, so cursors re-read
 	pending  []write  // writes not sent yet
 	written  map[wkey]wval
+	read     map[wkey][]byte      // what Prefetch read (nil: no such key, or a nested bucket)
 	seqs     map[string]*seqState // sequences read in this transaction
 	trace    []string             // with HELPCENTRE_PG_TRACE_CONFLICTS: the statements sent
 }
@@ -141,38 +150,50 @@ type wval struct {
 	deleted bool
 }
 
-// batch is the statements that carry a transaction's pending writes: per
-// bucket, one upsert of every key's last value and one delete of the keys
-// deleted last.
-type batch struct {
-	path   []byte
-	keys   [][]byte
-	values [][]byte
-	del    bool
+// writes is a transaction's pending writes as sqlWrites takes them: each
+// key's last write, puts and deletes apart, and the buckets put into.
+type writes struct {
+	buckets          [][]byte
+	putB, putK, putV [][]byte
+	delB, delK       [][]byte
 }
 
-func group(pending []write) []*batch {
+func (w *writes) empty() bool { return len(w.putK) == 0 && len(w.delK) == 0 }
+
+func group(pending []write) *writes {
 	last := make(map[wkey]int, len(pending))
 	for i, w := range pending {
 		last[wkey{string(w.path), string(w.key)}] = i
 	}
-	var out []*batch
-	index := map[string]*batch{}
+	var final []write
 	for i, w := range pending {
-		if last[wkey{string(w.path), string(w.key)}] != i {
-			continue // written again later
+		if last[wkey{string(w.path), string(w.key)}] == i { // else written again later
+			final = append(final, w)
 		}
-		del := w.value == nil
-		id := fmt.Sprintf("%t %s", del, w.path)
-		b := index[id]
-		if b == nil {
-			b = &batch{path: w.path, del: del}
-			index[id] = b
-			out = append(out, b)
+	}
+	// In key order, so that concurrent transactions lock the rows they
+	// both write in one order (the store deletes index entries in a map's
+	// order): a deadlock would cost one of them a run again.
+	slices.SortFunc(final, func(a, b write) int {
+		if c := bytes.Compare(a.path, b.path); c != 0 {
+			return c
 		}
-		b.keys = append(b.keys, w.key)
-		if !del {
-			b.values = append(b.values, w.value)
+		return bytes.Compare(a.key, b.key)
+	})
+	out := &writes{}
+	seen := map[string]bool{}
+	for _, w := range final {
+		if w.value == nil {
+			out.delB = append(out.delB, w.path)
+			out.delK = append(out.delK, w.key)
+			continue
+		}
+		out.putB = append(out.putB, w.path)
+		out.putK = append(out.putK, w.key)
+		out.putV = append(out.putV, w.value)
+		if !seen[string(w.path)] {
+			seen[string(w.path)] = true
+			out.buckets = append(out.buckets, w.path)
 		}
 	}
 	return out
@@ -189,22 +210,22 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	if !t.begun {
 		b.Queue(t.begin)
 	}
-	writes := group(t.pending)
-	t.pending = t.pending[:0]
+	writes := &writes{}
+	flush := t.mustFlush(q, args)
+	if flush {
+		writes = group(t.pending)
+		t.pending = t.pending[:0]
+	}
 	var seqs []string
 	for p, st := range t.seqs {
-		if st.dirty {
+		if st.dirty && flush {
 			seqs = append(seqs, p)
 			st.dirty = false
 			b.Queue(sqlWriteSequence, []byte(p), int64(st.v))
 		}
 	}
-	for _, w := range writes {
-		if w.del {
-			b.Queue(sqlDeletes, w.path, w.keys)
-		} else {
-			b.Queue(sqlPuts, w.path, w.keys, w.values)
-		}
+	if !writes.empty() {
+		b.Queue(sqlWrites, writes.buckets, writes.putB, writes.putK, writes.putV, writes.delB, writes.delK)
 	}
 	if q != "" {
 		b.Queue(q, args...)
@@ -212,7 +233,7 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	if b.Len() == 0 {
 		return nil
 	}
-	if traceConflicts {
+	if tracing() {
 		for _, qq := range b.QueuedQueries {
 			t.trace = append(t.trace, describe(qq.SQL, qq.Arguments))
 		}
@@ -220,18 +241,18 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 	}
 	br := t.conn.SendBatch(t.ctx, b)
 	// wrote reads a queued write's result.
-	wrote := func(what string, path []byte) error {
+	wrote := func(what string, paths ...[]byte) error {
 		var ok bool
 		err := br.QueryRow().Scan(&ok)
-		if err != nil && traceConflicts {
-			t.trace = append(t.trace, "failed: "+what+" "+printable(path))
+		if err != nil && tracing() {
+			t.trace = append(t.trace, "failed: "+what)
 		}
 		var pe *pgconn.PgError
 		switch {
 		case err == nil:
 			return nil
 		case errors.As(err, &pe) && pe.Code == "KV001":
-			return t.stale(path)
+			return t.stale(paths...)
 		case errors.As(err, &pe) && pe.Code == "KV002":
 			return t.fail(what, kv.ErrIncompatibleValue)
 		}
@@ -249,12 +270,8 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 				return err
 			}
 		}
-		for _, w := range writes {
-			what := "put"
-			if w.del {
-				what = "delete"
-			}
-			if err := wrote(what, w.path); err != nil {
+		if !writes.empty() {
+			if err := wrote("write", writes.buckets...); err != nil {
 				return err
 			}
 		}
@@ -270,6 +287,29 @@ func (t *tx) send(q string, args []any, read func(pgx.BatchResults) error) error
 		return t.err
 	}
 	return err
+}
+
+// mustFlush reports whether statement q (with args) must come after the
+// transaction's pending writes: COMMIT, a bucket's creation or deletion, a
+// cursor's window of a bucket the transaction wrote to. Point reads need
+// not (a key the transaction wrote is answered from memory, and the keys it
+// did not write read the same either way), nor do the sequences' and the
+// buckets' own statements: the writes wait for the commit, and a post's go
+// in one statement with it.
+func (t *tx) mustFlush(q string, args []any) bool {
+	switch q {
+	case sqlGet, sqlGetMany, sqlPrefetch, sqlBucketExists, sqlSequence, sqlNextSequence, sqlSetSequence:
+		return false
+	case sqlFrom, sqlAfter, sqlBefore, sqlLast:
+		path, _ := args[0].([]byte)
+		for _, w := range t.pending {
+			if string(w.path) == string(path) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // queryRow runs q (after the queued writes) and scans its row into dest;
@@ -381,9 +421,12 @@ func (t *tx) knownBucket(path []byte) bool {
 }
 
 // stale handles a write that found its bucket gone although the cache said
-// it was there: forget it and run the transaction again.
-func (t *tx) stale(path []byte) error {
-	t.e.forget(path)
+// it was there (one of paths, for a write to several): forget them and run
+// the transaction again.
+func (t *tx) stale(paths ...[]byte) error {
+	for _, p := range paths {
+		t.e.forget(p)
+	}
 	return t.fail("", errStale)
 }
 
@@ -436,6 +479,9 @@ func (b *bucket) Get(key []byte) []byte {
 		}
 		return w.v
 	}
+	if v, ok := b.tx.read[wkey{string(b.path), string(key)}]; ok {
+		return v
+	}
 	var v []byte
 	b.tx.queryRow("get", sqlGet, []any{b.path, key}, &v)
 	return v // nil for a nested bucket
@@ -458,6 +504,10 @@ func (b *bucket) GetMany(keys [][]byte) [][]byte {
 			if !w.deleted {
 				out[i] = w.v
 			}
+			continue
+		}
+		if v, ok := b.tx.read[wkey{string(b.path), string(k)}]; ok {
+			out[i] = v
 			continue
 		}
 		if _, dup := at[string(k)]; !dup {
@@ -494,9 +544,68 @@ func (b *bucket) GetMany(keys [][]byte) [][]byte {
 
 var _ kv.MultiGetter = (*bucket)(nil)
 
-// Put is sent with the transaction's next read or its commit: a key that
-// turns out to be a nested bucket the transaction did not know of fails the
-// transaction then (Err), rather than this call.
+// Prefetch reads the keys the transaction has not written or read ahead
+// yet, of every bucket, in one statement (kv.Prefetcher); Get and GetMany
+// answer them from memory then.
+func (t *tx) Prefetch(keys []kv.BucketKey) {
+	if t.err != nil {
+		return
+	}
+	var bs, ks [][]byte
+	var at []wkey
+	for _, bk := range keys {
+		b, ok := bk.Bucket.(*bucket)
+		if !ok || b.tx != t {
+			continue
+		}
+		w := wkey{string(b.path), string(bk.Key)}
+		if _, ok := t.written[w]; ok {
+			continue
+		}
+		if _, ok := t.read[w]; ok || slices.Contains(at, w) {
+			continue
+		}
+		bs, ks, at = append(bs, b.path), append(ks, bk.Key), append(at, w)
+	}
+	if len(at) == 0 {
+		return
+	}
+	got := make([][]byte, len(at))
+	err := t.send(sqlPrefetch, []any{bs, ks}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i int64
+			var v []byte
+			if err := rows.Scan(&i, &v); err != nil {
+				return err
+			}
+			if i >= 1 && int(i) <= len(at) {
+				got[i-1] = v
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.fail("prefetch", err)
+		return
+	}
+	if t.read == nil {
+		t.read = make(map[wkey][]byte, len(at))
+	}
+	for i, w := range at {
+		t.read[w] = got[i]
+	}
+}
+
+var _ kv.Prefetcher = (*tx)(nil)
+
+// Put is sent with the transaction's commit (or a statement that must see
+// it, mustFlush): a key that turns out to be a nested bucket the transaction
+// did not know of fails the transaction then (Err), rather than this call.
 func (b *bucket) Put(key, value []byte) error {
 	if err := b.check(key); err != nil {
 		return err
@@ -637,6 +746,11 @@ func (b *bucket) DeleteBucket(name []byte) error {
 	for sp := range b.tx.seqs {
 		if within([]byte(sp), p) {
 			delete(b.tx.seqs, sp)
+		}
+	}
+	for w := range b.tx.read {
+		if within([]byte(w.path), p) {
+			delete(b.tx.read, w)
 		}
 	}
 	return nil

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) kv.Engine) {
 	}{
 		{"GetPutDelete", testGetPutDelete},
 		{"GetMany", testGetMany},
+		{"Prefetch", testPrefetch},
 		{"SeekNil", testSeekNil},
 		{"KeysAndValues", testKeysAndValues},
 		{"ByteOrder", testByteOrder},
@@ -1106,6 +1107,53 @@ func testConcurrentIncrements(t *testing.T, e kv.Engine) {
 		if n := binary.BigEndian.Uint64(tx.Bucket([]byte("b")).Get([]byte("n"))); n != workers*each {
 			t.Errorf("counter %d, want %d", n, workers*each)
 		}
+		return nil
+	})
+}
+
+// testPrefetch: kv.Prefetch is a hint: the Gets after it read what they
+// would have read without it (values of two buckets, a missing key, a nested
+// bucket, a key written before and one written after, the same key twice),
+// and a View may prefetch too.
+func testPrefetch(t *testing.T, e kv.Engine) {
+	update(t, e, func(tx kv.Tx) error {
+		a := mustBucket(t)(tx.CreateBucket([]byte("a")))
+		b := mustBucket(t)(tx.CreateBucket([]byte("b")))
+		mustBucket(t)(a.CreateBucket([]byte("nested")))
+		mustOK(t, a.Put([]byte("k1"), []byte("a1")))
+		mustOK(t, a.Put([]byte("k2"), []byte("a2")))
+		mustOK(t, b.Put([]byte("k1"), []byte("b1")))
+		return nil
+	})
+	update(t, e, func(tx kv.Tx) error {
+		a, b := tx.Bucket([]byte("a")), tx.Bucket([]byte("b"))
+		mustOK(t, a.Put([]byte("k2"), []byte("mine")))
+		kv.Prefetch(tx, kv.BucketKey{Bucket: a, Key: []byte("k1")}, kv.BucketKey{Bucket: b, Key: []byte("k1")},
+			kv.BucketKey{Bucket: a, Key: []byte("k2")}, kv.BucketKey{Bucket: b, Key: []byte("missing")},
+			kv.BucketKey{Bucket: a, Key: []byte("nested")}, kv.BucketKey{Bucket: a, Key: []byte("k1")},
+			kv.BucketKey{Bucket: tx.Bucket([]byte("never made")), Key: []byte("k1")}, kv.BucketKey{Bucket: b})
+		wantGet(t, a, "k1", "a1")
+		wantGet(t, b, "k1", "b1")
+		wantGet(t, a, "k2", "mine")
+		wantGet(t, b, "missing", "<nil>")
+		if v := a.Get([]byte("nested")); v != nil {
+			t.Errorf("Get of a nested bucket after Prefetch = %q, want nil", v)
+		}
+		if got := kv.GetMany(a, [][]byte{[]byte("k1"), []byte("k2")}); string(got[0]) != "a1" || string(got[1]) != "mine" {
+			t.Errorf("GetMany after Prefetch = %q", got)
+		}
+		mustOK(t, b.Put([]byte("k1"), []byte("changed")))
+		mustOK(t, a.Delete([]byte("k1")))
+		wantGet(t, b, "k1", "changed")
+		wantGet(t, a, "k1", "<nil>")
+		return nil
+	})
+	view(t, e, func(tx kv.Tx) error {
+		a, b := tx.Bucket([]byte("a")), tx.Bucket([]byte("b"))
+		kv.Prefetch(tx, kv.BucketKey{Bucket: a, Key: []byte("k2")}, kv.BucketKey{Bucket: b, Key: []byte("k1")})
+		wantGet(t, a, "k2", "mine")
+		wantGet(t, b, "k1", "changed")
+		wantGet(t, a, "k1", "<nil>")
 		return nil
 	})
 }

@@ -1,0 +1,5 @@
+package postgres
+
+// TraceCommitted sets the hook given the statements of every committed write
+// transaction (nil: off). Not safe while transactions run.
+func TraceCommitted(fn func(trace []string)) { traceCommitted = fn }
