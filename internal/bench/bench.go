@@ -386,7 +386,7 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	defer lc.CloseIdle()
-	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, prog: prog, name: name}
+	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, prog: prog, name: name, started: start}
 	closed := func(label string, tg []string) (loadgen.Result, time.Duration, error) {
 		return ld.closed(label, tg, tg, cfg.MaxRequests)
 	}
@@ -479,6 +479,9 @@ type loader struct {
 	lc   *loadgen.Client
 	prog *progress
 	name string
+	// started is when the server process was started: its collector's
+	// trace (GODEBUG=gctrace=1) counts from about then.
+	started time.Time
 	// exhausted is set when a phase sent all of its maxReq requests
 	// before its duration was up.
 	exhausted bool
@@ -526,9 +529,15 @@ func (ld *loader) route(label string, warm, tg []string, maxReq int) (routeRepor
 	rr := routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res),
 		Rate: round(res.QPS()/2, 0), Errors: res.Errors}
 	ld.prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s", ld.name, label, rr.Rate), ld.cfg.Duration)
-	open, err := loadgen.Open(ld.ctx, ld.lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: ld.cfg.Duration, MaxRequests: maxReq, Workers: openWorkers(ld.cfg)})
+	traceDir := os.Getenv("HELPCENTRE_BENCH_TRACE")
+	open, err := loadgen.Open(ld.ctx, ld.lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: ld.cfg.Duration, MaxRequests: maxReq, Workers: openWorkers(ld.cfg), Trace: traceDir != ""})
 	if err != nil {
 		return rr, err
+	}
+	if traceDir != "" {
+		if err := writeTrace(traceDir, ld.name+" "+label, ld.started, open.Sent); err != nil {
+			return rr, err
+		}
 	}
 	ld.exhausted = ld.exhausted || open.Requests >= maxReq
 	rr.P50 = round(search.Percentile(open.Lat, 0.50), 3)
