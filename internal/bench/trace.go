@@ -11,6 +11,9 @@ import (
 	"github.com/marketplace/helpcentre/internal/loadgen"
 )
 
+// benchStarted is about when this process started (its gctrace clock).
+var benchStarted = time.Now()
+
 // writeTrace writes one open-loop phase's requests to dir (the
 // HELPCENTRE_BENCH_TRACE variable), one file per phase: each request's
 // scheduled send time in seconds since the server process started (the
@@ -33,6 +36,8 @@ func writeTrace(dir, label string, started time.Time, sent []loadgen.Sent) error
 		return fmt.Errorf("bench: HELPCENTRE_BENCH_TRACE: %w", err)
 	}
 	w := bufio.NewWriter(f)
+	// the bench's own collector counts from this process's start
+	fmt.Fprintf(w, "# bench process started at %.4f s\n", benchStarted.Sub(started).Seconds())
 	fmt.Fprintln(w, "at_s\tms")
 	for _, s := range sent {
 		fmt.Fprintf(w, "%.4f\t%.3f\n", s.At.Sub(started).Seconds(), s.Ms)
