@@ -125,7 +125,9 @@ func (at *artTerms) tags() [][]string { return at.listsOf(at.nq, at.nq+at.nt) }
 
 func (at *artTerms) cores() [][]string { return at.listsOf(at.nq+at.nt, len(at.lists)) }
 
-func (at *artTerms) headings() []string { return at.terms(int(at.lists[len(at.lists)-1]), len(at.ends)) }
+func (at *artTerms) headings() []string {
+	return at.terms(int(at.lists[len(at.lists)-1]), len(at.ends))
+}
 
 func (at *artTerms) listsOf(from, to int) [][]string {
 	var out [][]string
