@@ -188,6 +188,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		if mq == nil {
 			return nil
 		}
+		defer mq.release()
 		depth := max(e.opts.RerankDepth, 1)
 		mq = e.filtered(mq, Request{Audience: req.Audience})
 		mq.top = depth
