@@ -169,6 +169,11 @@ type indexReport struct {
 	RSSFileLoadedMB float64 `json:"rss_file_after_load_mb,omitempty"`
 	// HeapLoadedMB is the Go heap after the HTTP phases, garbage included.
 	HeapLoadedMB float64 `json:"heap_after_load_mb,omitempty"`
+	// LiveLoadedMB is the live heap after the HTTP phases (as the last
+	// collection found it), ScanLoadedMB the part of it a collection
+	// scans (objects with pointers): the mark work every cycle repeats.
+	LiveLoadedMB float64 `json:"live_heap_after_load_mb,omitempty"`
+	ScanLoadedMB float64 `json:"scan_heap_after_load_mb,omitempty"`
 }
 
 type percentiles struct {
@@ -201,6 +206,10 @@ type routeReport struct {
 	// P99Runs is each run's p99 with --runs above 1; the other figures
 	// are then the medians over the runs (errors: the sum).
 	P99Runs []float64 `json:"p99_runs_ms,omitempty"`
+	// GCPer1k is the server's collections per 1,000 requests of the open
+	// loop (go_gc_cycles_total_gc_cycles_total before and after it): how
+	// often the collector's cycles come at that rate, whatever the noise.
+	GCPer1k float64 `json:"gc_per_1k,omitempty"`
 }
 
 // medianRuns folds the reports of repeated runs of one route into one: each
@@ -227,6 +236,8 @@ func medianRuns(runs []routeReport) routeReport {
 		P99:   med(func(r routeReport) float64 { return r.P99 }),
 		Cores: med(func(r routeReport) float64 { return r.Cores }),
 		Rate:  med(func(r routeReport) float64 { return r.Rate }),
+		// the anchor's server has no /metrics: none
+		GCPer1k: med(func(r routeReport) float64 { return r.GCPer1k }),
 	}
 	for _, r := range runs {
 		out.Errors += r.Errors
@@ -427,7 +438,7 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	defer lc.CloseIdle()
-	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, prog: prog, name: name, started: start}
+	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, ctl: ctl, prog: prog, name: name, started: start}
 	closed := func(label string, tg []string) (loadgen.Result, time.Duration, error) {
 		return ld.closed(label, tg, tg, cfg.MaxRequests)
 	}
@@ -521,6 +532,12 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		if heap, err := metricValue(metrics, "go_memstats_heap_alloc_bytes"); err == nil {
 			ix.HeapLoadedMB = round(heap/(1<<20), 1)
 		}
+		if live, err := metricValue(metrics, "go_gc_heap_live_bytes"); err == nil {
+			ix.LiveLoadedMB = round(live/(1<<20), 1)
+		}
+		if scan, err := metricValue(metrics, "go_gc_scan_heap_bytes"); err == nil {
+			ix.ScanLoadedMB = round(scan/(1<<20), 1)
+		}
 	}
 
 	// Last, when the server's file watcher has long been running: a change
@@ -542,6 +559,7 @@ type loader struct {
 	cfg  Options
 	c    *proc.Child
 	lc   *loadgen.Client
+	ctl  *loadgen.Client // control requests (/metrics), beside the load
 	prog *progress
 	name string
 	// started is when the server process was started: its collector's
@@ -597,6 +615,7 @@ func (ld *loader) route(label string, warm, tg []string, maxReq int) (routeRepor
 	rr := routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res),
 		Rate: round(res.QPS()/2, 0), Errors: res.Errors}
 	ld.prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s%s", ld.name, label, rr.Rate, ld.run), ld.cfg.Duration)
+	gc0 := ld.gcCycles()
 	traceDir := os.Getenv("HELPCENTRE_BENCH_TRACE")
 	open, err := loadgen.Open(ld.ctx, ld.lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: ld.cfg.Duration, MaxRequests: maxReq, Workers: openWorkers(ld.cfg), Trace: traceDir != ""})
 	if err != nil {
@@ -608,10 +627,30 @@ func (ld *loader) route(label string, warm, tg []string, maxReq int) (routeRepor
 		}
 	}
 	ld.exhausted = ld.exhausted || open.Requests >= maxReq
+	if gc1 := ld.gcCycles(); gc0 >= 0 && gc1 >= gc0 && open.Requests > 0 {
+		rr.GCPer1k = round((gc1-gc0)*1000/float64(open.Requests), 2)
+	}
 	rr.P50 = round(search.Percentile(open.Lat, 0.50), 3)
 	rr.P99 = round(search.Percentile(open.Lat, 0.99), 3)
 	rr.Errors += open.Errors
 	return rr, nil
+}
+
+// gcCycles is the server's collections so far (from /metrics), -1 when
+// it does not say.
+func (ld *loader) gcCycles() float64 {
+	if ld.ctl == nil {
+		return -1
+	}
+	status, metrics, err := ld.ctl.Fetch("/metrics", 10*time.Second)
+	if err != nil || status != 200 {
+		return -1
+	}
+	n, err := metricValue(metrics, "go_gc_cycles_total_gc_cycles_total")
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 func perRequest(cpu time.Duration, res loadgen.Result) float64 {
