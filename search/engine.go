@@ -452,7 +452,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		var wm *windowMemo
 		var toks []span          // a hit's body tokens, the space reused
 		var body map[string]bool // and their terms
-		res.Hits = slices.Grow(res.Hits, len(hits)) // one array, not five as it grows
+		// one array for the hits, not five as it grows
+		res.Hits = slices.Grow(res.Hits, len(hits))
 		for _, h := range hits {
 			a, ok := v.Article(h.ID)
 			if !ok {
