@@ -188,6 +188,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		if mq == nil {
 			return nil
 		}
+		defer mq.release()
 		depth := max(e.opts.RerankDepth, 1)
 		mq = e.filtered(mq, Request{Audience: req.Audience})
 		mq.top = depth
@@ -200,6 +201,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		e.rerankSignals(v, p, out.Hits, depth, sig)
 		qw := e.queryWords(v, p)
 		bq, wm := newBodyQuery(p), e.cache.windows(v)
+		cands = slices.Grow(cands, len(out.Hits)) // large values: one array, not seven as it grows
 		for i, h := range out.Hits {
 			a, ok := v.Article(h.ID)
 			if !ok {

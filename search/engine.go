@@ -395,6 +395,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		if mq == nil {
 			return nil
 		}
+		defer mq.release()
 		// Pages that reach into the reranked hits are cut from the top
 		// hits after the rerank; later pages come straight from Bleve.
 		size, from := req.PerPage, (req.Page-1)*req.PerPage
@@ -451,6 +452,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		var wm *windowMemo
 		var toks []span          // a hit's body tokens, the space reused
 		var body map[string]bool // and their terms
+		// one array for the hits, not five as it grows
+		res.Hits = slices.Grow(res.Hits, len(hits))
 		for _, h := range hits {
 			a, ok := v.Article(h.ID)
 			if !ok {
@@ -532,7 +535,8 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	for _, g := range p.groups {
 		n += len(fields)*max(len(g.body), len(g.question)) + 1
 	}
-	buf := make([]clause, n)
+	pooled := getClauses(n)
+	buf := *pooled
 	nr, nc := 0, n
 	addRare := func(c clause) { buf[nr] = c; nr++ }
 	addCommon := func(c clause) { nc--; buf[nc] = c }
@@ -623,9 +627,38 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 		rare, common = append(rare, common...), nil
 	}
 	if len(rare) == 0 {
+		putClauses(pooled)
 		return nil
 	}
-	return &matchQuery{cache: e.postings, drive: rare, common: common, familyTie: e.opts.FamilyTie}
+	return &matchQuery{cache: e.postings, drive: rare, common: common, familyTie: e.opts.FamilyTie, clauses: pooled}
+}
+
+// clauseBufs recycles buildQuery's arrays of clauses (some 5 KB a search,
+// sized for the most the groups can make): a query's clauses are needed
+// only until its search has run (matchQuery.release).
+var clauseBufs = sync.Pool{New: func() any { return new([]clause) }}
+
+func getClauses(n int) *[]clause {
+	b := clauseBufs.Get().(*[]clause)
+	if cap(*b) < n {
+		*b = make([]clause, n)
+	}
+	*b = (*b)[:n]
+	return b
+}
+
+func putClauses(b *[]clause) {
+	clear(*b)
+	clauseBufs.Put(b)
+}
+
+// release gives q's clauses back to buildQuery once its search has run:
+// q must not be searched again.
+func (q *matchQuery) release() {
+	if q.clauses != nil {
+		putClauses(q.clauses)
+		q.clauses, q.drive, q.common = nil, nil, nil
+	}
 }
 
 // maxFacets is the most categories a result counts.

@@ -35,6 +35,8 @@ type matchQuery struct {
 	cache  *postingsCache // may be nil
 	drive  []clause
 	common []clause // terms only
+	// clauses is the pooled array drive and common are views of (release)
+	clauses *[]clause
 	// not are terms of notField whose documents are excluded; a non-empty
 	// filter keeps only the documents with that term in filterField.
 	notField    string

@@ -16,14 +16,24 @@ import (
 
 // artTerms is an article analysed the way the index analysed it, kept in a
 // cache so that reranking, snippets and reasons do not analyse the same
-// article again on every request. Its term lists are views of one array
-// (an entry is some 60 strings and a dozen slices, not maps: the cache holds
-// every article of a 10,000-article corpus).
+// article again on every request. The cache holds every article of a
+// 10,000-article corpus, and the collector marks it on every cycle, so an
+// entry holds its terms packed, a handful of pointers in all: one string of
+// every term one after another (buf), where each ends (ends), and where
+// each list of terms ends (lists). As strings and slices of strings they
+// were some 60 pointers an article (~460,000 at 10,000), the largest part of
+// what the collector had to scan in the engine's caches (README Benchmarks).
 type artTerms struct {
-	questions [][]string // distinct question-analyzer terms of the title (first) and of each alias
-	tags      [][]string // of each tag
-	cores     [][]string // distinct body-analyzer terms (no stop words) of the title and of each alias
-	headings  []string   // distinct body-analyzer terms of the headings, sorted
+	buf  string   // the terms, one after another
+	ends []uint32 // term i is buf[ends[i-1]:ends[i]] (from 0 for the first)
+	// lists[j] is where list j ends, in terms: the question-analyzer terms
+	// (distinct) of the title (list 0) and of each alias (nq lists in
+	// all), of each tag (nt lists), then the body-analyzer terms (no stop
+	// words, distinct) of the title and of each alias (the cores). The
+	// terms after the last list are the headings' body-analyzer terms,
+	// distinct and sorted.
+	lists  []uint32
+	nq, nt int
 
 	bodyOnce sync.Once
 	body     []span // body tokens with their offsets in the article text
@@ -31,20 +41,78 @@ type artTerms struct {
 	weights atomic.Pointer[termWeights] // of the index statistics used last
 }
 
+// term is the article's i-th term.
+func (at *artTerms) term(i int) string {
+	from := uint32(0)
+	if i > 0 {
+		from = at.ends[i-1]
+	}
+	return at.buf[from:at.ends[i]]
+}
+
+// list is the range of terms of list j.
+func (at *artTerms) list(j int) (from, to int) {
+	if j > 0 {
+		from = int(at.lists[j-1])
+	}
+	return from, int(at.lists[j])
+}
+
+// within reports whether t is among the terms from..to-1.
+func (at *artTerms) within(from, to int, t string) bool {
+	for i := from; i < to; i++ {
+		if at.term(i) == t {
+			return true
+		}
+	}
+	return false
+}
+
+// lists from..to-1, as a range of terms.
+func (at *artTerms) listsRange(from, to int) (int, int) {
+	if from >= to {
+		return 0, 0
+	}
+	a, _ := at.list(from)
+	_, b := at.list(to - 1)
+	return a, b
+}
+
 // inTitle, inAliases, inTags and inHeadings report whether a field of the
 // article has term t (as its analyzer gives it); inShort, whether the
 // title, an alias or a tag has.
-func (at *artTerms) inTitle(t string) bool { return slices.Contains(at.questions[0], t) }
+func (at *artTerms) inTitle(t string) bool { return at.within(0, int(at.lists[0]), t) }
 
-func (at *artTerms) inAliases(t string) bool { return inAny(at.questions[1:], t) }
+func (at *artTerms) inAliases(t string) bool {
+	from, to := at.listsRange(1, at.nq)
+	return at.within(from, to, t)
+}
 
-func (at *artTerms) inTags(t string) bool { return inAny(at.tags, t) }
+func (at *artTerms) inTags(t string) bool {
+	from, to := at.listsRange(at.nq, at.nq+at.nt)
+	return at.within(from, to, t)
+}
 
-func (at *artTerms) inShort(t string) bool { return inAny(at.questions, t) || inAny(at.tags, t) }
+func (at *artTerms) inShort(t string) bool {
+	from, to := at.listsRange(0, at.nq+at.nt)
+	return at.within(from, to, t)
+}
 
 func (at *artTerms) inHeadings(t string) bool {
-	_, ok := slices.BinarySearch(at.headings, t)
-	return ok
+	from, to := int(at.lists[len(at.lists)-1]), len(at.ends)
+	i := sort.Search(to-from, func(i int) bool { return at.term(from+i) >= t })
+	return from+i < to && at.term(from+i) == t
+}
+
+// allIn reports whether every term of list j is in set.
+func (at *artTerms) allIn(j int, set map[string]bool) bool {
+	from, to := at.list(j)
+	for i := from; i < to; i++ {
+		if !set[at.term(i)] {
+			return false
+		}
+	}
+	return true
 }
 
 // has reports whether the text field f of the article has term t (the
@@ -63,23 +131,15 @@ func (at *artTerms) has(f, t string) bool {
 	return false
 }
 
-func inAny(lists [][]string, t string) bool {
-	for _, l := range lists {
-		if slices.Contains(l, t) {
-			return true
-		}
-	}
-	return false
-}
-
 // termWeights are the idf of each term of an article's questions and tags
-// under one index's statistics, and their sums: what the rerank's shares
-// are measured in.
+// under one index's statistics (ws, by term: the terms of the first nq+nt
+// lists), and their sums (by list): what the rerank's shares are measured
+// in.
 type termWeights struct {
-	stats            *index.Stats
-	gen              uint64
-	questions, tags  [][]float64
-	questionT, tagsT []float64
+	stats *index.Stats
+	gen   uint64
+	ws    []float64
+	tots  []float64
 }
 
 // idf is the rerank's weight of a term: BM25's idf.
@@ -93,29 +153,16 @@ func (at *artTerms) termWeights(st *index.Stats) *termWeights {
 	if w := at.weights.Load(); w != nil && w.stats == st && w.gen == st.Generation() {
 		return w
 	}
-	w := &termWeights{stats: st, gen: st.Generation()}
-	// one array of weights, one of sums, one of views
-	n := 0
-	for _, q := range at.questions {
-		n += len(q)
-	}
-	for _, q := range at.tags {
-		n += len(q)
-	}
-	ws := make([]float64, 0, n)
-	tots := make([]float64, len(at.questions)+len(at.tags))
-	views := make([][]float64, len(at.questions)+len(at.tags))
-	for i, q := range append(at.questions[:len(at.questions):len(at.questions)], at.tags...) {
-		start := len(ws)
-		for _, t := range q {
-			ws = append(ws, idf(st, t))
-			tots[i] += ws[len(ws)-1]
+	k := at.nq + at.nt
+	_, n := at.listsRange(0, k)
+	w := &termWeights{stats: st, gen: st.Generation(), ws: make([]float64, n), tots: make([]float64, k)}
+	for j := range k {
+		from, to := at.list(j)
+		for i := from; i < to; i++ {
+			w.ws[i] = idf(st, at.term(i))
+			w.tots[j] += w.ws[i]
 		}
-		views[i] = ws[start:len(ws):len(ws)]
 	}
-	k := len(at.questions)
-	w.questions, w.questionT = views[:k:k], tots[:k:k]
-	w.tags, w.tagsT = views[k:], tots[k:]
 	at.weights.Store(w)
 	return w
 }
@@ -185,16 +232,22 @@ func newArtTerms(an index.Analyzers, qm, bm *windowMemo, a *content.Article) *ar
 	}
 	slices.Sort(all[h0:])
 	all = all[:h0+len(slices.Compact(all[h0:]))]
-	all = slices.Clone(all) // held as long as the article is: no spare capacity
-	views := make([][]string, len(ends))
-	from := 0
-	for i, end := range ends {
-		views[i] = all[from:end:end]
-		from = end
+	// packed: one string, one array of ends, one of lists
+	size := 0
+	for _, t := range all {
+		size += len(t)
 	}
-	at := &artTerms{headings: all[h0:len(all):len(all)]}
-	q, t := 1+len(a.Aliases), len(a.Tags)
-	at.questions, at.tags, at.cores = views[:q:q], views[q:q+t:q+t], views[q+t:]
+	var buf strings.Builder
+	buf.Grow(size)
+	at := &artTerms{ends: make([]uint32, len(all)), lists: make([]uint32, len(ends)), nq: 1 + len(a.Aliases), nt: len(a.Tags)}
+	for i, t := range all {
+		buf.WriteString(t)
+		at.ends[i] = uint32(buf.Len())
+	}
+	for j, end := range ends {
+		at.lists[j] = uint32(end)
+	}
+	at.buf = buf.String()
 	return at
 }
 
@@ -355,19 +408,20 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 	if qtotal == 0 {
 		return
 	}
-	// share of a question (title, alias or tag) that the query covers,
-	// given its terms' weights and their sum
-	share := func(terms []string, ws []float64, tot float64) float64 {
+	// share of a question (title, alias or tag: list j of at) that the
+	// query covers, given its terms' weights and their sum
+	share := func(at *artTerms, tw *termWeights, j int) float64 {
 		var hit float64
-		for i, t := range terms {
-			if qterm[t] {
-				hit += ws[i]
+		from, to := at.list(j)
+		for i := from; i < to; i++ {
+			if qterm[at.term(i)] {
+				hit += tw.ws[i]
 			}
 		}
-		if tot == 0 {
+		if tw.tots[j] == 0 {
 			return 0
 		}
-		return hit / tot
+		return hit / tw.tots[j]
 	}
 	covered := make([]float64, len(wweight))
 	for _, h := range hits {
@@ -378,15 +432,15 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 		at := e.cache.get(v.Analyzers, a)
 		tw := at.termWeights(v.Stats)
 		var best, title, tag float64
-		for i, q := range at.questions {
-			s := share(q, tw.questions[i], tw.questionT[i])
+		for j := range at.nq {
+			s := share(at, tw, j)
 			best = max(best, s)
-			if i == 0 {
+			if j == 0 {
 				title = s
 			}
 		}
-		for i, q := range at.tags {
-			tag = max(tag, share(q, tw.tags[i], tw.tagsT[i]))
+		for j := at.nq; j < at.nq+at.nt; j++ {
+			tag = max(tag, share(at, tw, j))
 		}
 		clear(covered)
 		for gi, g := range p.groups {
@@ -452,8 +506,9 @@ func (e *Engine) boostExact(v *index.View, p *plan, hits bsearch.DocumentMatchCo
 		if !ok {
 			continue
 		}
-		for _, c := range e.cache.get(v.Analyzers, a).cores {
-			if len(c) == len(core) && allIn(c, core) {
+		at := e.cache.get(v.Analyzers, a)
+		for j := at.nq + at.nt; j < len(at.lists); j++ {
+			if from, to := at.list(j); to-from == len(core) && at.allIn(j, core) {
 				h.Score += weight
 				boosted = true
 				break
@@ -468,13 +523,4 @@ func (e *Engine) boostExact(v *index.View, p *plan, hits bsearch.DocumentMatchCo
 			return hits[i].ID < hits[j].ID
 		})
 	}
-}
-
-func allIn(ts []string, set map[string]bool) bool {
-	for _, t := range ts {
-		if !set[t] {
-			return false
-		}
-	}
-	return true
 }

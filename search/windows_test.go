@@ -62,8 +62,8 @@ func TestWindowTerms(t *testing.T) {
 					}
 				}
 				with, without := newArtTerms(an, m.qm, m.wm, a), newArtTerms(an, nil, nil, a)
-				if !slices.EqualFunc(with.questions, without.questions, slices.Equal) || !slices.EqualFunc(with.tags, without.tags, slices.Equal) ||
-					!slices.EqualFunc(with.cores, without.cores, slices.Equal) || !slices.Equal(with.headings, without.headings) {
+				if !slices.EqualFunc(with.questions(), without.questions(), slices.Equal) || !slices.EqualFunc(with.tags(), without.tags(), slices.Equal) ||
+					!slices.EqualFunc(with.cores(), without.cores(), slices.Equal) || !slices.Equal(with.headings(), without.headings()) {
 					t.Fatalf("%s: newArtTerms differs through the memos", a.ID)
 				}
 				// and what the maps it kept before said
@@ -78,14 +78,14 @@ func TestWindowTerms(t *testing.T) {
 						}
 					}
 				}
-				for _, q := range with.questions {
+				for _, q := range with.questions() {
 					for _, term := range q {
 						if !with.inShort(term) {
 							t.Fatalf("%s: %q not in title, aliases or tags", a.ID, term)
 						}
 					}
 				}
-				for i, c := range with.cores {
+				for i, c := range with.cores() {
 					src := a.Title
 					if i > 0 {
 						src = a.Aliases[i-1]
@@ -115,4 +115,32 @@ func oldTermSet(an analysis.Analyzer, ss ...string) map[string]bool {
 		}
 	}
 	return m
+}
+
+// questions, tags, cores and headings are an artTerms' lists as slices of
+// strings (newArtTerms packs them), for the tests.
+func (at *artTerms) questions() [][]string { return at.listsOf(0, at.nq) }
+
+func (at *artTerms) tags() [][]string { return at.listsOf(at.nq, at.nq+at.nt) }
+
+func (at *artTerms) cores() [][]string { return at.listsOf(at.nq+at.nt, len(at.lists)) }
+
+func (at *artTerms) headings() []string {
+	return at.terms(int(at.lists[len(at.lists)-1]), len(at.ends))
+}
+
+func (at *artTerms) listsOf(from, to int) [][]string {
+	var out [][]string
+	for j := from; j < to; j++ {
+		out = append(out, at.terms(at.list(j)))
+	}
+	return out
+}
+
+func (at *artTerms) terms(from, to int) []string {
+	out := []string{}
+	for i := from; i < to; i++ {
+		out = append(out, at.term(i))
+	}
+	return out
 }

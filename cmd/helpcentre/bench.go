@@ -87,6 +87,8 @@ func parseBench(args []string, stderr io.Writer) (bench.Options, error) {
 	distinct := fset.String("distinct-queries", "search/testdata/bitext/queries_train.jsonl,search/testdata/es/queries_dev.jsonl",
 		"more question files (JSON Lines) for the never-repeating stream, comma-separated; the bench adds --queries, its own and generated ones")
 	fset.BoolVar(&cfg.NoAnchor, "no-anchor", false, "skip the plain Bleve server measured beside the project's")
+	fset.StringVar(&cfg.Exe, "server", "", "the helpcentre binary to run as the server under test (default: this one): two builds measured with one load generator")
+	fset.IntVar(&cfg.Runs, "runs", 1, "repeat the HTTP phases of search (both streams), suggest and deflect this many times on the same server; the figures are the medians, with each run's p99 listed (five runs of the tail: --runs 5)")
 	fset.IntVar(&cfg.DomainThreads, "domain-threads", 0, "also measure the after-sales domain (as bench --domain) over this many threads, e.g. 100000; 0: skip")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: helpcentre bench [--articles 1000,10000,100000] [--duration 10s] [--concurrency 16] [--json]")
@@ -107,8 +109,8 @@ func parseBench(args []string, stderr io.Writer) (bench.Options, error) {
 	if cfg.Sizes, err = parseSizes(*sizes); err != nil {
 		return cfg, exitError{2, "helpcentre bench: --articles: " + err.Error()}
 	}
-	if cfg.Duration <= 0 || cfg.Concurrency < 1 || cfg.MaxRequests < 1 {
-		return cfg, exitError{2, "helpcentre bench: --duration, --concurrency and --max-requests must be positive"}
+	if cfg.Duration <= 0 || cfg.Concurrency < 1 || cfg.MaxRequests < 1 || cfg.Runs < 1 {
+		return cfg, exitError{2, "helpcentre bench: --duration, --concurrency, --max-requests and --runs must be positive"}
 	}
 	return cfg, nil
 }

@@ -346,7 +346,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoCollector())
+	reg.MustRegister(collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(gcMetrics)), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfoCollector())
 
 	// The index is built after the server listens (startIndex): until then
 	// /readyz says 503 with the progress and search routes answer not_ready.

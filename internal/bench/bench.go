@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,11 @@ type Options struct {
 	// DomainThreads > 0 adds the after-sales figures: durable message
 	// posts at 1 and 64 clients, the inbox over this many threads.
 	DomainThreads int
+	// Runs repeats the HTTP phases of search (both streams), suggest and
+	// deflect this many times against the same server (0 or 1: once); each
+	// figure reported is the median over the runs, p99_runs_ms lists every
+	// run's p99.
+	Runs int
 }
 
 // Run measures the build, reload, query latency and HTTP throughput of the
@@ -71,7 +77,7 @@ func Run(ctx context.Context, cfg Options, stdout, stderr io.Writer) error {
 		// collection; the in-process figures are taken with it too.
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-	prog := newProgress(stderr, len(cfg.Sizes)*phasesPerSize)
+	prog := newProgress(stderr, len(cfg.Sizes)*(phasesPerSize+8*(max(cfg.Runs, 1)-1)))
 	rep, err := runBenchmarks(ctx, cfg, prog)
 	prog.end()
 	if err != nil {
@@ -163,6 +169,11 @@ type indexReport struct {
 	RSSFileLoadedMB float64 `json:"rss_file_after_load_mb,omitempty"`
 	// HeapLoadedMB is the Go heap after the HTTP phases, garbage included.
 	HeapLoadedMB float64 `json:"heap_after_load_mb,omitempty"`
+	// LiveLoadedMB is the live heap after the HTTP phases (as the last
+	// collection found it), ScanLoadedMB the part of it a collection
+	// scans (objects with pointers): the mark work every cycle repeats.
+	LiveLoadedMB float64 `json:"live_heap_after_load_mb,omitempty"`
+	ScanLoadedMB float64 `json:"scan_heap_after_load_mb,omitempty"`
 }
 
 type percentiles struct {
@@ -192,6 +203,47 @@ type routeReport struct {
 	Cores  float64 `json:"cores"`
 	Rate   float64 `json:"rate"` // of the open loop, per second
 	Errors int     `json:"errors"`
+	// P99Runs is each run's p99 with --runs above 1; the other figures
+	// are then the medians over the runs (errors: the sum).
+	P99Runs []float64 `json:"p99_runs_ms,omitempty"`
+	// GCPer1k is the server's collections per 1,000 requests of the open
+	// loop (go_gc_cycles_total_gc_cycles_total before and after it): how
+	// often the collector's cycles come at that rate, whatever the noise.
+	GCPer1k float64 `json:"gc_per_1k,omitempty"`
+}
+
+// medianRuns folds the reports of repeated runs of one route into one: each
+// figure the median over the runs, errors summed, every run's p99 kept.
+func medianRuns(runs []routeReport) routeReport {
+	if len(runs) == 1 {
+		return runs[0]
+	}
+	med := func(f func(r routeReport) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return round((v[len(v)/2-1]+v[len(v)/2])/2, 3)
+	}
+	out := routeReport{
+		QPS:   med(func(r routeReport) float64 { return r.QPS }),
+		CPUms: med(func(r routeReport) float64 { return r.CPUms }),
+		P50:   med(func(r routeReport) float64 { return r.P50 }),
+		P99:   med(func(r routeReport) float64 { return r.P99 }),
+		Cores: med(func(r routeReport) float64 { return r.Cores }),
+		Rate:  med(func(r routeReport) float64 { return r.Rate }),
+		// the anchor's server has no /metrics: none
+		GCPer1k: med(func(r routeReport) float64 { return r.GCPer1k }),
+	}
+	for _, r := range runs {
+		out.Errors += r.Errors
+		out.P99Runs = append(out.P99Runs, r.P99)
+	}
+	return out
 }
 
 type baselineReport struct {
@@ -386,7 +438,7 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	defer lc.CloseIdle()
-	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, prog: prog, name: name}
+	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, ctl: ctl, prog: prog, name: name, started: start}
 	closed := func(label string, tg []string) (loadgen.Result, time.Duration, error) {
 		return ld.closed(label, tg, tg, cfg.MaxRequests)
 	}
@@ -405,31 +457,55 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	}
 	sr.HTTP.Baseline = baselineReport{Route: "/healthz", QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 4), Cores: cores(cpu, res)}
 	stream := searchStream(dev)
-	if sr.HTTP.Search, err = route("/api/v1/search", stream); err != nil {
-		return err
+	runs := max(cfg.Runs, 1)
+	var search, distinct, suggest, deflect []routeReport
+	var dtgs [][]string // the never-repeating stream, a part for each run
+	for run := range runs {
+		ld.run = ""
+		if runs > 1 {
+			ld.run = fmt.Sprintf(" (run %d of %d)", run+1, runs)
+		}
+		rr, err := route("/api/v1/search", stream)
+		if err != nil {
+			return err
+		}
+		search = append(search, rr)
+		if run == 0 {
+			// The never-repeating stream: as many distinct questions as
+			// the closed loop could send at 1.5 times the cycled stream's
+			// rate, and at least every bundled one, for each run; no
+			// phase sends more than there are.
+			need := min(int(1.5*rr.QPS*cfg.Duration.Seconds())+100, cfg.MaxRequests)
+			if sr.distinct, err = distinctStream(bundled, need*runs, cfg.Seed); err != nil {
+				return err
+			}
+			sr.DistinctQuestions = len(sr.distinct)
+			dtg := targets("/api/v1/search", sr.distinct)
+			for k := range runs {
+				dtgs = append(dtgs, dtg[k*len(dtg)/runs:(k+1)*len(dtg)/runs])
+			}
+		}
+		dtg := dtgs[run]
+		ld.exhausted = false
+		if rr, err = ld.route("/api/v1/search, never-repeating", targets("/api/v1/search", stream), dtg, len(dtg)); err != nil {
+			return err
+		}
+		distinct = append(distinct, rr)
+		if ld.exhausted && len(dtg) < cfg.MaxRequests {
+			prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
+		}
+		if rr, err = route("/api/v1/suggest", suggestStream(stream)); err != nil {
+			return err
+		}
+		suggest = append(suggest, rr)
+		if rr, err = route(deflectRoute, stream); err != nil {
+			return err
+		}
+		deflect = append(deflect, rr)
 	}
-	// The never-repeating stream: as many distinct questions as the
-	// closed loop could send at 1.5 times the cycled stream's rate, and
-	// at least every bundled one; no phase sends more than there are.
-	need := min(int(1.5*sr.HTTP.Search.QPS*cfg.Duration.Seconds())+100, cfg.MaxRequests)
-	if sr.distinct, err = distinctStream(bundled, need, cfg.Seed); err != nil {
-		return err
-	}
-	sr.DistinctQuestions = len(sr.distinct)
-	dtg := targets("/api/v1/search", sr.distinct)
-	ld.exhausted = false
-	if sr.Distinct.Search, err = ld.route("/api/v1/search, never-repeating", targets("/api/v1/search", stream), dtg, len(dtg)); err != nil {
-		return err
-	}
-	if ld.exhausted && len(dtg) < cfg.MaxRequests {
-		prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
-	}
-	if sr.HTTP.Suggest, err = route("/api/v1/suggest", suggestStream(stream)); err != nil {
-		return err
-	}
-	if sr.HTTP.Deflect, err = route(deflectRoute, stream); err != nil {
-		return err
-	}
+	ld.run = ""
+	sr.HTTP.Search, sr.Distinct.Search = medianRuns(search), medianRuns(distinct)
+	sr.HTTP.Suggest, sr.HTTP.Deflect = medianRuns(suggest), medianRuns(deflect)
 	evTargets, err := eventTargets(ctl, stream)
 	if err != nil {
 		return err
@@ -456,6 +532,12 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		if heap, err := metricValue(metrics, "go_memstats_heap_alloc_bytes"); err == nil {
 			ix.HeapLoadedMB = round(heap/(1<<20), 1)
 		}
+		if live, err := metricValue(metrics, "go_gc_heap_live_bytes"); err == nil {
+			ix.LiveLoadedMB = round(live/(1<<20), 1)
+		}
+		if scan, err := metricValue(metrics, "go_gc_scan_heap_bytes"); err == nil {
+			ix.ScanLoadedMB = round(scan/(1<<20), 1)
+		}
 	}
 
 	// Last, when the server's file watcher has long been running: a change
@@ -477,8 +559,15 @@ type loader struct {
 	cfg  Options
 	c    *proc.Child
 	lc   *loadgen.Client
+	ctl  *loadgen.Client // control requests (/metrics), beside the load
 	prog *progress
 	name string
+	// started is when the server process was started: its collector's
+	// trace (GODEBUG=gctrace=1) counts from about then.
+	started time.Time
+	// run names the run in progress with --runs, for the progress and
+	// the traces.
+	run string
 	// exhausted is set when a phase sent all of its maxReq requests
 	// before its duration was up.
 	exhausted bool
@@ -489,7 +578,7 @@ type loader struct {
 func (ld *loader) closed(label string, warm, tg []string, maxReq int) (loadgen.Result, time.Duration, error) {
 	cfg, c := ld.cfg, ld.c
 	warmFor := min(cfg.Duration/5, time.Second)
-	ld.prog.phase(ld.name+": "+label, warmFor+cfg.Duration)
+	ld.prog.phase(ld.name+": "+label+ld.run, warmFor+cfg.Duration)
 	if _, err := loadgen.Closed(ld.ctx, ld.lc, warm, loadgen.Phase{Concurrency: cfg.Concurrency, Duration: warmFor, MaxRequests: cfg.MaxRequests}); err != nil {
 		return loadgen.Result{}, 0, err
 	}
@@ -525,16 +614,43 @@ func (ld *loader) route(label string, warm, tg []string, maxReq int) (routeRepor
 	}
 	rr := routeReport{QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 3), Cores: cores(cpu, res),
 		Rate: round(res.QPS()/2, 0), Errors: res.Errors}
-	ld.prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s", ld.name, label, rr.Rate), ld.cfg.Duration)
-	open, err := loadgen.Open(ld.ctx, ld.lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: ld.cfg.Duration, MaxRequests: maxReq, Workers: openWorkers(ld.cfg)})
+	ld.prog.phase(fmt.Sprintf("%s: %s, open loop at %.0f/s%s", ld.name, label, rr.Rate, ld.run), ld.cfg.Duration)
+	gc0 := ld.gcCycles()
+	traceDir := os.Getenv("HELPCENTRE_BENCH_TRACE")
+	open, err := loadgen.Open(ld.ctx, ld.lc, tg, loadgen.Phase{Rate: res.QPS() / 2, Duration: ld.cfg.Duration, MaxRequests: maxReq, Workers: openWorkers(ld.cfg), Trace: traceDir != ""})
 	if err != nil {
 		return rr, err
 	}
+	if traceDir != "" {
+		if err := writeTrace(traceDir, ld.name+" "+label+ld.run, ld.started, open.Sent); err != nil {
+			return rr, err
+		}
+	}
 	ld.exhausted = ld.exhausted || open.Requests >= maxReq
+	if gc1 := ld.gcCycles(); gc0 >= 0 && gc1 >= gc0 && open.Requests > 0 {
+		rr.GCPer1k = round((gc1-gc0)*1000/float64(open.Requests), 2)
+	}
 	rr.P50 = round(search.Percentile(open.Lat, 0.50), 3)
 	rr.P99 = round(search.Percentile(open.Lat, 0.99), 3)
 	rr.Errors += open.Errors
 	return rr, nil
+}
+
+// gcCycles is the server's collections so far (from /metrics), -1 when
+// it does not say.
+func (ld *loader) gcCycles() float64 {
+	if ld.ctl == nil {
+		return -1
+	}
+	status, metrics, err := ld.ctl.Fetch("/metrics", 10*time.Second)
+	if err != nil || status != 200 {
+		return -1
+	}
+	n, err := metricValue(metrics, "go_gc_cycles_total_gc_cycles_total")
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 func perRequest(cpu time.Duration, res loadgen.Result) float64 {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -88,7 +89,7 @@ func TestBenchCommand(t *testing.T) {
 	var out, errb bytes.Buffer
 	err := Run(t.Context(), Options{Sizes: []int{0}, Duration: 200 * time.Millisecond, Concurrency: 4, Seed: 1, MaxRequests: 1_000_000,
 		Queries: "../../search/testdata/bitext/queries_dev.jsonl", DistinctQueries: []string{"../../search/testdata/es/queries_dev.jsonl"},
-		DomainThreads: 200, JSON: true, Exe: serverExe(t)}, &out, &errb)
+		DomainThreads: 200, Runs: 2, JSON: true, Exe: serverExe(t)}, &out, &errb)
 	if runtime.GOOS != "linux" {
 		// The server's CPU time and memory are read from /proc.
 		if !errors.Is(err, proc.ErrNotAvailable) {
@@ -141,6 +142,12 @@ func TestBenchCommand(t *testing.T) {
 		}
 	}
 	positive("http.baseline", hr["baseline"], "qps")
+	// --runs 2: each route's p99 of both runs beside their median
+	for _, r := range []string{"/api/v1/search", "/api/v1/suggest", "/api/v1/deflect"} {
+		if runs, _ := hr[r].(map[string]any)["p99_runs_ms"].([]any); len(runs) != 2 {
+			t.Errorf("http.%s.p99_runs_ms = %v, want two runs' p99", r, hr[r].(map[string]any)["p99_runs_ms"])
+		}
+	}
 
 	// The never-repeating stream, and the plain Bleve anchor on both.
 	if n, _ := s["distinct_questions"].(float64); n < 810+221 {
@@ -170,5 +177,20 @@ func TestParseRSSSplit(t *testing.T) {
 	}
 	if a, f := parseRSSSplit([]byte("Name:\tx\n")); a != 0 || f != 0 {
 		t.Fatalf("no lines: %v %v", a, f)
+	}
+}
+
+func TestMedianRuns(t *testing.T) {
+	one := routeReport{QPS: 10, P99: 3}
+	if got := medianRuns([]routeReport{one}); !reflect.DeepEqual(got, one) {
+		t.Errorf("one run: %+v, want it as it was", got)
+	}
+	got := medianRuns([]routeReport{{QPS: 30, P99: 9, Errors: 1}, {QPS: 10, P99: 2}, {QPS: 20, P99: 4, Errors: 2}})
+	want := routeReport{QPS: 20, P99: 4, Errors: 3, P99Runs: []float64{9, 2, 4}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if got := medianRuns([]routeReport{{P99: 2}, {P99: 5}}); got.P99 != 3.5 {
+		t.Errorf("two runs: p99 %v, want the mean of the middle two, 3.5", got.P99)
 	}
 }

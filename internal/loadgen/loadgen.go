@@ -98,6 +98,15 @@ type Result struct {
 	Errors   int
 	Elapsed  time.Duration
 	Lat      []float64
+	// Sent, with Phase.Trace, is each request's scheduled send time and
+	// latency in ms, in the order of the schedule.
+	Sent []Sent
+}
+
+// Sent is one request of a traced open loop.
+type Sent struct {
+	At time.Time
+	Ms float64
 }
 
 // QPS is the rate of successful answers.
@@ -112,6 +121,7 @@ func (r Result) QPS() float64 {
 // workers never contend on a lock.
 type recorder struct {
 	lat      []float64
+	sent     []Sent
 	requests int
 	errors   int
 }
@@ -130,8 +140,10 @@ func merge(recs []*recorder, elapsed time.Duration) Result {
 		out.Requests += r.requests
 		out.Errors += r.errors
 		out.Lat = append(out.Lat, r.lat...)
+		out.Sent = append(out.Sent, r.sent...)
 	}
 	sort.Float64s(out.Lat)
+	sort.Slice(out.Sent, func(i, j int) bool { return out.Sent[i].At.Before(out.Sent[j].At) })
 	return out
 }
 
@@ -148,6 +160,10 @@ type Phase struct {
 	// answer does not delay the schedule (if it does, the wait is counted
 	// in the latency).
 	Workers int
+	// Trace makes Open keep each request's scheduled send time beside its
+	// latency (Result.Sent), to line slow answers up with what the server
+	// did then (e.g. its collector's cycles).
+	Trace bool
 }
 
 func (p Phase) maxRequests() int {
@@ -219,7 +235,11 @@ func Open(ctx context.Context, c *Client, targets []string, p Phase) (Result, er
 			for i := range jobs {
 				scheduled := start.Add(time.Duration(i) * interval)
 				status, err := c.get(targets[i%len(targets)])
-				rec.record(status, err, time.Since(scheduled))
+				took := time.Since(scheduled)
+				rec.record(status, err, took)
+				if p.Trace {
+					rec.sent = append(rec.sent, Sent{scheduled, float64(took.Microseconds()) / 1000})
+				}
 			}
 		})
 	}

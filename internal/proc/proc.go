@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"net"
@@ -45,15 +46,33 @@ func Start(ctx context.Context, env []string, exe string, args ...string) (*Chil
 	c := &Child{cmd: cmd, stderr: &tailBuffer{max: 16 << 10}, done: make(chan struct{})}
 	cmd.Cancel = c.terminate
 	cmd.WaitDelay = 5 * time.Second // then SIGKILL
-	cmd.Stdout = c.stderr
-	cmd.Stderr = c.stderr
+	var out io.Writer = c.stderr
+	var copyTo *os.File
+	// HELPCENTRE_BENCH_SERVER_OUTPUT names a file that gets all the child
+	// writes as well (e.g. its GODEBUG=gctrace=1 lines): the tail buffer
+	// keeps only the end, for error messages.
+	if name := os.Getenv("HELPCENTRE_BENCH_SERVER_OUTPUT"); name != "" {
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("bench: HELPCENTRE_BENCH_SERVER_OUTPUT: %w", err)
+		}
+		copyTo, out = f, io.MultiWriter(c.stderr, f)
+	}
+	cmd.Stdout = out
+	cmd.Stderr = out
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
 	setDeathSignal(cmd.SysProcAttr)
 	if err := cmd.Start(); err != nil {
+		if copyTo != nil {
+			copyTo.Close()
+		}
 		return nil, fmt.Errorf("bench: start server: %w", err)
 	}
 	go func() {
 		c.err = cmd.Wait()
+		if copyTo != nil {
+			copyTo.Close()
+		}
 		close(c.done)
 	}()
 	return c, nil
