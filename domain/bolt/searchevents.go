@@ -46,7 +46,13 @@ const (
 	// bench's events phase) in batches of 1,024 left 45 MB of the file
 	// mapped, of 4,096 14 MB, for ~3 MB more heap at the peak.
 	DefaultEventsBatch = 4096
-	DefaultEventsQueue = 100_000
+	// DefaultEventsQueue is how many entries may wait; beyond it the
+	// recording request writes the queue itself (back-pressure, not loss).
+	// An entry waiting costs ~250 bytes and its batch's JSON and bbolt
+	// pages as much again while it is written: 100,000 let a burst the
+	// writer could not keep up with hold ~100 MB of heap (in process,
+	// 16 writers at full speed), 16,384 hold ~35 MB.
+	DefaultEventsQueue = 16_384
 	scanChunk          = 5000 // entries read per read transaction
 )
 
@@ -67,6 +73,7 @@ type SearchEvents struct {
 
 	mu      sync.Mutex
 	queue   []domain.SearchEvent
+	spare   []domain.SearchEvent // the last batch's array, emptied, for the next queue
 	kick    chan struct{}
 	writing sync.Mutex // held while a batch is written: Scan sees it whole
 	written atomic.Int64
@@ -89,11 +96,14 @@ func (s *SearchEvents) Record(ctx context.Context, events ...domain.SearchEvent)
 		}
 	}
 	s.mu.Lock()
+	if s.queue == nil {
+		s.queue, s.spare = s.spare, nil
+	}
 	s.queue = append(s.queue, events...)
 	n := len(s.queue)
 	s.mu.Unlock()
 	if n >= s.MaxQueue {
-		return s.Flush(ctx)
+		return s.flushFull(ctx)
 	}
 	if s.BatchSize > 0 && n >= s.BatchSize {
 		select {
@@ -120,11 +130,31 @@ func (s *SearchEvents) Run(ctx context.Context) error {
 	return runBatches(ctx, s.FlushInterval, s.kick, s.Flush, purge)
 }
 
+// flushFull is Record's back-pressure: it waits for the batch being written
+// and writes the queue if it is still full. Requests that found it full
+// together write it once, not each a small batch after the other.
+func (s *SearchEvents) flushFull(ctx context.Context) error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	s.mu.Lock()
+	full := len(s.queue) >= s.MaxQueue
+	s.mu.Unlock()
+	if !full {
+		return nil
+	}
+	return s.flush(ctx)
+}
+
 // Flush writes every queued entry now, in one transaction; on failure they
 // go back to the queue.
 func (s *SearchEvents) Flush(ctx context.Context) error {
 	s.writing.Lock()
 	defer s.writing.Unlock()
+	return s.flush(ctx)
+}
+
+// flush is Flush with s.writing held.
+func (s *SearchEvents) flush(ctx context.Context) error {
 	s.mu.Lock()
 	events := s.queue
 	s.queue = nil
@@ -142,6 +172,14 @@ func (s *SearchEvents) Flush(ctx context.Context) error {
 		return fmt.Errorf("bolt: write %d search events: %w", len(events), err)
 	}
 	s.written.Add(int64(len(events)))
+	// The array is the next queue's: batch after batch, the queue
+	// no longer grows a new one by doubling.
+	if cap(events) <= 2*s.MaxQueue {
+		clear(events)
+		s.mu.Lock()
+		s.spare = events[:0]
+		s.mu.Unlock()
+	}
 	return nil
 }
 
