@@ -3,7 +3,6 @@
 package content
 
 import (
-	"html/template"
 	"strings"
 	"time"
 )
@@ -60,13 +59,16 @@ type Article struct {
 	ReviewBy   time.Time      `json:"review_by,omitzero"`
 	Params     map[string]any `json:"params,omitempty"` // unknown front matter keys, kept as written
 
-	Path     string        `json:"path"`     // slash path relative to the content root
-	Slug     string        `json:"slug"`     // file name without extension
-	HTML     template.HTML `json:"-"`        // rendered, sanitised body
-	Text     string        `json:"-"`        // plain text of the body (no headings), for search
-	Headings []string      `json:"headings"` // section headings, in order
-	Links    []Link        `json:"-"`        // links to other articles by id
-	Digest   string        `json:"-"`        // hash of the file's bytes
+	Path     string   `json:"path"`     // slash path relative to the content root
+	Slug     string   `json:"slug"`     // file name without extension
+	Text     string   `json:"-"`        // plain text of the body (no headings), for search
+	Headings []string `json:"headings"` // section headings, in order
+	Links    []Link   `json:"-"`        // links to other articles by id
+	Digest   string   `json:"-"`        // hash of the file's bytes
+
+	// the rendered, sanitised body, compressed against Text: read it
+	// with HTML (html.go)
+	html []byte
 
 	relatedLine int
 	idLine      int

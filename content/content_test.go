@@ -64,8 +64,8 @@ func TestForeignCorpus(t *testing.T) {
 	if a.Visibility != content.Public || a.Category != "" || a.Params["source"] != "CovidFAQ" {
 		t.Errorf("defaults: visibility %q category %q params %v", a.Visibility, a.Category, a.Params)
 	}
-	if len(a.Headings) != 0 || strings.Contains(string(a.HTML), "<h1") {
-		t.Errorf("the H1 repeating the title should be dropped: headings %v html %s", a.Headings, a.HTML)
+	if len(a.Headings) != 0 || strings.Contains(string(a.HTML()), "<h1") {
+		t.Errorf("the H1 repeating the title should be dropped: headings %v html %s", a.Headings, a.HTML())
 	}
 }
 
@@ -113,7 +113,7 @@ Intro with <script>alert(1)</script> and [a link](javascript:alert(1)).
 	if a == nil {
 		t.Fatalf("not parsed: %v", ds)
 	}
-	html := string(a.HTML)
+	html := string(a.HTML())
 	for _, bad := range []string{"<script", "javascript:", "alert(1)</script>"} {
 		if strings.Contains(html, bad) {
 			t.Errorf("HTML keeps %q: %s", bad, html)

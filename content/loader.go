@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -89,6 +92,7 @@ func skipName(name string) bool {
 func (l *Loader) Load() (*Set, Changes, error) {
 	seen := map[string]bool{}
 	seenAux := map[string]bool{}
+	var todo []pendingFile // articles to read again, in walk order
 	err := fs.WalkDir(l.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
@@ -133,13 +137,16 @@ func (l *Loader) Load() (*Set, Changes, error) {
 			l.aux[p] = &auxState{modTime: info.ModTime(), size: info.Size(), data: data}
 		case path.Ext(p) == ".md":
 			seen[p] = true
-			l.loadArticle(p, info)
+			if l.changed(p, info) {
+				todo = append(todo, pendingFile{p, info})
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, Changes{}, fmt.Errorf("content: read %w", err)
 	}
+	l.loadArticles(todo)
 	for p := range l.files {
 		if !seen[p] {
 			delete(l.files, p)
@@ -183,22 +190,81 @@ func linkInside(fsys fs.FS, p string) bool {
 	return false
 }
 
-func (l *Loader) loadArticle(p string, info fs.FileInfo) {
+// pendingFile is an article file that changed since the last Load.
+type pendingFile struct {
+	path string
+	info fs.FileInfo
+}
+
+// parsedFile is what reading and parsing one file gave.
+type parsedFile struct {
+	readErr error
+	article *Article
+	diags   Diagnostics
+}
+
+// parallelFrom is how many changed files make Load parse them on every core:
+// a full load of 10,000 articles is ~1 s of parsing on one.
+const parallelFrom = 64
+
+// changed reports whether the file at p differs from what was last read of it.
+func (l *Loader) changed(p string, info fs.FileInfo) bool {
 	st := l.files[p]
-	if st != nil && !info.ModTime().IsZero() && st.modTime.Equal(info.ModTime()) && st.size == info.Size() {
-		return
+	return st == nil || info.ModTime().IsZero() || !st.modTime.Equal(info.ModTime()) || st.size != info.Size()
+}
+
+// loadArticles reads and parses the files, on every core when there are
+// many (each worker with its own Parser), and records the results in walk
+// order, as one at a time would.
+func (l *Loader) loadArticles(todo []pendingFile) {
+	out := make([]parsedFile, len(todo))
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/parallelFrom+1)
+	if workers <= 1 {
+		for i, f := range todo {
+			out[i] = l.parseFile(l.parser, f.path)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := range workers {
+			parser := l.parser
+			if w > 0 {
+				parser = NewParser()
+			}
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+					out[i] = l.parseFile(parser, todo[i].path)
+				}
+			})
+		}
+		wg.Wait()
 	}
+	for i, f := range todo {
+		l.recordArticle(f.path, f.info, out[i])
+	}
+}
+
+func (l *Loader) parseFile(parser *Parser, p string) parsedFile {
 	data, err := fs.ReadFile(l.fsys, p)
+	if err != nil {
+		return parsedFile{readErr: err}
+	}
+	a, ds := parser.Parse(p, data)
+	return parsedFile{article: a, diags: ds}
+}
+
+func (l *Loader) recordArticle(p string, info fs.FileInfo, r parsedFile) {
+	st := l.files[p]
 	if st == nil {
 		st = &fileState{}
 		l.files[p] = st
 	}
 	st.modTime, st.size = info.ModTime(), info.Size()
-	if err != nil {
-		st.diags = Diagnostics{errorf(p, 0, "cannot read: %v", errors.Unwrap(err))}
+	if r.readErr != nil {
+		st.diags = Diagnostics{errorf(p, 0, "cannot read: %v", errors.Unwrap(r.readErr))}
 		return
 	}
-	a, ds := l.parser.Parse(p, data)
+	a, ds := r.article, r.diags
 	if a != nil && st.article != nil && st.article.Digest == a.Digest {
 		st.diags = ds
 		return // same bytes: keep the same pointer so nothing is re-indexed

@@ -208,7 +208,7 @@ func (s *Handler) Article(c *fiber.Ctx) error {
 		return domain.Errorf(domain.CodeNotFound, "No article has the id %q.", id)
 	}
 	out := articleJSON{ID: a.ID, Locale: a.Locale, Title: a.Title, URL: a.URL(), Category: a.Category,
-		Tags: a.Tags, Visibility: string(a.Visibility), Headings: a.Headings, HTML: string(a.HTML),
+		Tags: a.Tags, Visibility: string(a.Visibility), Headings: a.Headings, HTML: string(a.HTML()),
 		Related: s.cat.Related(a, aud), Translations: s.cat.Translations(a, aud)}
 	if out.Tags == nil {
 		out.Tags = []string{}
