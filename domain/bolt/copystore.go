@@ -374,7 +374,8 @@ func topBuckets(eng kv.Engine) ([][]byte, error) {
 // not are deleted, and top-level buckets only the target has are left
 // alone (reported). from must not change meanwhile (a bbolt file opened
 // read-only with OpenFileReadOnly); CheckMigrations first. Check the result
-// with VerifyStore.
+// with VerifyStore. Last, a target that offers to settle a bulk load does
+// (PostgreSQL: VACUUM (ANALYZE)).
 func CopyStore(ctx context.Context, from, to kv.Engine, opts CopyOptions) (*CopyReport, error) {
 	if opts.ChunkKeys <= 0 {
 		opts.ChunkKeys = 2000
@@ -453,6 +454,13 @@ func CopyStore(ctx context.Context, from, to kv.Engine, opts CopyOptions) (*Copy
 	}
 	for _, name := range tops {
 		if err := copyBucket([][]byte{name}); err != nil {
+			return rep, err
+		}
+	}
+	// A server engine may want a bulk load settled (statistics, visibility:
+	// postgres.Engine.Settle) before it serves.
+	if s, ok := to.(interface{ Settle(context.Context) error }); ok {
+		if err := s.Settle(ctx); err != nil {
 			return rep, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.etcd.io/bbolt"
 
 	"github.com/marketplace/helpcentre/domain/bolt"
@@ -105,7 +106,8 @@ func TestCopyStoreOntoPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer from.Close()
-	to, err := postgres.Open(ctx, pgtest.DB(t), postgres.Options{})
+	url := pgtest.DB(t)
+	to, err := postgres.Open(ctx, url, postgres.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +122,20 @@ func TestCopyStoreOntoPostgres(t *testing.T) {
 	}
 	if bad := differing(t, from, to); len(bad) > 0 {
 		t.Fatalf("after the copy, buckets differ: %v", bad)
+	}
+	// The bulk load is settled before anything serves it: statistics for
+	// the planner and the visibility map, not left to the first readers.
+	var vacuumed, analyzed bool
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, `SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'kv'`).Scan(&vacuumed, &analyzed); err != nil {
+		t.Fatal(err)
+	}
+	if !vacuumed || !analyzed {
+		t.Errorf("after the copy kv was vacuumed %v, analyzed %v; want both", vacuumed, analyzed)
 	}
 	if err := to.View(func(tx kv.Tx) error {
 		top := tx.Bucket([]byte("top"))

@@ -29,3 +29,17 @@ func (e *Engine) Scrub(ctx context.Context) (int, error) {
 	}
 	return 0, nil
 }
+
+// Settle is what a bulk load ends with (bolt.CopyStore calls it: the
+// migration from a bbolt file): VACUUM (ANALYZE) of the store's tables.
+// Rows just copied have no statistics for the planner yet and no hint bits
+// or visibility-map bits, so the first readers of each page would set them
+// (a read that writes) and autovacuum would rescan the whole table while the
+// replicas start serving; settling does it once, before. It takes no lock
+// that blocks readers or writers.
+func (e *Engine) Settle(ctx context.Context) error {
+	if _, err := e.pool.Exec(ctx, "VACUUM (ANALYZE) kv, kv_buckets"); err != nil {
+		return fmt.Errorf("postgres: vacuum and analyze after the copy: %w", err)
+	}
+	return nil
+}
