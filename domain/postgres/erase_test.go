@@ -3,14 +3,10 @@ package postgres_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
-	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/domain/postgres"
 	"github.com/marketplace/helpcentre/internal/pgtest"
 )
@@ -23,27 +19,11 @@ import (
 func TestEraseLeavesNoDeadTuples(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.DB(t)
-	eng, err := postgres.Open(ctx, url, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := bolt.OpenOn(eng, t.TempDir(), bolt.Options{PasswordCost: bcrypt.MinCost})
-	if err != nil {
-		eng.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	_, db, w := demoStore(t, url, postgres.Options{})
 	p := domain.DefaultPolicy()
 	p.MessagesPerMinute = 0
 	svc := bolt.NewServices(db, p)
-	w, err := demo.Seed(ctx, demo.Services{Access: svc.Access, Orders: svc.Orders}, time.Now().UTC())
-	if err != nil {
-		t.Fatal(err)
-	}
-	as := func(name string) context.Context {
-		u := w.Users[name]
-		return domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, ShopID: u.ShopID, Locale: u.Locale})
-	}
+	as := func(name string) context.Context { return demoActor(w, name) }
 	words := "Mi lámpara llegó con el cristal roto en tres pedazos"
 	th, err := svc.Threads.CreateThread(as("ana"), domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller,
 		Topic: domain.TopicProduct, Body: words})

@@ -1,16 +1,13 @@
 package postgres_test
 
 import (
-	"context"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
-	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/domain/postgres"
 	"github.com/marketplace/helpcentre/internal/pgtest"
 )
@@ -51,25 +48,11 @@ func costOf(trace []string) postCost {
 //
 //	go test -run TestPostCost -v ./domain/postgres/   (-v lists the statements)
 func TestPostCost(t *testing.T) {
-	eng, err := postgres.Open(context.Background(), pgtest.DB(t, pgtest.NoSync()), postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	db, err := bolt.OpenOn(eng, t.TempDir(), bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	w, err := demo.Seed(ctx, demo.Services{Access: bolt.NewAccessService(db), Orders: bolt.NewOrderService(db, domain.DefaultPolicy())}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, db, w := demoStore(t, pgtest.DB(t, pgtest.NoSync()), postgres.Options{})
 	p := domain.DefaultPolicy()
 	p.MessagesPerMinute = 0 // as the bench serves: no quota (and no quota bucket to look up)
 	ts := bolt.NewThreadService(db, p)
-	u := w.Users["ana"]
-	actx := domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role})
+	actx := demoActor(w, "ana")
 	th, err := ts.CreateThread(actx, domain.NewThread{OrderNumber: "1001", Recipient: domain.PartySeller, Topic: domain.TopicDelivery, Body: "start"})
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/marketplace/helpcentre/domain"
 	"github.com/marketplace/helpcentre/domain/bolt"
-	"github.com/marketplace/helpcentre/domain/demo"
 	"github.com/marketplace/helpcentre/domain/postgres"
 	"github.com/marketplace/helpcentre/internal/pgtest"
 )
@@ -32,24 +31,12 @@ func BenchmarkPostMessage(b *testing.B) {
 	if url == "" {
 		url = pgtest.DB(b)
 	}
-	eng, err := postgres.Open(context.Background(), url, postgres.Options{GroupWrites: os.Getenv("HELPCENTRE_BENCH_GROUP") == "1"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := bolt.OpenOn(eng, b.TempDir(), bolt.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng, db, w := demoStore(b, url, postgres.Options{GroupWrites: os.Getenv("HELPCENTRE_BENCH_GROUP") == "1"})
 	ctx := context.Background()
-	w, err := demo.Seed(ctx, demo.Services{Access: bolt.NewAccessService(db), Orders: bolt.NewOrderService(db, domain.DefaultPolicy())}, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
 	p := domain.DefaultPolicy()
 	p.MessagesPerMinute = 0 // no quota: one customer posts on every thread
 	ts := bolt.NewThreadService(db, p)
-	u := w.Users["ana"]
-	actx := domain.WithActor(ctx, domain.Actor{UserID: u.ID, Name: u.Name, Role: u.Role})
+	actx := demoActor(w, "ana")
 	const writers = 64
 	ids := make([]string, writers)
 	for i := range ids {
