@@ -366,6 +366,32 @@ func topBuckets(eng kv.Engine) ([][]byte, error) {
 	return names, err
 }
 
+// depthFirst visits the buckets under tops depth first, in key order: a
+// bucket, then the buckets nested in it, which visit returns (their names).
+// The copy and its verification walk the same way, so their reports list
+// buckets in the same order.
+func depthFirst(tops [][]byte, visit func(path [][]byte) (nested [][]byte, err error)) error {
+	var walk func(path [][]byte) error
+	walk = func(path [][]byte) error {
+		nested, err := visit(path)
+		if err != nil {
+			return err
+		}
+		for _, name := range nested {
+			if err := walk(append(slices.Clip(path), name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, name := range tops {
+		if err := walk([][]byte{name}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CopyStore copies every bucket of from onto to, bucket by bucket and in
 // chunks (many small write transactions on the target, never one for the
 // whole store), so that afterwards every bucket the source has holds on the
@@ -397,22 +423,20 @@ func CopyStore(ctx context.Context, from, to kv.Engine, opts CopyOptions) (*Copy
 			rep.TargetOnly = append(rep.TargetOnly, string(t))
 		}
 	}
-	// Depth first, in key order: a bucket, then the buckets nested in it.
-	var copyBucket func(path [][]byte) error
-	copyBucket = func(path [][]byte) error {
+	err = depthFirst(tops, func(path [][]byte) ([][]byte, error) {
 		bc := BucketCopy{Path: joinPath(path)}
 		var nested [][]byte
 		var after []byte
 		for {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, err
 			}
 			ch, err := readChunk(from, path, after, opts.ChunkKeys, opts.ChunkBytes)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if ch.missing {
-				return fmt.Errorf("bolt: bucket %s vanished from the source during the copy: is something writing to it?", bc.Path)
+				return nil, fmt.Errorf("bolt: bucket %s vanished from the source during the copy: is something writing to it?", bc.Path)
 			}
 			var w, d int
 			if err := to.Update(func(tx kv.Tx) error {
@@ -420,7 +444,7 @@ func CopyStore(ctx context.Context, from, to kv.Engine, opts CopyOptions) (*Copy
 				w, d, err = writeChunk(tx, path, after, ch)
 				return err
 			}); err != nil {
-				return fmt.Errorf("bolt: copy %s: %w", bc.Path, err)
+				return nil, fmt.Errorf("bolt: copy %s: %w", bc.Path, err)
 			}
 			bc.Keys += len(ch.entries)
 			bc.Written += w
@@ -445,17 +469,10 @@ func CopyStore(ctx context.Context, from, to kv.Engine, opts CopyOptions) (*Copy
 		if opts.Progress != nil {
 			opts.Progress(bc)
 		}
-		for _, name := range nested {
-			if err := copyBucket(append(slices.Clip(path), name)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for _, name := range tops {
-		if err := copyBucket([][]byte{name}); err != nil {
-			return rep, err
-		}
+		return nested, nil
+	})
+	if err != nil {
+		return rep, err
 	}
 	// A server engine may want a bulk load settled (statistics, visibility:
 	// postgres.Engine.Settle) before it serves.
@@ -541,34 +558,26 @@ func VerifyStore(ctx context.Context, from, to kv.Engine) ([]BucketCheck, error)
 		return nil, err
 	}
 	var out []BucketCheck
-	var walk func(path [][]byte) error
-	walk = func(path [][]byte) error {
+	err = depthFirst(tops, func(path [][]byte) ([][]byte, error) {
 		c := BucketCheck{Path: joinPath(path)}
 		n, sum, seq, nested, _, err := bucketSum(ctx, from, path)
 		if err != nil {
-			return fmt.Errorf("bolt: verify %s on the source: %w", c.Path, err)
+			return nil, fmt.Errorf("bolt: verify %s on the source: %w", c.Path, err)
 		}
 		c.SourceKeys, c.SourceSum, c.SourceSeq = n, sum, seq
 		tn, tsum, tseq, _, ok, err := bucketSum(ctx, to, path)
 		if err != nil {
-			return fmt.Errorf("bolt: verify %s on the target: %w", c.Path, err)
+			return nil, fmt.Errorf("bolt: verify %s on the target: %w", c.Path, err)
 		}
 		if !ok {
 			tn = -1
 		}
 		c.TargetKeys, c.TargetSum, c.TargetSeq = tn, tsum, tseq
 		out = append(out, c)
-		for _, name := range nested {
-			if err := walk(append(slices.Clip(path), name)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for _, name := range tops {
-		if err := walk([][]byte{name}); err != nil {
-			return out, err
-		}
+		return nested, nil
+	})
+	if err != nil {
+		return out, err
 	}
 	return out, nil
 }
