@@ -117,6 +117,19 @@ func TestDumpOutputs(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := search.New(ix, search.DefaultOptions())
+		// dumpSearch writes one search's result (or error) and its hits.
+		dumpSearch := func(req search.Request) {
+			res, err := e.Search(ctx, req)
+			if err != nil {
+				check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "err": err.Error()}))
+				return
+			}
+			hits := make([]hit, len(res.Hits))
+			for i, h := range res.Hits {
+				hits[i] = hit{h.Article.ID, h.Score, string(h.Snippet), h.Why}
+			}
+			check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "res": res, "hits": hits}))
+		}
 		for _, q := range qs {
 			for _, req := range []search.Request{
 				{Query: q, Locale: "en"},
@@ -125,16 +138,7 @@ func TestDumpOutputs(t *testing.T) {
 				{Query: q, Locale: "en", Audience: search.Staff, PerPage: 20},
 				{Query: q, Locale: "es", AsYouType: true},
 			} {
-				res, err := e.Search(ctx, req)
-				if err != nil {
-					check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "err": err.Error()}))
-					continue
-				}
-				hits := make([]hit, len(res.Hits))
-				for i, h := range res.Hits {
-					hits[i] = hit{h.Article.ID, h.Score, string(h.Snippet), h.Why}
-				}
-				check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "res": res, "hits": hits}))
+				dumpSearch(req)
 			}
 			for _, req := range []search.DeflectRequest{
 				{Subject: q, Locale: "en"},
@@ -155,16 +159,7 @@ func TestDumpOutputs(t *testing.T) {
 				{Query: q, Locale: "es", Page: 2},
 				{Query: q, Locale: "es", Audience: search.Staff, PerPage: 20},
 			} {
-				res, err := e.Search(ctx, req)
-				if err != nil {
-					check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "err": err.Error()}))
-					continue
-				}
-				hits := make([]hit, len(res.Hits))
-				for i, h := range res.Hits {
-					hits[i] = hit{h.Article.ID, h.Score, string(h.Snippet), h.Why}
-				}
-				check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "res": res, "hits": hits}))
+				dumpSearch(req)
 			}
 			d, err := e.Deflect(ctx, search.DeflectRequest{Subject: q, Locale: "es"})
 			if err != nil {
