@@ -322,11 +322,8 @@ func (s *PrivacyService) EraseCustomer(ctx context.Context, customerID, confirm 
 	defer cancel()
 	n, err := s.db.ScrubFreePages(sctx)
 	rep.PagesScrubbed = n
-	if err != nil && s.db.db == nil {
-		return rep, fmt.Errorf("bolt: erase: the data is erased, but the row versions it replaced are still in the table until VACUUM removes them (run the erasure again, or VACUUM kv; autovacuum will in time): %w", err)
-	}
 	if err != nil {
-		return rep, fmt.Errorf("bolt: erase: the data is erased, but its old copies are still in free pages of the file (run the erasure again, or helpcentre compact with the server stopped): %w", err)
+		return rep, fmt.Errorf("bolt: erase: the data is erased, but %w", err)
 	}
 	return rep, nil
 }

@@ -114,7 +114,7 @@ func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (
 		n, err := s.db.ScrubFreePages(sctx)
 		rep.PagesScrubbed = n
 		if err != nil {
-			return rep, err
+			return rep, fmt.Errorf("bolt: purge: what was due is forgotten, but %w", err)
 		}
 	}
 	return rep, nil

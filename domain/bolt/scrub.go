@@ -106,17 +106,31 @@ func (db *DB) read(fn func(tx kv.Tx) error) error {
 // nothing deleted or changed survives in it, and returns how many it
 // cleared. Writers wait meanwhile (a write to each free page, then one
 // fsync); readers go on. It waits for read transactions begun before it
-// (a backup download among them) up to ctx's deadline.
+// (a backup download among them) up to ctx's deadline. Its error says what
+// is left behind and what to do about it, on either engine.
 func (db *DB) ScrubFreePages(ctx context.Context) (int, error) {
 	if db.db == nil {
 		// Another engine: it clears what it freed itself, when it offers to.
 		if s, ok := db.eng.(interface {
 			Scrub(context.Context) (int, error)
 		}); ok {
-			return s.Scrub(ctx)
+			n, err := s.Scrub(ctx)
+			if err != nil {
+				return n, fmt.Errorf("the row versions it replaced are still in the table until VACUUM removes them (run it again, or VACUUM kv; autovacuum will in time): %w", err)
+			}
+			return n, nil
 		}
 		return 0, nil
 	}
+	n, err := db.scrubFile(ctx)
+	if err != nil {
+		return n, fmt.Errorf("its old copies are still in free pages of the file (run it again, or helpcentre compact with the server stopped): %w", err)
+	}
+	return n, nil
+}
+
+// scrubFile is ScrubFreePages on the bbolt file.
+func (db *DB) scrubFile(ctx context.Context) (int, error) {
 	db.gate.scrub.Lock()
 	defer db.gate.scrub.Unlock()
 	tx, err := db.db.Begin(true)
