@@ -45,7 +45,12 @@ func textDict(text string) *s2.Dict {
 	if len(text) < s2.MinDictSize {
 		return nil
 	}
-	return s2.MakeDict([]byte(text), nil)
+	// MakeDict keeps the last MaxDictSize bytes and copies what it is given
+	// unless it has 16 bytes to spare: one copy, of only what it keeps.
+	text = text[max(0, len(text)-s2.MaxDictSize):]
+	b := make([]byte, len(text), len(text)+16)
+	copy(b, text)
+	return s2.MakeDict(b, nil)
 }
 
 // HTML is the article's rendered, sanitised body: the help centre's page
