@@ -89,6 +89,7 @@ func parseBench(args []string, stderr io.Writer) (bench.Options, error) {
 	fset.BoolVar(&cfg.NoAnchor, "no-anchor", false, "skip the plain Bleve server measured beside the project's")
 	fset.StringVar(&cfg.Exe, "server", "", "the helpcentre binary to run as the server under test (default: this one): two builds measured with one load generator")
 	fset.IntVar(&cfg.Runs, "runs", 1, "repeat the HTTP phases of search (both streams), suggest and deflect this many times on the same server; the figures are the medians, with each run's p99 listed (five runs of the tail: --runs 5)")
+	fset.IntVar(&cfg.ServerNice, "server-nice", 10, "run the servers under test this much below the load generator's priority (nice), as a client on another machine would see them: on few cores a Go server's collector otherwise takes the processor the generator needs; 0: same priority")
 	fset.IntVar(&cfg.DomainThreads, "domain-threads", 0, "also measure the after-sales domain (as bench --domain) over this many threads, e.g. 100000; 0: skip")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: helpcentre bench [--articles 1000,10000,100000] [--duration 10s] [--concurrency 16] [--json]")
@@ -111,6 +112,9 @@ func parseBench(args []string, stderr io.Writer) (bench.Options, error) {
 	}
 	if cfg.Duration <= 0 || cfg.Concurrency < 1 || cfg.MaxRequests < 1 || cfg.Runs < 1 {
 		return cfg, exitError{2, "helpcentre bench: --duration, --concurrency, --max-requests and --runs must be positive"}
+	}
+	if cfg.ServerNice < 0 || cfg.ServerNice > 19 {
+		return cfg, exitError{2, "helpcentre bench: --server-nice must be between 0 and 19 (a priority below the bench's own)"}
 	}
 	return cfg, nil
 }

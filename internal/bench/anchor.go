@@ -267,7 +267,8 @@ func benchAnchor(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	name += ", anchor (plain Bleve)"
 	prog.phase(name+": build and merge (start to ready)", time.Second+time.Duration(sr.Docs)*time.Second/2500)
 	start := time.Now()
-	c, err := proc.Start(ctx, nil, cfg.Exe, "bench-anchor", "--content", contentDir, "--index", indexDir, "--addr", addr)
+	exe, args, _ := proc.Niced(cfg.ServerNice, cfg.Exe, []string{"bench-anchor", "--content", contentDir, "--index", indexDir, "--addr", addr})
+	c, err := proc.Start(ctx, nil, exe, args...)
 	if err != nil {
 		return err
 	}

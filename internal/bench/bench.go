@@ -55,6 +55,10 @@ type Options struct {
 	// figure reported is the median over the runs, p99_runs_ms lists every
 	// run's p99.
 	Runs int
+	// ServerNice lowers the scheduling priority of the servers under test
+	// (the project's and the anchor) by this much against the load
+	// generator (proc.Niced says why); 0 runs them at the bench's own.
+	ServerNice int
 }
 
 // Run measures the build, reload, query latency and HTTP throughput of the
@@ -101,7 +105,10 @@ type benchReport struct {
 	Machine proc.Machine `json:"machine"`
 	Go      string       `json:"go"`
 	Date    string       `json:"date"`
-	Sizes   []sizeReport `json:"sizes"`
+	// ServerNice is the priority the servers ran at below the load
+	// generator (Options.ServerNice; 0 where nice(1) is missing).
+	ServerNice int          `json:"server_nice"`
+	Sizes      []sizeReport `json:"sizes"`
 	// Domain holds the after-sales figures (--domain-threads > 0).
 	Domain *domainReport `json:"domain,omitempty"`
 }
@@ -277,6 +284,11 @@ func runBenchmarks(ctx context.Context, cfg Options, prog *progress) (*benchRepo
 	}
 	bundled := append(searchStream(dev), extra...)
 	rep := &benchReport{Machine: proc.ThisMachine(), Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339)}
+	if _, _, ok := proc.Niced(cfg.ServerNice, cfg.Exe, nil); ok {
+		rep.ServerNice = cfg.ServerNice
+	} else if cfg.ServerNice > 0 {
+		prog.warn("nice(1) is not available: the servers run at the load generator's priority, and their collector's idle workers may delay it (proc.Niced)")
+	}
 	for _, n := range cfg.Sizes {
 		sr, err := benchSize(ctx, cfg, n, dev, bundled, prog)
 		if err != nil {
@@ -384,10 +396,11 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	// The bench is one client sending far more than any person: the
 	// server's per-client limits (search and suggest rates, connections
 	// per address) are lifted for the run.
-	c, err := proc.Start(ctx, []string{"HELPCENTRE_ADMIN_TOKEN=" + token}, cfg.Exe, "serve",
+	exe, args, _ := proc.Niced(cfg.ServerNice, cfg.Exe, []string{"serve",
 		"--addr", addr, "--content", contentDir, "--data", dataDir,
 		"--poll", "0", "--log-level", "error", "--shutdown-timeout", "2s", "--deflect-rate", benchDeflectRate,
-		"--events-rate", benchDeflectRate, "--search-rate", "0", "--max-conns-per-ip", "0")
+		"--events-rate", benchDeflectRate, "--search-rate", "0", "--max-conns-per-ip", "0"})
+	c, err := proc.Start(ctx, []string{"HELPCENTRE_ADMIN_TOKEN=" + token}, exe, args...)
 	if err != nil {
 		return err
 	}
@@ -806,7 +819,11 @@ func timeRuns(ctx context.Context, run func(i int) error, budget time.Duration, 
 func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 	m := rep.Machine
 	fmt.Fprintf(w, "helpcentre bench: %d cores (%s), %.1f GB, %s, %s, %s\n", m.Cores, m.CPU, m.MemoryGB, m.OS, rep.Go, rep.Date)
-	fmt.Fprintf(w, "load phases of %v, closed loop at concurrency %d, open loop at half the closed-loop rate; server in its own process\n\n", cfg.Duration, cfg.Concurrency)
+	fmt.Fprintf(w, "load phases of %v, closed loop at concurrency %d, open loop at half the closed-loop rate; server in its own process", cfg.Duration, cfg.Concurrency)
+	if rep.ServerNice > 0 {
+		fmt.Fprintf(w, " at nice +%d below the load generator", rep.ServerNice)
+	}
+	fmt.Fprint(w, "\n\n")
 
 	rows := [][]string{{""}}
 	for _, s := range rep.Sizes {
