@@ -17,6 +17,14 @@ func (m *memoryLimit) String() string {
 	if m == nil || *m == 0 {
 		return "0"
 	}
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n := int64(*m); n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + u.suffix
+		}
+	}
 	return strconv.FormatInt(int64(*m), 10)
 }
 

@@ -72,6 +72,7 @@ type Config struct {
 	// Attachments is the folder of uploaded files; empty: Data/attachments.
 	Attachments string
 	MemoryLimit memoryLimit // soft limit on the runtime's memory (memlimit.go); 0: GOMEMLIMIT's
+	GCHeadroom  memoryLimit // most the heap grows above its live data (gcheadroom.go); 0: GOGC's rule alone
 }
 
 // fdHeadroom is how many file descriptors --max-conns leaves for the
@@ -117,6 +118,13 @@ func parseServe(args []string, stderr io.Writer) (Config, error) {
 	if err := cfg.MemoryLimit.Set(envOr("MEMORY_LIMIT", "")); err != nil {
 		return cfg, exitError{2, "helpcentre serve: HELPCENTRE_MEMORY_LIMIT: " + err.Error()}
 	}
+	cfg.GCHeadroom = defaultGCHeadroom
+	if v := envOr("GC_HEADROOM", ""); v != "" {
+		if err := cfg.GCHeadroom.Set(v); err != nil {
+			return cfg, exitError{2, "helpcentre serve: HELPCENTRE_GC_HEADROOM: " + err.Error()}
+		}
+	}
+	fset.Var(&cfg.GCHeadroom, "gc-headroom", "most the Go heap may grow above its live data between collections: GOGC's 100 % of the live heap, capped at this (README Benchmarks); 0: no cap (HELPCENTRE_GC_HEADROOM)")
 	fset.Var(&cfg.MemoryLimit, "memory-limit", "soft limit on the Go runtime's memory, as GOMEMLIMIT: e.g. 400MiB; the collector works harder near it (README Benchmarks); 0: GOMEMLIMIT's, else none (HELPCENTRE_MEMORY_LIMIT)")
 	fset.BoolVar(&cfg.Demo, "demo", envOr("DEMO", "") == "true", "seed the demo world (users with tokens demo-<name>, orders, history); never in production (HELPCENTRE_DEMO=true)")
 	cfg.Policy = domain.DefaultPolicy()
@@ -297,6 +305,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// 45 KB, 100 costs 2 % of CPU per search and keeps RSS after the
 	// bench's load under 300 MB (helpcentre bench, 2026-12-04).
 	cfg.MemoryLimit.apply()
+	go keepGCHeadroom(ctx, uint64(cfg.GCHeadroom), log)
 	if err := startPprof(os.Getenv("HELPCENTRE_PPROF_ADDR"), log); err != nil {
 		return err
 	}

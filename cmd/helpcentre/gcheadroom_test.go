@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGCPercentFor(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		live, headroom uint64
+		base, want     int
+	}{
+		{80 * mib, 256 * mib, 100, 100},  // 10,000 articles: GOGC's rule
+		{256 * mib, 256 * mib, 100, 100}, // at the cap
+		{440 * mib, 256 * mib, 100, 58},  // 100,000 articles: room capped at 256 MiB
+		{100 * mib, 256 * mib, 400, 256}, // an operator's GOGC=400, capped too
+		{8192 * mib, 256 * mib, 100, 10}, // never below 10
+		{440 * mib, 0, 100, 100},         // no cap
+		{440 * mib, 256 * mib, -1, -1},   // GOGC=off stays off
+		{0, 256 * mib, 100, 100},         // nothing measured yet
+	} {
+		if got := gcPercentFor(c.live, c.headroom, c.base); got != c.want {
+			t.Errorf("gcPercentFor(%d MiB, %d MiB, %d) = %d, want %d", c.live/mib, c.headroom/mib, c.base, got, c.want)
+		}
+	}
+}
+
+func TestGCHeadroomFlag(t *testing.T) {
+	cfg, err := parseServe(nil, &strings.Builder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GCHeadroom != defaultGCHeadroom || cfg.GCHeadroom.String() != "256MiB" {
+		t.Errorf("default headroom %v, want 256MiB", cfg.GCHeadroom.String())
+	}
+	t.Setenv("HELPCENTRE_GC_HEADROOM", "0")
+	if cfg, err = parseServe(nil, &strings.Builder{}); err != nil || cfg.GCHeadroom != 0 {
+		t.Errorf("HELPCENTRE_GC_HEADROOM=0: %v, %v; want no cap", cfg.GCHeadroom.String(), err)
+	}
+	if cfg, err = parseServe([]string{"--gc-headroom", "1GiB"}, &strings.Builder{}); err != nil || cfg.GCHeadroom != 1<<30 {
+		t.Errorf("--gc-headroom 1GiB: %v, %v", cfg.GCHeadroom.String(), err)
+	}
+	t.Setenv("HELPCENTRE_GC_HEADROOM", "lots")
+	if _, err := parseServe(nil, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "HELPCENTRE_GC_HEADROOM") {
+		t.Errorf("a bad HELPCENTRE_GC_HEADROOM: %v, want an error naming it", err)
+	}
+}
+
+// The loop lowers the process's GOGC once the live heap outgrows the
+// headroom, and GOGC's rule is back once it is small again.
+func TestKeepGCHeadroomLowersGOGC(t *testing.T) {
+	gogc := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	defer debug.SetGCPercent(int(gogc()))
+	debug.SetGCPercent(100) // whatever GOGC the tests run with
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { keepGCHeadroom(ctx, 8<<20, slog.New(slog.DiscardHandler)); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	live := make([][]byte, 64)
+	for i := range live {
+		live[i] = make([]byte, 1<<20)
+	}
+	runtime.GC()
+	waitFor := func(ok func(uint64) bool) uint64 {
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) && !ok(gogc()) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		return gogc()
+	}
+	if got := waitFor(func(p uint64) bool { return p < 100 }); got > 16 {
+		t.Errorf("with ~64 MiB live and 8 MiB of headroom GOGC is %d, want ≤ 16", got)
+	}
+	runtime.KeepAlive(live)
+	live = nil
+	runtime.GC()
+	if got := waitFor(func(p uint64) bool { return p == 100 }); got != 100 {
+		t.Errorf("with the heap small again GOGC is %d, want 100", got)
+	}
+}
