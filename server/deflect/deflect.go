@@ -6,8 +6,6 @@ package deflect
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"html/template"
 	"log/slog"
 	"net/netip"
@@ -267,10 +265,7 @@ func (s *Handler) validSession(sid string) bool {
 }
 
 func (s *Handler) hashIP(ip string) string {
-	h := sha256.New()
-	h.Write(s.ipSalt)
-	h.Write([]byte(ip))
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	return web.SaltedHash(s.ipSalt, ip, 16)
 }
 
 type deflectRequest struct {

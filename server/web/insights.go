@@ -85,10 +85,21 @@ func (in *Insights) Visitor(c *fiber.Ctx) (visitor, client string) {
 }
 
 func (in *Insights) hash(s string) string {
-	h := sha256.New()
-	h.Write(in.salt)
-	h.Write([]byte(s))
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	return SaltedHash(in.salt, s, 12)
+}
+
+// SaltedHash is the hex of the first n bytes of SHA-256(salt || s), hashed
+// from a buffer on the stack when they fit in one (the hash of every
+// request's address and visitor).
+func SaltedHash(salt []byte, s string, n int) string {
+	var buf [256]byte
+	var sum [sha256.Size]byte
+	if len(salt)+len(s) <= len(buf) {
+		sum = sha256.Sum256(append(append(buf[:0], salt...), s...))
+	} else {
+		sum = sha256.Sum256(append(append([]byte(nil), salt...), s...))
+	}
+	return hex.EncodeToString(sum[:n])
 }
 
 // LogSearch gives a search its query id and queues it in the log; a failure
