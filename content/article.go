@@ -72,9 +72,9 @@ type Article struct {
 
 	relatedLine int
 	idLine      int
-	// the title's slug, made once when the file is read (URL is on every
-	// search hit and suggestion), and the title it is of
-	titleSlug, slugOf string
+	// the canonical URL, made once when the file is read (URL is on every
+	// search hit and suggestion), and the title its slug is of
+	url, slugOf string
 }
 
 // compact moves the article's short strings (id, title, tags, aliases,
@@ -85,7 +85,7 @@ type Article struct {
 // search's tail latency waits on. The values are unchanged; each list is
 // capped at its length, so appending to one copies it.
 func (a *Article) compact() {
-	singles := [...]*string{&a.ID, &a.Locale, &a.Title, &a.Category, &a.Path, &a.Slug, &a.Digest, &a.titleSlug}
+	singles := [...]*string{&a.ID, &a.Locale, &a.Title, &a.Category, &a.Path, &a.Slug, &a.Digest, &a.url}
 	lists := [...]*[]string{&a.Tags, &a.Aliases, &a.Intents, &a.Related, &a.Headings}
 	n, m := 0, 0
 	for _, s := range singles {
@@ -137,11 +137,10 @@ func (a *Article) Key() Key { return Key{ID: a.ID, Locale: a.Locale} }
 // a slug of the title, so that links read well and a retitled article's old
 // links redirect (the id alone finds it).
 func (a *Article) URL() string {
-	slug := a.titleSlug
-	if a.slugOf != a.Title || slug == "" {
-		slug = Slugify(a.Title)
+	if a.slugOf == a.Title && a.url != "" {
+		return a.url
 	}
-	return ArticleURL(a.Locale, a.ID) + "/" + slug
+	return ArticleURL(a.Locale, a.ID) + "/" + Slugify(a.Title)
 }
 
 // ArticleURL is where the article id is read in locale; the help centre

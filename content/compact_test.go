@@ -12,7 +12,7 @@ func TestCompactKeepsTheArticle(t *testing.T) {
 		Tags: []string{"change order", "edit"}, Aliases: []string{"modify my order", "swap an item"},
 		Intents: []string{"change_order"}, Path: "en/orders/order-change.md", Slug: "order-change",
 		Headings: []string{"Change your order", "If the shop has shipped"}, Digest: "0123456789abcdef",
-		titleSlug: "can-i-change-my-order", slugOf: "Can I change my order?"}
+		url: "/en/articles/order-change/can-i-change-my-order", slugOf: "Can I change my order?"}
 	want := *a
 	want.Tags = append([]string(nil), a.Tags...)
 	want.Aliases = append([]string(nil), a.Aliases...)
@@ -31,5 +31,25 @@ func TestCompactKeepsTheArticle(t *testing.T) {
 	}
 	if got := a.URL(); got != "/en/articles/order-change/can-i-change-my-order" {
 		t.Errorf("URL %q", got)
+	}
+}
+
+// The URL made when the file is read follows the title if it changes, and
+// costs no allocation to hand out.
+func TestURLMadeOnce(t *testing.T) {
+	a, ds := NewParser().Parse("en/orders/order-change.md", []byte("---\nid: order-change\ntitle: Can I change my order?\n---\nYes, until it ships.\n"))
+	if a == nil {
+		t.Fatalf("parse: %v", ds)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = a.URL() }); n != 0 {
+		t.Errorf("URL allocates %v times", n)
+	}
+	if got := a.URL(); got != "/en/articles/order-change/can-i-change-my-order" {
+		t.Errorf("URL %q", got)
+	}
+	b := *a
+	b.Title = "Changing an order"
+	if got := b.URL(); got != "/en/articles/order-change/changing-an-order" {
+		t.Errorf("after a retitle, URL %q", got)
 	}
 }

@@ -101,7 +101,7 @@ func (p *Parser) Parse(path string, data []byte) (*Article, Diagnostics) {
 	ds = append(ds, p.r.render(a, body, bodyLine)...)
 	a.relatedLine = fmLine("related")
 	a.idLine = max(fmLine("id"), 1)
-	a.titleSlug, a.slugOf = Slugify(a.Title), a.Title
+	a.url, a.slugOf = ArticleURL(a.Locale, a.ID)+"/"+Slugify(a.Title), a.Title
 	a.compact()
 	return a, ds
 }
