@@ -197,7 +197,8 @@ type textMatcher struct {
 	// the caller checks them on the records.
 	unchecked []string
 	// listed is the query word whose threads fewest listed: filter need
-	// not check it on them.
+	// not check it on them; -1 when no word listed them (filter checks
+	// every word).
 	listed int
 }
 
@@ -245,26 +246,6 @@ func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none 
 // words it begins: one character ("x" of "%<x>", "a") would begin a good
 // part of every inbox.
 func wholeWordOnly(w string) bool { return utf8.RuneCountInString(w) < 2 }
-
-// has reports whether thread id has query word i.
-func (m *textMatcher) has(i int, id string) bool {
-	for _, w := range m.words[i] {
-		if m.b.Get(threadWordKey(m.scope, w, id)) != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// matches reports whether thread id has every query word but the unchecked.
-func (m *textMatcher) matches(id string) bool {
-	for i := range m.words {
-		if !m.has(i, id) {
-			return false
-		}
-	}
-	return true
-}
 
 // filter keeps the ids listed by fewest that have every query word but the
 // unchecked, in order: matches for many ids, reading the word index's

@@ -105,7 +105,7 @@ func TestTextFilterPathsAgree(t *testing.T) {
 		sorted, listed, pre int
 	}{
 		{"walking the inbox index with the matches as a set", 2, 20_000, 200},
-		{"walking the inbox index with point reads", 2, 2, 200},
+		{"walking the inbox index, checking its entries a chunk at a time", 2, 2, 200},
 		{"checking words on the records", 500, 20_000, 0},
 	} {
 		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = path.sorted, path.listed, path.pre

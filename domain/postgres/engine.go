@@ -6,7 +6,7 @@
 // sequence) and kv (bucket path, key, value; a nested bucket is a key with a
 // NULL value in its parent). A bucket's keys are one range of kv's primary
 // key, so a cursor is an index range scan, read in windows of 16 rows growing
-// to 256. Point reads (Get, GetMany) and deletes find their rows through a
+// to 4,096 (maxWindow). Point reads (Get, GetMany) and deletes find their rows through a
 // hash index on bucket || key (migrations/0003_kv_point.sql), so that what a
 // write transaction reads does not lock the btree pages concurrent writers
 // insert into (SERIALIZABLE's predicate locks are per index page).
