@@ -10,11 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
-	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // MaxDeflect is the most suggestions a deflection offers.
@@ -192,17 +189,18 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		depth := max(e.opts.RerankDepth, 1)
 		mq = e.filtered(mq, Request{Audience: req.Audience})
 		mq.top = depth
-		sr := bleve.NewSearchRequestOptions(segment.Query(mq), depth, 0, false)
-		out, err := v.Bleve.SearchInContext(ctx, sr)
-		if err != nil {
+		hl := takeHits()
+		defer hl.release()
+		if err := hl.collect(ctx, v, mq, depth, 0); err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
-		sig := make(map[string]signals, len(out.Hits))
-		e.rerankSignals(v, p, out.Hits, depth, sig)
+		hits := hl.hits
+		sig := make(map[string]signals, len(hits))
+		e.rerankSignals(v, p, hits, depth, sig)
 		qw := e.queryWords(v, p)
 		bq, wm := newBodyQuery(p), e.cache.windows(v)
-		cands = slices.Grow(cands, len(out.Hits)) // large values: one array, not seven as it grows
-		for i, h := range out.Hits {
+		cands = slices.Grow(cands, len(hits)) // large values: one array, not seven as it grows
+		for i, h := range hits {
 			a, ok := v.Article(h.ID)
 			if !ok {
 				continue
@@ -212,12 +210,12 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 				at := e.cache.get(v.Analyzers, a)
 				c.body = bodyMatches(v.Analyzers, wm, a, at, bq, nil)
 				c.bodyTerms = spanTerms(c.body)
-				c.features = e.deflectFeatures(at, c.bodyTerms, qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
+				c.features = e.deflectFeatures(at, c.bodyTerms, qw, sig[h.ID], h.Score/hits[0].Score, i)
 			} else {
 				// Only the best candidate's features go into the model;
 				// the others need their relative score alone, and the
 				// rest (which analyses each article's body) is not computed.
-				c.features[fRankScore] = h.Score / out.Hits[0].Score
+				c.features[fRankScore] = h.Score / hits[0].Score
 			}
 			cands = append(cands, c)
 		}

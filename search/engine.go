@@ -12,9 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -397,7 +395,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		defer mq.release()
 		// Pages that reach into the reranked hits are cut from the top
-		// hits after the rerank; later pages come straight from Bleve.
+		// hits after the rerank; later pages come straight from the query.
 		size, from := req.PerPage, (req.Page-1)*req.PerPage
 		depth := e.opts.RerankDepth
 		if req.lite {
@@ -425,13 +423,13 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		if mq.stopRule && mq.keepStop {
 			collect *= 2 // the best stop-only matches besides (see Match)
 		}
-		sr := bleve.NewSearchRequestOptions(segment.Query(mq), collect, from, false)
-		out, err := v.Bleve.SearchInContext(ctx, sr)
-		if err != nil {
+		hl := takeHits()
+		defer hl.release()
+		if err := hl.collect(ctx, v, mq, collect, from); err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
 		res.Total = mq.total
-		hits := out.Hits
+		hits := hl.hits
 		if rerank {
 			e.rerank(v, p, hits, depth)
 			e.boostExact(v, p, hits, depth, e.opts.ExactWeight)
@@ -486,11 +484,11 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 // then matches the query's frame ("What is COVID-19?" for "what is
 // corona"). Without a hit of substance none is kept. It returns the hits
 // kept and how many of them matched on stop words alone.
-func (e *Engine) dropStopOnly(v *index.View, p *plan, hits bsearch.DocumentMatchCollection, stop map[uint32]bool) (bsearch.DocumentMatchCollection, int) {
+func (e *Engine) dropStopOnly(v *index.View, p *plan, hits []*docHit, stop map[uint32]bool) ([]*docHit, int) {
 	if len(stop) == 0 {
 		return hits, 0
 	}
-	isStop := func(h *bsearch.DocumentMatch) bool { return stop[uint32(h.IndexInternalID.Value())] }
+	isStop := func(h *docHit) bool { return stop[h.Doc] }
 	best := 0.0
 	for _, h := range hits {
 		if !isStop(h) {

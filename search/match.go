@@ -28,9 +28,9 @@ import (
 // searchers comparing byte-string ids, a pooled match per posting, an
 // Advance of every common clause for every candidate). At 10,000 articles
 // that tree was three quarters of a search's CPU. The matches are then
-// handed to Bleve's collector in document order, so paging, ties (the lower
-// document first), the total and the external ids are Bleve's own: Bleve
-// runs it as segment.Query(q), which calls Match.
+// sorted and paged as Bleve's collector does it (hitList.collect: ties the
+// lower document first), which segment.Query(q), the Bleve query it stands
+// for, checks in the tests.
 type matchQuery struct {
 	cache  *postingsCache // may be nil
 	drive  []clause

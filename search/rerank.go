@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -346,13 +345,13 @@ type signals struct {
 //   - coverage: the share of the query's words found anywhere in the title,
 //     aliases and tags (a synonym counts at the synonym weight);
 //   - tag: the best share of one tag that the query covers.
-func (e *Engine) rerank(v *index.View, p *plan, all bsearch.DocumentMatchCollection, depth int) {
+func (e *Engine) rerank(v *index.View, p *plan, all []*docHit, depth int) {
 	e.rerankSignals(v, p, all, depth, nil)
 }
 
 // rerankSignals is rerank; when sig is not nil, it also receives each
 // reranked hit's signals by id (deflection turns them into a confidence).
-func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatchCollection, depth int, sig map[string]signals) {
+func (e *Engine) rerankSignals(v *index.View, p *plan, all []*docHit, depth int, sig map[string]signals) {
 	o := e.opts
 	if len(all) == 0 {
 		return
@@ -485,7 +484,7 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 // whose title or an alias says exactly what the query says, stop words
 // and words of asking aside ("cancel order" for "How do I cancel my
 // order?"), and sorts them again.
-func (e *Engine) boostExact(v *index.View, p *plan, hits bsearch.DocumentMatchCollection, depth int, weight float64) {
+func (e *Engine) boostExact(v *index.View, p *plan, hits []*docHit, depth int, weight float64) {
 	if weight == 0 {
 		return
 	}
