@@ -650,13 +650,15 @@ func putClauses(b *[]clause) {
 	clauseBufs.Put(b)
 }
 
-// release gives q's clauses back to buildQuery once its search has run:
-// q must not be searched again.
+// release gives q's clauses back to buildQuery, and its working memory to
+// Match, once its search has run and its hits are made: q must not be
+// searched again.
 func (q *matchQuery) release() {
 	if q.clauses != nil {
 		putClauses(q.clauses)
 		q.clauses, q.drive, q.common = nil, nil, nil
 	}
+	q.releaseMem()
 }
 
 // maxFacets is the most categories a result counts.
