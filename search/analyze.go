@@ -202,8 +202,8 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool, aud Audience) 
 		if sf := v.Stats.Surface(w.word); sf != "" {
 			w.word = sf
 		}
-		w.question = first(analyseTerms(v.Analyzers.Question, w.word))
-		w.body = first(analyseTerms(v.Analyzers.Body, w.word))
+		w.question = e.cache.firstTerm(v.Analyzers.Question, w.word)
+		w.body = e.cache.firstTerm(v.Analyzers.Body, w.word)
 		g := &group{label: w.typed, weight: 1, word: w, src: -1}
 		if w.body == "" {
 			// A stop word ("how", "i", "to"): bodies drop it, titles and
@@ -263,7 +263,7 @@ func (e *Engine) correct(v *index.View, p *plan, w *word, aud Audience) (rest *w
 	if isNumber(w.typed) || known(w.typed) || v.SynonymWords[w.typed] {
 		return nil // known to the articles, or to a synonym rule that will fire
 	}
-	if q := first(analyseTerms(v.Analyzers.Question, w.typed)); q != "" && v.Stats.DocFreq(q) > 0 {
+	if q := e.cache.firstTerm(v.Analyzers.Question, w.typed); q != "" && v.Stats.DocFreq(q) > 0 {
 		return nil // an inflection the stemmer maps onto a known term
 	}
 	if w.prefix && v.Stats.HasPrefix(w.typed) {

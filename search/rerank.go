@@ -269,7 +269,8 @@ func (at *artTerms) bodySpans(an index.Analyzers, a *content.Article) []span {
 type artCache struct {
 	terms *generations[*content.Article, *artTerms]
 	mu    sync.Mutex
-	memo  map[string]localeMemo // by locale: window memos
+	memo  map[string]localeMemo              // by locale: window memos
+	first *generations[analysedWord, string] // see firstTerm
 }
 
 // artCacheSize is the articles in one generation of the article cache: with
@@ -280,7 +281,33 @@ const artCacheSize = 8192
 
 func newArtCache(size int) *artCache {
 	one := func(*artTerms) int { return 1 }
-	return &artCache{terms: newGenerations[*content.Article](size, one), memo: map[string]localeMemo{}}
+	return &artCache{terms: newGenerations[*content.Article](size, one), memo: map[string]localeMemo{},
+		first: newGenerations[analysedWord](firstTermsSize, func(string) int { return 1 })}
+}
+
+// analysedWord is a query's word and the analyzer it goes through.
+type analysedWord struct {
+	an   analysis.Analyzer
+	word string
+}
+
+// firstTermsSize is the words in one generation of firstTerm's memo.
+const firstTermsSize = 1 << 14
+
+// firstTerm is the first term an makes of a query's word (its question or
+// body term: "" for a stop word), remembered: a query's words repeat from
+// one question to the next, and Bleve's analysis of one word alone made
+// some 300 bytes of token arrays (with two analyzers per word, a tenth of a
+// search's garbage). Bleve's analysis depends on the text only, so the
+// remembered term is the analysis.
+func (c *artCache) firstTerm(an analysis.Analyzer, w string) string {
+	if len(w) > windowMemoLen {
+		return first(analyseTerms(an, w))
+	}
+	t, _ := c.first.get(analysedWord{an, w}, func() (string, error) {
+		return first(analyseTerms(an, w)), nil
+	})
+	return t
 }
 
 // windows returns the window memo of v's locale when its body analyzer is
