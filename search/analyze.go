@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/analysis"
+
 	"github.com/marketplace/helpcentre/index"
 )
 
@@ -162,27 +164,28 @@ func isNumber(w string) bool {
 func (e *Engine) analyse(v *index.View, q string, asYouType bool, aud Audience) *plan {
 	p := &plan{}
 	endsInWord := q != "" && !unicode.IsSpace(rune(q[len(q)-1])) && !unicode.IsPunct(rune(q[len(q)-1]))
-	toks := v.Analyzers.Suggest.Analyze([]byte(expandNumberSign(q, v.Locale)))
 	chat := e.chat[v.Locale]
-	for i, t := range toks {
-		if len(p.words) >= e.opts.MaxWords {
-			p.truncated = true
-			break
-		}
-		typed := string(t.Term)
-		prefix := asYouType && endsInWord && i == len(toks)-1
-		// Chat-speak ("u", "pls", "dont") is written out before typo
-		// correction; not a word still being typed ("u" may become "under").
-		if ws := chat.expand(typed); ws != nil && !prefix {
-			for _, cw := range ws {
-				p.words = append(p.words, &word{typed: cw, word: cw, pos: i})
+	analyze(v.Analyzers.Suggest, []byte(expandNumberSign(q, v.Locale)), func(toks analysis.TokenStream) {
+		for i, t := range toks {
+			if len(p.words) >= e.opts.MaxWords {
+				p.truncated = true
+				break
 			}
-			continue
+			typed := string(t.Term)
+			prefix := asYouType && endsInWord && i == len(toks)-1
+			// Chat-speak ("u", "pls", "dont") is written out before typo
+			// correction; not a word still being typed ("u" may become "under").
+			if ws := chat.expand(typed); ws != nil && !prefix {
+				for _, cw := range ws {
+					p.words = append(p.words, &word{typed: cw, word: cw, pos: i})
+				}
+				continue
+			}
+			w := &word{typed: typed, word: typed, pos: i}
+			w.prefix = prefix
+			p.words = append(p.words, w)
 		}
-		w := &word{typed: typed, word: typed, pos: i}
-		w.prefix = prefix
-		p.words = append(p.words, w)
-	}
+	})
 	words := p.words
 	p.words = make([]*word, 0, len(words))
 	for _, w := range words {

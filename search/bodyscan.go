@@ -290,10 +290,12 @@ func (wm *windowMemo) analyze(an analysis.Analyzer, w string) []wtoken {
 }
 
 func analyzeWindow(an analysis.Analyzer, w string) []wtoken {
-	ts := an.Analyze([]byte(w))
-	toks := make([]wtoken, len(ts))
-	for i, t := range ts {
-		toks[i] = wtoken{string(t.Term), int32(t.Start), int32(t.End)}
-	}
+	var toks []wtoken
+	analyze(an, []byte(w), func(ts analysis.TokenStream) {
+		toks = make([]wtoken, len(ts))
+		for i, t := range ts {
+			toks[i] = wtoken{string(t.Term), int32(t.Start), int32(t.End)}
+		}
+	})
 	return toks
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/analysis"
+
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
 )
@@ -170,7 +172,9 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		p := e.analyse(v, d.Query, false, req.Audience)
 		d.Truncated = d.Truncated || p.truncated
 		d.Corrected = correctedQuery(p)
-		if nSubject := len(v.Analyzers.Suggest.Analyze([]byte(subject))); nSubject > 0 {
+		var nSubject int
+		analyze(v.Analyzers.Suggest, []byte(subject), func(toks analysis.TokenStream) { nSubject = len(toks) })
+		if nSubject > 0 {
 			for _, g := range p.groups {
 				w := g.word
 				if g.synonym != nil && g.src >= 0 {

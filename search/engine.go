@@ -692,9 +692,11 @@ func correctedQuery(p *plan) string {
 
 func analyseTerms(an analysis.Analyzer, s string) []string {
 	var out []string
-	for _, t := range an.Analyze([]byte(s)) {
-		out = append(out, string(t.Term))
-	}
+	analyze(an, []byte(s), func(toks analysis.TokenStream) {
+		for _, t := range toks {
+			out = append(out, string(t.Term))
+		}
+	})
 	return out
 }
 
