@@ -170,6 +170,7 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 	var cands []deflectCandidate
 	_, err := e.withLocale(locale, func(v *index.View) error {
 		p := e.analyse(v, d.Query, false, req.Audience)
+		defer p.release() // once the candidates' reasons are made
 		d.Truncated = d.Truncated || p.truncated
 		d.Corrected = correctedQuery(p)
 		var nSubject int

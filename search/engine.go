@@ -383,6 +383,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 	}
 	_, err := e.withLocale(locale, func(v *index.View) error {
 		p := e.analyse(v, q, req.AsYouType, req.Audience)
+		defer p.release() // once the hits' reasons are made
 		res.Truncated = p.truncated
 		res.Corrected = correctedQuery(p)
 		fields := req.fields
@@ -667,6 +668,9 @@ const maxFacets = 50
 func (e *Engine) facets(counts []index.CategoryCount, locale string) []Facet {
 	set := e.ix.Content()
 	var facets []Facet
+	if len(counts) > 0 {
+		facets = make([]Facet, 0, len(counts))
+	}
 	for _, t := range counts {
 		title := t.Category
 		if set != nil {

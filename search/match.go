@@ -111,7 +111,7 @@ func (q *matchQuery) releaseMem() {
 	clear(m.seen)
 	clear(m.done)
 	m.sel.top, m.stopSel.top, m.merged = m.sel.top[:0], m.stopSel.top[:0], m.merged[:0]
-	if cap(m.sel.top)+cap(m.stopSel.top)+cap(m.merged) > 4096 || len(m.fs.free) > 8 {
+	if cap(m.sel.top)+cap(m.stopSel.top)+cap(m.merged) > 4096 || m.fs.leaves.blocks() > 8 {
 		return // a rare huge query's memory is not kept
 	}
 	matchMems.Put(m)
@@ -193,44 +193,18 @@ type fieldStats struct {
 	s      *segment.Snapshot
 	count  uint64
 	avgLen map[string]float64
-	// where open's leaves are made, a block at a time (a leaf is pointed
-	// to: a block is never grown), the blocks filled and those to reuse
-	leaves     []leaf
-	full, free [][]leaf
+	leaves slab[leaf] // where open's leaves are made
 }
 
 // reset readies fs for a search of s, keeping its blocks (cleared: they
 // point to posting lists and readers).
 func (fs *fieldStats) reset(ctx context.Context, s *segment.Snapshot) {
-	if fs.leaves != nil {
-		fs.full = append(fs.full, fs.leaves)
-	}
-	for _, b := range fs.full {
-		clear(b)
-		fs.free = append(fs.free, b[:0])
-	}
-	fs.leaves, fs.full = nil, fs.full[:0]
+	fs.leaves.reset()
 	clear(fs.avgLen)
 	fs.snap, fs.ctx, fs.s, fs.count = nil, ctx, s, 0
 	if s != nil {
 		fs.count = s.DocCount()
 	}
-}
-
-// newLeaf returns a new leaf in fs's blocks.
-func (fs *fieldStats) newLeaf(l leaf) *leaf {
-	if len(fs.leaves) == cap(fs.leaves) {
-		if fs.leaves != nil {
-			fs.full = append(fs.full, fs.leaves)
-		}
-		if n := len(fs.free); n > 0 {
-			fs.leaves, fs.free = fs.free[n-1], fs.free[:n-1]
-		} else {
-			fs.leaves = make([]leaf, 0, max(16, cap(fs.leaves)))
-		}
-	}
-	fs.leaves = append(fs.leaves, l)
-	return &fs.leaves[len(fs.leaves)-1]
 }
 
 func (fs *fieldStats) avg(field string) (float64, error) {
@@ -264,7 +238,7 @@ func (fs *fieldStats) open(term, field string, boost float64) (*leaf, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := fs.newLeaf(leaf{avgLen: avg, weight: 1, boost: boost})
+	l := fs.leaves.alloc(leaf{avgLen: avg, weight: 1, boost: boost})
 	if fs.snap != nil {
 		l.pl, l.r, err = fs.snap.get(fs.ctx, fs.s, field, term, func(df uint64) float64 { return fs.idf(df, avg) }, avg)
 	} else {
