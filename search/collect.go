@@ -26,6 +26,10 @@ type docHit struct {
 type hitList struct {
 	hits  []*docHit
 	store []docHit
+	// a search's space for a hit's body tokens and their terms (the
+	// snippets and reasons), kept with the list
+	toks []span
+	body map[string]bool
 }
 
 var hitLists = sync.Pool{New: func() any { return new(hitList) }}
@@ -39,7 +43,12 @@ func (l *hitList) release() {
 	}
 	clear(l.hits[:cap(l.hits)])
 	clear(l.store)
-	l.hits, l.store = l.hits[:0], l.store[:0]
+	clear(l.toks[:cap(l.toks)])
+	clear(l.body)
+	l.hits, l.store, l.toks = l.hits[:0], l.store[:0], l.toks[:0]
+	if cap(l.toks) > 4096 {
+		l.toks = nil
+	}
 	hitLists.Put(l)
 }
 

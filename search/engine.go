@@ -449,8 +449,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		var bq *bodyQuery
 		var wm *windowMemo
-		var toks []span          // a hit's body tokens, the space reused
-		var body map[string]bool // and their terms
+		toks := hl.toks[:0] // a hit's body tokens, the space reused
+		body := hl.body     // and their terms
 		// one array for the hits, not five as it grows
 		res.Hits = slices.Grow(res.Hits, len(hits))
 		for _, h := range hits {
@@ -462,7 +462,9 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			if !req.lite && !req.NoSnippets {
 				if bq == nil {
 					bq, wm = newBodyQuery(p), e.cache.windows(v)
-					body = map[string]bool{}
+					if body == nil {
+						body = map[string]bool{}
+					}
 				}
 				at := e.cache.get(v.Analyzers, a)
 				toks = bodyMatches(v.Analyzers, wm, a, at, bq, toks[:0])
@@ -471,6 +473,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			}
 			res.Hits = append(res.Hits, hit)
 		}
+		hl.toks, hl.body = toks, body // kept with the list, for the next search
 		if req.Facets {
 			res.Facets = e.facets(cats.Counts().Top(maxFacets), locale)
 		}
