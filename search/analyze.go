@@ -56,6 +56,7 @@ type plan struct {
 	groupSlab slab[group]
 	terms     []string
 	spare     []*word
+	bq        bodyQuery // see newBodyQuery
 }
 
 // plans are released plans (see release): a search's plan, its words and
@@ -72,10 +73,11 @@ func (p *plan) release() {
 	clear(p.words[:cap(p.words)])
 	clear(p.groups[:cap(p.groups)])
 	clear(p.spare[:cap(p.spare)])
+	p.bq.reset()
 	if p.wordSlab.blocks()+p.groupSlab.blocks() > 16 || cap(p.terms) > 1024 {
 		return // a rare huge query's plan is not kept
 	}
-	*p = plan{wordSlab: p.wordSlab, groupSlab: p.groupSlab, terms: p.terms[:0], words: p.words[:0], groups: p.groups[:0], spare: p.spare[:0]}
+	*p = plan{wordSlab: p.wordSlab, groupSlab: p.groupSlab, terms: p.terms[:0], words: p.words[:0], groups: p.groups[:0], spare: p.spare[:0], bq: p.bq}
 	plans.Put(p)
 }
 
