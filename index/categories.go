@@ -1,8 +1,10 @@
 package index
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/marketplace/helpcentre/index/segment"
@@ -109,17 +111,28 @@ func (c *CategoryCounts) Top(n int) []CategoryCount {
 	if c == nil || c.table == nil {
 		return nil
 	}
-	var out []CategoryCount
+	// one array at its size, sorted without reflection: a search's
+	// facets were made anew at every append
+	k := 0
+	for i, m := range c.counts {
+		if m > 0 && i > 0 {
+			k++
+		}
+	}
+	if k == 0 {
+		return nil
+	}
+	out := make([]CategoryCount, 0, k)
 	for i, k := range c.counts {
 		if k > 0 && i > 0 {
 			out = append(out, CategoryCount{Category: c.table.names[i-1], Count: k})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
+	slices.SortFunc(out, func(a, b CategoryCount) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
 		}
-		return out[i].Category < out[j].Category
+		return strings.Compare(a.Category, b.Category)
 	})
 	return out[:min(n, len(out))]
 }

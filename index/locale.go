@@ -62,6 +62,13 @@ func (v *View) Article(id string) (*content.Article, bool) {
 	return a, ok
 }
 
+// ArticleByID returns a published article by id given as bytes (a
+// document's id as the index holds it), without copying them.
+func (v *View) ArticleByID(id []byte) (*content.Article, bool) {
+	a, ok := v.articles[string(id)]
+	return a, ok
+}
+
 // Articles returns the number of published articles.
 func (v *View) Articles() int { return len(v.articles) }
 

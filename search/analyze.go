@@ -4,8 +4,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/marketplace/helpcentre/index"
 )
@@ -46,6 +49,43 @@ type plan struct {
 	// typoWork counts the words the typo corrector looked up, typoSteps
 	// the automaton states their look-ups cost (see correct).
 	typoWork, typoSteps int
+
+	// Where the words, the groups and their one-term lists are made, and
+	// the words' first list: reused when the plan is released.
+	wordSlab  slab[word]
+	groupSlab slab[group]
+	terms     []string
+	spare     []*word
+	bq        bodyQuery // see newBodyQuery
+}
+
+// plans are released plans (see release): a search's plan, its words and
+// groups were some 3 KB of its garbage.
+var plans = sync.Pool{New: func() any { return new(plan) }}
+
+// release gives the plan back once its search has made its result: nothing
+// of it may be used after, but for its corrections and synonyms, which
+// results share (Why) and which are let go, not reused.
+func (p *plan) release() {
+	p.wordSlab.reset()
+	p.groupSlab.reset()
+	clear(p.terms[:cap(p.terms)])
+	clear(p.words[:cap(p.words)])
+	clear(p.groups[:cap(p.groups)])
+	clear(p.spare[:cap(p.spare)])
+	p.bq.reset()
+	if p.wordSlab.blocks()+p.groupSlab.blocks() > 16 || cap(p.terms) > 1024 {
+		return // a rare huge query's plan is not kept
+	}
+	*p = plan{wordSlab: p.wordSlab, groupSlab: p.groupSlab, terms: p.terms[:0], words: p.words[:0], groups: p.groups[:0], spare: p.spare[:0], bq: p.bq}
+	plans.Put(p)
+}
+
+// oneTerm returns a list of the one term t, made in the plan.
+func (p *plan) oneTerm(t string) []string {
+	p.terms = append(p.terms, t)
+	n := len(p.terms)
+	return p.terms[n-1 : n : n] // capped: a later append never writes into it
 }
 
 // The typo corrector's bounds. 32 random misspelt words cost ~12 ms at
@@ -160,31 +200,32 @@ func isNumber(w string) bool {
 
 // analyse turns normalised query text into a plan against one locale's view.
 func (e *Engine) analyse(v *index.View, q string, asYouType bool, aud Audience) *plan {
-	p := &plan{}
+	p := plans.Get().(*plan)
 	endsInWord := q != "" && !unicode.IsSpace(rune(q[len(q)-1])) && !unicode.IsPunct(rune(q[len(q)-1]))
-	toks := v.Analyzers.Suggest.Analyze([]byte(expandNumberSign(q, v.Locale)))
 	chat := e.chat[v.Locale]
-	for i, t := range toks {
-		if len(p.words) >= e.opts.MaxWords {
-			p.truncated = true
-			break
-		}
-		typed := string(t.Term)
-		prefix := asYouType && endsInWord && i == len(toks)-1
-		// Chat-speak ("u", "pls", "dont") is written out before typo
-		// correction; not a word still being typed ("u" may become "under").
-		if ws := chat.expand(typed); ws != nil && !prefix {
-			for _, cw := range ws {
-				p.words = append(p.words, &word{typed: cw, word: cw, pos: i})
+	analyze(v.Analyzers.Suggest, []byte(expandNumberSign(q, v.Locale)), func(toks analysis.TokenStream) {
+		for i, t := range toks {
+			if len(p.words) >= e.opts.MaxWords {
+				p.truncated = true
+				break
 			}
-			continue
+			typed := string(t.Term)
+			prefix := asYouType && endsInWord && i == len(toks)-1
+			// Chat-speak ("u", "pls", "dont") is written out before typo
+			// correction; not a word still being typed ("u" may become "under").
+			if ws := chat.expand(typed); ws != nil && !prefix {
+				for _, cw := range ws {
+					p.words = append(p.words, p.wordSlab.alloc(word{typed: cw, word: cw, pos: i}))
+				}
+				continue
+			}
+			w := p.wordSlab.alloc(word{typed: typed, word: typed, pos: i})
+			w.prefix = prefix
+			p.words = append(p.words, w)
 		}
-		w := &word{typed: typed, word: typed, pos: i}
-		w.prefix = prefix
-		p.words = append(p.words, w)
-	}
+	})
 	words := p.words
-	p.words = make([]*word, 0, len(words))
+	p.words, p.spare = p.spare[:0], words
 	for _, w := range words {
 		rest := e.correct(v, p, w, aud)
 		p.words = append(p.words, w)
@@ -202,9 +243,9 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool, aud Audience) 
 		if sf := v.Stats.Surface(w.word); sf != "" {
 			w.word = sf
 		}
-		w.question = first(analyseTerms(v.Analyzers.Question, w.word))
-		w.body = first(analyseTerms(v.Analyzers.Body, w.word))
-		g := &group{label: w.typed, weight: 1, word: w, src: -1}
+		w.question = e.cache.firstTerm(v.Analyzers.Question, w.word)
+		w.body = e.cache.firstTerm(v.Analyzers.Body, w.word)
+		g := p.groupSlab.alloc(group{label: w.typed, weight: 1, word: w, src: -1})
 		if w.body == "" {
 			// A stop word ("how", "i", "to"): bodies drop it, titles and
 			// aliases keep it, where it carries some intent but much
@@ -215,13 +256,13 @@ func (e *Engine) analyse(v *index.View, q string, asYouType bool, aud Audience) 
 			g.weight = e.opts.FillerWeight
 		}
 		if w.question != "" {
-			g.question = []string{w.question}
+			g.question = p.oneTerm(w.question)
 			// A stop word that most titles and aliases contain costs
 			// more to match than it tells: only the rerank uses it.
 			g.rankOnly = w.body == "" && e.common(v, w.question)
 		}
 		if w.body != "" && !e.common(v, w.body) {
-			g.body = []string{w.body}
+			g.body = p.oneTerm(w.body)
 		}
 		if w.prefix && utf8.RuneCountInString(w.typed) >= e.opts.MinPrefix {
 			g.prefix = w.typed
@@ -263,7 +304,7 @@ func (e *Engine) correct(v *index.View, p *plan, w *word, aud Audience) (rest *w
 	if isNumber(w.typed) || known(w.typed) || v.SynonymWords[w.typed] {
 		return nil // known to the articles, or to a synonym rule that will fire
 	}
-	if q := first(analyseTerms(v.Analyzers.Question, w.typed)); q != "" && v.Stats.DocFreq(q) > 0 {
+	if q := e.cache.firstTerm(v.Analyzers.Question, w.typed); q != "" && v.Stats.DocFreq(q) > 0 {
 		return nil // an inflection the stemmer maps onto a known term
 	}
 	if w.prefix && v.Stats.HasPrefix(w.typed) {
@@ -288,7 +329,7 @@ func (e *Engine) correct(v *index.View, p *plan, w *word, aud Audience) (rest *w
 	}
 	if a, b := splitJoined(v, w.typed); a != "" && known(a) && known(b) {
 		w.word, w.corrected = a, true
-		return &word{typed: w.typed, word: b, corrected: true, pos: w.pos}
+		return p.wordSlab.alloc(word{typed: w.typed, word: b, corrected: true, pos: w.pos})
 	}
 	return nil
 }
@@ -327,14 +368,38 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 	if len(v.Synonyms) == 0 || len(p.words) == 0 {
 		return
 	}
+	var seqBuf [32]string
+	seq := seqBuf[:0]
+	for _, w := range p.words {
+		seq = append(seq, w.question)
+	}
+	// The phrases that match the query, each at its first position, in the
+	// order of the rules (the file's order decides which rule wins when
+	// MaxGroups is reached).
+	var at map[index.SynonymRef]int
+	for i, t := range seq {
+		for _, ref := range v.SynonymStarts[t] {
+			if _, ok := at[ref]; ok {
+				continue
+			}
+			from := v.Synonyms[ref.Rule].From[ref.From].Question
+			if i+len(from) <= len(seq) && slices.Equal(seq[i:i+len(from)], from) {
+				if at == nil {
+					at = map[index.SynonymRef]int{}
+				}
+				at[ref] = i
+			}
+		}
+	}
+	if len(at) == 0 {
+		return // no rule matches (most questions): nothing more to make
+	}
 	groupOfWord := make(map[*word]int, len(p.groups))
 	for gi, g := range p.groups {
 		groupOfWord[g.word] = gi
 	}
-	seq := make([]string, len(p.words))
 	groupOf := make([]int, len(p.words)) // word → its group, or -1
 	for i, w := range p.words {
-		seq[i] = w.question
 		groupOf[i] = -1
 		if gi, ok := groupOfWord[w]; ok {
 			groupOf[i] = gi
@@ -343,21 +408,6 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 	added := map[string]bool{}
 	for _, g := range p.groups {
 		added[strings.Join(g.question, " ")] = true
-	}
-	// The phrases that match the query, each at its first position, in the
-	// order of the rules (the file's order decides which rule wins when
-	// MaxGroups is reached).
-	at := map[index.SynonymRef]int{}
-	for i, t := range seq {
-		for _, ref := range v.SynonymStarts[t] {
-			if _, ok := at[ref]; ok {
-				continue
-			}
-			from := v.Synonyms[ref.Rule].From[ref.From].Question
-			if i+len(from) <= len(seq) && slices.Equal(seq[i:i+len(from)], from) {
-				at[ref] = i
-			}
-		}
 	}
 	refs := make([]index.SynonymRef, 0, len(at))
 	for ref := range at {
@@ -394,7 +444,7 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 					kept = append(kept, t)
 				}
 			}
-			p.groups = append(p.groups, &group{label: to.Text, question: to.Question, body: kept, weight: e.opts.SynonymWeight, synonym: &use, src: src})
+			p.groups = append(p.groups, p.groupSlab.alloc(group{label: to.Text, question: to.Question, body: kept, weight: e.opts.SynonymWeight, synonym: &use, src: src}))
 			p.synonyms = append(p.synonyms, use)
 		}
 	}

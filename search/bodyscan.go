@@ -29,10 +29,15 @@ type bodyQuery struct {
 	// of them (see index.StemProbe): the scan analyses only the words that do.
 	probes []string
 	first  [256]bool // first bytes of the probes
+	seen   map[string]bool
 }
 
+// newBodyQuery returns the plan's body query, made in the plan (it goes
+// with it when the plan is released): its maps were a tenth of what a
+// search's analysis made.
 func newBodyQuery(p *plan) *bodyQuery {
-	q := &bodyQuery{terms: map[string]bool{}, marks: map[string]bool{}}
+	q := &p.bq
+	q.reset()
 	for _, g := range p.groups {
 		for _, t := range g.body {
 			q.terms[t] = true
@@ -45,7 +50,7 @@ func newBodyQuery(p *plan) *bodyQuery {
 			q.prefixes = append(q.prefixes, g.prefix)
 		}
 	}
-	seen := map[string]bool{}
+	seen := q.seen
 	add := func(s string) {
 		if s != "" && !seen[s] {
 			seen[s] = true
@@ -62,6 +67,20 @@ func newBodyQuery(p *plan) *bodyQuery {
 		q.first[p[0]] = true
 	}
 	return q
+}
+
+// reset empties q, keeping its maps and lists.
+func (q *bodyQuery) reset() {
+	if q.terms == nil {
+		q.terms, q.marks, q.seen = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	}
+	clear(q.terms)
+	clear(q.marks)
+	clear(q.seen)
+	clear(q.prefixes[:cap(q.prefixes)])
+	clear(q.probes[:cap(q.probes)])
+	q.prefixes, q.probes = q.prefixes[:0], q.probes[:0]
+	q.first = [256]bool{}
 }
 
 // match reports whether body token s of text is one the query looks for.
@@ -290,10 +309,12 @@ func (wm *windowMemo) analyze(an analysis.Analyzer, w string) []wtoken {
 }
 
 func analyzeWindow(an analysis.Analyzer, w string) []wtoken {
-	ts := an.Analyze([]byte(w))
-	toks := make([]wtoken, len(ts))
-	for i, t := range ts {
-		toks[i] = wtoken{string(t.Term), int32(t.Start), int32(t.End)}
-	}
+	var toks []wtoken
+	analyze(an, []byte(w), func(ts analysis.TokenStream) {
+		toks = make([]wtoken, len(ts))
+		for i, t := range ts {
+			toks[i] = wtoken{string(t.Term), int32(t.Start), int32(t.End)}
+		}
+	})
 	return toks
 }

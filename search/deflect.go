@@ -7,14 +7,14 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
-	"github.com/marketplace/helpcentre/index/segment"
 )
 
 // MaxDeflect is the most suggestions a deflection offers.
@@ -68,8 +68,44 @@ type deflectCandidate struct {
 	confidence float64
 	snippet    template.HTML
 	why        Why
-	body       []span          // the body tokens the query looks for (bodyMatches), when computed
-	bodyTerms  map[string]bool // their terms, when computed
+}
+
+// candLists are released lists of candidates (see releaseCands): a
+// deflection's ten candidates are some 3 KB.
+var candLists = sync.Pool{New: func() any { return new([]deflectCandidate) }}
+
+// releaseCands gives a list deflectLocale made back once the deflection is
+// presented: nothing of it may be used after.
+func releaseCands(cands []deflectCandidate) {
+	if cap(cands) == 0 || cap(cands) > 64 {
+		return
+	}
+	clear(cands[:cap(cands)])
+	cands = cands[:0]
+	candLists.Put(&cands)
+}
+
+// deflectMem is what one deflectLocale works in, pooled: the hits'
+// signals, and the body tokens (and their terms) of the candidate being
+// explained.
+type deflectMem struct {
+	sig   map[string]signals
+	toks  []span
+	terms map[string]bool
+}
+
+var deflectMems = sync.Pool{New: func() any {
+	return &deflectMem{sig: map[string]signals{}, terms: map[string]bool{}}
+}}
+
+func (m *deflectMem) release() {
+	clear(m.sig)
+	clear(m.terms)
+	clear(m.toks[:cap(m.toks)])
+	m.toks = m.toks[:0]
+	if cap(m.toks) <= 1024 {
+		deflectMems.Put(m)
+	}
 }
 
 // Deflect suggests at most req.Max articles that answer a contact-form
@@ -90,6 +126,7 @@ func (e *Engine) Deflect(ctx context.Context, req DeflectRequest) (*Deflection, 
 		max = MaxDeflect
 	}
 	err = e.present(d, cands, max)
+	releaseCands(cands)
 	return d, err
 }
 
@@ -168,12 +205,15 @@ func cutWords(s string, n int) string {
 // search's order (the reranked one), with their confidence; it fills in the
 // query's corrections on d.
 func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRequest, subject, locale string) ([]deflectCandidate, error) {
-	var cands []deflectCandidate
+	cands := (*candLists.Get().(*[]deflectCandidate))[:0]
 	_, err := e.withLocale(locale, func(v *index.View) error {
 		p := e.analyse(v, d.Query, false, req.Audience)
+		defer p.release() // once the candidates' reasons are made
 		d.Truncated = d.Truncated || p.truncated
 		d.Corrected = correctedQuery(p)
-		if nSubject := len(v.Analyzers.Suggest.Analyze([]byte(subject))); nSubject > 0 {
+		var nSubject int
+		analyze(v.Analyzers.Suggest, []byte(subject), func(toks analysis.TokenStream) { nSubject = len(toks) })
+		if nSubject > 0 {
 			for _, g := range p.groups {
 				w := g.word
 				if g.synonym != nil && g.src >= 0 {
@@ -192,32 +232,36 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		depth := max(e.opts.RerankDepth, 1)
 		mq = e.filtered(mq, Request{Audience: req.Audience})
 		mq.top = depth
-		sr := bleve.NewSearchRequestOptions(segment.Query(mq), depth, 0, false)
-		out, err := v.Bleve.SearchInContext(ctx, sr)
-		if err != nil {
+		hl := takeHits()
+		defer hl.release()
+		if err := hl.collect(ctx, v, mq, depth, 0); err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
-		sig := make(map[string]signals, len(out.Hits))
-		e.rerankSignals(v, p, out.Hits, depth, sig)
+		hits := hl.hits
+		m := deflectMems.Get().(*deflectMem)
+		defer m.release()
+		sig := m.sig
+		e.rerankSignals(v, p, hits, depth, sig)
 		qw := e.queryWords(v, p)
 		bq, wm := newBodyQuery(p), e.cache.windows(v)
-		cands = slices.Grow(cands, len(out.Hits)) // large values: one array, not seven as it grows
-		for i, h := range out.Hits {
+		cands = slices.Grow(cands, len(hits)) // large values: one array, not seven as it grows
+		for i, h := range hits {
 			a, ok := v.Article(h.ID)
 			if !ok {
 				continue
 			}
 			c := deflectCandidate{article: a, score: h.Score}
 			if len(cands) == 0 {
+				// (its body tokens stay in m until it is explained)
 				at := e.cache.get(v.Analyzers, a)
-				c.body = bodyMatches(v.Analyzers, wm, a, at, bq, nil)
-				c.bodyTerms = spanTerms(c.body)
-				c.features = e.deflectFeatures(at, c.bodyTerms, qw, sig[h.ID], h.Score/out.Hits[0].Score, i)
+				m.toks = bodyMatches(v.Analyzers, wm, a, at, bq, m.toks[:0])
+				m.terms = spanTermsInto(m.terms, m.toks)
+				c.features = e.deflectFeatures(at, m.terms, qw, sig[h.ID], h.Score/hits[0].Score, i)
 			} else {
 				// Only the best candidate's features go into the model;
 				// the others need their relative score alone, and the
 				// rest (which analyses each article's body) is not computed.
-				c.features[fRankScore] = h.Score / out.Hits[0].Score
+				c.features[fRankScore] = h.Score / hits[0].Score
 			}
 			cands = append(cands, c)
 		}
@@ -233,15 +277,16 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 			}
 		}
 		// Snippets and reasons need the plan: computed here, kept on
-		// the candidates that will be shown.
+		// the candidates that will be shown. The body tokens of each are
+		// made in m (the best's already are).
 		for i := range cands[:min(len(cands), MaxDeflect)] {
 			c := &cands[i]
 			at := e.cache.get(v.Analyzers, c.article)
 			if i > 0 {
-				c.body = bodyMatches(v.Analyzers, wm, c.article, at, bq, nil)
-				c.bodyTerms = spanTerms(c.body)
+				m.toks = bodyMatches(v.Analyzers, wm, c.article, at, bq, m.toks[:0])
+				m.terms = spanTermsInto(m.terms, m.toks)
 			}
-			c.snippet, c.why = snippet(c.article, c.body, bq), explain(c.article, at, c.bodyTerms, p)
+			c.snippet, c.why = snippet(c.article, m.toks, bq), explain(c.article, at, m.terms, p)
 		}
 		return nil
 	})
@@ -250,13 +295,34 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 
 // present keeps the candidates above the threshold, at most max.
 func (e *Engine) present(d *Deflection, cands []deflectCandidate, max int) error {
-	for _, c := range cands {
-		if len(d.Suggestions) >= max || c.confidence < d.Threshold {
+	shown := func(c *deflectCandidate, n int) (stop, skip bool) {
+		if n >= max || c.confidence < d.Threshold {
+			return true, false
+		}
+		// matched on stop words only ("I can't sign in" for "what is
+		// the weather in Paris": "in", "the", "is")
+		return false, len(c.why.Matched) == 0
+	}
+	n := len(d.Suggestions) // with what will be shown: the list made at its size
+	for i := range cands {
+		stop, skip := shown(&cands[i], n)
+		if stop {
 			break
 		}
-		if len(c.why.Matched) == 0 {
-			// matched on stop words only ("I can't sign in" for
-			// "what is the weather in Paris": "in", "the", "is")
+		if !skip {
+			n++
+		}
+	}
+	if n > len(d.Suggestions) {
+		d.Suggestions = slices.Grow(d.Suggestions, n-len(d.Suggestions))
+	}
+	for i := range cands {
+		c := &cands[i]
+		stop, skip := shown(c, len(d.Suggestions))
+		if stop {
+			break
+		}
+		if skip {
 			continue
 		}
 		a := c.article

@@ -12,9 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -385,6 +383,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 	}
 	_, err := e.withLocale(locale, func(v *index.View) error {
 		p := e.analyse(v, q, req.AsYouType, req.Audience)
+		defer p.release() // once the hits' reasons are made
 		res.Truncated = p.truncated
 		res.Corrected = correctedQuery(p)
 		fields := req.fields
@@ -397,7 +396,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		defer mq.release()
 		// Pages that reach into the reranked hits are cut from the top
-		// hits after the rerank; later pages come straight from Bleve.
+		// hits after the rerank; later pages come straight from the query.
 		size, from := req.PerPage, (req.Page-1)*req.PerPage
 		depth := e.opts.RerankDepth
 		if req.lite {
@@ -425,13 +424,13 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		if mq.stopRule && mq.keepStop {
 			collect *= 2 // the best stop-only matches besides (see Match)
 		}
-		sr := bleve.NewSearchRequestOptions(segment.Query(mq), collect, from, false)
-		out, err := v.Bleve.SearchInContext(ctx, sr)
-		if err != nil {
+		hl := takeHits()
+		defer hl.release()
+		if err := hl.collect(ctx, v, mq, collect, from); err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
 		res.Total = mq.total
-		hits := out.Hits
+		hits := hl.hits
 		if rerank {
 			e.rerank(v, p, hits, depth)
 			e.boostExact(v, p, hits, depth, e.opts.ExactWeight)
@@ -450,8 +449,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 		}
 		var bq *bodyQuery
 		var wm *windowMemo
-		var toks []span          // a hit's body tokens, the space reused
-		var body map[string]bool // and their terms
+		toks := hl.toks[:0] // a hit's body tokens, the space reused
+		body := hl.body     // and their terms
 		// one array for the hits, not five as it grows
 		res.Hits = slices.Grow(res.Hits, len(hits))
 		for _, h := range hits {
@@ -463,7 +462,9 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			if !req.lite && !req.NoSnippets {
 				if bq == nil {
 					bq, wm = newBodyQuery(p), e.cache.windows(v)
-					body = map[string]bool{}
+					if body == nil {
+						body = map[string]bool{}
+					}
 				}
 				at := e.cache.get(v.Analyzers, a)
 				toks = bodyMatches(v.Analyzers, wm, a, at, bq, toks[:0])
@@ -472,6 +473,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 			}
 			res.Hits = append(res.Hits, hit)
 		}
+		hl.toks, hl.body = toks, body // kept with the list, for the next search
 		if req.Facets {
 			res.Facets = e.facets(cats.Counts().Top(maxFacets), locale)
 		}
@@ -486,11 +488,11 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 // then matches the query's frame ("What is COVID-19?" for "what is
 // corona"). Without a hit of substance none is kept. It returns the hits
 // kept and how many of them matched on stop words alone.
-func (e *Engine) dropStopOnly(v *index.View, p *plan, hits bsearch.DocumentMatchCollection, stop map[uint32]bool) (bsearch.DocumentMatchCollection, int) {
+func (e *Engine) dropStopOnly(v *index.View, p *plan, hits []*docHit, stop map[uint32]bool) ([]*docHit, int) {
 	if len(stop) == 0 {
 		return hits, 0
 	}
-	isStop := func(h *bsearch.DocumentMatch) bool { return stop[uint32(h.IndexInternalID.Value())] }
+	isStop := func(h *docHit) bool { return stop[h.Doc] }
 	best := 0.0
 	for _, h := range hits {
 		if !isStop(h) {
@@ -652,13 +654,15 @@ func putClauses(b *[]clause) {
 	clauseBufs.Put(b)
 }
 
-// release gives q's clauses back to buildQuery once its search has run:
-// q must not be searched again.
+// release gives q's clauses back to buildQuery, and its working memory to
+// Match, once its search has run and its hits are made: q must not be
+// searched again.
 func (q *matchQuery) release() {
 	if q.clauses != nil {
 		putClauses(q.clauses)
 		q.clauses, q.drive, q.common = nil, nil, nil
 	}
+	q.releaseMem()
 }
 
 // maxFacets is the most categories a result counts.
@@ -667,6 +671,9 @@ const maxFacets = 50
 func (e *Engine) facets(counts []index.CategoryCount, locale string) []Facet {
 	set := e.ix.Content()
 	var facets []Facet
+	if len(counts) > 0 {
+		facets = make([]Facet, 0, len(counts))
+	}
 	for _, t := range counts {
 		title := t.Category
 		if set != nil {
@@ -692,9 +699,11 @@ func correctedQuery(p *plan) string {
 
 func analyseTerms(an analysis.Analyzer, s string) []string {
 	var out []string
-	for _, t := range an.Analyze([]byte(s)) {
-		out = append(out, string(t.Term))
-	}
+	analyze(an, []byte(s), func(toks analysis.TokenStream) {
+		for _, t := range toks {
+			out = append(out, string(t.Term))
+		}
+	})
 	return out
 }
 

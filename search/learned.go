@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"unicode"
 
-	bsearch "github.com/blevesearch/bleve/v2/search"
-
 	"github.com/marketplace/helpcentre/index"
 )
 
@@ -303,7 +301,7 @@ func uniqueSorted(ws []string) []string {
 // among them (visible to the asker, in the requested category), and sorts
 // again. It returns the hits and how many were added. A query with no
 // association leaves hits exactly as they were.
-func (e *Engine) applyLearned(v *index.View, p *plan, req Request, hits bsearch.DocumentMatchCollection) (bsearch.DocumentMatchCollection, int) {
+func (e *Engine) applyLearned(v *index.View, p *plan, req Request, hits []*docHit) ([]*docHit, int) {
 	if e.learned.src.Load() == nil || e.opts.LearnedWeight <= 0 {
 		return hits, 0
 	}
@@ -333,7 +331,7 @@ func (e *Engine) applyLearned(v *index.View, p *plan, req Request, hits bsearch.
 			continue
 		}
 		in[id] = true
-		hits = append(hits, &bsearch.DocumentMatch{ID: id, Score: e.opts.LearnedWeight * scores[id]})
+		hits = append(hits, &docHit{ID: id, Score: e.opts.LearnedWeight * scores[id]})
 		added++
 		changed = true
 	}

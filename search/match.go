@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/marketplace/helpcentre/index"
 	"github.com/marketplace/helpcentre/index/segment"
@@ -28,9 +29,9 @@ import (
 // searchers comparing byte-string ids, a pooled match per posting, an
 // Advance of every common clause for every candidate). At 10,000 articles
 // that tree was three quarters of a search's CPU. The matches are then
-// handed to Bleve's collector in document order, so paging, ties (the lower
-// document first), the total and the external ids are Bleve's own: Bleve
-// runs it as segment.Query(q), which calls Match.
+// sorted and paged as Bleve's collector does it (hitList.collect: ties the
+// lower document first), which segment.Query(q), the Bleve query it stands
+// for, checks in the tests.
 type matchQuery struct {
 	cache  *postingsCache // may be nil
 	drive  []clause
@@ -61,6 +62,59 @@ type matchQuery struct {
 	// familyTie is what a synonym family's members other than the best
 	// add (see addUnit).
 	familyTie float64
+
+	// mem is Match's working memory, the matches it returned among it,
+	// until release.
+	mem *matchMem
+}
+
+// matchMem is what Match works in: the leaves and clauses it opens, its
+// selections of the best matches and the list it returns. It is pooled
+// (some 3 KB a search: a search made it anew, a leaf and a slice at a time)
+// and belongs to one query from its Match to its release.
+type matchMem struct {
+	fs           fieldStats
+	opened       []opened
+	leafRefs     []*leaf // the one-leaf clauses' leaves, and a prefix's
+	terms        []string
+	seen         map[string]bool
+	done         map[int]bool
+	sel, stopSel selection
+	merged       []segment.Match
+}
+
+var matchMems = sync.Pool{New: func() any {
+	return &matchMem{fs: fieldStats{avgLen: map[string]float64{}}, seen: map[string]bool{}, done: map[int]bool{}}
+}}
+
+// memory returns q's working memory, taken from the pool on first use.
+func (q *matchQuery) memory() *matchMem {
+	if q.mem == nil {
+		q.mem = matchMems.Get().(*matchMem)
+	}
+	return q.mem
+}
+
+// releaseMem gives q's working memory back: nothing Match returned may be
+// used after. What it held (posting lists, readers, the snapshot) is let go.
+func (q *matchQuery) releaseMem() {
+	m := q.mem
+	if m == nil {
+		return
+	}
+	q.mem = nil
+	m.fs.reset(nil, nil)
+	clear(m.opened[:cap(m.opened)])
+	clear(m.leafRefs[:cap(m.leafRefs)])
+	clear(m.terms[:cap(m.terms)])
+	m.opened, m.leafRefs, m.terms = m.opened[:0], m.leafRefs[:0], m.terms[:0]
+	clear(m.seen)
+	clear(m.done)
+	m.sel.top, m.stopSel.top, m.merged = m.sel.top[:0], m.stopSel.top[:0], m.merged[:0]
+	if cap(m.sel.top)+cap(m.stopSel.top)+cap(m.merged) > 4096 || m.fs.leaves.blocks() > 8 {
+		return // a rare huge query's memory is not kept
+	}
+	matchMems.Put(m)
 }
 
 // clauses counts cs as the coordination does: a unit once.
@@ -139,11 +193,18 @@ type fieldStats struct {
 	s      *segment.Snapshot
 	count  uint64
 	avgLen map[string]float64
-	leaves []leaf // where open's leaves are made, a block at a time
+	leaves slab[leaf] // where open's leaves are made
 }
 
-func newFieldStats(ctx context.Context, s *segment.Snapshot) *fieldStats {
-	return &fieldStats{ctx: ctx, s: s, count: s.DocCount(), avgLen: map[string]float64{}}
+// reset readies fs for a search of s, keeping its blocks (cleared: they
+// point to posting lists and readers).
+func (fs *fieldStats) reset(ctx context.Context, s *segment.Snapshot) {
+	fs.leaves.reset()
+	clear(fs.avgLen)
+	fs.snap, fs.ctx, fs.s, fs.count = nil, ctx, s, 0
+	if s != nil {
+		fs.count = s.DocCount()
+	}
 }
 
 func (fs *fieldStats) avg(field string) (float64, error) {
@@ -177,11 +238,7 @@ func (fs *fieldStats) open(term, field string, boost float64) (*leaf, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(fs.leaves) == cap(fs.leaves) {
-		fs.leaves = make([]leaf, 0, max(16, cap(fs.leaves)))
-	}
-	fs.leaves = append(fs.leaves, leaf{avgLen: avg, weight: 1, boost: boost})
-	l := &fs.leaves[len(fs.leaves)-1]
+	l := fs.leaves.alloc(leaf{avgLen: avg, weight: 1, boost: boost})
 	if fs.snap != nil {
 		l.pl, l.r, err = fs.snap.get(fs.ctx, fs.s, field, term, func(df uint64) float64 { return fs.idf(df, avg) }, avg)
 	} else {
@@ -205,33 +262,40 @@ type opened struct {
 	prefix bool
 }
 
-func (q *matchQuery) open(fs *fieldStats, cs []clause, sumSq *float64) ([]opened, error) {
-	out := make([]opened, 0, len(cs))
+// open opens the clauses cs into out (which has room for them), their
+// leaves listed in m.leafRefs.
+func (q *matchQuery) open(m *matchMem, cs []clause, out []opened, sumSq *float64) ([]opened, error) {
+	fs := &m.fs
 	for _, c := range cs {
 		o := opened{prefix: c.prefix}
+		from := len(m.leafRefs)
 		if c.prefix {
-			terms, err := prefixTerms(fs.s, c.field, c.term)
+			terms, err := prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
+			m.terms = terms
 			if err != nil {
 				return out, err
 			}
 			if len(terms) == 0 || (len(terms) == 1 && terms[0] == c.term) {
 				// as Bleve: the prefix alone, as a term
-				terms, o.prefix = []string{c.term}, false
+				terms, o.prefix = append(terms[:0], c.term), false
 			}
 			for _, t := range terms {
 				l, err := fs.open(t, c.field, c.boost)
 				if err != nil {
+					o.leaves = m.leafRefs[from:len(m.leafRefs):len(m.leafRefs)]
 					return append(out, o), err
 				}
-				o.leaves = append(o.leaves, l)
+				m.leafRefs = append(m.leafRefs, l)
 			}
 		} else {
 			l, err := fs.open(c.term, c.field, c.boost)
 			if err != nil {
 				return out, err
 			}
-			o.leaves = []*leaf{l}
+			m.leafRefs = append(m.leafRefs, l)
 		}
+		// (a view capped at its end: appends after it never write into it)
+		o.leaves = m.leafRefs[from:len(m.leafRefs):len(m.leafRefs)]
 		for _, l := range o.leaves {
 			w := l.boost * l.idf
 			*sumSq += w * w
@@ -242,10 +306,10 @@ func (q *matchQuery) open(fs *fieldStats, cs []clause, sumSq *float64) ([]opened
 }
 
 // prefixTerms lists the field's terms that start with prefix, as Bleve's
-// prefix searcher does (and with its limit).
-func prefixTerms(s *segment.Snapshot, field, prefix string) ([]string, error) {
-	var terms []string
-	seen := map[string]bool{}
+// prefix searcher does (and with its limit), appended to terms; seen is
+// cleared and used.
+func prefixTerms(s *segment.Snapshot, field, prefix string, terms []string, seen map[string]bool) ([]string, error) {
+	clear(seen)
 	err := s.Terms(field, prefix, func(t string) error {
 		if !seen[t] {
 			seen[t] = true
@@ -257,7 +321,7 @@ func prefixTerms(s *segment.Snapshot, field, prefix string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return terms, err
 	}
 	return terms, nil
 }
@@ -275,19 +339,24 @@ func closeAll(os []opened) {
 // Match runs the whole query over snapshot s and returns its matches in
 // document order (segment.Matcher).
 func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.Match, error) {
-	fs := newFieldStats(ctx, s)
+	m := q.memory()
+	fs := &m.fs
+	fs.reset(ctx, s)
+	m.leafRefs = m.leafRefs[:0]
 	if !s.PreSearched() {
 		// (statistics from a pre-search over several indexes are not
 		// the snapshot's own: its cached scores would not hold)
 		fs.snap = q.cache.forSnapshot(s)
 	}
 	var sumSq float64
-	drive, err := q.open(fs, q.drive, &sumSq)
+	nDrive := len(q.drive)
+	m.opened = slices.Grow(m.opened[:0], nDrive+len(q.common))
+	drive, err := q.open(m, q.drive, m.opened[:0:nDrive], &sumSq)
 	defer func() { closeAll(drive) }()
 	if err != nil {
 		return nil, err
 	}
-	common, err := q.open(fs, q.common, &sumSq)
+	common, err := q.open(m, q.common, m.opened[nDrive:nDrive:nDrive+len(q.common)], &sumSq)
 	defer func() { closeAll(common) }()
 	if err != nil {
 		return nil, err
@@ -307,7 +376,8 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	}
 	defer sc.release()
 	// The driving clauses: every posting counts.
-	done := map[int]bool{} // units added
+	done := m.done // units added
+	clear(done)
 	for i, o := range drive {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -369,11 +439,11 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 	var docs []segment.Match
 	var sel, stopSel *selection
 	if q.top > 0 {
-		sel = newSelection(q.top)
+		sel = m.sel.reset(q.top)
 		if q.stopRule && q.keepStop {
 			// the best stop-only matches are kept apart, so that they
 			// never push out a match of substance
-			stopSel = newSelection(q.top)
+			stopSel = m.stopSel.reset(q.top)
 		}
 	}
 	if q.facets != nil {
@@ -430,7 +500,8 @@ func (q *matchQuery) Match(ctx context.Context, s *segment.Snapshot) ([]segment.
 				}
 				stopSel.top = slices.DeleteFunc(stopSel.top, func(d segment.Match) bool { return !better(d, worst) })
 			}
-			docs = mergeInOrder(docs, stopSel.inOrder())
+			m.merged = mergeInOrder(m.merged[:0], docs, stopSel.inOrder())
+			docs = m.merged
 		}
 	}
 	if q.stopRule && q.keepStop {
@@ -454,8 +525,13 @@ type selection struct {
 	top []segment.Match // best first
 }
 
-func newSelection(k int) *selection {
-	return &selection{k: k, top: make([]segment.Match, 0, min(k, 64)+1)}
+// reset empties s to keep the k best, and returns it.
+func (s *selection) reset(k int) *selection {
+	s.k, s.top = k, s.top[:0]
+	if s.top == nil {
+		s.top = make([]segment.Match, 0, min(k, 64)+1)
+	}
+	return s
 }
 
 func better(a, b segment.Match) bool {
@@ -487,9 +563,9 @@ func (s *selection) inOrder() []segment.Match {
 	return s.top
 }
 
-// mergeInOrder merges two lists in document order.
-func mergeInOrder(a, b []segment.Match) []segment.Match {
-	out := make([]segment.Match, 0, len(a)+len(b))
+// mergeInOrder merges two lists in document order, appended to out.
+func mergeInOrder(out, a, b []segment.Match) []segment.Match {
+	out = slices.Grow(out, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
 		if a[0].Doc < b[0].Doc {
 			out, a = append(out, a[0]), a[1:]

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	bsearch "github.com/blevesearch/bleve/v2/search"
-
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
 )
@@ -65,7 +63,7 @@ func TestRerankPrefersCoveredQuestion(t *testing.T) {
 	e := testEngine(t, fsys)
 	_, err := e.withLocale("en", func(v *index.View) error {
 		p := e.analyse(v, "refund rules", false, Staff)
-		hits := bsearch.DocumentMatchCollection{
+		hits := []*docHit{
 			{ID: "refund-request", Score: 1.0},
 			{ID: "refund-policy", Score: 0.7},
 			{ID: "delivery", Score: 0.1},

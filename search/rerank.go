@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -270,7 +269,8 @@ func (at *artTerms) bodySpans(an index.Analyzers, a *content.Article) []span {
 type artCache struct {
 	terms *generations[*content.Article, *artTerms]
 	mu    sync.Mutex
-	memo  map[string]localeMemo // by locale: window memos
+	memo  map[string]localeMemo              // by locale: window memos
+	first *generations[analysedWord, string] // see firstTerm
 }
 
 // artCacheSize is the articles in one generation of the article cache: with
@@ -281,7 +281,33 @@ const artCacheSize = 8192
 
 func newArtCache(size int) *artCache {
 	one := func(*artTerms) int { return 1 }
-	return &artCache{terms: newGenerations[*content.Article](size, one), memo: map[string]localeMemo{}}
+	return &artCache{terms: newGenerations[*content.Article](size, one), memo: map[string]localeMemo{},
+		first: newGenerations[analysedWord](firstTermsSize, func(string) int { return 1 })}
+}
+
+// analysedWord is a query's word and the analyzer it goes through.
+type analysedWord struct {
+	an   analysis.Analyzer
+	word string
+}
+
+// firstTermsSize is the words in one generation of firstTerm's memo.
+const firstTermsSize = 1 << 14
+
+// firstTerm is the first term an makes of a query's word (its question or
+// body term: "" for a stop word), remembered: a query's words repeat from
+// one question to the next, and Bleve's analysis of one word alone made
+// some 300 bytes of token arrays (with two analyzers per word, a tenth of a
+// search's garbage). Bleve's analysis depends on the text only, so the
+// remembered term is the analysis.
+func (c *artCache) firstTerm(an analysis.Analyzer, w string) string {
+	if len(w) > windowMemoLen {
+		return first(analyseTerms(an, w))
+	}
+	t, _ := c.first.get(analysedWord{an, w}, func() (string, error) {
+		return first(analyseTerms(an, w)), nil
+	})
+	return t
 }
 
 // windows returns the window memo of v's locale when its body analyzer is
@@ -346,13 +372,13 @@ type signals struct {
 //   - coverage: the share of the query's words found anywhere in the title,
 //     aliases and tags (a synonym counts at the synonym weight);
 //   - tag: the best share of one tag that the query covers.
-func (e *Engine) rerank(v *index.View, p *plan, all bsearch.DocumentMatchCollection, depth int) {
+func (e *Engine) rerank(v *index.View, p *plan, all []*docHit, depth int) {
 	e.rerankSignals(v, p, all, depth, nil)
 }
 
 // rerankSignals is rerank; when sig is not nil, it also receives each
 // reranked hit's signals by id (deflection turns them into a confidence).
-func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatchCollection, depth int, sig map[string]signals) {
+func (e *Engine) rerankSignals(v *index.View, p *plan, all []*docHit, depth int, sig map[string]signals) {
 	o := e.opts
 	if len(all) == 0 {
 		return
@@ -485,7 +511,7 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all bsearch.DocumentMatch
 // whose title or an alias says exactly what the query says, stop words
 // and words of asking aside ("cancel order" for "How do I cancel my
 // order?"), and sorts them again.
-func (e *Engine) boostExact(v *index.View, p *plan, hits bsearch.DocumentMatchCollection, depth int, weight float64) {
+func (e *Engine) boostExact(v *index.View, p *plan, hits []*docHit, depth int, weight float64) {
 	if weight == 0 {
 		return
 	}

@@ -21,7 +21,8 @@ func TestBlevePinned(t *testing.T) {
 	if v != BleveVersion {
 		t.Fatalf("%s is %s in %s, but package segment relies on the internals of %s "+
 			"(scorch snapshots, document numbers, BM25 statistics, the term scorer): "+
-			"re-run search's TestMatchQueryScoresAsBleve and index's TestCountCategoriesMatchesBleve, "+
+			"re-run search's TestMatchQueryScoresAsBleve and TestCollectAsBleve, this package's TestDocIDAsExternalID "+
+			"and index's TestCountCategoriesMatchesBleve, "+
 			"fix what they find, then update BleveVersion (the pin)", blevePath, v, from, BleveVersion)
 	}
 }

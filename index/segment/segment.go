@@ -3,9 +3,11 @@
 // outside Bleve's searchers, and the creating and merging of its segments.
 //
 // It relies on internals of Bleve v2.6.1 (scorch's *IndexSnapshot and
-// *Scorch, document numbers as internal ids, the BM25 statistics Bleve puts
-// in a search's context, its term scorer's formula). search's
-// TestMatchQueryScoresAsBleve is the contract that they still hold;
+// *Scorch, document numbers as internal ids and how they run across a
+// snapshot's segments, the BM25 statistics Bleve puts in a search's context,
+// its term scorer's formula, its top-N collector's order). search's
+// TestMatchQueryScoresAsBleve and TestCollectAsBleve and this package's
+// TestDocIDAsExternalID are the contract that they still hold;
 // TestBlevePinned fails when the Bleve version changes.
 package segment
 
