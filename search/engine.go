@@ -249,6 +249,9 @@ type Request struct {
 
 	fields []string // text fields searched; all when empty
 	lite   bool     // no snippets or reasons (suggestions)
+	// hits, when not nil, is where the first locale's page of hits is
+	// made (Suggest's pooled array); the fallbacks' pages get their own.
+	hits []Hit
 }
 
 // Result is a page of hits.
@@ -338,6 +341,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.hits = nil // res may hold it
 	if res.Total == 0 && !req.NoFallback && req.Locale != e.opts.DefaultLocale && q != "" {
 		// The question translated, else as typed (names, product codes and
 		// English words work in any locale).
@@ -378,6 +382,9 @@ func (e *Engine) withLocale(name string, fn func(v *index.View) error) (bool, er
 
 func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string) (*Result, error) {
 	res := &Result{Query: q, Locale: locale, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
+	if req.hits != nil {
+		res.Hits = req.hits[:0]
+	}
 	if q == "" {
 		return res, nil
 	}
@@ -722,11 +729,13 @@ func (e *Engine) Suggest(ctx context.Context, q, locale string, aud Audience, n 
 	if n <= 0 || n > 10 {
 		n = 5
 	}
+	buf := suggestHits.Get().(*[]Hit)
 	res, err := e.Search(ctx, Request{
 		Query: q, Locale: locale, PerPage: n, Audience: aud, AsYouType: true,
-		fields: []string{index.FieldTitle, index.FieldAliases, index.FieldTags}, lite: true,
+		fields: suggestFields, lite: true, hits: *buf,
 	})
 	if err != nil {
+		suggestHits.Put(buf)
 		return nil, err
 	}
 	out := make([]Suggestion, 0, len(res.Hits))
@@ -734,5 +743,16 @@ func (e *Engine) Suggest(ctx context.Context, q, locale string, aud Audience, n 
 		a := h.Article
 		out = append(out, Suggestion{ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category})
 	}
+	*buf = res.Hits[:0]       // the array made in (a fallback's, if it answered)
+	clear((*buf)[:cap(*buf)]) // the pool keeps no articles alive
+	suggestHits.Put(buf)
 	return out, nil
 }
+
+// suggestFields are the fields a suggestion matches: what is typed is
+// looked for in titles, aliases and tags.
+var suggestFields = []string{index.FieldTitle, index.FieldAliases, index.FieldTags}
+
+// suggestHits holds the arrays Suggest's hits are made in (its result is
+// copied out as Suggestions: the hits die with the call).
+var suggestHits = sync.Pool{New: func() any { return new([]Hit) }}

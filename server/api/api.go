@@ -170,7 +170,16 @@ func (s *Handler) Suggest(c *fiber.Ctx) error {
 	for i := range out {
 		out[i].QueryID, out[i].Position = qid, i+1
 	}
-	return web.SendJSON(c, fiber.Map{"query": q, "query_id": qid, "locale": locale, "suggestions": out})
+	// a struct, not a map: no map to make and no keys to sort; the fields
+	// are in the order the map's sorted keys had
+	return web.SendJSON(c, suggestAnswer{Locale: locale, Query: q, QueryID: qid, Suggestions: out})
+}
+
+type suggestAnswer struct {
+	Locale      string           `json:"locale"`
+	Query       string           `json:"query"`
+	QueryID     string           `json:"query_id"`
+	Suggestions []suggestionJSON `json:"suggestions"`
 }
 
 // suggestionJSON is a suggestion with what its click event names.
