@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -175,9 +176,13 @@ func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *d
 			ss.LastAt = mark.At
 		}
 	}
+	n := 0
 	for sid, ss := range sessions {
 		if ss.ID == "" {
 			continue
+		}
+		if n++; n%32 == 0 {
+			runtime.Gosched() // as putSearchEvents does, for the requests behind it
 		}
 		if err := putJSON(b, []byte(sid), ss); err != nil {
 			return err
