@@ -103,7 +103,7 @@ func (q *matchQuery) releaseMem() {
 		return
 	}
 	q.mem = nil
-	m.fs.reset(nil, nil)
+	m.fs.drop()
 	clear(m.opened[:cap(m.opened)])
 	clear(m.leafRefs[:cap(m.leafRefs)])
 	clear(m.terms[:cap(m.terms)])
@@ -198,6 +198,14 @@ type fieldStats struct {
 
 // reset readies fs for a search of s, keeping its blocks (cleared: they
 // point to posting lists and readers).
+// drop lets go of what fs held (the snapshot, the context, its leaves) for
+// the pool to keep it.
+func (fs *fieldStats) drop() {
+	fs.leaves.reset()
+	clear(fs.avgLen)
+	fs.snap, fs.ctx, fs.s, fs.count = nil, nil, nil, 0
+}
+
 func (fs *fieldStats) reset(ctx context.Context, s *segment.Snapshot) {
 	fs.leaves.reset()
 	clear(fs.avgLen)
