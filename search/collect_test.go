@@ -42,12 +42,7 @@ func TestCollectAsBleve(t *testing.T) {
 		_, err := e.withLocale("en", func(v *index.View) error {
 			for i, text := range texts {
 				for _, asYouType := range []bool{false, true} {
-					p := e.analyse(v, normalise(text), asYouType, Staff)
-					fields := index.TextFields
-					if asYouType {
-						fields = []string{index.FieldTitle, index.FieldAliases, index.FieldTags}
-					}
-					mq := e.buildQuery(v, p, fields)
+					mq := testQuery(e, v, text, asYouType)
 					if mq == nil {
 						continue
 					}

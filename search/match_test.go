@@ -108,12 +108,7 @@ func TestMatchQueryScoresAsBleve(t *testing.T) {
 				sort.Strings(cats)
 				for i, text := range texts {
 					for _, asYouType := range []bool{false, true} {
-						p := e.analyse(v, normalise(text), asYouType, Staff)
-						fields := index.TextFields
-						if asYouType {
-							fields = []string{index.FieldTitle, index.FieldAliases, index.FieldTags}
-						}
-						mq := e.buildQuery(v, p, fields)
+						mq := testQuery(e, v, text, asYouType)
 						if mq == nil {
 							continue
 						}
@@ -260,4 +255,15 @@ func fieldTerm(field, term string, boost float64) *query.TermQuery {
 		t.SetBoost(boost)
 	}
 	return t
+}
+
+// testQuery is the query a search (or, asYouType, a suggestion) of text
+// runs, as staff see it; nil when nothing in text can match.
+func testQuery(e *Engine, v *index.View, text string, asYouType bool) *matchQuery {
+	p := e.analyse(v, normalise(text), asYouType, Staff)
+	fields := index.TextFields
+	if asYouType {
+		fields = suggestFields
+	}
+	return e.buildQuery(v, p, fields)
 }
