@@ -295,35 +295,19 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 
 // present keeps the candidates above the threshold, at most max.
 func (e *Engine) present(d *Deflection, cands []deflectCandidate, max int) error {
-	shown := func(c *deflectCandidate, n int) (stop, skip bool) {
-		if n >= max || c.confidence < d.Threshold {
-			return true, false
-		}
-		// matched on stop words only ("I can't sign in" for "what is
-		// the weather in Paris": "in", "the", "is")
-		return false, len(c.why.Matched) == 0
-	}
-	n := len(d.Suggestions) // with what will be shown: the list made at its size
-	for i := range cands {
-		stop, skip := shown(&cands[i], n)
-		if stop {
-			break
-		}
-		if !skip {
-			n++
-		}
-	}
-	if n > len(d.Suggestions) {
-		d.Suggestions = slices.Grow(d.Suggestions, n-len(d.Suggestions))
-	}
 	for i := range cands {
 		c := &cands[i]
-		stop, skip := shown(c, len(d.Suggestions))
-		if stop {
+		if len(d.Suggestions) >= max || c.confidence < d.Threshold {
 			break
 		}
-		if skip {
+		if len(c.why.Matched) == 0 {
+			// matched on stop words only ("I can't sign in" for "what is
+			// the weather in Paris": "in", "the", "is")
 			continue
+		}
+		if len(d.Suggestions) == cap(d.Suggestions) {
+			// room for all that could still be shown: one array
+			d.Suggestions = slices.Grow(d.Suggestions, min(max-len(d.Suggestions), len(cands)-i))
 		}
 		a := c.article
 		d.Suggestions = append(d.Suggestions, DeflectSuggestion{
