@@ -196,9 +196,8 @@ type fieldStats struct {
 	leaves slab[leaf] // where open's leaves are made
 }
 
-// reset readies fs for a search of s, keeping its blocks (cleared: they
-// point to posting lists and readers).
-// drop lets go of what fs held (the snapshot, the context, its leaves) for
+// drop lets go of what fs held (the snapshot, the context, its leaves:
+// the blocks are cleared, as they point to posting lists and readers) for
 // the pool to keep it.
 func (fs *fieldStats) drop() {
 	fs.leaves.reset()
@@ -206,13 +205,10 @@ func (fs *fieldStats) drop() {
 	fs.snap, fs.ctx, fs.s, fs.count = nil, nil, nil, 0
 }
 
+// reset readies fs for a search of s, keeping its blocks.
 func (fs *fieldStats) reset(ctx context.Context, s *segment.Snapshot) {
-	fs.leaves.reset()
-	clear(fs.avgLen)
-	fs.snap, fs.ctx, fs.s, fs.count = nil, ctx, s, 0
-	if s != nil {
-		fs.count = s.DocCount()
-	}
+	fs.drop()
+	fs.ctx, fs.s, fs.count = ctx, s, s.DocCount()
 }
 
 func (fs *fieldStats) avg(field string) (float64, error) {
