@@ -11,13 +11,14 @@ var folding = asciifolding.New()
 // "envio", "ß" → "ss"), so that what a customer types without accents can be
 // compared with text. Case is kept.
 func Fold(s string) string {
-	if isASCII(s) {
+	if IsASCII(s) {
 		return s
 	}
 	return string(folding.Filter([]byte(s)))
 }
 
-func isASCII(s string) bool {
+// IsASCII reports whether s has no byte outside ASCII (nothing to fold).
+func IsASCII[S ~string | ~[]byte](s S) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false

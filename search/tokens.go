@@ -2,12 +2,13 @@ package search
 
 import (
 	"sync"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/segment"
+
+	"github.com/marketplace/helpcentre/content"
 )
 
 // tokenBuf is the space one analysis makes its tokens in (see analyze).
@@ -41,7 +42,7 @@ func analyze(an analysis.Analyzer, text []byte, fn func(analysis.TokenStream)) {
 	// DefaultAnalyzer.Analyze, with the tokenizer's work done here.
 	input := text
 	for _, cf := range da.CharFilters {
-		if _, ok := cf.(*asciifolding.AsciiFoldingFilter); ok && len(input) > 0 && ascii(input) {
+		if _, ok := cf.(*asciifolding.AsciiFoldingFilter); ok && len(input) > 0 && content.IsASCII(input) {
 			// nothing to fold: the filter gives a copy of its input
 			b.text = append(b.text[:0], input...)
 			input = b.text
@@ -54,15 +55,6 @@ func analyze(an analysis.Analyzer, text []byte, fn func(analysis.TokenStream)) {
 		tokens = tf.Filter(tokens)
 	}
 	fn(tokens)
-}
-
-func ascii(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // tokenize is unicode.UnicodeTokenizer's Tokenize, the tokens made in b.
