@@ -152,7 +152,7 @@ func open(path string, opts Options, migs []migration) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	db := newDB(boltEngine{bdb}, path, opts)
+	db := newDB(boltEngine{db: bdb, pages: newMappedPages(bdb)}, path, opts)
 	db.db = bdb
 	bdb.NoSync = opts.NoSync
 	if err := db.migrate(migs); err != nil {

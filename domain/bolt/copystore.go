@@ -47,7 +47,7 @@ func OpenFileReadOnly(path string, timeout time.Duration) (kv.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return boltEngine{bdb}, nil
+	return boltEngine{db: bdb}, nil
 }
 
 // CopyOptions tune CopyStore. The zero value is ready to use.

@@ -83,7 +83,7 @@ func emptyFileEngine(t *testing.T) (kv.Engine, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bdb.Close() })
-	return boltEngine{bdb}, path
+	return boltEngine{db: bdb}, path
 }
 
 func mustVerify(t *testing.T, from, to kv.Engine) []BucketCheck {

@@ -11,17 +11,29 @@ import (
 
 // boltEngine serves the kv model from a bbolt file. The adapters below are
 // bbolt's own types under other names, so wrapping a transaction, bucket or
-// cursor allocates nothing.
-type boltEngine struct{ db *bbolt.DB }
+// cursor allocates nothing. After writes, pages gives the file's mapped pages
+// back to the kernel now and then (mapped.go); nil for a read-only file.
+type boltEngine struct {
+	db    *bbolt.DB
+	pages *mappedPages
+}
 
 var _ kv.Engine = boltEngine{}
 
 func (e boltEngine) Update(fn func(kv.Tx) error) error {
-	return e.db.Update(func(tx *bbolt.Tx) error { return fn((*boltTx)(tx)) })
+	err := e.db.Update(func(tx *bbolt.Tx) error { return fn((*boltTx)(tx)) })
+	if err == nil {
+		e.pages.afterWrite()
+	}
+	return err
 }
 
 func (e boltEngine) Batch(fn func(kv.Tx) error) error {
-	return e.db.Batch(func(tx *bbolt.Tx) error { return fn((*boltTx)(tx)) })
+	err := e.db.Batch(func(tx *bbolt.Tx) error { return fn((*boltTx)(tx)) })
+	if err == nil {
+		e.pages.afterWrite()
+	}
+	return err
 }
 
 func (e boltEngine) View(fn func(kv.Tx) error) error {

@@ -24,6 +24,6 @@ func TestKV(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		return boltEngine{db}
+		return boltEngine{db: db, pages: newMappedPages(db)}
 	})
 }
