@@ -72,7 +72,9 @@ func TestKeepGCHeadroomLowersGOGC(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { keepGCHeadroom(ctx, headroom, slog.New(slog.DiscardHandler)); close(done) }()
+	built := make(chan struct{})
+	close(built)
+	go func() { keepGCHeadroom(ctx, headroom, built, slog.New(slog.DiscardHandler)); close(done) }()
 	defer func() { cancel(); <-done }()
 
 	live := make([][]byte, 3*headroom>>20)
@@ -97,4 +99,40 @@ func TestKeepGCHeadroomLowersGOGC(t *testing.T) {
 	if got := waitFor(func(p uint64) bool { return p == 100 }); got != 100 {
 		t.Errorf("with the heap small again GOGC is %d, want 100", got)
 	}
+}
+
+// While the index is built the heap keeps at least buildHeadroom of room; the
+// cap applies once the build is over.
+func TestKeepGCHeadroomWaitsForTheBuild(t *testing.T) {
+	gogc := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	defer debug.SetGCPercent(int(gogc()))
+	debug.SetGCPercent(100)
+	live := make([][]byte, 64)
+	for i := range live {
+		live[i] = make([]byte, 1<<20)
+	}
+	runtime.GC()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	built, done := make(chan struct{}), make(chan struct{})
+	go func() { keepGCHeadroom(ctx, 8<<20, built, slog.New(slog.DiscardHandler)); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	time.Sleep(2500 * time.Millisecond) // two of its ticks
+	if got := gogc(); got != 100 {
+		t.Errorf("during the build, with 64 MiB live and an 8 MiB cap, GOGC is %d, want 100 (the build's room)", got)
+	}
+	close(built)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && gogc() > 20 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := gogc(); got > 20 {
+		t.Errorf("after the build, with 64 MiB live and an 8 MiB cap, GOGC is %d, want ≤ 20", got)
+	}
+	runtime.KeepAlive(live)
 }

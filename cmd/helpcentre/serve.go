@@ -305,7 +305,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// 45 KB, 100 costs 2 % of CPU per search and keeps RSS after the
 	// bench's load under 300 MB (helpcentre bench, 2026-12-04).
 	cfg.MemoryLimit.apply()
-	go keepGCHeadroom(ctx, uint64(cfg.GCHeadroom), log)
 	if err := startPprof(os.Getenv("HELPCENTRE_PPROF_ADDR"), log); err != nil {
 		return err
 	}
@@ -485,6 +484,7 @@ func Serve(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) e
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "admin", cfg.AdminToken != "",
 		"max_conns", cfg.MaxConns, "max_conns_per_ip", cfg.MaxConnsPerIP, "trusted_proxies", len(cfg.TrustedProxies))
 	indexFailed, indexDone := startIndex(bg, ix, cfg, log)
+	go keepGCHeadroom(bg, uint64(cfg.GCHeadroom), indexDone, log)
 	var serveErr error
 	select {
 	case serveErr = <-indexFailed:
