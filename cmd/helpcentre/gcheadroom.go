@@ -9,28 +9,35 @@ import (
 )
 
 // defaultGCHeadroom is --gc-headroom's default: the most the Go heap grows
-// above its live data between two collections.
+// above its live data between two collections (but see minGCPercent).
 //
 // GOGC's rule lets the heap grow by its own live size (100 %) before the
 // next collection, which suits a small index; but how much room the
 // collector needs is set by how fast the server makes garbage, and that is
 // bounded by the processors, not by the corpus. At 10,000 articles the live
-// heap is 75–98 MB, so the cap changes nothing; at 100,000 it is ~440 MB and
-// GOGC's rule alone kept ~440 MB of room on top (RSS after the bench's load
-// 1,102 MB, 979 of it anonymous), while a search there makes no more
-// garbage per second than at 10,000 (it costs ~5 times the CPU). The cap
-// lowers GOGC in proportion as the live heap grows past it: more, shorter-
-// spaced collections of a big heap for about a quarter less memory.
-const defaultGCHeadroom = 256 << 20
+// heap is 80–90 MB after the bench's load, and GOGC's rule kept the heap at
+// ~2.2 times that (RSS after load 262–323 MB, 216–236 of it anonymous); a
+// search makes ~16 KB of garbage, ~26 MB a second at half saturation. With
+// 32 MiB of room the collector runs about every 1.2 s instead of 3.3 and
+// RSS after load was 190–197 MB (anonymous 150–157) in two runs, for no CPU
+// per search the bench could see. At 100,000 (live ~390 MB) the floor
+// below sets the room.
+const defaultGCHeadroom = 32 << 20
+
+// minGCPercent is the least GOGC the cap sets: a collection's cost grows
+// with the live heap, so below this its share of the processors would grow
+// without bound as the corpus does (at 100,000 articles and GOGC=10 the
+// collector ran every half second).
+const minGCPercent = 25
 
 // gcPercentFor is the GOGC that lets a heap of live bytes grow by at most
 // headroom: base (the process's GOGC) while live*base/100 fits, lower in
-// proportion beyond, never under 10.
+// proportion beyond, never under minGCPercent (nor above base).
 func gcPercentFor(live, headroom uint64, base int) int {
 	if base <= 0 || headroom == 0 || live == 0 || live*uint64(base)/100 <= headroom {
 		return base
 	}
-	return max(10, int(headroom*100/live))
+	return min(base, max(minGCPercent, int(headroom*100/live)))
 }
 
 // buildHeadroom is the least room the heap has while the index is built: a

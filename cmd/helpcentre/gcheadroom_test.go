@@ -17,14 +17,16 @@ func TestGCPercentFor(t *testing.T) {
 		live, headroom uint64
 		base, want     int
 	}{
-		{80 * mib, 256 * mib, 100, 100},  // 10,000 articles: GOGC's rule
-		{256 * mib, 256 * mib, 100, 100}, // at the cap
-		{440 * mib, 256 * mib, 100, 58},  // 100,000 articles: room capped at 256 MiB
+		{30 * mib, 32 * mib, 100, 100},   // the bundled articles alone: GOGC's rule
+		{32 * mib, 32 * mib, 100, 100},   // at the cap
+		{85 * mib, 32 * mib, 100, 37},    // 10,000 articles: room capped at 32 MiB
+		{440 * mib, 256 * mib, 100, 58},  // 100,000 articles, a 256 MiB cap
+		{440 * mib, 32 * mib, 100, 25},   // … a 32 MiB one: never below minGCPercent
 		{100 * mib, 256 * mib, 400, 256}, // an operator's GOGC=400, capped too
-		{8192 * mib, 256 * mib, 100, 10}, // never below 10
+		{100 * mib, 8 * mib, 20, 20},     // an operator's GOGC under the floor stays
 		{440 * mib, 0, 100, 100},         // no cap
 		{440 * mib, 256 * mib, -1, -1},   // GOGC=off stays off
-		{0, 256 * mib, 100, 100},         // nothing measured yet
+		{0, 32 * mib, 100, 100},          // nothing measured yet
 	} {
 		if got := gcPercentFor(c.live, c.headroom, c.base); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB, %d MiB, %d) = %d, want %d", c.live/mib, c.headroom/mib, c.base, got, c.want)
@@ -37,8 +39,8 @@ func TestGCHeadroomFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.GCHeadroom != defaultGCHeadroom || cfg.GCHeadroom.String() != "256MiB" {
-		t.Errorf("default headroom %v, want 256MiB", cfg.GCHeadroom.String())
+	if cfg.GCHeadroom != defaultGCHeadroom || cfg.GCHeadroom.String() != "32MiB" {
+		t.Errorf("default headroom %v, want 32MiB", cfg.GCHeadroom.String())
 	}
 	t.Setenv("HELPCENTRE_GC_HEADROOM", "0")
 	if cfg, err = parseServe(nil, &strings.Builder{}); err != nil || cfg.GCHeadroom != 0 {
@@ -128,11 +130,11 @@ func TestKeepGCHeadroomWaitsForTheBuild(t *testing.T) {
 	}
 	close(built)
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && gogc() > 20 {
+	for time.Now().Before(deadline) && gogc() != minGCPercent {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if got := gogc(); got > 20 {
-		t.Errorf("after the build, with 64 MiB live and an 8 MiB cap, GOGC is %d, want ≤ 20", got)
+	if got := gogc(); got != minGCPercent {
+		t.Errorf("after the build, with 64 MiB live and an 8 MiB cap, GOGC is %d, want %d (the floor)", got, minGCPercent)
 	}
 	runtime.KeepAlive(live)
 }
