@@ -29,7 +29,11 @@ type bodyQuery struct {
 	// of them (see index.StemProbe): the scan analyses only the words that do.
 	probes []string
 	first  [256]bool // first bytes of the probes
-	seen   map[string]bool
+	// start is the bytes a token scanBody analyses can start at: a probe's
+	// first byte in either ASCII case, and every non-ASCII byte (probeAt
+	// cannot tell those).
+	start [256]bool
+	seen  map[string]bool
 }
 
 // newBodyQuery returns the plan's body query, made in the plan (it goes
@@ -63,10 +67,22 @@ func newBodyQuery(p *plan) *bodyQuery {
 	for _, pre := range q.prefixes {
 		add(pre)
 	}
+	q.indexProbes()
+	return q
+}
+
+// indexProbes sets first and start from the probes.
+func (q *bodyQuery) indexProbes() {
 	for _, p := range q.probes {
 		q.first[p[0]] = true
 	}
-	return q
+	for c := range 256 {
+		lc := c
+		if c >= 'A' && c <= 'Z' {
+			lc += 'a' - 'A'
+		}
+		q.start[c] = c >= utf8.RuneSelf || q.first[lc]
+	}
 }
 
 // reset empties q, keeping its maps and lists.
@@ -81,6 +97,7 @@ func (q *bodyQuery) reset() {
 	clear(q.probes[:cap(q.probes)])
 	q.prefixes, q.probes = q.prefixes[:0], q.probes[:0]
 	q.first = [256]bool{}
+	q.start = [256]bool{}
 }
 
 // match reports whether body token s of text is one the query looks for.
@@ -191,20 +208,31 @@ func scanBody(an analysis.Analyzer, wm *windowMemo, text string, q *bodyQuery, o
 	covered := 0 // text before this has been analysed
 	for i := 0; i < len(text); i++ {
 		c := text[i]
+		if !q.start[c] {
+			// An ASCII byte no probe starts with (in either case): probeAt
+			// says no there. One look-up per byte, where most bytes of a
+			// body end: the scan was a third of a never-repeating search.
+			continue
+		}
 		if i > 0 && c < utf8.RuneSelf && isAlnum(text[i-1]) {
 			continue
 		}
 		if i < covered || c == ' ' || c == '\n' || !q.probeAt(text, i) {
 			continue
 		}
-		w0 := strings.LastIndexAny(text[:i], " \n") + 1
+		// The word's ends, by hand: strings.IndexAny builds its byte set
+		// on every call, and the space is seldom more than a word away.
+		w0 := i
+		for w0 > 0 && text[w0-1] != ' ' && text[w0-1] != '\n' {
+			w0--
+		}
 		if r, _ := utf8.DecodeRuneInString(text[w0:]); !breaksAfterSpace(r) {
 			w0 = strings.LastIndexByte(text[:i], '\n') + 1
 		}
 		w0 = max(w0, covered)
-		w1 := len(text)
-		if j := strings.IndexAny(text[i:], " \n"); j >= 0 {
-			w1 = i + j
+		w1 := i
+		for w1 < len(text) && text[w1] != ' ' && text[w1] != '\n' {
+			w1++
 		}
 		for _, t := range wm.analyze(an, text[w0:w1]) {
 			s := span{t.term, w0 + int(t.start), w0 + int(t.end)}
