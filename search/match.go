@@ -274,7 +274,15 @@ func (q *matchQuery) open(m *matchMem, cs []clause, out []opened, sumSq *float64
 		o := opened{prefix: c.prefix}
 		from := len(m.leafRefs)
 		if c.prefix {
-			terms, err := prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
+			var terms []string
+			var err error
+			if fs.snap != nil {
+				var shared []string
+				shared, err = fs.snap.prefixTerms(fs.s, c.field, c.term, m.seen)
+				terms = append(m.terms[:0], shared...) // (the cache's list is shared)
+			} else {
+				terms, err = prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
+			}
 			m.terms = terms
 			if err != nil {
 				return out, err

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 
 	"github.com/marketplace/helpcentre/index/segment"
@@ -36,6 +37,24 @@ func newPostingsCache(limit int) *postingsCache {
 // snapPostings are one snapshot's cached lists.
 type snapPostings struct {
 	lists *generations[termKey, *postingList] // weighed in postings
+	// prefixes are the terms each as-you-type prefix expanded to (key:
+	// field and prefix), weighed in terms: reading them walks the field's
+	// dictionary (vellum's iterator), a third of a suggestion's garbage.
+	prefixes *generations[termKey, []string]
+}
+
+// prefixTermsPerGeneration bounds one generation of a snapshot's prefix
+// expansions: 64Ki terms are ~2 MB with their strings.
+const prefixTermsPerGeneration = 64 << 10
+
+// prefixTerms returns the field's terms that start with prefix (see the
+// function prefixTerms), from the cache when it has them. The list is
+// shared: callers must not change it.
+func (sp *snapPostings) prefixTerms(s *segment.Snapshot, field, prefix string, seen map[string]bool) ([]string, error) {
+	return sp.prefixes.getKeyed(termKey{field, prefix}, func() (termKey, []string, error) {
+		terms, err := prefixTerms(s, field, prefix, nil, seen)
+		return termKey{field, strings.Clone(prefix)}, terms, err
+	})
 }
 
 type termKey struct{ field, term string }
@@ -66,7 +85,8 @@ func (c *postingsCache) forSnapshot(s *segment.Snapshot) *snapPostings {
 				delete(c.snaps, k) // its snapshot is gone
 			}
 		}
-		sp = &snapPostings{lists: newGenerations[termKey](c.limit, func(pl *postingList) int { return len(pl.docs) })}
+		sp = &snapPostings{lists: newGenerations[termKey](c.limit, func(pl *postingList) int { return len(pl.docs) }),
+			prefixes: newGenerations[termKey](prefixTermsPerGeneration, func(ts []string) int { return len(ts) + 1 })}
 		c.snaps[key] = sp
 	}
 	return sp
