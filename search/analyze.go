@@ -57,6 +57,14 @@ type plan struct {
 	terms     []string
 	spare     []*word
 	bq        bodyQuery // see newBodyQuery
+	rerank    rerankScratch
+}
+
+// rerankScratch is rerankSignals' working memory, kept with the plan.
+type rerankScratch struct {
+	qterm            map[string]bool
+	slotOf           []int
+	wweight, covered []float64
 }
 
 // plans are released plans (see release): a search's plan, its words and
@@ -77,7 +85,9 @@ func (p *plan) release() {
 	if p.wordSlab.blocks()+p.groupSlab.blocks() > 16 || cap(p.terms) > 1024 {
 		return // a rare huge query's plan is not kept
 	}
-	*p = plan{wordSlab: p.wordSlab, groupSlab: p.groupSlab, terms: p.terms[:0], words: p.words[:0], groups: p.groups[:0], spare: p.spare[:0], bq: p.bq}
+	clear(p.rerank.qterm)
+	rr := rerankScratch{qterm: p.rerank.qterm, slotOf: p.rerank.slotOf[:0], wweight: p.rerank.wweight[:0], covered: p.rerank.covered[:0]}
+	*p = plan{wordSlab: p.wordSlab, groupSlab: p.groupSlab, terms: p.terms[:0], words: p.words[:0], groups: p.groups[:0], spare: p.spare[:0], bq: p.bq, rerank: rr}
 	plans.Put(p)
 }
 

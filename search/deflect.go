@@ -92,17 +92,22 @@ type deflectMem struct {
 	sig   map[string]signals
 	toks  []span
 	terms map[string]bool
+	words []qword     // queryWords' list
+	at    map[int]int // and its index by group
 }
 
 var deflectMems = sync.Pool{New: func() any {
-	return &deflectMem{sig: map[string]signals{}, terms: map[string]bool{}}
+	return &deflectMem{sig: map[string]signals{}, terms: map[string]bool{}, at: map[int]int{}}
 }}
 
 func (m *deflectMem) release() {
 	clear(m.sig)
 	clear(m.terms)
+	clear(m.at)
 	clear(m.toks[:cap(m.toks)])
 	m.toks = m.toks[:0]
+	clear(m.words[:cap(m.words)]) // (they point into the plan)
+	m.words = m.words[:0]
 	if cap(m.toks) <= 1024 {
 		deflectMems.Put(m)
 	}
@@ -242,7 +247,8 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 		defer m.release()
 		sig := m.sig
 		e.rerankSignals(v, p, hits, depth, sig)
-		qw := e.queryWords(v, p)
+		qw := e.queryWords(v, p, m)
+		m.words = qw
 		bq, wm := newBodyQuery(p), e.cache.windows(v)
 		cands = slices.Grow(cands, len(hits)) // large values: one array, not seven as it grows
 		for i, h := range hits {
@@ -330,10 +336,11 @@ type qword struct {
 
 // queryWords lists the informative words of the query with their weights;
 // a word no article contains weighs as much as the rarest word.
-func (e *Engine) queryWords(v *index.View, p *plan) []qword {
+func (e *Engine) queryWords(v *index.View, p *plan, m *deflectMem) []qword {
 	n := float64(v.Stats.Docs)
-	var out []qword
-	at := map[int]int{} // group → its entry in out
+	out := m.words[:0]
+	at := m.at // group → its entry in out
+	clear(at)
 	for gi, g := range p.groups {
 		w := g.word
 		if g.synonym != nil || w == nil || w.body == "" || isNumber(w.typed) {

@@ -20,7 +20,9 @@ func TestSynonymMappedWordIsKnown(t *testing.T) {
 	_, err := e.withLocale("en", func(v *index.View) error {
 		p := e.analyse(v, "can I order from tasmania", false, Staff)
 		var found bool
-		for _, w := range e.queryWords(v, p) {
+		m := deflectMems.Get().(*deflectMem)
+		defer m.release()
+		for _, w := range e.queryWords(v, p, m) {
 			if w.g.word != nil && w.g.word.typed == "tasmania" {
 				found = true
 				if !w.known {

@@ -401,9 +401,15 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all []*docHit, depth int,
 	}
 	// The query: each word's weight, and which terms (its own or a
 	// synonym's) stand for it.
-	qterm := map[string]bool{}
-	slotOf := make([]int, len(p.groups))
-	var wweight []float64
+	rr := &p.rerank // the plan's scratch: these were half a deflection's rerank garbage
+	if rr.qterm == nil {
+		rr.qterm = map[string]bool{}
+	}
+	clear(rr.qterm)
+	qterm := rr.qterm
+	slotOf := append(rr.slotOf[:0], make([]int, len(p.groups))...)
+	wweight := rr.wweight[:0]
+	defer func() { rr.slotOf, rr.wweight = slotOf, wweight }()
 	for gi, g := range p.groups {
 		for _, t := range g.question {
 			qterm[t] = true
@@ -449,7 +455,8 @@ func (e *Engine) rerankSignals(v *index.View, p *plan, all []*docHit, depth int,
 		}
 		return hit / tw.tots[j]
 	}
-	covered := make([]float64, len(wweight))
+	covered := append(rr.covered[:0], make([]float64, len(wweight))...)
+	defer func() { rr.covered = covered }()
 	for _, h := range hits {
 		a, ok := v.Article(h.ID)
 		if !ok {
