@@ -163,6 +163,15 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		}
 	}
 	c := t.tx.Bucket(bucketThreadIndex).Cursor()
+	// The walk reads a page's entries at once (PostgreSQL: one statement,
+	// not windows growing from 16), and for a set of text matches as many
+	// as hold a page of them where one entry in 20 matches; more doubling
+	// on from there.
+	ahead := f.Limit + 1
+	if inSet != nil {
+		ahead *= 20
+	}
+	kv.ReadAhead(c, ahead, prefix)
 	var k []byte
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
@@ -186,17 +195,26 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	// per entry made a common word's page ~50 round trips at 100,000
 	// threads). checked holds the chunk's answers.
 	var checked map[string]bool
-	ahead := 64
+	chunk := 64
 	textOK := func(k []byte, id string) bool {
 		if ok, seen := checked[id]; seen {
 			return ok
 		}
 		c2 := t.tx.Bucket(bucketThreadIndex).Cursor()
-		var ids []string
-		for k2, _ := c2.Seek(k); k2 != nil && bytes.HasPrefix(k2, prefix) && len(ids) < ahead; k2 = step(c2, reverse) {
-			ids = append(ids, string(k2[len(prefix)+8:]))
+		kv.ReadAhead(c2, chunk, prefix)
+		var k2 []byte
+		if reverse {
+			k2, _ = kv.SeekBefore(c2, append(bytes.Clone(k), 0)) // k itself, then back
+		} else {
+			k2, _ = c2.Seek(k)
 		}
-		ahead = min(2*ahead, 1000)
+		var ids []string
+		for ; k2 != nil && bytes.HasPrefix(k2, prefix); k2 = step(c2, reverse) {
+			if ids = append(ids, string(k2[len(prefix)+8:])); len(ids) == chunk {
+				break // before a step past what was read ahead
+			}
+		}
+		chunk = min(2*chunk, 1000)
 		checked = make(map[string]bool, len(ids)+1)
 		checked[id] = false
 		for _, x := range ids {
@@ -428,16 +446,11 @@ func sortedPage(items []keyedThread, after []byte, due bool, limit int) ([]*thre
 // seekAfter positions c on the first key after `after` in the direction of
 // reading (before it when reverse).
 func seekPast(c kv.Cursor, after []byte, reverse bool) []byte {
-	k, _ := c.Seek(after)
 	if reverse {
-		if k == nil {
-			k, _ = c.Last()
-		}
-		for k != nil && bytes.Compare(k, after) >= 0 {
-			k, _ = c.Prev()
-		}
+		k, _ := kv.SeekBefore(c, after)
 		return k
 	}
+	k, _ := c.Seek(after)
 	if k != nil && bytes.Equal(k, after) {
 		k, _ = c.Next()
 	}
@@ -467,6 +480,7 @@ func (s *ThreadService) listSmall(t *txn, sc inboxScope, f domain.ThreadFilter) 
 	}
 	var items []keyedThread // sort key, thread id: the cursor
 	c := t.tx.Bucket(b).Cursor()
+	kv.ReadAhead(c, threadMaxScan+1, prefix) // in one read on PostgreSQL
 	scanned := 0
 	var ids []string
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
