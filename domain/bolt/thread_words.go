@@ -258,7 +258,7 @@ func wholeWordOnly(w string) bool { return utf8.RuneCountInString(w) < 2 }
 // round trip on PostgreSQL instead of one per id). The word fewest listed
 // them by is not read again: they all have it.
 func (m *textMatcher) filter(ids []string) []string {
-	const chunk = 1000
+	const chunk = maxTextChunk
 	out := ids[:0:0]
 	for start := 0; start < len(ids); start += chunk {
 		left := slices.Clone(ids[start:min(start+chunk, len(ids))])

@@ -128,21 +128,24 @@ func textFilterPathsAgree(t *testing.T, db *DB) (answers func(ts *ThreadService)
 	if found == 0 {
 		t.Fatal("no filter found anything")
 	}
-	defer func(c, k, p int) { maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = c, k, p }(maxSortedCandidates, maxCollectedCandidates, maxPrefixWords)
+	defer func(c, k, p, ch int) {
+		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = c, k, p, ch
+	}(maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk)
 	for _, path := range []struct {
-		name                string
-		sorted, listed, pre int
+		name                       string
+		sorted, listed, pre, chunk int
 	}{
-		{"walking the inbox index with the matches as a set", 2, 20_000, 200},
-		{"walking the inbox index, checking its entries a chunk at a time", 2, 2, 200},
-		{"checking words on the records", 500, 20_000, 0},
+		{"walking the inbox index with the matches as a set", 2, 20_000, 200, 64},
+		{"walking the inbox index, checking its entries a chunk at a time", 2, 2, 200, 64},
+		{"the same, a few entries a chunk (the next sized by the matches seen)", 2, 2, 200, 2},
+		{"checking words on the records", 500, 20_000, 0, 64},
 	} {
-		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = path.sorted, path.listed, path.pre
+		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = path.sorted, path.listed, path.pre, path.chunk
 		if got := answers(ts); !mapsEqual(got, sorted) {
 			t.Errorf("%s differs from sorting the candidates:\n%v\n%v", path.name, got, sorted)
 		}
 	}
-	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = 500, 20_000, 200
+	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = 500, 20_000, 200, 64
 	return answers, sorted
 }
 

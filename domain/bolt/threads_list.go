@@ -168,8 +168,11 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 	// as hold a page of them where one entry in 20 matches; more doubling
 	// on from there.
 	ahead := f.Limit + 1
-	if inSet != nil {
+	switch {
+	case inSet != nil:
 		ahead *= 20
+	case text != nil:
+		ahead = textChunk // textOK's first chunk
 	}
 	kv.ReadAhead(c, ahead, prefix)
 	var k []byte
@@ -190,40 +193,56 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		}
 	}
 	// Without a set, the walk checks entries against the word index a
-	// chunk at a time, read ahead with a second cursor (textMatcher.filter,
-	// kv.GetMany: a round trip per word and chunk on PostgreSQL, where one
-	// per entry made a common word's page ~50 round trips at 100,000
-	// threads). checked holds the chunk's answers.
+	// chunk at a time (textMatcher.filter, kv.GetMany: a round trip per word
+	// and chunk on PostgreSQL, where one per entry made a common word's
+	// page ~50 round trips at 100,000 threads): textOK reads the chunk
+	// ahead of the walk on its cursor, queued for the walk to take (nil:
+	// the end), and checked holds the chunk's answers. The first chunk is
+	// textChunk entries; the next ones as many as should hold the rest of
+	// the page at the share of matches seen so far, and a fourth more
+	// (a word in 2.5 % of the inbox: 2 chunks, where doubling from 64
+	// took 6).
 	var checked map[string]bool
-	chunk := 64
+	var queued [][]byte
+	chunk, walkedText, matchedText := textChunk, 0, 0
 	textOK := func(k []byte, id string) bool {
 		if ok, seen := checked[id]; seen {
 			return ok
 		}
-		c2 := t.tx.Bucket(bucketThreadIndex).Cursor()
-		kv.ReadAhead(c2, chunk, prefix)
-		var k2 []byte
-		if reverse {
-			k2, _ = kv.SeekBefore(c2, append(bytes.Clone(k), 0)) // k itself, then back
-		} else {
-			k2, _ = c2.Seek(k)
-		}
-		var ids []string
-		for ; k2 != nil && bytes.HasPrefix(k2, prefix); k2 = step(c2, reverse) {
-			if ids = append(ids, string(k2[len(prefix)+8:])); len(ids) == chunk {
-				break // before a step past what was read ahead
+		ids := []string{id}
+		for len(ids) < chunk {
+			k2 := step(c, reverse)
+			queued = append(queued, k2)
+			if k2 == nil || !bytes.HasPrefix(k2, prefix) {
+				break
 			}
+			ids = append(ids, string(k2[len(prefix)+8:]))
 		}
-		chunk = min(2*chunk, 1000)
-		checked = make(map[string]bool, len(ids)+1)
-		checked[id] = false
+		checked = make(map[string]bool, len(ids))
 		for _, x := range ids {
 			checked[x] = false
 		}
-		for _, x := range text.filter(ids) {
+		found := text.filter(ids)
+		for _, x := range found {
 			checked[x] = true
 		}
+		walkedText, matchedText = walkedText+len(ids), matchedText+len(found)
+		need := max(f.Limit+1-matchedText, 1)
+		if matchedText == 0 {
+			chunk = min(4*chunk, maxTextChunk)
+		} else {
+			chunk = min(max(need*walkedText/matchedText*5/4, textChunk), maxTextChunk)
+		}
+		kv.ReadAhead(c, chunk, prefix) // the next chunk, read when the walk gets there
 		return checked[id]
+	}
+	next := func() []byte {
+		if len(queued) > 0 {
+			k := queued[0]
+			queued = queued[1:]
+			return k
+		}
+		return step(c, reverse)
 	}
 	var out []*threadRecord
 	scanned, walked := 0, 0
@@ -264,7 +283,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		pend = pend[:0]
 		return nil
 	}
-	for ; k != nil && bytes.HasPrefix(k, prefix); k = step(c, reverse) {
+	for ; k != nil && bytes.HasPrefix(k, prefix); k = next() {
 		if id := string(k[len(prefix)+8:]); inSet != nil && !inSet[id] || inSet == nil && text != nil && !textOK(k, id) {
 			// Not a text match, told by the word index without reading
 			// the record. Over maxSortedCandidates threads match here (or
@@ -355,6 +374,12 @@ var maxCollectedCandidates = 20_000
 // read every match first: for a word in all of 10,000 threads, 10,000
 // entries of the word index (p50 10.9 ms on PostgreSQL, 3.1 on bbolt).
 const maxCollectedOneWord = 2_000
+
+// textChunk and maxTextChunk bound the inbox index entries the walk of a
+// text filter checks against the word index at once (listIndexed's textOK).
+var textChunk = 64 // a variable so that tests can walk many chunks
+
+const maxTextChunk = 4096
 
 // maxTextWalk bounds the inbox index entries a text filter walks past
 // (without reading their records) for one page; the page's cursor then goes
