@@ -283,7 +283,30 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		pend = pend[:0]
 		return nil
 	}
+	// With a set, the walk's reads after the first are sized by the
+	// matches seen so far, as textOK's chunks are: the next read is asked
+	// for halfway through the one before, as many entries as should hold
+	// the rest of the page, a fourth more (a two-word set of 0.75 % of the
+	// inbox read 1,020 entries, then 2,040 and 4,080).
+	visited, hits, hintAt, readEnd := 0, 0, ahead/2, ahead
+	sizeNextRead := func(k []byte) {
+		if inSet[string(k[len(prefix)+8:])] {
+			hits++
+		}
+		if visited++; visited != hintAt {
+			return
+		}
+		n := min(4*ahead, maxAhead)
+		if hits > 0 {
+			n = min(max((f.Limit+1-hits)*visited/hits*5/4, textChunk), maxAhead)
+		}
+		kv.ReadAhead(c, n, prefix)
+		hintAt, readEnd = readEnd+n/2, readEnd+n
+	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k = next() {
+		if inSet != nil {
+			sizeNextRead(k)
+		}
 		if id := string(k[len(prefix)+8:]); inSet != nil && !inSet[id] || inSet == nil && text != nil && !textOK(k, id) {
 			// Not a text match, told by the word index without reading
 			// the record. Over maxSortedCandidates threads match here (or
@@ -380,6 +403,10 @@ const maxCollectedOneWord = 2_000
 var textChunk = 64 // a variable so that tests can walk many chunks
 
 const maxTextChunk = 4096
+
+// maxAhead bounds the entries one read of the inbox index is asked for
+// (kv.ReadAhead) on a text filter's set of matches.
+const maxAhead = 8192
 
 // maxTextWalk bounds the inbox index entries a text filter walks past
 // (without reading their records) for one page; the page's cursor then goes
