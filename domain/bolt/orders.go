@@ -251,11 +251,6 @@ func seekLast(c kv.Cursor, prefix []byte) []byte {
 			break
 		}
 	}
-	k, _ := c.Seek(end)
-	if k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
+	k, _ := kv.SeekBefore(c, end) // Seek then Prev, one read on PostgreSQL
 	return k
 }

@@ -200,6 +200,9 @@ type textMatcher struct {
 	// not check it on them; -1 when no word listed them (filter checks
 	// every word).
 	listed int
+	// all holds, per query word that fewest listed whole, its threads:
+	// filter checks those words in memory, not by reading the index again.
+	all map[int]map[string]bool
 }
 
 // newTextMatcher lists the indexed words each query word begins. none is
@@ -216,6 +219,7 @@ func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none 
 			prefix = append(prefix, 0) // … 0x00: w itself only
 		}
 		var begun []string
+		kv.ReadAhead(c, 1, prefix) // each seek needs the first key only
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
 			rest := k[len(scope)+1:]
 			i := bytes.IndexByte(rest, 0)
@@ -228,6 +232,7 @@ func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none 
 				break
 			}
 			// Skip this word's postings: seek past scope, 0x00, word, 0x00.
+			kv.ReadAhead(c, 1, prefix)
 			k, _ = c.Seek(append(compositeKey([]byte(scope), rest[:i]), 0x01))
 		}
 		switch {
@@ -253,12 +258,16 @@ func wholeWordOnly(w string) bool { return utf8.RuneCountInString(w) < 2 }
 // round trip on PostgreSQL instead of one per id). The word fewest listed
 // them by is not read again: they all have it.
 func (m *textMatcher) filter(ids []string) []string {
-	const chunk = 1000
+	const chunk = maxTextChunk
 	out := ids[:0:0]
 	for start := 0; start < len(ids); start += chunk {
 		left := slices.Clone(ids[start:min(start+chunk, len(ids))])
 		for i, begun := range m.words {
 			if i == m.listed {
+				continue
+			}
+			if all := m.all[i]; all != nil {
+				left = slices.DeleteFunc(left, func(id string) bool { return !all[id] })
 				continue
 			}
 			has := make([]bool, len(left))
@@ -306,12 +315,22 @@ func (m *textMatcher) fewest(limit int) []string {
 	words:
 		for _, w := range begun {
 			prefix := compositeKey([]byte(m.scope), []byte(w), nil)
+			// At most as many as could still be kept, in one read on
+			// PostgreSQL.
+			n := limit + 1
+			if best != nil {
+				n = min(n, len(best)+1)
+			}
+			kv.ReadAhead(c, n-len(ids), prefix)
 			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 				id := string(k[len(prefix):])
 				if !seen[id] {
 					seen[id] = true
 					ids = append(ids, id)
-					if len(ids) > limit || best != nil && len(ids) >= len(best) {
+					// Given up on past the limit, or past the fewest
+					// so far (as many: listed whole all the same, so
+					// that filter checks it in memory).
+					if len(ids) > limit || best != nil && len(ids) > len(best) {
 						ids = nil
 						break words
 					}
@@ -319,6 +338,12 @@ func (m *textMatcher) fewest(limit int) []string {
 			}
 		}
 		if ids != nil || len(seen) == 0 {
+			// Listed whole: filter checks this word in memory. (A word
+			// given up on is not: its list stopped short.)
+			if m.all == nil {
+				m.all = map[int]map[string]bool{}
+			}
+			m.all[i] = seen
 			best = ids
 			m.listed = i
 			if len(best) == 0 {

@@ -26,6 +26,35 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	}
 	defer func() { db.Close() }()
 	p := domain.DefaultPolicy()
+	answers, sorted := textFilterPathsAgree(t, db)
+	ts := NewThreadService(db, p)
+
+	// Drop the word index and its migration's mark: reopening fills it again.
+	if err := db.eng.Update(func(tx kv.Tx) error {
+		if err := tx.DeleteBucket(bucketThreadWords); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Bucket(bucketMigrations).Delete([]byte("0020_thread_words"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	ts = NewThreadService(db, p)
+	if again := answers(ts); !mapsEqual(again, sorted) {
+		t.Errorf("after the migration filled the index:\n%v\n%v", again, sorted)
+	}
+}
+
+// textFilterPathsAgree writes the threads TestTextFilterPathsAgree lists into
+// db (a new store), checks that the three paths agree, and returns the
+// answers of a thread service (every filter's pages as sam, olga and ana)
+// and those of the sorted path.
+func textFilterPathsAgree(t *testing.T, db *DB) (answers func(ts *ThreadService) map[string][]string, sorted map[string][]string) {
+	t.Helper()
+	p := domain.DefaultPolicy()
 	ctx := context.Background()
 	w, err := demo.Seed(ctx, demo.Services{Access: NewAccessService(db), Orders: NewOrderService(db, p)}, time.Now())
 	if err != nil {
@@ -55,7 +84,7 @@ func TestTextFilterPathsAgree(t *testing.T) {
 		{Text: "parcel"}, {Text: "parc lamp"}, {Text: "refund", Sort: "due"}, {Text: "invoice", Topic: domain.TopicInvoice},
 		{Text: "lamp", Status: "unread"}, {Text: "inv bro"}, {Text: "1"}, {Text: "zzz"}, {Text: "lamp", Status: "overdue"},
 	}
-	pages := func(who string, f domain.ThreadFilter) []string {
+	pages := func(ts *ThreadService, who string, f domain.ThreadFilter) []string {
 		t.Helper()
 		var out []string
 		f.Limit = 7
@@ -75,23 +104,23 @@ func TestTextFilterPathsAgree(t *testing.T) {
 		t.Fatalf("%+v: over 20 pages", f)
 		return nil
 	}
-	answers := func() map[string][]string {
+	answers = func(ts *ThreadService) map[string][]string {
 		m := map[string][]string{}
 		for _, who := range []string{"sam", "olga", "ana"} {
 			for _, f := range filters {
-				m[fmt.Sprint(who, f)] = pages(who, f)
+				m[fmt.Sprint(who, f)] = pages(ts, who, f)
 			}
 		}
 		return m
 	}
 	// A word beginning finds what the word finds; a longer word nothing.
-	if a, b := pages("olga", domain.ThreadFilter{Text: "lam"}), pages("olga", domain.ThreadFilter{Text: "lamp"}); len(b) == 0 || !slices.Equal(a, b) {
+	if a, b := pages(ts, "olga", domain.ThreadFilter{Text: "lam"}), pages(ts, "olga", domain.ThreadFilter{Text: "lamp"}); len(b) == 0 || !slices.Equal(a, b) {
 		t.Errorf("lam finds %d threads, lamp %d", len(a), len(b))
 	}
-	if got := pages("olga", domain.ThreadFilter{Text: "lampx"}); len(got) != 0 {
+	if got := pages(ts, "olga", domain.ThreadFilter{Text: "lampx"}); len(got) != 0 {
 		t.Errorf("lampx finds %d threads", len(got))
 	}
-	sorted := answers()
+	sorted = answers(ts)
 	found := 0
 	for _, ids := range sorted {
 		found += len(ids)
@@ -99,39 +128,25 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	if found == 0 {
 		t.Fatal("no filter found anything")
 	}
-	defer func(c, k, p int) { maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = c, k, p }(maxSortedCandidates, maxCollectedCandidates, maxPrefixWords)
+	defer func(c, k, p, ch int) {
+		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = c, k, p, ch
+	}(maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk)
 	for _, path := range []struct {
-		name                string
-		sorted, listed, pre int
+		name                       string
+		sorted, listed, pre, chunk int
 	}{
-		{"walking the inbox index with the matches as a set", 2, 20_000, 200},
-		{"walking the inbox index, checking its entries a chunk at a time", 2, 2, 200},
-		{"checking words on the records", 500, 20_000, 0},
+		{"walking the inbox index with the matches as a set", 2, 20_000, 200, 64},
+		{"walking the inbox index, checking its entries a chunk at a time", 2, 2, 200, 64},
+		{"the same, a few entries a chunk (the next sized by the matches seen)", 2, 2, 200, 2},
+		{"checking words on the records", 500, 20_000, 0, 64},
 	} {
-		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = path.sorted, path.listed, path.pre
-		if got := answers(); !mapsEqual(got, sorted) {
+		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = path.sorted, path.listed, path.pre, path.chunk
+		if got := answers(ts); !mapsEqual(got, sorted) {
 			t.Errorf("%s differs from sorting the candidates:\n%v\n%v", path.name, got, sorted)
 		}
 	}
-	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords = 500, 20_000, 200
-
-	// Drop the word index and its migration's mark: reopening fills it again.
-	if err := db.eng.Update(func(tx kv.Tx) error {
-		if err := tx.DeleteBucket(bucketThreadWords); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Bucket(bucketMigrations).Delete([]byte("0020_thread_words"))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	if db, err = Open(path, Options{NoSync: true}); err != nil {
-		t.Fatal(err)
-	}
-	ts = NewThreadService(db, p)
-	if again := answers(); !mapsEqual(again, sorted) {
-		t.Errorf("after the migration filled the index:\n%v\n%v", again, sorted)
-	}
+	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = 500, 20_000, 200, 64
+	return answers, sorted
 }
 
 func mapsEqual(a, b map[string][]string) bool {

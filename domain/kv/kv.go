@@ -177,3 +177,45 @@ func Prefetch(tx Tx, keys ...BucketKey) {
 		p.Prefetch(keys)
 	}
 }
+
+// ReadAheader is implemented by cursors that read a bucket in windows of
+// keys (PostgreSQL: one statement per window, the first of a few keys,
+// growing as the walk goes on).
+type ReadAheader interface {
+	// ReadAhead says that the caller will walk up to n keys from the
+	// cursor's next positioning (Seek, First, Last, SeekBefore) or move
+	// that reads, keys that begin with prefix unless prefix is nil (the
+	// caller stops at the first key without it): that read fetches them
+	// at once, and no key past the prefix's range but the first.
+	ReadAhead(n int, prefix []byte)
+}
+
+// ReadAhead tells c that up to n keys beginning with prefix (nil: any)
+// will be walked from its next read: a hint, the keys walked are the same
+// either way (see ReadAheader).
+func ReadAhead(c Cursor, n int, prefix []byte) {
+	if r, ok := c.(ReadAheader); ok && n > 0 {
+		r.ReadAhead(n, prefix)
+	}
+}
+
+// BeforeSeeker is implemented by cursors that move to the last key before
+// a key in one read, where Seek then Prev would read twice.
+type BeforeSeeker interface {
+	// SeekBefore moves to the last key < seek (nil past the first key).
+	SeekBefore(seek []byte) (key, value []byte)
+}
+
+// SeekBefore moves c to the last key < seek and returns it, nil when there
+// is none (then the cursor is on no key: position it again before Next or
+// Prev). It is Seek then Prev (Last when seek is past every key), in one
+// read where c is a BeforeSeeker.
+func SeekBefore(c Cursor, seek []byte) (key, value []byte) {
+	if s, ok := c.(BeforeSeeker); ok {
+		return s.SeekBefore(seek)
+	}
+	if k, _ := c.Seek(seek); k == nil {
+		return c.Last()
+	}
+	return c.Prev()
+}

@@ -349,6 +349,8 @@ func (e *Engine) attempt(ctx context.Context, write bool, fn func(kv.Tx) error) 
 		if traceCommitted != nil {
 			traceCommitted(t.trace)
 		}
+	} else if traceViewed != nil {
+		traceViewed(t.trace)
 	}
 	return nil, false
 }

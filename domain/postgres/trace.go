@@ -22,8 +22,12 @@ var traceConflicts = os.Getenv("HELPCENTRE_PG_TRACE_CONFLICTS") == "1"
 // describes them: to count what a command costs.
 var traceCommitted func(trace []string)
 
+// traceViewed is traceCommitted for read-only transactions (View): to count
+// what a read (a page of the inbox) costs.
+var traceViewed func(trace []string)
+
 // tracing reports whether transactions record their statements.
-func tracing() bool { return traceConflicts || traceCommitted != nil }
+func tracing() bool { return traceConflicts || traceCommitted != nil || traceViewed != nil }
 
 // describe is a statement as the trace shows it: its first words and its
 // bucket and keys, printable.

@@ -83,6 +83,18 @@ const (
 	sqlAfter  = `SELECT key, value FROM kv WHERE bucket = $1 AND key > $2 ORDER BY key LIMIT $3`
 	sqlBefore = `SELECT key, value FROM kv WHERE bucket = $1 AND key < $2 ORDER BY key DESC LIMIT $3`
 	sqlLast   = `SELECT key, value FROM kv WHERE bucket = $1 ORDER BY key DESC LIMIT $2`
+
+	// The same windows when the caller walks keys of one prefix
+	// (kv.ReadAhead): at most $3 rows within the prefix's range ($4 its
+	// bound: the first key after it going up, the prefix itself going down),
+	// then the one key past that bound, so that a walk that reads past the
+	// prefix's last key (to learn it was the last) needs no statement more.
+	sqlFromIn = `(SELECT key, value FROM kv WHERE bucket = $1 AND key >= $2 AND key < $4 ORDER BY key LIMIT $3)
+		UNION ALL (SELECT key, value FROM kv WHERE bucket = $1 AND key >= $2 AND key >= $4 ORDER BY key LIMIT 1)`
+	sqlAfterIn = `(SELECT key, value FROM kv WHERE bucket = $1 AND key > $2 AND key < $4 ORDER BY key LIMIT $3)
+		UNION ALL (SELECT key, value FROM kv WHERE bucket = $1 AND key > $2 AND key >= $4 ORDER BY key LIMIT 1)`
+	sqlBeforeIn = `(SELECT key, value FROM kv WHERE bucket = $1 AND key < $2 AND key >= $4 ORDER BY key DESC LIMIT $3)
+		UNION ALL (SELECT key, value FROM kv WHERE bucket = $1 AND key < $2 AND key < $4 ORDER BY key DESC LIMIT 1)`
 )
 
 // CursorQueries are the statements a cursor runs, for a test to EXPLAIN:
@@ -300,7 +312,7 @@ func (t *tx) mustFlush(q string, args []any) bool {
 	switch q {
 	case sqlGet, sqlGetMany, sqlPrefetch, sqlBucketExists, sqlSequence, sqlNextSequence, sqlSetSequence:
 		return false
-	case sqlFrom, sqlAfter, sqlBefore, sqlLast:
+	case sqlFrom, sqlAfter, sqlBefore, sqlLast, sqlFromIn, sqlAfterIn, sqlBeforeIn:
 		path, _ := args[0].([]byte)
 		for _, w := range t.pending {
 			if string(w.path) == string(path) {
@@ -829,6 +841,9 @@ type cursor struct {
 	loEnd, hiEnd bool
 	gen          int
 	window       int    // rows to read next (16, doubling to maxWindow)
+	ahead        int    // rows the next read fetches (kv.ReadAhead), then doubling on
+	aheadIn      []byte // … of the keys with this prefix (nil: any)
+	short        bool   // the last read reached the bucket's end in its direction
 	past         []byte // set after a Seek past the last key: Prev reads below it
 }
 
@@ -842,17 +857,44 @@ const maxWindow = 4096
 
 func (c *cursor) fetch(sql string, args ...any) []row {
 	t := c.b.tx
+	c.short = true
 	if t.err != nil {
 		return nil
 	}
+	in := c.aheadIn
 	switch {
+	case c.ahead > 0:
+		c.window, c.ahead, c.aheadIn = c.ahead, 0, nil
 	case c.window == 0:
 		c.window = 16
 	case c.window < maxWindow:
-		c.window *= 2
+		c.window = min(2*c.window, maxWindow)
+	}
+	// A read ahead within a prefix: the prefix's range, then one key.
+	var bound []byte
+	up := sql == sqlFrom || sql == sqlAfter
+	switch {
+	case in == nil || sql == sqlLast: // Last is the bucket's, whatever the prefix
+	case up:
+		bound = prefixEnd(in)
+	default:
+		bound = in
+	}
+	if bound != nil {
+		switch sql {
+		case sqlFrom:
+			sql = sqlFromIn
+		case sqlAfter:
+			sql = sqlAfterIn
+		case sqlBefore:
+			sql = sqlBeforeIn
+		}
+		args = append(args, c.window, bound)
+	} else {
+		args = append(args, c.window)
 	}
 	var out []row
-	err := t.send(sql, append(args, c.window), func(br pgx.BatchResults) error {
+	err := t.send(sql, args, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return err
@@ -872,8 +914,58 @@ func (c *cursor) fetch(sql string, args ...any) []row {
 		return nil
 	}
 	c.gen = t.gen
+	c.short = len(out) < c.window
+	if bound != nil {
+		// The rows within the bound, then at most one past it: when the
+		// first part is full, the one past it is not next to it.
+		n := len(out)
+		if n > 0 {
+			past := bytes.Compare(out[n-1].k, bound) >= 0
+			if !up {
+				past = bytes.Compare(out[n-1].k, bound) < 0
+			}
+			if past {
+				n--
+			}
+		}
+		switch {
+		case n == c.window:
+			out, c.short = out[:n], false
+		default:
+			c.short = n == len(out) // nothing past the bound either
+		}
+	}
 	return out
 }
+
+// prefixEnd is the first key after every key that begins with prefix, nil
+// when there is none (prefix is all 0xff).
+func prefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// ReadAhead makes the next read fetch n rows (at most maxAhead), of the
+// keys with prefix when it is not nil, then double from there as usual
+// (kv.ReadAheader).
+func (c *cursor) ReadAhead(n int, prefix []byte) {
+	c.ahead, c.aheadIn = min(max(n, 1), maxAhead), bytes.Clone(prefix)
+	if prefix != nil && c.aheadIn == nil {
+		c.aheadIn = []byte{}
+	}
+}
+
+// maxAhead bounds the rows one read fetches on a caller's word
+// (kv.ReadAhead).
+const maxAhead = 8192
+
+var _ kv.ReadAheader = (*cursor)(nil)
 
 func (c *cursor) at() ([]byte, []byte) {
 	if c.i < 0 || c.i >= len(c.win) {
@@ -886,7 +978,7 @@ func (c *cursor) at() ([]byte, []byte) {
 func (c *cursor) First() ([]byte, []byte) {
 	c.past, c.window = nil, 0
 	c.win = c.fetch(sqlFrom, c.b.path, []byte{})
-	c.i, c.loEnd, c.hiEnd = 0, true, len(c.win) < c.window
+	c.i, c.loEnd, c.hiEnd = 0, true, c.short
 	return c.at()
 }
 
@@ -894,7 +986,7 @@ func (c *cursor) Last() ([]byte, []byte) {
 	c.past, c.window = nil, 0
 	c.win = c.fetch(sqlLast, c.b.path)
 	slices.Reverse(c.win)
-	c.i, c.loEnd, c.hiEnd = len(c.win)-1, len(c.win) < c.window, true
+	c.i, c.loEnd, c.hiEnd = len(c.win)-1, c.short, true
 	return c.at()
 }
 
@@ -904,13 +996,28 @@ func (c *cursor) Seek(seek []byte) ([]byte, []byte) {
 	}
 	c.past, c.window = nil, 0
 	c.win = c.fetch(sqlFrom, c.b.path, seek)
-	c.i, c.loEnd, c.hiEnd = 0, false, len(c.win) < c.window
+	c.i, c.loEnd, c.hiEnd = 0, false, c.short
 	if len(c.win) == 0 {
 		// Past the last key: Prev goes to the last key below seek.
 		c.past = append([]byte{}, seek...)
 	}
 	return c.at()
 }
+
+// SeekBefore reads the window below seek in one statement, where Seek then
+// Prev read twice (kv.BeforeSeeker).
+func (c *cursor) SeekBefore(seek []byte) ([]byte, []byte) {
+	if seek == nil {
+		seek = []byte{}
+	}
+	c.past, c.window = nil, 0
+	c.win = c.fetch(sqlBefore, c.b.path, seek)
+	slices.Reverse(c.win)
+	c.i, c.loEnd, c.hiEnd = len(c.win)-1, c.short, false
+	return c.at()
+}
+
+var _ kv.BeforeSeeker = (*cursor)(nil)
 
 // fresh drops a window that writes may have changed, keeping the current key.
 func (c *cursor) fresh() {
@@ -933,7 +1040,7 @@ func (c *cursor) Next() ([]byte, []byte) {
 		}
 		more := c.fetch(sqlAfter, c.b.path, c.win[c.i].k)
 		c.win = append([]row{c.win[c.i]}, more...)
-		c.i, c.loEnd, c.hiEnd = 0, false, len(more) < c.window
+		c.i, c.loEnd, c.hiEnd = 0, false, c.short
 		if len(more) == 0 {
 			return nil, nil
 		}
@@ -948,7 +1055,7 @@ func (c *cursor) Prev() ([]byte, []byte) {
 		c.past = nil
 		c.win = c.fetch(sqlBefore, c.b.path, seek)
 		slices.Reverse(c.win)
-		c.i, c.loEnd, c.hiEnd = len(c.win)-1, len(c.win) < c.window, true
+		c.i, c.loEnd, c.hiEnd = len(c.win)-1, c.short, true
 		return c.at()
 	}
 	if len(c.win) == 0 {
@@ -962,7 +1069,7 @@ func (c *cursor) Prev() ([]byte, []byte) {
 		more := c.fetch(sqlBefore, c.b.path, c.win[0].k)
 		slices.Reverse(more)
 		c.win = append(more, c.win[0])
-		c.i, c.loEnd, c.hiEnd = len(more), len(more) < c.window, false
+		c.i, c.loEnd, c.hiEnd = len(more), c.short, false
 		if len(more) == 0 {
 			return nil, nil
 		}

@@ -38,6 +38,9 @@ func TestBenchDomainCommand(t *testing.T) {
 	if m := rep.Messages; m.Posted == 0 || m.Errors != 0 || m.PerSecond <= 0 || m.P99 <= 0 || m.Clients != 8 {
 		t.Errorf("messages = %+v", m)
 	}
+	if rep.Inbox.SettleS < 2 { // two quiet seconds at least, before the inbox is timed
+		t.Errorf("settle_s = %v", rep.Inbox.SettleS)
+	}
 	if rep.Inbox.Threads != 300 || len(rep.Inbox.Filters) != 12 {
 		t.Fatalf("inbox = %+v", rep.Inbox)
 	}

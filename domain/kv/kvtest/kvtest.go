@@ -574,6 +574,88 @@ func testLongWalk(t *testing.T, e kv.Engine) {
 				t.Fatalf("Prev to %d: %x", j, k)
 			}
 		}
+		// SeekBefore: the last key below, then on either way; nothing
+		// below the first key; the last key from past the end.
+		if k, v := kv.SeekBefore(c, append(key(700), 0)); !bytes.Equal(k, key(700)) || string(v) != "700" {
+			t.Fatalf("SeekBefore between 700 and 701: %x=%q", k, v)
+		}
+		for j := 699; j > 600; j-- {
+			if k, _ := c.Prev(); !bytes.Equal(k, key(j)) {
+				t.Fatalf("Prev after SeekBefore to %d: %x", j, k)
+			}
+		}
+		for j := 602; j < 800; j++ {
+			if k, _ := c.Next(); !bytes.Equal(k, key(j)) {
+				t.Fatalf("Next after SeekBefore to %d: %x", j, k)
+			}
+		}
+		if k, _ := kv.SeekBefore(c, key(0)); k != nil {
+			t.Errorf("SeekBefore the first key: %x", k)
+		}
+		if k, _ := kv.SeekBefore(c, []byte{0xff, 0xff}); !bytes.Equal(k, key(n-1)) {
+			t.Errorf("SeekBefore past the last key: %x", k)
+		}
+		if k, _ := kv.SeekBefore(tx.Bucket([]byte("a")).Cursor(), []byte("x")); k != nil {
+			t.Errorf("SeekBefore the only key: %x", k)
+		}
+		// ReadAhead is a hint: the walk is the same, any size asked, within
+		// a prefix or not.
+		for _, ahead := range []int{1, 100, 5000} {
+			kv.ReadAhead(c, ahead, nil)
+			i := 0
+			for k, _ := c.Seek(key(200)); k != nil; k, _ = c.Next() {
+				if !bytes.Equal(k, key(200+i)) {
+					t.Fatalf("ReadAhead(%d), Seek then step %d: %x", ahead, i, k)
+				}
+				i++
+			}
+			if i != n-200 {
+				t.Errorf("ReadAhead(%d): the walk saw %d keys, want %d", ahead, i, n-200)
+			}
+			kv.ReadAhead(c, ahead, nil)
+			i = 1299
+			for k, _ := kv.SeekBefore(c, key(1300)); k != nil; k, _ = c.Prev() {
+				if !bytes.Equal(k, key(i)) {
+					t.Fatalf("ReadAhead(%d), SeekBefore then back to %d: %x", ahead, i, k)
+				}
+				i--
+			}
+			if i != -1 {
+				t.Errorf("ReadAhead(%d): the walk back stopped at %d", ahead, i)
+			}
+			// The keys of one prefix (key(988)…key(1023) begin with
+			// key(1000)'s first 7 bytes), walked up and down from inside
+			// it, and on past its ends.
+			prefix := key(1000)[:7]
+			for _, from := range []int{988, 1000, 1023} {
+				kv.ReadAhead(c, ahead, prefix)
+				k, _ := c.Seek(key(from))
+				for j := from; j < 1100; j++ {
+					if !bytes.Equal(k, key(j)) {
+						t.Fatalf("ReadAhead(%d, %x) Seek %d, step to %d: %x", ahead, prefix, from, j, k)
+					}
+					k, _ = c.Next()
+				}
+				kv.ReadAhead(c, ahead, prefix)
+				k, _ = kv.SeekBefore(c, append(key(from), 0))
+				for j := from; j > 900; j-- {
+					if !bytes.Equal(k, key(j)) {
+						t.Fatalf("ReadAhead(%d, %x) SeekBefore %d, step to %d: %x", ahead, prefix, from, j, k)
+					}
+					k, _ = c.Prev()
+				}
+			}
+			kv.ReadAhead(c, ahead, prefix)
+			if k, _ := c.Seek(key(1100)); !bytes.Equal(k, key(1100)) { // past the prefix
+				t.Errorf("ReadAhead(%d, %x), Seek past the prefix: %x", ahead, prefix, k)
+			}
+			kv.ReadAhead(c, ahead, prefix)
+			if k, _ := kv.SeekBefore(c, key(988)); !bytes.Equal(k, key(987)) { // below it
+				t.Errorf("ReadAhead(%d, %x), SeekBefore the prefix: %x", ahead, prefix, k)
+			} else if k, _ := c.Prev(); !bytes.Equal(k, key(986)) {
+				t.Errorf("then Prev: %x", k)
+			}
+		}
 		count := 0
 		mustOK(t, tx.Bucket([]byte("b")).ForEach(func(k, v []byte) error { count++; return nil }))
 		if count != n {
