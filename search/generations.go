@@ -52,6 +52,27 @@ func (g *generations[K, V]) getKeyed(k K, make func() (K, V, error)) (V, error) 
 	return v, nil
 }
 
+// lookup returns the value of k, if either generation has it (moving it to
+// the current one).
+func (g *generations[K, V]) lookup(k K) (V, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	v, ok := g.cur[k]
+	if !ok {
+		if v, ok = g.old[k]; ok {
+			g.put(k, v)
+		}
+	}
+	return v, ok
+}
+
+// add keeps v as k's value.
+func (g *generations[K, V]) add(k K, v V) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.put(k, v)
+}
+
 func (g *generations[K, V]) put(k K, v V) {
 	w := g.weigh(v)
 	if g.weight+w > g.limit && g.weight > 0 {

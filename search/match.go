@@ -160,9 +160,21 @@ type clause struct {
 	dismax bool
 }
 
-// tooManyTerms is Bleve's limit on the terms a prefix expands to.
+// tooManyTerms is Bleve's limit on the terms a prefix expands to (its
+// message word for word).
 func tooManyTerms(field string, n int) error {
-	return fmt.Errorf("TooManyClauses over field: `%s` [%d > maxClauseCount, which is set to %d]", field, n, segment.MaxClauses())
+	return &tooManyTermsError{field: field, n: n, max: segment.MaxClauses()}
+}
+
+// tooManyTermsError is tooManyTerms' error: a property of the prefix and
+// the snapshot, so the prefix cache keeps it like an expansion.
+type tooManyTermsError struct {
+	field  string
+	n, max int
+}
+
+func (e *tooManyTermsError) Error() string {
+	return fmt.Sprintf("TooManyClauses over field: `%s` [%d > maxClauseCount, which is set to %d]", e.field, e.n, e.max)
 }
 
 // leaf is one term's posting list with its query weight: cached, or read
@@ -277,9 +289,7 @@ func (q *matchQuery) open(m *matchMem, cs []clause, out []opened, sumSq *float64
 			var terms []string
 			var err error
 			if fs.snap != nil {
-				var shared []string
-				shared, err = fs.snap.prefixTerms(fs.s, c.field, c.term, m.seen)
-				terms = append(m.terms[:0], shared...) // (the cache's list is shared)
+				terms, err = fs.snap.prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
 			} else {
 				terms, err = prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
 			}

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 
@@ -40,21 +41,37 @@ type snapPostings struct {
 	// prefixes are the terms each as-you-type prefix expanded to (key:
 	// field and prefix), weighed in terms: reading them walks the field's
 	// dictionary (vellum's iterator), a third of a suggestion's garbage.
-	prefixes *generations[termKey, []string]
+	prefixes *generations[termKey, prefixExpansion]
+}
+
+// prefixExpansion is what a prefix expanded to: its terms, or Bleve's
+// error for a prefix with too many (tooManyTermsError).
+type prefixExpansion struct {
+	terms []string
+	err   error
 }
 
 // prefixTermsPerGeneration bounds one generation of a snapshot's prefix
 // expansions: 64Ki terms are ~2 MB with their strings.
 const prefixTermsPerGeneration = 64 << 10
 
-// prefixTerms returns the field's terms that start with prefix (see the
-// function prefixTerms), from the cache when it has them. The list is
-// shared: callers must not change it.
-func (sp *snapPostings) prefixTerms(s *segment.Snapshot, field, prefix string, seen map[string]bool) ([]string, error) {
-	return sp.prefixes.getKeyed(termKey{field, prefix}, func() (termKey, []string, error) {
-		terms, err := prefixTerms(s, field, prefix, nil, seen)
-		return termKey{field, strings.Clone(prefix)}, terms, err
-	})
+// prefixTerms appends to buf the field's terms that start with prefix (see
+// the function prefixTerms), from the cache when it has them: the cache
+// keeps its own copy of each list, and of the error of a prefix with too
+// many terms; other errors are not kept.
+func (sp *snapPostings) prefixTerms(s *segment.Snapshot, field, prefix string, buf []string, seen map[string]bool) ([]string, error) {
+	if e, ok := sp.prefixes.lookup(termKey{field, prefix}); ok {
+		return append(buf, e.terms...), e.err
+	}
+	terms, err := prefixTerms(s, field, prefix, buf, seen)
+	var tooMany *tooManyTermsError
+	switch {
+	case err == nil:
+		sp.prefixes.add(termKey{field, strings.Clone(prefix)}, prefixExpansion{terms: slices.Clone(terms)})
+	case errors.As(err, &tooMany):
+		sp.prefixes.add(termKey{field, strings.Clone(prefix)}, prefixExpansion{err: err})
+	}
+	return terms, err
 }
 
 type termKey struct{ field, term string }
@@ -86,7 +103,7 @@ func (c *postingsCache) forSnapshot(s *segment.Snapshot) *snapPostings {
 			}
 		}
 		sp = &snapPostings{lists: newGenerations[termKey](c.limit, func(pl *postingList) int { return len(pl.docs) }),
-			prefixes: newGenerations[termKey](prefixTermsPerGeneration, func(ts []string) int { return len(ts) + 1 })}
+			prefixes: newGenerations[termKey](prefixTermsPerGeneration, func(e prefixExpansion) int { return len(e.terms) + 1 })}
 		c.snaps[key] = sp
 	}
 	return sp
