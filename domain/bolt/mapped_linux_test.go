@@ -46,19 +46,26 @@ func mappedKB(t *testing.T, path string) int {
 	return kb
 }
 
-// An appended log, as the search events are written: the pages each commit
-// wrote are mapped by the next one's reads and stay mapped until released;
-// after the release they are gone from the process, and every value still
-// reads back the same.
-func TestReleaseDropsMappedPages(t *testing.T) {
+// releasingEngine is a bbolt engine on a new file in a test folder, with
+// the release of its mapped pages; it is closed when the test ends.
+func releasingEngine(t *testing.T) (string, boltEngine) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "log.db")
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{NoSync: true, InitialMmapSize: 256 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer bdb.Close()
-	pages := newMappedPages(bdb)
-	e := boltEngine{db: bdb, pages: pages}
+	t.Cleanup(func() { bdb.Close() })
+	return path, boltEngine{db: bdb, pages: newMappedPages(bdb)}
+}
+
+// An appended log, as the search events are written: the pages each commit
+// wrote are mapped by the next one's reads and stay mapped until released;
+// after the release they are gone from the process, and every value still
+// reads back the same.
+func TestReleaseDropsMappedPages(t *testing.T) {
+	path, e := releasingEngine(t)
+	bdb, pages := e.db, e.pages
 	name := []byte("log")
 	value := func(i uint64) []byte { return bytes.Repeat([]byte{byte(i), byte(i >> 8)}, 100) }
 	const commits, perCommit = 200, 500 // ~24 MiB of pages written
@@ -123,15 +130,9 @@ func TestReleaseDropsMappedPages(t *testing.T) {
 // Writes release by themselves once releaseEvery bytes were written since
 // the last release (and not within releaseGap of it).
 func TestWritesStartARelease(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{NoSync: true, InitialMmapSize: 256 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
-	pages := newMappedPages(bdb)
+	_, e := releasingEngine(t)
+	pages := e.pages
 	pages.last.Store(0) // as if the last release were long ago
-	e := boltEngine{db: bdb, pages: pages}
 	big := bytes.Repeat([]byte("x"), 1<<20)
 	for i := range 2 * releaseEvery / len(big) {
 		if err := e.Batch(func(tx kv.Tx) error {
