@@ -68,6 +68,8 @@ func (p *mappedPages) afterWrite() {
 	p.last.Store(time.Now().UnixNano())
 	go func() {
 		defer p.running.Store(false)
+		// A release that fails leaves the pages mapped, as they were
+		// before it: nothing for the writer, whose commit is done.
 		_ = p.release()
 	}()
 }
