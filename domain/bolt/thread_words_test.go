@@ -27,7 +27,6 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	defer func() { db.Close() }()
 	p := domain.DefaultPolicy()
 	answers, sorted := textFilterPathsAgree(t, db)
-	ts := NewThreadService(db, p)
 
 	// Drop the word index and its migration's mark: reopening fills it again.
 	if err := db.eng.Update(func(tx kv.Tx) error {
@@ -42,7 +41,7 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	if db, err = Open(path, Options{NoSync: true}); err != nil {
 		t.Fatal(err)
 	}
-	ts = NewThreadService(db, p)
+	ts := NewThreadService(db, p)
 	if again := answers(ts); !mapsEqual(again, sorted) {
 		t.Errorf("after the migration filled the index:\n%v\n%v", again, sorted)
 	}
