@@ -241,15 +241,10 @@ func seekLast(c kv.Cursor, prefix []byte) []byte {
 		k, _ := c.Last()
 		return k
 	}
-	end := bytes.Clone(prefix)
-	// The smallest key after every key with prefix: increment the last byte
-	// that is not 0xff (prefixes here end in 0x00, so this is cheap).
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			end = end[:i+1]
-			break
-		}
+	end := kv.PrefixEnd(prefix)
+	if end == nil { // (prefixes here end in 0x00: never)
+		k, _ := c.Last()
+		return k
 	}
 	k, _ := kv.SeekBefore(c, end) // Seek then Prev, one read on PostgreSQL
 	return k

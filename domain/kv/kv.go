@@ -13,6 +13,7 @@
 package kv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -218,4 +219,17 @@ func SeekBefore(c Cursor, seek []byte) (key, value []byte) {
 		return c.Last()
 	}
 	return c.Prev()
+}
+
+// PrefixEnd is the first key after every key that begins with prefix, nil
+// when there is none (prefix is empty or all 0xff).
+func PrefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
 }

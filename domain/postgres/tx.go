@@ -876,7 +876,7 @@ func (c *cursor) fetch(sql string, args ...any) []row {
 	switch {
 	case in == nil || sql == sqlLast: // Last is the bucket's, whatever the prefix
 	case up:
-		bound = prefixEnd(in)
+		bound = kv.PrefixEnd(in)
 	default:
 		bound = in
 	}
@@ -936,19 +936,6 @@ func (c *cursor) fetch(sql string, args ...any) []row {
 		}
 	}
 	return out
-}
-
-// prefixEnd is the first key after every key that begins with prefix, nil
-// when there is none (prefix is all 0xff).
-func prefixEnd(prefix []byte) []byte {
-	end := bytes.Clone(prefix)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }
 
 // ReadAhead makes the next read fetch n rows (at most maxAhead), of the
