@@ -227,12 +227,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 			checked[x] = true
 		}
 		walkedText, matchedText = walkedText+len(ids), matchedText+len(found)
-		need := max(f.Limit+1-matchedText, 1)
-		if matchedText == 0 {
-			chunk = min(4*chunk, maxTextChunk)
-		} else {
-			chunk = min(max(need*walkedText/matchedText*5/4, textChunk), maxTextChunk)
-		}
+		chunk = nextReadSize(max(f.Limit+1-matchedText, 1), walkedText, matchedText, 4*chunk, maxTextChunk)
 		kv.ReadAhead(c, chunk, prefix) // the next chunk, read when the walk gets there
 		return checked[id]
 	}
@@ -296,10 +291,7 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		if visited++; visited != hintAt {
 			return
 		}
-		n := min(4*ahead, maxAhead)
-		if hits > 0 {
-			n = min(max((f.Limit+1-hits)*visited/hits*5/4, textChunk), maxAhead)
-		}
+		n := nextReadSize(f.Limit+1-hits, visited, hits, 4*ahead, maxAhead)
 		kv.ReadAhead(c, n, prefix)
 		hintAt, readEnd = readEnd+n/2, readEnd+n
 	}
@@ -397,6 +389,17 @@ var maxCollectedCandidates = 20_000
 // read every match first: for a word in all of 10,000 threads, 10,000
 // entries of the word index (p50 10.9 ms on PostgreSQL, 3.1 on bbolt).
 const maxCollectedOneWord = 2_000
+
+// nextReadSize is how many inbox index entries to read next in a walk for
+// text matches: when some matched, as many as should hold the need left
+// (need) at the share seen so far (matched of walked), a fourth more, at
+// least textChunk; when none did, grown. Never over most.
+func nextReadSize(need, walked, matched, grown, most int) int {
+	if matched == 0 {
+		return min(grown, most)
+	}
+	return min(max(need*walked/matched*5/4, textChunk), most)
+}
 
 // textChunk and maxTextChunk bound the inbox index entries the walk of a
 // text filter checks against the word index at once (listIndexed's textOK).
