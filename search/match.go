@@ -286,13 +286,7 @@ func (q *matchQuery) open(m *matchMem, cs []clause, out []opened, sumSq *float64
 		o := opened{prefix: c.prefix}
 		from := len(m.leafRefs)
 		if c.prefix {
-			var terms []string
-			var err error
-			if fs.snap != nil {
-				terms, err = fs.snap.prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
-			} else {
-				terms, err = prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
-			}
+			terms, err := fs.snap.prefixTerms(fs.s, c.field, c.term, m.terms[:0], m.seen)
 			m.terms = terms
 			if err != nil {
 				return out, err

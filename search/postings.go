@@ -60,6 +60,9 @@ const prefixTermsPerGeneration = 64 << 10
 // keeps its own copy of each list, and of the error of a prefix with too
 // many terms; other errors are not kept.
 func (sp *snapPostings) prefixTerms(s *segment.Snapshot, field, prefix string, buf []string, seen map[string]bool) ([]string, error) {
+	if sp == nil { // no cache for this snapshot
+		return prefixTerms(s, field, prefix, buf, seen)
+	}
 	if e, ok := sp.prefixes.lookup(termKey{field, prefix}); ok {
 		return append(buf, e.terms...), e.err
 	}
