@@ -59,12 +59,14 @@ func TestGCHeadroomFlag(t *testing.T) {
 // headroom, and GOGC's rule is back once it is small again. The headroom is
 // set from the live heap the test starts with (other tests of the package
 // leave some), so that only what the test allocates crosses it.
+// gogc is the collector's GOGC now.
+func gogc() uint64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
 func TestKeepGCHeadroomLowersGOGC(t *testing.T) {
-	gogc := func() uint64 {
-		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
-		metrics.Read(s)
-		return s[0].Value.Uint64()
-	}
 	defer debug.SetGCPercent(int(gogc()))
 	debug.SetGCPercent(100) // whatever GOGC the tests run with
 	runtime.GC()
@@ -106,11 +108,6 @@ func TestKeepGCHeadroomLowersGOGC(t *testing.T) {
 // While the index is built the heap keeps at least buildHeadroom of room; the
 // cap applies once the build is over.
 func TestKeepGCHeadroomWaitsForTheBuild(t *testing.T) {
-	gogc := func() uint64 {
-		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
-		metrics.Read(s)
-		return s[0].Value.Uint64()
-	}
 	defer debug.SetGCPercent(int(gogc()))
 	debug.SetGCPercent(100)
 	live := make([][]byte, 64)
