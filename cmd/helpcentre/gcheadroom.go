@@ -19,9 +19,10 @@ import (
 // ~2.2 times that (RSS after load 262–323 MB, 216–236 of it anonymous); a
 // search makes ~16 KB of garbage, ~26 MB a second at half saturation. With
 // 32 MiB of room the collector runs about every 1.2 s instead of 3.3 and
-// RSS after load was 190–197 MB (anonymous 150–157) in two runs, for no CPU
-// per search the bench could see. At 100,000 (live ~390 MB) the floor
-// below sets the room.
+// RSS after load was 186.8–201.3 MB (anonymous 147–160) in six runs, for no
+// CPU per search the bench could see, at the cost of the tail at half
+// saturation (README, Memory at 10,000, third round). At 100,000 (live
+// ~390 MB) the floor below sets the room.
 const defaultGCHeadroom = 32 << 20
 
 // minGCPercent is the least GOGC the cap sets: a collection's cost grows
@@ -43,8 +44,8 @@ func gcPercentFor(live, headroom uint64, base int) int {
 // buildHeadroom is the least room the heap has while the index is built: a
 // build makes garbage many times faster than serving does (every article
 // analysed, segments merged), and a small room there made the collector run
-// back to back (at 10,000 articles and a 32 MiB cap, the build took 2.5 s
-// longer). The build's garbage is returned to the OS when it ends.
+// back to back (at 10,000 articles and a 32 MiB cap from the start, the
+// build took 8.7 s instead of 3.9). The build's garbage is returned to the OS when it ends.
 const buildHeadroom = 256 << 20
 
 // keepGCHeadroom sets GOGC from the live heap every second until ctx is
