@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -250,78 +251,140 @@ func ServeAnchor(ctx context.Context, contentDir, indexDir, addr string) error {
 	}
 }
 
-// benchAnchor starts the anchor on the corpus ("helpcentre bench-anchor"
-// in a child process) and measures it on the cycled stream and on the
-// never-repeating one the project's server was given (sr.distinct), as
-// the project's server was measured. The child is stopped on every return.
-func benchAnchor(ctx context.Context, cfg Options, sr *sizeReport, name, contentDir, indexDir string, cycled []benchQuery, prog *progress) error {
+// anchorBench is the anchor's server for one corpus size, measured between
+// the project's own phases: each run of the project's cycled search is
+// followed by one of the anchor's on the same stream, and each run of the
+// never-repeating one by the anchor's on the same questions. Run one after
+// the other, the two servers saw different machines: this VM's speed drifts
+// by up to ~40 % over minutes with no other process to show for it (two
+// runs of 2026-12-07 at noise 0.00 had every in-process figure that much
+// apart), and the ratio moved with it (2.4–3.8× in one day). Interleaved,
+// each run's ratio compares two phases seconds apart, and the report's ratio
+// is the median of the runs' ratios.
+type anchorBench struct {
+	c        *proc.Child
+	ctl, lc  *loadgen.Client
+	ld       *loader
+	ar       anchorReport
+	ctg      []string
+	cycled   []routeReport
+	distinct []routeReport
+}
+
+// startAnchor starts the anchor on the corpus of docs documents
+// ("helpcentre bench-anchor" in a child process) and waits until its index
+// is built; cycled is the project's cycled stream. close stops it.
+func startAnchor(ctx context.Context, cfg Options, docs int, name, contentDir, indexDir string, cycled []benchQuery, prog *progress) (*anchorBench, error) {
 	addr, err := proc.FreeLoopbackAddr()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctl, err := loadgen.NewClient(addr, 2)
-	if err != nil {
-		return err
+	a := &anchorBench{ctg: targets("/search", cycled)}
+	if a.ctl, err = loadgen.NewClient(addr, 2); err != nil {
+		return nil, err
 	}
-	defer ctl.CloseIdle()
+	if a.lc, err = loadgen.NewClient(addr, max(cfg.Concurrency, openWorkers(cfg))); err != nil {
+		a.ctl.CloseIdle()
+		return nil, err
+	}
 	name += ", anchor (plain Bleve)"
-	prog.phase(name+": build and merge (start to ready)", time.Second+time.Duration(sr.Docs)*time.Second/2500)
+	prog.phase(name+": build and merge (start to ready)", time.Second+time.Duration(docs)*time.Second/2500)
 	start := time.Now()
 	exe, args, _ := proc.Niced(cfg.ServerNice, cfg.Exe, []string{"bench-anchor", "--content", contentDir, "--index", indexDir, "--addr", addr})
-	c, err := proc.Start(ctx, nil, exe, args...)
-	if err != nil {
-		return err
+	if a.c, err = proc.Start(ctx, nil, exe, args...); err != nil {
+		a.close()
+		return nil, err
 	}
-	defer c.Stop()
-	if err := waitReady(ctx, c, ctl, "the anchor's ", time.Hour); err != nil {
-		return err
+	if err := waitReady(ctx, a.c, a.ctl, "the anchor's ", time.Hour); err != nil {
+		a.close()
+		return nil, err
 	}
-	ar := anchorReport{Engine: anchorEngine, BuildS: round(time.Since(start).Seconds(), 2)}
-	status, body, err := ctl.Fetch("/stats", 5*time.Second)
+	a.ar = anchorReport{Engine: anchorEngine, BuildS: round(time.Since(start).Seconds(), 2)}
+	status, body, err := a.ctl.Fetch("/stats", 5*time.Second)
 	var st struct {
 		Docs     int `json:"docs"`
 		Segments int `json:"segments"`
 	}
 	if err != nil || status != 200 || json.Unmarshal(body, &st) != nil {
-		return c.Failure(fmt.Sprintf("GET /stats: %d %v", status, err))
+		err = a.c.Failure(fmt.Sprintf("GET /stats: %d %v", status, err))
+		a.close()
+		return nil, err
 	}
-	ar.Docs, ar.Segments = st.Docs, st.Segments
+	a.ar.Docs, a.ar.Segments = st.Docs, st.Segments
+	a.ld = &loader{ctx: ctx, cfg: cfg, c: a.c, lc: a.lc, prog: prog, name: name}
+	return a, nil
+}
 
-	lc, err := loadgen.NewClient(addr, max(cfg.Concurrency, openWorkers(cfg)))
+// close stops the anchor's server.
+func (a *anchorBench) close() {
+	if a.c != nil {
+		a.c.Stop()
+	}
+	a.ctl.CloseIdle()
+	a.lc.CloseIdle()
+}
+
+// runCycled measures one run of the cycled stream, with the CPU other
+// processes used meanwhile counted in sr's noise figure.
+func (a *anchorBench) runCycled(sr *sizeReport, run string) error {
+	return a.measure(sr, run, func() error {
+		rr, err := a.ld.route("/search", a.ctg, a.ctg, a.ld.cfg.MaxRequests)
+		a.cycled = append(a.cycled, rr)
+		return err
+	})
+}
+
+// runDistinct measures one run of the never-repeating stream on dtg, the
+// questions the project's server was sent in the same run.
+func (a *anchorBench) runDistinct(sr *sizeReport, run string, dtg []string) error {
+	return a.measure(sr, run, func() error {
+		a.ld.exhausted = false
+		rr, err := a.ld.route("/search, never-repeating", a.ctg, dtg, len(dtg))
+		a.distinct = append(a.distinct, rr)
+		if err == nil && a.ld.exhausted && len(dtg) < a.ld.cfg.MaxRequests {
+			a.ld.prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", a.ld.name, len(dtg)))
+		}
+		return err
+	})
+}
+
+func (a *anchorBench) measure(sr *sizeReport, run string, phase func() error) error {
+	stopWatch, err := sr.watchOthers(a.c)
 	if err != nil {
 		return err
 	}
-	defer lc.CloseIdle()
-	ld := &loader{ctx: ctx, cfg: cfg, c: c, lc: lc, prog: prog, name: name}
-	stopWatch, err := sr.watchOthers(c)
-	if err != nil {
+	a.ld.run = run
+	if err := phase(); err != nil {
 		return err
 	}
-	ctg := targets("/search", cycled)
-	if ar.Cycled, err = ld.route("/search", ctg, ctg, cfg.MaxRequests); err != nil {
+	return stopWatch()
+}
+
+// finish folds the runs into sr.Anchors: each figure the median over the
+// runs, the ratio the median of each run's project / anchor CPU per search
+// (search and distinct are the project's runs, in the same order).
+func (a *anchorBench) finish(sr *sizeReport, search, distinct []routeReport) error {
+	var err error
+	if a.ar.RSSMB, err = rssMB(a.c); err != nil {
 		return err
 	}
-	dtg := targets("/search", sr.distinct)
-	ld.exhausted = false
-	if ar.Distinct, err = ld.route("/search, never-repeating", ctg, dtg, len(dtg)); err != nil {
-		return err
-	}
-	if ld.exhausted && len(dtg) < cfg.MaxRequests {
-		prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
-	}
-	if err := stopWatch(); err != nil {
-		return err
-	}
-	if ar.RSSMB, err = rssMB(c); err != nil {
-		return err
-	}
-	c.Stop()
-	if ar.Cycled.CPUms > 0 {
-		ar.CPURatio.Cycled = round(sr.HTTP.Search.CPUms/ar.Cycled.CPUms, 2)
-	}
-	if ar.Distinct.CPUms > 0 {
-		ar.CPURatio.Distinct = round(sr.Distinct.Search.CPUms/ar.Distinct.CPUms, 2)
-	}
-	sr.Anchors = &anchorsReport{Bleve: ar}
+	a.ar.Cycled, a.ar.Distinct = medianRuns(a.cycled), medianRuns(a.distinct)
+	a.ar.CPURatio.Cycled, a.ar.RatioRuns.Cycled = runRatios(search, a.cycled)
+	a.ar.CPURatio.Distinct, a.ar.RatioRuns.Distinct = runRatios(distinct, a.distinct)
+	sr.Anchors = &anchorsReport{Bleve: a.ar}
 	return nil
+}
+
+// runRatios is each run's project / anchor CPU per request, and their median.
+func runRatios(ours, anchor []routeReport) (float64, []float64) {
+	var v []float64
+	for i := range min(len(ours), len(anchor)) {
+		if anchor[i].CPUms > 0 {
+			v = append(v, round(ours[i].CPUms/anchor[i].CPUms, 2))
+		}
+	}
+	if len(v) == 0 {
+		return 0, nil
+	}
+	return round(median(slices.Clone(v)), 2), v
 }

@@ -81,7 +81,11 @@ func Run(ctx context.Context, cfg Options, stdout, stderr io.Writer) error {
 		// collection; the in-process figures are taken with it too.
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-	prog := newProgress(stderr, len(cfg.Sizes)*(phasesPerSize+8*(max(cfg.Runs, 1)-1)))
+	perRun := 8 // the progress steps of each run after the first
+	if !cfg.NoAnchor {
+		perRun += 4 // the anchor's two streams, interleaved (anchorBench)
+	}
+	prog := newProgress(stderr, len(cfg.Sizes)*(phasesPerSize+perRun*(max(cfg.Runs, 1)-1)))
 	rep, err := runBenchmarks(ctx, cfg, prog)
 	prog.end()
 	if err != nil {
@@ -155,10 +159,18 @@ type anchorReport struct {
 	Distinct routeReport `json:"distinct"`
 	// CPURatio is project / anchor CPU per search: under 1, the project
 	// is cheaper.
-	CPURatio struct {
-		Cycled   float64 `json:"cycled"`
-		Distinct float64 `json:"distinct"`
-	} `json:"cpu_ratio"`
+	// CPURatio is the median of the runs' ratios (RatioRuns): each run of
+	// the anchor is measured right after the project's (anchorBench).
+	CPURatio  streamRatios `json:"cpu_ratio"`
+	RatioRuns struct {
+		Cycled   []float64 `json:"cycled"`
+		Distinct []float64 `json:"distinct"`
+	} `json:"cpu_ratio_runs"`
+}
+
+type streamRatios struct {
+	Cycled   float64 `json:"cycled"`
+	Distinct float64 `json:"distinct"`
 }
 
 type indexReport struct {
@@ -230,11 +242,7 @@ func medianRuns(runs []routeReport) routeReport {
 		for i, r := range runs {
 			v[i] = f(r)
 		}
-		slices.Sort(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return round((v[len(v)/2-1]+v[len(v)/2])/2, 3)
+		return median(v)
 	}
 	out := routeReport{
 		QPS:   med(func(r routeReport) float64 { return r.QPS }),
@@ -251,6 +259,16 @@ func medianRuns(runs []routeReport) routeReport {
 		out.P99Runs = append(out.P99Runs, r.P99)
 	}
 	return out
+}
+
+// median is the middle of v (sorted in place), the mean of the middle two
+// for an even count, rounded to 0.001.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return round((v[len(v)/2-1]+v[len(v)/2])/2, 3)
 }
 
 type baselineReport struct {
@@ -337,13 +355,12 @@ func benchSize(ctx context.Context, cfg Options, n int, dev []string, bundled []
 		}
 	}
 
-	if err := benchServer(ctx, cfg, &sr, name, contentDir, filepath.Join(tmp, "data"), dev, bundled, prog); err != nil {
-		return sr, err
-	}
+	anchorDir := "" // no anchor
 	if !cfg.NoAnchor {
-		if err := benchAnchor(ctx, cfg, &sr, name, contentDir, filepath.Join(tmp, "anchor"), searchStream(dev), prog); err != nil {
-			return sr, fmt.Errorf("anchor: %w", err)
-		}
+		anchorDir = filepath.Join(tmp, "anchor")
+	}
+	if err := benchServer(ctx, cfg, &sr, name, contentDir, filepath.Join(tmp, "data"), anchorDir, dev, bundled, prog); err != nil {
+		return sr, err
 	}
 	sr.InProcess, err = benchInProcess(ctx, cfg, &sr, name, fsys, filepath.Join(tmp, "inprocess"), dev, prog)
 	if sr.window > 0 {
@@ -374,8 +391,10 @@ func (sr *sizeReport) watchOthers(c *proc.Child) (func() error, error) {
 }
 
 // benchServer starts the server under test on the corpus and measures its
-// build, HTTP and reload figures. The server is stopped on every return.
-func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, contentDir, dataDir string, dev []string, bundled []benchQuery, prog *progress) error {
+// build, HTTP and reload figures, and with anchorDir (the anchor's index
+// folder, "" for none) the anchor's search phases between its own
+// (anchorBench). The servers are stopped on every return.
+func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, contentDir, dataDir, anchorDir string, dev []string, bundled []benchQuery, prog *progress) error {
 	addr, err := proc.FreeLoopbackAddr()
 	if err != nil {
 		return err
@@ -460,8 +479,32 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return ld.route(path, tg, tg, cfg.MaxRequests)
 	}
 
+	stream := searchStream(dev)
+	var anchor *anchorBench
+	if anchorDir != "" {
+		// Started before the load, so that its build does not run beside
+		// a measured phase; idle meanwhile.
+		if anchor, err = startAnchor(ctx, cfg, sr.Docs, name, contentDir, anchorDir, stream, prog); err != nil {
+			return fmt.Errorf("anchor: %w", err)
+		}
+		defer anchor.close()
+	}
+
 	stopWatch, err := sr.watchOthers(c)
 	if err != nil {
+		return err
+	}
+	// besideAnchor runs one of the anchor's phases, with the CPU of
+	// others counted for it and not for the project's server.
+	besideAnchor := func(phase func() error) error {
+		if err := stopWatch(); err != nil {
+			return err
+		}
+		if err := phase(); err != nil {
+			return fmt.Errorf("anchor: %w", err)
+		}
+		var err error
+		stopWatch, err = sr.watchOthers(c)
 		return err
 	}
 	res, cpu, err := closed("/healthz (baseline), closed loop", []string{"/healthz"})
@@ -469,10 +512,9 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		return err
 	}
 	sr.HTTP.Baseline = baselineReport{Route: "/healthz", QPS: round(res.QPS(), 0), CPUms: round(perRequest(cpu, res), 4), Cores: cores(cpu, res)}
-	stream := searchStream(dev)
 	runs := max(cfg.Runs, 1)
 	var search, distinct, suggest, deflect []routeReport
-	var dtgs [][]string // the never-repeating stream, a part for each run
+	var dparts [][]benchQuery // the never-repeating stream, a part for each run
 	for run := range runs {
 		ld.run = ""
 		if runs > 1 {
@@ -483,6 +525,11 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 			return err
 		}
 		search = append(search, rr)
+		if anchor != nil {
+			if err := besideAnchor(func() error { return anchor.runCycled(sr, ld.run) }); err != nil {
+				return err
+			}
+		}
 		if run == 0 {
 			// The never-repeating stream: as many distinct questions as
 			// the closed loop could send at 1.5 times the cycled stream's
@@ -493,12 +540,11 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 				return err
 			}
 			sr.DistinctQuestions = len(sr.distinct)
-			dtg := targets("/api/v1/search", sr.distinct)
 			for k := range runs {
-				dtgs = append(dtgs, dtg[k*len(dtg)/runs:(k+1)*len(dtg)/runs])
+				dparts = append(dparts, sr.distinct[k*len(sr.distinct)/runs:(k+1)*len(sr.distinct)/runs])
 			}
 		}
-		dtg := dtgs[run]
+		dtg := targets("/api/v1/search", dparts[run])
 		ld.exhausted = false
 		if rr, err = ld.route("/api/v1/search, never-repeating", targets("/api/v1/search", stream), dtg, len(dtg)); err != nil {
 			return err
@@ -506,6 +552,11 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 		distinct = append(distinct, rr)
 		if ld.exhausted && len(dtg) < cfg.MaxRequests {
 			prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
+		}
+		if anchor != nil {
+			if err := besideAnchor(func() error { return anchor.runDistinct(sr, ld.run, targets("/search", dparts[run])) }); err != nil {
+				return err
+			}
 		}
 		if rr, err = route("/api/v1/suggest", suggestStream(stream)); err != nil {
 			return err
@@ -518,6 +569,12 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 	}
 	ld.run = ""
 	sr.HTTP.Search, sr.Distinct.Search = medianRuns(search), medianRuns(distinct)
+	if anchor != nil {
+		if err := anchor.finish(sr, search, distinct); err != nil {
+			return fmt.Errorf("anchor: %w", err)
+		}
+		anchor.close() // the events phase and the memory figures are the project's alone
+	}
 	sr.HTTP.Suggest, sr.HTTP.Deflect = medianRuns(suggest), medianRuns(deflect)
 	evTargets, err := eventTargets(ctl, stream)
 	if err != nil {
@@ -916,9 +973,12 @@ func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 			label string
 			get   func(a anchorReport) routeReport
 			ratio func(a anchorReport) float64
+			runs  func(a anchorReport) []float64
 		}{
-			{"cycled", func(a anchorReport) routeReport { return a.Cycled }, func(a anchorReport) float64 { return a.CPURatio.Cycled }},
-			{"never-repeating", func(a anchorReport) routeReport { return a.Distinct }, func(a anchorReport) float64 { return a.CPURatio.Distinct }},
+			{"cycled", func(a anchorReport) routeReport { return a.Cycled }, func(a anchorReport) float64 { return a.CPURatio.Cycled },
+				func(a anchorReport) []float64 { return a.RatioRuns.Cycled }},
+			{"never-repeating", func(a anchorReport) routeReport { return a.Distinct }, func(a anchorReport) float64 { return a.CPURatio.Distinct },
+				func(a anchorReport) []float64 { return a.RatioRuns.Distinct }},
 		} {
 			row("  "+st.label+": saturation (QPS)", anchor(func(a anchorReport) string { return num(st.get(a).QPS, 0) }))
 			row("  "+st.label+": server CPU per search (ms)", anchor(func(a anchorReport) string { return num(st.get(a).CPUms, 3) }))
@@ -928,6 +988,15 @@ func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 			}))
 			row("  "+st.label+": failed requests", anchor(func(a anchorReport) string { return strconv.Itoa(st.get(a).Errors) }))
 			row("  "+st.label+": project / anchor CPU per search", anchor(func(a anchorReport) string { return "×" + num(st.ratio(a), 2) }))
+			if cfg.Runs > 1 {
+				row("  "+st.label+": the ratio in each run", anchor(func(a anchorReport) string {
+					var v []string
+					for _, r := range st.runs(a) {
+						v = append(v, num(r, 2))
+					}
+					return strings.Join(v, " ")
+				}))
+			}
 		}
 	}
 	head("HTTP POST " + eventsRoute + " (search events)")
@@ -967,7 +1036,8 @@ func printBenchTable(w io.Writer, cfg Options, rep *benchReport) {
 	fmt.Fprintln(w, "facets); \"no highlighting\" is the same search with Request.NoSnippets (titles and scores only).")
 	if len(rep.Sizes) > 0 && rep.Sizes[0].Anchors != nil {
 		fmt.Fprintln(w, "The anchor is "+anchorEngine+";")
-		fmt.Fprintln(w, "a ratio under 1 means the project spends less CPU per search than it.")
+		fmt.Fprintln(w, "a ratio under 1 means the project spends less CPU per search than it. Each run of the anchor follows")
+		fmt.Fprintln(w, "the project's run of the same stream (the same questions), and the ratio is the median of the runs'.")
 	}
 }
 

@@ -168,6 +168,33 @@ func TestBenchCommand(t *testing.T) {
 		}
 	}
 	positive("anchors.bleve.cpu_ratio", bl["cpu_ratio"], "cycled", "distinct")
+	// --runs 2: the anchor measured in each run, beside the project's
+	rr, _ := bl["cpu_ratio_runs"].(map[string]any)
+	for _, st := range []string{"cycled", "distinct"} {
+		if runs, _ := rr[st].([]any); len(runs) != 2 {
+			t.Errorf("anchors.bleve.cpu_ratio_runs.%s = %v, want two runs' ratios", st, rr[st])
+		}
+		if runs, _ := bl[st].(map[string]any)["p99_runs_ms"].([]any); len(runs) != 2 {
+			t.Errorf("anchors.bleve.%s.p99_runs_ms = %v, want two runs", st, bl[st].(map[string]any)["p99_runs_ms"])
+		}
+	}
+}
+
+// The anchor's ratio is the median of each run's: a drift of the machine
+// between runs moves both servers' figures, not the ratio.
+func TestRunRatios(t *testing.T) {
+	ours := []routeReport{{CPUms: 0.3}, {CPUms: 0.6}, {CPUms: 0.4}}
+	anchor := []routeReport{{CPUms: 1.0}, {CPUms: 1.5}, {CPUms: 2.0}}
+	med, runs := runRatios(ours, anchor)
+	if want := []float64{0.3, 0.4, 0.2}; !reflect.DeepEqual(runs, want) {
+		t.Errorf("runs %v, want %v in run order", runs, want)
+	}
+	if med != 0.3 {
+		t.Errorf("median %v, want 0.3", med)
+	}
+	if med, runs := runRatios(ours, []routeReport{{CPUms: 0}}); med != 0 || runs != nil {
+		t.Errorf("no anchor CPU: %v %v, want none", med, runs)
+	}
 }
 
 func TestParseRSSSplit(t *testing.T) {
