@@ -763,7 +763,6 @@ func measureReload(ctx context.Context, ctl *loadgen.Client, contentDir string) 
 		status, res, err := ctl.Fetch("/api/v1/search?q="+word+"&locale=en", 5*time.Second)
 		if err == nil && status == 200 && bytes.Contains(res, want) {
 			took := time.Since(start)
-			// The anchor, next, indexes the corpus the load phases ran on.
 			return took, os.Remove(path)
 		}
 		if err := ctx.Err(); err != nil {
