@@ -331,6 +331,13 @@ type OutboxService interface {
 	// MarkDelivered records an event's delivery (the worker).
 	// Errors: not_found.
 	MarkDelivered(ctx context.Context, id string, at time.Time) error
+	// MarkDueDelivered marks up to n undelivered events whose next attempt
+	// is at or before now delivered at now, oldest-due first, in one
+	// transaction, and reports how many: what the worker does when there is
+	// no endpoint to deliver to (people read the events in their in-app
+	// lists). Events claimed by Due are left to their claimer.
+	// Errors: none.
+	MarkDueDelivered(ctx context.Context, now time.Time, n int) (int, error)
 	// MarkFailed records a failed attempt and when to try next (the worker).
 	// Errors: not_found.
 	MarkFailed(ctx context.Context, id string, at time.Time, errText string, next time.Time, dead bool) error

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
@@ -56,17 +57,18 @@ func claimDue[T any](ctx context.Context, db *DB, recs, due []byte, now time.Tim
 	err := db.update(ctx, func(t *txn) error {
 		out = nil // fn may run again (kv.Engine.Update)
 		rb, idx := t.tx.Bucket(recs), t.tx.Bucket(due)
-		for _, e := range dueEntries(idx, now, n) {
+		entries := dueEntries(idx, now, n)
+		for i, data := range dueRecords(rb, entries) {
+			e := entries[i]
 			if err := idx.Delete(e.key); err != nil {
 				return err
 			}
-			var rec T
-			ok, err := getJSON(rb, e.key[9:], &rec)
-			if err != nil {
-				return err
-			}
-			if !ok {
+			if data == nil {
 				continue // an index entry without its record: nothing to work
+			}
+			var rec T
+			if err := json.Unmarshal(data, &rec); err != nil {
+				return fmt.Errorf("bolt: decode %q: %w", e.key[9:], err)
 			}
 			key, id := lease(&rec, until)
 			if err := idx.Put(key, nil); err != nil {
@@ -98,6 +100,17 @@ func dueEntries(b kv.Bucket, now time.Time, n int) []dueEntry {
 		out = append(out, dueEntry{bytes.Clone(k), bytes.Clone(v)})
 	}
 	return out
+}
+
+// dueRecords reads the records of due entries from rb in one go
+// (kv.GetMany: one statement on PostgreSQL, not one per entry), in the
+// entries' order, nil for one that is gone.
+func dueRecords(rb kv.Bucket, entries []dueEntry) [][]byte {
+	keys := make([][]byte, len(entries))
+	for i, e := range entries {
+		keys[i] = e.key[9:]
+	}
+	return kv.GetMany(rb, keys)
 }
 
 // releaseClaims makes the items an earlier run claimed due now: Open calls

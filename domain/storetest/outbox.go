@@ -13,6 +13,7 @@ import (
 
 var outboxCases = []testCase{
 	{"due_delivered_failed_dead", testOutboxDelivery},
+	{"due_marked_delivered_unclaimed", testOutboxMarkDueDelivered},
 	{"retries_until_dead", testOutboxRetriesUntilDead},
 	{"notifications_own_only", testNotificationsOwnOnly},
 	{"alerts_reply_deadlines", testScheduleAlertsForReplyDeadlines},
@@ -158,6 +159,53 @@ func pagedOutbox(t *testing.T, w *world, undelivered bool, limit int) []domain.O
 	}
 	t.Fatal("pagination does not end")
 	return nil
+}
+
+// With no endpoint, the worker marks due events delivered in batches,
+// without claiming them: the oldest first, n at a time, each once, and
+// never one another worker has claimed (Due) or one not yet due.
+func testOutboxMarkDueDelivered(t *testing.T, open Opener) {
+	w := withEvents(t, open)
+	ctx, now := context.Background(), w.clock.Now()
+	all, _, err := w.Outbox.ListOutbox(w.as(t, "adam"), true, "", 100)
+	if err != nil || len(all) < 4 {
+		t.Fatalf("undelivered = %d, %v; want at least 4", len(all), err)
+	}
+	claimed, err := w.Outbox.Due(ctx, now, 1) // another worker's, under way
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim one: %d, %v", len(claimed), err)
+	}
+	if n, err := w.Outbox.MarkDueDelivered(ctx, start.Add(-time.Second), 100); err != nil || n != 0 {
+		t.Errorf("before any was written: %d marked, %v; want none", n, err)
+	}
+	if n, err := w.Outbox.MarkDueDelivered(ctx, now, 2); err != nil || n != 2 {
+		t.Fatalf("first batch: %d marked, %v; want 2", n, err)
+	}
+	rest := len(all) - 3
+	if n, err := w.Outbox.MarkDueDelivered(ctx, now, 100); err != nil || n != rest {
+		t.Fatalf("second batch: %d marked, %v; want the %d left unclaimed", n, err, rest)
+	}
+	if n, err := w.Outbox.MarkDueDelivered(ctx, now, 100); err != nil || n != 0 {
+		t.Errorf("third batch: %d marked, %v; want none left", n, err)
+	}
+	left, _, err := w.Outbox.ListOutbox(w.as(t, "adam"), true, "", 100)
+	if err != nil || len(left) != 1 || left[0].ID != claimed[0].ID {
+		t.Fatalf("undelivered now = %v, %v; want only the claimed %s", eventIDs(left), err, claimed[0].ID)
+	}
+	delivered, _, _ := w.Outbox.ListOutbox(w.as(t, "adam"), false, "", 100)
+	for _, e := range delivered {
+		if e.ID == claimed[0].ID {
+			continue
+		}
+		if e.DeliveredAt == nil || !e.DeliveredAt.Equal(now) || e.Attempts != 1 || e.ClaimedUntil != nil {
+			t.Errorf("event %s after MarkDueDelivered: delivered %v, attempts %d, claimed until %v", e.ID, e.DeliveredAt, e.Attempts, e.ClaimedUntil)
+		}
+	}
+	// The claimed one, unsettled, comes back when its lease ends, and is
+	// marked then.
+	if n, err := w.Outbox.MarkDueDelivered(ctx, now.Add(domain.ClaimLease), 100); err != nil || n != 1 {
+		t.Errorf("when the lease ends: %d marked, %v; want the claimed one", n, err)
+	}
 }
 
 func testOutboxRetriesUntilDead(t *testing.T, open Opener) {

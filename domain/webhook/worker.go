@@ -172,10 +172,16 @@ func (w *Worker) batch() int { return 4 * w.Concurrency }
 
 // DeliverDue makes one round: it claims up to a batch of due events and
 // attempts each, at most Concurrency at once, returning when all are
-// recorded. It reports how many it claimed. An event whose claim would end
+// recorded. It reports how many it claimed (with no URL: how many it marked
+// delivered, in one transaction). An event whose claim would end
 // before an attempt could time out is left to come back when it ends.
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	w.init()
+	if w.URL == "" {
+		// Nowhere to send to: the due events are marked delivered, a
+		// batch in one transaction, with nothing to claim them for.
+		return w.Outbox.MarkDueDelivered(ctx, w.Now(), w.batch())
+	}
 	evs, err := w.Outbox.Due(ctx, w.Now(), w.batch())
 	if err != nil {
 		return 0, err
@@ -200,12 +206,6 @@ func (w *Worker) deliver(ctx context.Context, ev *domain.OutboxEvent) {
 	// The outcome is recorded even if ctx ends meanwhile: an endpoint that
 	// said 2xx must not be sent the event again for nothing.
 	rec := context.WithoutCancel(ctx)
-	if w.URL == "" {
-		if err := w.Outbox.MarkDelivered(rec, ev.ID, w.Now()); err != nil {
-			w.Log.Error("webhooks: marking delivered", "id", ev.ID, "err", err)
-		}
-		return
-	}
 	if !domain.ClaimCovers(ev.NextAttempt, w.Now(), w.timeout()) {
 		// Too little of the claim is left for a whole attempt: the event
 		// comes back when the claim ends, here or on another replica.

@@ -72,6 +72,21 @@ func (m *memOutbox) MarkDelivered(ctx context.Context, id string, at time.Time) 
 	return nil
 }
 
+func (m *memOutbox) MarkDueDelivered(ctx context.Context, now time.Time, n int) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	done := 0
+	for _, e := range m.events {
+		if done < n && e.DeliveredAt == nil && !e.Dead && !e.NextAttempt.After(now) {
+			at := now
+			e.DeliveredAt = &at
+			e.Attempts++
+			done++
+		}
+	}
+	return done, nil
+}
+
 func (m *memOutbox) MarkFailed(ctx context.Context, id string, at time.Time, errText string, next time.Time, dead bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -298,9 +313,14 @@ func TestNoURLMarksDeliveredToInAppOnly(t *testing.T) {
 	ob, rc, _, w := setup(t)
 	w.URL = ""
 	ob.add("01A", start)
-	w.DeliverDue(context.Background())
-	if e := ob.get("01A"); e.DeliveredAt == nil {
-		t.Errorf("with no URL: %+v", e)
+	ob.add("01B", start)
+	if n, err := w.DeliverDue(context.Background()); n != 2 || err != nil {
+		t.Errorf("with no URL: a round marked %d, %v; want both", n, err)
+	}
+	for _, id := range []string{"01A", "01B"} {
+		if e := ob.get(id); e.DeliveredAt == nil {
+			t.Errorf("with no URL: %+v", e)
+		}
 	}
 	if n := len(rc.deliveries()); n != 0 {
 		t.Errorf("%d requests with no URL", n)
