@@ -167,8 +167,14 @@ func wantsHTML(c *fiber.Ctx) bool {
 	return strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
 }
 
-func logLevelFor(status int) slog.Level {
+// logLevelFor is the level a request is logged at: errors for 5xx, but
+// /readyz's 503, which is its answer while the index builds or the store
+// fails (a load balancer asks every few seconds; the cause is logged where
+// it happens), at Info.
+func logLevelFor(route string, status int) slog.Level {
 	switch {
+	case route == "/readyz" && status == fiber.StatusServiceUnavailable:
+		return slog.LevelInfo
 	case status >= 500:
 		return slog.LevelError
 	case status >= 400:
@@ -195,7 +201,7 @@ func Observe(log *slog.Logger, m *Metrics) fiber.Handler {
 		}
 		took := time.Since(start)
 		m.observe(c.App(), route, c.Method(), status, took)
-		log.Log(c.Context(), logLevelFor(status), "request", "method", c.Method(), "route", route,
+		log.Log(c.Context(), logLevelFor(route, status), "request", "method", c.Method(), "route", route,
 			"status", status, "took_ms", float64(took.Microseconds())/1000, "client", ClientIP(c), "request_id", RequestID(c))
 		return nil
 	}
