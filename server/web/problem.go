@@ -201,8 +201,13 @@ func Observe(log *slog.Logger, m *Metrics) fiber.Handler {
 		}
 		took := time.Since(start)
 		m.observe(c.App(), route, c.Method(), status, took)
-		log.Log(c.Context(), logLevelFor(route, status), "request", "method", c.Method(), "route", route,
-			"status", status, "took_ms", float64(took.Microseconds())/1000, "client", ClientIP(c), "request_id", RequestID(c))
+		// Most requests are logged at Debug, below the usual level: the
+		// check first, so that they do not build the line's values (the
+		// client's address, eleven boxed values) for nothing.
+		if level := logLevelFor(route, status); log.Enabled(c.Context(), level) {
+			log.Log(c.Context(), level, "request", "method", c.Method(), "route", route,
+				"status", status, "took_ms", float64(took.Microseconds())/1000, "client", ClientIP(c), "request_id", RequestID(c))
+		}
 		return nil
 	}
 }
