@@ -71,7 +71,7 @@ func TestInboxCost(t *testing.T) {
 		for _, s := range cost.trace {
 			t.Log(s)
 		}
-		t.Logf("%s: %d round trips, %d statements", c.name, cost.roundTrips, cost.statements)
+		t.Logf("%s: %d round trips, %d statements, %d rows read", c.name, cost.roundTrips, cost.statements, cost.read)
 		if cost.roundTrips > c.max {
 			t.Errorf("%s: %d round trips, want at most %d", c.name, cost.roundTrips, c.max)
 		}

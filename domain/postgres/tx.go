@@ -136,6 +136,7 @@ type tx struct {
 	read     map[wkey][]byte      // what Prefetch read (nil: no such key, or a nested bucket)
 	seqs     map[string]*seqState // sequences read in this transaction
 	trace    []string             // with HELPCENTRE_PG_TRACE_CONFLICTS: the statements sent
+	rowsRead int                  // rows the reads returned (cursors, GetMany): the trace's last line
 }
 
 type seqState struct {
@@ -541,6 +542,7 @@ func (b *bucket) GetMany(keys [][]byte) [][]byte {
 			if err := rows.Scan(&k, &v); err != nil {
 				return err
 			}
+			b.tx.rowsRead++
 			for _, i := range at[string(k)] {
 				out[i] = v // nil for a nested bucket
 			}
@@ -914,6 +916,7 @@ func (c *cursor) fetch(sql string, args ...any) []row {
 		return nil
 	}
 	c.gen = t.gen
+	t.rowsRead += len(out)
 	c.short = len(out) < c.window
 	if bound != nil {
 		// The rows within the bound, then at most one past it: when the
