@@ -303,7 +303,7 @@ func (m *textMatcher) filter(ids []string) []string {
 					at = append(at, j)
 				}
 				if len(keys) == 0 {
-					break
+					continue // every id had a word before, or the newest postings said
 				}
 				for x, v := range kv.GetMany(m.b, keys) {
 					if v != nil {

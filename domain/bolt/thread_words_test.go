@@ -73,7 +73,7 @@ func textFilterPathsAgree(t *testing.T, db *DB) (answers func(ts *ThreadService)
 			t.Fatal(err)
 		}
 		if i%3 == 0 {
-			if _, err := ts.PostMessage(as("sam"), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "We are on the lamp " + words[(i+2)%5]}); err != nil {
+			if _, err := ts.PostMessage(as("sam"), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "We are on the lampshade " + words[(i+2)%5]}); err != nil {
 				t.Fatal(err)
 			}
 		}
