@@ -222,9 +222,12 @@ type newestPostings struct {
 func (p *newestPostings) covers(id string) bool { return p.done || id >= p.low }
 
 // newTextMatcher lists the indexed words each query word begins. none is
-// true when a query word begins no indexed word: nothing can match.
-func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none bool) {
-	m = &textMatcher{b: t.tx.Bucket(bucketThreadWords), scope: scope}
+// true when a query word begins no indexed word: nothing can match. When a
+// query word begins one indexed word, the read that finds it out also
+// reads its newest postings (n of them, as readNewest would: the index's
+// last keys of the query word's range are that word's newest postings).
+func newTextMatcher(t *txn, scope string, query []string, n int) (m *textMatcher, none bool) {
+	m = &textMatcher{b: t.tx.Bucket(bucketThreadWords), scope: scope, newest: map[int][]newestPostings{}}
 	c := kv.KeysOnly(m.b.Cursor()) // entries → empty
 	for _, w := range query {
 		if len(w) > maxIndexedWord {
@@ -246,6 +249,15 @@ func newTextMatcher(t *txn, scope string, query []string) (m *textMatcher, none 
 			begun = append(begun, string(rest[:i]))
 			if len(begun) > maxPrefixWords {
 				break
+			}
+			if len(begun) == 1 && n > 0 {
+				// The range's last keys: when they are this word's
+				// too, it is the only word begun, and they are its
+				// newest postings.
+				if p, only := newestOf(c, compositeKey([]byte(scope), rest[:i], nil), prefix, n); only {
+					m.newest[len(m.words)] = []newestPostings{p}
+					break
+				}
 			}
 			// Skip this word's postings: seek past scope, 0x00, word, 0x00.
 			kv.ReadAhead(c, 1, prefix)
@@ -354,22 +366,14 @@ func (m *textMatcher) readNewest(n, enough int) (ids []string, whole bool) {
 		return nil, false
 	}
 	c := kv.KeysOnly(m.b.Cursor())
-	m.newest = map[int][]newestPostings{}
 	for i, begun := range m.words {
-		if len(begun) > maxNewestWords {
-			continue
+		if _, read := m.newest[i]; read || len(begun) > maxNewestWords {
+			continue // read by newTextMatcher, or too many
 		}
 		var got []newestPostings
 		for _, w := range begun {
 			prefix := compositeKey([]byte(m.scope), []byte(w), nil)
-			p := newestPostings{ids: map[string]bool{}}
-			kv.ReadAhead(c, n+1, prefix) // and the one past them: done or not, in one read
-			k := seekLast(c, prefix)
-			for ; k != nil && bytes.HasPrefix(k, prefix) && len(p.ids) < n; k, _ = c.Prev() {
-				p.low = string(k[len(prefix):])
-				p.ids[p.low] = true
-			}
-			p.done = k == nil || !bytes.HasPrefix(k, prefix)
+			p, _ := newestOf(c, prefix, prefix, n)
 			got = append(got, p)
 		}
 		m.newest[i] = got
@@ -407,6 +411,26 @@ func (m *textMatcher) readNewest(n, enough int) (ids []string, whole bool) {
 		ids = []string{} // no match
 	}
 	return ids, whole
+}
+
+// newestOf reads the newest n postings of the indexed word whose postings
+// begin with prefix, from the last key of the query word's range (within)
+// down, in one read; only is false when that last key is another word's
+// (p then has no posting).
+func newestOf(c kv.Cursor, prefix, within []byte, n int) (p newestPostings, only bool) {
+	kv.ReadAhead(c, n+1, within) // and the one past them: done or not, in one read
+	k := seekLast(c, within)
+	p.ids = make(map[string]bool, n)
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		p.done = true // (within == prefix: no posting)
+		return p, false
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix) && len(p.ids) < n; k, _ = c.Prev() {
+		p.low = string(k[len(prefix):])
+		p.ids[p.low] = true
+	}
+	p.done = k == nil || !bytes.HasPrefix(k, prefix)
+	return p, true
 }
 
 // hasAll reports whether every query word's newest postings have id (which

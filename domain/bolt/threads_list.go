@@ -137,25 +137,26 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		if t.actor.Role.Operator() {
 			scope = "*" // customer care narrowed to a shop's inbox reads what care may see
 		}
+		// The newest postings of each word (textMatcher.readNewest; for
+		// a query of one word, one more than the threads sorted here at
+		// most).
+		n := newestProbe
+		if len(words) == 1 {
+			n = maxSortedCandidates + 1
+		}
 		var none bool
-		if text, none = newTextMatcher(t, scope, words); none {
+		if text, none = newTextMatcher(t, scope, words, n); none {
 			return nil, "", nil
 		}
 		words = text.unchecked
-		// First the newest postings of each word (textMatcher.readNewest;
-		// for a query of one word, one more than the threads sorted here
-		// at most). When they are all the postings, ids are the matches.
-		// When a page's worth of the newest threads they cover have every
+		// When the newest postings are all the postings, ids are the
+		// matches. When a page's worth of the newest threads they cover have every
 		// word, the walk of the inbox index below finds the page among the
 		// first entries it reads, checking the words on those postings.
 		// Else the threads of the query's rarest word (fewest), narrowed
 		// by point reads to those with every word. Matches found either
 		// way: few are sorted here; many are kept as a set that the walk
 		// checks.
-		n := newestProbe
-		if len(text.words) == 1 {
-			n = maxSortedCandidates + 1
-		}
 		ids, whole := text.readNewest(n, f.Limit)
 		limit := maxCollectedCandidates
 		if len(text.words) == 1 && len(text.unchecked) == 0 {
