@@ -150,13 +150,13 @@ func (s *ThreadService) listIndexed(t *txn, sc inboxScope, f domain.ThreadFilter
 		}
 		words = text.unchecked
 		// When the newest postings are all the postings, ids are the
-		// matches. When a page's worth of the newest threads they cover have every
-		// word, the walk of the inbox index below finds the page among the
-		// first entries it reads, checking the words on those postings.
-		// Else the threads of the query's rarest word (fewest), narrowed
-		// by point reads to those with every word. Matches found either
-		// way: few are sorted here; many are kept as a set that the walk
-		// checks.
+		// matches. When a page's worth of the newest threads they cover
+		// have every word, the walk of the inbox index below finds the
+		// page among the first entries it reads, checking the words on
+		// those postings. Else the threads of the query's rarest word
+		// (fewest), narrowed by point reads to those with every word.
+		// Matches found either way: few are sorted here; many are kept
+		// as a set that the walk checks.
 		ids, whole := text.readNewest(n, f.Limit)
 		limit := maxCollectedCandidates
 		if len(text.words) == 1 && len(text.unchecked) == 0 {
