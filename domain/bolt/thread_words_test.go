@@ -73,7 +73,7 @@ func textFilterPathsAgree(t *testing.T, db *DB) (answers func(ts *ThreadService)
 			t.Fatal(err)
 		}
 		if i%3 == 0 {
-			if _, err := ts.PostMessage(as("sam"), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "We are on the lamp " + words[(i+2)%5]}); err != nil {
+			if _, err := ts.PostMessage(as("sam"), th.ID, domain.NewMessage{To: []domain.Party{domain.PartyCustomer}, Body: "We are on the lampshade " + words[(i+2)%5]}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -127,24 +127,27 @@ func textFilterPathsAgree(t *testing.T, db *DB) (answers func(ts *ThreadService)
 	if found == 0 {
 		t.Fatal("no filter found anything")
 	}
-	defer func(c, k, p, ch int) {
-		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = c, k, p, ch
-	}(maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk)
+	defer func(c, k, p, ch, n int) {
+		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk, newestProbe = c, k, p, ch, n
+	}(maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk, newestProbe)
 	for _, path := range []struct {
-		name                       string
-		sorted, listed, pre, chunk int
+		name                              string
+		sorted, listed, pre, chunk, probe int
 	}{
-		{"walking the inbox index with the matches as a set", 2, 20_000, 200, 64},
-		{"walking the inbox index, checking its entries a chunk at a time", 2, 2, 200, 64},
-		{"the same, a few entries a chunk (the next sized by the matches seen)", 2, 2, 200, 2},
-		{"checking words on the records", 500, 20_000, 0, 64},
+		{"walking the inbox index with the matches as a set", 2, 20_000, 200, 64, 256},
+		{"walking the inbox index, checking its entries a chunk at a time", 2, 2, 200, 64, 256},
+		{"the same, a few entries a chunk (the next sized by the matches seen)", 2, 2, 200, 2, 256},
+		{"the newest postings of a few threads first, then listing the rest", 2, 20_000, 200, 64, 3},
+		{"the same, then checking the entries a chunk at a time", 2, 2, 200, 2, 3},
+		{"the newest postings of one thread first", 2, 20_000, 200, 64, 1},
+		{"checking words on the records", 500, 20_000, 0, 64, 256},
 	} {
-		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = path.sorted, path.listed, path.pre, path.chunk
+		maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk, newestProbe = path.sorted, path.listed, path.pre, path.chunk, path.probe
 		if got := answers(ts); !mapsEqual(got, sorted) {
 			t.Errorf("%s differs from sorting the candidates:\n%v\n%v", path.name, got, sorted)
 		}
 	}
-	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk = 500, 20_000, 200, 64
+	maxSortedCandidates, maxCollectedCandidates, maxPrefixWords, textChunk, newestProbe = 500, 20_000, 200, 64, 256
 	return answers, sorted
 }
 

@@ -200,6 +200,25 @@ func ReadAhead(c Cursor, n int, prefix []byte) {
 	}
 }
 
+// KeysOnlyCursor is implemented by cursors that can leave the values out of
+// their reads (PostgreSQL: the primary key's index alone, without visiting
+// the table's rows where its visibility map allows).
+type KeysOnlyCursor interface {
+	// KeysOnly says that the caller walks keys only: from then on the
+	// values the cursor returns may be empty ones, a nested bucket's too.
+	KeysOnly()
+}
+
+// KeysOnly tells c that its caller uses its keys only (the word and inbox
+// indexes: keys → empty values): a hint, the keys walked are the same either
+// way; values may be empty from then on (see KeysOnlyCursor). It returns c.
+func KeysOnly(c Cursor) Cursor {
+	if k, ok := c.(KeysOnlyCursor); ok {
+		k.KeysOnly()
+	}
+	return c
+}
+
 // BeforeSeeker is implemented by cursors that move to the last key before
 // a key in one read, where Seek then Prev would read twice.
 type BeforeSeeker interface {

@@ -350,7 +350,7 @@ func (e *Engine) attempt(ctx context.Context, write bool, fn func(kv.Tx) error) 
 			traceCommitted(t.trace)
 		}
 	} else if traceViewed != nil {
-		traceViewed(t.trace)
+		traceViewed(append(t.trace, fmt.Sprintf("%s%d", traceRowsRead, t.rowsRead)))
 	}
 	return nil, false
 }

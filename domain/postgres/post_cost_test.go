@@ -14,10 +14,11 @@ import (
 
 // postCost is what one committed write transaction sent: round trips,
 // statements (BEGIN and COMMIT included) and rows written (keys put or
-// deleted), from the engine's trace.
+// deleted), from the engine's trace; for a read-only one, the rows its reads
+// returned (read).
 type postCost struct {
-	roundTrips, statements, rows int
-	trace                        []string
+	roundTrips, statements, rows, read int
+	trace                              []string
 }
 
 var traceWrite = regexp.MustCompile(`^WRITE (\d+) puts, (\d+) deletes`)
@@ -29,6 +30,8 @@ func costOf(trace []string) postCost {
 		case s == "--- round trip":
 			c.roundTrips++
 		case strings.HasPrefix(s, "failed:"):
+		case strings.HasPrefix(s, "rows read: "):
+			c.read, _ = strconv.Atoi(strings.TrimPrefix(s, "rows read: "))
 		default:
 			c.statements++
 			if m := traceWrite.FindStringSubmatch(s); m != nil {

@@ -23,8 +23,12 @@ var traceConflicts = os.Getenv("HELPCENTRE_PG_TRACE_CONFLICTS") == "1"
 var traceCommitted func(trace []string)
 
 // traceViewed is traceCommitted for read-only transactions (View): to count
-// what a read (a page of the inbox) costs.
+// what a read (a page of the inbox) costs. Its last line is traceRowsRead
+// and the rows the transaction's reads returned (cursor windows, GetMany):
+// what PostgreSQL read for it, noise-free.
 var traceViewed func(trace []string)
+
+const traceRowsRead = "rows read: "
 
 // tracing reports whether transactions record their statements.
 func tracing() bool { return traceConflicts || traceCommitted != nil || traceViewed != nil }

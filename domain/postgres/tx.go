@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -136,6 +137,7 @@ type tx struct {
 	read     map[wkey][]byte      // what Prefetch read (nil: no such key, or a nested bucket)
 	seqs     map[string]*seqState // sequences read in this transaction
 	trace    []string             // with HELPCENTRE_PG_TRACE_CONFLICTS: the statements sent
+	rowsRead int                  // rows the reads returned (cursors, GetMany): the trace's last line
 }
 
 type seqState struct {
@@ -541,6 +543,7 @@ func (b *bucket) GetMany(keys [][]byte) [][]byte {
 			if err := rows.Scan(&k, &v); err != nil {
 				return err
 			}
+			b.tx.rowsRead++
 			for _, i := range at[string(k)] {
 				out[i] = v // nil for a nested bucket
 			}
@@ -845,6 +848,7 @@ type cursor struct {
 	aheadIn      []byte // … of the keys with this prefix (nil: any)
 	short        bool   // the last read reached the bucket's end in its direction
 	past         []byte // set after a Seek past the last key: Prev reads below it
+	keysOnly     bool   // reads leave the values out (kv.KeysOnly)
 }
 
 // maxWindow is the most rows a cursor reads in one statement. A cursor that
@@ -893,6 +897,9 @@ func (c *cursor) fetch(sql string, args ...any) []row {
 	} else {
 		args = append(args, c.window)
 	}
+	if c.keysOnly {
+		sql = keysOnlySQL[sql]
+	}
 	var out []row
 	err := t.send(sql, args, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
@@ -914,6 +921,7 @@ func (c *cursor) fetch(sql string, args ...any) []row {
 		return nil
 	}
 	c.gen = t.gen
+	t.rowsRead += len(out)
 	c.short = len(out) < c.window
 	if bound != nil {
 		// The rows within the bound, then at most one past it: when the
@@ -953,6 +961,24 @@ func (c *cursor) ReadAhead(n int, prefix []byte) {
 const maxAhead = 8192
 
 var _ kv.ReadAheader = (*cursor)(nil)
+
+// KeysOnly makes the cursor's reads leave the values out (kv.KeysOnlyCursor):
+// PostgreSQL reads the primary key's index alone (an index-only scan), not
+// the table's row of each key, where the visibility map says every row of
+// the page is visible (after VACUUM: Settle, autovacuum). The values it
+// returns are empty.
+func (c *cursor) KeysOnly() { c.keysOnly = true }
+
+var _ kv.KeysOnlyCursor = (*cursor)(nil)
+
+// keysOnlySQL are the cursor's statements with the values left out.
+var keysOnlySQL = func() map[string]string {
+	m := map[string]string{}
+	for _, sql := range []string{sqlFrom, sqlAfter, sqlBefore, sqlLast, sqlFromIn, sqlAfterIn, sqlBeforeIn} {
+		m[sql] = strings.ReplaceAll(sql, "SELECT key, value FROM", "SELECT key, ''::bytea FROM")
+	}
+	return m
+}()
 
 func (c *cursor) at() ([]byte, []byte) {
 	if c.i < 0 || c.i >= len(c.win) {

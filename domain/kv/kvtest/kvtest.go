@@ -656,6 +656,26 @@ func testLongWalk(t *testing.T, e kv.Engine) {
 				t.Errorf("then Prev: %x", k)
 			}
 		}
+		// KeysOnly is a hint too: the same keys, up and down, values or not.
+		ko := kv.KeysOnly(tx.Bucket([]byte("b")).Cursor())
+		kv.ReadAhead(ko, 50, key(1000)[:7])
+		k, _ = ko.Seek(key(990))
+		for j := 990; j < 1100; j++ {
+			if !bytes.Equal(k, key(j)) {
+				t.Fatalf("KeysOnly, Seek 990, step to %d: %x", j, k)
+			}
+			k, _ = ko.Next()
+		}
+		k, _ = kv.SeekBefore(ko, key(1300))
+		for j := 1299; j > 1200; j-- {
+			if !bytes.Equal(k, key(j)) {
+				t.Fatalf("KeysOnly, SeekBefore 1300, step to %d: %x", j, k)
+			}
+			k, _ = ko.Prev()
+		}
+		if k, _ := ko.Last(); !bytes.Equal(k, key(n-1)) {
+			t.Errorf("KeysOnly, Last: %x", k)
+		}
 		count := 0
 		mustOK(t, tx.Bucket([]byte("b")).ForEach(func(k, v []byte) error { count++; return nil }))
 		if count != n {
