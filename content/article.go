@@ -82,10 +82,12 @@ type Article struct {
 // parsed article held some thirty small objects, most of them front-matter
 // strings from the YAML decoder; at 10,000 articles those were most of what
 // the garbage collector marks on every cycle, and its cycles are what the
-// search's tail latency waits on. The values are unchanged; each list is
-// capped at its length, so appending to one copies it.
+// search's tail latency waits on. The plain text is in the same string
+// (it was an object of its own, and markdown's builder left it oversized).
+// The values are unchanged; each list is capped at its length, so appending
+// to one copies it.
 func (a *Article) compact() {
-	singles := [...]*string{&a.ID, &a.Locale, &a.Title, &a.Category, &a.Path, &a.Slug, &a.Digest, &a.url}
+	singles := [...]*string{&a.ID, &a.Locale, &a.Title, &a.Category, &a.Path, &a.Slug, &a.Digest, &a.url, &a.Text}
 	lists := [...]*[]string{&a.Tags, &a.Aliases, &a.Intents, &a.Related, &a.Headings}
 	n, m := 0, 0
 	for _, s := range singles {

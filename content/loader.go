@@ -257,7 +257,14 @@ func (l *Loader) recordArticle(p string, info fs.FileInfo, r parsedFile) {
 	st := l.files[p]
 	if st == nil {
 		st = &fileState{}
-		l.files[p] = st
+		key := p
+		if a := r.article; a != nil && a.Path == p {
+			// The article's Path, one string with its others (compact):
+			// the walk's is then garbage, 10,000 fewer objects at 10,000
+			// articles.
+			key = a.Path
+		}
+		l.files[key] = st
 	}
 	st.modTime, st.size = info.ModTime(), info.Size()
 	if r.readErr != nil {

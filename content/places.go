@@ -23,10 +23,13 @@ func placeNames(locale string) []string {
 	if err != nil {
 		data, _ = places.ReadFile("places/" + DefaultLocale + ".txt")
 	}
+	// Lower-cased as one string, so that the ~4,500 names are windows of
+	// it rather than a string each (they are kept in the synonym rules for
+	// as long as the content is served).
 	var out []string
-	for _, l := range strings.Split(string(data), "\n") {
+	for _, l := range strings.Split(strings.ToLower(string(data)), "\n") {
 		if l = strings.TrimSpace(l); l != "" && l[0] != '#' {
-			out = append(out, strings.ToLower(l))
+			out = append(out, l)
 		}
 	}
 	return out

@@ -2,7 +2,6 @@ package search
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -386,51 +385,56 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 	// The phrases that match the query, each at its first position, in the
 	// order of the rules (the file's order decides which rule wins when
 	// MaxGroups is reached).
-	var at map[index.SynonymRef]int
+	// Lists searched in turn rather than maps: a question has a few words
+	// and matches a few rules, and the maps were most of this function's
+	// ~1.4 KB of garbage per search that matched a rule.
+	type refAt struct {
+		ref index.SynonymRef
+		pos int
+	}
+	var atBuf [16]refAt
+	at := atBuf[:0]
 	for i, t := range seq {
 		for _, ref := range v.SynonymStarts[t] {
-			if _, ok := at[ref]; ok {
+			if slices.ContainsFunc(at, func(x refAt) bool { return x.ref == ref }) {
 				continue
 			}
 			from := v.Synonyms[ref.Rule].From[ref.From].Question
 			if i+len(from) <= len(seq) && slices.Equal(seq[i:i+len(from)], from) {
-				if at == nil {
-					at = map[index.SynonymRef]int{}
-				}
-				at[ref] = i
+				at = append(at, refAt{ref, i})
 			}
 		}
 	}
 	if len(at) == 0 {
 		return // no rule matches (most questions): nothing more to make
 	}
-	groupOfWord := make(map[*word]int, len(p.groups))
-	for gi, g := range p.groups {
-		groupOfWord[g.word] = gi
-	}
-	groupOf := make([]int, len(p.words)) // word → its group, or -1
-	for i, w := range p.words {
-		groupOf[i] = -1
-		if gi, ok := groupOfWord[w]; ok {
-			groupOf[i] = gi
+	var groupOfBuf [32]int
+	groupOf := groupOfBuf[:0] // word → its group (the last of that word), or -1
+	for _, w := range p.words {
+		gi := -1
+		for j, g := range p.groups {
+			if g.word == w {
+				gi = j
+			}
 		}
+		groupOf = append(groupOf, gi)
 	}
-	added := map[string]bool{}
+	// The phrases the query has, as their question terms: a phrase is
+	// added once (compared as the terms joined by spaces).
+	var addedBuf [48][]string
+	added := addedBuf[:0]
 	for _, g := range p.groups {
-		added[strings.Join(g.question, " ")] = true
+		added = append(added, g.question)
 	}
-	refs := make([]index.SynonymRef, 0, len(at))
-	for ref := range at {
-		refs = append(refs, ref)
-	}
-	sort.Slice(refs, func(i, j int) bool {
-		if refs[i].Rule != refs[j].Rule {
-			return refs[i].Rule < refs[j].Rule
+	slices.SortFunc(at, func(a, b refAt) int {
+		if a.ref.Rule != b.ref.Rule {
+			return a.ref.Rule - b.ref.Rule
 		}
-		return refs[i].From < refs[j].From
+		return a.ref.From - b.ref.From
 	})
-	for _, ref := range refs {
-		rule, from, pos := v.Synonyms[ref.Rule], v.Synonyms[ref.Rule].From[ref.From], at[ref]
+	for _, x := range at {
+		ref := x.ref
+		rule, from, pos := v.Synonyms[ref.Rule], v.Synonyms[ref.Rule].From[ref.From], x.pos
 		if rule.Class != "" && !e.onTopic(v, p, ref.Rule, pos, pos+len(from.Question)) {
 			continue
 		}
@@ -439,14 +443,13 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 			src = groupOf[j]
 		}
 		for _, to := range rule.To {
-			key := strings.Join(to.Question, " ")
-			if added[key] || slices.Equal(to.Question, from.Question) {
+			if slices.ContainsFunc(added, func(q []string) bool { return joinedEqual(q, to.Question) }) || slices.Equal(to.Question, from.Question) {
 				continue
 			}
 			if len(p.groups) >= e.opts.MaxGroups {
 				return
 			}
-			added[key] = true
+			added = append(added, to.Question)
 			use := SynonymUse{From: from.Text, To: to.Text}
 			var kept []string
 			for _, t := range to.Body {
@@ -458,6 +461,42 @@ func (e *Engine) expandSynonyms(v *index.View, p *plan) {
 			p.synonyms = append(p.synonyms, use)
 		}
 	}
+}
+
+// joinedEqual reports whether strings.Join(a, " ") == strings.Join(b, " "),
+// without joining them.
+func joinedEqual(a, b []string) bool {
+	ca, cb := joinCursor{ss: a}, joinCursor{ss: b}
+	for {
+		x, okx := ca.next()
+		y, oky := cb.next()
+		if okx != oky || x != y {
+			return false
+		}
+		if !okx {
+			return true
+		}
+	}
+}
+
+// joinCursor reads the bytes of its strings joined by spaces.
+type joinCursor struct {
+	ss   []string
+	i, o int
+}
+
+func (c *joinCursor) next() (byte, bool) {
+	for c.i < len(c.ss) {
+		if s := c.ss[c.i]; c.o < len(s) {
+			c.o++
+			return s[c.o-1], true
+		}
+		c.i, c.o = c.i+1, 0
+		if c.i < len(c.ss) {
+			return ' ', true
+		}
+	}
+	return 0, false
 }
 
 // onTopic reports whether a conditional rule (one written with a word list,

@@ -331,9 +331,55 @@ func (wm *windowMemo) analyze(an analysis.Analyzer, w string) []wtoken {
 		return analyzeWindow(an, w)
 	}
 	toks, _ := wm.g.getKeyed(w, func() (string, []wtoken, error) {
-		return strings.Clone(w), analyzeWindow(an, w), nil // w is a piece of an article's text
+		key, toks := analyzeWindowPacked(an, w) // w is a piece of an article's text: copied
+		return key, toks, nil
 	})
 	return toks
+}
+
+// analyzeWindowPacked is analyzeWindow for the memo: the window and its
+// tokens' terms are one string (a term spelled as the window has it is a
+// piece of the window, others follow it), returned with the window's copy
+// in it as the key. A remembered window was a key, an array and a string
+// per term; under load the memo holds tens of thousands.
+func analyzeWindowPacked(an analysis.Analyzer, w string) (string, []wtoken) {
+	var key string
+	var toks []wtoken
+	analyze(an, []byte(w), func(ts analysis.TokenStream) {
+		asIs := func(t *analysis.Token) bool {
+			return t.Start >= 0 && t.Start <= t.End && t.End <= len(w) && string(t.Term) == w[t.Start:t.End]
+		}
+		n := len(w)
+		for _, t := range ts {
+			if !asIs(t) {
+				n += len(t.Term)
+			}
+		}
+		var b strings.Builder
+		b.Grow(n)
+		b.WriteString(w)
+		for _, t := range ts {
+			if !asIs(t) {
+				b.Write(t.Term)
+			}
+		}
+		buf, off := b.String(), len(w)
+		key = buf[:len(w)]
+		toks = make([]wtoken, len(ts))
+		for i, t := range ts {
+			term := ""
+			if asIs(t) {
+				term = buf[t.Start:t.End]
+			} else {
+				term, off = buf[off:off+len(t.Term)], off+len(t.Term)
+			}
+			toks[i] = wtoken{term, int32(t.Start), int32(t.End)}
+		}
+	})
+	if toks == nil { // (analyze calls fn: never)
+		key = strings.Clone(w)
+	}
+	return key, toks
 }
 
 func analyzeWindow(an analysis.Analyzer, w string) []wtoken {

@@ -553,8 +553,12 @@ func (e *Engine) buildQuery(v *index.View, p *plan, fields []string) *matchQuery
 	bodyDrive := e.opts.BodyDriveRatio * float64(v.Stats.Docs)
 	// A word and the one-word synonyms a rule gave it are a family (see
 	// the dis_max below).
-	famOf := make([]int, len(p.groups))
-	members := make([]int, len(p.groups))
+	var famBuf, membersBuf [48]int // MaxGroups' default: on the stack
+	famOf, members := famBuf[:], membersBuf[:]
+	if len(p.groups) > len(famBuf) {
+		famOf, members = make([]int, len(p.groups)), make([]int, len(p.groups))
+	}
+	famOf, members = famOf[:len(p.groups)], members[:len(p.groups)]
 	for gi, g := range p.groups {
 		famOf[gi] = gi
 		if g.synonym != nil && g.src >= 0 {

@@ -154,7 +154,9 @@ func (at *artTerms) termWeights(st *index.Stats) *termWeights {
 	}
 	k := at.nq + at.nt
 	_, n := at.listsRange(0, k)
-	w := &termWeights{stats: st, gen: st.Generation(), ws: make([]float64, n), tots: make([]float64, k)}
+	// one array for both: a cached article's weights were three objects
+	arr := make([]float64, n+k)
+	w := &termWeights{stats: st, gen: st.Generation(), ws: arr[:n:n], tots: arr[n:]}
 	for j := range k {
 		from, to := at.list(j)
 		for i := from; i < to; i++ {
@@ -231,14 +233,15 @@ func newArtTerms(an index.Analyzers, qm, bm *windowMemo, a *content.Article) *ar
 	}
 	slices.Sort(all[h0:])
 	all = all[:h0+len(slices.Compact(all[h0:]))]
-	// packed: one string, one array of ends, one of lists
+	// packed: one string, and one array for the ends and the lists
 	size := 0
 	for _, t := range all {
 		size += len(t)
 	}
 	var buf strings.Builder
 	buf.Grow(size)
-	at := &artTerms{ends: make([]uint32, len(all)), lists: make([]uint32, len(ends)), nq: 1 + len(a.Aliases), nt: len(a.Tags)}
+	arr := make([]uint32, len(all)+len(ends))
+	at := &artTerms{ends: arr[:len(all):len(all)], lists: arr[len(all):], nq: 1 + len(a.Aliases), nt: len(a.Tags)}
 	for i, t := range all {
 		buf.WriteString(t)
 		at.ends[i] = uint32(buf.Len())

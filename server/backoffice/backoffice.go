@@ -57,7 +57,7 @@ type Handler struct {
 
 	analytics func(c *fiber.Ctx) (*domain.SearchAnalytics, error)
 	learning  domain.LearningService
-	bo        map[string]*template.Template
+	bo        *web.Pages
 	// LoginPerIP and LoginPerName throttle failed sign-ins (loginThrottle).
 	LoginPerIP, LoginPerName fiber.Handler
 }
@@ -71,36 +71,36 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{dom: d.Domain, engine: d.Engine, cat: d.Catalog, defl: d.Deflection, sessions: d.Sessions, bo: bo,
 		analytics: d.Analytics, learning: d.Learning}
-	if h.bo["seller_thread"], err = sellerThreadTemplate(funcs); err != nil {
-		return nil, err
-	}
 	h.LoginPerIP, h.LoginPerName = h.loginThrottle()
 	return h, nil
 }
 
-// parseBackOffice parses every page of templates/ with the layout; a
-// broken template fails start-up.
-func parseBackOffice(funcs template.FuncMap) (map[string]*template.Template, error) {
-	names, err := fs.Glob(boFS, "templates/*.html")
+// parseBackOffice parses every page of templates/ with the layout, all in
+// one set (web.ParsePages); a broken template fails start-up. The seller's
+// thread page shows thread.html's content, kept as "thread-content", above
+// its canned replies.
+func parseBackOffice(funcs template.FuncMap) (*web.Pages, error) {
+	files, err := fs.Glob(boFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
-			continue
+	var names []string
+	for _, n := range files {
+		if name := strings.TrimSuffix(path.Base(n), ".html"); name != "layout" {
+			names = append(names, name)
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(boFS, "templates/layout.html", n)
-		if err == nil {
-			err = web.AddBarChart(t)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("backoffice: template %s: %w", name, err)
-		}
-		out[name] = t
 	}
-	return out, nil
+	p, err := web.ParsePages(boFS, "templates/layout.html", "templates", names, funcs)
+	if err == nil {
+		err = web.AddBarChart(p.Set())
+	}
+	if err == nil {
+		_, err = p.Set().AddParseTree("thread-content", p.Set().Lookup("content/thread").Tree.Copy())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backoffice: templates: %w", err)
+	}
+	return p, nil
 }
 
 // boPage is what a back-office page hands to its template.
@@ -166,8 +166,8 @@ func (s *Handler) SellerHome(c *fiber.Ctx) error {
 
 // renderBO renders a back-office page.
 func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) error {
-	t, ok := s.bo[name]
-	if !ok {
+	t := s.bo.Page(name)
+	if t == nil {
 		return fmt.Errorf("backoffice: no template %q", name)
 	}
 	a := domain.ActorFrom(c.UserContext())
@@ -204,7 +204,7 @@ func (s *Handler) renderBO(c *fiber.Ctx, status int, name string, p boPage) erro
 			domain.Window(pol.SellerReplyWithin), domain.Window(pol.ClaimResolveWithin))
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := t.Execute(&buf, data); err != nil {
 		return fmt.Errorf("backoffice: render %s: %w", name, err)
 	}
 	c.Status(status)

@@ -1,8 +1,6 @@
 package backoffice
 
 import (
-	"fmt"
-	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -252,20 +250,6 @@ func (s *Handler) inboxError(c *fiber.Ctx, v sellerInboxView, form map[string]st
 		return err
 	}
 	return s.renderBO(c, fiber.StatusBadRequest, "seller_inbox", boPage{Title: "Messages", Body: v, Form: form, Errors: errs})
-}
-
-// sellerThreadTemplate is thread.html with the seller's canned replies below
-// it: thread.html's content is kept as "thread-content" and
-// seller_thread.html's content shows it, then the canned-reply picker.
-func sellerThreadTemplate(funcs template.FuncMap) (*template.Template, error) {
-	t, err := template.New("seller_thread").Funcs(funcs).ParseFS(boFS, "templates/layout.html", "templates/thread.html")
-	if err != nil {
-		return nil, fmt.Errorf("backoffice: template seller_thread: %w", err)
-	}
-	if _, err := t.AddParseTree("thread-content", t.Lookup("content").Tree); err != nil {
-		return nil, err
-	}
-	return t.ParseFS(boFS, "templates/seller_thread.html")
 }
 
 // sellerThreadView is a conversation with the shop's canned replies.

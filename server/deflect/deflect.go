@@ -389,7 +389,10 @@ func (s *Handler) answer(c *fiber.Ctx, ctx context.Context, req deflectRequest) 
 		out.Session = s.newSessionID()
 	}
 	now := time.Now().UTC()
-	var shown []domain.ShownArticle
+	var shown []domain.ShownArticle // nil when none, as before
+	if len(d.Suggestions) > 0 {
+		shown = make([]domain.ShownArticle, 0, len(d.Suggestions)) // one array, not three as it grows
+	}
 	for i, sg := range d.Suggestions {
 		why := sg.Why.Summary
 		if rule := domain.FactRule(facts, sg.Category); rule != "" {

@@ -27,22 +27,24 @@ var templateFS embed.FS
 
 var pageNames = []string{"home", "search", "article", "category", "error", "contact", "contact_suggest", "contact_sent", "contact_thread"}
 
-// parsePages parses every page with the layout once, at start-up: a broken
-// template stops the server from starting rather than failing a request.
-func parsePages(assets *web.Assets) (map[string]*template.Template, error) {
+// parsePages parses every page with the layout once, at start-up, all in
+// one set (web.ParsePages): a broken template stops the server from
+// starting rather than failing a request.
+func parsePages(assets *web.Assets) (*web.Pages, error) {
+	p, err := web.ParsePages(templateFS, "templates/layout.html", "templates", pageNames, pageFuncs(assets))
+	if err != nil {
+		return nil, fmt.Errorf("site: templates: %w", err)
+	}
+	return p, nil
+}
+
+// pageFuncs are the pages' functions: the assets' and the words'.
+func pageFuncs(assets *web.Assets) template.FuncMap {
 	funcs := assets.Funcs()
 	funcs["t"] = func(locale, key string) string { return tr(locale, key) }
 	funcs["ct"] = ct // the contact flow's words (contact_i18n.go)
 	funcs["nextText"] = nextText
-	out := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("site: template %s: %w", name, err)
-		}
-		out[name] = t
-	}
-	return out, nil
+	return funcs
 }
 
 // alternate is a link to the same page in another locale (hreflang).
@@ -121,7 +123,7 @@ func (s *Handler) render(c *fiber.Ctx, status int, name string, d pageData) erro
 	}
 	var buf bytes.Buffer
 	data := map[string]any{"Page": d, "L": d.Locale, "Body": d.Body}
-	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := s.pages.Page(name).Execute(&buf, data); err != nil {
 		return fmt.Errorf("site: render %s: %w", name, err)
 	}
 	c.Status(status)

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"html/template"
 	"log/slog"
 	"strings"
 	"time"
@@ -40,7 +39,7 @@ type Handler struct {
 	feedback domain.FeedbackService
 	auth     *web.Auth
 	log      *slog.Logger
-	pages    map[string]*template.Template
+	pages    *web.Pages
 	widget   widgetAsset
 	views    *viewCounter
 	viewed   popularCache
