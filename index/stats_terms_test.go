@@ -15,25 +15,11 @@ import (
 // it was), on every article of a generated corpus in both locales and on
 // odd text.
 func TestTermsOfSegmentsOnce(t *testing.T) {
-	fsys, err := synth.Corpus(1000, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, _, err := content.NewLoader(fsys).Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := generatedSet(t, 1000)
 	odd := "Café’s RÉSUMÉ don't ÖRDER İstanbul Ⱥⱥ ΣΑΣ Straße ǅ ﬁle e\u0301 x\u200dy 日本語 ¿Dónde está? LUCES niñOS 12kg U.S.A. it's"
 	n := 0
 	for _, locale := range []string{"en", "es"} {
-		im, err := NewMapping(locale)
-		if err != nil {
-			t.Fatal(err)
-		}
-		an, err := analyzersOf(im, locale)
-		if err != nil {
-			t.Fatal(err)
-		}
+		an := localeAnalyzers(t, locale)
 		arts := []*content.Article{{Title: odd, Aliases: []string{odd, "x"}, Tags: []string{odd}, Headings: []string{odd, odd}, Text: odd + "\n" + odd}}
 		for _, a := range set.Articles {
 			if a.Locale == locale {
@@ -81,4 +67,32 @@ func termsOfApart(an Analyzers, a *content.Article) (terms, words map[string]str
 		}
 	}
 	return terms, words, accented, questions
+}
+
+// generatedSet is the content of a generated corpus of n articles.
+func generatedSet(t *testing.T, n int) *content.Set {
+	t.Helper()
+	fsys, err := synth.Corpus(n, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _, err := content.NewLoader(fsys).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// localeAnalyzers are the analyzers of locale's index mapping.
+func localeAnalyzers(t *testing.T, locale string) Analyzers {
+	t.Helper()
+	im, err := NewMapping(locale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	an, err := analyzersOf(im, locale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return an
 }

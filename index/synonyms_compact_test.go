@@ -7,7 +7,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/marketplace/helpcentre/content"
-	"github.com/marketplace/helpcentre/content/synth"
 )
 
 // TestCompileSynonymsAsBefore compares the compiled rules, whose phrases and
@@ -16,23 +15,9 @@ import (
 // locales and on odd phrases (one that analyses to nothing, one the body
 // analyzer stems differently, a repeated first word).
 func TestCompileSynonymsAsBefore(t *testing.T) {
-	fsys, err := synth.Corpus(200, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, _, err := content.NewLoader(fsys).Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := generatedSet(t, 200)
 	for _, locale := range []string{"en", "es"} {
-		im, err := NewMapping(locale)
-		if err != nil {
-			t.Fatal(err)
-		}
-		an, err := analyzersOf(im, locale)
-		if err != nil {
-			t.Fatal(err)
-		}
+		an := localeAnalyzers(t, locale)
 		rules := append([]content.SynonymRule{
 			{From: []string{"...", "Orders shipped", "orders"}, To: []string{"", "parcels delivered"}, Line: 1, Class: "@x"},
 			{From: []string{"!!"}, To: []string{"order"}, Line: 2},
