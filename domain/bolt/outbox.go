@@ -105,8 +105,7 @@ func (s *OutboxService) MarkDelivered(ctx context.Context, id string, at time.Ti
 
 // MarkDueDelivered implements domain.OutboxService: up to n events due at
 // now, the oldest-due first, are marked delivered at now in one write
-// transaction, their records read in one go (kv.GetMany: one statement on
-// PostgreSQL). It is what a worker with no endpoint does: claiming each
+// transaction, their records read in one go (takeDue, as Due's claims). It is what a worker with no endpoint does: claiming each
 // event and marking it in a transaction of its own was two synced commits
 // per event, forever, for nothing (a store seeded with 100,000 threads kept
 // a new server busy ~100 s on its start-up backlog, and every post paid
@@ -121,28 +120,13 @@ func (s *OutboxService) MarkDueDelivered(ctx context.Context, now time.Time, n i
 	done := 0
 	err := s.db.update(ctx, func(t *txn) error {
 		done = 0 // fn may run again (kv.Engine.Update)
-		idx := t.tx.Bucket(bucketOutboxDue)
-		due := dueEntries(idx, now, n)
-		for i, data := range dueRecords(t.tx.Bucket(bucketOutbox), due) {
-			if err := idx.Delete(due[i].key); err != nil {
-				return err
-			}
-			if data == nil {
-				continue // an index entry without its event: nothing to deliver
-			}
-			var ev domain.OutboxEvent
-			if err := json.Unmarshal(data, &ev); err != nil {
-				return fmt.Errorf("bolt: decode outbox event %q: %w", due[i].key[9:], err)
-			}
+		return takeDue(t, bucketOutbox, bucketOutboxDue, now, n, func(ev *domain.OutboxEvent) error {
 			if ev.DeliveredAt != nil {
-				continue
-			}
-			if err := markDelivered(t, &ev, now); err != nil {
-				return err
+				return nil
 			}
 			done++
-		}
-		return nil
+			return markDelivered(t, ev, now)
+		})
 	})
 	return done, err
 }

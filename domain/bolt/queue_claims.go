@@ -56,30 +56,18 @@ func claimDue[T any](ctx context.Context, db *DB, recs, due []byte, now time.Tim
 	var out []T
 	err := db.update(ctx, func(t *txn) error {
 		out = nil // fn may run again (kv.Engine.Update)
-		rb, idx := t.tx.Bucket(recs), t.tx.Bucket(due)
-		entries := dueEntries(idx, now, n)
-		for i, data := range dueRecords(rb, entries) {
-			e := entries[i]
-			if err := idx.Delete(e.key); err != nil {
-				return err
-			}
-			if data == nil {
-				continue // an index entry without its record: nothing to work
-			}
-			var rec T
-			if err := json.Unmarshal(data, &rec); err != nil {
-				return fmt.Errorf("bolt: decode %q: %w", e.key[9:], err)
-			}
-			key, id := lease(&rec, until)
+		idx := t.tx.Bucket(due)
+		return takeDue(t, recs, due, now, n, func(rec *T) error {
+			key, id := lease(rec, until)
 			if err := idx.Put(key, nil); err != nil {
 				return err
 			}
-			if err := putJSON(rb, id, &rec); err != nil {
+			if err := putJSON(t.tx.Bucket(recs), id, rec); err != nil {
 				return err
 			}
-			out = append(out, rec)
-		}
-		return nil
+			out = append(out, *rec)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -102,15 +90,33 @@ func dueEntries(b kv.Bucket, now time.Time, n int) []dueEntry {
 	return out
 }
 
-// dueRecords reads the records of due entries from rb in one go
-// (kv.GetMany: one statement on PostgreSQL, not one per entry), in the
-// entries' order, nil for one that is gone.
-func dueRecords(rb kv.Bucket, entries []dueEntry) [][]byte {
+// takeDue removes from the due index due up to n entries due at now, the
+// oldest-due first, and calls fn with each one's record of bucket recs,
+// decoded; the records are read in one go (kv.GetMany: one statement on
+// PostgreSQL, not one per entry). An entry without its record is dropped.
+func takeDue[T any](t *txn, recs, due []byte, now time.Time, n int, fn func(rec *T) error) error {
+	idx := t.tx.Bucket(due)
+	entries := dueEntries(idx, now, n)
 	keys := make([][]byte, len(entries))
 	for i, e := range entries {
 		keys[i] = e.key[9:]
 	}
-	return kv.GetMany(rb, keys)
+	for i, data := range kv.GetMany(t.tx.Bucket(recs), keys) {
+		if err := idx.Delete(entries[i].key); err != nil {
+			return err
+		}
+		if data == nil {
+			continue // an index entry without its record: nothing to work
+		}
+		var rec T
+		if err := json.Unmarshal(data, &rec); err != nil {
+			return fmt.Errorf("bolt: decode %q: %w", keys[i], err)
+		}
+		if err := fn(&rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // releaseClaims makes the items an earlier run claimed due now: Open calls
