@@ -31,24 +31,14 @@ func (g *generations[K, V]) get(k K, make func() (V, error)) (V, error) {
 // getKeyed is get where make also returns the key to keep the value under
 // (equal to k: a copy that does not hold on to the memory k points into).
 func (g *generations[K, V]) getKeyed(k K, make func() (K, V, error)) (V, error) {
-	g.mu.Lock()
-	v, ok := g.cur[k]
-	if !ok {
-		if v, ok = g.old[k]; ok {
-			g.put(k, v)
-		}
-	}
-	g.mu.Unlock()
-	if ok {
+	if v, ok := g.lookup(k); ok {
 		return v, nil
 	}
 	k, v, err := make()
 	if err != nil {
 		return v, err
 	}
-	g.mu.Lock()
-	g.put(k, v)
-	g.mu.Unlock()
+	g.add(k, v)
 	return v, nil
 }
 
