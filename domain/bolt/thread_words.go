@@ -378,9 +378,11 @@ func (m *textMatcher) readNewest(n, enough int) (ids []string, whole bool) {
 		}
 		m.newest[i] = got
 	}
+	if len(m.newest) < len(m.words) {
+		return nil, false // a word not read: no sample
+	}
 	// The threads every word's newest postings cover, and have.
-	whole = len(m.newest) == len(m.words)
-	low := ""
+	whole, low := true, ""
 	for _, got := range m.newest {
 		for _, p := range got {
 			if !p.done {
@@ -388,9 +390,6 @@ func (m *textMatcher) readNewest(n, enough int) (ids []string, whole bool) {
 				low = max(low, p.low)
 			}
 		}
-	}
-	if len(m.newest) < len(m.words) {
-		return nil, false // a word not read: no sample
 	}
 	seen := map[string]bool{}
 	for _, p := range m.newest[0] {
