@@ -80,15 +80,9 @@ func New(d Deps) (*Handler, error) {
 // thread page shows thread.html's content, kept as "thread-content", above
 // its canned replies.
 func parseBackOffice(funcs template.FuncMap) (*web.Pages, error) {
-	files, err := fs.Glob(boFS, "templates/*.html")
+	names, err := boPageNames()
 	if err != nil {
 		return nil, err
-	}
-	var names []string
-	for _, n := range files {
-		if name := strings.TrimSuffix(path.Base(n), ".html"); name != "layout" {
-			names = append(names, name)
-		}
 	}
 	p, err := web.ParsePages(boFS, "templates/layout.html", "templates", names, funcs)
 	if err == nil {
@@ -101,6 +95,22 @@ func parseBackOffice(funcs template.FuncMap) (*web.Pages, error) {
 		return nil, fmt.Errorf("backoffice: templates: %w", err)
 	}
 	return p, nil
+}
+
+// boPageNames are the back-office pages: every file of templates/ but the
+// layout.
+func boPageNames() ([]string, error) {
+	files, err := fs.Glob(boFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, n := range files {
+		if name := strings.TrimSuffix(path.Base(n), ".html"); name != "layout" {
+			names = append(names, name)
+		}
+	}
+	return names, nil
 }
 
 // boPage is what a back-office page hands to its template.
