@@ -23,14 +23,7 @@ var accented = []string{
 // every accented English and Spanish word.
 func TestFoldingAgrees(t *testing.T) {
 	for _, locale := range []string{"en", "es"} {
-		im, err := NewMapping(locale)
-		if err != nil {
-			t.Fatal(err)
-		}
-		an, err := analyzersOf(im, locale)
-		if err != nil {
-			t.Fatal(err)
-		}
+		an := localeAnalyzers(t, locale)
 		for _, w := range accented {
 			want := content.Fold(strings.ToLower(w))
 			if strings.ContainsFunc(want, func(r rune) bool { return r > 'z' || r < 'a' }) {
