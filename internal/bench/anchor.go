@@ -341,8 +341,8 @@ func (a *anchorBench) runDistinct(sr *sizeReport, run string, dtg []string) erro
 		a.ld.exhausted = false
 		rr, err := a.ld.route("/search, never-repeating", a.ctg, dtg, len(dtg))
 		a.distinct = append(a.distinct, rr)
-		if err == nil && a.ld.exhausted && len(dtg) < a.ld.cfg.MaxRequests {
-			a.ld.prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", a.ld.name, len(dtg)))
+		if err == nil {
+			a.ld.warnExhausted(len(dtg))
 		}
 		return err
 	})

@@ -157,9 +157,8 @@ type anchorReport struct {
 	RSSMB    float64     `json:"rss_mb"`  // after the load phases
 	Cycled   routeReport `json:"cycled"`
 	Distinct routeReport `json:"distinct"`
-	// CPURatio is project / anchor CPU per search: under 1, the project
-	// is cheaper.
-	// CPURatio is the median of the runs' ratios (RatioRuns): each run of
+	// CPURatio is project / anchor CPU per search (under 1, the project
+	// is cheaper), the median of the runs' ratios (RatioRuns): each run of
 	// the anchor is measured right after the project's (anchorBench).
 	CPURatio  streamRatios `json:"cpu_ratio"`
 	RatioRuns struct {
@@ -550,9 +549,7 @@ func benchServer(ctx context.Context, cfg Options, sr *sizeReport, name, content
 			return err
 		}
 		distinct = append(distinct, rr)
-		if ld.exhausted && len(dtg) < cfg.MaxRequests {
-			prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", name, len(dtg)))
-		}
+		ld.warnExhausted(len(dtg))
 		if anchor != nil {
 			if err := besideAnchor(func() error { return anchor.runDistinct(sr, ld.run, targets("/search", dparts[run])) }); err != nil {
 				return err
@@ -672,6 +669,15 @@ func (ld *loader) closed(label string, warm, tg []string, maxReq int) (loadgen.R
 		return res, 0, c.Failure(fmt.Sprintf("%s: all %d requests failed", label, res.Requests))
 	}
 	return res, cpu1 - cpu0, nil
+}
+
+// warnExhausted warns when the last phases sent all n of their
+// never-repeating questions before their end (and there were fewer than a
+// phase may send): they were shorter.
+func (ld *loader) warnExhausted(n int) {
+	if ld.exhausted && n < ld.cfg.MaxRequests {
+		ld.prog.warn(fmt.Sprintf("%s: the never-repeating stream's %d questions ran out before a phase's end: that phase was shorter", ld.name, n))
+	}
 }
 
 // route measures one route: the saturation rate and CPU per request in a
