@@ -150,8 +150,9 @@ func (e *Engine) deflectCandidates(ctx context.Context, req DeflectRequest) (*De
 	if q == "" {
 		return d, nil, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
-	defer cancel()
+	dctx := withDeadline(ctx, start.Add(e.opts.Timeout))
+	defer dctx.cancel()
+	ctx = dctx
 	cands, err := e.deflectLocale(ctx, d, req, subject, req.Locale)
 	if err != nil {
 		return nil, nil, err

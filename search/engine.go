@@ -334,8 +334,9 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	if !content.KnownLocale(req.Locale) {
 		return nil, errorf(ErrUnknownLocale, "%q", req.Locale)
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
-	defer cancel()
+	dctx := withDeadline(ctx, start.Add(e.opts.Timeout))
+	defer dctx.cancel()
+	ctx = dctx
 
 	res, err := e.searchLocale(ctx, req, q, req.Locale)
 	if err != nil {

@@ -670,6 +670,11 @@ var scratches = func() chan *scratch {
 func takeScratch(ctx context.Context) (*scratch, error) {
 	select {
 	case sc := <-scratches:
+		return sc, nil // without asking for Done: withDeadline makes a timer for that
+	default:
+	}
+	select {
+	case sc := <-scratches:
 		return sc, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
