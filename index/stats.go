@@ -35,9 +35,10 @@ type Stats struct {
 	// or tags have each question-analyzer term: what the category's
 	// articles answer, in the editors' words (see CategoryHasQuestionTerm).
 	questions map[string]map[string]int
-	fst       *vellum.FST // words, for typo correction; rebuilt after each change
-	nearC     *nearCache  // Near's answers for this vocabulary
-	gen       uint64      // changes applied so far (see Generation)
+	fst       *vellum.FST               // words, for typo correction; rebuilt after each change
+	nearC     *lookupCache[[]Candidate] // Near's answers for this vocabulary
+	prefixC   *lookupCache[bool]        // HasPrefix's
+	gen       uint64                    // changes applied so far (see Generation)
 }
 
 // Generation counts the changes applied to the statistics: values derived
@@ -126,7 +127,7 @@ func (s *Stats) clone() *Stats {
 	c := &Stats{Docs: s.Docs, terms: maps.Clone(s.terms), words: maps.Clone(s.words), surface: maps.Clone(s.surface),
 		restricted: make(map[content.Visibility]map[string]int, len(s.restricted)),
 		questions:  make(map[string]map[string]int, len(s.questions)),
-		fst:        s.fst, nearC: s.nearC, gen: s.gen}
+		fst:        s.fst, nearC: s.nearC, prefixC: s.prefixC, gen: s.gen}
 	for v, m := range s.restricted {
 		c.restricted[v] = maps.Clone(m)
 	}
@@ -248,7 +249,8 @@ func (s *Stats) rebuildFST() error {
 		return err
 	}
 	s.fst = fst
-	s.nearC = &nearCache{m: map[string][]Candidate{}}
+	s.nearC = newLookupCache[[]Candidate]()
+	s.prefixC = newLookupCache[bool]()
 	return nil
 }
 
@@ -294,25 +296,29 @@ func (s *Stats) Near(word string, maxDist, limit int) []Candidate {
 	return out
 }
 
-// nearCache remembers typo look-ups: customers repeat the same misspellings,
-// and building a Levenshtein automaton allocates ~250 KB.
-type nearCache struct {
+// lookupCache remembers look-ups in the vocabulary FST: customers repeat
+// the same misspellings (building a Levenshtein automaton allocates ~250
+// KB) and type the same beginnings (an FST iterator is ~900 bytes, a
+// quarter of a suggestion's garbage, BenchmarkAPI/suggest).
+type lookupCache[V any] struct {
 	mu sync.Mutex
-	m  map[string][]Candidate
+	m  map[string]V
 }
 
-func (c *nearCache) get(k string) ([]Candidate, bool) {
+func newLookupCache[V any]() *lookupCache[V] { return &lookupCache[V]{m: map[string]V{}} }
+
+func (c *lookupCache[V]) get(k string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[k]
 	return v, ok
 }
 
-func (c *nearCache) put(k string, v []Candidate) {
+func (c *lookupCache[V]) put(k string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) >= 20000 {
-		c.m = map[string][]Candidate{} // bounded: start again rather than grow
+		c.m = map[string]V{} // bounded: start again rather than grow
 	}
 	c.m[k] = v
 }
@@ -376,6 +382,18 @@ func (s *Stats) HasPrefix(prefix string) bool {
 	if s.fst == nil || prefix == "" {
 		return false
 	}
+	if len(prefix) > 40 { // as Near: not worth remembering
+		return s.hasPrefix(prefix)
+	}
+	if has, ok := s.prefixC.get(prefix); ok {
+		return has
+	}
+	has := s.hasPrefix(prefix)
+	s.prefixC.put(strings.Clone(prefix), has)
+	return has
+}
+
+func (s *Stats) hasPrefix(prefix string) bool {
 	end := []byte(prefix)
 	// the smallest key greater than every key with the prefix
 	for i := len(end) - 1; i >= 0; i-- {
