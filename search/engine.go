@@ -252,6 +252,9 @@ type Request struct {
 	// hits, when not nil, is where the first locale's page of hits is
 	// made (Suggest's pooled array); the fallbacks' pages get their own.
 	hits []Hit
+	// arena, when not nil, is where the hits' snippets and reasons are
+	// written, and the first locale's hits made when hits is nil.
+	arena *resultArena
 }
 
 // Result is a page of hits.
@@ -268,6 +271,9 @@ type Result struct {
 	Facets       []Facet       `json:"facets,omitempty"`
 	Truncated    bool          `json:"truncated,omitempty"` // words beyond the limit were ignored
 	Took         time.Duration `json:"-"`
+
+	arena       *resultArena // what the hits' text is in (see Release)
+	hitsInArena bool         // Hits is the arena's array
 }
 
 // Hit is one matching article.
@@ -338,6 +344,24 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	defer dctx.cancel()
 	ctx = dctx
 
+	if !req.lite && !req.NoSnippets {
+		req.arena = getArena()
+	}
+	res, err := e.search(ctx, req, q)
+	if err != nil {
+		if req.arena != nil {
+			req.arena.release(nil)
+		}
+		return nil, err
+	}
+	res.arena = req.arena
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// search is Search's work after the checks: the request's locale, then
+// the fallbacks.
+func (e *Engine) search(ctx context.Context, req Request, q string) (*Result, error) {
 	res, err := e.searchLocale(ctx, req, q, req.Locale)
 	if err != nil {
 		return nil, err
@@ -360,7 +384,6 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 			}
 		}
 	}
-	res.Took = time.Since(start)
 	return res, nil
 }
 
@@ -385,6 +408,8 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 	res := &Result{Query: q, Locale: locale, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
 	if req.hits != nil {
 		res.Hits = req.hits[:0]
+	} else if ar := req.arena; ar != nil && !ar.hitsTaken {
+		res.Hits, res.hitsInArena, ar.hitsTaken = ar.hits[:0], true, true
 	}
 	if q == "" {
 		return res, nil
@@ -477,7 +502,14 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 				at := e.cache.get(v.Analyzers, a)
 				toks = bodyMatches(v.Analyzers, wm, a, at, bq, toks[:0])
 				body = spanTermsInto(body, toks)
-				hit.Snippet, hit.Why = snippet(a, toks, bq), explain(a, at, body, p)
+				if ar := req.arena; ar != nil {
+					from := len(ar.text)
+					ar.text = appendSnippet(ar.text, a, toks, bq)
+					hit.Snippet = template.HTML(ar.str(from))
+				} else {
+					hit.Snippet = snippet(a, toks, bq)
+				}
+				hit.Why = explainIn(req.arena, a, at, body, p)
 			}
 			res.Hits = append(res.Hits, hit)
 		}

@@ -129,6 +129,7 @@ func TestDumpOutputs(t *testing.T) {
 				hits[i] = hit{h.Article.ID, h.Score, string(h.Snippet), h.Why}
 			}
 			check(enc.Encode(map[string]any{"corpus": corpus, "req": req, "res": res, "hits": hits}))
+			res.Release() // the next search reuses its arrays, as the API's do
 		}
 		for _, q := range qs {
 			for _, req := range []search.Request{

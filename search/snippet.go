@@ -2,9 +2,11 @@ package search
 
 import (
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -20,9 +22,18 @@ const snippetBytes = 200
 // body tokens the request looks for (bodyMatches), in text order; q marks
 // its groups' terms and prefixes.
 func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
+	b := appendSnippet(nil, a, toks, q)
+	if len(b) == 0 {
+		return ""
+	}
+	return template.HTML(unsafe.String(&b[0], len(b))) // b is not kept: no copy
+}
+
+// appendSnippet appends a's snippet (see snippet) to b.
+func appendSnippet(b []byte, a *content.Article, toks []span, q *bodyQuery) []byte {
 	text := a.Text
 	if text == "" {
-		return ""
+		return b
 	}
 	type hit struct {
 		start, end int
@@ -46,15 +57,14 @@ func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
 			hits = append(hits, hit{t.start, t.end, key})
 		}
 	}
-	var b strings.Builder
 	if len(hits) == 0 {
 		end := cutAt(text, snippetBytes)
-		b.Grow(end + 8)
-		escapeTo(&b, text[:end])
+		b = slices.Grow(b, end+8)
+		b = appendEscaped(b, text[:end])
 		if end < len(text) {
-			b.WriteString(" …")
+			b = append(b, " …"...)
 		}
-		return template.HTML(b.String())
+		return b
 	}
 	bestStart, bestEnd, bestScore := 0, 0, -1
 	for _, h := range hits {
@@ -72,31 +82,31 @@ func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
 			bestStart, bestEnd, bestScore = start, end, score
 		}
 	}
-	b.Grow(bestEnd - bestStart + 64)
+	b = slices.Grow(b, bestEnd-bestStart+64)
 	if bestStart > 0 {
-		b.WriteString("… ")
+		b = append(b, "… "...)
 	}
 	pos := bestStart
 	for _, h := range hits {
 		if h.start < bestStart || h.end > bestEnd {
 			continue
 		}
-		escapeTo(&b, text[pos:h.start])
-		b.WriteString("<mark>")
-		escapeTo(&b, text[h.start:h.end])
-		b.WriteString("</mark>")
+		b = appendEscaped(b, text[pos:h.start])
+		b = append(b, "<mark>"...)
+		b = appendEscaped(b, text[h.start:h.end])
+		b = append(b, "</mark>"...)
 		pos = h.end
 	}
-	escapeTo(&b, text[pos:bestEnd])
+	b = appendEscaped(b, text[pos:bestEnd])
 	if bestEnd < len(text) {
-		b.WriteString(" …")
+		b = append(b, " …"...)
 	}
-	return template.HTML(b.String())
+	return b
 }
 
-// escapeTo writes s to b as html.EscapeString escapes it, with newlines
-// as spaces (a snippet is one line).
-func escapeTo(b *strings.Builder, s string) {
+// appendEscaped appends s to b as html.EscapeString escapes it, with
+// newlines as spaces (a snippet is one line).
+func appendEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
@@ -116,11 +126,11 @@ func escapeTo(b *strings.Builder, s string) {
 		default:
 			continue
 		}
-		b.WriteString(s[last:i])
-		b.WriteString(esc)
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
 		last = i + 1
 	}
-	b.WriteString(s[last:])
+	return append(b, s[last:]...)
 }
 
 // passageStart backs up from off to the start of its sentence when that is
@@ -171,6 +181,12 @@ func cutAt(text string, n int) int {
 // explain says which words of the query were found in which fields of a;
 // body holds the terms of the body tokens the request looks for.
 func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
+	return explainIn(nil, a, at, body, p)
+}
+
+// explainIn is explain with the reason's matches and summary in ar, when
+// it is not nil.
+func explainIn(ar *resultArena, a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
 	fieldHas := func(f, t string) bool {
 		if f == index.FieldBody {
 			return body[t]
@@ -227,9 +243,27 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 		masks = append(masks, mask)
 	}
 
-	why := Why{Matched: make([]Match, 0, matched), Corrections: p.corrections, Synonyms: nil}
-	// One buffer for the summary; Fields are shared, read-only slices.
-	sum := make([]byte, 0, 128)
+	why := Why{Corrections: p.corrections, Synonyms: nil}
+	if ar != nil {
+		ar.matches = slices.Grow(ar.matches, matched)
+		n := len(ar.matches)
+		why.Matched = ar.matches[n : n : n+matched]
+		from := len(ar.text)
+		ar.text = appendReasons(ar.text, from, &why, p, masks)
+		ar.matches = ar.matches[:n+len(why.Matched)]
+		why.Summary = strings.TrimPrefix(ar.str(from), "; ")
+	} else {
+		why.Matched = make([]Match, 0, matched)
+		var buf [128]byte // the summary's, copied out
+		why.Summary = strings.TrimPrefix(string(appendReasons(buf[:0], 0, &why, p, masks)), "; ")
+	}
+	return why
+}
+
+// appendReasons adds to why the matches of the groups whose masks are set
+// (into why.Matched's capacity) and their synonyms, and appends the
+// summary to b, whose summary starts at from.
+func appendReasons(b []byte, from int, why *Why, p *plan, masks []int) []byte {
 	for gi, g := range p.groups {
 		mask := masks[gi]
 		if mask == 0 {
@@ -244,28 +278,27 @@ func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Wh
 		if g.synonym != nil {
 			why.Synonyms = append(why.Synonyms, *g.synonym)
 		}
-		if len(sum) == 0 {
-			sum = append(sum, "Matched "...)
+		if len(b) == from {
+			b = append(b, "Matched "...)
 		} else {
-			sum = append(sum, "; "...)
+			b = append(b, "; "...)
 		}
-		sum = strconv.AppendQuote(sum, label)
-		sum = append(sum, " in "...)
+		b = strconv.AppendQuote(b, label)
+		b = append(b, " in "...)
 		for i, f := range fields {
 			if i > 0 {
-				sum = append(sum, ", "...)
+				b = append(b, ", "...)
 			}
-			sum = append(sum, f...)
+			b = append(b, f...)
 		}
 	}
 	for _, c := range p.corrections {
-		sum = appendPair(sum, "; read ", c.From, " as ", c.To)
+		b = appendPair(b, "; read ", c.From, " as ", c.To)
 	}
 	for _, s := range why.Synonyms {
-		sum = appendPair(sum, "; ", s.From, " also means ", s.To)
+		b = appendPair(b, "; ", s.From, " also means ", s.To)
 	}
-	why.Summary = strings.TrimPrefix(string(sum), "; ")
-	return why
+	return b
 }
 
 // appendPair appends lead, from quoted, mid and to quoted.

@@ -119,6 +119,7 @@ func (s *Handler) Search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	defer res.Release() // its snippets and reasons are encoded below, not kept
 	hits := hitsPool.Get().(*[]hitJSON)
 	defer func() {
 		clear(*hits) // what the pool keeps points at nothing

@@ -1,0 +1,69 @@
+package search_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/marketplace/helpcentre/search"
+)
+
+// A released result's arrays are reused by the next search; the next
+// search's page is the same as a fresh one's, and the released result is
+// emptied (not left pointing at text another search now writes).
+func TestResultRelease(t *testing.T) {
+	e := bundledEngine(t)
+	ctx := context.Background()
+	req := search.Request{Query: "how do I return a damaged item", Locale: "en"}
+	page := func(res *search.Result) []string {
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, h.Article.ID+"|"+strings.Clone(string(h.Snippet))+"|"+strings.Clone(h.Why.Summary))
+		}
+		return out
+	}
+	first, err := e.Search(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := page(first)
+	if len(want) == 0 || !strings.Contains(want[0], "<mark>") || !strings.Contains(want[0], "Matched ") {
+		t.Fatalf("a page without snippets or reasons to check: %q", want)
+	}
+	first.Release()
+	if first.Hits != nil || first.Total != 0 {
+		t.Errorf("a released result still has %d hits, total %d", len(first.Hits), first.Total)
+	}
+	first.Release() // twice is harmless
+	for _, q := range []string{"invoice", "contact customer service", req.Query} {
+		res, err := e.Search(ctx, search.Request{Query: q, Locale: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q == req.Query {
+			if got := page(res); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("the same search after a release:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+		res.Release()
+	}
+	// Fewer allocations a search when results are released.
+	if raceEnabled {
+		return
+	}
+	kept := testing.AllocsPerRun(50, func() {
+		if _, err := e.Search(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	})
+	released := testing.AllocsPerRun(50, func() {
+		res, err := e.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Release()
+	})
+	if released >= kept {
+		t.Errorf("%v allocations a released search against %v kept: the arena is not reused", released, kept)
+	}
+}
