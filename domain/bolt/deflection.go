@@ -54,6 +54,7 @@ type DeflectionService struct {
 	// writing is held while events taken from the queue are being written:
 	// a reader holding it sees every event either in the file or queued.
 	writing sync.Mutex
+	enc     jsonBatch // the sessions written (writing held)
 }
 
 // NewDeflectionService returns the service on db. followUps tells when
@@ -135,6 +136,7 @@ func (s *DeflectionService) write(ctx context.Context, id string, m *domain.Hand
 }
 
 func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *domain.HandoffMark) error {
+	s.enc.reset()
 	b := t.tx.Bucket(bucketDeflectSessions)
 	sessions := map[string]*domain.Session{}
 	isNew := map[string]bool{}
@@ -184,7 +186,7 @@ func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *d
 		if n++; n%32 == 0 {
 			runtime.Gosched() // as putSearchEvents does, for the requests behind it
 		}
-		if err := putJSON(b, []byte(sid), ss); err != nil {
+		if err := s.enc.put(b, []byte(sid), ss); err != nil {
 			return err
 		}
 		if isNew[sid] {

@@ -77,6 +77,7 @@ type SearchEvents struct {
 	spare   []domain.SearchEvent // the last batch's array, emptied, for the next queue
 	kick    chan struct{}
 	writing sync.Mutex // held while a batch is written: Scan sees it whole
+	enc     jsonBatch  // the batch's values (writing held)
 	written atomic.Int64
 }
 
@@ -164,7 +165,8 @@ func (s *SearchEvents) flush(ctx context.Context) error {
 		return nil
 	}
 	err := s.db.update(context.WithoutCancel(ctx), func(t *txn) error {
-		return putSearchEvents(t.tx.Bucket(bucketSearchEvents), events)
+		s.enc.reset()
+		return putSearchEvents(t.tx.Bucket(bucketSearchEvents), events, &s.enc)
 	})
 	if err != nil {
 		s.mu.Lock()
@@ -184,7 +186,7 @@ func (s *SearchEvents) flush(ctx context.Context) error {
 	return nil
 }
 
-func putSearchEvents(b kv.Bucket, events []domain.SearchEvent) error {
+func putSearchEvents(b kv.Bucket, events []domain.SearchEvent, enc *jsonBatch) error {
 	// Keys mostly grow: bbolt fills pages fully when appending.
 	b.SetFillPercent(0.9)
 	key := make([]byte, 16)
@@ -201,11 +203,7 @@ func putSearchEvents(b kv.Bucket, events []domain.SearchEvent) error {
 		}
 		copy(key, timeKey(events[i].At))
 		binary.BigEndian.PutUint64(key[8:], seq)
-		data, err := json.Marshal(&events[i])
-		if err != nil {
-			return err
-		}
-		if err := b.Put(key, data); err != nil {
+		if err := enc.put(b, key, &events[i]); err != nil {
 			return err
 		}
 	}

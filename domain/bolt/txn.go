@@ -118,6 +118,51 @@ func putJSON(b kv.Bucket, key []byte, v any) error {
 	return b.Put(key, data)
 }
 
+// jsonBatch encodes the values of a batch's write transaction into one
+// array kept from one batch to the next, where json.Marshal made an array
+// a value: the search log and the deflection sessions are written a few
+// thousand a second under load (~300–1,200 bytes each), and that garbage is
+// what the collector runs on (README Benchmarks). A value it returns stays
+// valid (the engines keep what Put is given until the transaction ends)
+// until reset, which the batch's writer calls at the start of its next
+// transaction. The bytes are json.Marshal's (Encoder.Encode's, without the
+// newline). Not safe for concurrent use: one per writer.
+type jsonBatch struct {
+	buf []byte
+	enc *json.Encoder
+}
+
+func (j *jsonBatch) Write(p []byte) (int, error) {
+	j.buf = append(j.buf, p...)
+	return len(p), nil
+}
+
+// put encodes v at key.
+func (j *jsonBatch) put(b kv.Bucket, key []byte, v any) error {
+	if j.enc == nil {
+		j.enc = json.NewEncoder(j)
+	}
+	start := len(j.buf)
+	if err := j.enc.Encode(v); err != nil {
+		j.buf = j.buf[:start]
+		return err
+	}
+	end := len(j.buf) - 1 // the newline
+	return b.Put(key, j.buf[start:end:end])
+}
+
+// maxJSONBatch bounds the array a writer keeps between batches: a batch of
+// 4,096 search events is ~2 MB; an odd larger one is not kept.
+const maxJSONBatch = 4 << 20
+
+// reset starts a batch: the values of the last one must no longer be in use.
+func (j *jsonBatch) reset() {
+	if cap(j.buf) > maxJSONBatch {
+		j.buf = nil
+	}
+	j.buf = j.buf[:0]
+}
+
 // compositeKey joins parts with 0x00 (no part may contain it: ids, names and
 // numbers never do).
 func compositeKey(parts ...[]byte) []byte {
