@@ -67,3 +67,32 @@ func TestResultRelease(t *testing.T) {
 		t.Errorf("%v allocations a released search against %v kept: the arena is not reused", released, kept)
 	}
 }
+
+// A released deflection's snippets are emptied; its reasons stay (the
+// session keeps them); the next deflection is the same as before.
+func TestDeflectionRelease(t *testing.T) {
+	e := bundledEngine(t)
+	ctx := context.Background()
+	req := search.DeflectRequest{Subject: "my parcel arrived damaged, I want a refund", Locale: "en"}
+	d, err := e.Deflect(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Suggestions) == 0 || d.Suggestions[0].Snippet == "" {
+		t.Fatalf("no suggestion with a snippet to check: %+v", d.Suggestions)
+	}
+	snip, why := strings.Clone(string(d.Suggestions[0].Snippet)), d.Suggestions[0].Why.Summary
+	d.Release()
+	if d.Suggestions[0].Snippet != "" || d.Suggestions[0].Why.Summary != why {
+		t.Errorf("after Release: snippet %q (want none), reason %q (want %q)", d.Suggestions[0].Snippet, d.Suggestions[0].Why.Summary, why)
+	}
+	d.Release()
+	again, err := e.Deflect(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(again.Suggestions[0].Snippet); got != snip {
+		t.Errorf("the same deflection after a release: %q, want %q", got, snip)
+	}
+	again.Release()
+}

@@ -28,6 +28,8 @@ type DeflectRequest struct {
 	Locale   string
 	Audience Audience
 	Max      int // suggestions at most: 1 to MaxDeflect; 0 means MaxDeflect
+
+	arena *resultArena // where snippets are written, when not nil (Deflect)
 }
 
 // Deflection is what the contact form offers before the question is sent:
@@ -42,6 +44,24 @@ type Deflection struct {
 	Threshold    float64             `json:"threshold"`                  // suggestions have at least this confidence
 	Suggestions  []DeflectSuggestion `json:"suggestions"`
 	Took         time.Duration       `json:"-"`
+
+	arena *resultArena // what the snippets are in (see Release)
+}
+
+// Release gives back the array d's snippets were written in, for another
+// deflection to reuse: d's snippets must not be used after (its reasons
+// may: they are kept with the session). Calling it is optional (the API's
+// handler does, once the answer is encoded).
+func (d *Deflection) Release() {
+	if d == nil || d.arena == nil {
+		return
+	}
+	ar := d.arena
+	d.arena = nil
+	for i := range d.Suggestions {
+		d.Suggestions[i].Snippet = ""
+	}
+	ar.release(nil)
 }
 
 // DeflectSuggestion is one article offered as the answer.
@@ -122,10 +142,13 @@ func (m *deflectMem) release() {
 // searched, body words weighing Options.DeflectBodyWeight when there is a
 // subject; a long body is cut, not rejected.
 func (e *Engine) Deflect(ctx context.Context, req DeflectRequest) (*Deflection, error) {
+	req.arena = getArena()
 	d, cands, err := e.deflectCandidates(ctx, req)
 	if err != nil {
+		req.arena.release(nil)
 		return nil, err
 	}
+	d.arena = req.arena
 	max := req.Max
 	if max <= 0 || max > MaxDeflect {
 		max = MaxDeflect
@@ -293,7 +316,14 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 				m.toks = bodyMatches(v.Analyzers, wm, c.article, at, bq, m.toks[:0])
 				m.terms = spanTermsInto(m.terms, m.toks)
 			}
-			c.snippet, c.why = snippet(c.article, m.toks, bq), explain(c.article, at, m.terms, p)
+			if ar := req.arena; ar != nil {
+				from := len(ar.text)
+				ar.text = appendSnippet(ar.text, c.article, m.toks, bq)
+				c.snippet = template.HTML(ar.str(from))
+			} else {
+				c.snippet = snippet(c.article, m.toks, bq)
+			}
+			c.why = explain(c.article, at, m.terms, p)
 		}
 		return nil
 	})

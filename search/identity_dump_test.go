@@ -152,6 +152,7 @@ func TestDumpOutputs(t *testing.T) {
 					continue
 				}
 				check(enc.Encode(map[string]any{"corpus": corpus, "deflect": req, "res": d}))
+				d.Release()
 			}
 		}
 		for _, q := range esQs {
@@ -168,6 +169,7 @@ func TestDumpOutputs(t *testing.T) {
 				continue
 			}
 			check(enc.Encode(map[string]any{"corpus": corpus, "deflect": q, "res": d}))
+			d.Release()
 		}
 		ix.Close()
 	}

@@ -304,6 +304,8 @@ type deflectResponse struct {
 	Suggestions []deflectSuggestionJSON `json:"suggestions"`
 	Order       *domain.OrderFacts      `json:"order,omitempty"`
 	SignedIn    bool                    `json:"signed_in"`
+
+	found *search.Deflection // what the snippets are in (Release once encoded)
 }
 
 // capText keeps at most n bytes of s, cut at a character boundary.
@@ -360,6 +362,7 @@ func (s *Handler) Deflect(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	defer out.found.Release() // its snippets are encoded below, not kept
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return web.SendJSON(c, out)
 }
@@ -384,7 +387,7 @@ func (s *Handler) answer(c *fiber.Ctx, ctx context.Context, req deflectRequest) 
 		return nil, err
 	}
 	out := deflectResponse{Session: req.Session, Mode: mode, Entry: req.Entry, Locale: d.Locale, Query: d.Query, Corrected: d.Corrected,
-		Threshold: d.Threshold, Suggestions: make([]deflectSuggestionJSON, 0, len(d.Suggestions)), Order: facts, SignedIn: !actor.Anonymous()}
+		Threshold: d.Threshold, Suggestions: make([]deflectSuggestionJSON, 0, len(d.Suggestions)), Order: facts, SignedIn: !actor.Anonymous(), found: d}
 	if out.Session == "" {
 		out.Session = s.newSessionID()
 	}
