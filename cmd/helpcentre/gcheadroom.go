@@ -17,8 +17,9 @@ import (
 // bounded by the processors, not by the corpus. At 10,000 articles the live
 // heap is 80–90 MB after the bench's load, and GOGC's rule kept the heap at
 // ~2.2 times that (RSS after load 262–323 MB, 216–236 of it anonymous); a
-// search makes ~16 KB of garbage, ~26 MB a second at half saturation. With
-// 32 MiB of room the collector runs about every 1.2 s instead of 3.3 and
+// search made ~16 KB of garbage then, ~26 MB a second at half saturation
+// (~3 KB through the API since its page is made in an arena). With
+// 32 MiB of room the collector ran about every 1.2 s instead of 3.3 and
 // RSS after load was 186.8–201.3 MB (anonymous 147–160) in six runs, for no
 // CPU per search the bench could see, at the cost of the tail at half
 // saturation (README, Memory at 10,000, third round). At 100,000 (live
