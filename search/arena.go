@@ -13,6 +13,12 @@ import (
 // collector runs on, whose marks are most of the tail at half saturation
 // (README Benchmarks). A Result made in an arena gives it back with
 // Release; one never released is garbage as any other.
+//
+// What is written in an arena is read through strings that alias it
+// (str): once released, the next search overwrites them. So only a caller
+// that is done with every string of the result may release it; anything
+// kept (a reason stored with a deflection session, say) is copied or not
+// made in an arena.
 type resultArena struct {
 	hits      []Hit
 	hitsTaken bool // a result was made in hits
@@ -59,7 +65,8 @@ func (ar *resultArena) release(hits []Hit) {
 // Release gives back the arrays res's hits, their snippets and their
 // reasons were made in, for another search to reuse: res, and every hit,
 // snippet and reason read from it, must not be used after. Calling it is
-// optional (the API's handler does, once the answer is encoded).
+// optional (the API's handler and the help centre's search page do, once
+// the answer is encoded or the page rendered).
 func (res *Result) Release() {
 	if res == nil || res.arena == nil {
 		return

@@ -288,6 +288,7 @@ func (s *Handler) Search(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	defer res.Release() // the page is rendered into its own buffer below
 	sp := &searchPage{Res: res, Category: req.Category, Typed: req.Query}
 	if res.Translated == "" {
 		sp.Typed = res.Query // as the engine read it (trimmed, cut to its word limit)
