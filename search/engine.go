@@ -763,6 +763,12 @@ type Suggestion struct {
 // Suggest returns up to n article titles for a query being typed: earlier
 // words match titles and aliases, the last one also as a prefix.
 func (e *Engine) Suggest(ctx context.Context, q, locale string, aud Audience, n int) ([]Suggestion, error) {
+	return e.AppendSuggestions(ctx, nil, q, locale, aud, n)
+}
+
+// AppendSuggestions is Suggest appending to dst (a caller's pooled array:
+// suggestions are asked at every keystroke).
+func (e *Engine) AppendSuggestions(ctx context.Context, dst []Suggestion, q, locale string, aud Audience, n int) ([]Suggestion, error) {
 	if n <= 0 || n > 10 {
 		n = 5
 	}
@@ -775,7 +781,10 @@ func (e *Engine) Suggest(ctx context.Context, q, locale string, aud Audience, n 
 		suggestHits.Put(buf)
 		return nil, err
 	}
-	out := make([]Suggestion, 0, len(res.Hits))
+	out := slices.Grow(dst, len(res.Hits))
+	if out == nil {
+		out = []Suggestion{} // none: empty, not nil
+	}
 	for _, h := range res.Hits {
 		a := h.Article
 		out = append(out, Suggestion{ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category})

@@ -157,10 +157,17 @@ func (s *Handler) Suggest(c *fiber.Ctx) error {
 		return err
 	}
 	q := c.Query("q")
-	sugg, err := s.engine.Suggest(c.UserContext(), q, locale, s.auth.Audience(c), 5)
+	found := foundPool.Get().(*[]search.Suggestion)
+	defer func() {
+		clear(*found) // what the pool keeps points at nothing
+		*found = (*found)[:0]
+		foundPool.Put(found)
+	}()
+	sugg, err := s.engine.AppendSuggestions(c.UserContext(), (*found)[:0], q, locale, s.auth.Audience(c), 5)
 	if err != nil {
 		return err
 	}
+	*found = sugg
 	ids := make([]string, len(sugg))
 	pooled := suggestionsPool.Get().(*[]suggestionJSON)
 	defer func() {
@@ -184,6 +191,10 @@ func (s *Handler) Suggest(c *fiber.Ctx) error {
 	// are in the order the map's sorted keys had
 	return web.SendJSON(c, suggestAnswer{Locale: locale, Query: q, QueryID: qid, Suggestions: out})
 }
+
+// foundPool holds the arrays the engine writes suggestions in (5 of 80
+// bytes, ~16 % of a suggestion request's garbage, BenchmarkAPI/suggest).
+var foundPool = sync.Pool{New: func() any { return new([]search.Suggestion) }}
 
 // suggestionsPool holds the arrays suggestions are encoded from (5 of
 // 104 bytes: most of what this package made per suggest request).
