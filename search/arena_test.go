@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -95,4 +96,55 @@ func TestDeflectionRelease(t *testing.T) {
 		t.Errorf("the same deflection after a release: %q, want %q", got, snip)
 	}
 	again.Release()
+}
+
+// Searches that run at once, each releasing its result, each get their own
+// page: an arena is never shared between two results in use.
+func TestResultReleaseConcurrent(t *testing.T) {
+	e := bundledEngine(t)
+	ctx := context.Background()
+	qs := []string{"how do I return a damaged item", "invoice", "contact customer service", "refund not received",
+		"change delivery address", "cancel my order", "warranty claim", "pago rechazado"}
+	page := func(res *search.Result) string {
+		var b strings.Builder
+		for _, h := range res.Hits {
+			b.WriteString(h.Article.ID + "|" + string(h.Snippet) + "|" + h.Why.Summary + "\n")
+			for _, m := range h.Why.Matched {
+				b.WriteString(m.Word + ":" + strings.Join(m.Fields, ",") + ";")
+			}
+		}
+		return b.String()
+	}
+	want := map[string]string{}
+	for _, q := range qs {
+		res, err := e.Search(ctx, search.Request{Query: q, Locale: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[q] = page(res) // copied out by the builder
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 100 {
+				q := qs[(g+i)%len(qs)]
+				res, err := e.Search(ctx, search.Request{Query: q, Locale: "en"})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if got := page(res); got != want[q] {
+					errs <- fmt.Errorf("%q at once with others:\n%s\nwant\n%s", q, got, want[q])
+					return
+				}
+				res.Release()
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
