@@ -11,9 +11,9 @@ import (
 // pieces of work and seldom waits on Done(); context.WithTimeout made a
 // timer, its context and, for the first Done(), a channel for every request:
 // ~480 of a suggestion's ~3,600 bytes of garbage (BenchmarkAPI/suggest;
-// this is one object of ~100),
-// and garbage is what the collector runs on (README Benchmarks). Here the
-// clock is read by Err(), and a timer is made only when Done() is asked for.
+// this is one object of ~100), and garbage is what the collector runs on
+// (README Benchmarks). Here the clock is read by Err(), and a timer is made
+// only when Done() is asked for.
 // It keeps the Context contract: Done is closed at the deadline or when the
 // parent is done, and Err is nil until then (an Err that sees the deadline
 // passed closes Done first). Its cancel must be called, as WithDeadline's

@@ -316,14 +316,8 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 				m.toks = bodyMatches(v.Analyzers, wm, c.article, at, bq, m.toks[:0])
 				m.terms = spanTermsInto(m.terms, m.toks)
 			}
-			if ar := req.arena; ar != nil {
-				from := len(ar.text)
-				ar.text = appendSnippet(ar.text, c.article, m.toks, bq)
-				c.snippet = template.HTML(ar.str(from))
-			} else {
-				c.snippet = snippet(c.article, m.toks, bq)
-			}
-			c.why = explain(c.article, at, m.terms, p)
+			// the reasons not in the arena: the session keeps them
+			c.snippet, c.why = snippetIn(req.arena, c.article, m.toks, bq), explain(c.article, at, m.terms, p)
 		}
 		return nil
 	})

@@ -502,14 +502,7 @@ func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string
 				at := e.cache.get(v.Analyzers, a)
 				toks = bodyMatches(v.Analyzers, wm, a, at, bq, toks[:0])
 				body = spanTermsInto(body, toks)
-				if ar := req.arena; ar != nil {
-					from := len(ar.text)
-					ar.text = appendSnippet(ar.text, a, toks, bq)
-					hit.Snippet = template.HTML(ar.str(from))
-				} else {
-					hit.Snippet = snippet(a, toks, bq)
-				}
-				hit.Why = explainIn(req.arena, a, at, body, p)
+				hit.Snippet, hit.Why = snippetIn(req.arena, a, toks, bq), explainIn(req.arena, a, at, body, p)
 			}
 			res.Hits = append(res.Hits, hit)
 		}

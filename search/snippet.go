@@ -29,6 +29,16 @@ func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
 	return template.HTML(unsafe.String(&b[0], len(b))) // b is not kept: no copy
 }
 
+// snippetIn is snippet written in ar, when it is not nil (see resultArena).
+func snippetIn(ar *resultArena, a *content.Article, toks []span, q *bodyQuery) template.HTML {
+	if ar == nil {
+		return snippet(a, toks, q)
+	}
+	from := len(ar.text)
+	ar.text = appendSnippet(ar.text, a, toks, q)
+	return template.HTML(ar.str(from))
+}
+
 // appendSnippet appends a's snippet (see snippet) to b.
 func appendSnippet(b []byte, a *content.Article, toks []span, q *bodyQuery) []byte {
 	text := a.Text
