@@ -65,8 +65,9 @@ func (ar *resultArena) release(hits []Hit) {
 // Release gives back the arrays res's hits, their snippets and their
 // reasons were made in, for another search to reuse: res, and every hit,
 // snippet and reason read from it, must not be used after. Calling it is
-// optional (the API's handler and the help centre's search page do, once
-// the answer is encoded or the page rendered).
+// optional (Suggest, the API's handler and the help centre's search page
+// do, once the suggestions are copied out, the answer encoded or the page
+// rendered).
 func (res *Result) Release() {
 	if res == nil || res.arena == nil {
 		return

@@ -249,11 +249,9 @@ type Request struct {
 
 	fields []string // text fields searched; all when empty
 	lite   bool     // no snippets or reasons (suggestions)
-	// hits, when not nil, is where the first locale's page of hits is
-	// made (Suggest's pooled array); the fallbacks' pages get their own.
-	hits []Hit
-	// arena, when not nil, is where the hits' snippets and reasons are
-	// written, and the first locale's hits made when hits is nil.
+	// arena, when not nil, is where the first locale's page of hits is
+	// made (the fallbacks' pages get their own) and the hits' snippets and
+	// reasons are written.
 	arena *resultArena
 }
 
@@ -344,7 +342,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Result, error) {
 	defer dctx.cancel()
 	ctx = dctx
 
-	if !req.lite && !req.NoSnippets {
+	if !req.NoSnippets {
 		req.arena = getArena()
 	}
 	res, err := e.search(ctx, req, q)
@@ -366,7 +364,6 @@ func (e *Engine) search(ctx context.Context, req Request, q string) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	req.hits = nil // res may hold it
 	if res.Total == 0 && !req.NoFallback && req.Locale != e.opts.DefaultLocale && q != "" {
 		// The question translated, else as typed (names, product codes and
 		// English words work in any locale).
@@ -406,9 +403,7 @@ func (e *Engine) withLocale(name string, fn func(v *index.View) error) (bool, er
 
 func (e *Engine) searchLocale(ctx context.Context, req Request, q, locale string) (*Result, error) {
 	res := &Result{Query: q, Locale: locale, Page: req.Page, PerPage: req.PerPage, Hits: []Hit{}}
-	if req.hits != nil {
-		res.Hits = req.hits[:0]
-	} else if ar := req.arena; ar != nil && !ar.hitsTaken {
+	if ar := req.arena; ar != nil && !ar.hitsTaken {
 		res.Hits, res.hitsInArena, ar.hitsTaken = ar.hits[:0], true, true
 	}
 	if q == "" {
@@ -765,15 +760,14 @@ func (e *Engine) AppendSuggestions(ctx context.Context, dst []Suggestion, q, loc
 	if n <= 0 || n > 10 {
 		n = 5
 	}
-	buf := suggestHits.Get().(*[]Hit)
 	res, err := e.Search(ctx, Request{
 		Query: q, Locale: locale, PerPage: n, Audience: aud, AsYouType: true,
-		fields: suggestFields, lite: true, hits: *buf,
+		fields: suggestFields, lite: true,
 	})
 	if err != nil {
-		suggestHits.Put(buf)
 		return nil, err
 	}
+	defer res.Release() // the hits die with the call: copied out below
 	out := slices.Grow(dst, len(res.Hits))
 	if out == nil {
 		out = []Suggestion{} // none: empty, not nil
@@ -782,16 +776,9 @@ func (e *Engine) AppendSuggestions(ctx context.Context, dst []Suggestion, q, loc
 		a := h.Article
 		out = append(out, Suggestion{ID: a.ID, Title: a.Title, URL: a.URL(), Locale: a.Locale, Category: a.Category})
 	}
-	*buf = res.Hits[:0]       // the array made in (a fallback's, if it answered)
-	clear((*buf)[:cap(*buf)]) // the pool keeps no articles alive
-	suggestHits.Put(buf)
 	return out, nil
 }
 
 // suggestFields are the fields a suggestion matches: what is typed is
 // looked for in titles, aliases and tags.
 var suggestFields = []string{index.FieldTitle, index.FieldAliases, index.FieldTags}
-
-// suggestHits holds the arrays Suggest's hits are made in (its result is
-// copied out as Suggestions: the hits die with the call).
-var suggestHits = sync.Pool{New: func() any { return new([]Hit) }}
