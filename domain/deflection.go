@@ -175,6 +175,12 @@ func appendTyped(typed []TypedText, t TypedText) []TypedText {
 
 // addShown keeps each article once per rank it was shown at, in order.
 func (s *Session) addShown(shown []ShownArticle) {
+	if s.Shown == nil && len(shown) > 0 {
+		// the first suggestions shown: one array of their size, not four
+		// as it grows (~1.3 KB a new session, the deflection writer's
+		// largest garbage)
+		s.Shown = make([]ShownArticle, 0, min(len(shown), MaxSessionShown))
+	}
 	for _, a := range shown {
 		dup := false
 		for _, b := range s.Shown {

@@ -28,6 +28,9 @@ const (
 	// DefaultDeflectQueue is how many events may wait; beyond it the oldest
 	// are written at once by the recording request (back-pressure, not loss).
 	DefaultDeflectQueue = 50_000
+	// maxSpareEvents is the largest written batch whose array the queue
+	// reuses: a burst's large array is left to the collector, not held.
+	maxSpareEvents = 1024
 )
 
 // DeflectionService stores help-centre sessions. Events wait in memory and
@@ -48,8 +51,12 @@ type DeflectionService struct {
 	MaxQueue      int
 	Retention     time.Duration
 
-	mu    sync.Mutex // guards queue
+	mu    sync.Mutex // guards queue and spare
 	queue []domain.Event
+	// spare is the array of the last batch written, cleared, which the
+	// queue fills next: a queue that grew anew every batch was ~300 bytes
+	// of garbage a session.
+	spare []domain.Event
 	kick  chan struct{} // a batch is waiting: Run flushes it now
 	// writing is held while events taken from the queue are being written:
 	// a reader holding it sees every event either in the file or queued.
@@ -118,7 +125,7 @@ func (s *DeflectionService) Flush(ctx context.Context) error {
 func (s *DeflectionService) write(ctx context.Context, id string, m *domain.HandoffMark) error {
 	s.mu.Lock()
 	events := s.queue
-	s.queue = nil
+	s.queue, s.spare = s.spare, nil
 	s.mu.Unlock()
 	if len(events) == 0 && m == nil {
 		return nil
@@ -126,13 +133,21 @@ func (s *DeflectionService) write(ctx context.Context, id string, m *domain.Hand
 	err := s.db.update(context.WithoutCancel(ctx), func(t *txn) error {
 		return s.apply(t, events, id, m)
 	})
-	if err != nil {
-		s.mu.Lock()
-		s.queue = append(events, s.queue...)
-		s.mu.Unlock()
-		return fmt.Errorf("bolt: write %d deflection events: %w", len(events), err)
+	if err == nil {
+		if cap(events) <= maxSpareEvents {
+			clear(events) // what the sessions held: garbage now
+			s.mu.Lock()
+			if s.spare == nil {
+				s.spare = events[:0]
+			}
+			s.mu.Unlock()
+		}
+		return nil
 	}
-	return nil
+	s.mu.Lock()
+	s.queue = append(events, s.queue...)
+	s.mu.Unlock()
+	return fmt.Errorf("bolt: write %d deflection events: %w", len(events), err)
 }
 
 func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *domain.HandoffMark) error {
@@ -198,15 +213,16 @@ func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *d
 	return nil
 }
 
-// deflectIndexKeys are a session's keys in the index buckets, in their order.
-func deflectIndexKeys(ss *domain.Session) [][]byte {
-	at, id := timeKey(ss.StartedAt), []byte(ss.ID)
-	return [][]byte{
-		append(at, id...),
-		append(compositeKey([]byte(ss.Locale), at), id...),
-		append(compositeKey([]byte(ss.Entry), at), id...),
-		append(compositeKey([]byte(ss.Locale), []byte(ss.Entry), at), id...),
-	}
+// deflectIndexKeys are a session's keys in the index buckets, in their
+// order, in one array.
+func deflectIndexKeys(ss *domain.Session) [2][]byte {
+	at, id := timeKey(ss.StartedAt), ss.ID
+	b := make([]byte, 0, 2*(len(at)+len(id))+len(ss.Locale)+len(ss.Entry)+2)
+	b = append(append(b, at...), id...)
+	byTime := b[:len(b):len(b)]
+	b = append(append(append(append(b, ss.Locale...), 0), ss.Entry...), 0)
+	b = append(append(b, at...), id...)
+	return [2][]byte{byTime, b[len(byTime):]}
 }
 
 func indexDeflectSession(tx kv.Tx, ss *domain.Session) error {
@@ -273,35 +289,23 @@ func (s *DeflectionService) Report(ctx context.Context, from, to time.Time, loca
 	if err := s.Flush(ctx); err != nil {
 		return nil, err
 	}
-	var bucketName, prefix []byte
-	switch {
-	case locale != "" && entry != "":
-		bucketName, prefix = bucketDeflectByLocEntry, compositeKey([]byte(locale), []byte(entry), nil)
-	case locale != "":
-		bucketName, prefix = bucketDeflectByLocale, compositeKey([]byte(locale), nil)
-	case entry != "":
-		bucketName, prefix = bucketDeflectByEntry, compositeKey([]byte(entry), nil)
-	default:
-		bucketName = bucketDeflectByTime
-	}
 	var sessions []domain.Session
 	err := s.db.view(ctx, func(t *txn) error {
 		sb := t.tx.Bucket(bucketDeflectSessions)
-		c := t.tx.Bucket(bucketName).Cursor()
-		lo := append(append([]byte{}, prefix...), timeKey(from)...)
-		hi := append(append([]byte{}, prefix...), timeKey(to)...)
-		for k, _ := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, _ = c.Next() {
-			id := k[len(prefix)+8:]
+		read := func(id []byte) error {
 			var ss domain.Session
 			if ok, err := getJSON(sb, id, &ss); err != nil || !ok {
-				if err != nil {
-					return err
-				}
-				continue
+				return err
 			}
 			sessions = append(sessions, ss)
+			return nil
 		}
-		return nil
+		if locale == "" && entry == "" {
+			return deflectTimeRange(t.tx.Bucket(bucketDeflectByTime).Cursor(), nil, from, to, read)
+		}
+		return deflectPairs(t.tx.Bucket(bucketDeflectByLocEntry).Cursor(), locale, entry, func(pair []byte) error {
+			return deflectTimeRange(t.tx.Bucket(bucketDeflectByLocEntry).Cursor(), pair, from, to, read)
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -330,6 +334,57 @@ func (s *DeflectionService) Report(ctx context.Context, from, to time.Time, loca
 	rep.Totals = domain.EntryCounts{Entry: entry, DeflectionCounts: tot}
 	rep.ByEntry, rep.ByArticle, rep.ByDay = byEntry, byArticle, byDay
 	return rep, nil
+}
+
+// deflectTimeRange calls read with the session id of every index key
+// prefix, started (8 bytes), id with started in [from, to).
+func deflectTimeRange(c kv.Cursor, prefix []byte, from, to time.Time, read func(id []byte) error) error {
+	lo := append(append([]byte{}, prefix...), timeKey(from)...)
+	hi := append(append([]byte{}, prefix...), timeKey(to)...)
+	for k, _ := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, _ = c.Next() {
+		if err := read(k[len(prefix)+8:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deflectPairs calls fn with the key prefix (locale, 0x00, entry, 0x00) of
+// every locale and entry pair in the by-locale-and-entry index that matches
+// locale and entry ("": any), seeking past each pair's keys to the next
+// pair: a few seeks, whatever the number of sessions.
+func deflectPairs(c kv.Cursor, locale, entry string, fn func(pair []byte) error) error {
+	if locale != "" && entry != "" {
+		return fn(compositeKey([]byte(locale), []byte(entry), nil))
+	}
+	var start []byte
+	if locale != "" {
+		start = compositeKey([]byte(locale), nil)
+	}
+	var k []byte
+	if start == nil {
+		k, _ = c.First()
+	} else {
+		k, _ = c.Seek(start)
+	}
+	for k != nil && bytes.HasPrefix(k, start) {
+		l, rest, ok1 := bytes.Cut(k, []byte{0})
+		e, _, ok2 := bytes.Cut(rest, []byte{0})
+		if !ok1 || !ok2 {
+			return fmt.Errorf("bolt: malformed deflection index key %q", k)
+		}
+		pair := compositeKey(l, e, nil)
+		if entry == "" || string(e) == entry {
+			if err := fn(pair); err != nil {
+				return err
+			}
+		}
+		// past every key of the pair: its last byte, the separator 0x00,
+		// raised to 0x01
+		next := append(pair[:len(pair)-1:len(pair)-1], 1)
+		k, _ = c.Seek(next)
+	}
+	return nil
 }
 
 // PurgeText forgets the text of sessions started before before, a thousand

@@ -3,17 +3,20 @@ package bolt
 import "github.com/marketplace/helpcentre/domain/kv"
 
 // Buckets of help-centre sessions (deflection.go). The index buckets serve
-// the report's filters: a time range, optionally of one locale and/or one
-// entry point, each read as one key range.
+// the report's filters: a time range (by time: one key range, also the
+// purge's order), optionally of one locale and/or one entry point (by
+// locale and entry: one key range per locale and entry pair, the pairs found
+// by seeking past each; there are a few of them, and a filter on the
+// locale or the entry alone reads the pairs it matches). A session is
+// written with two index entries, not four: per session, index puts were
+// most of the writer's work in bbolt (BenchmarkDeflectionWrite).
 var (
 	bucketDeflectSessions    = []byte("deflect_sessions.v1")     // session id → JSON domain.Session
 	bucketDeflectByTime      = []byte("deflect_by_time.v1")      // started (8 bytes, Unix ns), session id → empty
-	bucketDeflectByLocale    = []byte("deflect_by_locale.v1")    // locale, 0x00, started, session id → empty
-	bucketDeflectByEntry     = []byte("deflect_by_entry.v1")     // entry, 0x00, started, session id → empty
 	bucketDeflectByLocEntry  = []byte("deflect_by_loc_entry.v1") // locale, 0x00, entry, 0x00, started, session id → empty
 	bucketDeflectMeta        = []byte("deflect_meta.v1")         // "purged_until" → started key up to which text is purged
 	deflectPurgedUntilKey    = []byte("purged_until")
-	deflectionIndexedBuckets = [][]byte{bucketDeflectByTime, bucketDeflectByLocale, bucketDeflectByEntry, bucketDeflectByLocEntry}
+	deflectionIndexedBuckets = [][]byte{bucketDeflectByTime, bucketDeflectByLocEntry}
 )
 
 // deflectionMigration creates the buckets of help-centre sessions (deflection).

@@ -69,6 +69,8 @@ func testDeflectionReport(t *testing.T, open Opener) {
 		queryEvent("c", "es", "widget", "", "", day.Add(2*time.Hour), "factura", "invoice-find"),
 		{Session: "c", Type: domain.EventHelpful, At: day.Add(2 * time.Hour), Article: "invoice-find"},
 		queryEvent("d", "en", "widget", "", "", day.Add(48*time.Hour), "pizza"),
+		// an entry whose name begins with another's: filters match whole names
+		queryEvent("e", "es", "contact-form", "", "", day.Add(3*time.Hour), "devolución"),
 		queryEvent("old", "en", "widget", "", "", day.Add(-48*time.Hour), "old"),
 	}
 	if err := s.RecordEvents(context.Background(), ev...); err != nil {
@@ -88,11 +90,17 @@ func testDeflectionReport(t *testing.T, open Opener) {
 		locale, entry                        string
 		sessions, strict, handoffs, resolved int
 	}{
-		{"", "", 4, 1, 1, 1},
+		{"", "", 5, 1, 1, 1},
 		{"en", "", 3, 1, 1, 0},
+		{"es", "", 2, 0, 0, 1},
 		{"", "widget", 2, 0, 1, 1},
+		{"", "contact", 2, 1, 0, 0},
+		{"", "contact-form", 1, 0, 0, 0},
 		{"en", "contact", 2, 1, 0, 0},
 		{"es", "contact", 0, 0, 0, 0},
+		{"es", "contact-form", 1, 0, 0, 0},
+		{"fr", "", 0, 0, 0, 0},
+		{"", "phone", 0, 0, 0, 0},
 	} {
 		rep, err := s.Report(operator(w, t), from, to, tc.locale, tc.entry)
 		if err != nil {
@@ -104,13 +112,13 @@ func testDeflectionReport(t *testing.T, open Opener) {
 		}
 	}
 	rep, _ := s.Report(operator(w, t), from, to, "", "")
-	if len(rep.ByDay) != 2 || len(rep.ByEntry) != 2 || rep.ByArticle[0].Article != "refund-time" || rep.ByArticle[0].Opened != 2 {
+	if len(rep.ByDay) != 2 || len(rep.ByEntry) != 3 || rep.ByArticle[0].Article != "refund-time" || rep.ByArticle[0].Opened != 2 {
 		t.Errorf("report %+v", rep)
 	}
 
 	n, err := s.PurgeText(context.Background(), day.Add(24*time.Hour))
-	if err != nil || n != 4 {
-		t.Fatalf("purged %d, %v; want 4 (old, a, b, c)", n, err)
+	if err != nil || n != 5 {
+		t.Fatalf("purged %d, %v; want 5 (old, a, b, c, e)", n, err)
 	}
 	if n, _ := s.PurgeText(context.Background(), day.Add(24*time.Hour)); n != 0 {
 		t.Errorf("a second purge purged %d again", n)
