@@ -24,6 +24,10 @@ type resultArena struct {
 	hitsTaken bool // a result was made in hits
 	text      []byte
 	matches   []Match
+	// deflect is a deflection's suggestions array (Deflection.Release
+	// gives it back): at most MaxDeflect of ~190 bytes, ~600 bytes a
+	// deflection made new each time.
+	deflect []DeflectSuggestion
 }
 
 // maxArenaText bounds the text array an arena keeps: a page of 50 long
@@ -31,7 +35,8 @@ type resultArena struct {
 const maxArenaText = 64 << 10
 
 var arenas = sync.Pool{New: func() any {
-	return &resultArena{hits: make([]Hit, 0, 10), text: make([]byte, 0, 4<<10), matches: make([]Match, 0, 64)}
+	return &resultArena{hits: make([]Hit, 0, 10), text: make([]byte, 0, 4<<10), matches: make([]Match, 0, 64),
+		deflect: make([]DeflectSuggestion, 0, MaxDeflect)}
 }}
 
 func getArena() *resultArena { return arenas.Get().(*resultArena) }

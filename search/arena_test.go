@@ -69,8 +69,10 @@ func TestResultRelease(t *testing.T) {
 	}
 }
 
-// A released deflection's snippets are emptied; its reasons stay (the
-// session keeps them); the next deflection is the same as before.
+// A released deflection gives back its suggestions' array and their
+// snippets; a suggestion copied out before keeps its reason and its
+// article's fields (the session keeps them) after the next deflection has
+// reused the arrays; the next deflection is the same as before.
 func TestDeflectionRelease(t *testing.T) {
 	e := bundledEngine(t)
 	ctx := context.Background()
@@ -82,10 +84,11 @@ func TestDeflectionRelease(t *testing.T) {
 	if len(d.Suggestions) == 0 || d.Suggestions[0].Snippet == "" {
 		t.Fatalf("no suggestion with a snippet to check: %+v", d.Suggestions)
 	}
-	snip, why := strings.Clone(string(d.Suggestions[0].Snippet)), d.Suggestions[0].Why.Summary
+	kept := d.Suggestions[0]
+	snip, why, title := strings.Clone(string(kept.Snippet)), strings.Clone(kept.Why.Summary), strings.Clone(kept.Title)
 	d.Release()
-	if d.Suggestions[0].Snippet != "" || d.Suggestions[0].Why.Summary != why {
-		t.Errorf("after Release: snippet %q (want none), reason %q (want %q)", d.Suggestions[0].Snippet, d.Suggestions[0].Why.Summary, why)
+	if len(d.Suggestions) != 0 {
+		t.Errorf("after Release: %d suggestions, want none", len(d.Suggestions))
 	}
 	d.Release()
 	again, err := e.Deflect(ctx, req)
@@ -94,6 +97,9 @@ func TestDeflectionRelease(t *testing.T) {
 	}
 	if got := string(again.Suggestions[0].Snippet); got != snip {
 		t.Errorf("the same deflection after a release: %q, want %q", got, snip)
+	}
+	if kept.Why.Summary != why || kept.Title != title {
+		t.Errorf("a suggestion kept from a released deflection: reason %q, title %q; want %q, %q", kept.Why.Summary, kept.Title, why, title)
 	}
 	again.Release()
 }

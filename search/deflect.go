@@ -48,19 +48,24 @@ type Deflection struct {
 	arena *resultArena // what the snippets are in (see Release)
 }
 
-// Release gives back the array d's snippets were written in, for another
-// deflection to reuse: d's snippets must not be used after (its reasons
-// may: they are kept with the session). Calling it is optional (the API's
-// handler does, once the answer is encoded).
+// Release gives back the arrays d's suggestions and their snippets were
+// written in, for another deflection to reuse: d.Suggestions is emptied and
+// their snippets must not be used after; their reasons and the articles'
+// fields may (a deflection session keeps them). Calling it is optional (the
+// API's handler does, once the answer is encoded).
 func (d *Deflection) Release() {
 	if d == nil || d.arena == nil {
 		return
 	}
 	ar := d.arena
 	d.arena = nil
-	for i := range d.Suggestions {
-		d.Suggestions[i].Snippet = ""
+	if cap(d.Suggestions) <= 2*MaxDeflect {
+		clear(d.Suggestions[:cap(d.Suggestions)]) // the pool keeps no articles alive
+		ar.deflect = d.Suggestions[:0]
+	} else {
+		clear(d.Suggestions) // (the snippets are in the arena)
 	}
+	d.Suggestions = nil
 	ar.release(nil)
 }
 
@@ -149,6 +154,9 @@ func (e *Engine) Deflect(ctx context.Context, req DeflectRequest) (*Deflection, 
 		return nil, err
 	}
 	d.arena = req.arena
+	if len(d.Suggestions) == 0 && d.arena.deflect != nil {
+		d.Suggestions, d.arena.deflect = d.arena.deflect[:0], nil // non-nil: "suggestions": [] when none
+	}
 	max := req.Max
 	if max <= 0 || max > MaxDeflect {
 		max = MaxDeflect
@@ -316,8 +324,10 @@ func (e *Engine) deflectLocale(ctx context.Context, d *Deflection, req DeflectRe
 				m.toks = bodyMatches(v.Analyzers, wm, c.article, at, bq, m.toks[:0])
 				m.terms = spanTermsInto(m.terms, m.toks)
 			}
-			// the reasons not in the arena: the session keeps them
-			c.snippet, c.why = snippetIn(req.arena, c.article, m.toks, bq), explain(c.article, at, m.terms, p)
+			// the reasons' matches in the arena, their summary not: the
+			// session keeps it
+			c.snippet, c.why = snippetIn(req.arena, c.article, m.toks, bq), explainIn(req.arena, c.article, at, m.terms, p)
+			c.why.Summary = strings.Clone(c.why.Summary)
 		}
 		return nil
 	})
