@@ -80,3 +80,37 @@ func TestSearchEventsQueueBackPressure(t *testing.T) {
 		t.Errorf("the queue held %d entries, more than a full queue and one post per writer (%d)", maxQueue, limit)
 	}
 }
+
+// The written batch's array is the next queue's, unless a burst grew it
+// past two batches: then it is left to the collector, not kept (scanned on
+// every cycle) for the life of the process.
+func TestSearchEventsSpareArray(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "s.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := NewSearchEvents(db)
+	s.BatchSize, s.MaxQueue = 1024, 1<<20 // no kick: the test flushes
+	ctx := context.Background()
+	record := func(n int) {
+		t.Helper()
+		at := time.Now().Add(-time.Minute)
+		for i := range n {
+			if err := s.Record(ctx, domain.SearchEvent{Type: domain.SearchClick, At: at, QueryID: fmt.Sprintf("q-%d", i), Visitor: "v", Client: "c", Article: "a"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(500)
+	if s.spare == nil || cap(s.spare) < 500 {
+		t.Fatalf("after a batch of 500: spare array of %d, want it kept", cap(s.spare))
+	}
+	record(5000)
+	if s.spare != nil {
+		t.Errorf("after a burst of 5,000: a spare array of %d kept, want none", cap(s.spare))
+	}
+}
