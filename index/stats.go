@@ -11,7 +11,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/vellum"
-	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/marketplace/helpcentre/content"
 )
@@ -261,26 +260,6 @@ type Candidate struct {
 	Freq     int // documents containing Word
 }
 
-var (
-	levOnce     sync.Once
-	levBuilders [3]*levenshtein.LevenshteinAutomatonBuilder
-	levErr      error
-)
-
-// levBuilder returns the (expensive to build, shared) automaton builder for
-// distance d, with transpositions counting as one edit.
-func levBuilder(d int) (*levenshtein.LevenshteinAutomatonBuilder, error) {
-	levOnce.Do(func() {
-		for _, n := range []int{1, 2} {
-			levBuilders[n], levErr = levenshtein.NewLevenshteinAutomatonBuilder(uint8(n), true)
-			if levErr != nil {
-				return
-			}
-		}
-	})
-	return levBuilders[d], levErr
-}
-
 // Near lists the known words within maxDist edits of word (at most limit,
 // nearest and most frequent first).
 func (s *Stats) Near(word string, maxDist, limit int) []Candidate {
@@ -297,9 +276,9 @@ func (s *Stats) Near(word string, maxDist, limit int) []Candidate {
 }
 
 // lookupCache remembers look-ups in the vocabulary FST: customers repeat
-// the same misspellings (building a Levenshtein automaton allocates ~250
-// KB) and type the same beginnings (an FST iterator is ~900 bytes, a
-// quarter of a suggestion's garbage, BenchmarkAPI/suggest).
+// the same misspellings (a typo look-up walks the FST's near words: ~70 µs)
+// and type the same beginnings (an FST iterator is ~900 bytes, a quarter
+// of a suggestion's garbage, BenchmarkAPI/suggest).
 type lookupCache[V any] struct {
 	mu sync.Mutex
 	m  map[string]V
@@ -324,15 +303,9 @@ func (c *lookupCache[V]) put(k string, v V) {
 }
 
 func (s *Stats) near1(word string, maxDist, limit int) []Candidate {
-	lb, err := levBuilder(maxDist)
-	if err != nil {
-		return nil
-	}
-	dfa, err := lb.BuildDfa(word, uint8(maxDist))
-	if err != nil {
-		return nil
-	}
-	it, err := s.fst.Search(dfa, nil, nil)
+	aut := newLevAutomaton(word, maxDist)
+	defer aut.release()
+	it, err := s.fst.Search(aut, nil, nil)
 	var out []Candidate
 	for err == nil {
 		k, v := it.Current()

@@ -147,3 +147,29 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkSearch10kDistinct runs the bitext train questions, each once
+// (-benchtime at most their number: 6,480), against 10,000 articles: the
+// never-repeating stream of helpcentre bench in process, where the caches
+// of posting lists, analyses and typo look-ups do not help as they do on
+// the dev questions cycled.
+func BenchmarkSearch10kDistinct(b *testing.B) {
+	e := search.New(index10k(b), search.DefaultOptions())
+	f, err := os.Open("testdata/bitext/queries_train.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := search.ReadQueries(f, "train")
+	if err != nil {
+		b.Fatal(err)
+	}
+	measure(b, func(ctx context.Context, i int) error {
+		if i >= len(qs) {
+			b.Fatalf("%d distinct questions: run with -benchtime %dx at most", len(qs), len(qs))
+		}
+		res, err := e.Search(ctx, search.Request{Query: qs[i].Query, Locale: "en", PerPage: 10})
+		res.Release()
+		return err
+	})
+}
