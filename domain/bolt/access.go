@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -308,7 +307,7 @@ func grantsOf(t *txn, agentID string) ([]domain.Grant, error) {
 	c := t.tx.Bucket(bucketGrants).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var g domain.Grant
-		if err := json.Unmarshal(v, &g); err != nil {
+		if err := decodeJSON(v, &g); err != nil {
 			return nil, fmt.Errorf("bolt: decode grant %q: %w", k, err)
 		}
 		out = append(out, g)
@@ -478,7 +477,7 @@ func (s *AccessService) ShopNames(ctx context.Context) (map[string]string, error
 	err := s.db.view(ctx, func(t *txn) error {
 		return t.tx.Bucket(bucketShops).ForEach(func(k, v []byte) error {
 			var sh domain.Shop
-			if err := json.Unmarshal(v, &sh); err != nil {
+			if err := decodeJSON(v, &sh); err != nil {
 				return fmt.Errorf("bolt: decode shop %q: %w", k, err)
 			}
 			out[sh.ID] = sh.Name
@@ -707,7 +706,7 @@ func (s *AccessService) RevokeTokensByLabel(ctx context.Context, label string) (
 		var hits []hit
 		err := b.ForEach(func(k, v []byte) error {
 			var rec tokenRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
+			if err := decodeJSON(v, &rec); err != nil {
 				return fmt.Errorf("bolt: decode token %x: %w", k, err)
 			}
 			if rec.Label == label && rec.RevokedAt == nil {
@@ -794,7 +793,7 @@ func (s *AccessService) ListGrants(ctx context.Context, agentID string) ([]domai
 		}
 		return t.tx.Bucket(bucketGrants).ForEach(func(k, v []byte) error {
 			var g domain.Grant
-			if err := json.Unmarshal(v, &g); err != nil {
+			if err := decodeJSON(v, &g); err != nil {
 				return fmt.Errorf("bolt: decode grant %q: %w", k, err)
 			}
 			out = append(out, g)

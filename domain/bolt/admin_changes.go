@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -74,7 +73,7 @@ func getRoutingRule(t *txn, id string) (*domain.RoutingRule, error) {
 		return nil, domain.ErrNotFound("Routing rule " + id)
 	}
 	var r domain.RoutingRule
-	if err := json.Unmarshal(v, &r); err != nil {
+	if err := decodeJSON(v, &r); err != nil {
 		return nil, fmt.Errorf("bolt: decode routing rule %q: %w", id, err)
 	}
 	return &r, nil
@@ -98,7 +97,7 @@ func (s *AccessService) RevokeGrant(ctx context.Context, id string) (*domain.Gra
 				return nil
 			}
 			key = bytes.Clone(k)
-			return json.Unmarshal(v, &g)
+			return decodeJSON(v, &g)
 		})
 		if err != nil {
 			return err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -186,7 +185,7 @@ func (s *AttachmentService) SweepUnreferenced(ctx context.Context) (int, error) 
 		c := t.tx.Bucket(bucketAttachments).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			var att domain.Attachment
-			if err := json.Unmarshal(v, &att); err != nil {
+			if err := decodeJSON(v, &att); err != nil {
 				return fmt.Errorf("bolt: attachment %q: %w", k, err)
 			}
 			if !s.policy.UnreferencedUpload(att.CreatedAt, t.now) || referenced(t, k) || !domain.ValidSHA256(string(k)) {

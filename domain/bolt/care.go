@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -46,7 +45,7 @@ func careMigration(tx kv.Tx) error {
 	var fix []domain.User
 	err := users.ForEach(func(k, v []byte) error {
 		var u domain.User
-		if err := json.Unmarshal(v, &u); err != nil {
+		if err := decodeJSON(v, &u); err != nil {
 			return fmt.Errorf("decode user %q: %w", k, err)
 		}
 		if u.Role == domain.RoleAgent && u.Team == "" {
@@ -71,7 +70,7 @@ func careTeam(t *txn) ([]string, error) {
 	var ids []string
 	err := t.tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
 		var u domain.User
-		if err := json.Unmarshal(v, &u); err != nil {
+		if err := decodeJSON(v, &u); err != nil {
 			return fmt.Errorf("bolt: decode user %q: %w", k, err)
 		}
 		if domain.CareTeamMember(&u) {
@@ -107,7 +106,7 @@ func notifyCare(t *txn, agentID, typ, title, entity, link string, payload any) e
 // shopName is a shop's name for people, or its id when it has none.
 func shopName(t *txn, id string) string {
 	var sh domain.Shop
-	if v := t.tx.Bucket(bucketShops).Get([]byte(id)); v != nil && json.Unmarshal(v, &sh) == nil && sh.Name != "" {
+	if v := t.tx.Bucket(bucketShops).Get([]byte(id)); v != nil && decodeJSON(v, &sh) == nil && sh.Name != "" {
 		return sh.Name
 	}
 	return id

@@ -168,7 +168,7 @@ func createVote(tx kv.Tx, id ulid.ULID, rec *voteRecord) error {
 func getCounts(counts kv.Bucket, articleID string) (*countsRecord, error) {
 	c := &countsRecord{}
 	if buf := counts.Get([]byte(articleID)); buf != nil {
-		if err := json.Unmarshal(buf, c); err != nil {
+		if err := decodeJSON(buf, c); err != nil {
 			return nil, fmt.Errorf("bolt: decode counts of %q: %w", articleID, err)
 		}
 	}
@@ -238,7 +238,7 @@ func findFeedbackSummary(tx kv.Tx, articleID string) (*domain.FeedbackSummary, e
 	}
 	for ; k != nil && len(sum.Recent) < domain.RecentVotesLimit && bytes.HasPrefix(k, prefix); k, v = cur.Prev() {
 		var rec voteRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if err := decodeJSON(v, &rec); err != nil {
 			return nil, fmt.Errorf("bolt: decode vote %x: %w", k, err)
 		}
 		sum.Recent = append(sum.Recent, domain.Vote(rec))

@@ -89,7 +89,7 @@ func (t *txn) mailNotification(n domain.Notification, payload any) error {
 			Thread   string `json:"thread_id"`
 		}
 		if raw, err := json.Marshal(payload); err == nil {
-			_ = json.Unmarshal(raw, &facts)
+			_ = decodeJSON(raw, &facts)
 		}
 		m.Order, m.Amount, m.Currency, m.Thread = facts.Order, facts.Amount, facts.Currency, facts.Thread
 	}
@@ -190,7 +190,7 @@ func (s *MailService) ListMail(ctx context.Context, limit int) ([]domain.Mail, e
 		c := t.tx.Bucket(bucketMail).Cursor()
 		for k, v := c.Last(); k != nil && len(out) < limit; k, v = c.Prev() {
 			var m domain.Mail
-			if err := json.Unmarshal(v, &m); err != nil {
+			if err := decodeJSON(v, &m); err != nil {
 				return err
 			}
 			out = append(out, m)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -327,7 +326,7 @@ func (s *OutboxService) Notifications(ctx context.Context, unreadOnly bool, limi
 		c := b.Cursor()
 		for k := seekLast(c, prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Prev() {
 			var n domain.Notification
-			if err := json.Unmarshal(b.Get(k), &n); err != nil {
+			if err := decodeJSON(b.Get(k), &n); err != nil {
 				return fmt.Errorf("bolt: decode notification %q: %w", k, err)
 			}
 			if unreadOnly && n.ReadAt != nil {

@@ -65,7 +65,7 @@ func customerThreads(t *txn, id, email string) (own, anonymous []*threadRecord, 
 	}
 	err = t.tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {
 		var r threadRecord
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeJSON(v, &r); err != nil {
 			return fmt.Errorf("bolt: thread %q: %w", k, err)
 		}
 		switch {
@@ -86,7 +86,7 @@ func threadMessages(t *txn, threadID string) ([]*domain.Message, error) {
 	var out []*domain.Message
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var m domain.Message
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := decodeJSON(v, &m); err != nil {
 			return nil, fmt.Errorf("bolt: message %q: %w", k, err)
 		}
 		out = append(out, &m)
@@ -115,7 +115,7 @@ func customerSessions(t *txn, e *domain.Erasure) ([]*domain.Session, error) {
 	var out []*domain.Session
 	err := t.tx.Bucket(bucketDeflectSessions).ForEach(func(k, v []byte) error {
 		var s domain.Session
-		if err := json.Unmarshal(v, &s); err != nil {
+		if err := decodeJSON(v, &s); err != nil {
 			return fmt.Errorf("bolt: session %q: %w", k, err)
 		}
 		if e.IsTheirSession(&s) {
@@ -240,7 +240,7 @@ func exportCustomer(t *txn, id string) (*domain.CustomerExport, error) {
 	}
 	if err := t.tx.Bucket(bucketReturns).ForEach(func(k, v []byte) error {
 		var r domain.Return
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeJSON(v, &r); err != nil {
 			return fmt.Errorf("bolt: return %q: %w", k, err)
 		}
 		if r.CustomerID == id || claims[r.ClaimID] {
@@ -265,7 +265,7 @@ func exportCustomer(t *txn, id string) (*domain.CustomerExport, error) {
 	c = t.tx.Bucket(bucketNotifications).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var n domain.Notification
-		if err := json.Unmarshal(v, &n); err != nil {
+		if err := decodeJSON(v, &n); err != nil {
 			return nil, fmt.Errorf("bolt: notification %q: %w", k, err)
 		}
 		x.Notifications = append(x.Notifications, n)
@@ -555,7 +555,7 @@ func eraseOutbox(t *txn, id string) error {
 	var gone []domain.OutboxEvent
 	if err := ob.ForEach(func(k, v []byte) error {
 		var ev domain.OutboxEvent
-		if err := json.Unmarshal(v, &ev); err != nil {
+		if err := decodeJSON(v, &ev); err != nil {
 			return fmt.Errorf("bolt: outbox event %q: %w", k, err)
 		}
 		if ev.UserID == id {
@@ -590,7 +590,7 @@ func eraseAudit(t *txn, id string) error {
 	var changes []change
 	if err := b.ForEach(func(k, v []byte) error {
 		var e domain.AuditEntry
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeJSON(v, &e); err != nil {
 			return fmt.Errorf("bolt: audit entry %q: %w", k, err)
 		}
 		if e.Actor == id && (e.Why != "" || e.Data != nil) {

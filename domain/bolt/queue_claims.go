@@ -109,7 +109,7 @@ func takeDue[T any](t *txn, recs, due []byte, now time.Time, n int, fn func(rec 
 			continue // an index entry without its record: nothing to work
 		}
 		var rec T
-		if err := json.Unmarshal(data, &rec); err != nil {
+		if err := decodeJSON(data, &rec); err != nil {
 			return fmt.Errorf("bolt: decode %q: %w", keys[i], err)
 		}
 		if err := fn(&rec); err != nil {
@@ -153,7 +153,7 @@ func (db *DB) releaseClaims(ctx context.Context) (int, error) {
 			}},
 			{bucketTranslationsDue, nil, func(_ kv.Bucket, e dueEntry) ([]byte, []byte, bool, error) {
 				var j domain.TranslationJob
-				if err := json.Unmarshal(e.value, &j); err != nil || !j.Claimed {
+				if err := decodeJSON(e.value, &j); err != nil || !j.Claimed {
 					return nil, nil, false, err
 				}
 				j.Due, j.Claimed = now, false

@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -62,7 +61,7 @@ func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (
 			}
 			return votes.ForEach(func(k, v []byte) error {
 				var rec voteRecord
-				if err := json.Unmarshal(v, &rec); err != nil {
+				if err := decodeJSON(v, &rec); err != nil {
 					return fmt.Errorf("bolt: vote %q: %w", k, err)
 				}
 				if old(&rec) {
@@ -87,7 +86,7 @@ func (s *PrivacyService) PurgeExpired(ctx context.Context, r domain.Retention) (
 					if v == nil {
 						continue
 					}
-					if err := json.Unmarshal(v, &rec); err != nil {
+					if err := decodeJSON(v, &rec); err != nil {
 						return fmt.Errorf("bolt: vote %q: %w", chunk[i], err)
 					}
 					if !old(&rec) {
@@ -173,7 +172,7 @@ func scanThreads(t *txn, match func(*threadRecord) bool) ([]*threadRecord, error
 	var out []*threadRecord
 	err := t.tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {
 		var r threadRecord
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeJSON(v, &r); err != nil {
 			return fmt.Errorf("bolt: thread %q: %w", k, err)
 		}
 		if match(&r) {

@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,7 +87,7 @@ func routingRules(t *txn) ([]domain.RoutingRule, error) {
 	var rules []domain.RoutingRule
 	err := t.tx.Bucket(bucketRoutingRules).ForEach(func(k, v []byte) error {
 		var r domain.RoutingRule
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeJSON(v, &r); err != nil {
 			return fmt.Errorf("bolt: decode routing rule %q: %w", k, err)
 		}
 		rules = append(rules, r)
@@ -105,7 +104,7 @@ func agentLoads(t *txn) ([]domain.AgentLoad, error) {
 	load := t.tx.Bucket(bucketAgentLoad)
 	err := t.tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
 		var u domain.User
-		if err := json.Unmarshal(v, &u); err != nil {
+		if err := decodeJSON(v, &u); err != nil {
 			return fmt.Errorf("bolt: decode user %q: %w", k, err)
 		}
 		if !domain.Routable(&u) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"sync"
@@ -233,7 +232,7 @@ func (s *SearchEvents) Scan(ctx context.Context, from, to time.Time, fn func(dom
 					return nil
 				}
 				var e domain.SearchEvent
-				if err := json.Unmarshal(v, &e); err != nil {
+				if err := decodeJSON(v, &e); err != nil {
 					return fmt.Errorf("bolt: decode search event %x: %w", k, err)
 				}
 				chunk = append(chunk, e)

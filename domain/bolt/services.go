@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/marketplace/helpcentre/domain"
@@ -77,7 +76,7 @@ func (s *AuditService) AuditLog(ctx context.Context, entity string) ([]domain.Au
 		c := t.tx.Bucket(bucketAudit).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var e domain.AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
+			if err := decodeJSON(v, &e); err != nil {
 				return fmt.Errorf("bolt: decode audit entry %q: %w", k, err)
 			}
 			out = append(out, e)

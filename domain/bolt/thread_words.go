@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -171,7 +170,7 @@ func eachThreadMessage(t *txn, threadID string, fn func(m *domain.Message) error
 	c := t.tx.Bucket(bucketMessages).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var m domain.Message
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := decodeJSON(v, &m); err != nil {
 			return fmt.Errorf("bolt: decode message %q: %w", k, err)
 		}
 		if err := fn(&m); err != nil {
@@ -578,7 +577,7 @@ func threadWordsMigration(tx kv.Tx) error {
 	t := &txn{tx: tx}
 	return tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {
 		var r threadRecord
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeJSON(v, &r); err != nil {
 			return fmt.Errorf("decode thread %q: %w", k, err)
 		}
 		return reindexThreadWords(t, &r)

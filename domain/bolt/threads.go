@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -263,7 +262,7 @@ func messagePage(t *txn, id string, page domain.MessagePage) ([]domain.Message, 
 		scanned++
 		last = bytes.Clone(k[len(prefix):])
 		var m domain.Message
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := decodeJSON(v, &m); err != nil {
 			return nil, "", fmt.Errorf("bolt: message %q: %w", k, err)
 		}
 		if domain.CanSeeMessage(t.actor, &m) {

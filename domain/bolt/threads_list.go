@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -385,7 +384,7 @@ func getThreads(t *txn, ids []string) ([]*threadRecord, error) {
 			continue
 		}
 		var r threadRecord
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeJSON(v, &r); err != nil {
 			return nil, fmt.Errorf("bolt: decode %q: %w", keys[i], err)
 		}
 		out[i] = &r
@@ -636,7 +635,7 @@ func threadHasWords(t *txn, r *threadRecord, words []string) (bool, error) {
 	c := t.tx.Bucket(bucketMessages).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var m domain.Message
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := decodeJSON(v, &m); err != nil {
 			return false, fmt.Errorf("bolt: decode message %q: %w", k, err)
 		}
 		if domain.CanSeeMessage(t.actor, &m) {

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/marketplace/helpcentre/domain/kv"
@@ -54,7 +53,7 @@ func customerWordsMigration(tx kv.Tx) error {
 	idx := tx.Bucket(bucketThreadsByCustomer)
 	return tx.Bucket(bucketThreads).ForEach(func(k, v []byte) error {
 		var r threadRecord
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeJSON(v, &r); err != nil {
 			return fmt.Errorf("bolt: decode thread %q: %w", k, err)
 		}
 		for _, n := range threadCustomerNames(t, &r.Thread) {

@@ -3,7 +3,6 @@ package bolt
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -173,7 +172,7 @@ func (q *TranslationQueue) DueTranslations(ctx context.Context, now time.Time, n
 				return err
 			}
 			var j domain.TranslationJob
-			if err := json.Unmarshal(e.value, &j); err != nil {
+			if err := decodeJSON(e.value, &j); err != nil {
 				return fmt.Errorf("bolt: decode translation job %q: %w", e.key, err)
 			}
 			var text string

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"time"
 
 	"github.com/marketplace/helpcentre/domain"
@@ -280,7 +279,7 @@ func (s *WorkStats) replies(t *txn, st *domain.ShopStats) (n int, sum time.Durat
 		mc := t.tx.Bucket(bucketMessages).Cursor()
 		for mk, mv := mc.Seek(mp); mk != nil && bytes.HasPrefix(mk, mp); mk, mv = mc.Next() {
 			var m domain.Message
-			if err := json.Unmarshal(mv, &m); err != nil {
+			if err := decodeJSON(mv, &m); err != nil {
 				return 0, 0, err
 			}
 			msgs = append(msgs, m)
