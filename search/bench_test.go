@@ -40,12 +40,16 @@ func index10k(b *testing.B) *index.Index {
 }
 
 func devQueries(b *testing.B) []search.EvalQuery {
-	f, err := os.Open("testdata/bitext/queries_dev.jsonl")
+	return readQueries(b, "testdata/bitext/queries_dev.jsonl", "dev")
+}
+
+func readQueries(b *testing.B, path, split string) []search.EvalQuery {
+	f, err := os.Open(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	qs, err := search.ReadQueries(f, "dev")
+	qs, err := search.ReadQueries(f, split)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -155,15 +159,7 @@ func cpuTime() time.Duration {
 // the dev questions cycled.
 func BenchmarkSearch10kDistinct(b *testing.B) {
 	e := search.New(index10k(b), search.DefaultOptions())
-	f, err := os.Open("testdata/bitext/queries_train.jsonl")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	qs, err := search.ReadQueries(f, "train")
-	if err != nil {
-		b.Fatal(err)
-	}
+	qs := readQueries(b, "testdata/bitext/queries_train.jsonl", "train")
 	measure(b, func(ctx context.Context, i int) error {
 		if i >= len(qs) {
 			b.Fatalf("%d distinct questions: run with -benchtime %dx at most", len(qs), len(qs))

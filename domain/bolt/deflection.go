@@ -361,12 +361,7 @@ func deflectPairs(c kv.Cursor, locale, entry string, fn func(pair []byte) error)
 	if locale != "" {
 		start = compositeKey([]byte(locale), nil)
 	}
-	var k []byte
-	if start == nil {
-		k, _ = c.First()
-	} else {
-		k, _ = c.Seek(start)
-	}
+	k := seekFrom(c, start)
 	for k != nil && bytes.HasPrefix(k, start) {
 		l, rest, ok1 := bytes.Cut(k, []byte{0})
 		e, _, ok2 := bytes.Cut(rest, []byte{0})
@@ -387,6 +382,17 @@ func deflectPairs(c kv.Cursor, locale, entry string, fn func(pair []byte) error)
 	return nil
 }
 
+// seekFrom moves c to the first key >= start, or to the first key when
+// start is nil, and returns it.
+func seekFrom(c kv.Cursor, start []byte) []byte {
+	if start == nil {
+		k, _ := c.First()
+		return k
+	}
+	k, _ := c.Seek(start)
+	return k
+}
+
 // PurgeText forgets the text of sessions started before before, a thousand
 // per transaction, from where the last purge stopped.
 func (s *DeflectionService) PurgeText(ctx context.Context, before time.Time) (int, error) {
@@ -403,14 +409,9 @@ func (s *DeflectionService) PurgeText(ctx context.Context, before time.Time) (in
 			start := meta.Get(deflectPurgedUntilKey)
 			sb := t.tx.Bucket(bucketDeflectSessions)
 			c := t.tx.Bucket(bucketDeflectByTime).Cursor()
-			var k []byte
-			if start == nil {
-				k, _ = c.First()
-			} else {
-				k, _ = c.Seek(start)
-				if k != nil && bytes.Equal(k, start) {
-					k, _ = c.Next()
-				}
+			k := seekFrom(c, start)
+			if k != nil && start != nil && bytes.Equal(k, start) {
+				k, _ = c.Next() // purged last time
 			}
 			var last []byte
 			for i := 0; k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
