@@ -51,12 +51,9 @@ type DeflectionService struct {
 	MaxQueue      int
 	Retention     time.Duration
 
-	mu    sync.Mutex // guards queue and spare
-	queue []domain.Event
-	// spare is the array of the last batch written, cleared, which the
-	// queue fills next: a queue that grew anew every batch was ~300 bytes
-	// of garbage a session.
-	spare []domain.Event
+	// queue holds the events not written yet; a queue that grew anew every
+	// batch was ~300 bytes of garbage a session.
+	queue batchQueue[domain.Event]
 	kick  chan struct{} // a batch is waiting: Run flushes it now
 	// writing is held while events taken from the queue are being written:
 	// a reader holding it sees every event either in the file or queued.
@@ -79,10 +76,7 @@ func (s *DeflectionService) RecordEvents(ctx context.Context, events ...domain.E
 			return err
 		}
 	}
-	s.mu.Lock()
-	s.queue = append(s.queue, events...)
-	n := len(s.queue)
-	s.mu.Unlock()
+	n := s.queue.add(events...)
 	if n >= s.MaxQueue {
 		return s.Flush(ctx)
 	}
@@ -123,31 +117,19 @@ func (s *DeflectionService) Flush(ctx context.Context) error {
 // write takes the queue and writes it, with a hand-off mark for session id
 // when m is not nil, in one transaction. The caller holds s.writing.
 func (s *DeflectionService) write(ctx context.Context, id string, m *domain.HandoffMark) error {
-	s.mu.Lock()
-	events := s.queue
-	s.queue, s.spare = s.spare, nil
-	s.mu.Unlock()
+	events := s.queue.take()
 	if len(events) == 0 && m == nil {
 		return nil
 	}
 	err := s.db.update(context.WithoutCancel(ctx), func(t *txn) error {
 		return s.apply(t, events, id, m)
 	})
-	if err == nil {
-		if cap(events) <= maxSpareEvents {
-			clear(events) // what the sessions held: garbage now
-			s.mu.Lock()
-			if s.spare == nil {
-				s.spare = events[:0]
-			}
-			s.mu.Unlock()
-		}
-		return nil
+	if err != nil {
+		s.queue.putBack(events)
+		return fmt.Errorf("bolt: write %d deflection events: %w", len(events), err)
 	}
-	s.mu.Lock()
-	s.queue = append(events, s.queue...)
-	s.mu.Unlock()
-	return fmt.Errorf("bolt: write %d deflection events: %w", len(events), err)
+	s.queue.recycle(events, maxSpareEvents)
+	return nil
 }
 
 func (s *DeflectionService) apply(t *txn, events []domain.Event, id string, m *domain.HandoffMark) error {
@@ -249,14 +231,12 @@ func (s *DeflectionService) Session(ctx context.Context, id string) (*domain.Ses
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	for _, e := range s.queue {
+	s.queue.each(func(e *domain.Event) {
 		if e.Session == id {
 			found = true
-			ss.Apply(e)
+			ss.Apply(*e)
 		}
-	}
-	s.mu.Unlock()
+	})
 	if !found || !domain.CanUseSession(domain.ActorFrom(ctx), ss) {
 		return nil, domain.ErrSessionNotFound(id)
 	}

@@ -81,9 +81,7 @@ func TestDeflectionEventsAreWrittenByRunWithinASecond(t *testing.T) {
 	if _, err := s.Session(deflectOperator, "late"); err != nil {
 		t.Fatal(err)
 	}
-	s.mu.Lock()
-	left := len(s.queue)
-	s.mu.Unlock()
+	left := s.queue.len()
 	if left != 0 {
 		t.Errorf("%d events left queued after Run returned", left)
 	}

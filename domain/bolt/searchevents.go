@@ -71,9 +71,7 @@ type SearchEvents struct {
 	MaxQueue      int
 	Retention     time.Duration
 
-	mu      sync.Mutex
-	queue   []domain.SearchEvent
-	spare   []domain.SearchEvent // the last batch's array, emptied, for the next queue
+	queue   batchQueue[domain.SearchEvent]
 	kick    chan struct{}
 	writing sync.Mutex // held while a batch is written: Scan sees it whole
 	enc     jsonBatch  // the batch's values (writing held)
@@ -96,13 +94,7 @@ func (s *SearchEvents) Record(ctx context.Context, events ...domain.SearchEvent)
 			return err
 		}
 	}
-	s.mu.Lock()
-	if s.queue == nil {
-		s.queue, s.spare = s.spare, nil
-	}
-	s.queue = append(s.queue, events...)
-	n := len(s.queue)
-	s.mu.Unlock()
+	n := s.queue.add(events...)
 	if n >= s.MaxQueue {
 		return s.flushFull(ctx)
 	}
@@ -137,10 +129,7 @@ func (s *SearchEvents) Run(ctx context.Context) error {
 func (s *SearchEvents) flushFull(ctx context.Context) error {
 	s.writing.Lock()
 	defer s.writing.Unlock()
-	s.mu.Lock()
-	full := len(s.queue) >= s.MaxQueue
-	s.mu.Unlock()
-	if !full {
+	if s.queue.len() < s.MaxQueue {
 		return nil
 	}
 	return s.flush(ctx)
@@ -156,10 +145,7 @@ func (s *SearchEvents) Flush(ctx context.Context) error {
 
 // flush is Flush with s.writing held.
 func (s *SearchEvents) flush(ctx context.Context) error {
-	s.mu.Lock()
-	events := s.queue
-	s.queue = nil
-	s.mu.Unlock()
+	events := s.queue.take()
 	if len(events) == 0 {
 		return nil
 	}
@@ -168,22 +154,13 @@ func (s *SearchEvents) flush(ctx context.Context) error {
 		return putSearchEvents(t.tx.Bucket(bucketSearchEvents), events, &s.enc)
 	})
 	if err != nil {
-		s.mu.Lock()
-		s.queue = append(events, s.queue...)
-		s.mu.Unlock()
+		s.queue.putBack(events)
 		return fmt.Errorf("bolt: write %d search events: %w", len(events), err)
 	}
 	s.written.Add(int64(len(events)))
-	// The array is the next queue's: batch after batch, the queue
-	// no longer grows a new one by doubling. Not a burst's: a full queue's
-	// array (16,384 entries, 4 MB of pointer slots the collector scans on
-	// every cycle) was kept for the life of the process after one burst.
-	if keep := 2 * max(s.BatchSize, 1024); cap(events) <= keep {
-		clear(events)
-		s.mu.Lock()
-		s.spare = events[:0]
-		s.mu.Unlock()
-	}
+	// Not a burst's array: a full queue's (16,384 entries, 4 MB of pointer
+	// slots) was kept for the life of the process after one burst.
+	s.queue.recycle(events, 2*max(s.BatchSize, 1024))
 	return nil
 }
 

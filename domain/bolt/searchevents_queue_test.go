@@ -43,9 +43,7 @@ func TestSearchEventsQueueBackPressure(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				s.mu.Lock()
-				n := len(s.queue)
-				s.mu.Unlock()
+				n := s.queue.len()
 				mu.Lock()
 				maxQueue = max(maxQueue, n)
 				mu.Unlock()
@@ -106,11 +104,11 @@ func TestSearchEventsSpareArray(t *testing.T) {
 		}
 	}
 	record(500)
-	if s.spare == nil || cap(s.spare) < 500 {
-		t.Fatalf("after a batch of 500: spare array of %d, want it kept", cap(s.spare))
+	if s.queue.spare == nil || cap(s.queue.spare) < 500 {
+		t.Fatalf("after a batch of 500: spare array of %d, want it kept", cap(s.queue.spare))
 	}
 	record(5000)
-	if s.spare != nil {
-		t.Errorf("after a burst of 5,000: a spare array of %d kept, want none", cap(s.spare))
+	if s.queue.spare != nil {
+		t.Errorf("after a burst of 5,000: a spare array of %d kept, want none", cap(s.queue.spare))
 	}
 }
