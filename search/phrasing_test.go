@@ -120,7 +120,7 @@ func TestSynonymPhraseMatchesBodyAsAWhole(t *testing.T) {
 		p := e.analyse(v, "pay cash", false, Staff)
 		a, _ := v.Article("delivery-times")
 		at := e.cache.get(v.Analyzers, a)
-		why := explain(a, at, map[string]bool{"deliveri": true, "take": true}, p)
+		why := explainIn(nil, a, at, map[string]bool{"deliveri": true, "take": true}, p)
 		for _, m := range why.Matched {
 			if m.Word == "cash on delivery" {
 				t.Errorf("delivery-times: why names %q in %v", m.Word, m.Fields)

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/marketplace/helpcentre/content"
 	"github.com/marketplace/helpcentre/index"
@@ -14,32 +13,24 @@ import (
 
 const snippetBytes = 200
 
-// snippet picks the passage of the article body that holds the most distinct
+// snippetIn picks the passage of the article body that holds the most distinct
 // query terms and marks them. It works on the article text in memory, so the
 // index needs neither stored fields nor term vectors (Bleve's highlighter
 // decodes the term positions of every matching document: at 10,000
 // articles, ~12.5 ms of CPU a request against ~1.6 ms without). toks are the
 // body tokens the request looks for (bodyMatches), in text order; q marks
-// its groups' terms and prefixes.
-func snippet(a *content.Article, toks []span, q *bodyQuery) template.HTML {
-	b := appendSnippet(nil, a, toks, q)
-	if len(b) == 0 {
-		return ""
-	}
-	return template.HTML(unsafe.String(&b[0], len(b))) // b is not kept: no copy
-}
-
-// snippetIn is snippet written in ar, when it is not nil (see resultArena).
+// its groups' terms and prefixes. It is written in ar, when it is not nil
+// (see resultArena).
 func snippetIn(ar *resultArena, a *content.Article, toks []span, q *bodyQuery) template.HTML {
 	if ar == nil {
-		return snippet(a, toks, q)
+		return template.HTML(appendSnippet(nil, a, toks, q))
 	}
 	from := len(ar.text)
 	ar.text = appendSnippet(ar.text, a, toks, q)
 	return template.HTML(ar.str(from))
 }
 
-// appendSnippet appends a's snippet (see snippet) to b.
+// appendSnippet appends a's snippet (see snippetIn) to b.
 func appendSnippet(b []byte, a *content.Article, toks []span, q *bodyQuery) []byte {
 	text := a.Text
 	if text == "" {
@@ -188,14 +179,9 @@ func cutAt(text string, n int) int {
 	return n
 }
 
-// explain says which words of the query were found in which fields of a;
-// body holds the terms of the body tokens the request looks for.
-func explain(a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
-	return explainIn(nil, a, at, body, p)
-}
-
-// explainIn is explain with the reason's matches and summary in ar, when
-// it is not nil.
+// explainIn says which words of the query were found in which fields of
+// a; body holds the terms of the body tokens the request looks for. The
+// reason's matches and summary are written in ar, when it is not nil.
 func explainIn(ar *resultArena, a *content.Article, at *artTerms, body map[string]bool, p *plan) Why {
 	fieldHas := func(f, t string) bool {
 		if f == index.FieldBody {
