@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marketplace/helpcentre/internal/pgtest"
 	"github.com/marketplace/helpcentre/internal/proc"
 )
 
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	exeDir = dir
-	code := m.Run()
+	code := pgtest.Run(m) // the PostgreSQL probe's test starts a cluster
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

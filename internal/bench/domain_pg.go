@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/marketplace/helpcentre/domain/bolt"
 	"github.com/marketplace/helpcentre/domain/postgres"
@@ -40,7 +41,14 @@ type pgProbe struct {
 }
 
 func newPGProbe(ctx context.Context, url string) (*pgProbe, error) {
-	conn, err := pgx.Connect(ctx, url)
+	// Parsed as the store parses it: the pool's own settings
+	// (pool_max_conns) are not PostgreSQL's, and a plain connect sent
+	// them to the server, which refused them.
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("bench: --store: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
 		return nil, fmt.Errorf("bench: --store: %w", err)
 	}

@@ -376,13 +376,17 @@ var (
 // Main runs the tests and then stops the cluster if one was started: call it
 // from TestMain. DB refuses to start a cluster without it, so no test binary
 // leaves one behind.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain with work of its own after the tests: it runs
+// them, stops the cluster and returns m.Run's code.
+func Run(m *testing.M) int {
 	mainUsed.Store(true)
 	code := m.Run()
 	if shared != nil {
 		shared.Stop()
 	}
-	os.Exit(code)
+	return code
 }
 
 // Shared returns the test binary's cluster, starting it on first use, or
