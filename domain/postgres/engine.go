@@ -68,10 +68,16 @@ const MaxKeySize = 2000
 // DefaultMaxConns is the pool size when the URL has no pool_max_conns:
 // enough to keep a database server's cores busy (transactions wait on round
 // trips and commits, not on connections), and few enough that several
-// replicas stay under PostgreSQL's default max_connections of 100. On 2
-// shared cores BenchmarkUpdate did about as well with 8 as with 32, worse
-// with 64 (more processes switching).
-const DefaultMaxConns = 16
+// replicas stay under PostgreSQL's default max_connections of 100 and near
+// PostgreSQL's own rule of thumb (about twice the database's cores in all).
+// On 2 shared cores BenchmarkUpdate did about as well with 8 as with 32,
+// worse with 64 (more processes switching); durable posts from 64 clients
+// (bench --domain, 10,000 threads, runs interleaved on 2026-12-07) 571-636
+// posts/s with 8 against 413-508 with 16 and 455 with 32, p99 150-191 ms
+// against 240-273, serialization failures 0.02 a post against 0.06-0.08,
+// and 3.0 ms of processor a post (service and PostgreSQL) against 4.1: fewer
+// backends contending for two cores and for SERIALIZABLE's predicate locks.
+const DefaultMaxConns = 8
 
 // Options tune an Engine; the zero value is good.
 type Options struct {
