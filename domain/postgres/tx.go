@@ -31,9 +31,9 @@ const (
 		AND (bucket || ''::bytea) = $1::bytea`
 	//
 	// A read-only transaction (View: REPEATABLE READ READ ONLY) takes no
-	// predicate locks, so its point reads go through the primary key: a
-	// btree descent a key, and no heap visit when only keys are needed.
-	// Through kv_point, a hash probe cost ~21 µs a key on a 4.8-million-row
+	// predicate locks, so its point reads go through the primary key, a
+	// btree descent a key. Through kv_point, in a bitmap scan of many keys,
+	// a probe cost ~21 µs a key on a 4.8-million-row
 	// word index (a GetMany of 2,000 keys 43 ms, against 3.1 ms by the
 	// primary key: EXPLAIN ANALYZE, 2026-12-07, the bench's 100,000-thread
 	// store), which made the inbox's text filter on PostgreSQL slow when
