@@ -18,8 +18,9 @@ import (
 // connection.
 const (
 	//
-	// Point reads and deletes find their rows through the hash index
-	// kv_point on bucket || key (migrations/0003_kv_point.sql), whose
+	// A writable transaction's point reads and deletes find their rows
+	// through the hash index kv_point on bucket || key
+	// (migrations/0003_kv_point.sql), whose
 	// predicate locks do not cover the btree pages other transactions
 	// insert into. The bucket is compared too (with the hash, it fixes
 	// the key), as (bucket || '') so that the planner cannot use the
@@ -32,12 +33,12 @@ const (
 	//
 	// A read-only transaction (View: REPEATABLE READ READ ONLY) takes no
 	// predicate locks, so its point reads go through the primary key, a
-	// btree descent a key. Through kv_point, in a bitmap scan of many keys,
-	// a probe cost ~21 µs a key on a 4.8-million-row
-	// word index (a GetMany of 2,000 keys 43 ms, against 3.1 ms by the
-	// primary key: EXPLAIN ANALYZE, 2026-12-07, the bench's 100,000-thread
-	// store), which made the inbox's text filter on PostgreSQL slow when
-	// it checked a word on a rarer word's threads.
+	// btree descent a key (tx.pointRead picks). Through kv_point, in a
+	// bitmap scan of many keys, a probe cost ~21 µs a key on a
+	// 4.8-million-row word index (a GetMany of 2,000 keys 43 ms, against
+	// 3.1 ms by the primary key: EXPLAIN ANALYZE, 2026-12-07, the bench's
+	// 100,000-thread store), which made the inbox's text filter on
+	// PostgreSQL slow when it checked a word on a rarer word's threads.
 	sqlGetRO      = `SELECT value FROM kv WHERE bucket = $1::bytea AND key = $2::bytea`
 	sqlGetManyRO  = `SELECT key, value FROM kv WHERE bucket = $1::bytea AND key = ANY ($2::bytea[])`
 	sqlPrefetchRO = `SELECT u.i, kv.value FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS u(b, k, i)
