@@ -87,36 +87,82 @@ func (s *Stats) CategoryHasQuestionTerm(category, term string) bool {
 	return s.questions[category][term] > 0
 }
 
-// termsOf returns the distinct analysed terms and folded words of an
-// article, the accented spellings of the folded words that have one, and the
-// terms of its title, aliases and tags.
-func termsOf(an Analyzers, a *content.Article) (terms, words map[string]struct{}, accented map[string]string, questions map[string]struct{}) {
-	terms = map[string]struct{}{}
-	words = map[string]struct{}{}
-	accented = map[string]string{}
-	questions = map[string]struct{}{}
+// articleTerms is what one article adds to the statistics: its distinct
+// analysed terms and folded words, the terms of its title, aliases and tags,
+// and the accented spellings of folded words met, per field (accented says
+// which one counts).
+type articleTerms struct {
+	terms, words, questions map[string]struct{}
+	byField                 [len(statsFields)][]accent
+}
+
+// accent is a lower-cased word whose folded form differs.
+type accent struct{ folded, orig string }
+
+// statsFields are the fields the statistics count, in fieldTexts's order;
+// the first three are the short ones (questions).
+var statsFields = [...]string{FieldTitle, FieldAliases, FieldTags, FieldHeadings, FieldBody}
+
+// statsField is field's place in statsFields, -1 when not counted.
+func statsField(field string) int {
+	for i, f := range statsFields {
+		if f == field {
+			return i
+		}
+	}
+	return -1
+}
+
+func newArticleTerms() *articleTerms {
+	return &articleTerms{terms: map[string]struct{}{}, words: map[string]struct{}{}, questions: map[string]struct{}{}}
+}
+
+// addField adds the analysed terms (toks) and lower-cased words (lower) of
+// statsFields[field], as analyseAndLower makes them. Fields may come in any
+// order (Bleve analyses a document's fields in its mapping's order).
+func (at *articleTerms) addField(field int, toks, lower analysis.TokenStream) {
+	short := field < 3
+	for _, t := range toks {
+		at.terms[string(t.Term)] = struct{}{}
+		if short {
+			at.questions[string(t.Term)] = struct{}{}
+		}
+	}
+	for _, t := range lower {
+		orig := string(t.Term)
+		w := orig
+		if w = content.Fold(orig); w != orig {
+			at.byField[field] = append(at.byField[field], accent{w, orig})
+		}
+		at.words[w] = struct{}{}
+	}
+}
+
+// accented maps each folded word met with an accent to its spelling: the
+// last met in fieldTexts's order, whatever order the fields came in.
+func (at *articleTerms) accented() map[string]string {
+	m := map[string]string{}
+	for _, pairs := range at.byField {
+		for _, p := range pairs {
+			m[p.folded] = p.orig
+		}
+	}
+	return m
+}
+
+// termsOf returns what an article adds to the statistics, analysing its
+// fields (an index build takes them from Bleve's own analysis instead:
+// capturingAnalyzer).
+func termsOf(an Analyzers, a *content.Article) *articleTerms {
+	at := newArticleTerms()
 	for _, f := range fieldTexts(a) {
 		if f.text == "" {
 			continue
 		}
-		toks, lower := analyseAndLower(an.ForField(f.name), f.text)
-		short := f.name == FieldTitle || f.name == FieldAliases || f.name == FieldTags
-		for _, t := range toks {
-			terms[string(t.Term)] = struct{}{}
-			if short {
-				questions[string(t.Term)] = struct{}{}
-			}
-		}
-		for _, t := range lower {
-			orig := string(t.Term)
-			w := orig
-			if w = content.Fold(orig); w != orig {
-				accented[w] = orig
-			}
-			words[w] = struct{}{}
-		}
+		toks, lower := analyseAndLower(an.ForField(f.name), []byte(f.text))
+		at.addField(statsField(f.name), toks, lower)
 	}
-	return terms, words, accented, questions
+	return at
 }
 
 // clone copies the statistics for a reload to change aside while searches
@@ -147,16 +193,17 @@ var lowerWords = &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenize
 // a build's time): lowerWords is the same tokenizer and the lower-case
 // filter, here run on the same tokens over a copy of the text before an's
 // filters change them.
-func analyseAndLower(an analysis.Analyzer, text string) (terms, lower analysis.TokenStream) {
+func analyseAndLower(an analysis.Analyzer, input []byte) (terms, lower analysis.TokenStream) {
 	da, ok := an.(*analysis.DefaultAnalyzer)
 	if ok && len(da.CharFilters) == 0 {
 		_, ok = da.Tokenizer.(*unicode.UnicodeTokenizer)
 	}
 	if !ok {
-		return an.Analyze([]byte(text)), lowerWords.Analyze([]byte(text))
+		cp := bytes.Clone(input) // the analyzer's filters change input in place
+		return an.Analyze(input), lowerWords.Analyze(cp)
 	}
-	toks := da.Tokenizer.Tokenize([]byte(text))
-	own := []byte(text) // lower-cased in place, token by token
+	toks := da.Tokenizer.Tokenize(input)
+	own := bytes.Clone(input) // lower-cased in place, token by token
 	lower = make(analysis.TokenStream, len(toks))
 	arr := make([]analysis.Token, len(toks))
 	for i, t := range toks {
@@ -174,7 +221,13 @@ func analyseAndLower(an analysis.Analyzer, text string) (terms, lower analysis.T
 }
 
 func (s *Stats) add(an Analyzers, a *content.Article, sign int) {
-	terms, words, accented, questions := termsOf(an, a)
+	s.addTerms(a, termsOf(an, a), sign)
+}
+
+// addTerms counts (sign +1) or uncounts (-1) what article a adds to the
+// statistics, at.
+func (s *Stats) addTerms(a *content.Article, at *articleTerms, sign int) {
+	terms, words, accented, questions := at.terms, at.words, at.accented(), at.questions
 	cq := s.questions[a.Category]
 	if cq == nil {
 		cq = map[string]int{}

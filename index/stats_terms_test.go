@@ -27,7 +27,8 @@ func TestTermsOfSegmentsOnce(t *testing.T) {
 			}
 		}
 		for _, a := range arts {
-			terms, words, accented, questions := termsOf(an, a)
+			at := termsOf(an, a)
+			terms, words, accented, questions := at.terms, at.words, at.accented(), at.questions
 			wt, ww, wa, wq := termsOfApart(an, a)
 			if !maps.Equal(terms, wt) || !maps.Equal(words, ww) || !maps.Equal(accented, wa) || !maps.Equal(questions, wq) {
 				t.Fatalf("%s %s: termsOf differs from each field analysed apart:\n%v\n%v\n%v\n%v", locale, a.ID, terms, wt, words, ww)
@@ -95,4 +96,46 @@ func localeAnalyzers(t *testing.T, locale string) Analyzers {
 		t.Fatal(err)
 	}
 	return an
+}
+
+// TestBuildCountsAsTermsOf builds each locale's index of a generated corpus
+// (the statistics then come from Bleve's own analysis of each field:
+// capturingAnalyzer) and compares its statistics with those counted by
+// analysing every article again (termsOf), as reloads still count them.
+func TestBuildCountsAsTermsOf(t *testing.T) {
+	set := generatedSet(t, 600)
+	odd := &content.Article{ID: "odd", Locale: "es", Path: "odd.md", Category: "x", Visibility: content.Visibility("staff"),
+		Title: "Café RÉSUMÉ résumé resumé", Aliases: []string{"Contraseña", "contraseña"}, Tags: []string{"niño"},
+		Headings: []string{"Straße", "İstanbul"}, Text: "resumé café Résumé contraseña ǅ ﬁle"}
+	for _, locale := range []string{"en", "es"} {
+		var arts []*content.Article
+		for _, a := range set.Articles {
+			if a.Locale == locale {
+				arts = append(arts, a)
+			}
+		}
+		if locale == "es" {
+			arts = append(arts, odd)
+		}
+		l, err := buildLocale(t.Context(), locale, t.TempDir(), arts, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := newStats()
+		for _, a := range arts {
+			want.add(l.analyzers, a, +1)
+		}
+		got := l.stats
+		if got.Docs != want.Docs || !maps.Equal(got.terms, want.terms) || !maps.Equal(got.words, want.words) || !maps.Equal(got.surface, want.surface) {
+			t.Errorf("%s: built statistics differ from termsOf's: docs %d / %d, terms %d / %d, words %d / %d, surface %v / %v",
+				locale, got.Docs, want.Docs, len(got.terms), len(want.terms), len(got.words), len(want.words), got.surface, want.surface)
+		}
+		if !maps.EqualFunc(got.restricted, want.restricted, maps.Equal) || !maps.EqualFunc(got.questions, want.questions, maps.Equal) {
+			t.Errorf("%s: restricted or question terms differ", locale)
+		}
+		if len(got.terms) < 500 || locale == "es" && got.surface["resume"] == "" {
+			t.Errorf("%s: %d terms, surface %v: the corpus did not exercise the build", locale, len(got.terms), got.surface)
+		}
+		l.bl.Close()
+	}
 }
