@@ -121,7 +121,10 @@ func bleveDoc(a *content.Article) map[string]any {
 const buildBatch = 1000
 
 // capturedDoc is a's Bleve document as the mapping makes it (bleveDoc),
-// its counted fields analysed by a capturingAnalyzer that fills at.
+// its counted fields analysed by a capturingAnalyzer that fills at. It goes
+// to Bleve by Batch.IndexAdvanced, which is Batch.Index without the mapping
+// and the index-start event (that only feeds scorch's event callbacks, and
+// none is registered here).
 func capturedDoc(im mapping.IndexMapping, an Analyzers, a *content.Article) (*document.Document, *articleTerms, error) {
 	doc := document.NewDocument(a.ID)
 	if err := im.MapDocument(doc, bleveDoc(a)); err != nil {
