@@ -98,18 +98,18 @@ func (l *Locale) Read(fn func(v *View) error) error {
 }
 
 func bleveDoc(a *content.Article) map[string]any {
-	return map[string]any{
+	texts := fieldTexts(a)
+	doc := map[string]any{
 		"_type":         DocType,
-		FieldTitle:      a.Title,
-		FieldAliases:    joinLines(a.Aliases),
-		FieldTags:       joinLines(a.Tags),
-		FieldHeadings:   joinLines(a.Headings),
-		FieldBody:       a.Text,
-		FieldSuggest:    a.Title + "\n" + joinLines(a.Aliases),
+		FieldSuggest:    texts[0] + "\n" + texts[1], // title and aliases
 		FieldID:         a.ID,
 		FieldCategory:   a.Category,
 		FieldVisibility: string(a.Visibility),
 	}
+	for i, f := range statsFields {
+		doc[f] = texts[i]
+	}
+	return doc
 }
 
 // buildBatch is how many articles go to Bleve in one batch. Until a batch

@@ -99,9 +99,12 @@ type articleTerms struct {
 // accent is a lower-cased word whose folded form differs.
 type accent struct{ folded, orig string }
 
-// statsFields are the fields the statistics count, in fieldTexts's order;
-// the first three are the short ones (questions).
+// statsFields are the fields the statistics count (fieldTexts holds their
+// texts); the first shortFields are the short ones, whose terms are also
+// question terms.
 var statsFields = [...]string{FieldTitle, FieldAliases, FieldTags, FieldHeadings, FieldBody}
+
+const shortFields = 3 // title, aliases, tags
 
 // statsField is field's place in statsFields, -1 when not counted.
 func statsField(field string) int {
@@ -121,7 +124,7 @@ func newArticleTerms() *articleTerms {
 // statsFields[field], as analyseAndLower makes them. Fields may come in any
 // order (Bleve analyses a document's fields in its mapping's order).
 func (at *articleTerms) addField(field int, toks, lower analysis.TokenStream) {
-	short := field < 3
+	short := field < shortFields
 	for _, t := range toks {
 		at.terms[string(t.Term)] = struct{}{}
 		if short {
@@ -139,7 +142,7 @@ func (at *articleTerms) addField(field int, toks, lower analysis.TokenStream) {
 }
 
 // accented maps each folded word met with an accent to its spelling: the
-// last met in fieldTexts's order, whatever order the fields came in.
+// last met in statsFields's order, whatever order the fields came in.
 func (at *articleTerms) accented() map[string]string {
 	m := map[string]string{}
 	for _, pairs := range at.byField {
@@ -155,12 +158,12 @@ func (at *articleTerms) accented() map[string]string {
 // capturingAnalyzer).
 func termsOf(an Analyzers, a *content.Article) *articleTerms {
 	at := newArticleTerms()
-	for _, f := range fieldTexts(a) {
-		if f.text == "" {
+	for i, text := range fieldTexts(a) {
+		if text == "" {
 			continue
 		}
-		toks, lower := analyseAndLower(an.ForField(f.name), []byte(f.text))
-		at.addField(statsField(f.name), toks, lower)
+		toks, lower := analyseAndLower(an.ForField(statsFields[i]), []byte(text))
+		at.addField(i, toks, lower)
 	}
 	return at
 }
@@ -385,22 +388,13 @@ func (s *Stats) near1(word string, maxDist, limit int) []Candidate {
 	return out
 }
 
-type fieldText struct {
-	name string
-	text string
-}
-
 func joinLines(ss []string) string { return strings.Join(ss, "\n") }
 
-// fieldTexts is what each text field of the index holds for an article.
-func fieldTexts(a *content.Article) []fieldText {
-	return []fieldText{
-		{FieldTitle, a.Title},
-		{FieldAliases, joinLines(a.Aliases)},
-		{FieldTags, joinLines(a.Tags)},
-		{FieldHeadings, joinLines(a.Headings)},
-		{FieldBody, a.Text},
-	}
+// fieldTexts is what each counted text field of the index holds for an
+// article, in statsFields's order: the Bleve document (bleveDoc) and the
+// statistics (termsOf) take these texts from here.
+func fieldTexts(a *content.Article) [len(statsFields)]string {
+	return [...]string{a.Title, joinLines(a.Aliases), joinLines(a.Tags), joinLines(a.Headings), a.Text}
 }
 
 // HasPrefix reports whether any known word starts with prefix.

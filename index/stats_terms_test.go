@@ -53,12 +53,13 @@ func termsOfApart(an Analyzers, a *content.Article) (terms, words map[string]str
 			dst[string(t.Term)] = struct{}{}
 		}
 	}
-	for _, f := range fieldTexts(a) {
-		add(terms, an.ForField(f.name), f.text)
-		if f.name == FieldTitle || f.name == FieldAliases || f.name == FieldTags {
-			add(questions, an.ForField(f.name), f.text)
+	for i, text := range fieldTexts(a) {
+		name := statsFields[i]
+		add(terms, an.ForField(name), text)
+		if name == FieldTitle || name == FieldAliases || name == FieldTags {
+			add(questions, an.ForField(name), text)
 		}
-		for _, t := range lowerWords.Analyze([]byte(f.text)) {
+		for _, t := range lowerWords.Analyze([]byte(text)) {
 			orig := string(t.Term)
 			w := orig
 			if w = content.Fold(orig); w != orig {
